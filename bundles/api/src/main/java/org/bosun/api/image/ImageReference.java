@@ -1,0 +1,52 @@
+package org.bosun.api.image;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.bosun.api.BosunException;
+
+/**
+ * An image reference split into its scheme and the rest: {@code docker://busybox:1} is scheme
+ * {@code docker}; {@code ./busybox.aci} and {@code file:///x.aci} are scheme {@code file}.
+ *
+ * @param original the reference as the user wrote it
+ * @param scheme the scheme that selects the image format
+ * @param location what follows the scheme (an absolute path for {@code file})
+ */
+public record ImageReference(String original, String scheme, String location) {
+
+    /** Splits a reference; relative paths are resolved against {@code cwd}. */
+    public static ImageReference parse(String reference, Path cwd) {
+        if (reference == null || reference.isBlank()) {
+            throw BosunException.invalid("empty image reference; give a file, docker://NAME or another image reference");
+        }
+        if (reference.startsWith("file://")) {
+            return new ImageReference(reference, "file", cwd.resolve(reference.substring(7)).normalize().toString());
+        }
+        if (reference.startsWith("/") || reference.startsWith(".")) {
+            return new ImageReference(reference, "file", cwd.resolve(reference).normalize().toString());
+        }
+        int colon = reference.indexOf(':');
+        if (colon > 0 && reference.substring(0, colon).matches("[a-zA-Z][a-zA-Z0-9+.-]*")) {
+            String scheme = reference.substring(0, colon).toLowerCase(Locale.ROOT);
+            String rest = reference.substring(colon + 1);
+            if (rest.startsWith("//")) {
+                rest = rest.substring(2);
+            }
+            if (scheme.equals("https") || scheme.equals("http")) {
+                rest = reference;
+            }
+            return new ImageReference(reference, scheme, rest);
+        }
+        if (Path.of(reference).getFileName().toString().contains(".")) {
+            return new ImageReference(reference, "file", cwd.resolve(reference).normalize().toString());
+        }
+        // A bare name like "example.com/app:v1" is appc discovery, as in rkt.
+        return new ImageReference(reference, "appc", reference);
+    }
+
+    @Override
+    public String toString() {
+        return original;
+    }
+}

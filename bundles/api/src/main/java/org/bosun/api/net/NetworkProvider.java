@@ -1,0 +1,20 @@
+package org.bosun.api.net;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** Attaches pods to networks and detaches them again. */
+@ConsumerType
+public interface NetworkProvider {
+
+    /** Attaches the pod to every requested network, or to none: a failure undoes what was done. */
+    List<NetworkAttachment> attach(NetworkRequest request);
+
+    /** Checks that the pod's attachments are still as recorded. */
+    void check(Path podDir);
+
+    /** Detaches the pod from everything recorded in {@code podDir}; safe to call twice. */
+    void detach(Path podDir);
+}

@@ -1,0 +1,31 @@
+package org.bosun.api.pod;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One app of a pod to prepare: the image it runs and what the command line overrides of that
+ * image's app. A null or empty field means "as the image says".
+ *
+ * @param image the image reference, as given by the user (paths already absolute)
+ * @param name the app name ({@code --name}); defaults to the image's base name
+ * @param exec replaces the image's exec ({@code --exec})
+ * @param args arguments appended to the exec (after {@code --})
+ * @param environment extra environment ({@code --set-env}); wins over the image's
+ * @param user the user to run as, numeric or a name of the image
+ * @param group the group to run as, numeric or a name of the image
+ * @param workingDirectory the working directory inside the app
+ */
+public record AppRequest(String image, String name, List<String> exec, List<String> args,
+        Map<String, String> environment, String user, String group, String workingDirectory) {
+    public AppRequest {
+        exec = exec == null ? List.of() : List.copyOf(exec);
+        args = args == null ? List.of() : List.copyOf(args);
+        environment = environment == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+    }
+
+    public static AppRequest ofImage(String image) {
+        return new AppRequest(image, null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,27 @@
+package org.bosun.api.pod;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pod as seen at one moment.
+ *
+ * @param uuid the pod's UUID
+ * @param state its state
+ * @param apps its apps in manifest order
+ * @param created when it was prepared
+ * @param started when its process started, or null
+ * @param pid the pod's process (the stage1 process), or 0
+ * @param stage1 the engine that prepared it and its version
+ * @param annotations the pod's annotations
+ * @param directory where it lives now
+ */
+public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
+        EngineRecord stage1, Map<String, String> annotations, Path directory) {
+    public PodInfo {
+        apps = List.copyOf(apps);
+        annotations = Map.copyOf(annotations);
+    }
+}

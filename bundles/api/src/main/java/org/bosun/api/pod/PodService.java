@@ -1,0 +1,43 @@
+package org.bosun.api.pod;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.bosun.api.RuntimePaths;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Prepares, lists, starts, stops and collects pods kept on disk under {@link RuntimePaths#podsDir()}.
+ * No daemon is needed: every method works from the directories and their locks, and any number of
+ * processes may call it at once. Pod arguments accept a unique UUID prefix.
+ */
+@ProviderType
+public interface PodService {
+
+    /** Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it. */
+    PodInfo prepare(RuntimePaths paths, PrepareRequest request);
+
+    /** Every pod in every state, oldest first. */
+    List<PodInfo> list(RuntimePaths paths);
+
+    /** One pod by UUID or unique UUID prefix. */
+    PodInfo status(RuntimePaths paths, String uuid);
+
+    /** The pod manifest, as JSON. */
+    String manifest(RuntimePaths paths, String uuid);
+
+    /** What the caller must do to run a prepared pod (see {@link PodLaunch}). */
+    PodLaunch launch(RuntimePaths paths, String uuid);
+
+    /** Asks a running pod to stop (SIGTERM to its engine), or kills it with {@code force}. */
+    void stop(RuntimePaths paths, String uuid, boolean force);
+
+    /** Deletes a pod that is prepared or exited, now, with the engine's clean-up. */
+    void remove(RuntimePaths paths, String uuid);
+
+    /**
+     * Marks exited pods as garbage and deletes garbage older than {@code gracePeriod}; prepared
+     * pods older than {@code expirePrepared} and aborted preparations become garbage too.
+     */
+    GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared);
+}

@@ -1,0 +1,30 @@
+package org.bosun.api.security;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The security policy of one app, as data. Empty collections mean "nothing contributed".
+ *
+ * @param capabilities the bounding, effective and permitted capability set ({@code CAP_...})
+ * @param noNewPrivileges whether setuid binaries and file capabilities are disabled
+ * @param seccompProfile a seccomp profile in OCI runtime-spec JSON, or null for none
+ * @param maskedPaths paths that read as empty or are refused
+ * @param readonlyPaths paths mounted read-only
+ * @param uidMappings host ranges for the pod's user namespace ({@code container, host, size}), or empty
+ * @param selinuxLabels {@code process} and {@code mount} labels, or empty
+ * @param protectionsOff protections the user switched off, recorded in the pod
+ */
+public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, String seccompProfile,
+        List<String> maskedPaths, List<String> readonlyPaths, List<long[]> uidMappings,
+        Map<String, String> selinuxLabels, Set<String> protectionsOff) {
+    public SecurityPolicy {
+        capabilities = Set.copyOf(capabilities);
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
+        uidMappings = List.copyOf(uidMappings);
+        selinuxLabels = Map.copyOf(selinuxLabels);
+        protectionsOff = Set.copyOf(protectionsOff);
+    }
+}
