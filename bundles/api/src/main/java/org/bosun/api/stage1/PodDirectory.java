@@ -21,7 +21,7 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
 
     /** Where an engine keeps its own files inside the pod. */
     public Path stage1Dir() {
-        return path.resolve("stage1");
+        return path.resolve("engine");
     }
 
     /**
