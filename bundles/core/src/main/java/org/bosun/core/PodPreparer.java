@@ -1,0 +1,170 @@
+package org.bosun.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.FetchOptions;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.image.ImageReference;
+import org.bosun.api.image.ImageSource;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.stage1.EngineCapabilities;
+
+import jnr.posix.POSIX;
+
+/**
+ * Prepares one pod: embryo → prepare (locked) → prepared. If anything fails the pod directory is
+ * removed before the error is reported; if the process is killed, the pod stays in prepare/ with
+ * no lock held, which gc recognises as an aborted preparation.
+ */
+final class PodPreparer {
+    /** The appc executor's default PATH. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final Pattern AC_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    private final POSIX posix;
+    private final PodFiles files;
+    private final ServiceLookup services;
+
+    PodPreparer(POSIX posix, PodFiles files, ServiceLookup services) {
+        this.posix = posix;
+        this.files = files;
+        this.services = services;
+    }
+
+    String prepare(RuntimePaths paths, PrepareRequest request, Path cwd) {
+        if (request.apps().isEmpty()) {
+            throw BosunException.invalid("no image given; name at least one image to run");
+        }
+        String engineName = request.stage1Name();
+        EngineCapabilities caps = services.withEngine(engineName, e -> e.capabilities()).result();
+        if (request.apps().size() > caps.maxApps()) {
+            throw BosunException.invalid("stage1 engine '" + engineName + "' runs at most " + caps.maxApps()
+                    + " app(s) per pod, " + request.apps().size() + " were given; choose another engine with --stage1-name");
+        }
+        PodStore store = new PodStore(paths.podsDir(), posix);
+        store.ensureLayout();
+        String uuid = UUID.randomUUID().toString();
+        Path embryo = store.path(PodStore.Dir.EMBRYO, uuid);
+        try {
+            Files.createDirectory(embryo);
+        } catch (IOException e) {
+            throw BosunException.internal("cannot create pod directory " + embryo + ": " + e.getMessage(), e);
+        }
+        Path podDir = embryo;
+        try (PodLock lock = PodLock.create(posix, embryo)) {
+            files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
+            podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
+            PodManifestJson manifest = renderApps(paths, request, podDir);
+            files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
+            Path finalDir = podDir;
+            ServiceLookup.EngineUse<Void> use = services.withEngine(engineName, engine -> {
+                engine.prepare(files.podDirectory(uuid, finalDir, manifest));
+                return null;
+            });
+            files.writeJson(podDir.resolve(PodFiles.ENGINE),
+                    new EngineRecordJson(engineName, use.bundleVersion(), use.abiVersion()));
+            store.move(new PodStore.Found(uuid, PodStore.Dir.PREPARE, podDir), PodStore.Dir.PREPARED);
+            return uuid;
+        } catch (RuntimeException e) {
+            PodTree.delete(podDir, uuid);
+            throw e;
+        }
+    }
+
+    private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir) {
+        List<PodManifestJson.RuntimeApp> apps = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), "new");
+        for (AppRequest app : request.apps()) {
+            ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
+            apps.add(services.withImageFormat(ref.scheme(), ref.location(), format -> {
+                ImageSource source = format.open(ref, fetch);
+                ImageManifest image = source.manifest();
+                String name = appName(app, image);
+                if (!names.add(name)) {
+                    throw BosunException.invalid("two apps are named '" + name + "'; give each a distinct --name");
+                }
+                Path rootfs = podDir.resolve("apps").resolve(name).resolve("rootfs");
+                try {
+                    Files.createDirectories(rootfs);
+                } catch (IOException e) {
+                    throw BosunException.internal("cannot create " + rootfs + ": " + e.getMessage(), e);
+                }
+                source.render(rootfs);
+                return runtimeApp(app, image, source.id(), name, rootfs);
+            }));
+        }
+        List<PodManifestJson.NameValue> annotations = new ArrayList<>();
+        request.annotations().forEach((k, v) -> annotations.add(new PodManifestJson.NameValue(k, v)));
+        return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, List.of(), List.of(),
+                annotations, List.of());
+    }
+
+    private static PodManifestJson.RuntimeApp runtimeApp(AppRequest app, ImageManifest image, String imageId,
+            String name, Path rootfs) {
+        List<String> exec = new ArrayList<>(app.exec().isEmpty() ? image.exec() : app.exec());
+        exec.addAll(app.args());
+        if (exec.isEmpty()) {
+            throw BosunException.invalid("image " + app.image() + " has no command to run; give one with --exec");
+        }
+        if (!exec.get(0).startsWith("/")) {
+            throw BosunException.invalid("the command '" + exec.get(0) + "' of app " + name
+                    + " is not an absolute path; give the full path (as the appc spec requires) with --exec");
+        }
+        String user = app.user() != null ? app.user() : image.user();
+        String group = app.group() != null ? app.group() : image.group();
+        int uid = ImageUsers.uid(rootfs, user, app.image());
+        int gid = ImageUsers.gid(rootfs, group, app.image());
+        String workingDir = app.workingDirectory() != null ? app.workingDirectory() : image.workingDirectory();
+        if (workingDir == null || workingDir.isEmpty()) {
+            workingDir = "/";
+        }
+        if (!workingDir.startsWith("/")) {
+            throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.putAll(image.environment());
+        env.putAll(app.environment());
+        env.put("AC_APP_NAME", name);
+        List<PodManifestJson.NameValue> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(new PodManifestJson.NameValue(k, v)));
+        List<PodManifestJson.NameValue> labels = new ArrayList<>();
+        image.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> labels.add(new PodManifestJson.NameValue(e.getKey(), e.getValue())));
+        return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
+                new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList),
+                Boolean.FALSE, List.of(), List.of());
+    }
+
+    /** {@code --name}, or the last part of the image name, as an appc ACName. */
+    static String appName(AppRequest app, ImageManifest image) {
+        if (app.name() != null) {
+            if (!AC_NAME.matcher(app.name()).matches()) {
+                throw BosunException.invalid("app name '" + app.name()
+                        + "' is not valid; use lower case letters, digits and single dashes");
+            }
+            return app.name();
+        }
+        String base = image.name();
+        int slash = base.lastIndexOf('/');
+        base = base.substring(slash + 1).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-+|-+$", "");
+        return base.isEmpty() ? "app" : base;
+    }
+}

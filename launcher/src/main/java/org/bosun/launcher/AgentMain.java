@@ -1,0 +1,53 @@
+package org.bosun.launcher;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * {@code bosun agent}: the platform kept running with the agent feature. It serves commands on a
+ * root-only unix socket until it gets SIGTERM or SIGINT. Pods it helped start are not its
+ * children, so stopping it leaves them running.
+ */
+final class AgentMain {
+    private AgentMain() {
+    }
+
+    static void run(String[] args, boolean debug) throws Exception {
+        Path socket = Main.agentSocket();
+        for (String arg : args) {
+            if (arg.startsWith("--socket=")) {
+                socket = Path.of(arg.substring("--socket=".length()));
+            } else if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.print("""
+                        Usage: bosun agent [--socket=PATH] [--debug]
+                        Keep the bosun platform running and serve bosun commands on a unix socket.
+                        The bosun command uses the agent when its socket answers, and starts the
+                        platform itself when it does not: the agent only makes commands faster.
+
+                          --socket=PATH   the socket to listen on (default $BOSUN_AGENT_SOCKET,
+                                          else /run/bosun/agent.sock); only root may connect
+                          --debug         show the framework's diagnostics
+                        """);
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            } else if (!arg.equals("agent") && !arg.equals("--debug")) {
+                System.err.println("bosun agent: unknown argument '" + arg + "'; see 'bosun agent --help'");
+                Runtime.getRuntime().halt(4);
+            }
+        }
+        Distribution dist = Distribution.locate();
+        Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), "agent");
+        Map<String, String> props = Main.frameworkProperties(debug);
+        props.put("bosun.agent.socket", socket.toAbsolutePath().toString());
+        EmbeddedPlatform platform = EmbeddedPlatform.boot(dist, feature, props);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                platform.stop();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+        }, "bosun-agent-shutdown"));
+        platform.commandService(60_000);
+        platform.framework().waitForStop(0);
+    }
+}

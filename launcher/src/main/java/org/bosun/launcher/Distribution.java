@@ -1,0 +1,39 @@
+package org.bosun.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * The installed distribution: {@code bin/bosun}, {@code lib/} (the launcher's class path),
+ * {@code bundles/}, {@code features/} and {@code etc/}. Found through the {@code bosun.home}
+ * property that {@code bin/bosun} sets.
+ */
+record Distribution(Path home, Path cacheDir) {
+
+    static Distribution locate() {
+        String home = System.getProperty("bosun.home");
+        if (home == null) {
+            throw new IllegalStateException("bosun.home is not set; start bosun through bin/bosun");
+        }
+        String cache = System.getenv("BOSUN_CACHE_DIR");
+        return new Distribution(Path.of(home), Path.of(cache != null && !cache.isEmpty() ? cache : "/var/cache/bosun/felix"));
+    }
+
+    Path bundlesDir() {
+        return home.resolve("bundles");
+    }
+
+    Path featuresDir() {
+        return home.resolve("features");
+    }
+
+    Path jnrJar() throws IOException {
+        try (Stream<Path> files = Files.list(home.resolve("lib"))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("bosun-lib-jnr-"))
+                    .findFirst()
+                    .orElseThrow(() -> new IOException("lib/bosun-lib-jnr-*.jar is missing from " + home));
+        }
+    }
+}

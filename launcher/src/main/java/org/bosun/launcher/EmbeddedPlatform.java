@@ -1,0 +1,199 @@
+package org.bosun.launcher;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.bosun.launch.CommandService;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Felix booted inside the launcher's JVM with one feature. The bundle cache is reused between
+ * commands (installing is most of the start-up cost); a cache is a numbered slot that one process
+ * holds at a time, so concurrent commands each get their own.
+ */
+final class EmbeddedPlatform {
+    private static final int SLOTS = 16;
+    private static final String KEY_FILE = "bosun-cache.key";
+
+    private final Framework framework;
+    private final FileLock slotLock;
+    private final Path temporaryCache;
+
+    private EmbeddedPlatform(Framework framework, FileLock slotLock, Path temporaryCache) {
+        this.framework = framework;
+        this.slotLock = slotLock;
+        this.temporaryCache = temporaryCache;
+    }
+
+    static EmbeddedPlatform boot(Distribution dist, Feature feature, Map<String, String> extraProperties)
+            throws Exception {
+        List<Path> bundleFiles = new ArrayList<>();
+        for (Feature.BundleEntry entry : feature.bundles) {
+            Path file = dist.bundlesDir().resolve(entry.fileName());
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("feature " + feature.name + " needs " + entry.id() + " but " + file
+                        + " is missing; reinstall bosun (scripts/install)");
+            }
+            bundleFiles.add(file);
+        }
+        String key = cacheKey(feature, bundleFiles);
+
+        Path cacheRoot = dist.cacheDir();
+        Files.createDirectories(cacheRoot);
+        FileLock lock = null;
+        Path cache = null;
+        for (int slot = 0; slot < SLOTS && lock == null; slot++) {
+            Path lockFile = cacheRoot.resolve(feature.name + "-" + slot + ".lck");
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+            } else {
+                cache = cacheRoot.resolve(feature.name + "-" + slot);
+            }
+        }
+        Path temporary = null;
+        if (cache == null) {
+            temporary = Files.createTempDirectory(cacheRoot, feature.name + "-tmp-");
+            cache = temporary;
+        }
+        boolean fresh = !key.equals(readKey(cache));
+        if (fresh) {
+            deleteTree(cache);
+        }
+
+        Map<String, String> props = new HashMap<>(feature.frameworkProperties);
+        props.putAll(extraProperties);
+        props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, fresh ? Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT : "none");
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra(dist));
+        props.put("bosun.features", feature.name);
+        int maxLevel = feature.bundles.stream().mapToInt(Feature.BundleEntry::startOrder).max().orElse(1);
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
+
+        Framework framework = new FrameworkFactory().newFramework(props);
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        if (fresh) {
+            List<Bundle> installed = new ArrayList<>();
+            for (int i = 0; i < bundleFiles.size(); i++) {
+                Bundle bundle = context.installBundle(bundleFiles.get(i).toUri().toString());
+                bundle.adapt(BundleStartLevel.class).setStartLevel(feature.bundles.get(i).startOrder());
+                installed.add(bundle);
+            }
+            for (Bundle bundle : installed) {
+                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    bundle.start(Bundle.START_ACTIVATION_POLICY);
+                }
+            }
+        }
+        framework.start();
+        framework.adapt(FrameworkStartLevel.class);
+        if (fresh) {
+            Files.writeString(cache.resolve(KEY_FILE), key);
+        }
+        return new EmbeddedPlatform(framework, lock, temporary);
+    }
+
+    /** Waits for the command service; bundles start asynchronously at their start levels. */
+    CommandService commandService(long timeoutMillis) throws InterruptedException {
+        ServiceTracker<CommandService, CommandService> tracker =
+                new ServiceTracker<>(framework.getBundleContext(), CommandService.class, null);
+        tracker.open();
+        CommandService service = tracker.waitForService(timeoutMillis);
+        if (service == null) {
+            throw new IllegalStateException("the bosun command service did not start within " + timeoutMillis
+                    + " ms; run with --debug to see the framework's errors");
+        }
+        return service;
+    }
+
+    Framework framework() {
+        return framework;
+    }
+
+    /** Releases the cache slot without stopping the framework: one-shot commands halt the JVM. */
+    void release() {
+        try {
+            if (temporaryCache != null) {
+                deleteTree(temporaryCache);
+            }
+            if (slotLock != null) {
+                slotLock.channel().close();
+            }
+        } catch (IOException ignored) {
+            // the next command finds the slot free once this process is gone
+        }
+    }
+
+    /** Stops the framework gracefully (the agent, on shutdown). */
+    void stop() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+        release();
+    }
+
+    private static String cacheKey(Feature feature, List<Path> files) throws IOException {
+        StringBuilder sb = new StringBuilder(feature.digest);
+        for (Path f : files) {
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+            sb.append('|').append(f).append(':').append(a.size()).append(':').append(a.lastModifiedTime().toMillis());
+        }
+        return sb.toString();
+    }
+
+    private static String readKey(Path cache) {
+        try {
+            return Files.readString(cache.resolve(KEY_FILE));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The launch protocol and jnr come from the launcher's own class path, exported by the system
+     * bundle, so the JVM loads jnr's native library once whether the framework or the launcher
+     * calls it.
+     */
+    private static String systemPackagesExtra(Distribution dist) throws IOException {
+        StringBuilder sb = new StringBuilder("org.bosun.launch;version=1.0.0,sun.misc,jdk.net");
+        try (JarFile jar = new JarFile(dist.jnrJar().toFile())) {
+            String exports = jar.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+            for (String clause : ManifestClauses.split(exports)) {
+                sb.append(',').append(ManifestClauses.withoutDirectives(clause));
+            }
+        }
+        return sb.toString();
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,137 @@
+package org.bosun.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bosun.launch.CommandService;
+import org.bosun.launch.Invocation;
+import org.bosun.launch.Outcome;
+
+/**
+ * The {@code bosun} command. It parses nothing but the command's name: with an agent listening it
+ * hands the whole invocation over the agent's socket; without one it boots the smallest feature
+ * that serves the command in this JVM and calls the same command service. Either way an
+ * {@link Outcome} comes back: an exit code, or a process to become.
+ */
+public final class Main {
+    /** Exit code when bosun itself fails to start a command, like podman's 125. */
+    static final int LAUNCH_FAILURE = 125;
+    static final Path DEFAULT_SOCKET = Path.of("/run/bosun/agent.sock");
+    private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE =
+            Set.of("--dir", "--local-config", "--system-config", "--insecure-options", "--user-config");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        long start = System.nanoTime();
+        boolean debug = List.of(args).contains("--debug");
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        try {
+            String command = commandName(args);
+            if ("agent".equals(command)) {
+                AgentMain.run(args, debug);
+                return;
+            }
+            Invocation invocation = invocation(args);
+            Outcome outcome = null;
+            if (!"off".equals(System.getenv("BOSUN_AGENT"))) {
+                Path socket = agentSocket();
+                SocketChannel channel = AgentClient.connect(socket);
+                if (channel != null) {
+                    if (debug) {
+                        stderr.printf("bosun: handing '%s' to the agent at %s%n", command, socket);
+                    }
+                    outcome = AgentClient.call(channel, invocation, stdout, stderr);
+                }
+            }
+            EmbeddedPlatform platform = null;
+            if (outcome == null) {
+                Distribution dist = Distribution.locate();
+                Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), command);
+                platform = EmbeddedPlatform.boot(dist, feature, frameworkProperties(debug));
+                CommandService service = platform.commandService(60_000);
+                if (debug) {
+                    stderr.printf("bosun: feature '%s' ready in %d ms%n", feature.name, (System.nanoTime() - start) / 1_000_000);
+                }
+                outcome = service.execute(invocation, stdout, stderr);
+            }
+            stdout.flush();
+            stderr.flush();
+            if (outcome.plan() != null) {
+                Exec.become(outcome.plan());
+            }
+            if (platform != null) {
+                platform.release();
+            }
+            // One-shot commands do not stop the framework gracefully: that would add a second.
+            Runtime.getRuntime().halt(outcome.exitCode());
+        } catch (Exception e) {
+            stdout.flush();
+            stderr.println("bosun: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (debug) {
+                e.printStackTrace(stderr);
+            }
+            stderr.flush();
+            Runtime.getRuntime().halt(LAUNCH_FAILURE);
+        }
+    }
+
+    static Path agentSocket() {
+        String env = System.getenv("BOSUN_AGENT_SOCKET");
+        return env != null && !env.isEmpty() ? Path.of(env) : DEFAULT_SOCKET;
+    }
+
+    static Map<String, String> frameworkProperties(boolean debug) {
+        Map<String, String> props = new HashMap<>();
+        // Framework and SCR diagnostics would change the command's output; --debug shows them.
+        props.put("felix.log.level", debug ? "4" : "0");
+        props.put("ds.loglevel", debug ? "debug" : "error");
+        return props;
+    }
+
+    /** The first word that is not an option (or an option's value) names the command. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                return null;
+            }
+            if (arg.startsWith("-")) {
+                if (!arg.contains("=") && GLOBAL_OPTIONS_WITH_VALUE.contains(arg)) {
+                    i++;
+                }
+                continue;
+            }
+            return arg;
+        }
+        return null;
+    }
+
+    private static Invocation invocation(String[] args) throws IOException {
+        int uid = 0;
+        int gid = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                uid = Integer.parseInt(line.split("\\s+")[1]);
+            } else if (line.startsWith("Gid:")) {
+                gid = Integer.parseInt(line.split("\\s+")[1]);
+            }
+        }
+        int columns = 0;
+        String cols = System.getenv("COLUMNS");
+        if (cols != null && cols.matches("\\d{1,4}")) {
+            columns = Integer.parseInt(cols);
+        }
+        return new Invocation(List.of(args), System.getenv(), Path.of("").toAbsolutePath().toString(), uid, gid,
+                System.console() != null, columns);
+    }
+}
