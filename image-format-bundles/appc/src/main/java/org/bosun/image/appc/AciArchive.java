@@ -1,0 +1,118 @@
+package org.bosun.image.appc;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.bosun.api.BosunException;
+
+/**
+ * An ACI file: a tar archive, compressed with gzip, bzip2 or xz or not at all, holding
+ * {@code manifest} and {@code rootfs/}. Its image id is the sha512 of the uncompressed tar.
+ */
+final class AciArchive {
+    static final int MAX_MANIFEST_BYTES = 1 << 20;
+    static final int MAX_ENTRIES = 1_000_000;
+
+    private final Path file;
+
+    AciArchive(Path file) {
+        this.file = file;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Reads the whole archive once: its id and its manifest bytes. */
+    Scan scan() {
+        MessageDigest sha512;
+        try {
+            sha512 = MessageDigest.getInstance("SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] manifest = null;
+        int entries = 0;
+        try (InputStream raw = decompressed(); DigestInputStream digesting = new DigestInputStream(raw, sha512);
+                TarArchiveInputStream tar = new TarArchiveInputStream(digesting)) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                if (++entries > MAX_ENTRIES) {
+                    throw refuse("has more than " + MAX_ENTRIES + " entries");
+                }
+                String name = stripDot(entry.getName());
+                if (name.equals("manifest") && entry.isFile()) {
+                    if (entry.getSize() > MAX_MANIFEST_BYTES) {
+                        throw refuse("has a manifest of " + entry.getSize() + " bytes, more than the "
+                                + MAX_MANIFEST_BYTES + " allowed");
+                    }
+                    manifest = tar.readAllBytes();
+                }
+            }
+            // The id covers the whole tar stream, including its end-of-archive padding.
+            digesting.transferTo(OutputNull.INSTANCE);
+        } catch (IOException e) {
+            throw refuse("is not a readable ACI (" + e.getMessage() + ")");
+        }
+        if (manifest == null) {
+            throw refuse("has no manifest entry; an ACI holds 'manifest' and 'rootfs/'");
+        }
+        return new Scan("sha512-" + HexFormat.of().formatHex(sha512.digest()), manifest);
+    }
+
+    /** The archive's id and manifest. */
+    record Scan(String id, byte[] manifest) {
+    }
+
+    /** The tar stream, whatever the compression. */
+    InputStream decompressed() throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        in.mark(8);
+        byte[] magic = in.readNBytes(6);
+        in.reset();
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return new GzipCompressorInputStream(in, true);
+        }
+        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+            return new BZip2CompressorInputStream(in, true);
+        }
+        if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X'
+                && magic[4] == 'Z' && magic[5] == 0) {
+            return new XZCompressorInputStream(in, true);
+        }
+        return in;
+    }
+
+    BosunException refuse(String what) {
+        return BosunException.invalid("image " + file + " " + what);
+    }
+
+    static String stripDot(String name) {
+        return name.startsWith("./") ? name.substring(2) : name;
+    }
+
+    /** Discards what is written to it. */
+    static final class OutputNull extends java.io.OutputStream {
+        static final OutputNull INSTANCE = new OutputNull();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.bosun.image.appc;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.image.ImageManifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Parses and checks an appc image manifest (appc spec 0.8.11, "ImageManifest"). */
+final class AciManifest {
+    private static final Pattern AC_IDENTIFIER = Pattern.compile("[a-z0-9]+([-._~/][a-z0-9]+)*");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AciManifest() {
+    }
+
+    static ImageManifest parse(byte[] bytes, AciArchive archive) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw archive.refuse("has a manifest that is not JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw archive.refuse("has a manifest that is not a JSON object");
+        }
+        if (!"ImageManifest".equals(root.path("acKind").asText())) {
+            throw archive.refuse("has a manifest of acKind '" + root.path("acKind").asText() + "', not ImageManifest");
+        }
+        String name = root.path("name").asText("");
+        if (!AC_IDENTIFIER.matcher(name).matches()) {
+            throw archive.refuse("has the invalid name '" + name
+                    + "'; an ACIdentifier has lower case letters, digits and -._~/");
+        }
+        if (root.path("dependencies").isArray() && root.path("dependencies").size() > 0) {
+            throw BosunException.unavailable("image " + archive.file() + " depends on other images, which needs the"
+                    + " image store; fetch it once the store bundle is installed");
+        }
+        Map<String, String> labels = nameValues(root.path("labels"), "label", archive);
+        checkPlatform(labels, archive);
+        JsonNode app = root.path("app");
+        List<String> exec = new ArrayList<>();
+        app.path("exec").forEach(n -> exec.add(n.asText()));
+        String user = app.hasNonNull("user") ? app.path("user").asText() : null;
+        String group = app.hasNonNull("group") ? app.path("group").asText() : null;
+        if (app.isObject() && (user == null || group == null)) {
+            throw archive.refuse("has an app without user or group; the appc spec requires both");
+        }
+        String workingDirectory = app.hasNonNull("workingDirectory") ? app.path("workingDirectory").asText() : null;
+        Map<String, String> env = nameValues(app.path("environment"), "environment variable", archive);
+        Map<String, String> annotations = nameValues(root.path("annotations"), "annotation", archive);
+        return new ImageManifest(name, labels, exec, user, group, workingDirectory, env, annotations);
+    }
+
+    private static Map<String, String> nameValues(JsonNode array, String what, AciArchive archive) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (array.isMissingNode() || array.isNull()) {
+            return result;
+        }
+        if (!array.isArray()) {
+            throw archive.refuse("has " + what + "s that are not a list of {name, value}");
+        }
+        for (JsonNode nv : array) {
+            String n = nv.path("name").asText("");
+            if (n.isEmpty()) {
+                throw archive.refuse("has a " + what + " without a name");
+            }
+            result.put(n, nv.path("value").asText(""));
+        }
+        return result;
+    }
+
+    private static void checkPlatform(Map<String, String> labels, AciArchive archive) {
+        String os = labels.get("os");
+        if (os != null && !os.equals("linux")) {
+            throw archive.refuse("is for os '" + os + "'; bosun runs linux images");
+        }
+        String arch = labels.get("arch");
+        String hostArch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "aarch64";
+            default -> System.getProperty("os.arch");
+        };
+        if (arch != null && !arch.equals(hostArch)) {
+            throw archive.refuse("is for arch '" + arch + "', this host is " + hostArch);
+        }
+    }
+}
