@@ -3,7 +3,6 @@ package org.bosun.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * The installed distribution: {@code bin/bosun}, {@code lib/} (the launcher's class path),
@@ -30,10 +29,10 @@ record Distribution(Path home, Path cacheDir) {
     }
 
     Path jnrJar() throws IOException {
-        try (Stream<Path> files = Files.list(home.resolve("lib"))) {
-            return files.filter(p -> p.getFileName().toString().startsWith("bosun-lib-jnr-"))
-                    .findFirst()
-                    .orElseThrow(() -> new IOException("lib/bosun-lib-jnr-*.jar is missing from " + home));
+        Path jar = home.resolve("lib").resolve("bosun-lib-jnr.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " is missing; reinstall bosun (scripts/install)");
         }
+        return jar;
     }
 }

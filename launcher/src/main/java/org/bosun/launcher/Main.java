@@ -93,8 +93,8 @@ public final class Main {
     static Map<String, String> frameworkProperties(boolean debug) {
         Map<String, String> props = new HashMap<>();
         // Framework and SCR diagnostics would change the command's output; --debug shows them.
-        props.put("felix.log.level", debug ? "4" : "0");
-        props.put("ds.loglevel", debug ? "debug" : "error");
+        props.put("felix.log.level", debug ? "2" : "0");
+        props.put("ds.loglevel", debug ? "warn" : "error");
         return props;
     }
 

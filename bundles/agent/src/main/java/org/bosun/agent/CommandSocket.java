@@ -1,0 +1,195 @@
+package org.bosun.agent;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.bosun.launch.CommandService;
+import org.bosun.launch.Invocation;
+import org.bosun.launch.Outcome;
+import org.bosun.launch.Wire;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import jnr.posix.Passwd;
+
+/**
+ * The agent's socket. Each connection carries one command: an {@link Invocation} in, output frames
+ * and an {@link Outcome} out. Only root may connect (SO_PEERCRED); the socket is mode 0600 in a
+ * directory of mode 0700. Commands run on their own threads, so a slow one blocks no other.
+ */
+@Component(immediate = true)
+@Designate(ocd = CommandSocket.Config.class)
+public final class CommandSocket {
+
+    @ObjectClassDefinition(name = "bosun agent socket")
+    public @interface Config {
+        @AttributeDefinition(description = "The unix socket to listen on; empty for the framework property"
+                + " bosun.agent.socket, else /run/bosun/agent.sock")
+        String socket() default "";
+    }
+
+    private final CommandService commands;
+    private final POSIX posix = POSIXFactory.getNativePOSIX();
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "bosun-agent-command");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Path socketPath;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+
+    @Activate
+    public CommandSocket(@Reference CommandService commands, BundleContext context, Config config) throws IOException {
+        this.commands = commands;
+        String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
+        this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
+        Path dir = socketPath.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        refuseIfAnswering();
+        Files.deleteIfExists(socketPath);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socketPath));
+        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        acceptor = new Thread(this::acceptLoop, "bosun-agent-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Two agents on one socket would steal each other's clients. */
+    private void refuseIfAnswering() throws IOException {
+        if (!Files.exists(socketPath)) {
+            return;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socketPath));
+            throw new IOException("another bosun agent already listens on " + socketPath
+                    + "; stop it first or use --socket");
+        } catch (IOException stale) {
+            if (stale.getMessage() != null && stale.getMessage().startsWith("another bosun agent")) {
+                throw stale;
+            }
+            // nobody answers: a stale socket file from an agent that died
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws IOException, InterruptedException {
+        server.close();
+        acceptor.join(2000);
+        Files.deleteIfExists(socketPath);
+        workers.shutdown();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel client = server.accept();
+                workers.execute(() -> serve(client));
+            } catch (IOException e) {
+                if (!server.isOpen()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel client) {
+        try (client) {
+            UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            var out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
+            var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
+            Wire.Frame frame = Wire.readFrame(in);
+            if (frame == null || frame.type() != Wire.INVOCATION) {
+                return;
+            }
+            int uid = uid(peer.user().getName());
+            if (uid != 0) {
+                byte[] msg = ("bosun: the agent serves root only; user " + peer.user().getName()
+                        + " cannot use it\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                Wire.writeFrame(out, Wire.STDERR, msg, 0, msg.length);
+                byte[] outcome = Wire.encode(Outcome.exit(5));
+                Wire.writeFrame(out, Wire.OUTCOME, outcome, 0, outcome.length);
+                return;
+            }
+            Invocation invocation = Wire.decodeInvocation(frame.payload(), uid, gid(peer.group().getName()));
+            Outcome outcome = commands.execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+            byte[] encoded = Wire.encode(outcome);
+            synchronized (out) {
+                Wire.writeFrame(out, Wire.OUTCOME, encoded, 0, encoded.length);
+            }
+        } catch (IOException e) {
+            // the client went away; its command's effects stand, as if it had been killed
+        }
+    }
+
+    private int uid(String user) {
+        if (user.matches("\\d+")) {
+            return Integer.parseInt(user);
+        }
+        Passwd pw = posix.getpwnam(user);
+        return pw == null ? -1 : (int) pw.getUID();
+    }
+
+    private int gid(String group) {
+        if (group.matches("\\d+")) {
+            return Integer.parseInt(group);
+        }
+        var gr = posix.getgrnam(group);
+        return gr == null ? -1 : (int) gr.getGID();
+    }
+
+    /** Sends what a command writes as frames of one type. */
+    private static final class FrameStream extends OutputStream {
+        private final DataOutputStream out;
+        private final byte type;
+
+        FrameStream(DataOutputStream out, byte type) {
+            this.out = out;
+            this.type = type;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            synchronized (out) {
+                Wire.writeFrame(out, type, b, off, len);
+            }
+        }
+    }
+}

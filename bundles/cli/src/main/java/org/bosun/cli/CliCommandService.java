@@ -1,0 +1,75 @@
+package org.bosun.cli;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.ErrorKind;
+import org.bosun.api.pod.PodService;
+import org.bosun.launch.CommandService;
+import org.bosun.launch.Invocation;
+import org.bosun.launch.Outcome;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import picocli.CommandLine;
+
+/**
+ * Parses and runs one bosun command. Each call builds its own command tree, so concurrent calls
+ * from the agent share nothing but the services.
+ */
+@Component(service = CommandService.class)
+public final class CliCommandService implements CommandService {
+    private final BundleContext context;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PodService pods;
+
+    @Activate
+    public CliCommandService(BundleContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Outcome execute(Invocation invocation, OutputStream stdout, OutputStream stderr) {
+        PrintStream out = new PrintStream(stdout, false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(stderr, false, StandardCharsets.UTF_8);
+        Session session = new Session(invocation, out, err, context, pods);
+        try {
+            CommandLine cli = RootCommand.commandLine(session);
+            int code = cli.execute(invocation.args().toArray(new String[0]));
+            if (session.plan != null && code == 0) {
+                return Outcome.exec(session.plan);
+            }
+            return Outcome.exit(code);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** One line on stderr for any failure; the exit code says what kind it was. */
+    static int report(Session session, String command, Exception e) {
+        boolean launching = command.equals("run") || command.equals("run-prepared");
+        if (e instanceof BosunException be) {
+            session.err.println("bosun " + command + ": " + be.getMessage());
+            if (session.global != null && session.global.debug && be.getCause() != null) {
+                be.getCause().printStackTrace(session.err);
+            }
+            return launching ? RootCommand.LAUNCH_FAILURE : be.kind().exitCode();
+        }
+        session.err.println("bosun " + command + ": internal error: " + e
+                + " (run with --debug for details; please report it)");
+        if (session.global != null && session.global.debug) {
+            e.printStackTrace(session.err);
+        }
+        return launching ? RootCommand.LAUNCH_FAILURE : ErrorKind.INTERNAL.exitCode();
+    }
+}

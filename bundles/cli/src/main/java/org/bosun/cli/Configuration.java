@@ -1,0 +1,119 @@
+package org.bosun.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.RuntimePaths;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The stage0 configuration, as rkt kept it: JSON files in {@code paths.d/} and {@code stage1.d/}
+ * of the system configuration directory, overridden field by field by the local one. Each file
+ * says what it is: {@code {"bosunKind": "paths", "bosunVersion": "v1", "data": "/var/lib/bosun"}}
+ * or {@code {"bosunKind": "stage1", "bosunVersion": "v1", "name": "fly"}}.
+ */
+final class Configuration {
+    /** The engine used when neither --stage1-name nor stage1.d names one (DESIGN.md: nspawn). */
+    static final String BUILT_IN_ENGINE = "nspawn";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, List<String>> KINDS = Map.of(
+            "paths", List.of("data"),
+            "stage1", List.of("name"));
+
+    private final Map<String, ObjectNode> merged;
+
+    private Configuration(Map<String, ObjectNode> merged) {
+        this.merged = merged;
+    }
+
+    static Configuration load(Path systemDir, Path localDir) {
+        Map<String, ObjectNode> merged = new LinkedHashMap<>();
+        for (String kind : List.of("paths", "stage1")) {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("bosunKind", kind);
+            node.put("bosunVersion", "v1");
+            merged.put(kind, node);
+        }
+        for (Path dir : List.of(systemDir, localDir)) {
+            readDir(dir.resolve("paths.d"), "paths", merged);
+            readDir(dir.resolve("stage1.d"), "stage1", merged);
+        }
+        return new Configuration(merged);
+    }
+
+    private static void readDir(Path dir, String kind, Map<String, ObjectNode> merged) {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            list.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw BosunException.invalid("cannot read configuration directory " + dir + ": " + e.getMessage());
+        }
+        for (Path file : files) {
+            JsonNode node;
+            try {
+                node = JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw BosunException.invalid("configuration file " + file + " is not valid JSON: "
+                        + e.getMessage().lines().findFirst().orElse("") + "; fix or remove it");
+            }
+            if (node == null || !node.isObject()) {
+                throw BosunException.invalid("configuration file " + file + " is not a JSON object; fix or remove it");
+            }
+            String fileKind = node.path("bosunKind").asText("");
+            if (!fileKind.equals(kind)) {
+                throw BosunException.invalid("configuration file " + file + " has bosunKind '" + fileKind + "', but "
+                        + dir.getFileName() + " holds only '" + kind + "'; fix its bosunKind or move it");
+            }
+            if (!"v1".equals(node.path("bosunVersion").asText())) {
+                throw BosunException.invalid("configuration file " + file + " has bosunVersion '"
+                        + node.path("bosunVersion").asText() + "'; this bosun reads v1");
+            }
+            ObjectNode target = merged.get(kind);
+            node.fields().forEachRemaining(field -> {
+                if (!field.getKey().startsWith("bosun")) {
+                    if (!KINDS.get(kind).contains(field.getKey())) {
+                        throw BosunException.invalid("configuration file " + file + " has the unknown field '"
+                                + field.getKey() + "'; " + kind + " files know " + KINDS.get(kind));
+                    }
+                    target.set(field.getKey(), field.getValue());
+                }
+            });
+        }
+    }
+
+    Path dataDir() {
+        JsonNode data = merged.get("paths").get("data");
+        return data != null ? Path.of(data.asText()) : RuntimePaths.DEFAULT_DATA_DIR;
+    }
+
+    String defaultEngine() {
+        JsonNode name = merged.get("stage1").get("name");
+        return name != null ? name.asText() : BUILT_IN_ENGINE;
+    }
+
+    /** The whole configuration as {@code bosun config} prints it. */
+    ObjectNode toJson(Path effectiveDataDir) {
+        ObjectNode root = JSON.createObjectNode();
+        var stage0 = root.putArray("stage0");
+        ObjectNode paths = merged.get("paths").deepCopy();
+        paths.put("data", effectiveDataDir.toString());
+        stage0.add(paths);
+        ObjectNode stage1 = merged.get("stage1").deepCopy();
+        stage1.put("name", defaultEngine());
+        stage0.add(stage1);
+        return root;
+    }
+}

@@ -1,0 +1,64 @@
+package org.bosun.cli;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** rkt's global flags; they may stand before or after the command name. */
+final class GlobalOptions {
+    @Option(names = "--dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "bosun data directory (default: from paths.d, else /var/lib/bosun)")
+    String dir;
+
+    @Option(names = "--local-config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "local configuration directory (default: /etc/bosun)")
+    String localConfig = RuntimePaths.DEFAULT_LOCAL_CONFIG.toString();
+
+    @Option(names = "--system-config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "system configuration directory (default: /usr/lib/bosun)")
+    String systemConfig = RuntimePaths.DEFAULT_SYSTEM_CONFIG.toString();
+
+    @Option(names = "--insecure-options", paramLabel = "LIST", scope = ScopeType.INHERIT,
+            description = "comma-separated checks to switch off: image, tls, http, pubkey, ondisk, capabilities, "
+                    + "paths, seccomp, all-fetch, all-run, all, none")
+    String insecureOptions = "none";
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print details to stderr")
+    boolean debug;
+
+    @Option(names = "--user-config", paramLabel = "DIR", scope = ScopeType.INHERIT, hidden = true,
+            description = "accepted for rkt compatibility; bosun has no per-user configuration")
+    String userConfig;
+
+    private Session session;
+    private RuntimePaths paths;
+    private Configuration configuration;
+
+    void bind(Session session) {
+        this.session = session;
+    }
+
+    Set<InsecureOption> insecure() {
+        return InsecureOption.parse(insecureOptions);
+    }
+
+    Configuration configuration() {
+        if (configuration == null) {
+            configuration = Configuration.load(session.resolve(systemConfig), session.resolve(localConfig));
+        }
+        return configuration;
+    }
+
+    RuntimePaths paths() {
+        if (paths == null) {
+            Path data = dir != null ? session.resolve(dir) : configuration().dataDir();
+            paths = new RuntimePaths(data, session.resolve(localConfig), session.resolve(systemConfig));
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,85 @@
+package org.bosun.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.bosun.api.pod.AppInfo;
+import org.bosun.api.pod.PodInfo;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "list", description = "List pods.", mixinStandardHelpOptions = true)
+final class ListCommand implements Callable<Integer> {
+    @Option(names = "--full", description = "show full UUIDs and image ids, and absolute times")
+    boolean full;
+
+    @Option(names = "--no-legend", description = "do not print the header line")
+    boolean noLegend;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
+            description = "tabular (default), json or json-pretty")
+    OutputFormat format = OutputFormat.TABULAR;
+
+    private final Session session;
+
+    ListCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public Integer call() {
+        List<PodInfo> pods = session.pods().list(session.paths());
+        if (format != OutputFormat.TABULAR) {
+            ArrayNode array = PodJson.JSON.createArrayNode();
+            pods.forEach(p -> array.add(PodJson.pod(p)));
+            session.out.println(PodJson.write(array, format.jsonName()));
+            return 0;
+        }
+        List<String[]> rows = new ArrayList<>();
+        if (!noLegend) {
+            rows.add(new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "NETWORKS"});
+        }
+        Instant now = Instant.now();
+        for (PodInfo pod : pods) {
+            List<AppInfo> apps = pod.apps().isEmpty() ? List.of(new AppInfo("-", "-", "-", List.of(), null)) : pod.apps();
+            for (int i = 0; i < apps.size(); i++) {
+                AppInfo app = apps.get(i);
+                rows.add(new String[] {i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",
+                        app.name(), app.imageName(), i == 0 ? pod.state().label() : "",
+                        i == 0 ? time(pod.created(), now) : "", i == 0 ? time(pod.started(), now) : "", ""});
+            }
+        }
+        Table.print(session.out, rows);
+        return 0;
+    }
+
+    private String time(Instant t, Instant now) {
+        if (t == null) {
+            return "";
+        }
+        if (full) {
+            return t.toString();
+        }
+        return ago(Duration.between(t, now));
+    }
+
+    static String ago(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s < 60) {
+            return s + (s == 1 ? " second ago" : " seconds ago");
+        }
+        if (s < 3600) {
+            return s / 60 + (s / 60 == 1 ? " minute ago" : " minutes ago");
+        }
+        if (s < 86400) {
+            return s / 3600 + (s / 3600 == 1 ? " hour ago" : " hours ago");
+        }
+        return s / 86400 + (s / 86400 == 1 ? " day ago" : " days ago");
+    }
+}

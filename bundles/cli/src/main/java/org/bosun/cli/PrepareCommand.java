@@ -1,0 +1,33 @@
+package org.bosun.cli;
+
+import java.util.concurrent.Callable;
+
+import org.bosun.api.pod.PodInfo;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "prepare", description = "Prepare a pod to run later with run-prepared; prints its UUID.",
+        mixinStandardHelpOptions = true)
+final class PrepareCommand implements Callable<Integer> {
+    @Mixin
+    PodOptions pod;
+
+    @Option(names = "--quiet", description = "print only the UUID")
+    boolean quiet;
+
+    private final Session session;
+
+    PrepareCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public Integer call() {
+        PodInfo info = session.pods().prepare(session.paths(), pod.request(session));
+        pod.saveUuid(session, info.uuid());
+        session.out.println(info.uuid());
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+package org.bosun.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.bosun.api.BosunException;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "rm", description = "Remove prepared or exited pods now.", mixinStandardHelpOptions = true)
+final class RmCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "UUID", arity = "0..*", description = "pods to remove")
+    List<String> uuids;
+
+    @Option(names = "--uuid-file", paramLabel = "FILE", description = "read a pod's UUID from FILE")
+    String uuidFile;
+
+    private final Session session;
+
+    RmCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public Integer call() {
+        int code = 0;
+        for (String pod : PodArguments.resolve(session, uuids, uuidFile)) {
+            try {
+                session.pods().remove(session.paths(), pod);
+                session.out.println("\"" + pod + "\"");
+            } catch (BosunException e) {
+                session.err.println("bosun rm: " + e.getMessage());
+                code = e.kind().exitCode();
+            }
+        }
+        return code;
+    }
+}

@@ -1,0 +1,77 @@
+package org.bosun.cli;
+
+import java.util.concurrent.Callable;
+
+import org.bosun.api.ErrorKind;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code bosun}: the root of the command tree. */
+@Command(name = "bosun", mixinStandardHelpOptions = false,
+        description = "A pod-native container runtime: pods of apps from appc, Docker and OCI images, run by swappable stage1 engines.",
+        subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
+                PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
+                GcCommand.class, CatManifestCommand.class, ConfigCommand.class},
+        footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform running",
+                "to make commands faster; no daemon is ever required."})
+final class RootCommand implements Callable<Integer> {
+    /** Exit code of run and run-prepared when bosun fails before the app starts (as podman's 125). */
+    static final int LAUNCH_FAILURE = 125;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+
+    private final Session session;
+
+    RootCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(session.out);
+        return 0;
+    }
+
+    static CommandLine commandLine(Session session) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                try {
+                    var constructor = type.getDeclaredConstructor(Session.class);
+                    constructor.setAccessible(true);
+                    return constructor.newInstance(session);
+                } catch (NoSuchMethodException e) {
+                    return CommandLine.defaultFactory().create(type);
+                }
+            }
+        };
+        RootCommand root = new RootCommand(session);
+        CommandLine cli = new CommandLine(root, factory);
+        root.global.bind(session);
+        session.global = root.global;
+        cli.setOut(new java.io.PrintWriter(session.out, true));
+        cli.setErr(new java.io.PrintWriter(session.err, true));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("prepare").setStopAtPositional(true);
+        cli.setParameterExceptionHandler((ex, args) -> {
+            String name = ex.getCommandLine().getCommandName();
+            String where = name.equals("bosun") ? "bosun" : "bosun " + name;
+            session.err.println(where + ": " + ex.getMessage() + "; see '" + where + " --help'");
+            return name.equals("run") || name.equals("run-prepared") ? LAUNCH_FAILURE : ErrorKind.INVALID_ARGUMENT.exitCode();
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+                CliCommandService.report(session, commandLine.getCommandName(), ex));
+        return cli;
+    }
+}

@@ -1,0 +1,178 @@
+package org.bosun.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.inject.Inject;
+
+import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.ImageFormat;
+import org.bosun.api.image.ImageFormatService;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.GcReport;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodService;
+import org.bosun.api.pod.PodState;
+import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.stage1.Stage1Engine;
+import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.launch.CommandService;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+/** The platform as a whole: every bundle resolves and starts, the services find each other, a pod goes round. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class PlatformIT {
+
+    @Inject
+    private BundleContext context;
+
+    private Path tmp;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return Platform.configuration();
+    }
+
+    @Before
+    public void createTemporaryDirectory() throws Exception {
+        tmp = Files.createTempDirectory("bosun-itest-platform-");
+    }
+
+    @After
+    public void deleteTemporaryDirectory() {
+        Platform.deleteQuietly(tmp);
+    }
+
+    @Test
+    public void everyBundleIsActiveAndTheServicesAreWired() throws Exception {
+        Map<String, Bundle> bySymbolicName = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            bySymbolicName.put(b.getSymbolicName(), b);
+        }
+        List<String> problems = new ArrayList<>();
+        for (String bsn : Platform.BUNDLES.values()) {
+            Bundle b = bySymbolicName.get(bsn);
+            if (b == null) {
+                problems.add(bsn + " is not installed");
+            } else if (!isStarted(b)) {
+                problems.add(bsn + " " + b.getVersion() + " is " + stateName(b.getState()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail("bundles not started: " + problems);
+        }
+
+        assertNotNull(Platform.awaitService(context, PodService.class, null, 30));
+        ServiceReference<Stage1Engine> fly = Platform.awaitService(context, Stage1Engine.class,
+                "(" + Stage1EngineService.NAME + "=fly)", 30);
+        assertEquals("org.bosun.stage1.fly", fly.getBundle().getSymbolicName());
+        ServiceReference<ImageFormat> appc = Platform.awaitService(context, ImageFormat.class,
+                "(" + ImageFormatService.NAME + "=appc)", 30);
+        assertEquals("org.bosun.image.appc", appc.getBundle().getSymbolicName());
+        ServiceReference<CommandService> cliRef = Platform.awaitService(context, CommandService.class, null, 30);
+
+        CommandService cli = context.getService(cliRef);
+        try {
+            Path data = tmp.resolve("data");
+            Platform.Run run = Platform.bosun(cli, tmp, "--dir", data.toString(), "list", "--format=json");
+            assertEquals("bosun list --format=json: " + run, 0, run.exitCode());
+            assertEquals("no exec plan for list: " + run, null, run.outcome().plan());
+            assertTrue("bosun list --format=json on an empty data directory prints an empty JSON array: " + run,
+                    run.stdout().strip().matches("\\[\\s*\\]"));
+        } finally {
+            context.ungetService(cliRef);
+        }
+    }
+
+    @Test
+    public void prepareAndGcAPodThroughThePodService() throws Exception {
+        ServiceReference<PodService> ref = Platform.awaitService(context, PodService.class, null, 30);
+        PodService pods = context.getService(ref);
+        try {
+            Path aci = Platform.buildBusyboxAci(tmp, "example.com/itest");
+            RuntimePaths paths = new RuntimePaths(tmp.resolve("data"), tmp.resolve("etc"), tmp.resolve("lib"));
+            PrepareRequest request = new PrepareRequest(
+                    List.of(new AppRequest(aci.toString(), null, null, null, null, null, null, null)), "fly",
+                    Set.of(InsecureOption.IMAGE), Map.of());
+
+            // One pod to remove, one for gc to collect.
+            PodInfo first = pods.prepare(paths, request);
+            PodInfo second = pods.prepare(paths, request);
+            for (PodInfo p : List.of(first, second)) {
+                assertEquals(PodState.PREPARED, p.state());
+                assertEquals("fly", p.stage1().name());
+                assertEquals(1, p.apps().size());
+                assertEquals("itest", p.apps().get(0).name());
+                assertEquals(List.of("/bin/busybox", "true"), p.apps().get(0).exec());
+                assertTrue("the rendered rootfs has busybox",
+                        Files.isExecutable(p.directory().resolve("apps/itest/rootfs/bin/busybox")));
+            }
+            List<PodInfo> listed = pods.list(paths);
+            assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),
+                    listed.stream().map(PodInfo::uuid).sorted().toList());
+            for (PodInfo p : listed) {
+                assertEquals("pod " + p.uuid() + " is listed", PodState.PREPARED, p.state());
+            }
+
+            pods.remove(paths, first.uuid());
+            assertEquals(List.of(second.uuid()), pods.list(paths).stream().map(PodInfo::uuid).toList());
+            assertTrue(first.directory() + " is gone", !Files.exists(first.directory()));
+
+            // A prepared pod older than expirePrepared is garbage.
+            GcReport report = pods.gc(paths, Duration.ZERO, Duration.ZERO);
+            assertEquals("gc failures: " + report.failures(), List.of(), report.failures());
+            assertEquals(List.of(second.uuid()), report.removed());
+
+            assertEquals(List.of(), pods.list(paths));
+            assertEquals("nothing is left under pods/*/", List.of(), Platform.podDirectories(paths.dataDir()));
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /** ACTIVE, or STARTING because it waits for its first class load (Bundle-ActivationPolicy: lazy). */
+    static boolean isStarted(Bundle b) {
+        if (b.getState() == Bundle.ACTIVE) {
+            return true;
+        }
+        return b.getState() == Bundle.STARTING
+                && String.valueOf(b.getHeaders().get(Constants.BUNDLE_ACTIVATIONPOLICY)).startsWith(Constants.ACTIVATION_LAZY);
+    }
+
+    static String stateName(int state) {
+        return switch (state) {
+            case Bundle.INSTALLED -> "INSTALLED (not resolved)";
+            case Bundle.RESOLVED -> "RESOLVED (not started)";
+            case Bundle.STARTING -> "STARTING";
+            case Bundle.STOPPING -> "STOPPING";
+            case Bundle.ACTIVE -> "ACTIVE";
+            case Bundle.UNINSTALLED -> "UNINSTALLED";
+            default -> "in state " + state;
+        };
+    }
+}
