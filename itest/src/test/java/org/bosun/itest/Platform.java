@@ -3,6 +3,7 @@ package org.bosun.itest;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemPackage;
 
@@ -56,7 +57,7 @@ final class Platform {
             "jackson-annotations.jar", "com.fasterxml.jackson.core.jackson-annotations",
             "jackson-core.jar", "com.fasterxml.jackson.core.jackson-core",
             "jackson-databind.jar", "com.fasterxml.jackson.core.jackson-databind",
-            "picocli.jar", "info.picocli",
+            "picocli.jar", "picocli",
             // commons-compress imports these "optionally" but its tar reader needs io and lang3:
             // they must be installed before it resolves.
             "commons-io.jar", "org.apache.commons.commons-io",
@@ -69,10 +70,10 @@ final class Platform {
             "bosun-api.jar", "org.bosun.api",
             "bosun-core.jar", "org.bosun.core",
             "bosun-stage1-fly.jar", "org.bosun.stage1.fly",
-            "bosun-image-appc.jar", "org.bosun.image.appc"); //DEV
-//DEV            "bosun-cli.jar", "org.bosun.cli",
-//DEV            "bosun-agent.jar", "org.bosun.agent",
-//DEV            "bosun-shell.jar", "org.bosun.shell");
+            "bosun-image-appc.jar", "org.bosun.image.appc",
+            "bosun-cli.jar", "org.bosun.cli",
+            "bosun-agent.jar", "org.bosun.agent",
+            "bosun-shell.jar", "org.bosun.shell");
 
     private Platform() {
     }
@@ -114,6 +115,8 @@ final class Platform {
         options.add(systemPackage("sun.misc"));
         options.add(frameworkProperty("felix.log.level").value("1"));
         options.add(cleanCaches(true));
+        // JUnit in the framework, and the JUnit invoker, so that @Before and @After run there too.
+        options.add(junitBundles());
         return options(options.toArray(new Option[0]));
     }
 

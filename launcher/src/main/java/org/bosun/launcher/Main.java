@@ -42,6 +42,9 @@ public final class Main {
                 return;
             }
             Invocation invocation = invocation(args);
+            if ("1".equals(System.getenv("BOSUN_CDS_TRAINING"))) {
+                CdsTraining.exerciseAgentClient(invocation);
+            }
             Outcome outcome = null;
             if (!"off".equals(System.getenv("BOSUN_AGENT"))) {
                 Path socket = agentSocket();

@@ -1,0 +1,323 @@
+package org.bosun.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.URL;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import javax.inject.Inject;
+
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodService;
+import org.bosun.api.pod.PodState;
+import org.bosun.api.stage1.Stage1Engine;
+import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.launch.CommandService;
+import org.bosun.launch.Invocation;
+import org.bosun.launch.Outcome;
+import org.bosun.launch.Wire;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+/**
+ * DESIGN.md §1 and §3: a stage1 engine bundle can be updated while pods it started run. The pod
+ * is started by the real {@code bosun} launcher of the distribution, which hands {@code run} to
+ * the agent running in this framework and execs the plan it gets back, so the pod is the
+ * launcher's own process (a child of this test).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HotSwapIT {
+    private static final String FLY_BSN = "org.bosun.stage1.fly";
+    private static final String FLY_FILTER = "(" + Stage1EngineService.NAME + "=fly)";
+
+    @Inject
+    private BundleContext context;
+
+    private Path tmp;
+    private Process launcher;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return Platform.configuration();
+    }
+
+    @Before
+    public void createTemporaryDirectory() throws Exception {
+        tmp = Files.createTempDirectory("bosun-itest-hotswap-");
+    }
+
+    @After
+    public void killThePodAndDeleteTemporaryFiles() throws Exception {
+        try {
+            if (launcher != null && launcher.isAlive()) {
+                launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+                launcher.destroyForcibly();
+                launcher.waitFor(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            Platform.deleteQuietly(tmp);
+        }
+    }
+
+    @Test
+    public void updatingTheFlyBundleLeavesARunningPodRunning() throws Exception {
+        Path socket = Path.of(context.getProperty(Platform.AGENT_SOCKET));
+        Path data = tmp.resolve("data");
+        RuntimePaths paths = new RuntimePaths(data, tmp.resolve("etc"), tmp.resolve("lib"));
+        Path aci = Platform.buildBusyboxAci(tmp, "example.com/itest");
+
+        ServiceReference<CommandService> cliRef = Platform.awaitService(context, CommandService.class, null, 30);
+        CommandService cli = context.getService(cliRef);
+        ServiceReference<PodService> podsRef = Platform.awaitService(context, PodService.class, null, 30);
+        PodService pods = context.getService(podsRef);
+        ServiceReference<Stage1Engine> oldFly = Platform.awaitService(context, Stage1Engine.class, FLY_FILTER, 30);
+        Bundle fly = oldFly.getBundle();
+        Version oldVersion = fly.getVersion();
+        try {
+            // The agent answers on its socket with the launch protocol, as the launcher will use it.
+            assertTrue("the agent listens on " + socket, Platform.eventually(30_000, () -> Files.exists(socket)));
+            Platform.Run viaAgent = callAgent(socket, tmp, "--dir", data.toString(), "list", "--format=json");
+            assertEquals("bosun list through the agent socket: " + viaAgent, 0, viaAgent.exitCode());
+            assertTrue("empty list through the agent: " + viaAgent, viaAgent.stdout().strip().matches("\\[\\s*\\]"));
+
+            // 1. bosun run, by the real launcher, through the agent: the child process becomes the pod.
+            launcher = startLauncher(socket, "--dir", data.toString(), "--insecure-options=image", "run",
+                    "--stage1-name=fly", aci.toString(), "--exec", "/bin/busybox", "--", "sleep", "300");
+            PodInfo pod = awaitRunningPod(pods, paths);
+            assertEquals("the pod is the launcher's process: bosun run execs the plan", launcher.pid(), pod.pid());
+            assertEquals(List.of("/bin/busybox", "sleep", "300"), pod.apps().get(0).exec());
+            assertEquals(oldVersion.toString(), pod.stage1().bundleVersion());
+            assertFalse("the launcher used the agent and booted no framework of its own",
+                    Files.exists(tmp.resolve("felix-cache")));
+            String comm = Files.readString(Path.of("/proc/" + launcher.pid() + "/comm")).strip();
+            assertEquals("the pod's process runs busybox", "busybox", comm);
+
+            // 2. Update the fly bundle to a newer version while the pod runs.
+            Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
+                    "hotswap");
+            fly.update(new ByteArrayInputStream(withVersion(fly, newVersion)));
+            refresh(fly);
+            assertEquals(newVersion, fly.getVersion());
+            ServiceReference<Stage1Engine> newFly = awaitEngineOfVersion(newVersion);
+            assertNotEquals("a new service replaced the old one", oldFly.getProperty(Constants.SERVICE_ID),
+                    newFly.getProperty(Constants.SERVICE_ID));
+            assertNull("the old engine service is gone", oldFly.getBundle());
+
+            // 3. The pod did not notice.
+            assertTrue("the pod's process survived the update: " + launcherOutput(), launcher.isAlive());
+            PodInfo after = pods.status(paths, pod.uuid());
+            assertEquals(PodState.RUNNING, after.state());
+            assertEquals(pod.pid(), after.pid());
+            assertEquals("the pod still records the engine version that prepared it", oldVersion.toString(),
+                    after.stage1().bundleVersion());
+
+            // 4. The new engine stops it (bosun stop) and gc collects it.
+            Platform.Run stop = Platform.bosun(cli, tmp, "--dir", data.toString(), "stop", pod.uuid());
+            assertEquals("bosun stop: " + stop, 0, stop.exitCode());
+            assertTrue("the pod's process ends after bosun stop", launcher.waitFor(30, TimeUnit.SECONDS));
+            assertTrue("the pod is exited: " + pods.list(paths), Platform.eventually(10_000,
+                    () -> pods.list(paths).stream().allMatch(p -> p.state() == PodState.EXITED)));
+            Platform.Run gc = Platform.bosun(cli, tmp, "--dir", data.toString(), "gc", "--grace-period=0s");
+            assertEquals("bosun gc --grace-period=0s: " + gc, 0, gc.exitCode());
+            assertEquals(List.of(), pods.list(paths));
+            assertFalse(pod.directory() + " is gone", Files.exists(pod.directory()));
+            assertEquals("nothing is left under pods/*/", List.of(), Platform.podDirectories(data));
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + launcherOutput(), e);
+        } finally {
+            context.ungetService(cliRef);
+            context.ungetService(podsRef);
+        }
+    }
+
+    /** Starts {@code bin/bosun ARGS} of the distribution with the test's agent socket. */
+    private Process startLauncher(Path socket, String... args) throws IOException {
+        Path dist = Path.of(System.getProperty("bosun.dist", "../launcher/target/bosun")).toAbsolutePath().normalize();
+        Path bosun = dist.resolve("bin/bosun");
+        if (!Files.isExecutable(bosun)) {
+            fail(bosun + " does not exist: build the launcher module (mvn -pl launcher install) first");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(bosun.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("launcher.out").toFile())
+                .redirectError(tmp.resolve("launcher.err").toFile());
+        Map<String, String> env = pb.environment();
+        env.remove("BOSUN_AGENT");
+        env.remove("BOSUN_JAVA_OPTS");
+        env.put("BOSUN_AGENT_SOCKET", socket.toString());
+        env.put("BOSUN_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Only used if the launcher booted a framework itself, which it must not: checked above.
+        env.put("BOSUN_CACHE_DIR", tmp.resolve("felix-cache").toString());
+        return pb.start();
+    }
+
+    private PodInfo awaitRunningPod(PodService pods, RuntimePaths paths) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            List<PodInfo> list = pods.list(paths);
+            for (PodInfo p : list) {
+                if (p.state() == PodState.RUNNING && p.pid() > 0) {
+                    assertEquals("one pod: " + list, 1, list.size());
+                    return p;
+                }
+            }
+            if (!launcher.isAlive()) {
+                fail("bosun run exited with " + launcher.exitValue() + " before its pod ran; pods: " + list);
+            }
+            Thread.sleep(100);
+        }
+        fail("no pod was running 60 s after bosun run; pods: " + pods.list(paths));
+        return null;
+    }
+
+    /** The bundle's own jar with its Bundle-Version replaced. */
+    private static byte[] withVersion(Bundle bundle, Version version) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (InputStream in = new URL(bundle.getLocation()).openStream();
+                JarInputStream jar = new JarInputStream(in, false)) {
+            Manifest manifest = jar.getManifest();
+            assertNotNull(bundle.getLocation() + " has a manifest", manifest);
+            manifest.getMainAttributes().put(new Attributes.Name(Constants.BUNDLE_VERSION), version.toString());
+            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+                JarEntry entry;
+                while ((entry = jar.getNextJarEntry()) != null) {
+                    out.putNextEntry(new JarEntry(entry.getName()));
+                    jar.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Refreshes the updated bundle so that its old revision goes away, and waits for that. */
+    private void refresh(Bundle bundle) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
+                .refreshBundles(List.of(bundle), event -> {
+                    if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
+                        done.countDown();
+                    }
+                });
+        assertTrue("refreshing " + bundle.getSymbolicName() + " finished", done.await(30, TimeUnit.SECONDS));
+    }
+
+    private ServiceReference<Stage1Engine> awaitEngineOfVersion(Version version) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (ServiceReference<Stage1Engine> ref : context.getServiceReferences(Stage1Engine.class, FLY_FILTER)) {
+                Bundle b = ref.getBundle();
+                if (b != null && FLY_BSN.equals(b.getSymbolicName()) && version.equals(b.getVersion())) {
+                    // Make sure it is usable, not only registered.
+                    Stage1Engine engine = context.getService(ref);
+                    try {
+                        assertNotNull("the updated fly engine can be obtained", engine);
+                        assertEquals(1, engine.capabilities().maxApps());
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                    return ref;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("no fly Stage1Engine of version " + version + " within 30 s after the update");
+        return null;
+    }
+
+    /** One command over the agent socket with the launch protocol of org.bosun.launch.Wire. */
+    private static Platform.Run callAgent(Path socket, Path cwd, String... args) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+            byte[] invocation = Wire.encode(new Invocation(List.of(args), System.getenv(), cwd.toString(), 0, 0,
+                    false, 0));
+            Wire.writeFrame(request, Wire.INVOCATION, invocation, 0, invocation.length);
+            DataInputStream response = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            Wire.Frame frame;
+            while ((frame = Wire.readFrame(response)) != null) {
+                switch (frame.type()) {
+                    case Wire.STDOUT -> out.write(frame.payload());
+                    case Wire.STDERR -> err.write(frame.payload());
+                    case Wire.OUTCOME -> {
+                        Outcome outcome = Wire.decodeOutcome(frame.payload());
+                        return new Platform.Run(outcome, out.toString(StandardCharsets.UTF_8),
+                                err.toString(StandardCharsets.UTF_8));
+                    }
+                    default -> fail("unexpected frame type " + frame.type() + " from the agent");
+                }
+            }
+        }
+        throw new AssertionError("the agent closed the connection without an outcome; stdout: "
+                + out.toString(StandardCharsets.UTF_8) + " stderr: " + err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String launcherOutput() {
+        if (tmp == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String name : List.of("launcher.out", "launcher.err")) {
+            Path file = tmp.resolve(name);
+            try {
+                if (Files.exists(file)) {
+                    sb.append("--- bosun run ").append(name.substring(name.indexOf('.') + 1)).append('\n')
+                            .append(Files.readString(file));
+                }
+            } catch (IOException e) {
+                sb.append("(cannot read ").append(file).append(": ").append(e).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+}
