@@ -28,7 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -135,8 +139,10 @@ public class HotSwapIT {
             assertEquals(oldVersion.toString(), pod.stage1().bundleVersion());
             assertFalse("the launcher used the agent and booted no framework of its own",
                     Files.exists(tmp.resolve("felix-cache")));
-            String comm = Files.readString(Path.of("/proc/" + launcher.pid() + "/comm")).strip();
-            assertEquals("the pod's process runs busybox", "busybox", comm);
+            // The pid file is written just before the exec: give the launcher a moment to become busybox.
+            Path comm = Path.of("/proc/" + launcher.pid() + "/comm");
+            assertTrue("the pod's process becomes busybox (unshare chroots and execs it)",
+                    Platform.eventually(10_000, () -> "busybox".equals(readQuietly(comm))));
 
             // 2. Update the fly bundle to a newer version while the pod runs.
             Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
@@ -169,7 +175,11 @@ public class HotSwapIT {
             assertFalse(pod.directory() + " is gone", Files.exists(pod.directory()));
             assertEquals("nothing is left under pods/*/", List.of(), Platform.podDirectories(data));
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + "\n" + launcherOutput(), e);
+            String output = launcherOutput();
+            if (output.isEmpty()) {
+                throw e;
+            }
+            throw new AssertionError(e.getMessage() + "\n" + output, e);
         } finally {
             context.ungetService(cliRef);
             context.ungetService(podsRef);
@@ -273,8 +283,25 @@ public class HotSwapIT {
         return null;
     }
 
-    /** One command over the agent socket with the launch protocol of org.bosun.launch.Wire. */
-    private static Platform.Run callAgent(Path socket, Path cwd, String... args) throws IOException {
+    /** One command over the agent socket with the launch protocol of org.bosun.launch.Wire; at most 60 s. */
+    private static Platform.Run callAgent(Path socket, Path cwd, String... args) throws Exception {
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            // Reads on a blocking SocketChannel are interruptible: shutdownNow() ends a hung call.
+            return caller.submit(() -> callAgentNow(socket, cwd, args)).get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the agent at " + socket + " did not answer " + List.of(args) + " within 60 s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    private static Platform.Run callAgentNow(Path socket, Path cwd, String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -302,6 +329,15 @@ public class HotSwapIT {
                 + out.toString(StandardCharsets.UTF_8) + " stderr: " + err.toString(StandardCharsets.UTF_8));
     }
 
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** What bosun run printed before it became the pod (the pod itself, busybox sleep, prints nothing). */
     private String launcherOutput() {
         if (tmp == null) {
             return "";
@@ -310,7 +346,7 @@ public class HotSwapIT {
         for (String name : List.of("launcher.out", "launcher.err")) {
             Path file = tmp.resolve(name);
             try {
-                if (Files.exists(file)) {
+                if (Files.exists(file) && Files.size(file) > 0) {
                     sb.append("--- bosun run ").append(name.substring(name.indexOf('.') + 1)).append('\n')
                             .append(Files.readString(file));
                 }

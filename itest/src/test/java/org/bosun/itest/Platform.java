@@ -120,11 +120,15 @@ final class Platform {
         return options(options.toArray(new Option[0]));
     }
 
-    /** The service of {@code type} matching {@code filter} (may be null), waiting up to {@code seconds}. */
+    /**
+     * The service of {@code type} matching {@code filter} (may be null), waiting up to {@code seconds};
+     * for {@code Object.class}, any service matching {@code filter}.
+     */
     static <S> ServiceReference<S> awaitService(BundleContext context, Class<S> type, String filter, int seconds)
             throws InterruptedException {
-        String full = "(objectClass=" + type.getName() + ")";
-        if (filter != null) {
+        // Object.class: any service matching the filter, whatever its interfaces (Gogo commands).
+        String full = type == Object.class ? filter : "(objectClass=" + type.getName() + ")";
+        if (filter != null && type != Object.class) {
             full = "(&" + full + filter + ")";
         }
         Filter f;

@@ -5,6 +5,10 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +20,8 @@ import java.util.Set;
 
 import javax.inject.Inject;
 
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageFormat;
@@ -106,6 +112,23 @@ public class PlatformIT {
                     run.stdout().strip().matches("\\[\\s*\\]"));
         } finally {
             context.ungetService(cliRef);
+        }
+
+        // The shell bundle's Gogo commands (scope bosun) run through the Gogo runtime.
+        ServiceReference<CommandProcessor> gogoRef = Platform.awaitService(context, CommandProcessor.class, null, 30);
+        Platform.awaitService(context, Object.class, "(&(osgi.command.scope=bosun)(osgi.command.function=engines))", 30);
+        CommandProcessor gogo = context.getService(gogoRef);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(console, true, StandardCharsets.UTF_8))) {
+            Object engines = session.execute("bosun:engines");
+            assertTrue("bosun:engines names the fly engine: " + engines + console,
+                    String.valueOf(engines).contains("fly  org.bosun.stage1.fly"));
+            Object list = session.execute("bosun:list " + tmp.resolve("data"));
+            assertEquals("bosun:list of an empty data directory is only the header: " + list + console, 1,
+                    String.valueOf(list).strip().lines().count());
+        } finally {
+            context.ungetService(gogoRef);
         }
     }
 

@@ -6,10 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,45 +18,42 @@ final class AgentClient {
     private AgentClient() {
     }
 
-    /** Connects to the agent, or returns null when none listens on {@code socket}. */
-    static SocketChannel connect(Path socket) {
+    /** Connects to the agent; returns the socket's descriptor, or -1 when no agent answers there. */
+    static int connect(Path socket) {
         if (!Files.exists(socket)) {
-            return null;
+            return -1;
         }
-        try {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            return channel;
-        } catch (IOException e) {
-            return null; // a stale socket file: run in-process instead
-        }
+        Native.load();
+        int fd = Native.connectUnix(socket.toString());
+        return fd >= 0 ? fd : -1; // a stale socket file: the command runs in-process instead
     }
 
-    static Outcome call(SocketChannel channel, Invocation invocation, PrintStream stdout, PrintStream stderr)
-            throws IOException {
-        try (channel) {
-            var out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+    static Outcome call(int fd, Invocation invocation, PrintStream stdout, PrintStream stderr) throws IOException {
+        try {
+            var out = new DataOutputStream(new BufferedOutputStream(new Native.FdOutputStream(fd)));
             byte[] request = Wire.encode(invocation);
             Wire.writeFrame(out, Wire.INVOCATION, request, 0, request.length);
-            var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            var in = new DataInputStream(new BufferedInputStream(new Native.FdInputStream(fd)));
             Wire.Frame frame;
             while ((frame = Wire.readFrame(in)) != null) {
                 switch (frame.type()) {
-                    case Wire.STDOUT -> {
+                    case Wire.STDOUT:
                         stdout.write(frame.payload());
                         stdout.flush();
-                    }
-                    case Wire.STDERR -> {
+                        break;
+                    case Wire.STDERR:
                         stderr.write(frame.payload());
                         stderr.flush();
-                    }
-                    case Wire.OUTCOME -> {
+                        break;
+                    case Wire.OUTCOME:
                         return Wire.decodeOutcome(frame.payload());
-                    }
-                    default -> throw new IOException("unexpected frame type " + frame.type() + " from the agent");
+                    default:
+                        throw new IOException("unexpected frame type " + frame.type() + " from the agent");
                 }
             }
             throw new IOException("the agent closed the connection before the command finished");
+        } finally {
+            Native.close(fd);
         }
     }
 }

@@ -32,10 +32,10 @@ final class CdsTraining {
             server.bind(UnixDomainSocketAddress.of(socket));
             Thread agent = new Thread(() -> answer(server), "bosun-cds-training");
             agent.start();
-            SocketChannel channel = AgentClient.connect(socket);
-            if (channel != null) {
+            int fd = AgentClient.connect(socket);
+            if (fd >= 0) {
                 PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-                AgentClient.call(channel, invocation, sink, sink);
+                AgentClient.call(fd, invocation, sink, sink);
             }
             agent.join(5000);
         } catch (InterruptedException e) {

@@ -1,7 +1,5 @@
 package org.bosun.launcher;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -26,13 +24,5 @@ record Distribution(Path home, Path cacheDir) {
 
     Path featuresDir() {
         return home.resolve("features");
-    }
-
-    Path jnrJar() throws IOException {
-        Path jar = home.resolve("lib").resolve("bosun-lib-jnr.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IOException(jar + " is missing; reinstall bosun (scripts/install)");
-        }
-        return jar;
     }
 }

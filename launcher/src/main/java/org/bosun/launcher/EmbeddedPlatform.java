@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import org.apache.felix.framework.FrameworkFactory;
@@ -85,7 +84,7 @@ final class EmbeddedPlatform {
         props.putAll(extraProperties);
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, fresh ? Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT : "none");
-        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra(dist));
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra());
         props.put("bosun.features", feature.name);
         int maxLevel = feature.bundles.stream().mapToInt(Feature.BundleEntry::startOrder).max().orElse(1);
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
@@ -169,20 +168,9 @@ final class EmbeddedPlatform {
         }
     }
 
-    /**
-     * The launch protocol and jnr come from the launcher's own class path, exported by the system
-     * bundle, so the JVM loads jnr's native library once whether the framework or the launcher
-     * calls it.
-     */
-    private static String systemPackagesExtra(Distribution dist) throws IOException {
-        StringBuilder sb = new StringBuilder("org.bosun.launch;version=1.0.0,sun.misc,jdk.net");
-        try (JarFile jar = new JarFile(dist.jnrJar().toFile())) {
-            String exports = jar.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
-            for (String clause : ManifestClauses.split(exports)) {
-                sb.append(',').append(ManifestClauses.withoutDirectives(clause));
-            }
-        }
-        return sb.toString();
+    /** The launch protocol comes from the launcher's own class path, so both sides share its classes. */
+    private static String systemPackagesExtra() {
+        return "org.bosun.launch;version=1.0.0,sun.misc,jdk.net";
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -2,7 +2,6 @@ package org.bosun.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -41,19 +40,19 @@ public final class Main {
                 AgentMain.run(args, debug);
                 return;
             }
-            Invocation invocation = invocation(args);
+            Invocation invocation = invocation(args, -1, -1);
             if ("1".equals(System.getenv("BOSUN_CDS_TRAINING"))) {
                 CdsTraining.exerciseAgentClient(invocation);
             }
             Outcome outcome = null;
             if (!"off".equals(System.getenv("BOSUN_AGENT"))) {
                 Path socket = agentSocket();
-                SocketChannel channel = AgentClient.connect(socket);
-                if (channel != null) {
+                int fd = AgentClient.connect(socket);
+                if (fd >= 0) {
                     if (debug) {
-                        stderr.printf("bosun: handing '%s' to the agent at %s%n", command, socket);
+                        stderr.println("bosun: handing '" + command + "' to the agent at " + socket);
                     }
-                    outcome = AgentClient.call(channel, invocation, stdout, stderr);
+                    outcome = AgentClient.call(fd, invocation, stdout, stderr);
                 }
             }
             EmbeddedPlatform platform = null;
@@ -62,8 +61,9 @@ public final class Main {
                 Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), command);
                 platform = EmbeddedPlatform.boot(dist, feature, frameworkProperties(debug));
                 CommandService service = platform.commandService(60_000);
+                invocation = withCallerIds(invocation);
                 if (debug) {
-                    stderr.printf("bosun: feature '%s' ready in %d ms%n", feature.name, (System.nanoTime() - start) / 1_000_000);
+                    stderr.println("bosun: feature '" + feature.name + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
                 outcome = service.execute(invocation, stdout, stderr);
             }
@@ -119,7 +119,8 @@ public final class Main {
         return null;
     }
 
-    private static Invocation invocation(String[] args) throws IOException {
+    /** In-process, the caller is this process; the agent learns it from SO_PEERCRED instead. */
+    private static Invocation withCallerIds(Invocation invocation) throws IOException {
         int uid = 0;
         int gid = 0;
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -129,12 +130,17 @@ public final class Main {
                 gid = Integer.parseInt(line.split("\\s+")[1]);
             }
         }
+        return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), uid, gid,
+                invocation.stdoutTerminal(), invocation.columns());
+    }
+
+    private static Invocation invocation(String[] args, int uid, int gid) {
         int columns = 0;
         String cols = System.getenv("COLUMNS");
         if (cols != null && cols.matches("\\d{1,4}")) {
             columns = Integer.parseInt(cols);
         }
-        return new Invocation(List.of(args), System.getenv(), Path.of("").toAbsolutePath().toString(), uid, gid,
+        return new Invocation(List.of(args), System.getenv(), System.getProperty("user.dir"), uid, gid,
                 System.console() != null, columns);
     }
 }

@@ -1,0 +1,135 @@
+/*
+ * The launcher's few system calls. A JNI library this small loads in about a millisecond, where
+ * the JDK's unix-domain sockets start the security providers (tens of milliseconds) and jnr
+ * generates its bindings (hundreds): the launcher's whole budget is a plain JVM's start-up.
+ */
+#define _GNU_SOURCE
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "org_bosun_launcher_Native.h"
+
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_connectUnix(JNIEnv *env, jclass cls, jstring path) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    if (strlen(p) >= sizeof addr.sun_path) {
+        (*env)->ReleaseStringUTFChars(env, path, p);
+        return -ENAMETOOLONG;
+    }
+    strcpy(addr.sun_path, p);
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (connect(fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_read(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off, jint len) {
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    ssize_t n;
+    do {
+        n = read(fd, b + off, (size_t) len);
+    } while (n < 0 && errno == EINTR);
+    int err = errno;
+    (*env)->ReleaseByteArrayElements(env, buf, b, 0);
+    return n < 0 ? -err : (jint) n;
+}
+
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_write(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off, jint len) {
+    jbyte *b = (*env)->GetByteArrayElements(env, buf, NULL);
+    jint done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, b + off + done, (size_t) (len - done));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int err = errno;
+            (*env)->ReleaseByteArrayElements(env, buf, b, JNI_ABORT);
+            return -err;
+        }
+        done += (jint) n;
+    }
+    (*env)->ReleaseByteArrayElements(env, buf, b, JNI_ABORT);
+    return done;
+}
+
+JNIEXPORT void JNICALL Java_org_bosun_launcher_Native_close(JNIEnv *env, jclass cls, jint fd) {
+    close(fd);
+}
+
+/* Opens a pod's lock file and takes it exclusively without waiting; the descriptor is inherited
+ * across execve, so the pod stays locked exactly as long as its process lives. */
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_lockExclusive(JNIEnv *env, jclass cls, jstring path) {
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    int fd = open(p, O_RDWR);
+    int err = errno;
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    if (fd < 0) {
+        return -err;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+static char **strings(JNIEnv *env, jobjectArray array) {
+    jsize n = (*env)->GetArrayLength(env, array);
+    char **result = calloc((size_t) n + 1, sizeof(char *));
+    for (jsize i = 0; i < n; i++) {
+        jstring s = (jstring) (*env)->GetObjectArrayElement(env, array, i);
+        const char *c = (*env)->GetStringUTFChars(env, s, NULL);
+        result[i] = strdup(c);
+        (*env)->ReleaseStringUTFChars(env, s, c);
+    }
+    return result;
+}
+
+/* Replaces the process: every descriptor above 2 but keep_fd is closed on exec (the JVM's jars,
+ * sockets and locks must not leak into the pod). Returns -errno only if something failed. */
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_exec(JNIEnv *env, jclass cls, jstring cwd, jobjectArray argv, jobjectArray envp, jint keep_fd) {
+    const char *dir = (*env)->GetStringUTFChars(env, cwd, NULL);
+    int rc = chdir(dir);
+    int err = errno;
+    (*env)->ReleaseStringUTFChars(env, cwd, dir);
+    if (rc != 0) {
+        return -err;
+    }
+    char **args = strings(env, argv);
+    char **vars = strings(env, envp);
+    if (keep_fd > 3) {
+        close_range(3, (unsigned) keep_fd - 1, CLOSE_RANGE_CLOEXEC);
+    }
+    if (keep_fd >= 3) {
+        close_range((unsigned) keep_fd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+        int flags = fcntl(keep_fd, F_GETFD);
+        fcntl(keep_fd, F_SETFD, flags & ~FD_CLOEXEC);
+    } else {
+        close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    }
+    execve(args[0], args, vars);
+    return -errno;
+}
+
+JNIEXPORT jstring JNICALL Java_org_bosun_launcher_Native_strerror(JNIEnv *env, jclass cls, jint errnum) {
+    return (*env)->NewStringUTF(env, strerror(errnum));
+}
