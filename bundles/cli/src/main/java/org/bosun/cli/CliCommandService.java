@@ -57,7 +57,7 @@ public final class CliCommandService implements CommandService {
 
     /** One line on stderr for any failure; the exit code says what kind it was. */
     static int report(Session session, String command, Exception e) {
-        boolean launching = command.equals("run") || command.equals("run-prepared");
+        boolean launching = command.equals("run") || command.equals("run-prepared") || command.equals("enter");
         if (e instanceof BosunException be) {
             session.err.println("bosun " + command + ": " + be.getMessage());
             if (session.global != null && session.global.debug && be.getCause() != null) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         description = "A pod-native container runtime: pods of apps from appc, Docker and OCI images, run by swappable stage1 engines.",
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
-                GcCommand.class, CatManifestCommand.class, ConfigCommand.class},
+                GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform running",
                 "to make commands faster; no daemon is ever required."})
 final class RootCommand implements Callable<Integer> {
@@ -64,11 +64,13 @@ final class RootCommand implements Callable<Integer> {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.getSubcommands().get("prepare").setStopAtPositional(true);
+        cli.getSubcommands().get("enter").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandName();
             String where = name.equals("bosun") ? "bosun" : "bosun " + name;
             session.err.println(where + ": " + ex.getMessage() + "; see '" + where + " --help'");
-            return name.equals("run") || name.equals("run-prepared") ? LAUNCH_FAILURE : ErrorKind.INVALID_ARGUMENT.exitCode();
+            return name.equals("run") || name.equals("run-prepared") || name.equals("enter") ? LAUNCH_FAILURE
+                    : ErrorKind.INVALID_ARGUMENT.exitCode();
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
                 CliCommandService.report(session, commandLine.getCommandName(), ex));

@@ -106,6 +106,19 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
+    public EngineCommand enter(RuntimePaths paths, String uuid, String app, List<String> command) {
+        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore.Found f = store.find(uuid);
+        PodState state = store.state(f);
+        if (state != PodState.RUNNING) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + state.label() + "; only a running pod can be entered");
+        }
+        EngineRecordJson engine = engineOf(f);
+        PodDirectory pod = files.podDirectory(f.uuid(), f.path(), files.manifest(f.path()));
+        return services.withEngine(engine.name(), e -> e.enter(pod, app, command)).result();
+    }
+
+    @Override
     public void stop(RuntimePaths paths, String uuid, boolean force) {
         PodStore store = new PodStore(paths.podsDir(), posix);
         PodStore.Found f = store.find(uuid);

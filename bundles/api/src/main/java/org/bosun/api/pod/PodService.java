@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.stage1.EngineCommand;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -28,6 +29,12 @@ public interface PodService {
 
     /** What the caller must do to run a prepared pod (see {@link PodLaunch}). */
     PodLaunch launch(RuntimePaths paths, String uuid);
+
+    /**
+     * The process that runs {@code command} (the app's shell when empty) inside app {@code app}
+     * (the only app when null) of a running pod; the caller replaces itself with it.
+     */
+    EngineCommand enter(RuntimePaths paths, String uuid, String app, List<String> command);
 
     /** Asks a running pod to stop (SIGTERM to its engine), or kills it with {@code force}. */
     void stop(RuntimePaths paths, String uuid, boolean force);
