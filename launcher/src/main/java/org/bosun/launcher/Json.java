@@ -105,6 +105,9 @@ final class Json {
                 return sb.toString();
             }
             if (c == '\\') {
+                if (pos >= text.length()) {
+                    throw error("unterminated escape");
+                }
                 char e = text.charAt(pos++);
                 switch (e) {
                     case 'n' -> sb.append('\n');
@@ -113,6 +116,9 @@ final class Json {
                     case 'b' -> sb.append('\b');
                     case 'f' -> sb.append('\f');
                     case 'u' -> {
+                        if (pos + 4 > text.length()) {
+                            throw error("unterminated \\u escape");
+                        }
                         sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
                         pos += 4;
                     }

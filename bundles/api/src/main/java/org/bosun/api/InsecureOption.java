@@ -27,7 +27,7 @@ public enum InsecureOption {
             switch (word) {
                 case "", "none" -> { }
                 case "all-fetch" -> result.addAll(EnumSet.of(IMAGE, TLS, HTTP, PUBKEY));
-                case "all-run", "run-all" -> result.addAll(EnumSet.of(CAPABILITIES, PATHS, SECCOMP));
+                case "all-run", "run-all" -> result.addAll(EnumSet.of(ONDISK, CAPABILITIES, PATHS, SECCOMP));
                 case "all" -> result.addAll(EnumSet.allOf(InsecureOption.class));
                 default -> {
                     InsecureOption option = byFlagName(word);

@@ -32,8 +32,13 @@ final class ImageUsers {
             return (int) id;
         }
         Path db = rootfs.resolve(file);
-        // The image is untrusted: its /etc/passwd must be a regular file inside the rootfs.
-        if (!Files.isRegularFile(db, LinkOption.NOFOLLOW_LINKS)) {
+        // The image is untrusted: its /etc/passwd must be a regular file inside the rootfs, reached
+        // through no symbolic link (rootfs/etc -> /etc would read the host's).
+        boolean linked = false;
+        for (Path p = db.getParent(); p != null && !p.equals(rootfs); p = p.getParent()) {
+            linked |= Files.isSymbolicLink(p);
+        }
+        if (linked || !Files.isRegularFile(db, LinkOption.NOFOLLOW_LINKS)) {
             throw BosunException.invalid(what + " '" + name + "' cannot be resolved: image " + image + " has no /"
                     + file + "; give a numeric " + what);
         }

@@ -21,7 +21,16 @@ final class PodTree {
     }
 
     static void delete(Path dir, String uuid) {
-        List<Path> mounts = MountTable.mountsUnder(dir);
+        // mountinfo has real paths; the data directory may be reached through a symbolic link.
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (NoSuchFileException gone) {
+            return;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot resolve pod directory " + dir + ": " + e.getMessage(), e);
+        }
+        List<Path> mounts = MountTable.mountsUnder(real);
         if (!mounts.isEmpty()) {
             throw BosunException.precondition("pod " + uuid + " still has " + mounts.size() + " mount(s), first "
                     + mounts.get(0) + "; unmount them (umount -R " + mounts.get(0) + ") and run gc again");

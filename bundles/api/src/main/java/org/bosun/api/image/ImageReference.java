@@ -14,6 +14,8 @@ import org.bosun.api.BosunException;
  * @param location what follows the scheme (an absolute path for {@code file})
  */
 public record ImageReference(String original, String scheme, String location) {
+    private static final java.util.Set<String> KNOWN_SCHEMES =
+            java.util.Set.of("docker", "oci", "oci-archive", "docker-archive", "http", "https", "file", "appc");
 
     /** Splits a reference; relative paths are resolved against {@code cwd}. */
     public static ImageReference parse(String reference, Path cwd) {
@@ -27,18 +29,18 @@ public record ImageReference(String original, String scheme, String location) {
             return new ImageReference(reference, "file", cwd.resolve(reference).normalize().toString());
         }
         int colon = reference.indexOf(':');
-        if (colon > 0 && reference.substring(0, colon).matches("[a-zA-Z][a-zA-Z0-9+.-]*")) {
+        if (colon > 0) {
             String scheme = reference.substring(0, colon).toLowerCase(Locale.ROOT);
             String rest = reference.substring(colon + 1);
-            if (rest.startsWith("//")) {
-                rest = rest.substring(2);
+            // Only known schemes, or anything written as scheme://: "coreos.com/etcd:v3" is a name.
+            if (KNOWN_SCHEMES.contains(scheme) || (rest.startsWith("//") && scheme.matches("[a-z][a-z0-9+.-]*"))) {
+                if (scheme.equals("https") || scheme.equals("http")) {
+                    return new ImageReference(reference, scheme, reference);
+                }
+                return new ImageReference(reference, scheme, rest.startsWith("//") ? rest.substring(2) : rest);
             }
-            if (scheme.equals("https") || scheme.equals("http")) {
-                rest = reference;
-            }
-            return new ImageReference(reference, scheme, rest);
         }
-        if (Path.of(reference).getFileName().toString().contains(".")) {
+        if (reference.endsWith(".aci")) {
             return new ImageReference(reference, "file", cwd.resolve(reference).normalize().toString());
         }
         // A bare name like "example.com/app:v1" is appc discovery, as in rkt.

@@ -28,6 +28,8 @@ final class RootfsExtractor {
     private final Path root;
     private final List<TarArchiveEntry> directories = new ArrayList<>();
     private final List<Path> directoryPaths = new ArrayList<>();
+    private final List<Path> relativeLinks = new ArrayList<>();
+    private final List<String> relativeLinkEntries = new ArrayList<>();
     private long total;
 
     RootfsExtractor(AciArchive archive, Path root) {
@@ -44,6 +46,9 @@ final class RootfsExtractor {
                     throw archive.refuse("has more than " + AciArchive.MAX_ENTRIES + " entries");
                 }
                 String name = AciArchive.stripDot(entry.getName());
+                if (name.startsWith("/")) {
+                    throw refuse(entry.getName(), "has an absolute name; ACI entries are relative to the archive");
+                }
                 if (name.equals("rootfs") || name.equals(PREFIX)) {
                     continue;
                 }
@@ -54,6 +59,14 @@ final class RootfsExtractor {
             }
         } catch (IOException e) {
             throw archive.refuse("cannot be extracted: " + e.getMessage());
+        }
+        // Links are checked again on the finished tree: a link may climb out through other links,
+        // or through entries that came after it.
+        for (int i = 0; i < relativeLinks.size(); i++) {
+            Path link = relativeLinks.get(i);
+            if (!RootedPath.staysInside(root, link)) {
+                throw refuse(relativeLinkEntries.get(i), "is a symbolic link that leads outside the rootfs");
+            }
         }
         // Directory modes last, so that read-only directories could still be filled.
         for (int i = directories.size() - 1; i >= 0; i--) {
@@ -73,12 +86,23 @@ final class RootfsExtractor {
             directoryPaths.add(target);
             return;
         }
+        // TarArchiveEntry.isFile() is true for every non-directory type, so special files go first.
+        if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+            throw refuse(entry.getName(), "is a device node; images may not carry devices (the engine provides /dev)");
+        }
+        if (entry.isFIFO()) {
+            throw refuse(entry.getName(), "is a FIFO; images may not carry FIFOs");
+        }
         Files.createDirectories(target.getParent());
         Files.deleteIfExists(target);
         if (entry.isSymbolicLink()) {
             String linkTarget = entry.getLinkName();
             checkSymlink(target, linkTarget, entry.getName());
             Files.createSymbolicLink(target, Path.of(linkTarget));
+            if (!linkTarget.startsWith("/")) {
+                relativeLinks.add(target);
+                relativeLinkEntries.add(entry.getName());
+            }
             applyOwner(target, entry, LinkOption.NOFOLLOW_LINKS);
         } else if (entry.isLink()) {
             String linkName = AciArchive.stripDot(entry.getLinkName());
@@ -98,10 +122,6 @@ final class RootfsExtractor {
             }
             Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
             applyMetadata(target, entry);
-        } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-            throw refuse(entry.getName(), "is a device node; images may not carry devices (the engine provides /dev)");
-        } else if (entry.isFIFO()) {
-            throw refuse(entry.getName(), "is a FIFO; images may not carry FIFOs");
         } else {
             throw refuse(entry.getName(), "has an unsupported tar entry type '" + (char) entry.getLinkFlag() + "'");
         }

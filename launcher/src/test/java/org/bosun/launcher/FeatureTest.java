@@ -1,0 +1,144 @@
+package org.bosun.launcher;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The real feature files of the distribution, with the build's placeholders filled in as the build does. */
+public class FeatureTest {
+    private static final Path SOURCE = Path.of(System.getProperty("user.dir")).resolve("../features").normalize();
+
+    @Rule
+    public final TemporaryFolder temp = new TemporaryFolder();
+
+    private Path dir;
+    private Map<String, Feature> features;
+
+    @Before
+    public void filterAndLoad() throws IOException {
+        dir = temp.newFolder("features").toPath();
+        try (Stream<Path> files = Files.list(SOURCE)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).collect(Collectors.toList())) {
+                String text = Files.readString(f).replaceAll("\\$\\{[^}]+\\}", "9.9.9");
+                Files.writeString(dir.resolve(f.getFileName()), text);
+            }
+        }
+        features = Feature.loadAll(dir);
+    }
+
+    private static List<String> ids(Feature f) {
+        return f.bundles.stream().map(Feature.BundleEntry::id).collect(Collectors.toList());
+    }
+
+    @Test
+    public void loadsTheThreeFeaturesByFileName() {
+        assertEquals(List.of("agent", "base", "run"), List.copyOf(features.keySet()));
+        assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
+    }
+
+    @Test
+    public void listIsServedByBase() {
+        assertEquals("base", Feature.forCommand(features, "list").name);
+    }
+
+    @Test
+    public void runIsServedByRun() {
+        assertEquals("run", Feature.forCommand(features, "run").name);
+        assertEquals("run", Feature.forCommand(features, "prepare").name);
+    }
+
+    @Test
+    public void agentIsServedByAgent() {
+        assertEquals("agent", Feature.forCommand(features, "agent").name);
+    }
+
+    @Test
+    public void anUnknownCommandGetsTheFallbackBase() {
+        assertTrue(features.get("base").fallback);
+        assertEquals("base", Feature.forCommand(features, "no-such-command").name);
+        assertEquals("base", Feature.forCommand(features, null).name);
+    }
+
+    @Test
+    public void runExtendsBaseWithItsBundles() {
+        List<String> base = ids(features.get("base"));
+        List<String> run = ids(features.get("run"));
+        assertTrue(run.containsAll(base));
+        assertEquals("base's bundles come first, in order", base, run.subList(0, base.size()));
+        assertTrue(run.contains("org.bosun:bosun-image-appc:9.9.9"));
+        assertFalse(base.contains("org.bosun:bosun-image-appc:9.9.9"));
+        assertFalse("only base is the fallback", features.get("run").fallback);
+    }
+
+    @Test
+    public void agentExtendsRunAndSoBase() {
+        List<String> agent = ids(features.get("agent"));
+        assertTrue(agent.containsAll(ids(features.get("run"))));
+        assertTrue(agent.contains("org.bosun:bosun-agent:9.9.9"));
+    }
+
+    @Test
+    public void keepsStartOrdersAndNamesBundleFilesLikeTheDistribution() {
+        Feature.BundleEntry scr = features.get("base").bundles.stream()
+                .filter(b -> b.id().startsWith("org.apache.felix:org.apache.felix.scr:")).findFirst().orElseThrow();
+        assertEquals(1, scr.startOrder());
+        assertEquals("org.apache.felix.scr-9.9.9.jar", scr.fileName());
+        assertEquals("bosun-cli-9.9.9.jar", new Feature.BundleEntry("org.bosun:bosun-cli:9.9.9", 5).fileName());
+        assertThrows(IllegalArgumentException.class, () -> new Feature.BundleEntry("nogav", 1).fileName());
+    }
+
+    @Test
+    public void theCommandsThatNeedNoImageFormatAreServedByBase() {
+        for (String command : List.of("version", "list", "status", "stop", "rm", "gc", "cat-manifest", "config",
+                "help", "run-prepared", "enter")) {
+            assertEquals(command, "base", Feature.forCommand(features, command).name);
+        }
+    }
+
+    @Test
+    public void theDigestChangesWhenAParentChanges() throws IOException {
+        String before = Feature.loadAll(dir).get("run").digest;
+        Path base = dir.resolve("base.json");
+        Files.writeString(base, Files.readString(base).replace("\"name\": \"bosun base\"", "\"name\": \"bosun base 2\""));
+        assertFalse(before.equals(Feature.loadAll(dir).get("run").digest));
+    }
+
+    @Test
+    public void refusesAFeatureThatExtendsItself() throws IOException {
+        Files.writeString(dir.resolve("loop.json"), "{\"id\":\"x:loop:1\",\"bundles\":[],\"extensions\":{\"bosun-launch\":"
+                + "{\"json\":{\"extends\":\"loop\",\"commands\":[\"loop\"]}}}}");
+        assertThrows(IllegalArgumentException.class, () -> Feature.loadAll(dir));
+    }
+
+    @Test
+    public void refusesAFeatureThatExtendsAMissingOne() throws IOException {
+        Files.writeString(dir.resolve("orphan.json"), "{\"id\":\"x:orphan:1\",\"extensions\":{\"bosun-launch\":"
+                + "{\"json\":{\"extends\":\"nowhere\"}}}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Feature.loadAll(dir));
+        assertTrue(e.getMessage(), e.getMessage().contains("nowhere"));
+    }
+
+    @Test
+    public void withoutAFallbackAnUnknownCommandIsAnError() throws IOException {
+        Path only = temp.newFolder("only").toPath();
+        Files.writeString(only.resolve("one.json"), "{\"id\":\"x:one:1\",\"extensions\":{\"bosun-launch\":"
+                + "{\"json\":{\"commands\":[\"list\"]}}}}");
+        Map<String, Feature> one = Feature.loadAll(only);
+        assertEquals("one", Feature.forCommand(one, "list").name);
+        assertThrows(IllegalStateException.class, () -> Feature.forCommand(one, "run"));
+    }
+}
