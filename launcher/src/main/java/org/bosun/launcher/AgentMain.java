@@ -14,8 +14,16 @@ final class AgentMain {
 
     static void run(String[] args, boolean debug) throws Exception {
         Path socket = Main.agentSocket();
-        for (String arg : args) {
-            if (arg.startsWith("--socket=")) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (Main.isGlobalOption(arg)) {
+                // Global flags are allowed before any command; the agent serves every --dir.
+                if (Main.takesSeparateValue(arg)) {
+                    i++;
+                }
+            } else if (arg.equals("--socket") && i + 1 < args.length) {
+                socket = Path.of(args[++i]);
+            } else if (arg.startsWith("--socket=")) {
                 socket = Path.of(arg.substring("--socket=".length()));
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print("""
@@ -30,7 +38,7 @@ final class AgentMain {
                         """);
                 System.out.flush();
                 Runtime.getRuntime().halt(0);
-            } else if (!arg.equals("agent") && !arg.equals("--debug")) {
+            } else if (!arg.equals("agent")) {
                 System.err.println("bosun agent: unknown argument '" + arg + "'; see 'bosun agent --help'");
                 Runtime.getRuntime().halt(4);
             }

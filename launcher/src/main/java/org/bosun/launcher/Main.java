@@ -101,6 +101,15 @@ public final class Main {
         return props;
     }
 
+    static boolean isGlobalOption(String arg) {
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        return name.equals("--debug") || GLOBAL_OPTIONS_WITH_VALUE.contains(name);
+    }
+
+    static boolean takesSeparateValue(String arg) {
+        return !arg.contains("=") && GLOBAL_OPTIONS_WITH_VALUE.contains(arg);
+    }
+
     /** The first word that is not an option (or an option's value) names the command. */
     static String commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {

@@ -103,10 +103,15 @@ public class FeatureTest {
 
     @Test
     public void theCommandsThatNeedNoImageFormatAreServedByBase() {
-        for (String command : List.of("version", "list", "status", "stop", "rm", "gc", "cat-manifest", "config",
+        for (String command : List.of("list", "status", "stop", "rm", "gc", "cat-manifest", "config",
                 "help", "run-prepared", "enter")) {
             assertEquals(command, "base", Feature.forCommand(features, command).name);
         }
+    }
+
+    @Test
+    public void versionIsServedWithTheImageFormatsBecauseItListsThem() {
+        assertEquals("run", Feature.forCommand(features, "version").name);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.bosun.launch.CommandService;
 import org.bosun.launch.Invocation;
@@ -141,7 +142,15 @@ public final class CommandSocket {
                 return;
             }
             Invocation invocation = Wire.decodeInvocation(frame.payload(), uid, gid(peer.group().getName()));
-            Outcome outcome = commands.execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+            AtomicBoolean done = new AtomicBoolean();
+            watchForHangUp(client, Thread.currentThread(), done);
+            Outcome outcome;
+            try {
+                outcome = commands.execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+            } finally {
+                done.set(true);
+                Thread.interrupted(); // a hang-up that came too late to matter
+            }
             byte[] encoded = Wire.encode(outcome);
             synchronized (out) {
                 Wire.writeFrame(out, Wire.OUTCOME, encoded, 0, encoded.length);
@@ -149,6 +158,32 @@ public final class CommandSocket {
         } catch (IOException e) {
             // the client went away; its command's effects stand, as if it had been killed
         }
+    }
+
+    /**
+     * The client sends nothing after its invocation, so a read that ends means it is gone (killed,
+     * Ctrl-C). Its command is then interrupted, as it would have died with an in-process launcher:
+     * a half-prepared pod is removed instead of becoming a prepared pod nobody knows.
+     */
+    private static void watchForHangUp(SocketChannel client, Thread worker, AtomicBoolean done) {
+        Thread watcher = new Thread(() -> {
+            // The channel itself, not a stream on it: Channels' streams hold the channel's blocking
+            // lock while they wait, and the command's output could then never be written.
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
+            try {
+                while (client.read(buffer) >= 0) {
+                    buffer.clear(); // nothing is expected; keep waiting for the end
+                }
+            } catch (IOException e) {
+                // closed by us once the command is done, or broken: a hang-up either way
+            }
+            // Never interrupt the channel's own reader: that would close the socket under the reply.
+            if (!done.get()) {
+                worker.interrupt();
+            }
+        }, "bosun-agent-hangup");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     private int uid(String user) {

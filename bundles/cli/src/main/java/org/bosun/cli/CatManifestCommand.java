@@ -7,9 +7,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "cat-manifest", description = "Print a pod's manifest (appc pod manifest JSON).",
-        mixinStandardHelpOptions = true)
+@Command(name = "cat-manifest", description = "Print a pod's manifest (appc pod manifest JSON).")
 final class CatManifestCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Parameters(paramLabel = "UUID", arity = "0..1", description = "the pod")
     List<String> uuid;
 

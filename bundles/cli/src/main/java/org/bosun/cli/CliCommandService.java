@@ -27,6 +27,12 @@ import picocli.CommandLine;
 @Component(service = CommandService.class)
 public final class CliCommandService implements CommandService {
     private final BundleContext context;
+    /** Command trees ready for reuse; one is taken per call, so concurrent calls never share one. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CommandTree> trees =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record CommandTree(Session session, CommandLine cli) {
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -41,17 +47,26 @@ public final class CliCommandService implements CommandService {
     public Outcome execute(Invocation invocation, OutputStream stdout, OutputStream stderr) {
         PrintStream out = new PrintStream(stdout, false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(stderr, false, StandardCharsets.UTF_8);
-        Session session = new Session(invocation, out, err, context, pods);
+        CommandTree tree = trees.poll();
+        if (tree == null) {
+            Session session = new Session(invocation, out, err, context, pods);
+            tree = new CommandTree(session, RootCommand.commandLine(session));
+        } else {
+            tree.session.rebind(invocation, out, err, pods);
+        }
+        tree.cli.setOut(new java.io.PrintWriter(out, true));
+        tree.cli.setErr(new java.io.PrintWriter(err, true));
         try {
-            CommandLine cli = RootCommand.commandLine(session);
-            int code = cli.execute(invocation.args().toArray(new String[0]));
-            if (session.plan != null && code == 0) {
-                return Outcome.exec(session.plan);
+            int code = tree.cli.execute(invocation.args().toArray(new String[0]));
+            if (tree.session.plan != null && code == 0) {
+                return Outcome.exec(tree.session.plan);
             }
             return Outcome.exit(code);
         } finally {
             out.flush();
             err.flush();
+            tree.session.rebind(null, null, null, null);
+            trees.offer(tree);
         }
     }
 

@@ -5,9 +5,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "config", description = "Print the effective stage0 configuration (system, then local, then flags).",
-        mixinStandardHelpOptions = true)
+@Command(name = "config", description = "Print the effective stage0 configuration (system, then local, then flags).")
 final class ConfigCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "indent the JSON (default true)")
     boolean pretty;

@@ -11,10 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "enter", mixinStandardHelpOptions = true,
-        description = {"Run a command (default /bin/sh) inside an app of a running pod. bosun becomes that",
-                "command, so its terminal, input and exit code are the command's."})
+@Command(name = "enter",
+        description = "Run a command (default /bin/sh) inside an app of a running pod. bosun becomes that command, so its terminal, input and exit code are the command's.")
 final class EnterCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Option(names = "--app", paramLabel = "NAME", description = "the app to enter (needed when the pod has several)")
     String app;
 

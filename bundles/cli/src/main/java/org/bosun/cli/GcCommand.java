@@ -7,10 +7,12 @@ import org.bosun.api.pod.GcReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "gc", mixinStandardHelpOptions = true,
-        description = {"Garbage-collect pods: exited pods are marked and deleted after the grace period;",
-                "aborted preparations and prepared pods older than --expire-prepared are deleted."})
+@Command(name = "gc",
+        description = "Garbage-collect pods: exited pods are marked and deleted after the grace period; aborted preparations and prepared pods older than --expire-prepared are deleted.")
 final class GcCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Option(names = "--grace-period", paramLabel = "DURATION", description = "how long exited pods are kept (default 30m)")
     String gracePeriod = "30m";
 

@@ -43,6 +43,12 @@ final class GlobalOptions {
         this.session = session;
     }
 
+    /** Drops what was derived from the last invocation's options. */
+    void forget() {
+        paths = null;
+        configuration = null;
+    }
+
     Set<InsecureOption> insecure() {
         return InsecureOption.parse(insecureOptions);
     }

@@ -14,8 +14,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "list", description = "List pods.", mixinStandardHelpOptions = true)
+@Command(name = "list", description = "List pods.")
 final class ListCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Option(names = "--full", description = "show full UUIDs and image ids, and absolute times")
     boolean full;
 

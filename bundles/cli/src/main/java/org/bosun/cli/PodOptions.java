@@ -35,10 +35,7 @@ final class PodOptions {
     List<String> setEnv = new ArrayList<>();
 
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
-            description = {"images to run, each followed by its own flags:",
-                    "  --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR,",
-                    "  --environment=NAME=VALUE (repeatable), then '--' and the arguments;",
-                    "  '---' starts the next image"})
+            description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {

@@ -8,9 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "prepare", description = "Prepare a pod to run later with run-prepared; prints its UUID.",
-        mixinStandardHelpOptions = true)
+@Command(name = "prepare", description = "Prepare a pod to run later with run-prepared; prints its UUID.")
 final class PrepareCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Mixin
     PodOptions pod;
 

@@ -9,8 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "rm", description = "Remove prepared or exited pods now.", mixinStandardHelpOptions = true)
+@Command(name = "rm", description = "Remove prepared or exited pods now.")
 final class RmCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Parameters(paramLabel = "UUID", arity = "0..*", description = "pods to remove")
     List<String> uuids;
 

@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
         description = "A pod-native container runtime: pods of apps from appc, Docker and OCI images, run by swappable stage1 engines.",
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
-                GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class},
-        footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform running",
-                "to make commands faster; no daemon is ever required."})
+                GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class},
+        footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
+                + " running to make commands faster; no daemon is ever required."})
 final class RootCommand implements Callable<Integer> {
     /** Exit code of run and run-prepared when bosun fails before the app starts (as podman's 125). */
     static final int LAUNCH_FAILURE = 125;
@@ -68,7 +68,14 @@ final class RootCommand implements Callable<Integer> {
         cli.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandName();
             String where = name.equals("bosun") ? "bosun" : "bosun " + name;
-            session.err.println(where + ": " + ex.getMessage() + "; see '" + where + " --help'");
+            String message = ex.getMessage();
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+                String word = unmatched.getUnmatched().get(0);
+                message = (word.startsWith("-") ? "unknown option '" : name.equals("bosun") ? "unknown command '"
+                        : "unexpected argument '") + word + "'";
+            }
+            message = message.replaceAll("[.\\s]+$", "");
+            session.err.println(where + ": " + message + "; see '" + where + " --help'");
             return name.equals("run") || name.equals("run-prepared") || name.equals("enter") ? LAUNCH_FAILURE
                     : ErrorKind.INVALID_ARGUMENT.exitCode();
         });

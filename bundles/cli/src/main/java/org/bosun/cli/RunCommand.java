@@ -7,10 +7,12 @@ import org.bosun.api.pod.PodInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Prepare a pod and run it in the foreground. bosun becomes the pod's process (same pid,",
-                "cgroup and terminal) and exits with the app's exit code; 125 if bosun fails before the app starts."})
+@Command(name = "run",
+        description = "Prepare a pod and run it in the foreground. bosun becomes the pod's process (same pid, cgroup and terminal) and exits with the app's exit code; 125 if bosun fails before the app starts.")
 final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Mixin
     PodOptions pod;
 

@@ -7,9 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run-prepared", mixinStandardHelpOptions = true,
+@Command(name = "run-prepared",
         description = "Run a prepared pod in the foreground; bosun becomes the pod's process.")
 final class RunPreparedCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Parameters(arity = "0..1", paramLabel = "UUID", description = "the prepared pod")
     List<String> uuid;
 

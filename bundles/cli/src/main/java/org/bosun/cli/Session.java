@@ -14,11 +14,11 @@ import org.osgi.framework.BundleContext;
  * global options said. Commands get it through their constructor and keep it only while they run.
  */
 final class Session {
-    final Invocation invocation;
-    final PrintStream out;
-    final PrintStream err;
+    Invocation invocation;
+    PrintStream out;
+    PrintStream err;
     final BundleContext context;
-    private final PodService pods;
+    private PodService pods;
     GlobalOptions global;
     ExecPlan plan;
 
@@ -28,6 +28,21 @@ final class Session {
         this.err = err;
         this.context = context;
         this.pods = pods;
+    }
+
+    /**
+     * Makes this session (and the command tree built for it) serve another invocation: building
+     * the tree costs milliseconds of reflection, so the agent reuses trees.
+     */
+    void rebind(Invocation invocation, PrintStream out, PrintStream err, PodService pods) {
+        this.invocation = invocation;
+        this.out = out;
+        this.err = err;
+        this.pods = pods;
+        this.plan = null;
+        if (global != null) {
+            global.forget();
+        }
     }
 
     PodService pods() {

@@ -15,8 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", description = "Show the status of a pod.", mixinStandardHelpOptions = true)
+@Command(name = "status", description = "Show the status of a pod.")
 final class StatusCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Parameters(arity = "0..1", paramLabel = "UUID", description = "the pod (a unique UUID prefix is enough)")
     List<String> uuid;
 

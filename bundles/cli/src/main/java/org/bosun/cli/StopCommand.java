@@ -9,9 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "stop", description = "Stop running pods (SIGTERM to the engine, SIGKILL with --force).",
-        mixinStandardHelpOptions = true)
+@Command(name = "stop", description = "Stop running pods (SIGTERM to the engine, SIGKILL with --force).")
 final class StopCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Parameters(paramLabel = "UUID", arity = "0..*", description = "pods to stop")
     List<String> uuids;
 

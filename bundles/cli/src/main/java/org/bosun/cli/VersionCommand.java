@@ -19,9 +19,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "version", description = "Print the versions of bosun, its framework, engines, image formats and features.",
-        mixinStandardHelpOptions = true)
+@Command(name = "version", description = "Print the versions of bosun, its framework, engines, image formats and features.")
 final class VersionCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    HelpOption help;
+
     @Option(names = "--format", paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
             description = "tabular (default), json or json-pretty")
     OutputFormat format = OutputFormat.TABULAR;

@@ -78,11 +78,24 @@ final class PodPreparer {
             });
             files.writeJson(podDir.resolve(PodFiles.ENGINE),
                     new EngineRecordJson(engineName, use.bundleVersion(), use.abiVersion()));
+            checkNotCancelled(uuid);
             store.move(new PodStore.Found(uuid, PodStore.Dir.PREPARE, podDir), PodStore.Dir.PREPARED);
             return uuid;
         } catch (RuntimeException e) {
+            // An interrupt would also fail the clean-up's own file operations; it has done its job.
+            boolean cancelled = Thread.interrupted();
             PodTree.delete(podDir, uuid);
+            if (cancelled) {
+                Thread.currentThread().interrupt();
+            }
             throw e;
+        }
+    }
+
+    /** The agent interrupts a command whose client hung up; the pod it was preparing goes too. */
+    private static void checkNotCancelled(String uuid) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw BosunException.precondition("preparing pod " + uuid + " was cancelled: the bosun command went away");
         }
     }
 
@@ -105,7 +118,9 @@ final class PodPreparer {
                 } catch (IOException e) {
                     throw BosunException.internal("cannot create " + rootfs + ": " + e.getMessage(), e);
                 }
+                checkNotCancelled(podDir.getFileName().toString());
                 source.render(rootfs);
+                checkNotCancelled(podDir.getFileName().toString());
                 return runtimeApp(app, image, source.id(), name, rootfs);
             }));
         }

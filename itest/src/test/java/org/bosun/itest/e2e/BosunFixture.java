@@ -94,8 +94,9 @@ public final class BosunFixture extends ExternalResource {
     /** Starts a command (bin/bosun or a wrapper around it) in {@code mode}, in directory {@code cwd}. */
     BosunProcess start(Mode mode, List<String> command, Path cwd) throws IOException {
         if (mode == Mode.AGENT && (agent == null || !agent.isAlive())) {
-            throw new AssertionError("the bosun agent is not running (any more): the agent mode would silently "
-                    + "fall back to in-process; agent stderr:\n" + agentLog());
+            throw new AssertionError("the bosun agent is not running (any more"
+                    + (agent == null ? "" : "; it exited with code " + agent.exitValue())
+                    + "): the agent mode would silently fall back to in-process; agent output:\n" + agentLog());
         }
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         environment(pb.environment(), mode);
@@ -154,6 +155,10 @@ public final class BosunFixture extends ExternalResource {
             return problems;
         }
         List<ProcessHandle> descendants = agent.descendants().toList();
+        if (!agent.isAlive()) {
+            problems.add("the bosun agent had already exited with code " + agent.exitValue()
+                    + " before the test class ended (tests in agent mode then fail); its output:\n" + agentLog());
+        }
         long t0 = System.nanoTime();
         agent.destroy();
         try {

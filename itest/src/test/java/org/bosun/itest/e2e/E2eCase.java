@@ -84,7 +84,13 @@ public abstract class E2eCase {
                 } catch (Throwable t) {
                     failure = t;
                 }
-                List<String> leftovers = cleanUp();
+                List<String> leftovers;
+                try {
+                    leftovers = cleanUp();
+                } catch (Throwable t) {
+                    leftovers = new ArrayList<>(List.of("clean-up failed: " + t));
+                    E2e.deleteTree(work);
+                }
                 if (failure != null) {
                     if (!leftovers.isEmpty()) {
                         System.err.println("bosun-e2e: cleaned up after failed " + description + ": " + leftovers);
@@ -101,7 +107,11 @@ public abstract class E2eCase {
     /** Best-effort gc, then kill, unmount, delete. Returns what had to be cleaned that should not have been there. */
     private List<String> cleanUp() {
         List<String> leftovers = new ArrayList<>();
-        for (BosunProcess p : started) {
+        List<BosunProcess> processes;
+        synchronized (started) {
+            processes = new ArrayList<>(started);
+        }
+        for (BosunProcess p : processes) {
             if (p.isAlive()) {
                 leftovers.add("still running: " + p.command.get(p.command.size() - 1) + " pid " + p.pid());
                 p.killTree();
@@ -177,7 +187,10 @@ public abstract class E2eCase {
         return p.await(CALL_TIMEOUT);
     }
 
-    /** Runs the calls two at a time (the machines have two cores); results in the order given. */
+    /**
+     * Runs the calls two at a time (the machines have two cores); results in the order given. If one
+     * fails, the others are abandoned and waited for before the failure is thrown.
+     */
     static <T> List<T> parallel(List<Callable<T>> calls) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
@@ -199,6 +212,9 @@ public abstract class E2eCase {
             return results;
         } finally {
             pool.shutdownNow();
+            if (!pool.awaitTermination(CALL_TIMEOUT.toSeconds() + 30, java.util.concurrent.TimeUnit.SECONDS)) {
+                System.err.println("bosun-e2e: parallel calls still running after a failure");
+            }
         }
     }
 

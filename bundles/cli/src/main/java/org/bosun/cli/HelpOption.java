@@ -1,0 +1,9 @@
+package org.bosun.cli;
+
+import picocli.CommandLine.Option;
+
+/** {@code -h, --help} for every command. */
+final class HelpOption {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+}

@@ -1,0 +1,116 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/** DESIGN.md §5: bad input gets one clear line, and nothing half-written stays behind. */
+public class BadInputIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    public BadInputIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    @Test
+    public void unsignedImageIsRefused() throws Exception {
+        BosunResult run = bosun("run", FLY, aci());
+        assertExit(125, run);
+        assertOneClearLine(run);
+        assertContains("the refusal names the way out", "--insecure-options=image", run);
+        assertEquals(run.describe(), "", run.stdout);
+
+        BosunResult prepare = bosun("prepare", FLY, aci());
+        assertOneClearLine(prepare);
+        assertContains("the refusal names the way out", "--insecure-options=image", prepare);
+        assertEquals(prepare.describe(), "", prepare.stdout);
+
+        assertNoPods();
+    }
+
+    /** One bad input: the arguments, the exit code expected (null: any non-zero) and a word the line must contain. */
+    private record Case(String what, List<String> args, Integer exit, String mustContain) {
+    }
+
+    @Test
+    public void badInputGetsOneClearLine() throws Exception {
+        Path corrupt = TestImages.corrupt(work);
+        Path escaping = TestImages.escaping(work);
+        String aci = aci();
+        List<Case> cases = List.of(
+                new Case("unknown command", List.of("frobnicate"), null, "frobnicate"),
+                new Case("unknown flag", List.of("list", "--frobnicate"), null, "--frobnicate"),
+                new Case("unknown run flag", List.of("run", "--frobnicate", INSECURE, FLY, aci), 125, "--frobnicate"),
+                new Case("unknown app flag", List.of("run", INSECURE, FLY, aci, "--frobnicate=1"), 125, "--frobnicate"),
+                new Case("missing image file", List.of("run", INSECURE, FLY, "./missing.aci"), 125, "missing.aci"),
+                new Case("missing image file (prepare)", List.of("prepare", INSECURE, FLY, "./missing.aci"), null, "missing.aci"),
+                new Case("bad --insecure-options value", List.of("run", "--insecure-options=bogus", FLY, aci), 125, "bogus"),
+                new Case("unknown stage1 engine", List.of("run", INSECURE, "--stage1-name=nosuch", aci), 125, "nosuch"),
+                new Case("unknown UUID", List.of("status", "0123abcd"), null, "0123abcd"),
+                new Case("not a UUID", List.of("rm", "not-a-uuid"), null, "not-a-uuid"),
+                new Case("run-prepared of an unknown UUID", List.of("run-prepared", "0123abcd"), 125, "0123abcd"),
+                new Case("corrupt ACI", List.of("run", INSECURE, FLY, corrupt.toString()), 125, "x.aci"),
+                new Case("ACI with a rootfs/../../escape entry", List.of("run", INSECURE, FLY, escaping.toString()), 125, "escape"),
+                new Case("ACI with a rootfs/../../escape entry (prepare)", List.of("prepare", INSECURE, FLY, escaping.toString()),
+                        null, "escape"),
+                new Case("relative --exec", List.of("run", INSECURE, FLY, aci, "--exec", "sh"), 125, "sh"),
+                new Case("missing working directory", List.of("run", INSECURE, FLY, aci, "--working-dir=/nonexistent"), 125,
+                        "/nonexistent"),
+                new Case("unknown user", List.of("run", INSECURE, FLY, aci, "--user=nosuchuser"), 125, "nosuchuser"),
+                new Case("bad duration", List.of("gc", "--grace-period=soon"), null, "soon"),
+                new Case("bad output format", List.of("list", "--format=xml"), null, "xml"));
+
+        List<Callable<BosunResult>> calls = new ArrayList<>();
+        for (Case c : cases) {
+            calls.add(() -> bosun(c.args.toArray(new String[0])));
+        }
+        List<BosunResult> results = parallel(calls);
+
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            BosunResult r = results.get(i);
+            List<String> problems = new ArrayList<>();
+            String line = oneClearLine(r);
+            if (line != null) {
+                problems.add(line);
+            }
+            if (c.exit != null && r.exitCode != c.exit) {
+                problems.add("exit code " + r.exitCode + " instead of " + c.exit);
+            }
+            if (!r.stderr.contains(c.mustContain)) {
+                problems.add("the line does not mention '" + c.mustContain + "'");
+            }
+            if (!r.stdout.isEmpty()) {
+                problems.add("output on stdout");
+            }
+            if (!problems.isEmpty()) {
+                failures.add(c.what + ": " + String.join(", ", problems) + "\n" + r.describe());
+            }
+        }
+        List<String> pods = E2e.podDirs(data);
+        if (!pods.isEmpty()) {
+            failures.add("pod directories left behind: " + pods);
+        }
+        try (Stream<Path> walk = Files.walk(work)) {
+            List<Path> escaped = walk.filter(p -> p.getFileName().toString().equals("escape")).toList();
+            if (!escaped.isEmpty()) {
+                failures.add("the escaping entry was written: " + escaped);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " bad inputs were not handled as DESIGN.md §5 says:\n\n" + String.join("\n", failures));
+        }
+        assertNoPods();
+    }
+}
