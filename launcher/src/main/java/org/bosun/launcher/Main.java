@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,10 @@ public final class Main {
                 }
             }
             EmbeddedPlatform platform = null;
+            if (outcome == null && "1".equals(System.getProperty("bosun.client"))) {
+                // Started as a fast client, but no agent answered: boot the platform with a compiler.
+                rerunWithoutAgent(args);
+            }
             if (outcome == null) {
                 Distribution dist = Distribution.locate();
                 Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), command);
@@ -86,6 +91,21 @@ public final class Main {
             stderr.flush();
             Runtime.getRuntime().halt(LAUNCH_FAILURE);
         }
+    }
+
+    private static void rerunWithoutAgent(String[] args) throws IOException {
+        String script = System.getProperty("bosun.script");
+        List<String> argv = new ArrayList<>();
+        argv.add(script);
+        argv.addAll(List.of(args));
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            if (!e.getKey().equals("BOSUN_AGENT")) {
+                env.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+        env.add("BOSUN_AGENT=off");
+        Exec.become(new org.bosun.launch.ExecPlan(argv, env, System.getProperty("user.dir"), null));
     }
 
     static Path agentSocket() {
