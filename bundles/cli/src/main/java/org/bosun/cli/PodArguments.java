@@ -33,6 +33,24 @@ final class PodArguments {
         return result;
     }
 
+    /**
+     * Applies {@code action} to every pod named, going on after a failure: each failure is one line
+     * on stderr, and the exit code is that of the last failure (0 if none).
+     */
+    static int forEach(Session session, String command, List<String> uuids, String uuidFile,
+            java.util.function.Consumer<String> action) {
+        int code = 0;
+        for (String pod : resolve(session, uuids, uuidFile)) {
+            try {
+                action.accept(pod);
+            } catch (BosunException e) {
+                session.err.println("bosun " + command + ": " + e.getMessage());
+                code = e.kind().exitCode();
+            }
+        }
+        return code;
+    }
+
     static String one(Session session, List<String> uuids, String uuidFile) {
         List<String> all = resolve(session, uuids, uuidFile);
         if (all.size() != 1) {

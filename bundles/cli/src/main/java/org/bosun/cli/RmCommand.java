@@ -3,7 +3,6 @@ package org.bosun.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.bosun.api.BosunException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,16 +27,9 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int code = 0;
-        for (String pod : PodArguments.resolve(session, uuids, uuidFile)) {
-            try {
-                session.pods().remove(session.paths(), pod);
-                session.out.println("\"" + pod + "\"");
-            } catch (BosunException e) {
-                session.err.println("bosun rm: " + e.getMessage());
-                code = e.kind().exitCode();
-            }
-        }
-        return code;
+        return PodArguments.forEach(session, "rm", uuids, uuidFile, pod -> {
+            session.pods().remove(session.paths(), pod);
+            session.out.println("\"" + pod + "\"");
+        });
     }
 }

@@ -3,7 +3,6 @@ package org.bosun.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.bosun.api.BosunException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,16 +30,9 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int code = 0;
-        for (String pod : PodArguments.resolve(session, uuids, uuidFile)) {
-            try {
-                session.pods().stop(session.paths(), pod, force);
-                session.out.println(pod);
-            } catch (BosunException e) {
-                session.err.println("bosun stop: " + e.getMessage());
-                code = e.kind().exitCode();
-            }
-        }
-        return code;
+        return PodArguments.forEach(session, "stop", uuids, uuidFile, pod -> {
+            session.pods().stop(session.paths(), pod, force);
+            session.out.println(pod);
+        });
     }
 }
