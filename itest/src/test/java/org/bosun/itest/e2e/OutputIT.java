@@ -23,7 +23,7 @@ public class OutputIT extends E2eCase {
 
     /** Every command of {@code bosun --help}, and the agent. */
     static final List<String> COMMANDS = List.of("help", "version", "list", "status", "prepare", "run-prepared", "run",
-            "stop", "rm", "gc", "cat-manifest", "config", "agent");
+            "stop", "rm", "gc", "cat-manifest", "config", "trust", "agent");
 
     public OutputIT(Mode mode) {
         super(FIXTURE, mode);

@@ -26,9 +26,32 @@ final class AciArchive {
     static final int MAX_ENTRIES = 1_000_000;
 
     private final Path file;
+    private final boolean pinsContent;
+    /** The SHA-512 of the file's bytes as first read in full, when the archive pins its content. */
+    private volatile byte[] contentDigest;
 
     AciArchive(Path file) {
+        this(file, false);
+    }
+
+    /**
+     * With {@code pinsContent}, the first full read of the file records the SHA-512 of its bytes,
+     * and every later read must see the same bytes: a verified image cannot be swapped for another
+     * between its scan, its signature check and its rendering.
+     */
+    AciArchive(Path file, boolean pinsContent) {
         this.file = file;
+        this.pinsContent = pinsContent;
+    }
+
+    /** Checks that a read of the whole file saw the pinned bytes; pins them if nothing was pinned yet. */
+    void checkContent(byte[] sha512) {
+        if (contentDigest == null) {
+            contentDigest = sha512;
+        } else if (!MessageDigest.isEqual(contentDigest, sha512)) {
+            throw BosunException.precondition("image " + file + " changed while bosun was reading it; make sure"
+                    + " nothing writes to it and try again");
+        }
     }
 
     Path file() {
@@ -37,12 +60,7 @@ final class AciArchive {
 
     /** Reads the whole archive once: its id and its manifest bytes. */
     Scan scan() {
-        MessageDigest sha512;
-        try {
-            sha512 = MessageDigest.getInstance("SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha512 = sha512();
         byte[] manifest = null;
         int entries = 0;
         try (InputStream raw = decompressed(); DigestInputStream digesting = new DigestInputStream(raw, sha512);
@@ -78,7 +96,11 @@ final class AciArchive {
 
     /** The tar stream, whatever the compression. */
     InputStream decompressed() throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        InputStream raw = Files.newInputStream(file);
+        if (pinsContent) {
+            raw = new PinnedContent(raw);
+        }
+        InputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(8);
         byte[] magic = in.readNBytes(6);
         in.reset();
@@ -101,6 +123,37 @@ final class AciArchive {
 
     static String stripDot(String name) {
         return name.startsWith("./") ? name.substring(2) : name;
+    }
+
+    static MessageDigest sha512() {
+        try {
+            return MessageDigest.getInstance("SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The file's bytes, hashed as they are read; on close the rest is read too and the hash checked. */
+    private final class PinnedContent extends DigestInputStream {
+        private boolean closed;
+
+        PinnedContent(InputStream in) {
+            super(in, sha512());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                transferTo(OutputNull.INSTANCE);
+            } finally {
+                super.close();
+            }
+            checkContent(getMessageDigest().digest());
+        }
     }
 
     /** Discards what is written to it. */
