@@ -1,0 +1,145 @@
+package org.bosun.cni.networks;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.RuntimePaths;
+import org.bosun.cni.api.CniExecutor;
+import org.bosun.cni.api.NetworkConfig;
+
+/**
+ * Turns the networks of {@code --net=} into configurations: {@code host} and {@code none} are
+ * special, {@code default} and {@code default-restricted} are built in unless a {@code net.d} file
+ * declares a network of that name, and every other name is a user network from
+ * {@code net.d/*.conf} or {@code *.conflist} of the local configuration directory, then the system
+ * one. Files are read in file-name order; the first file declaring a name wins, so a local file
+ * shadows a system file of the same network.
+ */
+final class NetworkCatalog {
+    static final String HOST = "host";
+    static final String NONE = "none";
+    private static final Set<String> RESERVED = Set.of(HOST, NONE, BuiltinNetworks.LOOPBACK);
+
+    /** One network to attach. */
+    record Planned(String name, Map<String, String> args, NetworkConfig config) {
+    }
+
+    /** What a request asks for: the host's namespace, or an own namespace with these networks (none: no network). */
+    record Plan(boolean host, List<Planned> networks) {
+    }
+
+    private final CniExecutor executor;
+
+    NetworkCatalog(CniExecutor executor) {
+        this.executor = executor;
+    }
+
+    Plan plan(RuntimePaths paths, List<Map.Entry<String, Map<String, String>>> requested) {
+        List<Map.Entry<String, Map<String, String>>> asked = requested.isEmpty()
+                ? List.of(Map.entry(BuiltinNetworks.DEFAULT, Map.of())) : requested;
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<String, Map<String, String>> e : asked) {
+            String name = e.getKey();
+            if (!seen.add(name)) {
+                throw BosunException.invalid("network " + name + " is named twice in --net=; name each network once");
+            }
+            if ((name.equals(HOST) || name.equals(NONE))) {
+                if (asked.size() > 1) {
+                    throw BosunException.invalid("--net=" + name + " cannot be combined with other networks");
+                }
+                if (!e.getValue().isEmpty()) {
+                    throw BosunException.invalid("--net=" + name + " takes no arguments");
+                }
+                return new Plan(name.equals(HOST), List.of());
+            }
+            if (name.equals(BuiltinNetworks.LOOPBACK)) {
+                throw BosunException.invalid("network lo is the pod's loopback, which every pod with its own namespace"
+                        + " has; name another network");
+            }
+        }
+        Map<String, NetworkConfig> user = userNetworks(paths);
+        List<Planned> planned = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : asked) {
+            NetworkConfig config = user.get(e.getKey());
+            if (config == null) {
+                config = builtin(paths, e.getKey());
+            }
+            if (config == null) {
+                Set<String> known = new TreeSet<>(user.keySet());
+                known.addAll(List.of(BuiltinNetworks.DEFAULT, BuiltinNetworks.DEFAULT_RESTRICTED, HOST, NONE));
+                throw BosunException.notFound("network " + e.getKey() + " is not defined: no *.conf or *.conflist in "
+                        + netd(paths.localConfigDir()) + " or " + netd(paths.systemConfigDir()) + " declares it (known: "
+                        + String.join(", ", known) + ")");
+            }
+            planned.add(new Planned(e.getKey(), e.getValue(), config));
+        }
+        return new Plan(false, planned);
+    }
+
+    NetworkConfig loopback() {
+        return executor.parse(BuiltinNetworks.json(BuiltinNetworks.LOOPBACK, null), "built-in network lo");
+    }
+
+    private NetworkConfig builtin(RuntimePaths paths, String name) {
+        String json = BuiltinNetworks.json(name, ipamDir(paths));
+        return json == null || name.equals(BuiltinNetworks.LOOPBACK) ? null
+                : executor.parse(json, "built-in network " + name);
+    }
+
+    /** The user networks by name, local before system, each directory in file-name order. */
+    Map<String, NetworkConfig> userNetworks(RuntimePaths paths) {
+        Map<String, NetworkConfig> networks = new LinkedHashMap<>();
+        for (Path dir : List.of(netd(paths.localConfigDir()), netd(paths.systemConfigDir()))) {
+            for (Path file : files(dir)) {
+                NetworkConfig config = executor.load(file);
+                if (RESERVED.contains(config.name())) {
+                    throw BosunException.invalid("network config " + file + " declares network '" + config.name()
+                            + "', a name bosun reserves (" + String.join(", ", new TreeSet<>(RESERVED))
+                            + "); rename it");
+                }
+                networks.putIfAbsent(config.name(), config);
+            }
+        }
+        return networks;
+    }
+
+    static Path netd(Path configDir) {
+        return configDir.resolve("net.d");
+    }
+
+    static Path ipamDir(RuntimePaths paths) {
+        return paths.dataDir().resolve("networks").resolve("ipam");
+    }
+
+    static Path cacheDir(RuntimePaths paths) {
+        return paths.dataDir().resolve("networks").resolve("cache");
+    }
+
+    private static List<Path> files(Path dir) {
+        List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return files;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.{conf,conflist}")) {
+            for (Path p : entries) {
+                if (Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw BosunException.unavailable("cannot list " + dir + ": " + e.getMessage());
+        }
+        files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        return files;
+    }
+}

@@ -1,0 +1,79 @@
+package org.bosun.cni.networks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.net.NetworkAttachment;
+import org.bosun.api.net.NetworkRequest;
+import org.bosun.cni.api.CniArgs;
+import org.bosun.cni.executor.CniExecutorImpl;
+
+/**
+ * Pods for the tests: a data directory, local and system configuration under a temporary folder
+ * (so leases, caches and records never touch /var/lib), the real executor and plugins, and a
+ * namespace per pod created by {@link IpNetns}; everything registered with the {@link Janitor}.
+ */
+final class PodFixture {
+    static final List<Path> PLUGIN_DIRS = List.of(Path.of("/usr/lib/cni"));
+
+    /** One pod: its uuid, directory and network namespace. */
+    record Pod(String uuid, Path dir, Path netns) {
+        String netnsName() {
+            return netns.getFileName().toString();
+        }
+    }
+
+    final RuntimePaths paths;
+    final CniExecutorImpl executor = new CniExecutorImpl();
+    final CniNetworkProvider provider;
+    private final IpNetns namespaces = new IpNetns();
+    private final Janitor janitor;
+
+    PodFixture(Path root, Janitor janitor) {
+        this.paths = new RuntimePaths(root.resolve("data"), root.resolve("local"), root.resolve("system"));
+        this.provider = new CniNetworkProvider(executor, PLUGIN_DIRS, Duration.ofSeconds(30));
+        this.janitor = janitor;
+    }
+
+    Pod newPod() {
+        String uuid = UUID.randomUUID().toString();
+        Path dir = paths.podsDir().resolve("run").resolve(uuid);
+        janitor.pod(provider, dir, uuid);
+        Path netns = namespaces.create(dir, uuid);
+        janitor.netns(netns.getFileName().toString());
+        return new Pod(uuid, dir, netns);
+    }
+
+    List<NetworkAttachment> attach(Pod pod, String net) {
+        return provider.attach(new NetworkRequest(paths, pod.uuid(), pod.dir(), pod.netns(), CniArgs.parseNetworks(net)));
+    }
+
+    /** Writes a network configuration into the local (or system) net.d. */
+    Path netd(boolean local, String fileName, String json) throws IOException {
+        Path dir = NetworkCatalog.netd(local ? paths.localConfigDir() : paths.systemConfigDir());
+        Files.createDirectories(dir);
+        return Files.writeString(dir.resolve(fileName), json);
+    }
+
+    Path ipamDir() {
+        return NetworkCatalog.ipamDir(paths);
+    }
+
+    Path cacheDir() {
+        return NetworkCatalog.cacheDir(paths);
+    }
+
+    List<Path> cacheFiles() throws IOException {
+        if (!Files.isDirectory(cacheDir())) {
+            return List.of();
+        }
+        try (var files = Files.list(cacheDir())) {
+            return files.toList();
+        }
+    }
+}
