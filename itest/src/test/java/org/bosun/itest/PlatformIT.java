@@ -97,6 +97,10 @@ public class PlatformIT {
         ServiceReference<Stage1Engine> fly = Platform.awaitService(context, Stage1Engine.class,
                 "(" + Stage1EngineService.NAME + "=fly)", 30);
         assertEquals("org.bosun.stage1.fly", fly.getBundle().getSymbolicName());
+        ServiceReference<Stage1Engine> nspawn = Platform.awaitService(context, Stage1Engine.class,
+                "(" + Stage1EngineService.NAME + "=nspawn)", 30);
+        assertEquals("org.bosun.stage1.nspawn", nspawn.getBundle().getSymbolicName());
+        Platform.awaitService(context, org.bosun.api.net.NetworkProvider.class, "(bosun.net.name=cni)", 30);
         ServiceReference<ImageFormat> appc = Platform.awaitService(context, ImageFormat.class,
                 "(" + ImageFormatService.NAME + "=appc)", 30);
         assertEquals("org.bosun.image.appc", appc.getBundle().getSymbolicName());

@@ -24,6 +24,7 @@ final class PodFiles {
     static final String CREATED = "created";
     static final String PID = "pid";
     static final String GC_MARKED = "gc-marked";
+    static final String APP_STATUS = "status";
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -87,6 +88,19 @@ final class PodFiles {
             return Long.parseLong(Files.readString(podDir.resolve(PID)).trim());
         } catch (IOException | NumberFormatException e) {
             return 0;
+        }
+    }
+
+    /**
+     * An app's exit code as its engine recorded it: {@code apps/NAME/status}, the decimal code and a
+     * newline, written once the app has exited (by engines that supervise their apps). Null when
+     * there is none (still running, or an engine that records nothing, like fly).
+     */
+    Integer appExitCode(Path podDir, String app) {
+        try {
+            return Integer.valueOf(Files.readString(podDir.resolve("apps").resolve(app).resolve(APP_STATUS)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null;
         }
     }
 

@@ -255,7 +255,8 @@ public final class PodServiceImpl implements PodService {
         Map<String, String> annotations = new LinkedHashMap<>();
         if (manifest != null) {
             for (PodManifestJson.RuntimeApp app : manifest.apps()) {
-                apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(), null));
+                apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(),
+                        files.appExitCode(f.path(), app.name())));
             }
             if (manifest.annotations() != null) {
                 manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));

@@ -1,0 +1,267 @@
+package org.bosun.stage1.nspawn;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.stage1.EngineCapabilities;
+import org.bosun.api.stage1.EngineCommand;
+import org.bosun.api.stage1.PodDirectory;
+import org.bosun.api.stage1.Stage1Engine;
+import org.bosun.api.stage1.Stage1EngineService;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The nspawn engine, like rkt's coreos flavour: the pod's process is systemd-nspawn, which boots
+ * systemd as the pod's PID 1 in a small stage1 tree (the host's /usr plus the pod's units, see
+ * {@link Stage1Tree}). systemd starts one unit per app, each chrooted into its own rootfs with its
+ * own mount namespace and /proc, /dev, /sys; the apps share the pod's PID, network (loopback only),
+ * IPC and UTS namespaces. systemd supervises the apps; a reaper unit per app records the app's exit
+ * code in the pod's {@code apps/NAME/status} and, when the last app has stopped, ends the pod with
+ * the exit code of the first app (in manifest order) that failed, which systemd-nspawn and so
+ * {@code bosun run} exit with.
+ *
+ * <p>The apps' stdout and stderr are bosun run's (see {@link Stage1Tree#initScript()}); their
+ * stdin is /dev/null. {@code bosun status} shows each app's exit code once it has exited: 128+N
+ * for an app ended by signal N, as a shell reports it; none while it runs or if it never started.
+ *
+ * <p>On these hosts systemd-nspawn works only unregistered ({@code --register=no --keep-unit}: no
+ * systemd runs the host), and systemd in the pod only tracks its apps reliably on a cgroup2
+ * hierarchy (see {@link PodCgroup}).
+ */
+@Component(service = Stage1Engine.class)
+@Stage1EngineService(name = "nspawn", abiVersion = 1,
+        description = "systemd-nspawn, systemd as the pod's init, one unit per app (rkt coreos)")
+public final class NspawnEngine implements Stage1Engine {
+    static final String NSPAWN = "/usr/bin/systemd-nspawn";
+    static final String NSENTER = "/usr/bin/nsenter";
+    static final String UNSHARE = "/usr/bin/unshare";
+    static final String SH = "/usr/bin/sh";
+    /** Used inside the pod, from the host's /usr. */
+    static final List<String> POD_TOOLS = List.of("/usr/lib/systemd/systemd", "/usr/bin/systemctl", SH,
+            "/usr/bin/mkdir", "/usr/bin/ln", "/usr/bin/mv", "/usr/bin/rm", "/usr/bin/cat", "/usr/bin/mkfifo",
+            "/usr/bin/sleep", "/usr/bin/true", "/usr/bin/mount");
+    static final int MAX_APPS = 64;
+    /** How long stop waits for a pod that is still starting. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return new EngineCapabilities(MAX_APPS, true, true);
+    }
+
+    @Override
+    public void prepare(PodDirectory pod) {
+        requireTools();
+        PodCgroup.requireHost();
+        for (PodDirectory.App app : pod.apps()) {
+            check(pod, app);
+        }
+        Stage1Tree.write(pod);
+    }
+
+    @Override
+    public EngineCommand run(PodDirectory pod) {
+        requireTools();
+        PodCgroup cgroup = PodCgroup.requireHost();
+        Path engine = pod.stage1Dir();
+        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--",
+                SH, engine.resolve(Stage1Tree.RUN).toString(), cgroup.hierarchy().toString(), PodCgroup.name(pod.uuid()),
+                NSPAWN,
+                "--quiet",
+                "--register=no",
+                "--keep-unit",
+                "--resolv-conf=off",
+                "--timezone=off",
+                "--link-journal=no",
+                "--console=pipe",
+                "--kill-signal=SIGRTMIN+3",
+                "--private-network",
+                "--directory=" + engine.resolve(Stage1Tree.ROOTFS),
+                "--machine=" + machineName(pod.uuid()),
+                "--uuid=" + pod.uuid(),
+                "--bind-ro=/usr",
+                "--bind=" + bindPath(pod.path().resolve("apps")) + ":" + PodUnits.APPS_IN_POD,
+                "--",
+                Stage1Tree.INIT,
+                "systemd.unit=" + PodUnits.TARGET,
+                "systemd.show_status=false"));
+        List<String> env = new ArrayList<>(List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                // keeps errors, drops systemd-nspawn's "Trying to halt container" on bosun stop
+                "SYSTEMD_LOG_LEVEL=notice"));
+        if (cgroup.hybrid()) {
+            env.add("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1");
+        }
+        return new EngineCommand(argv, env, "/");
+    }
+
+    @Override
+    public EngineCommand enter(PodDirectory pod, String appName, List<String> command) {
+        PodDirectory.App app = app(pod, appName);
+        String podCgroup = recordedCgroup(pod);
+        if (podCgroup == null) {
+            throw BosunException.precondition("pod " + pod.uuid() + " has not started yet; try again in a moment");
+        }
+        long pid = PodCgroup.requireHost().appMainPid(podCgroup, app.name())
+                .orElseThrow(() -> BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
+                        + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid()));
+        List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(pid), "--mount", "--uts", "--ipc",
+                "--net", "--pid", "--root", "--wd", "--setgid", Integer.toUnsignedString(app.gid()),
+                "--setuid", Integer.toUnsignedString(app.uid()), "--"));
+        argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : app.environment().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        return new EngineCommand(argv, env, "/");
+    }
+
+    /**
+     * SIGTERM makes systemd-nspawn send SIGRTMIN+3 to the pod's systemd, which stops the apps (SIGTERM,
+     * then SIGKILL after systemd's stop timeout), records their exit codes and exits with the pod's
+     * code (143 for an app ended by the SIGTERM, or for a pod stopped before its apps started). A pod
+     * still starting is first given a moment to get its systemd running: before, the signal would be
+     * lost.
+     * {@code force} kills the pod at once: systemd-nspawn does not take its container with it when it
+     * is killed, so the pod's processes are killed through its cgroup and as systemd-nspawn's
+     * children too; bosun run then exits with 137 and no exit code is recorded.
+     */
+    @Override
+    public void stop(PodDirectory pod, long pid, boolean force) {
+        ProcessHandle.of(pid).ifPresent(nspawn -> {
+            if (!force) {
+                PodInit.awaitSystemd(nspawn, STARTUP_WAIT);
+                nspawn.destroy();
+                return;
+            }
+            List<ProcessHandle> container = nspawn.children().toList();
+            String podCgroup = recordedCgroup(pod);
+            if (podCgroup != null) {
+                PodCgroup.ofHost().ifPresent(c -> c.kill(podCgroup));
+            }
+            nspawn.destroyForcibly();
+            container.forEach(ProcessHandle::destroyForcibly);
+        });
+    }
+
+    @Override
+    public void gc(PodDirectory pod) {
+        String podCgroup = recordedCgroup(pod);
+        if (podCgroup == null) {
+            return; // never ran
+        }
+        PodCgroup cgroup = PodCgroup.ofHost().orElse(null);
+        if (cgroup == null) {
+            return;
+        }
+        List<String> failed = cgroup.remove(podCgroup);
+        if (!failed.isEmpty()) {
+            throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
+                    + String.join("; ", failed) + "; try bosun gc again");
+        }
+    }
+
+    static String machineName(String uuid) {
+        return "bosun-" + uuid;
+    }
+
+    /** systemd-nspawn's --bind splits at ':' and reads backslash escapes. */
+    static String bindPath(Path path) {
+        return path.toString().replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    private static String recordedCgroup(PodDirectory pod) {
+        try {
+            String line = Files.readString(pod.stage1Dir().resolve(Stage1Tree.CGROUP)).trim();
+            // gc kills everything in this cgroup: it must be this pod's own, nothing above it.
+            boolean ours = line.startsWith("/") && line.endsWith("/" + PodCgroup.name(pod.uuid()))
+                    && !line.contains("/../") && !line.contains("/./");
+            if (!ours && !line.isEmpty()) {
+                throw BosunException.internal("pod " + pod.uuid() + " records the cgroup '" + line
+                        + "', which is not its own; refusing to touch it", null);
+            }
+            return ours ? line : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the cgroup record of pod " + pod.uuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PodDirectory.App app(PodDirectory pod, String name) {
+        if (name == null) {
+            if (pod.apps().size() != 1) {
+                List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
+                throw BosunException.invalid("pod " + pod.uuid() + " has several apps (" + String.join(", ", names)
+                        + "); choose one with --app");
+            }
+            return pod.apps().get(0);
+        }
+        for (PodDirectory.App app : pod.apps()) {
+            if (app.name().equals(name)) {
+                return app;
+            }
+        }
+        List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
+        throw BosunException.notFound("pod " + pod.uuid() + " has no app '" + name + "'; its apps are "
+                + String.join(", ", names));
+    }
+
+    /** Refuses, before anything is written, what systemd could not run as asked. */
+    private static void check(PodDirectory pod, PodDirectory.App app) {
+        String where = "app " + app.name() + " of pod " + pod.uuid();
+        if (!APP_NAME.matcher(app.name()).matches()) {
+            throw BosunException.invalid(where + ": the name is not lower case letters, digits and single dashes");
+        }
+        // The pod's apps/ is mounted as a whole at /opt/stage2: each rootfs must be where it says.
+        if (!app.rootfs().equals(pod.path().resolve("apps").resolve(app.name()).resolve("rootfs"))) {
+            throw BosunException.internal(where + ": its rootfs " + app.rootfs() + " is not in the pod's apps/"
+                    + app.name() + "/rootfs, where the nspawn engine expects it", null);
+        }
+        for (int id : new int[] {app.uid(), app.gid()}) {
+            if (id == 65535 || id == -1) {
+                throw BosunException.invalid(where + ": user or group " + Integer.toUnsignedString(id)
+                        + " cannot run a systemd unit; choose another with --user/--group");
+            }
+        }
+        for (Map.Entry<String, String> e : app.environment().entrySet()) {
+            String problem = UnitSyntax.environmentProblem(e.getKey(), e.getValue());
+            if (problem != null) {
+                throw BosunException.invalid(where + ": environment variable " + e.getKey() + " cannot be passed by "
+                        + "systemd: " + problem + "; change it, or use --stage1-name=fly");
+            }
+        }
+        String wd = app.workingDirectory();
+        String problem = UnitSyntax.pathProblem(wd);
+        if (problem != null) {
+            throw BosunException.invalid(where + ": working directory '" + wd + "' cannot be given to systemd: " + problem);
+        }
+        if (!Files.isDirectory(app.rootfs().resolve(wd.substring(1)))) {
+            throw BosunException.invalid("working directory " + wd + " of app " + app.name()
+                    + " does not exist in its image; give an existing one with --working-dir");
+        }
+    }
+
+    private static void requireTools() {
+        for (String tool : List.of(NSPAWN, NSENTER, UNSHARE)) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw BosunException.unavailable("the nspawn engine needs " + tool
+                        + " (packages systemd-container and util-linux); install it, or use --stage1-name=fly");
+            }
+        }
+        for (String tool : POD_TOOLS) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw BosunException.unavailable("the nspawn engine runs the host's " + tool
+                        + " inside the pod, and it is missing; install systemd, or use --stage1-name=fly");
+            }
+        }
+    }
+}

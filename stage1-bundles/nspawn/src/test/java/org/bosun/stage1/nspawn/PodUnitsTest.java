@@ -1,0 +1,101 @@
+package org.bosun.stage1.nspawn;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bosun.api.stage1.PodDirectory;
+import org.junit.Test;
+
+public class PodUnitsTest {
+    static final String UUID = "0b9d6d43-6f0c-4a43-9f50-2f1f3c1a7a10";
+    static final Path POD = Path.of("/var/lib/bosun/pods/prepare", UUID);
+
+    static PodDirectory.App app(String name, List<String> exec, Map<String, String> env) {
+        return new PodDirectory.App(name, POD.resolve("apps").resolve(name).resolve("rootfs"), exec, env, 65534, 65533,
+                "/srv/data");
+    }
+
+    static PodDirectory pod(PodDirectory.App... apps) {
+        return new PodDirectory(UUID, POD, List.of(apps), Map.of());
+    }
+
+    @Test
+    public void theAppUnitRunsTheAppChrootedInItsRootfsAsItsUserWithItsEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/bin:/bin");
+        env.put("HOME", "/home/app");
+        String unit = PodUnits.app(app("web", List.of("/bin/httpd", "-f", "-p", "8080"), env));
+        List<String> lines = List.of(unit.split("\n"));
+        assertTrue(unit, lines.contains("Type=exec"));
+        assertTrue(unit, lines.contains("RootDirectory=/opt/stage2/web/rootfs"));
+        assertTrue(unit, lines.contains("MountAPIVFS=yes"));
+        assertTrue(unit, lines.contains("User=65534"));
+        assertTrue(unit, lines.contains("Group=65533"));
+        assertTrue(unit, lines.contains("WorkingDirectory=/srv/data"));
+        assertTrue(unit, lines.contains("Environment=\"PATH=/usr/bin:/bin\""));
+        assertTrue(unit, lines.contains("Environment=\"HOME=/home/app\""));
+        assertTrue(unit, lines.contains("ExecStart=\"/bin/httpd\" \"-f\" \"-p\" \"8080\""));
+        assertTrue(unit, lines.contains("StandardInput=null"));
+        assertTrue(unit, lines.contains("StandardOutput=append:/run/bosun/stdout"));
+        assertTrue(unit, lines.contains("StandardError=append:/run/bosun/stderr"));
+        assertTrue(unit, lines.contains("DefaultDependencies=no"));
+        assertTrue(unit, lines.contains("Conflicts=shutdown.target"));
+    }
+
+    @Test
+    public void whatSystemdAddsToTheEnvironmentIsRemovedUnlessTheAppSetsIt() {
+        String unit = PodUnits.app(app("web", List.of("/bin/true"), Map.of("HOME", "/home/app", "TERM", "dumb")));
+        String unset = List.of(unit.split("\n")).stream().filter(l -> l.startsWith("UnsetEnvironment=")).findFirst()
+                .orElseThrow();
+        List<String> names = List.of(unset.substring("UnsetEnvironment=".length()).split(" "));
+        assertTrue(unset, names.containsAll(List.of("INVOCATION_ID", "SYSTEMD_EXEC_PID", "LANG", "USER", "SHELL")));
+        assertFalse(unset, names.contains("HOME"));
+        assertFalse(unset, names.contains("TERM"));
+    }
+
+    @Test
+    public void theReaperStopsAfterItsAppAndKeepsTheAppsDirectoryMountedUntilItHasRun() {
+        String unit = PodUnits.reaper("web");
+        List<String> lines = List.of(unit.split("\n"));
+        assertTrue(unit, lines.contains("BindsTo=app-web.service"));
+        assertTrue(unit, lines.contains("Before=app-web.service"));
+        assertTrue(unit, lines.contains("RequiresMountsFor=/opt/stage2"));
+        assertTrue(unit, lines.contains("RemainAfterExit=yes"));
+        assertTrue(unit, lines.contains("ExecStop=/usr/bin/sh /bosun/reap web"));
+    }
+
+    @Test
+    public void thePodTargetWantsEveryAppAndItsReaperInManifestOrder() {
+        PodDirectory pod = pod(app("b", List.of("/bin/true"), Map.of()), app("a", List.of("/bin/true"), Map.of()));
+        String target = PodUnits.target(pod);
+        assertTrue(target, target.contains("\nWants=app-b.service reaper-b.service app-a.service reaper-a.service\n"));
+        assertEquals(List.of("pod.target", "halt.target", "bosun-stop.service", "app-b.service", "reaper-b.service",
+                "app-a.service", "reaper-a.service"), List.copyOf(PodUnits.all(pod).keySet()));
+    }
+
+    @Test
+    public void haltingThePodMakesItExitWith143UnlessTheAppsSayOtherwise() {
+        assertTrue(PodUnits.HALT, PodUnits.HALT.contains("\nWants=bosun-stop.service\n"));
+        assertTrue(PodUnits.STOP, PodUnits.STOP.contains("\nExecStart=/usr/bin/systemctl --no-block exit 143\n"));
+    }
+
+    @Test
+    public void theReapScriptKnowsTheAppsInManifestOrder() {
+        PodDirectory pod = pod(app("second", List.of("/bin/true"), Map.of()), app("first", List.of("/bin/true"), Map.of()));
+        String script = Stage1Tree.reapScript(pod);
+        assertTrue(script, script.startsWith("# bosun app reaper"));
+        assertTrue(script, script.contains("\napps='second first'\n"));
+        assertTrue(script, script.contains("/usr/bin/systemctl --no-block exit \"$pod\""));
+    }
+
+    @Test
+    public void bindPathsEscapeColonsAndBackslashes() {
+        assertEquals("/data/a\\:b/c\\\\d", NspawnEngine.bindPath(Path.of("/data/a:b/c\\d")));
+    }
+}
