@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "run",
-        description = "Prepare a pod and run it in the foreground. bosun becomes the pod's process (same pid, cgroup and terminal) and exits with the app's exit code; 125 if bosun fails before the app starts.")
+        description = "Prepare a pod and run it in the foreground. bosun becomes the pod's process (same pid, cgroup and terminal) and exits with the app's exit code (with several apps: the first non-zero one in the order given); 125 if bosun fails before the app starts.")
 final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HelpOption help;

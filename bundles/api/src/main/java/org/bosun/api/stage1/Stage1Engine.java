@@ -8,6 +8,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * An execution engine. Everything an engine needs to know about a pod is in the
  * {@link PodDirectory}; everything it keeps for later it writes there, so that a newer version
  * of the same engine (same ABI version) can manage the pod after an update.
+ * <p>
+ * An engine that supervises its apps ({@link EngineCapabilities#supervised()}) records each app's
+ * exit code, once the app has exited, in {@code <pod>/apps/<app>/status}: the decimal code and a
+ * newline (128+N for an app killed by signal N). The core reads nothing else about apps' ends.
  */
 @ConsumerType
 public interface Stage1Engine {
