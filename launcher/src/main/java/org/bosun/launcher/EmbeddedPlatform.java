@@ -21,7 +21,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -106,7 +105,6 @@ final class EmbeddedPlatform {
             }
         }
         framework.start();
-        framework.adapt(FrameworkStartLevel.class);
         if (fresh) {
             Files.writeString(cache.resolve(KEY_FILE), key);
         }

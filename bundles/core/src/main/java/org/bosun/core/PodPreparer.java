@@ -46,7 +46,7 @@ final class PodPreparer {
         this.services = services;
     }
 
-    String prepare(RuntimePaths paths, PrepareRequest request, Path cwd) {
+    String prepare(RuntimePaths paths, PrepareRequest request) {
         if (request.apps().isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image to run");
         }

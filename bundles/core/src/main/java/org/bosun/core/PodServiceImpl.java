@@ -47,7 +47,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodInfo prepare(RuntimePaths paths, PrepareRequest request) {
-        String uuid = preparer.prepare(paths, request, Path.of("/"));
+        String uuid = preparer.prepare(paths, request);
         return status(paths, uuid);
     }
 
@@ -213,11 +213,7 @@ public final class PodServiceImpl implements PodService {
         EngineRecordJson engine = files.engine(f.path());
         PodManifestJson manifest = files.manifest(f.path());
         if (engine != null && manifest != null) {
-            int installedAbi = services.engineAbi(engine.name());
-            if (installedAbi != engine.abiVersion()) {
-                throw BosunException.unavailable("pod " + f.uuid() + " was prepared by stage1 engine '" + engine.name()
-                        + "' ABI " + engine.abiVersion() + ", which is not installed; install it to collect the pod");
-            }
+            requireInstalled(engine, f.uuid());
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
             services.withEngine(engine.name(), e -> {
                 e.gc(pod);
@@ -232,16 +228,21 @@ public final class PodServiceImpl implements PodService {
         if (engine == null) {
             throw BosunException.internal("pod " + f.uuid() + " has no stage1 record; it cannot be managed", null);
         }
+        requireInstalled(engine, f.uuid());
+        return engine;
+    }
+
+    /** The engine that prepared a pod, at the ABI it prepared it with, must be installed to manage it. */
+    private void requireInstalled(EngineRecordJson engine, String uuid) {
         int installedAbi = services.engineAbi(engine.name());
         if (installedAbi < 0) {
-            throw BosunException.unavailable("stage1 engine '" + engine.name() + "' that prepared pod " + f.uuid()
+            throw BosunException.unavailable("stage1 engine '" + engine.name() + "' that prepared pod " + uuid
                     + " is not installed; install its bundle");
         }
         if (installedAbi != engine.abiVersion()) {
-            throw BosunException.unavailable("pod " + f.uuid() + " needs stage1 engine '" + engine.name() + "' ABI "
+            throw BosunException.unavailable("pod " + uuid + " needs stage1 engine '" + engine.name() + "' ABI "
                     + engine.abiVersion() + ", the installed one speaks ABI " + installedAbi);
         }
-        return engine;
     }
 
     /** Null if the pod moved or vanished while being read. */
