@@ -269,6 +269,6 @@ public final class PodServiceImpl implements PodService {
         long pid = state == PodState.RUNNING ? files.pid(f.path()) : 0;
         Instant started = files.started(f.path());
         return new PodInfo(f.uuid(), state, apps, files.instant(f.path().resolve(PodFiles.CREATED)), started, pid,
-                engineRecord, annotations, f.path());
+                engineRecord, annotations, f.path(), null, null);
     }
 }

@@ -10,10 +10,19 @@ import org.bosun.api.RuntimePaths;
  *
  * @param paths data and configuration directories
  * @param insecureOptions checks the user switched off
- * @param pullPolicy {@code new}, {@code update} or {@code never}
+ * @param pullPolicy {@code new} (fetch unless stored), {@code update} (check the source again) or
+ *        {@code never} (only the store)
+ * @param progress where to report download progress
  */
-public record FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy) {
+public record FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy,
+        Progress progress) {
     public FetchOptions {
         insecureOptions = Set.copyOf(insecureOptions);
+        progress = progress == null ? Progress.NONE : progress;
+        pullPolicy = pullPolicy == null ? "new" : pullPolicy;
+    }
+
+    public FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy) {
+        this(paths, insecureOptions, pullPolicy, Progress.NONE);
     }
 }

@@ -2,7 +2,12 @@ package org.bosun.api.image;
 
 import java.nio.file.Path;
 
-/** A resolved, verified image, ready to be rendered. */
+/**
+ * A resolved, verified image, ready to be rendered.
+ *
+ * @deprecated transitional: formats move to {@link ImageFormat#fetch} and {@link ImageFormat#render} with the store
+ */
+@Deprecated(forRemoval = true)
 public interface ImageSource {
 
     /** The image's content id ({@code sha512-...} or {@code sha256:...}). */

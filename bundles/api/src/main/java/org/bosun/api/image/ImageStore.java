@@ -1,14 +1,20 @@
 package org.bosun.api.image;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.bosun.api.RuntimePaths;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The content-addressed store of fetched images and their rendered trees. Formats write into it;
- * pods read rendered trees from it. Every operation is safe against concurrent callers.
+ * The content-addressed store of fetched images and their rendered trees ({@code cas/}, {@code tree/}
+ * under the data dir). Formats write blobs and records into it; pods use rendered trees from it.
+ * Every operation is safe against concurrent callers in this and other processes, and against a
+ * caller killed half-way.
  */
 @ProviderType
 public interface ImageStore {
@@ -16,9 +22,52 @@ public interface ImageStore {
     /** Every image in the index. */
     List<StoredImage> list(RuntimePaths paths);
 
-    /** An image by id, id prefix or name. */
+    /** An image by id, unique id prefix, or name (with or without {@code :tag}/version). */
     Optional<StoredImage> find(RuntimePaths paths, String idOrName);
 
-    /** Removes an image that no prepared or running pod uses. */
-    void remove(RuntimePaths paths, String id);
+    /** The image recorded under this exact fetch reference ({@code docker://host/x:1}), if any. */
+    Optional<StoredImage> findByReference(RuntimePaths paths, String reference);
+
+    /** Starts writing a blob; nothing is visible until {@link BlobWriter#commit}. */
+    BlobWriter newBlob(RuntimePaths paths);
+
+    /** The file of a stored blob ({@code sha256:...}, {@code sha512-...}), read-only. */
+    Optional<Path> blob(RuntimePaths paths, String digest);
+
+    /**
+     * Adds or replaces an image in the index once all its blobs are stored. Import time, last-used
+     * time and size are filled in by the store.
+     */
+    StoredImage record(RuntimePaths paths, StoredImage image);
+
+    /**
+     * The rendered, read-only tree of an image, rendered by {@code renderer} the first time (once,
+     * even with parallel callers). Used as an overlayfs lower layer or copied from.
+     */
+    Path tree(RuntimePaths paths, StoredImage image, TreeRenderer renderer);
+
+    /** Notes that a pod is about to use the image (for {@code image list} and gc). */
+    void markUsed(RuntimePaths paths, String id);
+
+    /** Removes an image (and its tree) that no pod in {@code inUse} needs. */
+    void remove(RuntimePaths paths, String id, Set<String> inUse);
+
+    /**
+     * Removes leftovers of killed fetches and renders, trees no image needs, blobs no image
+     * references, and (with {@code removeUnused}) images unused for longer than {@code gracePeriod}
+     * and not in {@code inUse}.
+     */
+    ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused, Set<String> inUse);
+
+    /** Re-checks every blob's digest on disk; returns one line per problem, empty when all is well. */
+    List<String> verify(RuntimePaths paths, String idOrAll);
+
+    /** Runs {@code work} holding a cross-process lock named {@code key} (for example a reference). */
+    <R> R locked(RuntimePaths paths, String key, Supplier<R> work);
+
+    /** Renders a stored image into an empty directory. */
+    @FunctionalInterface
+    interface TreeRenderer {
+        void render(StoredImage image, Path tree);
+    }
 }

@@ -11,14 +11,16 @@ import java.util.Map;
  * @param name the app name ({@code --name}); defaults to the image's base name
  * @param exec replaces the image's exec ({@code --exec})
  * @param args arguments appended to the exec (after {@code --})
- * @param environment extra environment ({@code --set-env}); wins over the image's
+ * @param environment extra environment ({@code --environment}); wins over the image's and the pod's
  * @param user the user to run as, numeric or a name of the image
  * @param group the group to run as, numeric or a name of the image
  * @param workingDirectory the working directory inside the app
+ * @param settings everything else per app (mounts, isolators, capabilities, ...)
  */
 public record AppRequest(String image, String name, List<String> exec, List<String> args,
-        Map<String, String> environment, String user, String group, String workingDirectory) {
+        Map<String, String> environment, String user, String group, String workingDirectory, AppSettings settings) {
     public AppRequest {
+        settings = settings == null ? AppSettings.NONE : settings;
         exec = exec == null ? List.of() : List.copyOf(exec);
         args = args == null ? List.of() : List.copyOf(args);
         environment = environment == null ? Map.of()
@@ -26,6 +28,12 @@ public record AppRequest(String image, String name, List<String> exec, List<Stri
     }
 
     public static AppRequest ofImage(String image) {
-        return new AppRequest(image, null, null, null, null, null, null, null);
+        return new AppRequest(image, null, null, null, null, null, null, null, null);
+    }
+
+    /** The request without per-app settings (tests, the CRI). */
+    public AppRequest(String image, String name, List<String> exec, List<String> args, Map<String, String> environment,
+            String user, String group, String workingDirectory) {
+        this(image, name, exec, args, environment, user, group, workingDirectory, null);
     }
 }

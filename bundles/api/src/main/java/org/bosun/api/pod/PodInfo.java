@@ -17,10 +17,15 @@ import java.util.Map;
  * @param stage1 the engine that prepared it and its version
  * @param annotations the pod's annotations
  * @param directory where it lives now
+ * @param networks the networks it is attached to (empty for host networking or none recorded)
+ * @param protectionsOff protections it runs without ({@code --insecure-options}: seccomp, capabilities, paths)
  */
 public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
-        EngineRecord stage1, Map<String, String> annotations, Path directory) {
+        EngineRecord stage1, Map<String, String> annotations, Path directory,
+        List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff) {
     public PodInfo {
+        networks = networks == null ? List.of() : List.copyOf(networks);
+        protectionsOff = protectionsOff == null ? java.util.Set.of() : java.util.Set.copyOf(protectionsOff);
         apps = List.copyOf(apps);
         annotations = Map.copyOf(annotations);
     }

@@ -13,12 +13,19 @@ import org.bosun.api.InsecureOption;
  * @param stage1Name the engine ({@code --stage1-name}); null for the configured default
  * @param insecureOptions the checks the user switched off
  * @param annotations pod annotations ({@code --annotation})
+ * @param options pod-level settings (networks, volumes, DNS, ...)
  */
 public record PrepareRequest(List<AppRequest> apps, String stage1Name, Set<InsecureOption> insecureOptions,
-        Map<String, String> annotations) {
+        Map<String, String> annotations, PodOptions options) {
     public PrepareRequest {
+        options = options == null ? PodOptions.DEFAULTS : options;
         apps = List.copyOf(apps);
         insecureOptions = Set.copyOf(insecureOptions);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    public PrepareRequest(List<AppRequest> apps, String stage1Name, Set<InsecureOption> insecureOptions,
+            Map<String, String> annotations) {
+        this(apps, stage1Name, insecureOptions, annotations, null);
     }
 }

@@ -19,6 +19,10 @@ import java.util.Set;
 public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, String seccompProfile,
         List<String> maskedPaths, List<String> readonlyPaths, List<long[]> uidMappings,
         Map<String, String> selinuxLabels, Set<String> protectionsOff) {
+    /** Nothing contributed: what a pod gets with no security module installed. */
+    public static final SecurityPolicy UNCONFINED = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(),
+            List.of(), Map.of(), Set.of());
+
     public SecurityPolicy {
         capabilities = Set.copyOf(capabilities);
         maskedPaths = List.copyOf(maskedPaths);

@@ -1,0 +1,36 @@
+package org.bosun.api.pod;
+
+import java.util.List;
+
+/**
+ * Per-app settings beyond what {@link AppRequest} names, from rkt's per-app flags.
+ *
+ * @param supplementaryGids {@code --supplementary-gids}
+ * @param mounts {@code --mount volume=NAME,target=PATH} given after this app's image
+ * @param readonlyRootfs {@code --readonly-rootfs}
+ * @param resources {@code --memory}, {@code --cpu}, {@code --cpu-shares}, {@code --oom-score-adj}
+ * @param capsRetain {@code --caps-retain}
+ * @param capsRemove {@code --caps-remove}
+ * @param seccomp {@code --seccomp mode=...,errno=...,SYSCALL,...}, as given, or null
+ */
+public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
+        Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp) {
+    public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null);
+
+    public AppSettings {
+        supplementaryGids = supplementaryGids == null ? List.of() : List.copyOf(supplementaryGids);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        resources = resources == null ? Resources.NONE : resources;
+        capsRetain = capsRetain == null ? List.of() : List.copyOf(capsRetain);
+        capsRemove = capsRemove == null ? List.of() : List.copyOf(capsRemove);
+    }
+
+    /**
+     * {@code --mount volume=NAME,target=PATH}.
+     *
+     * @param volume a volume of the pod
+     * @param target the path inside the app
+     */
+    public record MountRequest(String volume, String target) {
+    }
+}

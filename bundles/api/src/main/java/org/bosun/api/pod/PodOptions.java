@@ -1,0 +1,102 @@
+package org.bosun.api.pod;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pod-level settings of {@code run} and {@code prepare}, as rkt's flags name them. Null or empty
+ * means "the default".
+ *
+ * @param hostname {@code --hostname}; default {@code rkt-<uuid>}-like {@code bosun-<uuid8>}
+ * @param networks {@code --net=name[:K=V;...],...}, in order; empty means {@code default}
+ * @param ports {@code --port}
+ * @param dns {@code --dns*}
+ * @param hostsEntries {@code --hosts-entry IP=HOST[,HOST]}, or the single word {@code host}
+ * @param volumes {@code --volume}
+ * @param environment {@code --set-env-file} then {@code --set-env}, for every app
+ * @param inheritedEnvironment the caller's environment with {@code --inherit-env}, else empty
+ * @param interactive {@code --interactive}: a terminal for the (single) app
+ * @param privateUsers {@code --private-users}: a user namespace with an allocated host range
+ * @param noOverlay {@code --no-overlay}: copy image trees instead of mounting overlayfs
+ * @param pullPolicy {@code --pull-policy}: {@code new}, {@code update} or {@code never}
+ * @param engineOptions engine-specific settings ({@code --stage1-option K=V}, e.g. {@code runtime=crun})
+ */
+public record PodOptions(String hostname, List<NetworkChoice> networks, List<PortForward> ports, DnsSettings dns,
+        List<String> hostsEntries, List<VolumeSpec> volumes, Map<String, String> environment,
+        Map<String, String> inheritedEnvironment, boolean interactive, boolean privateUsers, boolean noOverlay,
+        String pullPolicy, Map<String, String> engineOptions) {
+    public static final PodOptions DEFAULTS = new PodOptions(null, null, null, null, null, null, null, null, false,
+            false, false, null, null);
+
+    public PodOptions {
+        networks = networks == null ? List.of() : List.copyOf(networks);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+        dns = dns == null ? DnsSettings.DEFAULT : dns;
+        hostsEntries = hostsEntries == null ? List.of() : List.copyOf(hostsEntries);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        environment = environment == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+        inheritedEnvironment = inheritedEnvironment == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inheritedEnvironment));
+        pullPolicy = pullPolicy == null ? "new" : pullPolicy;
+        engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
+    }
+
+    /**
+     * One network of {@code --net}.
+     *
+     * @param name {@code default}, {@code default-restricted}, {@code host}, {@code none} or a user network
+     * @param args {@code CNI_ARGS}-style arguments ({@code IP=10.1.2.3})
+     */
+    public record NetworkChoice(String name, Map<String, String> args) {
+        public NetworkChoice {
+            args = args == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+        }
+    }
+
+    /**
+     * A forwarded port: {@code --port NAME:HOSTPORT} or {@code NAME:PROTO:PODPORT:HOSTIP:HOSTPORT}.
+     *
+     * @param name the port's name in an app's image ({@code 80-tcp}), or null
+     * @param protocol {@code tcp} or {@code udp}
+     * @param podPort the port inside the pod, 0 to take it from the named image port
+     * @param hostIp the host address to listen on, or null for all
+     * @param hostPort the host port
+     */
+    public record PortForward(String name, String protocol, int podPort, String hostIp, int hostPort) {
+    }
+
+    /**
+     * {@code --dns} (servers, or the single word {@code host} or {@code none}), {@code --dns-search},
+     * {@code --dns-opt}, {@code --dns-domain}.
+     *
+     * @param mode {@code default} (what the networks' CNI results say), {@code explicit}, {@code host}, {@code none}
+     */
+    public record DnsSettings(String mode, List<String> servers, List<String> search, List<String> options,
+            String domain) {
+        public static final DnsSettings DEFAULT = new DnsSettings("default", null, null, null, null);
+
+        public DnsSettings {
+            mode = mode == null ? "default" : mode;
+            servers = servers == null ? List.of() : List.copyOf(servers);
+            search = search == null ? List.of() : List.copyOf(search);
+            options = options == null ? List.of() : List.copyOf(options);
+        }
+    }
+
+    /**
+     * A pod volume, {@code --volume NAME,kind=host|empty,source=PATH,readOnly=B,recursive=B,mode=,uid=,gid=}.
+     *
+     * @param name the volume's name, used by mount points and {@code --mount volume=}
+     * @param kind {@code host} or {@code empty}
+     * @param source the host path ({@code host} only)
+     * @param readOnly mounted read-only
+     * @param recursive bind sub-mounts too ({@code host} only); default true as in rkt
+     * @param mode permissions of an {@code empty} volume, octal ({@code 0755})
+     * @param uid owner of an {@code empty} volume
+     * @param gid group of an {@code empty} volume
+     */
+    public record VolumeSpec(String name, String kind, String source, boolean readOnly, boolean recursive, String mode,
+            Integer uid, Integer gid) {
+    }
+}
