@@ -17,7 +17,7 @@ final class AppArguments {
     private AppArguments() {
     }
 
-    static List<AppRequest> parse(List<String> words, Map<String, String> podEnv, Session session) {
+    static List<AppRequest> parse(List<String> words, Session session) {
         List<AppRequest> apps = new ArrayList<>();
         int i = 0;
         while (i < words.size()) {
@@ -31,7 +31,8 @@ final class AppArguments {
             String user = null;
             String group = null;
             String workingDir = null;
-            Map<String, String> env = new LinkedHashMap<>(podEnv);
+            Map<String, String> env = new LinkedHashMap<>();
+            AppFlags settings = new AppFlags(image);
             List<String> args = new ArrayList<>();
             while (i < words.size() && !words.get(i).equals("---")) {
                 String word = words.get(i++);
@@ -52,6 +53,9 @@ final class AppArguments {
                     throw BosunException.invalid("unexpected '" + word + "' after image " + image
                             + "; put the app's arguments after '--'");
                 }
+                if (value == null && AppFlags.BOOLEAN.contains(flag)) {
+                    value = "true";
+                }
                 if (value == null) {
                     if (i >= words.size()) {
                         throw BosunException.invalid(flag + " of image " + image + " needs a value");
@@ -65,8 +69,13 @@ final class AppArguments {
                     case "--group" -> group = value;
                     case "--working-dir" -> workingDir = value;
                     case "--environment" -> env.putAll(PodOptions.keyValues(List.of(value), "--environment"));
-                    default -> throw BosunException.invalid("unknown app flag " + flag + " after image " + image
-                            + "; app flags are --name, --exec, --user, --group, --working-dir, --environment");
+                    default -> {
+                        if (!settings.accept(flag, value)) {
+                            throw BosunException.invalid("unknown app flag " + flag + " after image " + image
+                                    + "; app flags are --name, --exec, --user, --group, --working-dir, --environment, "
+                                    + String.join(", ", AppFlags.NAMES));
+                        }
+                    }
                 }
             }
             if (i < words.size() && words.get(i).equals("---")) {
@@ -76,7 +85,7 @@ final class AppArguments {
                 }
             }
             apps.add(new AppRequest(reference(image, session), name, exec == null ? null : List.of(exec), args, env,
-                    user, group, workingDir));
+                    user, group, workingDir, settings.settings()));
         }
         if (apps.isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image, e.g. ./busybox.aci");

@@ -34,15 +34,82 @@ final class PodOptions {
     @Option(names = "--set-env", paramLabel = "NAME=VALUE", description = "an environment variable for every app (repeatable)")
     List<String> setEnv = new ArrayList<>();
 
+    @Option(names = "--set-env-file", paramLabel = "FILE",
+            description = "environment variables for every app, one NAME=VALUE per line (repeatable; --set-env wins)")
+    List<String> setEnvFiles = new ArrayList<>();
+
+    @Option(names = "--inherit-env", description = "give every app bosun's own environment (lowest precedence)")
+    boolean inheritEnv;
+
+    // Pod identity and storage.
+    @Option(names = "--hostname", paramLabel = "NAME", description = "the pod's host name (default: bosun-UUID8)")
+    String hostname;
+
+    @Option(names = "--volume", paramLabel = "NAME,kind=host|empty[,source=PATH][,readOnly=BOOL][,recursive=BOOL]",
+            description = "a pod volume (repeatable); apps mount it at their mount points or with --mount after their image")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--interactive", description = "run the (single) app with the caller's terminal and stdin")
+    boolean interactive;
+
+    @Option(names = "--no-overlay", description = "copy image trees into the pod instead of mounting them with overlayfs")
+    boolean noOverlay;
+
+    @Option(names = "--pull-policy", paramLabel = "new|update|never",
+            description = "new: fetch images not in the store (default); update: check the source again; never: use the store only")
+    String pullPolicy;
+
+    @Option(names = "--stage1-option", paramLabel = "KEY=VALUE",
+            description = "an option of the stage1 engine (repeatable), e.g. runtime=crun for the oci engine")
+    List<String> stage1Options = new ArrayList<>();
+
+    // Networking.
+    @Option(names = "--net", paramLabel = "NAME[:K=V;...][,NAME...]", split = ",",
+            description = "networks to join: default, default-restricted, host, none or a network from net.d (repeatable; default: default)")
+    List<String> networks = new ArrayList<>();
+
+    @Option(names = "--port", paramLabel = "NAME:HOSTPORT",
+            description = "forward a host port to an app port named NAME (repeatable); also NAME:PROTO:PODPORT:HOSTIP:HOSTPORT")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "IP|host|none", description = "a name server for the pod (repeatable); 'host' copies the host's resolv.conf, 'none' writes none")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "a DNS search domain (repeatable)")
+    List<String> dnsSearch = new ArrayList<>();
+
+    @Option(names = "--dns-opt", paramLabel = "OPT", description = "a resolv.conf option (repeatable)")
+    List<String> dnsOptions = new ArrayList<>();
+
+    @Option(names = "--dns-domain", paramLabel = "DOMAIN", description = "the pod's DNS domain")
+    String dnsDomain;
+
+    @Option(names = "--hosts-entry", paramLabel = "IP=HOST[,HOST]|host",
+            description = "an /etc/hosts entry in the pod (repeatable); 'host' copies the host's /etc/hosts")
+    List<String> hostsEntries = new ArrayList<>();
+
+    // Security.
+    @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
+    boolean privateUsers;
+
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
             description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
-        Map<String, String> podEnv = keyValues(setEnv, "--set-env");
-        List<AppRequest> apps = AppArguments.parse(images, podEnv, session);
+        List<AppRequest> apps = AppArguments.parse(images, session);
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
-        return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"));
+        return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
+                podOptions(session));
+    }
+
+    /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */
+    org.bosun.api.pod.PodOptions podOptions(Session session) {
+        return new org.bosun.api.pod.PodOptions(hostname, PodFlags.networks(networks), PodFlags.ports(ports),
+                PodFlags.dns(dns, dnsSearch, dnsOptions, dnsDomain), hostsEntries, PodFlags.volumes(volumes, session),
+                PodFlags.environment(setEnvFiles, setEnv, session),
+                inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
+                PodFlags.pullPolicy(pullPolicy), keyValues(stage1Options, "--stage1-option"));
     }
 
     void saveUuid(Session session, String uuid) {

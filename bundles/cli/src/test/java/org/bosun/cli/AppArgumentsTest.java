@@ -18,7 +18,7 @@ import picocli.CommandLine;
 public class AppArgumentsTest {
 
     private static List<AppRequest> parse(String... words) {
-        return AppArguments.parse(List.of(words), Map.of(), Sessions.inWork());
+        return AppArguments.parse(List.of(words), Sessions.inWork());
     }
 
     private static BosunException refusal(String... words) {
@@ -49,7 +49,7 @@ public class AppArgumentsTest {
         assertEquals("/work/sub/x.aci", parse("./sub/x.aci").get(0).image());
         assertEquals("/images/y.aci", parse("../images/y.aci").get(0).image());
         assertEquals("/abs/z.aci", parse("/abs/z.aci").get(0).image());
-        assertEquals("/srv/x.aci", AppArguments.parse(List.of("x.aci"), Map.of(), Sessions.in("/srv")).get(0).image());
+        assertEquals("/srv/x.aci", AppArguments.parse(List.of("x.aci"), Sessions.in("/srv")).get(0).image());
     }
 
     @Test
@@ -70,15 +70,40 @@ public class AppArgumentsTest {
     }
 
     @Test
-    public void anAppsEnvironmentWinsOverThePodsSetEnv() {
-        Map<String, String> podEnv = new java.util.LinkedHashMap<>();
-        podEnv.put("A", "pod");
-        podEnv.put("B", "pod");
+    public void anAppsEnvironmentIsItsOwn() {
         List<AppRequest> apps = AppArguments.parse(
-                List.of("x.aci", "--environment=B=app", "--environment", "C=c=d", "---", "y.aci"), podEnv,
-                Sessions.inWork());
-        assertEquals(Map.of("A", "pod", "B", "app", "C", "c=d"), apps.get(0).environment());
-        assertEquals(Map.of("A", "pod", "B", "pod"), apps.get(1).environment());
+                List.of("x.aci", "--environment=B=app", "--environment", "C=c=d", "---", "y.aci"), Sessions.inWork());
+        assertEquals(Map.of("B", "app", "C", "c=d"), apps.get(0).environment());
+        assertEquals(Map.of(), apps.get(1).environment());
+    }
+
+    @Test
+    public void appFlagsBecomeTheAppsSettings() {
+        AppRequest app = parse("x.aci", "--readonly-rootfs", "--memory=512Mi", "--cpu=250m", "--cpu-shares", "512",
+                "--oom-score-adj=-5", "--supplementary-gids=10,20", "--mount", "volume=data,target=/data",
+                "--caps-retain=net_bind_service,CAP_CHOWN", "--seccomp=mode=remove,reboot").get(0);
+        assertEquals(true, app.settings().readonlyRootfs());
+        assertEquals(Long.valueOf(512L * 1024 * 1024), app.settings().resources().memoryBytes());
+        assertEquals(Long.valueOf(250), app.settings().resources().cpuMillis());
+        assertEquals(Long.valueOf(512), app.settings().resources().cpuShares());
+        assertEquals(Integer.valueOf(-5), app.settings().resources().oomScoreAdj());
+        assertEquals(List.of(10, 20), app.settings().supplementaryGids());
+        assertEquals(List.of(new org.bosun.api.pod.AppSettings.MountRequest("data", "/data")), app.settings().mounts());
+        assertEquals(List.of("CAP_NET_BIND_SERVICE", "CAP_CHOWN"), app.settings().capsRetain());
+        assertEquals("mode=remove,reboot", app.settings().seccomp());
+    }
+
+    private static void assertInvalid(String expectedStart, String... words) {
+        String message = refusal(words).getMessage();
+        assertTrue(message, message.startsWith(expectedStart));
+    }
+
+    @Test
+    public void badAppFlagValuesAreRefusedNamingTheImage() {
+        assertInvalid("--memory 12X of image x.aci", "x.aci", "--memory=12X");
+        assertInvalid("--cpu-shares 1 of image x.aci", "x.aci", "--cpu-shares=1");
+        assertInvalid("--mount data of image x.aci", "x.aci", "--mount=data");
+        assertInvalid("--oom-score-adj -2000 of image x.aci", "x.aci", "--oom-score-adj=-2000");
     }
 
     @Test
@@ -144,12 +169,11 @@ public class AppArgumentsTest {
         RunCommand run = (RunCommand) result.subcommand().commandSpec().userObject();
         assertEquals(List.of("./img.aci", "--exec=/bin/sh", "--", "-c", "x", "---", "img2.aci", "--name=b"),
                 run.pod.images);
-        List<AppRequest> apps = AppArguments.parse(run.pod.images, PodOptions.keyValues(run.pod.setEnv, "--set-env"),
-                session);
+        List<AppRequest> apps = AppArguments.parse(run.pod.images, session);
         assertEquals(2, apps.size());
         assertEquals("/work/img.aci", apps.get(0).image());
         assertEquals(List.of("-c", "x"), apps.get(0).args());
-        assertEquals(Map.of("A", "1"), apps.get(0).environment());
+        assertEquals(Map.of("A", "1"), run.pod.podOptions(session).environment());
         assertEquals("b", apps.get(1).name());
         assertEquals("/work/img2.aci", apps.get(1).image());
         assertEquals("/data", session.global.dir);

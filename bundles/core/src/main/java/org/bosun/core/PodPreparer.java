@@ -21,6 +21,7 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageSource;
 import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.EngineCapabilities;
 
@@ -121,7 +122,7 @@ final class PodPreparer {
                 checkNotCancelled(podDir.getFileName().toString());
                 source.render(rootfs);
                 checkNotCancelled(podDir.getFileName().toString());
-                return runtimeApp(app, image, source.id(), name, rootfs);
+                return runtimeApp(request.options(), app, image, source.id(), name, rootfs);
             }));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
@@ -130,8 +131,8 @@ final class PodPreparer {
                 annotations, List.of());
     }
 
-    private static PodManifestJson.RuntimeApp runtimeApp(AppRequest app, ImageManifest image, String imageId,
-            String name, Path rootfs) {
+    private static PodManifestJson.RuntimeApp runtimeApp(PodOptions pod, AppRequest app, ImageManifest image,
+            String imageId, String name, Path rootfs) {
         List<String> exec = new ArrayList<>(app.exec().isEmpty() ? image.exec() : app.exec());
         exec.addAll(app.args());
         if (exec.isEmpty()) {
@@ -152,11 +153,7 @@ final class PodPreparer {
         if (!workingDir.startsWith("/")) {
             throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", DEFAULT_PATH);
-        env.putAll(image.environment());
-        env.putAll(app.environment());
-        env.put("AC_APP_NAME", name);
+        Map<String, String> env = appEnvironment(pod, app, image, name);
         List<PodManifestJson.NameValue> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(new PodManifestJson.NameValue(k, v)));
         List<PodManifestJson.NameValue> labels = new ArrayList<>();
@@ -165,6 +162,21 @@ final class PodPreparer {
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList),
                 Boolean.FALSE, List.of(), List.of());
+    }
+
+    /**
+     * rkt's precedence, later winning: the caller's environment ({@code --inherit-env}), the appc
+     * default PATH, the image's environment, {@code --set-env-file}, {@code --set-env}, the app's
+     * {@code --environment}; {@code AC_APP_NAME} always names the app.
+     */
+    static Map<String, String> appEnvironment(PodOptions pod, AppRequest app, ImageManifest image, String name) {
+        Map<String, String> env = new LinkedHashMap<>(pod.inheritedEnvironment());
+        env.put("PATH", DEFAULT_PATH);
+        env.putAll(image.environment());
+        env.putAll(pod.environment());
+        env.putAll(app.environment());
+        env.put("AC_APP_NAME", name);
+        return env;
     }
 
     /** {@code --name}, or the last part of the image name, as an appc ACName. */
