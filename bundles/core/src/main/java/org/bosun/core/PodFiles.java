@@ -25,6 +25,8 @@ final class PodFiles {
     static final String PID = "pid";
     static final String GC_MARKED = "gc-marked";
     static final String APP_STATUS = "status";
+    /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
+    static final String OPTIONS = "options";
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,6 +58,12 @@ final class PodFiles {
 
     PodManifestJson manifest(Path podDir) {
         return read(podDir.resolve(MANIFEST), PodManifestJson.class);
+    }
+
+    /** The pod-level options, or the defaults for a pod prepared before they were recorded. */
+    org.bosun.api.pod.PodOptions options(Path podDir) {
+        org.bosun.api.pod.PodOptions options = read(podDir.resolve(OPTIONS), org.bosun.api.pod.PodOptions.class);
+        return options == null ? org.bosun.api.pod.PodOptions.DEFAULTS : options;
     }
 
     EngineRecordJson engine(Path podDir) {
@@ -128,6 +136,9 @@ final class PodFiles {
         if (manifest.annotations() != null) {
             manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));
         }
-        return new PodDirectory(uuid, podDir, apps, annotations);
+        org.bosun.api.pod.PodOptions options = options(podDir);
+        PodDirectory.Pod settings = new PodDirectory.Pod(options.hostname(), null, null, options.interactive(),
+                options.engineOptions(), null);
+        return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }
 }

@@ -72,6 +72,7 @@ final class PodPreparer {
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             PodManifestJson manifest = renderApps(paths, request, podDir);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
+            files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
             Path finalDir = podDir;
             ServiceLookup.EngineUse<Void> use = services.withEngine(engineName, engine -> {
                 engine.prepare(files.podDirectory(uuid, finalDir, manifest));
