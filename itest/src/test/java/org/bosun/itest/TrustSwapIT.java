@@ -22,6 +22,7 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageReference;
+import org.bosun.api.image.ImageStore;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.launch.CommandService;
 import org.junit.After;
@@ -127,15 +128,18 @@ public class TrustSwapIT {
         }
     }
 
-    /** Opens the image through the appc format service, as a pod preparation does, and verifies it. */
+    /** Fetches the image through the appc format service into the store, as a pod preparation does. */
     private String open(Path aci, RuntimePaths paths) throws InterruptedException {
         ServiceReference<ImageFormat> ref = Platform.awaitService(context, ImageFormat.class, "(bosun.image.name=appc)", 30);
+        ServiceReference<ImageStore> storeRef = Platform.awaitService(context, ImageStore.class, null, 30);
         ImageFormat format = context.getService(ref);
+        ImageStore store = context.getService(storeRef);
         try {
-            return format.open(ImageReference.parse(aci.toString(), tmp), new FetchOptions(paths, Set.of(), "new"))
-                    .manifest().name();
+            return format.fetch(ImageReference.parse(aci.toString(), tmp), new FetchOptions(paths, Set.of(), "new"),
+                    store).manifest().name();
         } finally {
             context.ungetService(ref);
+            context.ungetService(storeRef);
         }
     }
 

@@ -160,7 +160,7 @@ public final class Main {
             }
         }
         return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), uid, gid,
-                invocation.stdoutTerminal(), invocation.columns());
+                invocation.stdoutTerminal(), invocation.columns(), invocation.stderrTerminal());
     }
 
     private static Invocation invocation(String[] args, int uid, int gid) {
@@ -170,6 +170,16 @@ public final class Main {
             columns = Integer.parseInt(cols);
         }
         return new Invocation(List.of(args), System.getenv(), System.getProperty("user.dir"), uid, gid,
-                System.console() != null, columns);
+                System.console() != null, columns, stderrIsTerminal());
+    }
+
+    /** The JDK only tells whether stdin and stdout are terminals; fd 2 is a terminal if it is a tty device. */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 }

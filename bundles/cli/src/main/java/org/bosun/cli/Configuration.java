@@ -21,7 +21,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The stage0 configuration, as rkt kept it: JSON files in {@code paths.d/} and {@code stage1.d/}
  * of the system configuration directory, overridden field by field by the local one. Each file
  * says what it is: {@code {"bosunKind": "paths", "bosunVersion": "v1", "data": "/var/lib/bosun"}}
- * or {@code {"bosunKind": "stage1", "bosunVersion": "v1", "name": "fly"}}.
+ * or {@code {"bosunKind": "stage1", "bosunVersion": "v1", "name": "fly"}}. A stage1 file may also
+ * give engines' option defaults, {@code "options": {"oci": {"runtime": "crun"}}}, merged per engine
+ * and option; {@code --stage1-option} overrides them.
  */
 final class Configuration {
     /** The engine used when neither --stage1-name nor stage1.d names one (DESIGN.md: nspawn). */
@@ -29,7 +31,7 @@ final class Configuration {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, List<String>> KINDS = Map.of(
             "paths", List.of("data"),
-            "stage1", List.of("name"));
+            "stage1", List.of("name", "options"));
 
     private final Map<String, ObjectNode> merged;
 
@@ -88,7 +90,11 @@ final class Configuration {
                         throw BosunException.invalid("configuration file " + file + " has the unknown field '"
                                 + field.getKey() + "'; " + kind + " files know " + KINDS.get(kind));
                     }
-                    target.set(field.getKey(), field.getValue());
+                    if (field.getKey().equals("options")) {
+                        mergeEngineOptions(file, field.getValue(), target.withObjectProperty("options"));
+                    } else {
+                        target.set(field.getKey(), field.getValue());
+                    }
                 }
             });
         }
@@ -97,6 +103,36 @@ final class Configuration {
     Path dataDir() {
         JsonNode data = merged.get("paths").get("data");
         return data != null ? Path.of(data.asText()) : RuntimePaths.DEFAULT_DATA_DIR;
+    }
+
+    /** Per engine and option: a value replaces the one of an earlier file; each value is a string. */
+    private static void mergeEngineOptions(Path file, JsonNode options, ObjectNode target) {
+        if (!options.isObject()) {
+            throw BosunException.invalid("configuration file " + file + ": 'options' must map engine names to objects "
+                    + "of options, e.g. {\"oci\": {\"runtime\": \"crun\"}}");
+        }
+        options.fields().forEachRemaining(engine -> {
+            if (!engine.getValue().isObject()) {
+                throw BosunException.invalid("configuration file " + file + ": the options of engine '" + engine.getKey()
+                        + "' must be an object of KEY: \"VALUE\"");
+            }
+            ObjectNode merged = target.withObjectProperty(engine.getKey());
+            engine.getValue().fields().forEachRemaining(option -> {
+                if (!option.getValue().isValueNode()) {
+                    throw BosunException.invalid("configuration file " + file + ": option '" + option.getKey()
+                            + "' of engine '" + engine.getKey() + "' must be a string");
+                }
+                merged.put(option.getKey(), option.getValue().asText());
+            });
+        });
+    }
+
+    /** The option defaults stage1.d gives {@code engine}, in file order; {@code --stage1-option} goes on top. */
+    Map<String, String> engineOptions(String engine) {
+        Map<String, String> options = new LinkedHashMap<>();
+        JsonNode forEngine = merged.get("stage1").path("options").path(engine);
+        forEngine.fields().forEachRemaining(option -> options.put(option.getKey(), option.getValue().asText()));
+        return options;
     }
 
     String defaultEngine() {

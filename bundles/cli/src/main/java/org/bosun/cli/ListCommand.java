@@ -55,7 +55,8 @@ final class ListCommand implements Callable<Integer> {
                 AppInfo app = apps.get(i);
                 rows.add(new String[] {i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",
                         app.name(), app.imageName(), i == 0 ? pod.state().label() : "",
-                        i == 0 ? time(pod.created(), now) : "", i == 0 ? time(pod.started(), now) : "", ""});
+                        i == 0 ? time(pod.created(), now) : "", i == 0 ? time(pod.started(), now) : "",
+                        i == 0 ? PodJson.networks(pod) : ""});
             }
         }
         Table.print(session.out, rows);

@@ -59,7 +59,7 @@ final class PodFlags {
         return result;
     }
 
-    /** {@code NAME:HOSTPORT} or rkt's {@code NAME:PROTO:PODPORT:HOSTIP:HOSTPORT}. */
+    /** rkt's {@code NAME:HOSTPORT}, {@code NAME:HOSTIP:HOSTPORT} or {@code NAME:PROTO:PODPORT:HOSTIP:HOSTPORT}. */
     static List<PortForward> ports(List<String> values) {
         List<PortForward> result = new ArrayList<>();
         for (String value : values) {
@@ -67,6 +67,8 @@ final class PodFlags {
             try {
                 if (parts.length == 2) {
                     result.add(new PortForward(parts[0], null, 0, null, port(parts[1])));
+                } else if (parts.length == 3 && parts[1].matches("[0-9.]+")) {
+                    result.add(new PortForward(parts[0], null, 0, parts[1], port(parts[2])));
                 } else if (parts.length == 5) {
                     String proto = parts[1].toLowerCase(Locale.ROOT);
                     if (!proto.equals("tcp") && !proto.equals("udp")) {
@@ -79,7 +81,7 @@ final class PodFlags {
                 }
             } catch (NumberFormatException e) {
                 throw BosunException.invalid("--port " + value
-                        + " is not NAME:HOSTPORT or NAME:PROTO:PODPORT:HOSTIP:HOSTPORT (ports 1-65535)");
+                        + " is not NAME:HOSTPORT, NAME:HOSTIP:HOSTPORT or NAME:PROTO:PODPORT:HOSTIP:HOSTPORT (ports 1-65535)");
             }
         }
         return result;

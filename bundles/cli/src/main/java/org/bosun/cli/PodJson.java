@@ -21,7 +21,14 @@ final class PodJson {
         ObjectNode node = JSON.createObjectNode();
         node.put("name", pod.uuid());
         node.put("state", pod.state().label());
-        node.putArray("networks");
+        ArrayNode networks = node.putArray("networks");
+        for (org.bosun.api.net.NetworkAttachment n : pod.networks()) {
+            ObjectNode net = networks.addObject();
+            net.put("name", n.network());
+            net.put("interface", n.interfaceName());
+            net.put("address", n.address());
+            net.put("gateway", n.gateway());
+        }
         ArrayNode appNames = node.putArray("app_names");
         ArrayNode apps = node.putArray("apps");
         for (AppInfo app : pod.apps()) {
@@ -45,11 +52,29 @@ final class PodJson {
             engine.put("version", pod.stage1().bundleVersion());
             engine.put("abi_version", pod.stage1().abiVersion());
         }
+        ArrayNode off = node.putArray("protections_off");
+        new java.util.TreeSet<>(pod.protectionsOff()).forEach(off::add);
         if (!pod.annotations().isEmpty()) {
             ObjectNode ann = node.putObject("annotations");
             pod.annotations().forEach(ann::put);
         }
         return node;
+    }
+
+    /** rkt's one-line form, {@code default:ip4=172.16.28.2,mynet:ip4=10.1.2.3}. */
+    static String networks(PodInfo pod) {
+        StringBuilder sb = new StringBuilder();
+        for (org.bosun.api.net.NetworkAttachment n : pod.networks()) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(n.network());
+            if (n.address() != null) {
+                String ip = n.address().replaceFirst("/.*", "");
+                sb.append(ip.contains(":") ? ":ip6=" : ":ip4=").append(ip);
+            }
+        }
+        return sb.toString();
     }
 
     private static void putTime(ObjectNode node, String field, Instant time) {

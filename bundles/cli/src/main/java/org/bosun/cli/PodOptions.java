@@ -109,7 +109,15 @@ final class PodOptions {
                 PodFlags.dns(dns, dnsSearch, dnsOptions, dnsDomain), hostsEntries, PodFlags.volumes(volumes, session),
                 PodFlags.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
-                PodFlags.pullPolicy(pullPolicy), keyValues(stage1Options, "--stage1-option"));
+                PodFlags.pullPolicy(pullPolicy), engineOptions(session));
+    }
+
+    /** The engine's option defaults from stage1.d, each overridden by a --stage1-option. */
+    private Map<String, String> engineOptions(Session session) {
+        String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
+        Map<String, String> options = new LinkedHashMap<>(session.global.configuration().engineOptions(engine));
+        options.putAll(keyValues(stage1Options, "--stage1-option"));
+        return options;
     }
 
     void saveUuid(Session session, String uuid) {

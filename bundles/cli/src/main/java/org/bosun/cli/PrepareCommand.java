@@ -29,6 +29,7 @@ final class PrepareCommand implements Callable<Integer> {
     public Integer call() {
         PodInfo info = session.pods().prepare(session.paths(), pod.request(session));
         pod.saveUuid(session, info.uuid());
+        Launches.debugNotes(session, info.directory());
         session.out.println(info.uuid());
         return 0;
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
                 GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
-                TrustCommand.class},
+                TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
                 + " running to make commands faster; no daemon is ever required."})
 final class RootCommand implements Callable<Integer> {
@@ -63,6 +63,8 @@ final class RootCommand implements Callable<Integer> {
         cli.setOut(new java.io.PrintWriter(session.out, true));
         cli.setErr(new java.io.PrintWriter(session.err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // "image" is a command and a value of --insecure-options: --insecure-options=image must stay a value.
+        cli.setAllowSubcommandsAsOptionParameters(true);
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.getSubcommands().get("prepare").setStopAtPositional(true);
         cli.getSubcommands().get("enter").setStopAtPositional(true);

@@ -61,7 +61,7 @@ final class StatusCommand implements Callable<Integer> {
         session.out.println("state=" + info.state().label());
         session.out.println("created=" + (info.created() == null ? "" : info.created()));
         session.out.println("started=" + (info.started() == null ? "" : info.started()));
-        session.out.println("networks=");
+        session.out.println("networks=" + PodJson.networks(info));
         if (info.pid() > 0) {
             session.out.println("pid=" + info.pid());
         }
@@ -69,6 +69,8 @@ final class StatusCommand implements Callable<Integer> {
         if (info.stage1() != null) {
             session.out.println("stage1=" + info.stage1().name() + " " + info.stage1().bundleVersion());
         }
+        // What the pod runs without: switched off with --insecure-options, not enforced by its engine, or not installed.
+        session.out.println("protections-off=" + String.join(",", new java.util.TreeSet<>(info.protectionsOff())));
         for (AppInfo app : info.apps()) {
             if (app.exitCode() != null) {
                 session.out.println("app-" + app.name() + "=" + app.exitCode());

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 
 import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageFormatService;
+import org.bosun.api.security.SecurityModule;
+import org.bosun.api.security.SecurityModuleService;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.osgi.framework.Bundle;
@@ -61,6 +63,25 @@ final class VersionCommand implements Callable<Integer> {
             f.put("bundle", ref.getBundle().getSymbolicName());
             f.put("version", ref.getBundle().getVersion().toString());
         }
+        ArrayNode modules = json.putArray("security_modules");
+        for (ServiceReference<SecurityModule> ref : sorted(SecurityModule.class, SecurityModuleService.NAME)) {
+            ObjectNode m = modules.addObject();
+            m.put("name", String.valueOf(ref.getProperty(SecurityModuleService.NAME)));
+            m.put("bundle", ref.getBundle().getSymbolicName());
+            m.put("version", ref.getBundle().getVersion().toString());
+            SecurityModule module = session.context.getService(ref);
+            try {
+                String reason = module == null ? "it went away" : module.inactiveReason();
+                m.put("state", reason == null ? "active" : "inactive");
+                if (reason != null) {
+                    m.put("reason", reason);
+                }
+            } finally {
+                if (module != null) {
+                    session.context.ungetService(ref);
+                }
+            }
+        }
         if (format != OutputFormat.TABULAR) {
             session.out.println(PodJson.write(json, format.jsonName()));
             return 0;
@@ -83,6 +104,13 @@ final class VersionCommand implements Callable<Integer> {
         }
         formats.forEach(f -> out.println("  " + f.get("name").asText() + "  " + f.get("bundle").asText() + " "
                 + f.get("version").asText()));
+        out.println("Security modules:");
+        if (modules.isEmpty()) {
+            out.println("  (none installed: pods run unconfined)");
+        }
+        modules.forEach(m -> out.println("  " + m.get("name").asText() + "  " + m.get("bundle").asText() + " "
+                + m.get("version").asText() + ": " + m.get("state").asText()
+                + (m.has("reason") ? " (" + m.get("reason").asText() + ")" : "")));
         return 0;
     }
 

@@ -25,6 +25,8 @@ final class PodFiles {
     static final String PID = "pid";
     static final String GC_MARKED = "gc-marked";
     static final String APP_STATUS = "status";
+    /** What bosun decided on the user's behalf while preparing the pod (one line each), shown with --debug. */
+    static final String NOTES = "notes";
     /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
     static final String OPTIONS = "options";
 
@@ -47,6 +49,19 @@ final class PodFiles {
             writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw BosunException.internal("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds lines to the pod's {@link #NOTES}. */
+    void appendNotes(Path podDir, List<String> notes) {
+        if (notes.isEmpty()) {
+            return;
+        }
+        try {
+            Files.writeString(podDir.resolve(NOTES), String.join("\n", notes) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw BosunException.internal("cannot write " + podDir.resolve(NOTES) + ": " + e.getMessage(), e);
         }
     }
 
@@ -120,6 +135,18 @@ final class PodFiles {
         }
     }
 
+    /**
+     * Where a pod's files are now. {@code launch} describes a prepared pod with the paths it will
+     * have once the launcher has moved it to run/, while its files are still in prepared/.
+     */
+    static Path whereNow(Path podDir) {
+        if (Files.exists(podDir)) {
+            return podDir;
+        }
+        Path prepared = podDir.getParent().resolveSibling(PodStore.Dir.PREPARED.dirName).resolve(podDir.getFileName());
+        return Files.exists(prepared) ? prepared : podDir;
+    }
+
     /** The engine's view of a pod, with paths under {@code podDir}. */
     PodDirectory podDirectory(String uuid, Path podDir, PodManifestJson manifest) {
         List<PodDirectory.App> apps = new java.util.ArrayList<>();
@@ -128,17 +155,19 @@ final class PodFiles {
             if (app.app().environment() != null) {
                 app.app().environment().forEach(nv -> env.put(nv.name(), nv.value()));
             }
-            apps.add(new PodDirectory.App(app.name(), podDir.resolve("apps").resolve(app.name()).resolve("rootfs"),
-                    app.app().exec(), env, Integer.parseInt(app.app().user()), Integer.parseInt(app.app().group()),
-                    app.app().workingDirectory() == null ? "/" : app.app().workingDirectory()));
+            apps.add(PodSecurity.withRecordedPolicy(this, whereNow(podDir), AppRootfs.withLayers(
+                    AppIsolators.engineApp(podDir, manifest, app, env), whereNow(podDir).resolve("apps").resolve(app.name()))));
         }
         Map<String, String> annotations = new LinkedHashMap<>();
         if (manifest.annotations() != null) {
             manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));
         }
-        org.bosun.api.pod.PodOptions options = options(podDir);
-        PodDirectory.Pod settings = new PodDirectory.Pod(options.hostname(), null, null, options.interactive(),
-                options.engineOptions(), null);
+        org.bosun.api.pod.PodOptions options = options(whereNow(podDir));
+        // A pod prepared with its own network has its etc/ files; older ones keep the engine's defaults.
+        Path etcDir = PodNetwork.etcDir(whereNow(podDir)) == null ? null : podDir.resolve(PodNetwork.ETC_DIR);
+        PodDirectory.Pod settings = new PodDirectory.Pod(etcDir == null ? options.hostname()
+                : PodNetwork.hostname(options, uuid), PodNetwork.netns(whereNow(podDir)), etcDir, options.interactive(),
+                options.engineOptions(), PodSecurity.userNamespace(uuid, apps));
         return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }
 }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Object> volumes,
+record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Volume> volumes,
         List<Object> isolators, List<NameValue> annotations, List<Object> ports) {
 
     static final String AC_VERSION = "0.8.11";
@@ -19,8 +19,11 @@ record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, L
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record RuntimeApp(String name, RuntimeImage image, App app, Boolean readOnlyRootFS, List<Object> mounts,
+    record RuntimeApp(String name, RuntimeImage image, App app, Boolean readOnlyRootFS, List<Mount> mounts,
             List<NameValue> annotations) {
+        RuntimeApp withMounts(List<Mount> newMounts) {
+            return new RuntimeApp(name, image, app, readOnlyRootFS, newMounts, annotations);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,7 +33,37 @@ record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, L
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment) {
+    record App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment,
+            List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers) {
+        App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment) {
+            this(exec, user, group, workingDirectory, environment, null, null, null);
+        }
+    }
+
+    /**
+     * A pod volume (appc {@code volumes}): {@code empty} ones live in the pod's {@code volumes/NAME}.
+     * {@code implicit} (not appc) marks one bosun made for an image mount point no volume served.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Volume(String name, String kind, String source, Boolean readOnly, Boolean recursive, String mode,
+            Integer uid, Integer gid, Boolean implicit) {
+    }
+
+    /** A volume mounted into an app (appc {@code apps[].mounts}); {@code readOnly} (not appc) from the mount point. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Mount(String volume, String path, Boolean readOnly) {
+    }
+
+    /** An appc isolator: {@code resource/memory} {@code {"limit": "536870912"}}, {@code os/linux/oom-score-adj} -500. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Isolator(String name, Object value) {
+    }
+
+    /** An appc event handler: {@code pre-start} or {@code post-stop} and its command. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record EventHandler(String name, List<String> exec) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -19,7 +19,7 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
-import org.bosun.api.image.ImageSource;
+import org.bosun.api.image.StoredImage;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PrepareRequest;
@@ -40,11 +40,15 @@ final class PodPreparer {
     private final POSIX posix;
     private final PodFiles files;
     private final ServiceLookup services;
+    private final PodNetwork network;
+    private final PodSecurity security;
 
     PodPreparer(POSIX posix, PodFiles files, ServiceLookup services) {
         this.posix = posix;
         this.files = files;
         this.services = services;
+        this.network = new PodNetwork(services, files);
+        this.security = new PodSecurity(services, files);
     }
 
     String prepare(RuntimePaths paths, PrepareRequest request) {
@@ -57,6 +61,8 @@ final class PodPreparer {
             throw BosunException.invalid("stage1 engine '" + engineName + "' runs at most " + caps.maxApps()
                     + " app(s) per pod, " + request.apps().size() + " were given; choose another engine with --stage1-name");
         }
+        network.check(engineName, caps.privateNetwork(), request.options());
+        PodVolumes volumes = PodVolumes.check(request.options(), request.apps());
         PodStore store = new PodStore(paths.podsDir(), posix);
         store.ensureLayout();
         String uuid = UUID.randomUUID().toString();
@@ -70,9 +76,14 @@ final class PodPreparer {
         try (PodLock lock = PodLock.create(posix, embryo)) {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
-            PodManifestJson manifest = renderApps(paths, request, podDir);
+            List<ImageManifest.Port> imagePorts = new ArrayList<>();
+            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes);
+            PodVolumes.createEmptyVolumes(podDir, manifest);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
+            files.appendNotes(podDir, volumes.notes());
             files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
+            network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
+                    PodNetwork.hostname(request.options(), uuid));
             Path finalDir = podDir;
             ServiceLookup.EngineUse<Void> use = services.withEngine(engineName, engine -> {
                 engine.prepare(files.podDirectory(uuid, finalDir, manifest));
@@ -86,6 +97,15 @@ final class PodPreparer {
         } catch (RuntimeException e) {
             // An interrupt would also fail the clean-up's own file operations; it has done its job.
             boolean cancelled = Thread.interrupted();
+            try {
+                network.tearDown(podDir, uuid);
+            } catch (RuntimeException undo) {
+                // The pod stays in prepare/, unlocked: gc detaches it once that can work again.
+                e.addSuppressed(undo);
+                throw new BosunException(e instanceof BosunException b ? b.kind() : org.bosun.api.ErrorKind.INTERNAL,
+                        e.getMessage() + "; detaching its networks failed too (" + undo.getMessage()
+                                + "); run bosun gc to retry", e);
+            }
             PodTree.delete(podDir, uuid);
             if (cancelled) {
                 Thread.currentThread().interrupt();
@@ -101,34 +121,43 @@ final class PodPreparer {
         }
     }
 
-    private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir) {
+    private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir,
+            List<ImageManifest.Port> imagePorts, PodVolumes volumes) {
         List<PodManifestJson.RuntimeApp> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), "new");
+        FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy());
         for (AppRequest app : request.apps()) {
             ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
-            apps.add(services.withImageFormat(ref.scheme(), ref.location(), format -> {
-                ImageSource source = format.open(ref, fetch);
-                ImageManifest image = source.manifest();
-                String name = appName(app, image);
+            apps.add(services.withImageStore(store -> {
+                StoredImage image = services.withImageFormat(ref.scheme(), ref.location(),
+                        format -> format.fetch(ref, fetch, store));
+                checkNotCancelled(podDir.getFileName().toString());
+                // Marked first: gc keeps images used recently, so the tree is not collected under us.
+                store.markUsed(paths, image.id());
+                Path tree = store.tree(paths, image, (stored, dir) -> services.withImageFormatNamed(stored.format(),
+                        format -> {
+                            format.render(stored, store, paths, dir);
+                            return null;
+                        }));
+                ImageManifest manifest = image.manifest();
+                imagePorts.addAll(manifest.ports());
+                String name = appName(app, manifest);
                 if (!names.add(name)) {
                     throw BosunException.invalid("two apps are named '" + name + "'; give each a distinct --name");
                 }
-                Path rootfs = podDir.resolve("apps").resolve(name).resolve("rootfs");
-                try {
-                    Files.createDirectories(rootfs);
-                } catch (IOException e) {
-                    throw BosunException.internal("cannot create " + rootfs + ": " + e.getMessage(), e);
-                }
+                Path appDir = podDir.resolve("apps").resolve(name);
                 checkNotCancelled(podDir.getFileName().toString());
-                source.render(rootfs);
+                AppRootfs.create(appDir, tree, request.options().noOverlay());
+                security.record(paths, request, app, manifest, name, podDir);
                 checkNotCancelled(podDir.getFileName().toString());
-                return runtimeApp(request.options(), app, image, source.id(), name, rootfs);
+                // Users and groups are names in the image: resolved against its tree.
+                return runtimeApp(request.options(), app, manifest, image.id(), name, tree)
+                        .withMounts(volumes.mounts(app, manifest, name));
             }));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
         request.annotations().forEach((k, v) -> annotations.add(new PodManifestJson.NameValue(k, v)));
-        return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, List.of(), List.of(),
+        return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, volumes.manifestVolumes(), List.of(),
                 annotations, List.of());
     }
 
@@ -161,8 +190,10 @@ final class PodPreparer {
         image.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> labels.add(new PodManifestJson.NameValue(e.getKey(), e.getValue())));
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
-                new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList),
-                Boolean.FALSE, List.of(), List.of());
+                new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
+                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(app.settings().resources()),
+                        AppIsolators.eventHandlers(image, name)),
+                app.settings().readonlyRootfs(), List.of(), List.of());
     }
 
     /**

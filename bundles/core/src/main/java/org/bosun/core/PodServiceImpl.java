@@ -37,12 +37,16 @@ public final class PodServiceImpl implements PodService {
     private final PodFiles files = new PodFiles();
     private final ServiceLookup services;
     private final PodPreparer preparer;
+    private final PodNetwork network;
+    private final PodSecurity security;
 
     @Activate
     public PodServiceImpl(BundleContext context) {
         this.posix = POSIXFactory.getNativePOSIX();
         this.services = new ServiceLookup(context);
         this.preparer = new PodPreparer(posix, files, services);
+        this.network = new PodNetwork(services, files);
+        this.security = new PodSecurity(services, files);
     }
 
     @Override
@@ -220,6 +224,8 @@ public final class PodServiceImpl implements PodService {
                 return null;
             });
         }
+        // After the engine has let go of the pod's processes, before its records go with the directory.
+        network.tearDown(f.path(), f.uuid());
         PodTree.delete(f.path(), f.uuid());
     }
 
@@ -269,6 +275,7 @@ public final class PodServiceImpl implements PodService {
         long pid = state == PodState.RUNNING ? files.pid(f.path()) : 0;
         Instant started = files.started(f.path());
         return new PodInfo(f.uuid(), state, apps, files.instant(f.path().resolve(PodFiles.CREATED)), started, pid,
-                engineRecord, annotations, f.path(), null, null);
+                engineRecord, annotations, f.path(), PodNetwork.attachments(f.path()),
+                security.protectionsOff(f.path(), manifest));
     }
 }

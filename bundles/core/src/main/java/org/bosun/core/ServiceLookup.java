@@ -9,6 +9,9 @@ import java.util.function.Function;
 import org.bosun.api.BosunException;
 import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageFormatService;
+import org.bosun.api.net.NetworkProvider;
+import org.bosun.api.net.NetworkProviderService;
+import org.bosun.api.image.ImageStore;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.osgi.framework.BundleContext;
@@ -69,6 +72,27 @@ final class ServiceLookup {
         return names;
     }
 
+    /** Whether a network provider of that name is installed. */
+    boolean hasNetworkProvider(String name) {
+        return best(NetworkProvider.class, "(" + NetworkProviderService.PREFIX_ + "name=" + escape(name) + ")") != null;
+    }
+
+    /** The network provider {@code name}, used once. */
+    <R> R withNetworkProvider(String name, Function<NetworkProvider, R> operation) {
+        ServiceReference<NetworkProvider> ref = best(NetworkProvider.class,
+                "(" + NetworkProviderService.PREFIX_ + "name=" + escape(name) + ")");
+        NetworkProvider provider = ref == null ? null : context.getService(ref);
+        if (provider == null) {
+            throw BosunException.unavailable("network provider '" + name + "' is not installed; install the CNI"
+                    + " bundles, or run with --net=host or --net=none");
+        }
+        try {
+            return operation.apply(provider);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
     <R> R withImageFormat(String scheme, String location, Function<ImageFormat, R> operation) {
         ServiceReference<ImageFormat> chosen = null;
         for (ServiceReference<ImageFormat> ref : all(ImageFormat.class, "(" + ImageFormatService.SCHEMES + "=" + escape(scheme) + ")")) {
@@ -90,6 +114,56 @@ final class ServiceLookup {
             return operation.apply(format);
         } finally {
             context.ungetService(chosen);
+        }
+    }
+
+    /** The image store, for one operation. */
+    <R> R withImageStore(Function<ImageStore, R> operation) {
+        ServiceReference<ImageStore> ref = best(ImageStore.class, null);
+        ImageStore store = ref == null ? null : context.getService(ref);
+        if (store == null) {
+            throw BosunException.unavailable("the image store (bundle org.bosun.store) is not installed; pods need it"
+                    + " to fetch and render images");
+        }
+        try {
+            return operation.apply(store);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /** The format called {@code name} (the format that stored an image renders it). */
+    <R> R withImageFormatNamed(String name, Function<ImageFormat, R> operation) {
+        ServiceReference<ImageFormat> ref = best(ImageFormat.class, "(" + ImageFormatService.NAME + "=" + escape(name) + ")");
+        ImageFormat format = ref == null ? null : context.getService(ref);
+        if (format == null) {
+            throw BosunException.unavailable("image format '" + name + "' is not installed, and images it stored"
+                    + " need it to be rendered; install its bundle (see 'bosun version')");
+        }
+        try {
+            return operation.apply(format);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /**
+     * Calls {@code operation(name, module)} for every security module, highest service ranking first;
+     * each module is held for its call only.
+     */
+    void withSecurityModules(java.util.function.BiConsumer<String, org.bosun.api.security.SecurityModule> operation) {
+        for (ServiceReference<org.bosun.api.security.SecurityModule> ref
+                : all(org.bosun.api.security.SecurityModule.class, null)) {
+            org.bosun.api.security.SecurityModule module = context.getService(ref);
+            if (module == null) {
+                continue; // went away meanwhile
+            }
+            try {
+                operation.accept(String.valueOf(ref.getProperty(org.bosun.api.security.SecurityModuleService.NAME)),
+                        module);
+            } finally {
+                context.ungetService(ref);
+            }
         }
     }
 

@@ -69,6 +69,7 @@ public final class Wire {
         out.writeInt(inv.gid());
         out.writeBoolean(inv.stdoutTerminal());
         out.writeInt(inv.columns());
+        out.writeBoolean(inv.stderrTerminal());
         return bytes.toByteArray();
     }
 
@@ -87,7 +88,9 @@ public final class Wire {
         in.readInt();
         boolean tty = in.readBoolean();
         int columns = in.readInt();
-        return new Invocation(args, env, cwd, uid, gid, tty, columns);
+        // Absent from clients older than the field: their stderr counts as no terminal.
+        boolean stderrTty = in.available() > 0 && in.readBoolean();
+        return new Invocation(args, env, cwd, uid, gid, tty, columns, stderrTty);
     }
 
     public static byte[] encode(Outcome outcome) throws IOException {

@@ -26,7 +26,8 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.scope=bosun",
         "osgi.command.function=list",
         "osgi.command.function=status",
-        "osgi.command.function=engines"})
+        "osgi.command.function=engines",
+        "osgi.command.function=security"})
 public final class PodCommands {
     private final PodService pods;
     private final BundleContext context;
@@ -65,6 +66,29 @@ public final class PodCommands {
                 + "\nstarted=" + (pod.started() == null ? "" : pod.started()) + "\npid=" + pod.pid()
                 + "\nstage1=" + (pod.stage1() == null ? "" : pod.stage1().name() + " " + pod.stage1().bundleVersion())
                 + "\n";
+    }
+
+    /** The security modules, highest ranking first, each active or inactive with its reason. */
+    public String security() throws InvalidSyntaxException {
+        StringBuilder sb = new StringBuilder();
+        List<ServiceReference<org.bosun.api.security.SecurityModule>> refs = new ArrayList<>(
+                context.getServiceReferences(org.bosun.api.security.SecurityModule.class, null));
+        refs.sort(java.util.Comparator.reverseOrder());
+        for (ServiceReference<org.bosun.api.security.SecurityModule> ref : refs) {
+            org.bosun.api.security.SecurityModule module = context.getService(ref);
+            String reason;
+            try {
+                reason = module == null ? "it went away" : module.inactiveReason();
+            } finally {
+                if (module != null) {
+                    context.ungetService(ref);
+                }
+            }
+            sb.append(ref.getProperty(org.bosun.api.security.SecurityModuleService.NAME)).append("  ")
+                    .append(ref.getBundle().getSymbolicName()).append(' ').append(ref.getBundle().getVersion())
+                    .append("  ").append(reason == null ? "active" : "inactive: " + reason).append('\n');
+        }
+        return sb.toString();
     }
 
     public String engines() throws InvalidSyntaxException {

@@ -43,6 +43,11 @@ final class DetachedSignature {
         this.signatures = signatures;
     }
 
+    /** The signatures of a signed message, checked like detached ones over the message's literal data. */
+    static DetachedSignature of(String subject, List<PGPSignature> signatures) {
+        return new DetachedSignature(subject, List.copyOf(signatures));
+    }
+
     static DetachedSignature read(String subject, InputStream in) {
         byte[] data;
         try {

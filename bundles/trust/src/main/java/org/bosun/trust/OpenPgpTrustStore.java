@@ -1,5 +1,6 @@
 package org.bosun.trust;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.regex.Pattern;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.trust.OpenPgpKey;
+import org.bosun.api.trust.SignedMessage;
 import org.bosun.api.trust.Signer;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustStore;
@@ -92,5 +94,19 @@ public final class OpenPgpTrustStore implements TrustStore {
         KeyStoreView view = new KeyStoreView(paths);
         List<KeyStoreView.Key> trusted = view.covering(imageName);
         return sig.verify(imageName, trusted, view::all, signed);
+    }
+
+    @Override
+    public SignedMessage verifyMessage(RuntimePaths paths, String imageName, String subject, InputStream message,
+            int maxPayload) {
+        if (imageName == null || !IMAGE_NAME.matcher(imageName).matches()) {
+            throw BosunException.invalid(subject + " is for the name '" + imageName
+                    + "', which no key can be trusted for; image names use lower case letters, digits and -._~/:");
+        }
+        SignedMessageReader read = SignedMessageReader.read(subject, message, maxPayload);
+        KeyStoreView view = new KeyStoreView(paths);
+        Signer signer = DetachedSignature.of(subject, read.signatures)
+                .verify(imageName, view.covering(imageName), view::all, new ByteArrayInputStream(read.payload));
+        return new SignedMessage(read.payload, signer);
     }
 }

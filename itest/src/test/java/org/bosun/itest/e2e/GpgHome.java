@@ -40,6 +40,11 @@ final class GpgHome extends ExternalResource {
         }
     }
 
+    /** The GNUPGHOME, for tools that sign with its keys (skopeo --sign-by). */
+    Path home() {
+        return home;
+    }
+
     /** Makes a key without passphrase (gpg's default algorithm, or {@code algorithm}); returns its fingerprint. */
     String generate(String userId, String algorithm) throws Exception {
         gpg("--quick-gen-key", userId, algorithm, "default", "never");

@@ -57,6 +57,17 @@ final class TestImages {
         return aci;
     }
 
+    /** The busybox rootfs under another image manifest ({@code manifest} is its JSON). */
+    static Path busyboxWithManifest(Path dir, String fileName, String manifest) throws IOException, InterruptedException {
+        Path layout = dir.resolve(fileName + "-layout");
+        layout(layout);
+        Files.writeString(layout.resolve("manifest"), manifest);
+        Path aci = dir.resolve(fileName + ".aci");
+        exec(dir, ACTOOL, "build", "--overwrite", layout.toString(), aci.toString());
+        E2e.deleteTree(layout);
+        return aci;
+    }
+
     /** Random bytes named like an image. */
     static Path corrupt(Path dir) throws IOException {
         byte[] bytes = new byte[4096];

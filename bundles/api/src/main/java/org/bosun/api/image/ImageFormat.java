@@ -23,26 +23,12 @@ public interface ImageFormat {
      * fetch killed at any point leaves no image visible. Fetches of the same reference by parallel
      * callers should be serialised with {@link ImageStore#locked}.
      */
-    default StoredImage fetch(ImageReference reference, FetchOptions options, ImageStore store) {
-        throw new UnsupportedOperationException("TRANSITIONAL: this format does not fetch into the store yet");
-    }
+    StoredImage fetch(ImageReference reference, FetchOptions options, ImageStore store);
 
     /**
      * Writes the root filesystem of {@code image} (and of its dependencies, in order) into
      * {@code tree}, an empty directory, from the store's blobs. Entries are checked as untrusted
      * input; on failure the caller removes the directory.
      */
-    default void render(StoredImage image, ImageStore store, RuntimePaths paths, Path tree) {
-        throw new UnsupportedOperationException("TRANSITIONAL: this format does not render from the store yet");
-    }
-
-    /**
-     * Resolves, fetches and verifies in one step, without the store.
-     *
-     * @deprecated transitional until core uses the store; remove with {@link ImageSource}
-     */
-    @Deprecated(forRemoval = true)
-    default ImageSource open(ImageReference reference, FetchOptions options) {
-        throw new UnsupportedOperationException("TRANSITIONAL");
-    }
+    void render(StoredImage image, ImageStore store, RuntimePaths paths, Path tree);
 }

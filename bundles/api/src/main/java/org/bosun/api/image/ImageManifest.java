@@ -18,10 +18,12 @@ import java.util.Map;
  * @param mountPoints where the app expects volumes
  * @param eventHandlers appc event handlers by name ({@code pre-start}, {@code post-stop})
  * @param supplementaryGids extra groups of the app
+ * @param isolators the app's isolators as the image declares them (appc {@code app.isolators}), in order
  */
 public record ImageManifest(String name, Map<String, String> labels, List<String> exec, String user, String group,
         String workingDirectory, Map<String, String> environment, Map<String, String> annotations, List<Port> ports,
-        List<MountPoint> mountPoints, Map<String, List<String>> eventHandlers, List<Integer> supplementaryGids) {
+        List<MountPoint> mountPoints, Map<String, List<String>> eventHandlers, List<Integer> supplementaryGids,
+        List<Isolator> isolators) {
     public ImageManifest {
         labels = Map.copyOf(labels);
         exec = List.copyOf(exec);
@@ -31,12 +33,21 @@ public record ImageManifest(String name, Map<String, String> labels, List<String
         mountPoints = mountPoints == null ? List.of() : List.copyOf(mountPoints);
         eventHandlers = eventHandlers == null ? Map.of() : Map.copyOf(eventHandlers);
         supplementaryGids = supplementaryGids == null ? List.of() : List.copyOf(supplementaryGids);
+        isolators = isolators == null ? List.of() : List.copyOf(isolators);
+    }
+
+    /** A manifest without isolators. */
+    public ImageManifest(String name, Map<String, String> labels, List<String> exec, String user, String group,
+            String workingDirectory, Map<String, String> environment, Map<String, String> annotations, List<Port> ports,
+            List<MountPoint> mountPoints, Map<String, List<String>> eventHandlers, List<Integer> supplementaryGids) {
+        this(name, labels, exec, user, group, workingDirectory, environment, annotations, ports, mountPoints,
+                eventHandlers, supplementaryGids, null);
     }
 
     /** A manifest with only the original eight facts. */
     public ImageManifest(String name, Map<String, String> labels, List<String> exec, String user, String group,
             String workingDirectory, Map<String, String> environment, Map<String, String> annotations) {
-        this(name, labels, exec, user, group, workingDirectory, environment, annotations, null, null, null, null);
+        this(name, labels, exec, user, group, workingDirectory, environment, annotations, null, null, null, null, null);
     }
 
     /**
@@ -57,5 +68,15 @@ public record ImageManifest(String name, Map<String, String> labels, List<String
      * @param readOnly whether it is mounted read-only
      */
     public record MountPoint(String name, String path, boolean readOnly) {
+    }
+
+    /**
+     * An isolator of the image's app (appc {@code app.isolators}), such as
+     * {@code os/linux/capabilities-retain-set} or {@code os/linux/seccomp-remove-set}.
+     *
+     * @param name the isolator's name
+     * @param value its value, as JSON text ({@code {"set":["CAP_NET_BIND_SERVICE"]}}, {@code true})
+     */
+    public record Isolator(String name, String value) {
     }
 }

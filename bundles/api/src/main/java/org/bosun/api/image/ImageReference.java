@@ -17,6 +17,8 @@ public record ImageReference(String original, String scheme, String location) {
     private static final java.util.Set<String> KNOWN_SCHEMES =
             java.util.Set.of("docker", "oci", "oci-archive", "docker-archive", "http", "https", "file", "appc");
 
+    private static final java.util.Set<String> LOCAL_SCHEMES = java.util.Set.of("oci", "oci-archive", "docker-archive");
+
     /** Splits a reference; relative paths are resolved against {@code cwd}. */
     public static ImageReference parse(String reference, Path cwd) {
         if (reference == null || reference.isBlank()) {
@@ -36,6 +38,10 @@ public record ImageReference(String original, String scheme, String location) {
             if (KNOWN_SCHEMES.contains(scheme) || (rest.startsWith("//") && scheme.matches("[a-z][a-z0-9+.-]*"))) {
                 if (scheme.equals("https") || scheme.equals("http")) {
                     return new ImageReference(reference, scheme, reference);
+                }
+                if (LOCAL_SCHEMES.contains(scheme) && !rest.startsWith("/") && !rest.isEmpty()) {
+                    // oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] name local paths.
+                    return new ImageReference(reference, scheme, cwd.resolve(rest).normalize().toString());
                 }
                 return new ImageReference(reference, scheme, rest.startsWith("//") ? rest.substring(2) : rest);
             }

@@ -18,6 +18,26 @@ public interface SecurityModule {
      */
     SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy);
 
+    /**
+     * Returns {@code policy} with this module's part added, knowing the app's flags, its image's
+     * isolators and the pod's options. Called once per app at prepare time, in service ranking order;
+     * the result is recorded in the pod, so a later update of the module never changes a prepared or
+     * running pod. Bad input (an unknown capability or system call) is a
+     * {@link org.bosun.api.BosunException#invalid invalid} error naming the app and the flag.
+     * The default ignores the context beyond what {@link #contribute(String, String, Set, SecurityPolicy)} takes.
+     */
+    default SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
+        return contribute(context.podUuid(), context.appName(), context.insecure(), policy);
+    }
+
+    /**
+     * Releases what the module holds for pod {@code podUuid} outside the pod's directory (an allocated
+     * uid range, an SELinux label); called by gc before the pod is deleted, and when preparing it failed.
+     * Must be idempotent. The default holds nothing.
+     */
+    default void release(org.bosun.api.RuntimePaths paths, String podUuid) {
+    }
+
     /** Null when the module is active; otherwise one line saying why not. */
     String inactiveReason();
 }

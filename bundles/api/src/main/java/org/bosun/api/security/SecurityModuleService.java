@@ -17,6 +17,9 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
 public @interface SecurityModuleService {
     String PREFIX_ = "bosun.security.";
 
+    /** Service property holding the module's name. */
+    String NAME = PREFIX_ + "name";
+
     /** The module's name, as shown by {@code bosun version} and recorded in pods. */
     String name();
 }

@@ -31,4 +31,48 @@ public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, 
         selinuxLabels = Map.copyOf(selinuxLabels);
         protectionsOff = Set.copyOf(protectionsOff);
     }
+
+    /** This policy with the bounding set {@code capabilities}. */
+    public SecurityPolicy withCapabilities(Set<String> capabilities) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with no_new_privs set or not. */
+    public SecurityPolicy withNoNewPrivileges(boolean noNewPrivileges) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with the seccomp profile {@code seccompProfile} (OCI JSON), or none for null. */
+    public SecurityPolicy withSeccompProfile(String seccompProfile) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with these masked and read-only paths. */
+    public SecurityPolicy withPaths(List<String> maskedPaths, List<String> readonlyPaths) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with the user namespace mappings {@code {container, host, size}}. */
+    public SecurityPolicy withUidMappings(List<long[]> uidMappings) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with the SELinux labels {@code process} and {@code mount}. */
+    public SecurityPolicy withSelinuxLabels(Map<String, String> selinuxLabels) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff);
+    }
+
+    /** This policy with {@code protection} added to the protections it runs without. */
+    public SecurityPolicy withProtectionOff(String protection) {
+        Set<String> off = new java.util.TreeSet<>(protectionsOff);
+        off.add(protection);
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, off);
+    }
 }

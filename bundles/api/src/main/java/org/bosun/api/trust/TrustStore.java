@@ -63,4 +63,26 @@ public interface TrustStore {
      * @return who signed it
      */
     Signer verify(RuntimePaths paths, String imageName, String subject, InputStream signed, InputStream signature);
+
+    /**
+     * Verifies an OpenPGP signed message (binary or armored, as {@code gpg --sign} and
+     * {@code skopeo copy --sign-by} write it) with the keys trusted for {@code imageName}, and returns
+     * the payload it carries. Refuses, with one line starting with {@code subject}, the same cases as
+     * {@link #verify}, a message without a signature or without literal data, and a payload larger
+     * than {@code maxPayload} bytes. The payload is returned only once its signature is good.
+     *
+     * @param paths where the trusted keys are
+     * @param imageName the name that selects the keys
+     * @param subject how messages name the signature, such as
+     *        {@code signature 1 of image docker://host/app:1}
+     * @param message the signed message
+     * @param maxPayload the largest payload accepted
+     * @return the payload and who signed it
+     * @since 1.1
+     */
+    default SignedMessage verifyMessage(RuntimePaths paths, String imageName, String subject, InputStream message,
+            int maxPayload) {
+        throw org.bosun.api.BosunException.unavailable(subject + " cannot be verified: the installed trust bundle"
+                + " verifies detached signatures only; update the trust bundle (org.bosun.trust)");
+    }
 }

@@ -50,6 +50,14 @@ public final class CniNetworkProvider implements NetworkProvider {
 
         @AttributeDefinition(description = "Seconds one plugin call may run before it is killed")
         int pluginTimeoutSeconds() default 60;
+
+        /*
+         * Host-wide, not per data dir: the built-in subnets, their routes and NAT rules are the host's,
+         * so two data dirs (two bosun installations, parallel tests) must draw from one lease pool.
+         */
+        @AttributeDefinition(description = "Where the built-in networks (default, default-restricted) keep their"
+                + " IPAM leases, one directory per network")
+        String builtinIpamDir() default "/var/lib/cni/bosun";
     }
 
     private final CniExecutor executor;
@@ -61,12 +69,17 @@ public final class CniNetworkProvider implements NetworkProvider {
     @Activate
     public CniNetworkProvider(@Reference CniExecutor executor, Config config) {
         this(executor, List.of(config.pluginDirs()).stream().map(Path::of).toList(),
-                Duration.ofSeconds(config.pluginTimeoutSeconds()));
+                Duration.ofSeconds(config.pluginTimeoutSeconds()), Path.of(config.builtinIpamDir()));
     }
 
     CniNetworkProvider(CniExecutor executor, List<Path> pluginDirs, Duration timeout) {
+        this(executor, pluginDirs, timeout, null);
+    }
+
+    /** @param builtinIpamDir leases of the built-in networks, or null for under each request's data dir */
+    CniNetworkProvider(CniExecutor executor, List<Path> pluginDirs, Duration timeout, Path builtinIpamDir) {
         this.executor = executor;
-        this.catalog = new NetworkCatalog(executor);
+        this.catalog = new NetworkCatalog(executor, builtinIpamDir);
         this.pluginDirs = List.copyOf(pluginDirs);
         this.timeout = timeout;
     }
@@ -92,10 +105,12 @@ public final class CniNetworkProvider implements NetworkProvider {
         networks.add(new NetworkCatalog.Planned(BuiltinNetworks.LOOPBACK, Map.of(), catalog.loopback()));
         networks.addAll(plan.networks());
         List<PodNetworkRecord.Attachment> entries = new ArrayList<>();
+        Map<String, Object> capabilityArgs = capabilityArgs(request);
         for (int i = 0; i < networks.size(); i++) {
             NetworkCatalog.Planned n = networks.get(i);
             executor.verify(context, n.config());
-            entries.add(new PodNetworkRecord.Attachment(n.name(), i == 0 ? "lo" : "eth" + (i - 1), n.args(), Map.of(),
+            entries.add(new PodNetworkRecord.Attachment(n.name(), i == 0 ? "lo" : "eth" + (i - 1), n.args(),
+                    i == 0 ? Map.of() : capabilityArgs,
                     tree(n.config().json()), n.config().source(), PodNetworkRecord.PENDING, null));
         }
         PodNetworkRecord record = new PodNetworkRecord(PodNetworkRecord.VERSION, request.podUuid(),
@@ -235,13 +250,37 @@ public final class CniNetworkProvider implements NetworkProvider {
                 entry.capabilityArgs());
     }
 
+    /**
+     * The runtime values of a request, by CNI capability. Each plugin gets only those its
+     * configuration declares: {@code portMappings} reaches the portmap plugin of every network that has one.
+     */
+    private static Map<String, Object> capabilityArgs(NetworkRequest request) {
+        if (request.portMappings().isEmpty()) {
+            return Map.of();
+        }
+        List<Map<String, Object>> mappings = new ArrayList<>();
+        for (NetworkRequest.PortMapping m : request.portMappings()) {
+            Map<String, Object> mapping = new java.util.LinkedHashMap<>();
+            mapping.put("hostPort", m.hostPort());
+            mapping.put("containerPort", m.containerPort());
+            mapping.put("protocol", m.protocol());
+            if (m.hostIp() != null) {
+                mapping.put("hostIP", m.hostIp());
+            }
+            mappings.add(mapping);
+        }
+        return Map.of("portMappings", mappings);
+    }
+
     /** The pod's address on a network: its IPv4 address if it has one. */
     private static NetworkAttachment describe(PodNetworkRecord.Attachment entry, CniResult result) {
         List<CniResult.IpConfig> ips = result.addressesOf(entry.ifName());
         CniResult.IpConfig ip = ips.stream().filter(i -> !i.isIpv6()).findFirst()
                 .orElse(ips.isEmpty() ? null : ips.get(0));
+        CniResult.Dns dns = result.dns();
         return new NetworkAttachment(entry.network(), entry.ifName(), ip == null ? null : ip.address(),
-                ip == null ? null : ip.gateway());
+                ip == null ? null : ip.gateway(),
+                new NetworkAttachment.Dns(dns.nameservers(), dns.domain(), dns.search(), dns.options()));
     }
 
     private static JsonNode tree(String json) {

@@ -39,9 +39,20 @@ final class NetworkCatalog {
     }
 
     private final CniExecutor executor;
+    private final Path builtinIpamDir;
 
+    /** A catalog whose built-in networks keep their leases under each data dir (tests). */
     NetworkCatalog(CniExecutor executor) {
+        this(executor, null);
+    }
+
+    /**
+     * @param builtinIpamDir where the built-in networks keep their leases, or null for under the data
+     *        directory of each request
+     */
+    NetworkCatalog(CniExecutor executor, Path builtinIpamDir) {
         this.executor = executor;
+        this.builtinIpamDir = builtinIpamDir;
     }
 
     Plan plan(RuntimePaths paths, List<Map.Entry<String, Map<String, String>>> requested) {
@@ -91,7 +102,7 @@ final class NetworkCatalog {
     }
 
     private NetworkConfig builtin(RuntimePaths paths, String name) {
-        String json = BuiltinNetworks.json(name, ipamDir(paths));
+        String json = BuiltinNetworks.json(name, builtinIpamDir != null ? builtinIpamDir : ipamDir(paths));
         return json == null || name.equals(BuiltinNetworks.LOOPBACK) ? null
                 : executor.parse(json, "built-in network " + name);
     }

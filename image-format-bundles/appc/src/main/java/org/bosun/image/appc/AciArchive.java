@@ -26,6 +26,7 @@ final class AciArchive {
     static final int MAX_ENTRIES = 1_000_000;
 
     private final Path file;
+    private final String label;
     private final boolean pinsContent;
     /** The SHA-512 of the file's bytes as first read in full, when the archive pins its content. */
     private volatile byte[] contentDigest;
@@ -40,7 +41,13 @@ final class AciArchive {
      * between its scan, its signature check and its rendering.
      */
     AciArchive(Path file, boolean pinsContent) {
+        this(file, file.toString(), pinsContent);
+    }
+
+    /** An archive that messages call {@code label} (the file it was fetched from, not its blob). */
+    AciArchive(Path file, String label, boolean pinsContent) {
         this.file = file;
+        this.label = label;
         this.pinsContent = pinsContent;
     }
 
@@ -118,7 +125,7 @@ final class AciArchive {
     }
 
     BosunException refuse(String what) {
-        return BosunException.invalid("image " + file + " " + what);
+        return BosunException.invalid("image " + label + " " + what);
     }
 
     static String stripDot(String name) {

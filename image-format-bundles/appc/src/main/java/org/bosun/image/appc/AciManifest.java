@@ -40,8 +40,8 @@ final class AciManifest {
                     + "'; an ACIdentifier has lower case letters, digits and -._~/");
         }
         if (root.path("dependencies").isArray() && root.path("dependencies").size() > 0) {
-            throw BosunException.unavailable("image " + archive.file() + " depends on other images, which needs the"
-                    + " image store; fetch it once the store bundle is installed");
+            throw BosunException.unavailable("image " + archive.file() + " depends on other images, which needs appc"
+                    + " discovery; this bundle does not resolve dependencies yet");
         }
         Map<String, String> labels = nameValues(root.path("labels"), "label", archive);
         checkPlatform(labels, archive);
@@ -56,7 +56,88 @@ final class AciManifest {
         String workingDirectory = app.hasNonNull("workingDirectory") ? app.path("workingDirectory").asText() : null;
         Map<String, String> env = nameValues(app.path("environment"), "environment variable", archive);
         Map<String, String> annotations = nameValues(root.path("annotations"), "annotation", archive);
-        return new ImageManifest(name, labels, exec, user, group, workingDirectory, env, annotations);
+        return new ImageManifest(name, labels, exec, user, group, workingDirectory, env, annotations,
+                ports(app.path("ports"), archive), mountPoints(app.path("mountPoints"), archive),
+                eventHandlers(app.path("eventHandlers"), archive), supplementaryGids(app.path("supplementaryGIDs"), archive),
+                isolators(app.path("isolators"), archive));
+    }
+
+    /** appc {@code app.isolators}: each a name and a value, kept as JSON for the module that reads it. */
+    private static List<ImageManifest.Isolator> isolators(JsonNode array, AciArchive archive) {
+        List<ImageManifest.Isolator> isolators = new ArrayList<>();
+        for (JsonNode i : list(array, "isolators", archive)) {
+            String name = i.path("name").asText("");
+            if (name.isEmpty() || !i.has("value")) {
+                throw archive.refuse("has an isolator without a name or a value: " + i);
+            }
+            isolators.add(new ImageManifest.Isolator(name, i.get("value").toString()));
+        }
+        return isolators;
+    }
+
+    private static List<ImageManifest.Port> ports(JsonNode array, AciArchive archive) {
+        List<ImageManifest.Port> ports = new ArrayList<>();
+        for (JsonNode p : list(array, "ports", archive)) {
+            String name = p.path("name").asText("");
+            String protocol = p.path("protocol").asText("");
+            int port = p.path("port").asInt(-1);
+            if (name.isEmpty() || !(protocol.equals("tcp") || protocol.equals("udp")) || port < 1 || port > 65535) {
+                throw archive.refuse("has the port " + p + "; a port needs a name, protocol tcp or udp, and a port"
+                        + " number from 1 to 65535");
+            }
+            ports.add(new ImageManifest.Port(name, protocol, port));
+        }
+        return ports;
+    }
+
+    private static List<ImageManifest.MountPoint> mountPoints(JsonNode array, AciArchive archive) {
+        List<ImageManifest.MountPoint> mounts = new ArrayList<>();
+        for (JsonNode m : list(array, "mountPoints", archive)) {
+            String name = m.path("name").asText("");
+            String path = m.path("path").asText("");
+            if (name.isEmpty() || !path.startsWith("/")) {
+                throw archive.refuse("has the mount point " + m + "; a mount point needs a name and an absolute path");
+            }
+            mounts.add(new ImageManifest.MountPoint(name, path, m.path("readOnly").asBoolean(false)));
+        }
+        return mounts;
+    }
+
+    private static Map<String, List<String>> eventHandlers(JsonNode array, AciArchive archive) {
+        Map<String, List<String>> handlers = new LinkedHashMap<>();
+        for (JsonNode h : list(array, "eventHandlers", archive)) {
+            String name = h.path("name").asText("");
+            List<String> exec = new ArrayList<>();
+            h.path("exec").forEach(n -> exec.add(n.asText()));
+            if (!(name.equals("pre-start") || name.equals("post-stop")) || exec.isEmpty()) {
+                throw archive.refuse("has the event handler " + h + "; a handler is pre-start or post-stop with an exec");
+            }
+            if (handlers.put(name, exec) != null) {
+                throw archive.refuse("has two " + name + " event handlers; the appc spec allows one of each");
+            }
+        }
+        return handlers;
+    }
+
+    private static List<Integer> supplementaryGids(JsonNode array, AciArchive archive) {
+        List<Integer> gids = new ArrayList<>();
+        for (JsonNode g : list(array, "supplementaryGIDs", archive)) {
+            if (!g.canConvertToInt() || g.asInt() < 0) {
+                throw archive.refuse("has the supplementary gid " + g + ", which is not a group number");
+            }
+            gids.add(g.asInt());
+        }
+        return gids;
+    }
+
+    private static JsonNode list(JsonNode array, String what, AciArchive archive) {
+        if (array.isMissingNode() || array.isNull()) {
+            return JSON.createArrayNode();
+        }
+        if (!array.isArray()) {
+            throw archive.refuse("has app " + what + " that are not a list");
+        }
+        return array;
     }
 
     private static Map<String, String> nameValues(JsonNode array, String what, AciArchive archive) {

@@ -21,7 +21,6 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
-import org.bosun.api.image.ImageSource;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -38,8 +37,8 @@ public class AciFormatTest {
         return scratch.root().resolve("images/x.aci");
     }
 
-    private static ImageSource open(Path file, FetchOptions options) {
-        return new AciFormat().open(ImageReference.parse(file.toString(), Path.of("/")), options);
+    private StoreFixture.Fetched open(Path file, FetchOptions options) {
+        return new StoreFixture(scratch.root().resolve("data")).fetch(new AciFormat(), file, options);
     }
 
     private BosunException refusal(Aci aci, ErrorKind kind) throws Exception {
@@ -111,6 +110,36 @@ public class AciFormatTest {
     }
 
     @Test
+    public void parallelFetchesOfTheSameImageStoreItOnce() throws Exception {
+        Path file = Aci.minimal().file("rootfs/hello", "hello\n").writeTo(image(), Aci.Compression.GZIP);
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id());
+            var b = pool.submit(() -> fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id());
+            assertEquals(a.get(), b.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var blobs = Files.list(fixture.dataDir().resolve("cas/blobs/sha512"))) {
+            assertEquals(1, blobs.count());
+        }
+        assertEquals(1, fixture.store().list(fixture.options(INSECURE_IMAGE).paths()).size());
+    }
+
+    @Test
+    public void pullPolicyNeverUsesOnlyTheStore() throws Exception {
+        Path file = Aci.minimal().writeTo(image());
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        FetchOptions never = new FetchOptions(RuntimePaths.defaults(), EnumSet.of(InsecureOption.IMAGE), "never");
+        BosunException e = assertThrows(BosunException.class, () -> fixture.fetch(new AciFormat(), file, never));
+        assertEquals(ErrorKind.NOT_FOUND, e.kind());
+        String id = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
+        Files.delete(file);
+        assertEquals(id, fixture.fetch(new AciFormat(), file, never).id());
+    }
+
+    @Test
     public void refusesAnUnsignedImageWithoutInsecureOptionImage() throws Exception {
         Path file = Aci.minimal().writeTo(image());
         BosunException e = assertThrows(BosunException.class, () -> open(file, SECURE));
@@ -146,7 +175,9 @@ public class AciFormatTest {
     @Test
     public void refusesADiscoveryReferenceAsUnavailable() {
         BosunException e = assertThrows(BosunException.class,
-                () -> new AciFormat().open(ImageReference.parse("example.com/app:v1", Path.of("/")), INSECURE_IMAGE));
+                () -> new AciFormat().fetch(ImageReference.parse("example.com/app:v1", Path.of("/")),
+                        new StoreFixture(scratch.root().resolve("data")).options(INSECURE_IMAGE),
+                        new StoreFixture(scratch.root().resolve("data")).store()));
         assertEquals(ErrorKind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("example.com/app:v1"));
     }

@@ -23,7 +23,6 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageReference;
-import org.bosun.api.image.ImageSource;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -61,6 +60,7 @@ public class RootfsExtractorTest {
     public void nothingEscapedTheRenderDirectory() throws IOException {
         List<Path> strays = new ArrayList<>();
         try (Stream<Path> all = Files.walk(scratch.root())) {
+            // images/ holds the image and the store (images/data) it is fetched into.
             all.filter(p -> !p.equals(scratch.root()) && !p.startsWith(image.getParent()) && !p.startsWith(rootfs)
                     && !rootfs.startsWith(p) && !p.equals(outside) && !p.equals(secret)).forEach(strays::add);
         }
@@ -72,8 +72,8 @@ public class RootfsExtractorTest {
         assertEquals("owner of the outside file", 0, uid(secret));
     }
 
-    private ImageSource open() {
-        return new AciFormat().open(ImageReference.parse(image.toString(), Path.of("/")), INSECURE_IMAGE);
+    private StoreFixture.Fetched open() {
+        return new StoreFixture(scratch.root().resolve("images/data")).fetch(new AciFormat(), image, INSECURE_IMAGE);
     }
 
     private void render(Aci aci) throws IOException {
@@ -84,7 +84,7 @@ public class RootfsExtractorTest {
     /** Renders an ACI that must be refused; checks the error names the image and the entry. */
     private BosunException refused(Aci aci, String entryName) throws IOException {
         aci.writeTo(image);
-        ImageSource source = open();
+        StoreFixture.Fetched source = open();
         BosunException e = assertThrows(BosunException.class, () -> source.render(rootfs));
         assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue("names the image: " + e.getMessage(), e.getMessage().contains(image.toString()));
@@ -355,9 +355,9 @@ public class RootfsExtractorTest {
     }
 
     @Test
-    public void rendersTheSameTreeTwiceFromOneOpenedSource() throws IOException {
+    public void rendersTheSameTreeTwiceFromOneStoredImage() throws IOException {
         goodImage("").writeTo(image);
-        ImageSource source = open();
+        StoreFixture.Fetched source = open();
         source.render(rootfs);
         Scratch.deleteTree(rootfs);
         Files.createDirectories(rootfs);

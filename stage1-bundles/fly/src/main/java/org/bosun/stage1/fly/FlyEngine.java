@@ -25,6 +25,8 @@ import org.osgi.service.component.annotations.Component;
 @Stage1EngineService(name = "fly", abiVersion = 1, description = "one app, chroot, no isolation (rkt fly)")
 public final class FlyEngine implements Stage1Engine {
     static final String UNSHARE = "/usr/bin/unshare";
+    static final String NSENTER = "/usr/bin/nsenter";
+    static final String SH = "/bin/sh";
 
     @Override
     public EngineCapabilities capabilities() {
@@ -35,8 +37,7 @@ public final class FlyEngine implements Stage1Engine {
     public void prepare(PodDirectory pod) {
         requireTool();
         PodDirectory.App app = onlyApp(pod);
-        Path workingDir = app.rootfs().resolve(app.workingDirectory().substring(1));
-        if (!Files.isDirectory(workingDir)) {
+        if (!existsInRootfs(app, app.workingDirectory())) {
             throw BosunException.invalid("working directory " + app.workingDirectory() + " of app " + app.name()
                     + " does not exist in its image; give an existing one with --working-dir");
         }
@@ -45,7 +46,37 @@ public final class FlyEngine implements Stage1Engine {
     @Override
     public EngineCommand run(PodDirectory pod) {
         PodDirectory.App app = onlyApp(pod);
-        return chroot(app, app.exec(), app.workingDirectory());
+        EngineCommand chroot = chroot(app, app.exec(), app.workingDirectory());
+        if (!app.overlay()) {
+            return chroot;
+        }
+        // The overlay lives in a mount namespace of the pod's own: it goes when the app exits.
+        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--", SH, "-c",
+                MOUNT_OVERLAY_AND_EXEC, "fly-overlay", overlayOptions(app), app.rootfs().toString()));
+        argv.addAll(chroot.argv());
+        return new EngineCommand(argv, chroot.environment(), chroot.workingDirectory());
+    }
+
+    /** $1: the overlay's options, $2: where to mount it, then the command to exec. */
+    static final String MOUNT_OVERLAY_AND_EXEC = "/usr/bin/mount -t overlay overlay -o \"$1\" \"$2\" || exit 125; "
+            + "shift 2; exec \"$@\"";
+
+    static String overlayOptions(PodDirectory.App app) {
+        List<String> lower = new ArrayList<>();
+        app.lowerDirs().forEach(p -> lower.add(p.toString()));
+        return "lowerdir=" + String.join(":", lower) + ",upperdir=" + app.upperDir() + ",workdir=" + app.workDir();
+    }
+
+    /** Whether {@code path} exists in the app's rootfs, or, for an overlay not mounted yet, in a layer. */
+    static boolean existsInRootfs(PodDirectory.App app, String path) {
+        String relative = path.substring(1);
+        if (!app.overlay()) {
+            return Files.isDirectory(app.rootfs().resolve(relative));
+        }
+        if (Files.isDirectory(app.upperDir().resolve(relative))) {
+            return true;
+        }
+        return app.lowerDirs().stream().anyMatch(l -> Files.isDirectory(l.resolve(relative)));
     }
 
     @Override
@@ -55,7 +86,24 @@ public final class FlyEngine implements Stage1Engine {
             throw BosunException.notFound("pod " + pod.uuid() + " has no app '" + appName + "'; its app is " + app.name());
         }
         List<String> cmd = command.isEmpty() ? List.of("/bin/sh") : command;
-        return chroot(app, cmd, "/");
+        EngineCommand chroot = chroot(app, cmd, "/");
+        if (!app.overlay()) {
+            return chroot;
+        }
+        // The app's rootfs is mounted only in the pod's mount namespace: enter it first.
+        long pid = podPid(pod);
+        List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(pid), "--mount", "--"));
+        argv.addAll(chroot.argv());
+        return new EngineCommand(argv, chroot.environment(), chroot.workingDirectory());
+    }
+
+    private static long podPid(PodDirectory pod) {
+        try {
+            return Long.parseLong(Files.readString(pod.path().resolve("pid")).trim());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw BosunException.precondition("pod " + pod.uuid() + " is not running (no pid recorded); see bosun status "
+                    + pod.uuid());
+        }
     }
 
     @Override
@@ -71,7 +119,8 @@ public final class FlyEngine implements Stage1Engine {
 
     @Override
     public void gc(PodDirectory pod) {
-        // fly makes no mounts and no cgroups: the pod directory is all there is.
+        // fly makes no cgroups and no mounts on the host (an overlay lives in the pod's own mount
+        // namespace and goes with it): the pod directory is all there is.
     }
 
     private static EngineCommand chroot(PodDirectory.App app, List<String> command, String workingDirectory) {

@@ -47,7 +47,7 @@ public final class NspawnEngine implements Stage1Engine {
     /** Used inside the pod, from the host's /usr. */
     static final List<String> POD_TOOLS = List.of("/usr/lib/systemd/systemd", "/usr/bin/systemctl", SH,
             "/usr/bin/mkdir", "/usr/bin/ln", "/usr/bin/mv", "/usr/bin/rm", "/usr/bin/cat", "/usr/bin/mkfifo",
-            "/usr/bin/sleep", "/usr/bin/true", "/usr/bin/mount");
+            "/usr/bin/sleep", "/usr/bin/true", "/usr/bin/mount", "/usr/bin/mawk", "/usr/bin/stat", "/usr/bin/rmdir");
     static final int MAX_APPS = 64;
     /** How long stop waits for a pod that is still starting. */
     static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
@@ -62,9 +62,16 @@ public final class NspawnEngine implements Stage1Engine {
     public void prepare(PodDirectory pod) {
         requireTools();
         PodCgroup.requireHost();
+        if (pod.settings().interactive() && pod.apps().size() > 1) {
+            List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
+            throw BosunException.invalid("--interactive gives the terminal to one app, and this pod has "
+                    + pod.apps().size() + " (" + String.join(", ", names) + "); run them without --interactive");
+        }
         for (PodDirectory.App app : pod.apps()) {
             check(pod, app);
+            AppSecurity.check(pod, app);
         }
+        PodNetworkFiles.prepareMountPoints(pod);
         Stage1Tree.write(pod);
     }
 
@@ -82,9 +89,8 @@ public final class NspawnEngine implements Stage1Engine {
                 "--resolv-conf=off",
                 "--timezone=off",
                 "--link-journal=no",
-                "--console=pipe",
+                pod.settings().interactive() ? "--console=interactive" : "--console=pipe",
                 "--kill-signal=SIGRTMIN+3",
-                "--private-network",
                 "--directory=" + engine.resolve(Stage1Tree.ROOTFS),
                 "--machine=" + machineName(pod.uuid()),
                 "--uuid=" + pod.uuid(),
@@ -94,12 +100,21 @@ public final class NspawnEngine implements Stage1Engine {
                 Stage1Tree.INIT,
                 "systemd.unit=" + PodUnits.TARGET,
                 "systemd.show_status=false"));
+        // The pod's volumes, at /opt/volumes/NAME for the apps' units to bind on.
+        argv.addAll(argv.indexOf("--bind-ro=/usr"), AppUnitSettings.nspawnBinds(pod));
+        // The pod's network namespace (none: the host's), its etc files and host name.
+        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodNetworkFiles.nspawnFlags(pod));
+        // The pod's capabilities (the apps' own sets are in their units).
+        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, AppSecurity.nspawnFlags(pod));
+        // The apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts.
+        argv.addAll(argv.indexOf("--") + 1, PodOverlays.mountStep(pod));
         List<String> env = new ArrayList<>(List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                 // keeps errors, drops systemd-nspawn's "Trying to halt container" on bosun stop
                 "SYSTEMD_LOG_LEVEL=notice"));
         if (cgroup.hybrid()) {
             env.add("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1");
         }
+        env.addAll(AppSecurity.nspawnEnvironment(pod));
         return new EngineCommand(argv, env, "/");
     }
 
@@ -154,6 +169,7 @@ public final class NspawnEngine implements Stage1Engine {
 
     @Override
     public void gc(PodDirectory pod) {
+        removeLegacyCgroups(pod);
         String podCgroup = recordedCgroup(pod);
         if (podCgroup == null) {
             return; // never ran
@@ -163,6 +179,36 @@ public final class NspawnEngine implements Stage1Engine {
             return;
         }
         List<String> failed = cgroup.remove(podCgroup);
+        if (!failed.isEmpty()) {
+            throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
+                    + String.join("; ", failed) + "; try bosun gc again");
+        }
+    }
+
+    /** The legacy memory and cpu cgroups the run script made for the apps' limits (hybrid hosts), deepest first. */
+    private static void removeLegacyCgroups(PodDirectory pod) {
+        List<String> dirs;
+        try {
+            dirs = Files.readAllLines(pod.stage1Dir().resolve(Stage1Tree.LEGACY_CGROUPS));
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the cgroup record of pod " + pod.uuid() + ": " + e.getMessage(), e);
+        }
+        List<String> failed = new ArrayList<>();
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            String dir = dirs.get(i).trim();
+            // only what the run script could have made: a pod cgroup of this pod or an app's below it
+            if (!dir.startsWith("/sys/fs/cgroup/") || dir.contains("/../") || !(dir.endsWith("/" + PodCgroup.name(pod.uuid()))
+                    || dir.contains("/" + PodCgroup.name(pod.uuid()) + "/app-"))) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(Path.of(dir));
+            } catch (IOException e) {
+                failed.add(dir + ": " + e.getMessage());
+            }
+        }
         if (!failed.isEmpty()) {
             throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
                     + String.join("; ", failed) + "; try bosun gc again");
@@ -239,12 +285,28 @@ public final class NspawnEngine implements Stage1Engine {
                         + "systemd: " + problem + "; change it, or use --stage1-name=fly");
             }
         }
+        for (PodDirectory.Mount m : app.mounts()) {
+            String problem = UnitSyntax.pathProblem(m.target());
+            if (problem == null && m.target().contains(":")) {
+                problem = "systemd separates bind mounts with ':'";
+            }
+            if (problem != null) {
+                throw BosunException.invalid(where + ": mount target '" + m.target() + "' of volume " + m.volume()
+                        + " cannot be given to systemd: " + problem + "; choose another target");
+            }
+        }
+        if (app.resources().oomScoreAdj() != null) {
+            String why = AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getValue();
+            if (!why.isEmpty()) {
+                Notes.add(pod, "app " + app.name() + ": " + why);
+            }
+        }
         String wd = app.workingDirectory();
         String problem = UnitSyntax.pathProblem(wd);
         if (problem != null) {
             throw BosunException.invalid(where + ": working directory '" + wd + "' cannot be given to systemd: " + problem);
         }
-        if (!Files.isDirectory(app.rootfs().resolve(wd.substring(1)))) {
+        if (!PodOverlays.isDirectory(app, wd)) {
             throw BosunException.invalid("working directory " + wd + " of app " + app.name()
                     + " does not exist in its image; give an existing one with --working-dir");
         }

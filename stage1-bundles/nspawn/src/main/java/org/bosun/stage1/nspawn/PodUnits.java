@@ -62,13 +62,19 @@ final class PodUnits {
 
     /** File name to content, for {@code /etc/systemd/system}. */
     static Map<String, String> all(PodDirectory pod) {
+        boolean legacyLimits = PodCgroup.ofHost().map(PodCgroup::hybrid).orElse(false);
         Map<String, String> units = new LinkedHashMap<>();
         units.put(TARGET, target(pod));
         units.put(HALT_TARGET, HALT);
         units.put(STOP_SERVICE, STOP);
         for (PodDirectory.App app : pod.apps()) {
-            units.put(appUnit(app.name()), app(app));
+            String unit = app(app, PodNetworkFiles.present(pod), legacyLimits,
+                    app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
+            units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
             units.put(reaperUnit(app.name()), reaper(app.name()));
+            if (legacyLimits && AppUnitSettings.hasLegacyLimits(app)) {
+                units.put(AppUnitSettings.limitsUnitName(app.name()), AppUnitSettings.limitsUnit(app));
+            }
         }
         return units;
     }
@@ -78,6 +84,9 @@ final class PodUnits {
         for (PodDirectory.App app : pod.apps()) {
             wants.add(appUnit(app.name()));
             wants.add(reaperUnit(app.name()));
+            if (AppUnitSettings.hasLegacyLimits(app) && PodCgroup.ofHost().map(PodCgroup::hybrid).orElse(false)) {
+                wants.add(AppUnitSettings.limitsUnitName(app.name()));
+            }
         }
         return "[Unit]\n"
                 + "Description=bosun pod " + pod.uuid() + "\n"
@@ -86,6 +95,19 @@ final class PodUnits {
     }
 
     static String app(PodDirectory.App app) {
+        return app(app, List.of());
+    }
+
+    /** An app's unit, with the pod's {@code etc} files bound over the app's own. */
+    static String app(PodDirectory.App app, List<String> podEtcFiles) {
+        return app(app, podEtcFiles, false, app.resources().oomScoreAdj() == null ? 0 : app.resources().oomScoreAdj());
+    }
+
+    /**
+     * An app's unit; {@code legacyLimits} when its limits go to legacy cgroups (hybrid host), with
+     * {@code oomScoreAdj} as this host allows it.
+     */
+    static String app(PodDirectory.App app, List<String> podEtcFiles, boolean legacyLimits, int oomScoreAdj) {
         StringBuilder sb = new StringBuilder();
         sb.append("[Unit]\n");
         sb.append("Description=bosun app ").append(app.name()).append('\n');
@@ -98,6 +120,9 @@ final class PodUnits {
         sb.append("Type=exec\n");
         sb.append("RootDirectory=").append(APPS_IN_POD).append('/').append(app.name()).append("/rootfs\n");
         sb.append("MountAPIVFS=yes\n");
+        sb.append(PodNetworkFiles.unitLines(podEtcFiles));
+        sb.append(AppUnitSettings.lines(app, legacyLimits, oomScoreAdj));
+        sb.append(AppSecurity.unitLines(app));
         sb.append("User=").append(Integer.toUnsignedString(app.uid())).append('\n');
         sb.append("Group=").append(Integer.toUnsignedString(app.gid())).append('\n');
         sb.append("WorkingDirectory=").append(UnitSyntax.path(app.workingDirectory())).append('\n');
@@ -115,8 +140,8 @@ final class PodUnits {
         }
         sb.append("ExecStart=").append(UnitSyntax.commandLine(app.exec())).append('\n');
         sb.append("StandardInput=null\n");
-        sb.append("StandardOutput=append:").append(STDOUT).append('\n');
-        sb.append("StandardError=append:").append(STDERR).append('\n');
+        sb.append("StandardOutput=append:").append(AppLogs.stdout(app.name())).append('\n');
+        sb.append("StandardError=append:").append(AppLogs.stderr(app.name())).append('\n');
         return sb.toString();
     }
 

@@ -42,8 +42,8 @@ public class PodUnitsTest {
         assertTrue(unit, lines.contains("Environment=\"HOME=/home/app\""));
         assertTrue(unit, lines.contains("ExecStart=\"/bin/httpd\" \"-f\" \"-p\" \"8080\""));
         assertTrue(unit, lines.contains("StandardInput=null"));
-        assertTrue(unit, lines.contains("StandardOutput=append:/run/bosun/stdout"));
-        assertTrue(unit, lines.contains("StandardError=append:/run/bosun/stderr"));
+        assertTrue(unit, lines.contains("StandardOutput=append:/run/bosun/apps/web.out"));
+        assertTrue(unit, lines.contains("StandardError=append:/run/bosun/apps/web.err"));
         assertTrue(unit, lines.contains("DefaultDependencies=no"));
         assertTrue(unit, lines.contains("Conflicts=shutdown.target"));
     }

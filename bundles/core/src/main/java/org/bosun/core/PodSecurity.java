@@ -1,0 +1,127 @@
+package org.bosun.core;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.security.SecurityContext;
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+
+/**
+ * Each app's security policy: built at prepare time by the installed security modules, in ranking
+ * order, and recorded in the pod as {@code apps/NAME/security.json}. Engines get the recorded
+ * policy only, so updating or removing a module never changes a prepared or running pod.
+ *
+ * <p>The policy also says which protections the app runs without: those the user switched off
+ * ({@code --insecure-options}), those no active module provides, and all of them on an engine that
+ * does not isolate apps (fly), which enforces none.
+ */
+final class PodSecurity {
+    static final String FILE = "security.json";
+    /** The protections {@code --insecure-options} can switch off, by the module that provides each. */
+    static final Map<InsecureOption, String> PROTECTIONS = new EnumMap<>(Map.of(
+            InsecureOption.CAPABILITIES, "capabilities", InsecureOption.PATHS, "paths",
+            InsecureOption.SECCOMP, "seccomp"));
+
+    private final ServiceLookup services;
+    private final PodFiles files;
+
+    PodSecurity(ServiceLookup services, PodFiles files) {
+        this.services = services;
+        this.files = files;
+    }
+
+    /** Builds and records the policy of app {@code name}, whose rootfs is already rendered. */
+    SecurityPolicy record(RuntimePaths paths, PrepareRequest request, AppRequest app, ImageManifest image, String name,
+            Path podDir) {
+        Path appDir = podDir.resolve("apps").resolve(name);
+        SecurityContext context = new SecurityContext(paths, podDir.getFileName().toString(), name,
+                request.insecureOptions(), app.settings(), image.isolators(), request.options(), appDir.resolve("rootfs"));
+        SecurityPolicy[] policy = {SecurityPolicy.UNCONFINED};
+        Set<String> active = new HashSet<>();
+        services.withSecurityModules((module, provider) -> {
+            if (provider.inactiveReason() == null) {
+                policy[0] = provider.contribute(context, policy[0]);
+                active.add(module);
+            }
+        });
+        boolean isolated = services.withEngine(request.stage1Name(), e -> e.capabilities().isolated()).result();
+        SecurityPolicy result = policy[0];
+        for (Map.Entry<InsecureOption, String> p : PROTECTIONS.entrySet()) {
+            if (!isolated || !active.contains(p.getValue()) || request.insecureOptions().contains(p.getKey())) {
+                result = result.withProtectionOff(p.getValue());
+            }
+        }
+        files.writeJson(appDir.resolve(FILE), result);
+        return result;
+    }
+
+    /** The policy recorded for app {@code name}, or none for a pod prepared before policies were recorded. */
+    SecurityPolicy recorded(Path podDir, String name) {
+        return recorded(files, podDir, name);
+    }
+
+    static SecurityPolicy recorded(PodFiles files, Path podDir, String name) {
+        SecurityPolicy policy = files.read(podDir.resolve("apps").resolve(name).resolve(FILE), SecurityPolicy.class);
+        return policy == null ? SecurityPolicy.UNCONFINED : policy;
+    }
+
+    /** {@code app} with the policy recorded for it in the pod whose files are in {@code podDir}. */
+    static PodDirectory.App withRecordedPolicy(PodFiles files, Path podDir, PodDirectory.App app) {
+        SecurityPolicy policy = recorded(files, podDir, app.name());
+        return new PodDirectory.App(app.name(), app.rootfs(), app.exec(), app.environment(), app.uid(), app.gid(),
+                app.workingDirectory(), app.supplementaryGids(), app.mounts(), app.readonlyRootfs(), app.resources(),
+                policy, app.lowerDirs(), app.upperDir(), app.workDir(), app.eventHandlers());
+    }
+
+    /** What the pod's apps run without, all apps together. */
+    Set<String> protectionsOff(Path podDir, PodManifestJson manifest) {
+        Set<String> off = new TreeSet<>();
+        if (manifest != null) {
+            for (PodManifestJson.RuntimeApp app : manifest.apps()) {
+                if (Files.exists(podDir.resolve("apps").resolve(app.name()).resolve(FILE))) {
+                    off.addAll(recorded(podDir, app.name()).protectionsOff());
+                }
+            }
+        }
+        return off;
+    }
+
+    /**
+     * The pod's user namespace: the mapping its apps' policies share (a pod has one user namespace),
+     * or null for none.
+     */
+    static PodDirectory.IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
+        PodDirectory.IdMapping mapping = null;
+        for (PodDirectory.App app : apps) {
+            List<long[]> maps = app.security().uidMappings();
+            PodDirectory.IdMapping own = maps.isEmpty() ? null : new PodDirectory.IdMapping(maps.get(0)[1], maps.get(0)[2]);
+            if (own != null && maps.get(0)[0] != 0) {
+                throw BosunException.internal("pod " + uuid + ": app " + app.name() + " maps its user namespace from"
+                        + " container id " + maps.get(0)[0] + ", not 0", null);
+            }
+            if (app != apps.get(0) && !java.util.Objects.equals(own, mapping)) {
+                throw BosunException.internal("pod " + uuid + ": its apps record different user namespaces", null);
+            }
+            mapping = own;
+        }
+        return mapping;
+    }
+
+    /** Lets every module release what it holds for the pod (a uid range, a label). */
+    void release(RuntimePaths paths, String uuid) {
+        services.withSecurityModules((module, provider) -> provider.release(paths, uuid));
+    }
+}

@@ -1,0 +1,242 @@
+package org.bosun.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.AppSettings;
+import org.bosun.api.pod.PodOptions;
+import org.bosun.api.pod.PodOptions.VolumeSpec;
+
+/**
+ * A pod's volumes and what each app mounts, as rkt resolved them: {@code --volume} gives the pod's
+ * volumes; an app mounts a volume at each of its image's mount points that has the mount point's
+ * name, and wherever its {@code --mount volume=,target=} says (which wins for the same target). A
+ * mount point no volume serves gets an implicit {@code empty} volume of that name, shared by every
+ * app that declares it. {@code empty} volumes are directories in the pod's {@code volumes/NAME}.
+ *
+ * <p>{@link #check} is run before anything is written; {@link #mounts} as each image is opened.
+ */
+final class PodVolumes {
+    static final String DIR = "volumes";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    private final Map<String, PodManifestJson.Volume> volumes = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private PodVolumes() {
+    }
+
+    /** Checks the pod's volumes and every app's {@code --mount} as a whole; writes nothing. */
+    static PodVolumes check(PodOptions pod, List<AppRequest> apps) {
+        PodVolumes result = new PodVolumes();
+        for (VolumeSpec v : pod.volumes()) {
+            String where = "--volume " + v.name();
+            if (v.name() == null || !NAME.matcher(v.name()).matches()) {
+                throw BosunException.invalid("--volume '" + v.name()
+                        + "': a volume name is lower case letters, digits and single dashes");
+            }
+            if (result.volumes.containsKey(v.name())) {
+                throw BosunException.invalid(where + " is given twice; give each volume a distinct name");
+            }
+            String kind = v.kind() == null ? "empty" : v.kind();
+            Integer mode = null;
+            switch (kind) {
+                case "host" -> {
+                    if (v.source() == null || !v.source().startsWith("/")) {
+                        throw BosunException.invalid(where + ": kind=host needs an absolute source=PATH, not '"
+                                + v.source() + "'");
+                    }
+                    if (!Files.exists(Path.of(v.source()))) {
+                        throw BosunException.invalid(where + ": source " + v.source()
+                                + " does not exist on this host; create it, or use kind=empty");
+                    }
+                }
+                case "empty" -> {
+                    if (v.source() != null) {
+                        throw BosunException.invalid(where + ": kind=empty takes no source");
+                    }
+                    mode = mode(v, where);
+                }
+                default -> throw BosunException.invalid(where + ": kind '" + kind + "' is not host or empty");
+            }
+            if ((v.uid() != null && v.uid() < 0) || (v.gid() != null && v.gid() < 0)) {
+                throw BosunException.invalid(where + ": uid and gid cannot be negative");
+            }
+            result.volumes.put(v.name(), new PodManifestJson.Volume(v.name(), kind,
+                    kind.equals("host") ? Path.of(v.source()).normalize().toString() : null, v.readOnly(),
+                    kind.equals("host") ? v.recursive() : null, mode == null ? null : String.format("%04o", mode),
+                    kind.equals("empty") ? (v.uid() == null ? 0 : v.uid()) : null,
+                    kind.equals("empty") ? (v.gid() == null ? 0 : v.gid()) : null, null));
+        }
+        for (AppRequest app : apps) {
+            Set<String> targets = new HashSet<>();
+            for (AppSettings.MountRequest m : app.settings().mounts()) {
+                String where = "--mount volume=" + m.volume() + ",target=" + m.target() + " of image " + app.image();
+                if (!result.volumes.containsKey(m.volume())) {
+                    throw BosunException.invalid(where + ": the pod has no volume '" + m.volume() + "'; "
+                            + (result.volumes.isEmpty() ? "define it" : "its volumes are "
+                                    + String.join(", ", result.volumes.keySet()) + "; define another")
+                            + " with --volume " + m.volume() + ",kind=empty|host");
+                }
+                String target = target(m.target(), where);
+                if (!targets.add(target)) {
+                    throw BosunException.invalid(where + ": another --mount of the same app has the target " + target);
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Integer mode(VolumeSpec v, String where) {
+        if (v.mode() == null) {
+            return 0755;
+        }
+        if (!v.mode().matches("0?[0-7]{3,4}")) {
+            throw BosunException.invalid(where + ": mode '" + v.mode() + "' is not octal like 0755");
+        }
+        int mode = Integer.parseInt(v.mode(), 8);
+        if (mode > 07777) {
+            throw BosunException.invalid(where + ": mode '" + v.mode() + "' is out of range");
+        }
+        return mode;
+    }
+
+    /** An absolute, normal path inside the app other than {@code /} itself. */
+    static String target(String path, String where) {
+        if (path == null || !path.startsWith("/")) {
+            throw BosunException.invalid(where + ": the target '" + path + "' is not an absolute path");
+        }
+        String normal = Path.of(path).normalize().toString();
+        if (normal.equals("/") || path.contains("/../") || path.endsWith("/..")) {
+            throw BosunException.invalid(where + ": the target '" + path
+                    + "' must name a directory inside the app, not / or a path with '..'");
+        }
+        return normal;
+    }
+
+    /**
+     * The mounts of one app, for its manifest entry: its {@code --mount}s, then its image's mount
+     * points not already given a target by one; a mount point no volume serves gets an implicit
+     * empty volume.
+     */
+    List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName) {
+        Map<String, PodManifestJson.Mount> byTarget = new LinkedHashMap<>();
+        for (AppSettings.MountRequest m : app.settings().mounts()) {
+            String target = Path.of(m.target()).normalize().toString();
+            byTarget.put(target, new PodManifestJson.Mount(m.volume(), target, null));
+        }
+        for (ImageManifest.MountPoint mp : image.mountPoints()) {
+            String where = "mount point " + mp.name() + " of image " + image.name();
+            String target = target(mp.path(), where);
+            if (byTarget.containsKey(target)) {
+                continue;
+            }
+            if (mp.name() == null || !NAME.matcher(mp.name()).matches()) {
+                throw BosunException.invalid(where + ": '" + mp.name() + "' is not a valid volume name");
+            }
+            if (!volumes.containsKey(mp.name())) {
+                volumes.put(mp.name(), new PodManifestJson.Volume(mp.name(), "empty", null, false, null, "0755", 0, 0,
+                        true));
+                notes.add("app " + appName + ": no volume named '" + mp.name() + "' for its mount point " + target
+                        + "; it gets an implicit empty volume (give one with --volume " + mp.name() + ",kind=...)");
+            }
+            byTarget.put(target, new PodManifestJson.Mount(mp.name(), target, mp.readOnly() ? Boolean.TRUE : null));
+        }
+        return new ArrayList<>(byTarget.values());
+    }
+
+    /** Every volume of the pod, explicit and implicit, for the manifest. */
+    List<PodManifestJson.Volume> manifestVolumes() {
+        return new ArrayList<>(volumes.values());
+    }
+
+    /** What was decided on the user's behalf (implicit volumes), for {@code --debug}. */
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** Creates the {@code empty} volumes that some app mounts, with their mode and owner. */
+    static void createEmptyVolumes(Path podDir, PodManifestJson manifest) {
+        Set<String> used = new HashSet<>();
+        for (PodManifestJson.RuntimeApp app : manifest.apps()) {
+            if (app.mounts() != null) {
+                app.mounts().forEach(m -> used.add(m.volume()));
+            }
+        }
+        if (manifest.volumes() == null) {
+            return;
+        }
+        for (PodManifestJson.Volume v : manifest.volumes()) {
+            if (!"empty".equals(v.kind()) || !used.contains(v.name())) {
+                continue;
+            }
+            Path dir = podDir.resolve(DIR).resolve(v.name());
+            try {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, permissions(Integer.parseInt(v.mode(), 8)));
+                Files.setAttribute(dir, "unix:uid", v.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:gid", v.gid(), LinkOption.NOFOLLOW_LINKS);
+                if ((Integer.parseInt(v.mode(), 8) & 07000) != 0) {
+                    // setuid/setgid/sticky: beyond what PosixFilePermission can say
+                    Files.setAttribute(dir, "unix:mode", Integer.parseInt(v.mode(), 8), LinkOption.NOFOLLOW_LINKS);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                throw BosunException.internal("cannot create the empty volume " + v.name() + " in " + dir + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = new HashSet<>();
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
+    }
+
+    /** The engine's view of an app's mounts: host paths resolved, read-only if the volume or mount point is. */
+    static List<org.bosun.api.stage1.PodDirectory.Mount> resolve(Path podDir, PodManifestJson manifest,
+            PodManifestJson.RuntimeApp app) {
+        List<org.bosun.api.stage1.PodDirectory.Mount> result = new ArrayList<>();
+        if (app.mounts() == null) {
+            return result;
+        }
+        Map<String, PodManifestJson.Volume> byName = new LinkedHashMap<>();
+        if (manifest.volumes() != null) {
+            manifest.volumes().forEach(v -> byName.put(v.name(), v));
+        }
+        for (PodManifestJson.Mount m : app.mounts()) {
+            PodManifestJson.Volume v = byName.get(m.volume());
+            if (v == null) {
+                throw BosunException.internal("app " + app.name() + " of pod " + podDir.getFileName()
+                        + " mounts volume " + m.volume() + ", which its manifest does not define", null);
+            }
+            boolean host = "host".equals(v.kind());
+            Path source = host ? Path.of(v.source()) : podDir.resolve(DIR).resolve(v.name());
+            boolean readOnly = Boolean.TRUE.equals(v.readOnly()) || Boolean.TRUE.equals(m.readOnly());
+            boolean recursive = host && !Boolean.FALSE.equals(v.recursive());
+            result.add(new org.bosun.api.stage1.PodDirectory.Mount(v.name(), source, m.path(), readOnly, recursive));
+        }
+        return result;
+    }
+}

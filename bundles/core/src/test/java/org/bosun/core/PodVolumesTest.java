@@ -1,0 +1,106 @@
+package org.bosun.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.AppSettings;
+import org.bosun.api.pod.PodOptions;
+import org.bosun.api.pod.PodOptions.VolumeSpec;
+import org.bosun.api.pod.Resources;
+import org.bosun.api.stage1.PodDirectory;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class PodVolumesTest {
+    @Rule
+    public final Scratch scratch = new Scratch();
+
+    private static PodOptions volumes(VolumeSpec... specs) {
+        return new PodOptions(null, null, null, null, null, List.of(specs), null, null, false, false, false, null, null);
+    }
+
+    private static AppRequest app(AppSettings settings) {
+        return new AppRequest("busybox.aci", null, null, null, null, null, null, null, settings);
+    }
+
+    private static AppSettings mounts(AppSettings.MountRequest... mounts) {
+        return new AppSettings(null, List.of(mounts), false, null, null, null, null);
+    }
+
+    private static ImageManifest image(ImageManifest.MountPoint... points) {
+        return new ImageManifest("example.com/db", Map.of(), List.of("/bin/db"), null, null, null, Map.of(), Map.of(),
+                null, List.of(points), Map.of("pre-start", List.of("/bin/setup")), List.of(20));
+    }
+
+    @Test
+    public void aPodsVolumesAndMountsSurviveTheManifestAndReachTheEngine() throws Exception {
+        Path host = Files.createDirectories(scratch.root().resolve("host"));
+        Path pod = Files.createDirectories(scratch.root().resolve("pod"));
+        PodOptions options = volumes(new VolumeSpec("data", "host", host.toString(), true, false, null, null, null),
+                new VolumeSpec("cache", "empty", null, false, true, "0700", 1000, 1000));
+        AppRequest request = app(new AppSettings(List.of(30), List.of(new AppSettings.MountRequest("cache", "/var/cache/")),
+                true, new Resources(64L << 20, 500L, 512L, -100), null, null, null));
+        PodVolumes volumes = PodVolumes.check(options, List.of(request));
+        ImageManifest image = image(new ImageManifest.MountPoint("data", "/srv/data", false),
+                new ImageManifest.MountPoint("logs", "/var/log", true));
+        List<PodManifestJson.Mount> mounts = volumes.mounts(request, image, "db");
+        PodManifestJson.RuntimeApp app = new PodManifestJson.RuntimeApp("db", new PodManifestJson.RuntimeImage(
+                "example.com/db", "sha512-x", List.of()), new PodManifestJson.App(List.of("/bin/db"), "0", "0", "/",
+                List.of(), AppIsolators.supplementaryGids(image, request), AppIsolators.isolators(request.settings().resources()),
+                AppIsolators.eventHandlers(image, "db")), true, mounts, List.of());
+        PodManifestJson manifest = new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, List.of(app),
+                volumes.manifestVolumes(), List.of(), List.of(), List.of());
+        PodFiles files = new PodFiles();
+        files.writeJson(pod.resolve(PodFiles.MANIFEST), manifest);
+        PodManifestJson read = files.manifest(pod);
+
+        PodDirectory.App engine = AppIsolators.engineApp(pod, read, read.apps().get(0), Map.of());
+        assertEquals(List.of(
+                new PodDirectory.Mount("cache", pod.resolve("volumes/cache"), "/var/cache", false, false),
+                new PodDirectory.Mount("data", host, "/srv/data", true, false),
+                new PodDirectory.Mount("logs", pod.resolve("volumes/logs"), "/var/log", true, false)), engine.mounts());
+        assertEquals("the image's groups, then the flag's", List.of(20, 30), engine.supplementaryGids());
+        assertTrue(engine.readonlyRootfs());
+        assertEquals(new Resources(64L << 20, 500L, 512L, -100), engine.resources());
+        assertEquals(Map.of("pre-start", List.of("/bin/setup")), engine.eventHandlers());
+        assertEquals("the implicit volume is said on --debug", 1, volumes.notes().size());
+        assertTrue(volumes.notes().get(0).contains("implicit empty volume"));
+
+        PodVolumes.createEmptyVolumes(pod, read);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(pod.resolve("volumes/cache"))));
+        assertEquals(1000, Files.getAttribute(pod.resolve("volumes/cache"), "unix:uid"));
+        assertTrue(Files.isDirectory(pod.resolve("volumes/logs")));
+    }
+
+    @Test
+    public void aMountOfAnUnknownVolumeIsRefusedNamingTheVolumesThereAre() {
+        BosunException e = assertThrows(BosunException.class, () -> PodVolumes.check(
+                volumes(new VolumeSpec("data", "empty", null, false, true, null, null, null)),
+                List.of(app(mounts(new AppSettings.MountRequest("nope", "/x"))))));
+        assertTrue(e.getMessage(), e.getMessage().contains("no volume 'nope'") && e.getMessage().contains("data"));
+    }
+
+    @Test
+    public void badVolumesAndTargetsAreRefusedBeforeAnythingIsWritten() {
+        VolumeSpec empty = new VolumeSpec("data", "empty", null, false, true, null, null, null);
+        assertThrows(BosunException.class, () -> PodVolumes.check(volumes(empty, empty), List.of()));
+        assertThrows(BosunException.class, () -> PodVolumes.check(volumes(new VolumeSpec("h", "host",
+                scratch.root().resolve("absent").toString(), false, true, null, null, null)), List.of()));
+        assertThrows(BosunException.class, () -> PodVolumes.check(volumes(empty),
+                List.of(app(mounts(new AppSettings.MountRequest("data", "relative/path"))))));
+        assertThrows(BosunException.class, () -> PodVolumes.check(volumes(empty),
+                List.of(app(mounts(new AppSettings.MountRequest("data", "/"))))));
+        assertThrows(BosunException.class, () -> PodVolumes.check(volumes(empty), List.of(app(mounts(
+                new AppSettings.MountRequest("data", "/a"), new AppSettings.MountRequest("data", "/a/"))))));
+    }
+}

@@ -1,0 +1,89 @@
+package org.bosun.security.capabilities;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.InsecureOption;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.pod.AppSettings;
+import org.bosun.api.security.SecurityContext;
+import org.bosun.api.security.SecurityPolicy;
+import org.junit.Test;
+
+public class CapabilitiesModuleTest {
+    private final CapabilitiesModule module = new CapabilitiesModule();
+
+    private static SecurityContext app(List<String> retain, List<String> remove, Set<InsecureOption> insecure,
+            ImageManifest.Isolator... isolators) {
+        return new SecurityContext(null, "pod", "app", insecure,
+                new AppSettings(null, null, false, null, retain, remove, null), List.of(isolators), null, null);
+    }
+
+    private SecurityPolicy policy(SecurityContext context) {
+        return module.contribute(context, SecurityPolicy.UNCONFINED);
+    }
+
+    @Test
+    public void aDefaultAppGetsRktsFourteenCapabilitiesAndNoNewPrivileges() {
+        SecurityPolicy p = policy(app(null, null, Set.of()));
+        assertEquals(Capabilities.RKT_DEFAULT, p.capabilities());
+        assertEquals(14, p.capabilities().size());
+        assertTrue(p.noNewPrivileges());
+        assertEquals(Set.of(), p.protectionsOff());
+    }
+
+    @Test
+    public void capsRetainGivesExactlyTheNamedSetAndWinsOverCapsRemove() {
+        SecurityPolicy p = policy(app(List.of("net_admin", "CAP_KILL"), List.of("CAP_KILL"), Set.of()));
+        assertEquals(Set.of("CAP_NET_ADMIN", "CAP_KILL"), p.capabilities());
+    }
+
+    @Test
+    public void capsRemoveTakesTheNamedOnesOutOfTheDefaultSet() {
+        SecurityPolicy p = policy(app(null, List.of("CAP_NET_RAW"), Set.of()));
+        assertFalse(p.capabilities().contains("CAP_NET_RAW"));
+        assertEquals(13, p.capabilities().size());
+    }
+
+    @Test
+    public void theImagesIsolatorsApplyUnlessTheFlagsSaySomething() {
+        ImageManifest.Isolator retain = new ImageManifest.Isolator(CapabilitiesModule.RETAIN_SET,
+                "{\"set\":[\"CAP_SYS_TIME\"]}");
+        assertEquals(Set.of("CAP_SYS_TIME"), policy(app(null, null, Set.of(), retain)).capabilities());
+        assertEquals(Set.of("CAP_KILL"), policy(app(List.of("CAP_KILL"), null, Set.of(), retain)).capabilities());
+    }
+
+    @Test
+    public void anImageWithBothCapabilityIsolatorsIsRefused() {
+        BosunException e = assertThrows(BosunException.class, () -> policy(app(null, null, Set.of(),
+                new ImageManifest.Isolator(CapabilitiesModule.RETAIN_SET, "{\"set\":[\"CAP_KILL\"]}"),
+                new ImageManifest.Isolator(CapabilitiesModule.REMOVE_SET, "{\"set\":[\"CAP_KILL\"]}"))));
+        assertTrue(e.getMessage(), e.getMessage().contains("both"));
+    }
+
+    @Test
+    public void anUnknownCapabilityIsRefusedByName() {
+        BosunException e = assertThrows(BosunException.class, () -> policy(app(List.of("CAP_FLY"), null, Set.of())));
+        assertTrue(e.getMessage(), e.getMessage().contains("CAP_FLY") && e.getMessage().contains("--caps-retain"));
+    }
+
+    @Test
+    public void theNoNewPrivilegesIsolatorSwitchesItOff() {
+        SecurityPolicy p = policy(app(null, null, Set.of(),
+                new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "false")));
+        assertFalse(p.noNewPrivileges());
+    }
+
+    @Test
+    public void insecureCapabilitiesGivesEveryCapabilityAndIsRecorded() {
+        SecurityPolicy p = policy(app(null, null, Set.of(InsecureOption.CAPABILITIES)));
+        assertEquals(Set.copyOf(Capabilities.ALL), p.capabilities());
+        assertEquals(Set.of("capabilities"), p.protectionsOff());
+    }
+}

@@ -1,0 +1,52 @@
+package org.bosun.security.paths;
+
+import java.util.List;
+import java.util.Set;
+
+import org.bosun.api.InsecureOption;
+import org.bosun.api.security.SecurityContext;
+import org.bosun.api.security.SecurityModule;
+import org.bosun.api.security.SecurityModuleService;
+import org.bosun.api.security.SecurityPolicy;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * rkt's "protect kernel tunables" (stage1/init/common/app.go): the /proc and /sys entries through
+ * which a process could read kernel memory or change the host (sysrq, core_pattern, modprobe,
+ * devices, firmware) are masked or read-only in every app; {@code --insecure-options=paths} leaves
+ * them as the engine mounts them. A masked path reads as nothing: the engine hides it (systemd
+ * {@code InaccessiblePaths=}, OCI {@code maskedPaths}). {@code /dev} is the engine's own minimal
+ * one in every case (null, zero, full, random, urandom, tty, console, ptmx, pts, shm): no host
+ * device reaches an app.
+ */
+@Component(service = SecurityModule.class, property = "service.ranking:Integer=200")
+@SecurityModuleService(name = KernelPathsModule.NAME)
+public final class KernelPathsModule implements SecurityModule {
+    static final String NAME = "paths";
+
+    /** rkt's protectKernelHiddenDirs and protectKernelHiddenPaths. */
+    static final List<String> MASKED = List.of("/proc/config.gz", "/proc/kallsyms", "/proc/sched_debug", "/proc/kcore",
+            "/proc/kmem", "/proc/mem", "/proc/timer_list", "/proc/keys", "/sys/firmware", "/sys/fs", "/sys/hypervisor",
+            "/sys/module", "/sys/power");
+    /** rkt's protectKernelROPaths, plus /proc/sys as a whole (OCI's default read-only paths have it too). */
+    static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+            "/sys/block", "/sys/bus", "/sys/class", "/sys/dev", "/sys/devices", "/sys/kernel");
+
+    @Override
+    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
+        if (insecure.contains(InsecureOption.PATHS)) {
+            return policy.withProtectionOff(NAME);
+        }
+        return policy.withPaths(MASKED, READ_ONLY);
+    }
+
+    @Override
+    public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
+        return contribute(context.podUuid(), context.appName(), context.insecure(), policy);
+    }
+
+    @Override
+    public String inactiveReason() {
+        return null;
+    }
+}

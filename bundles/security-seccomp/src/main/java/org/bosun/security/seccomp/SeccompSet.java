@@ -1,0 +1,146 @@
+package org.bosun.security.seccomp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+import org.bosun.api.BosunException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One app's seccomp set as rkt took it: {@code retain} (a whitelist: only these calls work) or
+ * {@code remove} (a blacklist), the errno a refused call returns, and the calls and groups. It
+ * comes from {@code --seccomp mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...} or from the
+ * image's {@code os/linux/seccomp-retain-set} / {@code -remove-set} isolator. A refused call fails
+ * with EPERM unless {@code errno} names another errno; {@code errno=SIGSYS} kills the app instead.
+ *
+ * @param retain whether the set is a whitelist
+ * @param errno the errno name, {@code SIGSYS} to kill, or null for EPERM
+ * @param items system call names and {@code @group/name}s
+ * @param where the flag or isolator it came from, for error messages
+ */
+record SeccompSet(boolean retain, String errno, List<String> items, String where) {
+    static final String KILL = "SIGSYS";
+    /** The architectures a profile covers on an x86_64 host: its own and the 32-bit ABIs it can run. */
+    static final List<String> ARCHITECTURES = List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    SeccompSet {
+        items = List.copyOf(items);
+        if (errno != null && !errno.equals(KILL) && !SyscallTable.ERRNO.containsKey(errno)) {
+            throw BosunException.invalid(where + ": errno=" + errno + " is not an errno name; use one such as EPERM,"
+                    + " ENOSYS or EACCES, or SIGSYS to kill the app");
+        }
+    }
+
+    /** bosun's default: rkt's whitelist with today's additions; refused calls get EPERM. */
+    static SeccompSet defaultWhitelist() {
+        return new SeccompSet(true, null, List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST), "the default seccomp set");
+    }
+
+    /** Parses the value of {@code --seccomp} (everything after {@code profile=} is handled elsewhere). */
+    static SeccompSet parseFlag(String value, String where) {
+        Boolean retain = null;
+        String errno = null;
+        List<String> items = new ArrayList<>();
+        for (String raw : value.split(",")) {
+            String word = raw.strip();
+            if (word.isEmpty()) {
+                continue;
+            }
+            if (word.startsWith("mode=")) {
+                String mode = word.substring(5);
+                if (!mode.equals("retain") && !mode.equals("remove")) {
+                    throw BosunException.invalid(where + ": mode=" + mode + " is neither retain nor remove");
+                }
+                retain = mode.equals("retain");
+            } else if (word.startsWith("errno=")) {
+                errno = word.substring(6).toUpperCase(Locale.ROOT);
+            } else if (word.contains("=")) {
+                throw BosunException.invalid(where + ": '" + word + "' is not mode=, errno=, profile=, a system call"
+                        + " or a @group");
+            } else {
+                items.add(word);
+            }
+        }
+        if (retain == null) {
+            throw BosunException.invalid(where + " has no mode; write mode=retain or mode=remove first, as in"
+                    + " --seccomp mode=remove,errno=ENOSYS,reboot");
+        }
+        if (items.isEmpty()) {
+            throw BosunException.invalid(where + " names no system call; list calls or groups such as"
+                    + " @docker/default-blacklist after the mode");
+        }
+        return new SeccompSet(retain, errno, items, where);
+    }
+
+    /**
+     * The OCI runtime-spec {@code linux.seccomp} object, as JSON text; null when the set lets
+     * everything through ({@code retain @appc.io/all}).
+     */
+    String toOciProfile(SyscallTable table) {
+        boolean whitelist = retain;
+        List<String> names = items;
+        if (items.contains(SyscallGroups.APPC_ALL)) {
+            if (!retain || items.size() > 1) {
+                throw BosunException.invalid(where + ": " + SyscallGroups.APPC_ALL
+                        + " stands alone and only with mode=retain (it switches seccomp off)");
+            }
+            return null;
+        }
+        if (items.contains(SyscallGroups.APPC_EMPTY)) {
+            if (retain || items.size() > 1) {
+                throw BosunException.invalid(where + ": " + SyscallGroups.APPC_EMPTY
+                        + " stands alone and only with mode=remove (it means the default whitelist)");
+            }
+            whitelist = true;
+            names = List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST);
+        }
+        TreeSet<String> syscalls = new TreeSet<>();
+        for (String item : names) {
+            if (item.startsWith("@")) {
+                List<String> group = SyscallGroups.get(item);
+                if (group == null) {
+                    throw BosunException.invalid(where + ": there is no syscall group " + item + "; known groups are "
+                            + String.join(", ", SyscallGroups.names()));
+                }
+                // A group lists the calls of every architecture; this host's are the ones that count.
+                group.stream().filter(table::knows).forEach(syscalls::add);
+            } else {
+                if (!table.knows(item)) {
+                    throw BosunException.invalid(where + ": '" + item + "' is not a system call on x86_64;"
+                            + " check the name (scmp_sys_resolver " + item + ")");
+                }
+                syscalls.add(item);
+            }
+        }
+        ObjectNode profile = JSON.createObjectNode();
+        ObjectNode rule = JSON.createObjectNode();
+        ArrayNode ruleNames = rule.putArray("names");
+        syscalls.forEach(ruleNames::add);
+        if (whitelist) {
+            refusal(profile, "defaultAction", "defaultErrnoRet");
+            rule.put("action", "SCMP_ACT_ALLOW");
+        } else {
+            profile.put("defaultAction", "SCMP_ACT_ALLOW");
+            refusal(rule, "action", "errnoRet");
+        }
+        ArrayNode arches = profile.putArray("architectures");
+        ARCHITECTURES.forEach(arches::add);
+        profile.putArray("syscalls").add(rule);
+        return profile.toString();
+    }
+
+    private void refusal(ObjectNode node, String actionField, String errnoField) {
+        if (KILL.equals(errno)) {
+            node.put(actionField, "SCMP_ACT_KILL");
+        } else {
+            node.put(actionField, "SCMP_ACT_ERRNO");
+            node.put(errnoField, SyscallTable.ERRNO.get(errno == null ? "EPERM" : errno));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package org.bosun.store;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.image.StoredImage;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jnr.posix.POSIX;
+
+/**
+ * The index of images: an H2 MVStore file ({@code cas/index.mv.db}) with two maps, image id →
+ * the image as JSON and fetch reference → image id. MVStore writes copy-on-write chunks and
+ * commits atomically, so a process killed mid-write leaves the last committed version. It admits
+ * one process at a time, so every operation opens it under the flock {@code cas/index.lck},
+ * works, commits and closes: short, and safe with the agent and commands running side by side.
+ */
+final class ImageIndex {
+    private static final String IMAGES = "images";
+    private static final String REFERENCES = "references";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final POSIX posix;
+    private final StoreLayout layout;
+
+    ImageIndex(POSIX posix, StoreLayout layout) {
+        this.posix = posix;
+        this.layout = layout;
+    }
+
+    /** The maps of one open index. */
+    record Maps(MVMap<String, String> images, MVMap<String, String> references) {
+        StoredImage image(String id) {
+            String json = images.get(id);
+            return json == null ? null : decode(json);
+        }
+
+        List<StoredImage> all() {
+            List<StoredImage> result = new ArrayList<>();
+            images.values().forEach(json -> result.add(decode(json)));
+            return result;
+        }
+
+        void put(StoredImage image) {
+            images.put(image.id(), encode(image));
+        }
+
+        /** Removes the image and the references that point at it. */
+        void remove(String id) {
+            images.remove(id);
+            List<String> refs = new ArrayList<>();
+            references.forEach((ref, target) -> {
+                if (target.equals(id)) {
+                    refs.add(ref);
+                }
+            });
+            refs.forEach(references::remove);
+        }
+    }
+
+    /** Runs {@code work} on the open index; what it changed is committed when it returns normally. */
+    <R> R apply(Function<Maps, R> work) {
+        try (Flock lock = Flock.exclusive(posix, layout.indexLock())) {
+            MVStore store;
+            try {
+                store = new MVStore.Builder().fileName(layout.index().toString()).autoCommitDisabled().open();
+            } catch (MVStoreException e) {
+                throw BosunException.internal("cannot open the image index " + layout.index() + ": " + e.getMessage()
+                        + "; move it away and fetch the images again", e);
+            }
+            try {
+                Maps maps = new Maps(store.openMap(IMAGES), store.openMap(REFERENCES));
+                R result = work.apply(maps);
+                if (store.hasUnsavedChanges()) {
+                    store.commit();
+                }
+                return result;
+            } catch (RuntimeException e) {
+                store.rollback();
+                throw e;
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * The stored form: instants as text, the manifest as its record (Jackson builds records through
+     * their canonical constructor, so manifests keep every component the API gives them).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Entry(String id, String name, String format, List<String> references, ImageManifest manifest,
+            List<String> blobs, List<String> dependencies, Map<String, String> metadata, String importTime,
+            String lastUsed, long size) {
+    }
+
+    static String encode(StoredImage i) {
+        Entry e = new Entry(i.id(), i.name(), i.format(), i.references(), i.manifest(), i.blobs(),
+                i.dependencies(), i.metadata(), text(i.importTime()), text(i.lastUsed()), i.size());
+        try {
+            return JSON.writeValueAsString(e);
+        } catch (IOException ex) {
+            throw BosunException.internal("cannot encode image " + i.id() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    static StoredImage decode(String json) {
+        try {
+            Entry e = JSON.readValue(json, Entry.class);
+            return new StoredImage(e.id(), e.name(), e.format(), e.references(),
+                    e.manifest(), e.blobs(), e.dependencies(), e.metadata(),
+                    instant(e.importTime()), instant(e.lastUsed()), e.size());
+        } catch (IOException ex) {
+            throw BosunException.internal("the image index holds an unreadable entry: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    private static Instant instant(String t) {
+        return t == null ? null : Instant.parse(t);
+    }
+}

@@ -1,0 +1,210 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The image store through the commands: fetch, image list/rm/gc/cat-manifest/export/extract/
+ * render/verify, and pods whose rootfs is an overlay of the stored tree or a copy of it.
+ */
+public class ImageStoreIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    public ImageStoreIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    private String fetch() throws Exception {
+        BosunResult fetch = bosun("fetch", INSECURE, "--full", aci());
+        assertExit(0, fetch);
+        String id = fetch.stdout.trim();
+        assertTrue("an appc image id:\n" + fetch.describe(), id.matches("sha512-[0-9a-f]{128}"));
+        assertEquals("fetch is quiet off a terminal:\n" + fetch.describe(), "", fetch.stderr);
+        return id;
+    }
+
+    private Path blob(String id) {
+        return data.resolve("cas/blobs/sha512").resolve(id.substring("sha512-".length()));
+    }
+
+    private Path tree(String id) {
+        return data.resolve("tree").resolve(id);
+    }
+
+    private static List<Path> list(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    private static boolean mountedUnder(Path dir) throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains(dir.toString()));
+    }
+
+    @Test
+    public void fetchListsVerifiesAndRemovesAnImage() throws Exception {
+        String id = fetch();
+        BosunResult again = bosun("fetch", INSECURE, aci());
+        assertExit(0, again);
+        assertEquals("short id", id.substring(0, 39) + "\n", again.stdout);
+
+        BosunResult json = bosun("image", "list", "--format=json");
+        assertExit(0, json);
+        JsonNode images = JSON.readTree(json.stdout);
+        assertEquals(json.describe(), 1, images.size());
+        assertEquals(id, images.get(0).path("id").asText());
+        assertEquals("example.com/busybox", images.get(0).path("name").asText());
+        assertEquals(Files.size(blob(id)), images.get(0).path("size").asLong());
+
+        BosunResult table = bosun("image", "list", "--no-legend", "--fields=id,name");
+        assertExit(0, table);
+        assertTrue(table.describe(), table.stdout.startsWith(id.substring(0, 39) + "  example.com/busybox"));
+        assertEquals(table.describe(), 1, table.stdout.lines().count());
+
+        BosunResult manifest = bosun("image", "cat-manifest", "example.com/busybox");
+        assertExit(0, manifest);
+        assertEquals("/bin/sh", JSON.readTree(manifest.stdout).path("exec").get(0).asText());
+
+        assertExit(0, bosun("image", "verify"));
+        assertExit(0, bosun("image", "rm", id.substring(0, 20)));
+        assertFalse("the blob went with the image", Files.exists(blob(id)));
+        BosunResult gone = bosun("image", "rm", id);
+        assertExit(2, gone);
+    }
+
+    @Test
+    public void parallelFetchesStoreTheImageOnce() throws Exception {
+        List<BosunResult> results = parallel(List.<Callable<BosunResult>>of(
+                () -> bosun("fetch", INSECURE, aci()), () -> bosun("fetch", INSECURE, aci())));
+        for (BosunResult r : results) {
+            assertExit(0, r);
+        }
+        assertEquals(results.get(0).stdout, results.get(1).stdout);
+        assertEquals(1, list(data.resolve("cas/blobs/sha512")).size());
+        assertEquals(List.of(), list(data.resolve("cas/tmp")));
+    }
+
+    @Test
+    public void verifyReportsACorruptedBlob() throws Exception {
+        String id = fetch();
+        Path blob = blob(id);
+        blob.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(blob, bytes);
+        BosunResult verify = bosun("image", "verify", id);
+        assertExit(5, verify);
+        assertTrue(verify.describe(), verify.stdout.contains("corrupt"));
+        assertTrue(verify.describe(), verify.stdout.contains(id));
+    }
+
+    @Test
+    public void gcRemovesLeftoversUnusedImagesTreesAndBlobs() throws Exception {
+        String id = fetch();
+        assertExit(0, bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/true"));
+        assertTrue(Files.isDirectory(tree(id)));
+        // What a fetch killed half-way leaves behind.
+        Files.writeString(data.resolve("cas/tmp/blob-killed.part"), "half a download");
+        Files.createDirectories(data.resolve("tree/tmp-killed/bin"));
+
+        BosunResult kept = bosun("image", "gc");
+        assertExit(0, kept);
+        assertTrue(kept.describe(), kept.stdout.contains("removed 0 images, 0 trees, 0 blobs, 2 leftovers"));
+        assertTrue("a recently used image stays", Files.exists(blob(id)));
+
+        BosunResult gc = bosun("image", "gc", "--grace-period=0s");
+        assertExit(0, gc);
+        assertTrue(gc.describe(), gc.stdout.contains("removed 1 images, 1 trees, 1 blobs, 0 leftovers"));
+        assertEquals(List.of(), list(data.resolve("tree")));
+        assertEquals(List.of(), list(data.resolve("cas/tmp")));
+    }
+
+    @Test
+    public void anImageOfAPreparedPodIsNotRemoved() throws Exception {
+        BosunResult prepare = bosun("prepare", INSECURE, FLY, aci());
+        assertExit(0, prepare);
+        String uuid = uuidIn(prepare);
+        JsonNode image = JSON.readTree(bosun("image", "list", "--format=json").stdout).get(0);
+        BosunResult rm = bosun("image", "rm", image.path("id").asText());
+        assertExit(5, rm);
+        assertTrue(rm.describe(), rm.stderr.contains("bosun rm"));
+        assertExit(0, bosun("image", "gc", "--grace-period=0s"));
+        assertEquals(1, JSON.readTree(bosun("image", "list", "--format=json").stdout).size());
+        assertExit(0, bosun("rm", uuid));
+        assertExit(0, bosun("image", "rm", image.path("id").asText()));
+    }
+
+    @Test
+    public void exportExtractAndRenderWriteTheImage() throws Exception {
+        String id = fetch();
+        assertExit(0, bosun("image", "export", id, "out.aci"));
+        assertArrayEquals(Files.readAllBytes(blob(id)), Files.readAllBytes(work.resolve("out.aci")));
+        assertExit(3, bosun("image", "export", id, "out.aci"));
+
+        assertExit(0, bosun("image", "extract", id, "extracted"));
+        assertTrue(Files.isRegularFile(work.resolve("extracted/manifest")));
+        assertTrue(Files.isRegularFile(work.resolve("extracted/rootfs/bin/busybox")));
+
+        assertExit(0, bosun("image", "render", "--rootfs-only", id, "rendered"));
+        assertTrue(Files.isRegularFile(work.resolve("rendered/bin/busybox")));
+        assertFalse(Files.exists(work.resolve("rendered/manifest")));
+        assertEquals("nothing half-written beside the targets", 0, list(work).stream()
+                .filter(p -> p.getFileName().toString().startsWith(".")).count());
+    }
+
+    @Test
+    public void aPodWritesIntoItsOverlayNotIntoTheStoredTree() throws Exception {
+        BosunResult run = bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/sh", "--", "-c",
+                "echo changed > /etc/written && rm /bin/ls && cat /etc/written");
+        assertExit(0, run);
+        assertEquals(run.describe(), "changed\n", run.stdout);
+        JsonNode image = JSON.readTree(bosun("image", "list", "--format=json").stdout).get(0);
+        Path tree = tree(image.path("id").asText());
+        assertFalse("the tree is untouched", Files.exists(tree.resolve("etc/written")));
+        assertTrue("the tree is untouched", Files.exists(tree.resolve("bin/ls"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        Path app = list(data.resolve("pods/run")).get(0).resolve("apps/busybox");
+        assertEquals("changed\n", Files.readString(app.resolve("upper/etc/written")));
+        assertEquals("the mount point stays empty on the host", List.of(), list(app.resolve("rootfs")));
+        assertFalse("no mount leaks out of the pod", mountedUnder(data));
+    }
+
+    @Test
+    public void noOverlayCopiesTheTreeIntoThePod() throws Exception {
+        BosunResult run = bosun("run", INSECURE, FLY, "--no-overlay", aci(), "--exec", "/bin/sh", "--", "-c",
+                "echo copied > /etc/written");
+        assertExit(0, run);
+        Path app = list(data.resolve("pods/run")).get(0).resolve("apps/busybox");
+        assertEquals("copied\n", Files.readString(app.resolve("rootfs/etc/written")));
+        assertTrue(Files.isRegularFile(app.resolve("rootfs/bin/busybox")));
+        assertFalse(Files.exists(app.resolve("layers")));
+        assertFalse(Files.exists(app.resolve("upper")));
+    }
+
+    @Test
+    public void nspawnMountsTheOverlayInsideThePod() throws Exception {
+        BosunResult run = bosun("run", INSECURE, "--stage1-name=nspawn", "--net=host", aci(), "--exec", "/bin/sh", "--",
+                "-c", "echo nspawn > /etc/written && cat /etc/written && test -x /bin/busybox");
+        assertExit(0, run);
+        assertTrue(run.describe(), run.stdout.contains("nspawn\n"));
+        Path app = list(data.resolve("pods/run")).get(0).resolve("apps/busybox");
+        assertEquals("nspawn\n", Files.readString(app.resolve("upper/etc/written")));
+        assertFalse("no mount leaks out of the pod", mountedUnder(data));
+    }
+}

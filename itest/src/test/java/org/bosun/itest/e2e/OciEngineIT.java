@@ -1,0 +1,168 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/**
+ * The oci engine (issue 4) with both runtimes, runc and crun: an infra container holds the pod's
+ * namespaces, each app is an OCI container of its own. {@code run} exits with the first non-zero
+ * app code, the apps' output reaches bosun's stdout and stderr (prefixed per app when there are
+ * several) and each app's log; {@code status} shows each app's exit code; {@code enter} and
+ * {@code stop} work on a running pod; after {@code gc} no process, cgroup, mount or runtime state
+ * of the pod is left.
+ */
+public class OciEngineIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    static final String OCI = "--stage1-name=oci";
+    static final List<String> RUNTIMES = List.of("runc", "crun");
+
+    public OciEngineIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    static String runtime(String name) {
+        return "--stage1-option=runtime=" + name;
+    }
+
+    @Test
+    public void runExitsWithTheAppsCodeAndPassesItsOutputOnAndIntoTheLog() throws Exception {
+        for (String rt : RUNTIMES) {
+            Path uuidFile = work.resolve(rt + ".uuid");
+            BosunResult run = bosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile, aci(),
+                    "--exec", "/bin/sh", "--", "-c", "echo out:hello; echo err:oops >&2; exit 7");
+            assertExit(7, run);
+            assertEquals(rt + ": the app's stdout:\n" + run.describe(), "out:hello\n", run.stdout);
+            assertEquals(rt + ": the app's stderr:\n" + run.describe(), "err:oops\n", run.stderr);
+            String uuid = Files.readString(uuidFile).trim();
+            BosunResult status = bosun("status", uuid);
+            assertExit(0, status);
+            assertLine("state=exited", status);
+            assertLine("app-busybox=7", status);
+            Path log = data.resolve("pods/run/" + uuid + "/apps/busybox/log");
+            List<String> logged = Files.readAllLines(log);
+            assertTrue(rt + ": both streams in the app's log: " + logged,
+                    logged.contains("out:hello") && logged.contains("err:oops"));
+            assertEquals(rt + ": the runtime recorded for stop, enter and gc", rt,
+                    Files.readAllLines(data.resolve("pods/run/" + uuid + "/engine/runtime")).get(0));
+        }
+    }
+
+    @Test
+    public void aTwoAppPodSharesHostnameAndNetworkPrefixesOutputAndRecordsBothCodes() throws Exception {
+        String report = "echo \"$AC_APP_NAME host=$(hostname) net=$(readlink /proc/self/ns/net) mnt=$(readlink /proc/self/ns/mnt)\"; "
+                + "sleep %s; exit %s";
+        for (String rt : RUNTIMES) {
+            Path uuidFile = work.resolve(rt + ".uuid");
+            BosunResult run = bosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile,
+                    aci(), "--name=first", "--exec", "/bin/sh", "--", "-c", String.format(report, "0.5", "4"),
+                    "---", aci(), "--name=second", "--exec", "/bin/sh", "--", "-c", String.format(report, "0", "3"));
+            assertExit(4, run);
+            List<String> lines = run.stdoutLines();
+            assertEquals(rt + ": one line per app:\n" + run.describe(), 2, lines.size());
+            String first = lines.stream().filter(l -> l.startsWith("[first] first ")).findFirst().orElseThrow(
+                    () -> new AssertionError(rt + ": no prefixed line of app first:\n" + run.describe()));
+            String second = lines.stream().filter(l -> l.startsWith("[second] second ")).findFirst().orElseThrow(
+                    () -> new AssertionError(rt + ": no prefixed line of app second:\n" + run.describe()));
+            String[] f = first.split(" ");
+            String[] s = second.split(" ");
+            assertEquals(rt + ": the pod's hostname is shared:\n" + run.describe(), f[2], s[2]);
+            assertEquals(rt + ": the pod's network namespace is shared:\n" + run.describe(), f[3], s[3]);
+            assertFalse(rt + ": each app has its own mount namespace:\n" + run.describe(), f[4].equals(s[4]));
+            String uuid = Files.readString(uuidFile).trim();
+            BosunResult status = bosun("status", uuid);
+            assertLine("app-first=4", status);
+            assertLine("app-second=3", status);
+        }
+    }
+
+    @Test
+    public void enterRunsACommandInARunningAppAndStopEndsThePod() throws Exception {
+        for (String rt : RUNTIMES) {
+            Path uuidFile = work.resolve(rt + ".uuid");
+            BosunProcess run = startBosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile,
+                    aci(), "--name=web", "--exec", "/bin/sh", "--", "-c",
+                    "trap 'exit 143' TERM; touch /only-web; echo ready; while :; do sleep 0.1; done",
+                    "---", aci(), "--name=db", "--exec", "/bin/sh", "--", "-c",
+                    "trap 'exit 0' TERM; while :; do sleep 0.1; done");
+            run.closeStdin();
+            assertEquals(rt + ": the app started:\n" + run.snapshot(), "[web] ready", run.nextLine(CALL_TIMEOUT));
+            String uuid = Files.readString(uuidFile).trim();
+            String cmdline = E2e.cmdline(run.pid());
+            assertFalse(rt + ": no JVM in the pod's process: " + cmdline, cmdline.contains("java"));
+
+            BosunResult enter = bosun("enter", "--app=web", uuid, "/bin/sh", "-c", "ls /only-web; hostname; exit 5");
+            assertExit(5, enter);
+            assertEquals(rt + ": inside the app:\n" + enter.describe(), "/only-web\nbosun-" + uuid.substring(0, 8) + "\n",
+                    enter.stdout);
+            BosunResult other = bosun("enter", "--app=db", uuid, "/bin/sh", "-c", "ls /only-web || echo absent");
+            assertTrue(rt + ": the other app has its own rootfs:\n" + other.describe(), other.stdout.endsWith("absent\n"));
+
+            assertExit(0, bosun("stop", uuid));
+            BosunResult ended = run.await(Duration.ofSeconds(30));
+            assertEquals(rt + ": the first app's code:\n" + ended.describe(), 143, ended.exitCode);
+            BosunResult status = bosun("status", uuid);
+            assertLine("state=exited", status);
+            assertLine("app-web=143", status);
+            assertLine("app-db=0", status);
+        }
+    }
+
+    @Test
+    public void gcAfterStopForceLeavesNoProcessCgroupMountOrRuntimeState() throws Exception {
+        for (String rt : RUNTIMES) {
+            Path uuidFile = work.resolve(rt + ".uuid");
+            BosunProcess run = startBosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile, aci(),
+                    "--exec", "/bin/sh", "--", "-c", "trap '' TERM; echo ready; sleep 120");
+            run.closeStdin();
+            assertEquals(rt + ": the app started:\n" + run.snapshot(), "ready", run.nextLine(CALL_TIMEOUT));
+            String uuid = Files.readString(uuidFile).trim();
+            assertFalse(rt + ": a running pod has cgroups", cgroupsOf(uuid).isEmpty());
+            assertExit(0, bosun("stop", "--force", uuid));
+            assertEquals(128 + 9, run.await(Duration.ofSeconds(30)).exitCode);
+            assertTrue(rt + ": the pod's processes are gone: " + E2e.processesUnder(work),
+                    eventually(Duration.ofSeconds(10), Duration.ofMillis(50), () -> E2e.processesUnder(work).isEmpty()));
+            BosunResult gc = bosun("gc", "--grace-period=0s");
+            assertExit(0, gc);
+            assertNoPods();
+            assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
+            assertEquals(rt + ": cgroups of pod " + uuid, List.of(), cgroupsOf(uuid));
+        }
+    }
+
+    /** The pod's cgroup directories ({@code bosun-UUID}) anywhere in the host's hierarchies. */
+    static List<Path> cgroupsOf(String uuid) throws IOException {
+        List<Path> found = new ArrayList<>();
+        String name = "bosun-" + uuid;
+        List<Path> queue = new ArrayList<>(List.of(Path.of("/sys/fs/cgroup")));
+        for (int i = 0; i < queue.size() && queue.size() < 50_000; i++) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(queue.get(i),
+                    p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+                for (Path child : children) {
+                    if (child.getFileName().toString().equals(name)) {
+                        found.add(child);
+                    } else {
+                        queue.add(child);
+                    }
+                }
+            } catch (IOException e) {
+                // removed meanwhile
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,263 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/**
+ * Secure by default (issue 6), on the nspawn engine: a default pod cannot mount, unmount, reboot,
+ * load a module or a kernel, trace its init, use the kernel keyring, read kernel symbols or change
+ * kernel tunables, and a setuid binary gives a non-root app nothing. Each refusal is shown to come
+ * from the protection by turning that protection off ({@code --insecure-options}, {@code --caps-retain},
+ * an image isolator), after which the same action gets past it: {@code ok}, or the kernel's own
+ * answer to its harmless arguments (EINVAL; ENOSYS where this kernel lacks the feature), never EPERM.
+ *
+ * <p>The actions are made by {@code escape}, a static helper compiled here with gcc from
+ * {@code escape.c} (test resources) and put into a busybox image with a setuid-root copy of it.
+ */
+public class SecurityIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    static final String NSPAWN = "--stage1-name=nspawn";
+    static final List<String> ESCAPES = List.of("mount", "umount", "reboot", "init_module", "kexec_load", "ptrace",
+            "keyctl");
+    private static Path images;
+    private static Path escapeAci;
+    private static Path nnpOffAci;
+
+    public SecurityIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    @BeforeClass
+    public static void buildImages() throws Exception {
+        images = Files.createTempDirectory("bosun-security-it-");
+        Path source = images.resolve("escape.c");
+        try (InputStream in = SecurityIT.class.getResourceAsStream("escape.c")) {
+            Files.copy(in, source);
+        }
+        Path helper = images.resolve("escape");
+        exec(images, "gcc", "-static", "-O1", "-o", helper.toString(), source.toString());
+        escapeAci = image("example.com/escape", "", helper);
+        nnpOffAci = image("example.com/escape-nnp-off",
+                ",\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":false}]", helper);
+    }
+
+    @AfterClass
+    public static void removeImages() {
+        if (images != null) {
+            E2e.deleteTree(images);
+        }
+    }
+
+    @Test
+    public void escapeAttemptsFromADefaultPodAreRefused() throws Exception {
+        Map<String, String> seen = escapes(run(INSECURE));
+        for (String action : ESCAPES) {
+            assertEquals(action + " from a default pod: " + seen, "errno=EPERM", seen.get(action));
+        }
+        assertEquals("the default set keeps CAP_NET_RAW: " + seen, "ok", seen.get("raw-socket"));
+    }
+
+    @Test
+    public void theSameAttemptsGetPastTheProtectionsWhenAllRunProtectionsAreOff() throws Exception {
+        Map<String, String> seen = escapes(run("--insecure-options=image,all-run"));
+        for (String action : ESCAPES) {
+            assertNotEquals(action + " with --insecure-options=all-run still refused: " + seen, "errno=EPERM",
+                    seen.get(action));
+        }
+        assertEquals(seen.toString(), "ok", seen.get("mount"));
+        assertEquals(seen.toString(), "ok", seen.get("ptrace"));
+        assertEquals(seen.toString(), "ok", seen.get("keyctl"));
+        assertEquals("reboot(2) got to checking its magic numbers: " + seen, "errno=EINVAL", seen.get("reboot"));
+        assertEquals("umount(2) got to checking its target: " + seen, "errno=EINVAL", seen.get("umount"));
+    }
+
+    /** Capabilities and seccomp each refuse on their own: with seccomp off, capabilities still stop mount. */
+    @Test
+    public void capabilitiesRefuseWhatSeccompWouldLetThrough() throws Exception {
+        Map<String, String> seen = escapes(run("--insecure-options=image,seccomp"));
+        assertEquals("keyctl needs no capability, only seccomp stopped it: " + seen, "ok", seen.get("keyctl"));
+        for (String action : List.of("mount", "umount", "reboot", "ptrace")) {
+            assertEquals(action + " without CAP_SYS_ADMIN/CAP_SYS_BOOT/CAP_SYS_PTRACE: " + seen, "errno=EPERM",
+                    seen.get(action));
+        }
+        BosunResult status = bosun("status", onlyPod());
+        assertLine("protections-off=seccomp", status);
+    }
+
+    @Test
+    public void rawSocketsAreRefusedWhenNetRawIsRemoved() throws Exception {
+        BosunResult run = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--caps-remove=CAP_NET_RAW",
+                "--exec", "/bin/escape", "--", "raw-socket");
+        assertExit(0, run);
+        assertEquals(run.describe(), "raw-socket errno=EPERM\n", run.stdout);
+    }
+
+    @Test
+    public void capsRetainGivesExactlyTheNamedCapabilities() throws Exception {
+        BosunResult run = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--caps-retain=net_bind_service,CAP_KILL",
+                "--exec", "/bin/grep", "--", "^CapBnd:", "/proc/self/status");
+        assertExit(0, run);
+        // CAP_KILL is bit 5, CAP_NET_BIND_SERVICE bit 10
+        assertEquals(run.describe(), "CapBnd:\t0000000000000420\n", run.stdout);
+    }
+
+    @Test
+    public void aSetuidBinaryGivesNothingUnderNoNewPrivileges() throws Exception {
+        BosunResult run = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--user=nobody",
+                "--exec", "/bin/suid-escape", "--", "euid");
+        assertExit(0, run);
+        assertEquals(run.describe(), "euid=65534\n", run.stdout);
+        // Without no_new_privs (the image's isolator) the setuid bit makes it root. The kernel sets
+        // no_new_privs anyway for any seccomp filter installed without CAP_SYS_ADMIN, and on nspawn
+        // the paths protection comes with systemd's _sysctl filter: both are off too.
+        BosunResult off = bosun("run", "--insecure-options=image,seccomp,paths", NSPAWN, nnpOffAci.toString(), "--user=nobody",
+                "--exec", "/bin/suid-escape", "--", "euid");
+        assertExit(0, off);
+        assertEquals(off.describe(), "euid=0\n", off.stdout);
+    }
+
+    @Test
+    public void kernelSymbolsAreMaskedAndKernelTunablesReadOnly() throws Exception {
+        String script = "if head -c1 /proc/kallsyms 2>/dev/null | grep -q .; then echo kallsyms=readable;"
+                + " else echo kallsyms=masked; fi; "
+                + "if echo bosun-test > /proc/sys/kernel/domainname 2>/dev/null; then echo sysctl=written; else echo sysctl=refused; fi";
+        BosunResult secure = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--exec", "/bin/sh", "--", "-c", script);
+        assertExit(0, secure);
+        assertEquals(secure.describe(), "kallsyms=masked\nsysctl=refused\n", secure.stdout);
+        // domainname belongs to the pod's own UTS namespace: writing it harms nothing.
+        BosunResult open = bosun("run", "--insecure-options=image,paths", NSPAWN, escapeAci.toString(),
+                "--exec", "/bin/sh", "--", "-c", script);
+        assertExit(0, open);
+        assertEquals(open.describe(), "kallsyms=readable\nsysctl=written\n", open.stdout);
+    }
+
+    /** Kernels built without /proc/kcore or magic SysRq (like these test machines') cannot show this. */
+    @Test
+    public void kcoreAndSysrqTriggerAreRefused() throws Exception {
+        Assume.assumeTrue("this kernel has no /proc/kcore and /proc/sysrq-trigger",
+                Files.exists(Path.of("/proc/kcore")) && Files.exists(Path.of("/proc/sysrq-trigger")));
+        String script = "head -c4 /proc/kcore >/dev/null 2>&1 && echo kcore=read || echo kcore=refused; "
+                + "printf h > /proc/sysrq-trigger 2>/dev/null && echo sysrq=written || echo sysrq=refused";
+        BosunResult secure = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--exec", "/bin/sh", "--", "-c", script);
+        assertEquals(secure.describe(), "kcore=refused\nsysrq=refused\n", secure.stdout);
+        // 'h' only prints SysRq's help into the kernel log.
+        BosunResult open = bosun("run", "--insecure-options=image,all-run", NSPAWN, escapeAci.toString(),
+                "--exec", "/bin/sh", "--", "-c", script);
+        assertEquals(open.describe(), "kcore=read\nsysrq=written\n", open.stdout);
+    }
+
+    @Test
+    public void seccompFlagRefusesTheNamedCallsWithTheChosenErrno() throws Exception {
+        BosunResult run = bosun("run", INSECURE, NSPAWN, escapeAci.toString(),
+                "--seccomp", "mode=remove,errno=ENOSYS,mkdir,mkdirat", "--exec", "/bin/sh", "--", "-c",
+                "mkdir /mnt/x 2>&1; touch /mnt/y && echo touched");
+        assertExit(0, run);
+        assertTrue(run.describe(), run.stdout.contains("Function not implemented"));
+        assertTrue(run.describe(), run.stdout.contains("touched"));
+    }
+
+    @Test
+    public void anUnknownCapabilityOrSystemCallIsOneClearLine() throws Exception {
+        BosunResult cap = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--caps-retain=CAP_FLY");
+        assertOneClearLine(cap);
+        assertContains("names the capability", "CAP_FLY", cap);
+        BosunResult call = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--seccomp", "mode=remove,rebooot");
+        assertOneClearLine(call);
+        assertContains("names the call", "rebooot", call);
+        assertNoPods();
+    }
+
+    @Test
+    public void versionListsTheSecurityModulesAndStatusTheProtectionsOff() throws Exception {
+        BosunResult version = bosun("version");
+        assertExit(0, version);
+        for (String module : List.of("capabilities", "paths", "seccomp")) {
+            assertTrue(version.describe(), version.stdoutLines().stream()
+                    .anyMatch(l -> l.startsWith("  " + module + "  ") && l.endsWith(": active")));
+        }
+        escapes(run("--insecure-options=image,all-run"));
+        assertLine("protections-off=capabilities,paths,seccomp", bosun("status", onlyPod()));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private BosunResult run(String insecure) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", insecure, NSPAWN, escapeAci.toString(), "--exec", "/bin/escape",
+                "--"));
+        args.addAll(ESCAPES);
+        args.add("raw-socket");
+        BosunResult r = bosun(args.toArray(String[]::new));
+        assertTrue("exit code 0 or 1 (some action refused):\n" + r.describe(), r.exitCode == 0 || r.exitCode == 1);
+        return r;
+    }
+
+    private static Map<String, String> escapes(BosunResult r) {
+        Map<String, String> seen = new HashMap<>();
+        for (String line : r.stdoutLines()) {
+            int space = line.indexOf(' ');
+            if (space > 0) {
+                seen.put(line.substring(0, space), line.substring(space + 1));
+            }
+        }
+        assertEquals("one line per action:\n" + r.describe(), ESCAPES.size() + 1, seen.size());
+        return seen;
+    }
+
+    private String onlyPod() throws Exception {
+        var pods = list();
+        assertEquals(pods.toString(), 1, pods.size());
+        return pods.get(0).path("name").asText();
+    }
+
+    private static Path image(String name, String isolators, Path helper) throws Exception {
+        Path layout = images.resolve(name.replace('/', '_'));
+        Path rootfs = layout.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createDirectories(rootfs.resolve("mnt"));
+        Files.copy(Path.of(TestImages.BUSYBOX), rootfs.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
+        exec(layout, "chroot", rootfs.toString(), "/bin/busybox", "--install", "-s", "/bin");
+        Files.copy(helper, rootfs.resolve("bin/escape"));
+        Files.copy(helper, rootfs.resolve("bin/suid-escape"));
+        Files.setPosixFilePermissions(rootfs.resolve("bin/escape"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        exec(layout, "chmod", "4755", rootfs.resolve("bin/suid-escape").toString());
+        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n");
+        Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
+        Files.writeString(layout.resolve("manifest"), "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\""
+                + name + "\",\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"},{\"name\":\"os\",\"value\":\"linux\"},"
+                + "{\"name\":\"arch\",\"value\":\"amd64\"}],\"app\":{\"exec\":[\"/bin/sh\"],\"user\":\"0\",\"group\":\"0\""
+                + isolators + "}}");
+        Path aci = images.resolve(name.replace('/', '_') + ".aci");
+        exec(images, TestImages.ACTOOL, "build", "--overwrite", layout.toString(), aci.toString());
+        return aci;
+    }
+
+    private static void exec(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed:\n" + out);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package org.bosun.stage1.nspawn;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * How the nspawn engine enforces each app's {@link SecurityPolicy}, in two layers as rkt's coreos
+ * stage1 did:
+ * <ul>
+ * <li>the pod: systemd-nspawn gives the pod's systemd its own default capabilities plus those any
+ *     app needs ({@code --capability=}), and its own seccomp filter, which only
+ *     {@code SYSTEMD_SECCOMP=0} switches off, when no app of the pod has a seccomp policy;
+ * <li>each app's unit: {@code CapabilityBoundingSet=}, {@code NoNewPrivileges=},
+ *     {@code SystemCallFilter=} (the policy's OCI profile in systemd's syntax),
+ *     {@code InaccessiblePaths=} and {@code ReadOnlyPaths=} for the masked and read-only paths.
+ * </ul>
+ * A policy's {@code noNewPrivileges=false} holds only where nothing installs a seccomp filter in the
+ * app: the kernel requires no_new_privs for a filter installed without CAP_SYS_ADMIN, so the app's
+ * own seccomp profile and {@code ProtectKernelTunables=} (which adds systemd's {@code _sysctl}
+ * filter, see {@link #unitLines}) both imply it, as rkt documented for its seccomp isolators.
+ * Non-root apps get no ambient capabilities: only root in an app holds its bounding set, as with
+ * runc and Docker (rkt handed non-root apps its set as ambient capabilities).
+ */
+final class AppSecurity {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATUS = "/proc/self/status";
+
+    private AppSecurity() {
+    }
+
+    /** Refuses, at prepare time, a policy this engine cannot enforce. */
+    static void check(PodDirectory pod, PodDirectory.App app) {
+        String profile = app.security().seccompProfile();
+        if (profile != null) {
+            seccompLines(profile, "app " + app.name() + " of pod " + pod.uuid());
+        }
+    }
+
+    /** The lines of the app's {@code [Service]} section. */
+    static String unitLines(PodDirectory.App app) {
+        SecurityPolicy policy = app.security();
+        StringBuilder sb = new StringBuilder();
+        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")) {
+            sb.append("CapabilityBoundingSet=").append(String.join(" ", new TreeSet<>(policy.capabilities()))).append('\n');
+        }
+        if (policy.noNewPrivileges()) {
+            sb.append("NoNewPrivileges=yes\n");
+        }
+        if (policy.seccompProfile() != null) {
+            sb.append(seccompLines(policy.seccompProfile(), "app " + app.name()));
+        }
+        if (!policy.maskedPaths().isEmpty() || !policy.readonlyPaths().isEmpty()) {
+            // Also what makes systemd mount the app's own /proc before the paths below: without it the
+            // fresh /proc ends up on top of them, and they have no effect.
+            sb.append("ProtectKernelTunables=yes\n");
+        }
+        // '-': a path this kernel does not have is no error.
+        for (String path : policy.maskedPaths()) {
+            sb.append("InaccessiblePaths=-").append(UnitSyntax.path(path)).append('\n');
+        }
+        for (String path : policy.readonlyPaths()) {
+            sb.append("ReadOnlyPaths=-").append(UnitSyntax.path(path)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** systemd-nspawn's flags for the pod's capabilities. */
+    static List<String> nspawnFlags(PodDirectory pod) {
+        Set<String> caps = new TreeSet<>();
+        boolean all = false;
+        for (PodDirectory.App app : pod.apps()) {
+            all |= app.security().protectionsOff().contains("capabilities");
+            caps.addAll(app.security().capabilities());
+        }
+        Set<String> host = hostBoundingSet();
+        if (all) {
+            caps.addAll(host);
+        }
+        // A capability this host's bounding set lacks cannot be given; systemd-nspawn would warn on the pod's stderr.
+        caps.retainAll(host);
+        return caps.isEmpty() ? List.of() : List.of("--capability=" + String.join(",", caps));
+    }
+
+    /** systemd-nspawn's environment: its own seccomp filter off when no app of the pod has one. */
+    static List<String> nspawnEnvironment(PodDirectory pod) {
+        for (PodDirectory.App app : pod.apps()) {
+            if (!app.security().protectionsOff().contains("seccomp")) {
+                return List.of();
+            }
+        }
+        return List.of("SYSTEMD_SECCOMP=0");
+    }
+
+    /**
+     * An OCI {@code linux.seccomp} profile as {@code SystemCallFilter=} lines: an allow list (the
+     * default refuses) or a deny list (the default allows), one call per line as rkt wrote them.
+     * systemd can say one refusal for all calls (an errno, or SIGSYS) and no argument conditions.
+     */
+    static String seccompLines(String profileJson, String where) {
+        JsonNode profile;
+        try {
+            profile = JSON.readTree(profileJson);
+        } catch (IOException e) {
+            throw BosunException.internal(where + ": its recorded seccomp profile is not JSON", e);
+        }
+        String cannot = where + ": the nspawn engine cannot enforce its seccomp profile: ";
+        String defaultAction = profile.path("defaultAction").asText();
+        boolean allowList = !defaultAction.equals("SCMP_ACT_ALLOW");
+        String refusal = allowList ? refusal(defaultAction, profile.path("defaultErrnoRet"), cannot) : null;
+        List<String> names = new ArrayList<>();
+        for (JsonNode rule : profile.path("syscalls")) {
+            String action = rule.path("action").asText();
+            if (rule.has("args") && rule.get("args").size() > 0) {
+                throw BosunException.invalid(cannot + "it has conditions on arguments; use --stage1-name=oci");
+            }
+            if (allowList) {
+                if (!action.equals("SCMP_ACT_ALLOW")) {
+                    throw BosunException.invalid(cannot + "it refuses calls in more than one way (" + action + " and "
+                            + defaultAction + "); use --stage1-name=oci");
+                }
+            } else {
+                String r = refusal(action, rule.path("errnoRet"), cannot);
+                if (refusal != null && !refusal.equals(r)) {
+                    throw BosunException.invalid(cannot + "it refuses calls in more than one way; use --stage1-name=oci");
+                }
+                refusal = r;
+            }
+            rule.path("names").forEach(n -> names.add(n.asText()));
+        }
+        StringBuilder sb = new StringBuilder();
+        if (allowList && names.isEmpty()) {
+            throw BosunException.invalid(cannot + "it allows no system call at all");
+        }
+        for (String name : new TreeSet<>(names)) {
+            sb.append("SystemCallFilter=").append(allowList ? "" : "~").append(name).append('\n');
+        }
+        if (refusal != null && !refusal.isEmpty()) {
+            sb.append("SystemCallErrorNumber=").append(refusal).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** An errno number for {@code SystemCallErrorNumber=}, or "" for SIGSYS (systemd's default). */
+    private static String refusal(String action, JsonNode errnoRet, String cannot) {
+        return switch (action) {
+            case "SCMP_ACT_ERRNO" -> Integer.toString(errnoRet.isInt() ? errnoRet.asInt() : 1);
+            case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS" -> "";
+            default -> throw BosunException.invalid(cannot + "systemd has no equivalent of " + action
+                    + "; use --stage1-name=oci");
+        };
+    }
+
+    /** The capabilities of this host's bounding set (the caller's; CAP_SYS_RESOURCE may be missing). */
+    static Set<String> hostBoundingSet() {
+        Set<String> caps = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of(STATUS))) {
+                if (line.startsWith("CapBnd:")) {
+                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    for (int i = 0; i < CAPABILITIES.size(); i++) {
+                        if ((mask >>> i & 1) == 1) {
+                            caps.add(CAPABILITIES.get(i));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw BosunException.internal("cannot read the capability bounding set from " + STATUS, e);
+        }
+        return caps;
+    }
+
+    /** The capabilities by number (capabilities(7)). */
+    static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+            "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+            "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+            "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+            "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+            "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+}

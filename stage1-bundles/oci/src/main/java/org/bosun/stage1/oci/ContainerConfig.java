@@ -1,0 +1,307 @@
+package org.bosun.stage1.oci;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.pod.Resources;
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The OCI runtime-spec 1.0.2 {@code config.json} of each container of a pod: the infra container
+ * that holds the pod's network, IPC and UTS (and user) namespaces, and one container per app that
+ * joins them by path and has its own PID, mount and cgroup namespaces.
+ *
+ * <p>Each bundle lives in {@code <pod>/engine/bundles/<id>/}. Paths inside the pod are written
+ * relative to the bundle (the runtimes resolve {@code root.path} and bind sources there), so the
+ * files stay right when the pod directory moves from prepared/ to run/. The infra container's pid
+ * is known only when the pod runs: app configs name its namespaces as
+ * {@code /proc/@INFRA_PID@/ns/...}, which the supervisor fills in.
+ */
+final class ContainerConfig {
+    static final String OCI_VERSION = "1.0.2";
+    static final String INFRA_PID = "@INFRA_PID@";
+    static final String INFRA = "infra";
+    /** runc spec's default capabilities, used when no security module contributed a set. */
+    static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
+    /** runc spec's default masked paths. */
+    static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+            "/proc/scsi");
+    /** runc spec's default read-only paths. */
+    static final List<String> DEFAULT_READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+    static final long NOFILE = 1024;
+    static final long CPU_PERIOD_MICROS = 100_000;
+    /** Where the pod's DNS files go, if the pod has them. */
+    static final List<String> ETC_FILES = List.of("resolv.conf", "hosts", "hostname");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PodDirectory pod;
+    private final int minimumOomScoreAdj;
+
+    /**
+     * @param minimumOomScoreAdj the lowest {@code oom_score_adj} the host lets the engine give
+     *        (without CAP_SYS_RESOURCE, nothing below the engine's own)
+     */
+    ContainerConfig(PodDirectory pod, int minimumOomScoreAdj) {
+        this.pod = pod;
+        this.minimumOomScoreAdj = minimumOomScoreAdj;
+    }
+
+    static String appId(String app) {
+        return "app-" + app;
+    }
+
+    static String handlerId(String handler, String app) {
+        return handler + "-" + app;
+    }
+
+    /** Where a container's bundle lives. */
+    Path bundle(String id) {
+        return pod.stage1Dir().resolve("bundles").resolve(id);
+    }
+
+    /** The infra container: {@code sleep infinity} from the host's /usr, holding the pod's namespaces. */
+    ObjectNode infra(Path infraRootfs) {
+        ObjectNode config = JSON.createObjectNode();
+        config.put("ociVersion", OCI_VERSION);
+        ObjectNode process = config.putObject("process");
+        process.put("terminal", false);
+        ObjectNode user = process.putObject("user");
+        user.put("uid", 0);
+        user.put("gid", 0);
+        process.putArray("args").add("/usr/bin/sleep").add("infinity");
+        process.putArray("env").add("PATH=/usr/bin");
+        process.put("cwd", "/");
+        capabilities(process, List.of());
+        process.put("noNewPrivileges", true);
+        ObjectNode root = config.putObject("root");
+        root.put("path", relative(INFRA, infraRootfs));
+        root.put("readonly", true);
+        if (pod.settings().hostname() != null) {
+            config.put("hostname", pod.settings().hostname());
+        }
+        ArrayNode mounts = config.putArray("mounts");
+        mount(mounts, "/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"));
+        mount(mounts, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "noexec", "mode=755", "size=64k"));
+        mount(mounts, "/usr", "bind", "/usr", List.of("rbind", "ro", "nosuid", "nodev"));
+        ObjectNode linux = config.putObject("linux");
+        ArrayNode namespaces = linux.putArray("namespaces");
+        namespaces.addObject().put("type", "pid");
+        namespaces.addObject().put("type", "mount");
+        namespaces.addObject().put("type", "ipc");
+        namespaces.addObject().put("type", "uts");
+        if (pod.settings().netns() != null) {
+            namespaces.addObject().put("type", "network").put("path", pod.settings().netns().toString());
+        }
+        if (pod.settings().userNamespace() != null) {
+            namespaces.addObject().put("type", "user");
+            idMappings(linux, pod.settings().userNamespace());
+        }
+        linux.put("cgroupsPath", "/" + INFRA);
+        linux.putArray("maskedPaths");
+        linux.putArray("readonlyPaths");
+        return config;
+    }
+
+    /** The container of {@code app}, running {@code args} (the app's exec, or one of its event handlers). */
+    ObjectNode app(PodDirectory.App app, String id, List<String> args) {
+        SecurityPolicy policy = app.security();
+        ObjectNode config = JSON.createObjectNode();
+        config.put("ociVersion", OCI_VERSION);
+        ObjectNode process = config.putObject("process");
+        process.put("terminal", pod.settings().interactive());
+        ObjectNode user = process.putObject("user");
+        user.put("uid", Integer.toUnsignedLong(app.uid()));
+        user.put("gid", Integer.toUnsignedLong(app.gid()));
+        if (!app.supplementaryGids().isEmpty()) {
+            ArrayNode gids = user.putArray("additionalGids");
+            app.supplementaryGids().forEach(g -> gids.add(Integer.toUnsignedLong(g)));
+        }
+        ArrayNode argv = process.putArray("args");
+        args.forEach(argv::add);
+        ArrayNode env = process.putArray("env");
+        for (Map.Entry<String, String> e : app.environment().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        process.put("cwd", app.workingDirectory());
+        capabilities(process, policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")
+                ? DEFAULT_CAPABILITIES : policy.capabilities().stream().sorted().toList());
+        ArrayNode rlimits = process.putArray("rlimits");
+        rlimits.addObject().put("type", "RLIMIT_NOFILE").put("hard", NOFILE).put("soft", NOFILE);
+        process.put("noNewPrivileges", policy.noNewPrivileges());
+        Integer oom = oomScoreAdj(app.resources());
+        if (oom != null) {
+            process.put("oomScoreAdj", oom);
+        }
+        String processLabel = policy.selinuxLabels().get("process");
+        if (processLabel != null) {
+            process.put("selinuxLabel", processLabel);
+        }
+
+        ObjectNode root = config.putObject("root");
+        root.put("path", relative(id, app.rootfs()));
+        root.put("readonly", app.readonlyRootfs());
+
+        config.set("mounts", mounts(app, id));
+
+        ObjectNode linux = config.putObject("linux");
+        ArrayNode namespaces = linux.putArray("namespaces");
+        namespaces.addObject().put("type", "pid");
+        namespaces.addObject().put("type", "mount");
+        namespaces.addObject().put("type", "cgroup");
+        for (String shared : List.of("ipc", "uts")) {
+            namespaces.addObject().put("type", shared).put("path", infraNamespace(shared));
+        }
+        if (pod.settings().netns() != null) {
+            namespaces.addObject().put("type", "network").put("path", infraNamespace("net"));
+        }
+        if (pod.settings().userNamespace() != null) {
+            namespaces.addObject().put("type", "user").put("path", infraNamespace("user"));
+            idMappings(linux, pod.settings().userNamespace());
+        }
+        linux.put("cgroupsPath", "/" + id);
+        linux.set("resources", resources(app.resources()));
+        ArrayNode masked = linux.putArray("maskedPaths");
+        ArrayNode readonly = linux.putArray("readonlyPaths");
+        if (!policy.protectionsOff().contains("paths")) {
+            (policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths()).forEach(masked::add);
+            (policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths()).forEach(readonly::add);
+        }
+        if (policy.seccompProfile() != null && !policy.seccompProfile().isBlank()) {
+            linux.set("seccomp", seccomp(app, policy.seccompProfile()));
+        }
+        String mountLabel = policy.selinuxLabels().get("mount");
+        if (mountLabel != null) {
+            linux.put("mountLabel", mountLabel);
+        }
+        return config;
+    }
+
+    /** The app's {@code oom_score_adj}, raised to what the host allows; null for none. */
+    Integer oomScoreAdj(Resources resources) {
+        if (resources.oomScoreAdj() == null) {
+            return null;
+        }
+        return Math.max(resources.oomScoreAdj(), minimumOomScoreAdj);
+    }
+
+    private ArrayNode mounts(PodDirectory.App app, String id) {
+        ArrayNode mounts = JSON.createArrayNode();
+        mount(mounts, "/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"));
+        mount(mounts, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
+        mount(mounts, "/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
+        mount(mounts, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
+        mount(mounts, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
+        mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+        for (PodDirectory.Mount m : app.mounts()) {
+            mount(mounts, m.target(), "bind", relative(id, m.source()),
+                    List.of(m.recursive() ? "rbind" : "bind", m.readOnly() ? "ro" : "rw", "rprivate"));
+        }
+        Path etc = pod.settings().etcDir();
+        if (etc != null) {
+            for (String file : ETC_FILES) {
+                if (java.nio.file.Files.isRegularFile(etc.resolve(file))) {
+                    mount(mounts, "/etc/" + file, "bind", relative(id, etc.resolve(file)),
+                            List.of("bind", "ro", "rprivate"));
+                }
+            }
+        }
+        return mounts;
+    }
+
+    private ObjectNode resources(Resources r) {
+        ObjectNode resources = JSON.createObjectNode();
+        resources.putArray("devices").addObject().put("allow", false).put("access", "rwm");
+        if (r.memoryBytes() != null) {
+            resources.putObject("memory").put("limit", r.memoryBytes());
+        }
+        if (r.cpuMillis() != null || r.cpuShares() != null) {
+            ObjectNode cpu = resources.putObject("cpu");
+            if (r.cpuShares() != null) {
+                cpu.put("shares", r.cpuShares());
+            }
+            if (r.cpuMillis() != null) {
+                cpu.put("quota", r.cpuMillis() * CPU_PERIOD_MICROS / 1000);
+                cpu.put("period", CPU_PERIOD_MICROS);
+            }
+        }
+        return resources;
+    }
+
+    private static JsonNode seccomp(PodDirectory.App app, String profile) {
+        try {
+            JsonNode node = JSON.readTree(profile);
+            if (node == null || !node.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw BosunException.invalid("the seccomp profile of app " + app.name() + " is not OCI JSON ("
+                    + e.getMessage().lines().findFirst().orElse("") + "); fix the profile in seccomp.d");
+        }
+    }
+
+    /**
+     * All five sets. Inheritable and ambient stay empty (as Docker does since CVE-2022-24769): root
+     * gets the bounding set on exec anyway, other users get no capabilities, as in rkt.
+     */
+    private static void capabilities(ObjectNode process, List<String> caps) {
+        ObjectNode capabilities = process.putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode array = capabilities.putArray(set);
+            caps.forEach(array::add);
+        }
+        capabilities.putArray("inheritable");
+        capabilities.putArray("ambient");
+    }
+
+    private static void idMappings(ObjectNode linux, PodDirectory.IdMapping mapping) {
+        for (String name : List.of("uidMappings", "gidMappings")) {
+            linux.putArray(name).addObject().put("containerID", 0).put("hostID", mapping.hostId())
+                    .put("size", mapping.size());
+        }
+    }
+
+    private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {
+        ObjectNode m = mounts.addObject();
+        m.put("destination", destination);
+        m.put("type", type);
+        m.put("source", source);
+        ArrayNode opts = m.putArray("options");
+        options.forEach(opts::add);
+    }
+
+    private static String infraNamespace(String type) {
+        return "/proc/" + INFRA_PID + "/ns/" + type;
+    }
+
+    /** A path inside the pod relative to the container's bundle; anything else as it is. */
+    private String relative(String id, Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (p.startsWith(pod.path())) {
+            return bundle(id).relativize(p).toString();
+        }
+        return p.toString();
+    }
+
+    static String json(ObjectNode config) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package org.bosun.stage1.oci;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.stage1.EngineCapabilities;
+import org.bosun.api.stage1.EngineCommand;
+import org.bosun.api.stage1.PodDirectory;
+import org.bosun.api.stage1.Stage1Engine;
+import org.bosun.api.stage1.Stage1EngineService;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The oci engine: pods as shared namespaces, the way containerd and CRI-O run them, with runc or
+ * crun ({@code --stage1-option=runtime=crun}, default runc). An infra container holds the pod's
+ * network, IPC and UTS namespaces; each app is an OCI container of its own that joins them, with its
+ * own PID, mount and cgroup namespaces and rootfs. The pod's process is a POSIX shell supervisor
+ * (see {@link SupervisorScript}), so no JVM stays in the pod's tree and the caller's cgroup holds
+ * the pod.
+ *
+ * <pre>
+ * engine/runtime              the runtime's name and binary, chosen at prepare
+ * engine/run, engine/supervise  the pod's process
+ * engine/bundles/ID/          one OCI bundle per container: infra, app-NAME, pre-start-NAME, post-stop-NAME
+ * engine/infra-rootfs/        the infra container's root: the host's /usr, read-only
+ * engine/runtime-state/       the runtime's --root: nothing of the pod goes to /run/runc or /run/crun
+ * engine/cgroups, engine/pid  written when the pod runs: its cgroups (for gc) and the supervisor's pid
+ * </pre>
+ */
+@Component(service = Stage1Engine.class)
+@Stage1EngineService(name = "oci", abiVersion = 1,
+        description = "runc or crun, an infra container holding the pod's namespaces, one container per app")
+public final class OciEngine implements Stage1Engine {
+    static final String UNSHARE = SupervisorScript.UNSHARE;
+    static final String NSENTER = "/usr/bin/nsenter";
+    static final List<String> TOOLS = List.of(SupervisorScript.SH, UNSHARE, NSENTER, SupervisorScript.AWK,
+            "/usr/bin/mkfifo", "/usr/bin/sed", "/usr/bin/mount", "/usr/bin/umount", "/usr/bin/sleep");
+    static final int MAX_APPS = 1024;
+    static final String RUNTIME_OPTION = "runtime";
+    static final String STOP_TIMEOUT_OPTION = "stop-timeout";
+    static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+    static final String RUNTIME_RECORD = "runtime";
+    static final String PID_RECORD = "pid";
+    static final String STATE_DIR = "runtime-state";
+    static final String INFRA_ROOTFS = "infra-rootfs";
+    static final List<String> HANDLERS = List.of("pre-start", "post-stop");
+
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
+    private static final List<String> PATH_ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return new EngineCapabilities(MAX_APPS, true, true);
+    }
+
+    @Override
+    public void prepare(PodDirectory pod) {
+        Map<String, String> options = pod.settings().engineOptions();
+        for (String key : options.keySet()) {
+            if (!key.equals(RUNTIME_OPTION) && !key.equals(STOP_TIMEOUT_OPTION)) {
+                throw BosunException.invalid("the oci engine has no option '" + key + "'; it knows "
+                        + RUNTIME_OPTION + "=runc|crun and " + STOP_TIMEOUT_OPTION + "=SECONDS");
+            }
+        }
+        OciRuntime runtime = OciRuntime.named(options.get(RUNTIME_OPTION));
+        Path binary = runtime.path();
+        int stopTimeout = stopTimeout(options.get(STOP_TIMEOUT_OPTION));
+        requireTools();
+        if (pod.settings().interactive() && pod.apps().size() != 1) {
+            throw BosunException.invalid("--interactive gives the terminal to one app; pod " + pod.uuid() + " has "
+                    + pod.apps().size());
+        }
+        for (PodDirectory.App app : pod.apps()) {
+            check(pod, app);
+        }
+        int minimumOom = HostLimits.minimumOomScoreAdj();
+        ContainerConfig configs = new ContainerConfig(pod, minimumOom);
+        List<String> warnings = new ArrayList<>();
+        List<SupervisorScript.AppPlan> plans = new ArrayList<>();
+        Path engine = pod.stage1Dir();
+        try {
+            Files.createDirectories(engine);
+            Files.writeString(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
+            Path infraRoot = engine.resolve(INFRA_ROOTFS);
+            Files.createDirectories(infraRoot.resolve("usr"));
+            Files.createDirectories(infraRoot.resolve("proc"));
+            Files.createDirectories(infraRoot.resolve("dev"));
+            for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
+                Files.createSymbolicLink(infraRoot.resolve(dir), Path.of("usr", dir));
+            }
+            write(configs.bundle(ContainerConfig.INFRA).resolve("config.json"), ContainerConfig.json(configs.infra(infraRoot)));
+            for (PodDirectory.App app : pod.apps()) {
+                String id = ContainerConfig.appId(app.name());
+                write(configs.bundle(id).resolve("config.template.json"),
+                        ContainerConfig.json(configs.app(app, id, app.exec())));
+                for (String handler : HANDLERS) {
+                    List<String> args = app.eventHandlers().get(handler);
+                    if (args != null && !args.isEmpty()) {
+                        String handlerId = ContainerConfig.handlerId(handler, app.name());
+                        write(configs.bundle(handlerId).resolve("config.template.json"),
+                                ContainerConfig.json(configs.app(app, handlerId, args)));
+                    }
+                }
+                Integer asked = app.resources().oomScoreAdj();
+                Integer given = configs.oomScoreAdj(app.resources());
+                if (asked != null && !asked.equals(given)) {
+                    warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
+                            + ", the lowest this host allows without CAP_SYS_RESOURCE");
+                }
+                plans.add(new SupervisorScript.AppPlan(app.name(),
+                        app.eventHandlers().containsKey("pre-start") && !app.eventHandlers().get("pre-start").isEmpty(),
+                        app.eventHandlers().containsKey("post-stop") && !app.eventHandlers().get("post-stop").isEmpty(),
+                        app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
+                        app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+            }
+            SupervisorScript.Plan plan = new SupervisorScript.Plan(pod.uuid(), runtime, binary, plans,
+                    pod.settings().interactive(), stopTimeout, warnings, HostLimits.awkIsMawk());
+            script(engine.resolve("run"), SupervisorScript.run(plan));
+            script(engine.resolve("supervise"), SupervisorScript.supervise(plan));
+        } catch (IOException e) {
+            throw BosunException.internal("cannot write the oci engine's files of pod " + pod.uuid() + " in " + engine
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public EngineCommand run(PodDirectory pod) {
+        // The pod is still in prepared/ (run/ is where it will be): nothing of it can be read yet.
+        requireTools();
+        List<String> argv = List.of(UNSHARE, "--mount", "--propagation", "private", "--", SupervisorScript.SH,
+                pod.stage1Dir().resolve("run").toString());
+        return new EngineCommand(argv, PATH_ENV, "/");
+    }
+
+    @Override
+    public EngineCommand enter(PodDirectory pod, String appName, List<String> command) {
+        PodDirectory.App app = app(pod, appName);
+        Path runtime = recordedRuntime(pod);
+        long supervisor = supervisorPid(pod);
+        if (!Files.exists(pod.stage1Dir().resolve(STATE_DIR).resolve(ContainerConfig.appId(app.name())))) {
+            throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
+                    + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
+        }
+        // The runtime's state names the containers' cgroups as the supervisor's cgroup namespace shows them.
+        List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(supervisor), "--mount",
+                "--cgroup", "--", runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec"));
+        if (pod.settings().interactive()) {
+            argv.add("--tty");
+        }
+        argv.add(ContainerConfig.appId(app.name()));
+        argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
+        return new EngineCommand(argv, PATH_ENV, "/");
+    }
+
+    /**
+     * SIGTERM makes the supervisor stop the apps (SIGTERM, then SIGKILL after the stop timeout); they
+     * record their exit codes and {@code bosun run} exits with the pod's. {@code force} kills every
+     * process in the pod's cgroups, the supervisor included, at once: bosun run exits with 137.
+     */
+    @Override
+    public void stop(PodDirectory pod, long pid, boolean force) {
+        ProcessHandle.of(pid).ifPresent(supervisor -> {
+            if (!force) {
+                supervisor.destroy();
+                return;
+            }
+            List<ProcessHandle> tree = new ArrayList<>(supervisor.descendants().toList());
+            PodCgroups.kill(PodCgroups.recorded(pod.stage1Dir(), pod.uuid()));
+            supervisor.destroyForcibly();
+            tree.forEach(ProcessHandle::destroyForcibly);
+        });
+    }
+
+    /**
+     * Kills whatever of the pod still runs (a pod whose supervisor was killed), lets the runtime
+     * delete what its state dir still holds, removes the pod's cgroups and checks nothing is left.
+     */
+    @Override
+    public void gc(PodDirectory pod) {
+        List<Path> cgroups = PodCgroups.recorded(pod.stage1Dir(), pod.uuid());
+        PodCgroups.kill(cgroups);
+        deleteContainers(pod);
+        List<String> failed = PodCgroups.remove(cgroups);
+        if (!failed.isEmpty()) {
+            throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
+                    + String.join("; ", failed) + "; try bosun gc again");
+        }
+        List<String> mounts = HostLimits.mountsUnder(pod.path());
+        if (!mounts.isEmpty()) {
+            throw BosunException.precondition("pod " + pod.uuid() + " still has mounts: " + String.join(", ", mounts)
+                    + "; unmount them and run bosun gc again");
+        }
+    }
+
+    /**
+     * {@code runtime delete --force} for each container left in the state dir, in a mount namespace
+     * where /sys/fs/cgroup is an empty tmpfs: the state names cgroups as the pod's own cgroup
+     * namespace saw them, which on the host are other cgroups (gc removes the pod's itself).
+     */
+    private static void deleteContainers(PodDirectory pod) {
+        Path state = pod.stage1Dir().resolve(STATE_DIR);
+        List<String> ids = new ArrayList<>();
+        try (var entries = Files.list(state)) {
+            entries.filter(Files::isDirectory).forEach(p -> ids.add(p.getFileName().toString()));
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot list " + state + ": " + e.getMessage(), e);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        Path runtime = recordedRuntime(pod);
+        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--",
+                SupervisorScript.SH, "-c", "mount -t tmpfs bosun-gc /sys/fs/cgroup || exit 1; rt=$1 state=$2; shift 2; "
+                        + "for id; do \"$rt\" --root \"$state\" delete --force \"$id\"; done",
+                "sh", runtime.toString(), state.toString()));
+        argv.addAll(ids);
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            throw BosunException.internal("cannot run " + runtime + " delete for pod " + pod.uuid() + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int stopTimeout(String value) {
+        if (value == null) {
+            return DEFAULT_STOP_TIMEOUT_SECONDS;
+        }
+        try {
+            int seconds = Integer.parseInt(value.trim());
+            if (seconds >= 0 && seconds <= 3600) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw BosunException.invalid("--stage1-option=" + STOP_TIMEOUT_OPTION + "=" + value
+                + " is not a number of seconds between 0 and 3600");
+    }
+
+    /** The runtime binary recorded at prepare: stop, enter and gc use the one the pod ran with. */
+    static Path recordedRuntime(PodDirectory pod) {
+        Path record = pod.stage1Dir().resolve(RUNTIME_RECORD);
+        try {
+            List<String> lines = Files.readAllLines(record);
+            if (lines.size() < 2) {
+                throw BosunException.internal("the runtime record " + record + " of pod " + pod.uuid()
+                        + " is incomplete", null);
+            }
+            Path binary = Path.of(lines.get(1).trim());
+            if (!Files.isExecutable(binary)) {
+                throw BosunException.unavailable("pod " + pod.uuid() + " was prepared for the runtime " + binary
+                        + ", which is no longer installed; install " + lines.get(0).trim() + " again");
+            }
+            return binary;
+        } catch (IOException e) {
+            throw BosunException.internal("pod " + pod.uuid() + " has no runtime record " + record
+                    + "; it was not prepared by the oci engine", e);
+        }
+    }
+
+    private static long supervisorPid(PodDirectory pod) {
+        try {
+            long pid = Long.parseLong(Files.readString(pod.stage1Dir().resolve(PID_RECORD)).trim());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return pid;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // below
+        }
+        throw BosunException.precondition("pod " + pod.uuid() + " has no running supervisor (it is starting, or has"
+                + " exited); see bosun status " + pod.uuid());
+    }
+
+    private static PodDirectory.App app(PodDirectory pod, String name) {
+        List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
+        if (name == null) {
+            if (pod.apps().size() != 1) {
+                throw BosunException.invalid("pod " + pod.uuid() + " has several apps (" + String.join(", ", names)
+                        + "); choose one with --app");
+            }
+            return pod.apps().get(0);
+        }
+        return pod.apps().stream().filter(a -> a.name().equals(name)).findFirst()
+                .orElseThrow(() -> BosunException.notFound("pod " + pod.uuid() + " has no app '" + name
+                        + "'; its apps are " + String.join(", ", names)));
+    }
+
+    /** Refuses, before anything is written, what the runtime or the supervisor could not run as asked. */
+    private static void check(PodDirectory pod, PodDirectory.App app) {
+        String where = "app " + app.name() + " of pod " + pod.uuid();
+        if (!APP_NAME.matcher(app.name()).matches()) {
+            throw BosunException.invalid(where + ": the name is not lower case letters, digits and single dashes");
+        }
+        if (!app.rootfs().startsWith(pod.path())) {
+            throw BosunException.internal(where + ": its rootfs " + app.rootfs() + " is outside the pod", null);
+        }
+        if (app.overlay()) {
+            List<Path> paths = new ArrayList<>(app.lowerDirs());
+            paths.add(app.upperDir());
+            paths.add(app.workDir());
+            for (Path p : paths) {
+                if (p == null || p.toString().contains(",") || p.toString().contains(":")) {
+                    throw BosunException.invalid(where + ": overlay directory " + p + " cannot be given to overlayfs"
+                            + " (it contains ',' or ':'); move the data directory, or use --no-overlay");
+                }
+            }
+        } else if (!Files.isDirectory(app.rootfs().resolve(app.workingDirectory().substring(1)))) {
+            throw BosunException.invalid("working directory " + app.workingDirectory() + " of app " + app.name()
+                    + " does not exist in its image; give an existing one with --working-dir");
+        }
+        for (PodDirectory.Mount m : app.mounts()) {
+            if (!m.target().startsWith("/")) {
+                throw BosunException.invalid(where + ": mount target '" + m.target() + "' of volume " + m.volume()
+                        + " is not an absolute path");
+            }
+        }
+    }
+
+    private static void requireTools() {
+        for (String tool : TOOLS) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw BosunException.unavailable("the oci engine needs " + tool
+                        + " (packages util-linux, coreutils, mawk, sed); install it, or use --stage1-name=nspawn");
+            }
+        }
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void script(Path file, String content) throws IOException {
+        write(file, content);
+        Files.setPosixFilePermissions(file, EXECUTABLE);
+    }
+}

@@ -1,0 +1,305 @@
+package org.bosun.stage1.oci;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.bosun.api.stage1.PodDirectory;
+
+/**
+ * The two POSIX shell scripts that are the pod's process (no JVM stays in the pod's tree):
+ *
+ * <ul>
+ * <li>{@code engine/run}, exec'd by bosun inside a mount namespace of its own: gives the pod a
+ * cgroup {@code bosun-<uuid>} below the caller's in every hierarchy (so whatever limits the caller
+ * put on {@code bosun run} hold for the pod), records them in {@code engine/cgroups} for gc, moves
+ * itself in, then becomes {@code engine/supervise} in a new cgroup namespace rooted there;</li>
+ * <li>{@code engine/supervise}: remounts the cgroup hierarchies so that they show only the pod's
+ * cgroup (the containers' {@code cgroupsPath /<id>} then lands below it, for runc and crun alike,
+ * even when the caller sits in different cgroups per v1 controller); for crun on a hybrid host it
+ * leaves the cgroup2 hierarchy unmounted, which crun cannot work with (MACHINE-NOTES §3); mounts
+ * the apps' overlays; creates the infra container; starts every app as its own container (after
+ * its pre-start handler, followed by its post-stop handler), records each app's exit code in
+ * {@code apps/<app>/status}, copies the apps' output to bosun's stdout and stderr (each line
+ * prefixed {@code [app] } when there are several apps) and into {@code apps/<app>/log}; on SIGTERM
+ * stops the apps (SIGTERM, SIGKILL after the stop timeout); when every app is done deletes every
+ * container, the infra last, and exits with the first non-zero app code in manifest order.</li>
+ * </ul>
+ *
+ * Both scripts find the pod from their own path, since the pod directory moves from prepared/ to
+ * run/ after they are written.
+ */
+final class SupervisorScript {
+    static final String SH = "/usr/bin/sh";
+    static final String UNSHARE = "/usr/bin/unshare";
+    static final String AWK = "/usr/bin/awk";
+    static final long LOG_MAX_BYTES = 1 << 20;
+    static final int LOG_KEEP = 5;
+
+    private SupervisorScript() {
+    }
+
+    /** What the scripts need to know about the pod, fixed at prepare time. */
+    record Plan(String uuid, OciRuntime runtime, Path runtimePath, List<AppPlan> apps, boolean interactive, int stopTimeoutSeconds,
+            List<String> warnings, boolean mawk) {
+    }
+
+    /**
+     * One app.
+     *
+     * @param name the app's name
+     * @param preStart whether it has a pre-start handler bundle
+     * @param postStop whether it has a post-stop handler bundle
+     * @param overlay the overlay mount options ({@code lowerdir=...,upperdir=...,workdir=...}) and
+     *        target, relative to the pod directory, or null when the rootfs is a plain directory
+     */
+    record AppPlan(String name, boolean preStart, boolean postStop, String overlayOptions, String overlayTarget) {
+    }
+
+    static String run(Plan plan) {
+        return "#!" + SH + "\n"
+                + "# bosun oci engine: the pod's process (generated); see supervise\n"
+                + "engine=${0%/*}\n"
+                + "pod=${engine%/*}\n"
+                + "cd \"$pod\" || exit 125\n"
+                + "echo $$ > engine/pid.tmp && mv -f engine/pid.tmp engine/pid || exit 125\n"
+                // mount point <TAB> the caller's cgroup in it, for each hierarchy of /proc/self/cgroup
+                + "layout=$(" + AWK + " '\n"
+                + "FNR == NR {\n"
+                + "    split($0, halves, \" - \"); split(halves[1], a, \" \"); split(halves[2], b, \" \")\n"
+                + "    if (b[1] == \"cgroup2\") unified = a[5]\n"
+                + "    else if (b[1] == \"cgroup\") opts[a[5]] = \",\" b[3] \",\"\n"
+                + "    next\n"
+                + "}\n"
+                + "{\n"
+                + "    i = index($0, \":\"); rest = substr($0, i + 1); j = index(rest, \":\")\n"
+                + "    controllers = substr(rest, 1, j - 1); path = substr(rest, j + 1)\n"
+                + "    if (controllers == \"\") { if (unified != \"\") print unified \"\\t\" path; next }\n"
+                + "    n = split(controllers, c, \",\")\n"
+                + "    for (mp in opts) {\n"
+                + "        ok = 1\n"
+                + "        for (x = 1; x <= n; x++) if (index(opts[mp], \",\" c[x] \",\") == 0) ok = 0\n"
+                + "        if (ok) { print mp \"\\t\" path; break }\n"
+                + "    }\n"
+                + "}' /proc/self/mountinfo /proc/self/cgroup) || exit 125\n"
+                + ": > engine/cgroups || exit 125\n"
+                + "tab=$(printf '\\t')\n"
+                + "while IFS=$tab read -r mp path; do\n"
+                + "    [ -n \"$mp\" ] || continue\n"
+                + "    dir=$mp${path%/}/bosun-" + plan.uuid() + "\n"
+                + "    echo \"$dir\" >> engine/cgroups || exit 125\n"
+                + "    mkdir -p \"$dir\" || { echo \"bosun: cannot give the pod its own cgroup $dir\" >&2; exit 125; }\n"
+                // a new cpuset cgroup has no CPUs and memory nodes: nothing could join it
+                + "    if [ -f \"$dir/cpuset.cpus\" ] && [ -z \"$(cat \"$dir/cpuset.cpus\")\" ]; then\n"
+                + "        cat \"$dir/../cpuset.cpus\" > \"$dir/cpuset.cpus\" && cat \"$dir/../cpuset.mems\" > \"$dir/cpuset.mems\"\n"
+                + "    fi\n"
+                + "    echo $$ > \"$dir/cgroup.procs\" || { echo \"bosun: cannot move the pod into its cgroup $dir\" >&2; exit 125; }\n"
+                + "done <<EOF\n"
+                + "$layout\n"
+                + "EOF\n"
+                + "exec " + UNSHARE + " --cgroup -- " + SH + " \"$engine/supervise\"\n";
+    }
+
+    static String supervise(Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("#!").append(SH).append('\n');
+        sb.append("# bosun oci engine: the pod's supervisor (generated)\n");
+        sb.append("engine=${0%/*}\n");
+        sb.append("pod=${engine%/*}\n");
+        sb.append("cd \"$pod\" || exit 125\n");
+        sb.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin\n");
+        sb.append("export LC_ALL=C\n");
+        sb.append("rt=").append(quote(plan.runtimePath().toString())).append('\n');
+        sb.append("state=\"$pod/engine/runtime-state\"\n");
+        sb.append("io=engine/io\n");
+        sb.append("apps=").append(quote(String.join(" ", plan.apps().stream().map(AppPlan::name).toList()))).append('\n');
+        sb.append("stop_timeout=").append(plan.stopTimeoutSeconds()).append('\n');
+        for (String warning : plan.warnings()) {
+            sb.append("echo ").append(quote("bosun: " + warning)).append(" >&2\n");
+        }
+        sb.append("fail() { echo \"bosun: $*\" >&2; teardown; exit 125; }\n");
+        sb.append("teardown() {\n");
+        sb.append("    for a in $apps; do \"$rt\" --root \"$state\" delete --force \"app-$a\" >/dev/null 2>&1; done\n");
+        sb.append("    \"$rt\" --root \"$state\" delete --force infra >/dev/null 2>&1\n");
+        sb.append("}\n");
+        cgroups(sb, plan);
+        sb.append("mkdir -p \"$state\" \"$io\" || exit 125\n");
+        for (AppPlan app : plan.apps()) {
+            if (app.overlayOptions() != null) {
+                sb.append("mount -t overlay overlay -o ").append(quote(app.overlayOptions())).append(' ')
+                        .append(quote(app.overlayTarget())).append(" || fail ")
+                        .append(quote("cannot mount the overlay rootfs of app " + app.name())).append('\n');
+            }
+        }
+        sb.append("\"$rt\" --root \"$state\" create --bundle \"$pod/engine/bundles/infra\" --pid-file \"$pod/$io/infra.pid\""
+                + " infra </dev/null >/dev/null 2>\"$io/infra.err\" || fail \"cannot create the pod's infra container: "
+                + "$(cat \"$io/infra.err\")\"\n");
+        sb.append("infra=$(cat \"$io/infra.pid\")\n");
+        sb.append("[ -n \"$infra\" ] || fail 'the infra container has no pid'\n");
+        sb.append("for b in engine/bundles/*/; do\n");
+        sb.append("    if [ -f \"${b}config.template.json\" ]; then\n");
+        sb.append("        sed \"s/").append(ContainerConfig.INFRA_PID)
+                .append("/$infra/g\" \"${b}config.template.json\" > \"${b}config.json\" || fail \"cannot write ${b}config.json\"\n");
+        sb.append("    fi\n");
+        sb.append("done\n");
+        stop(sb);
+        runApp(sb, plan);
+        sb.append("pids=\n");
+        for (AppPlan app : plan.apps()) {
+            String name = app.name();
+            String prefix = plan.apps().size() > 1 ? "[" + name + "] " : "";
+            if (plan.interactive()) {
+                sb.append("run_app ").append(name).append(' ').append(app.preStart() ? 1 : 0).append(' ')
+                        .append(app.postStop() ? 1 : 0).append(" &\n");
+            } else {
+                sb.append("rm -f \"$io/").append(name).append(".out\" \"$io/").append(name).append(".err\" \"$io/")
+                        .append(name).append(".log\"\n");
+                sb.append("mkfifo \"$io/").append(name).append(".out\" \"$io/").append(name).append(".err\" \"$io/")
+                        .append(name).append(".log\" || fail 'cannot make the output pipes of app ").append(name)
+                        .append("'\n");
+                sb.append(logWriter(plan, name));
+                sb.append(forwarder(plan, name, prefix, true));
+                sb.append(forwarder(plan, name, prefix, false));
+                sb.append("run_app ").append(name).append(' ').append(app.preStart() ? 1 : 0).append(' ')
+                        .append(app.postStop() ? 1 : 0).append(" </dev/null >\"$io/").append(name)
+                        .append(".out\" 2>\"$io/").append(name).append(".err\" &\n");
+            }
+            sb.append("pids=\"$pids $!\"\n");
+        }
+        sb.append("for p in $pids; do\n");
+        sb.append("    while kill -0 \"$p\" 2>/dev/null; do wait \"$p\"; done\n");
+        sb.append("done\n");
+        sb.append("[ -z \"$timer\" ] || kill \"$timer\" 2>/dev/null\n");
+        // the output forwarders drain what the apps wrote last
+        sb.append("while :; do wait; [ $? -gt 128 ] || break; done\n");
+        sb.append("teardown\n");
+        sb.append("rm -rf \"$io\"\n");
+        sb.append("code=0\n");
+        sb.append("for a in $apps; do\n");
+        sb.append("    if [ -f \"apps/$a/status\" ]; then read -r c < \"apps/$a/status\"; else c=255; fi\n");
+        sb.append("    if [ \"$c\" != 0 ]; then code=$c; break; fi\n");
+        sb.append("done\n");
+        sb.append("exit \"$code\"\n");
+        return sb.toString();
+    }
+
+    /** The pod's cgroups, as the runtimes will see them: only the pod's own subtree. */
+    private static void cgroups(StringBuilder sb, Plan plan) {
+        sb.append("v1= v2=\n");
+        sb.append("while read -r _ _ _ _ mp _ rest; do\n");
+        sb.append("    fstype=\" $rest\"; fstype=${fstype#* - }; fstype=${fstype%% *}\n");
+        sb.append("    case $fstype in cgroup) v1=1 ;; cgroup2) v2=1 ;; esac\n");
+        sb.append("done < /proc/self/mountinfo\n");
+        sb.append("mounts=$(grep -E ' - cgroup2? ' /proc/self/mountinfo)\n");
+        sb.append("while read -r _ _ _ _ mp _ rest; do\n");
+        sb.append("    [ -n \"$mp\" ] || continue\n");
+        sb.append("    rest=\" $rest\"; rest=${rest#* - }\n");
+        sb.append("    fstype=${rest%% *}; options=${rest##* }\n");
+        sb.append("    umount \"$mp\" || fail \"cannot remount $mp for the pod\"\n");
+        if (plan.runtime() == OciRuntime.CRUN) {
+            sb.append("    # crun refuses hybrid hosts: it gets the legacy hierarchies only\n");
+            sb.append("    if [ \"$fstype\" = cgroup2 ] && [ -n \"$v1\" ]; then continue; fi\n");
+        }
+        sb.append("    mount -t \"$fstype\" -o \"$options\" \"$fstype\" \"$mp\" || fail \"cannot remount $mp for the pod\"\n");
+        sb.append("done <<EOF\n");
+        sb.append("$mounts\n");
+        sb.append("EOF\n");
+        // cgroup2 alone: no process may stay in a cgroup whose children get controllers
+        sb.append("if [ -z \"$v1\" ] && [ -n \"$v2\" ]; then\n");
+        sb.append("    mkdir -p /sys/fs/cgroup/supervisor && echo $$ > /sys/fs/cgroup/supervisor/cgroup.procs"
+                + " || fail 'cannot move the supervisor into its cgroup'\n");
+        sb.append("fi\n");
+    }
+
+    /** SIGTERM (bosun stop), SIGINT and SIGHUP: stop the apps, kill them after the stop timeout. */
+    private static void stop(StringBuilder sb) {
+        sb.append("timer=\n");
+        sb.append("on_stop() {\n");
+        sb.append("    [ -z \"$timer\" ] || return\n");
+        sb.append("    : > \"$io/stopping\"\n");
+        sb.append("    for a in $apps; do \"$rt\" --root \"$state\" kill \"app-$a\" TERM >/dev/null 2>&1; done\n");
+        sb.append("    ( trap - TERM INT HUP; cd /; i=0\n");
+        sb.append("      while [ $i -lt $((stop_timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done\n");
+        sb.append("      for a in $apps; do \"$rt\" --root \"$state\" kill \"app-$a\" KILL >/dev/null 2>&1; done ) </dev/null >/dev/null 2>&1 &\n");
+        sb.append("    timer=$!\n");
+        sb.append("}\n");
+        sb.append("trap on_stop TERM INT HUP\n");
+    }
+
+    /**
+     * {@code run_app NAME PRE POST}: pre-start handler, the app unless it failed or the pod is
+     * stopping, the app's exit code into apps/NAME/status, the post-stop handler.
+     */
+    private static void runApp(StringBuilder sb, Plan plan) {
+        sb.append("run_app() {\n");
+        sb.append("    trap - TERM INT HUP\n");
+        sb.append("    a=$1 code=\n");
+        sb.append("    if [ \"$2\" = 1 ]; then\n");
+        sb.append("        \"$rt\" --root \"$state\" run --bundle \"$pod/engine/bundles/pre-start-$a\" \"pre-start-$a\"\n");
+        sb.append("        code=$?\n");
+        sb.append("        [ \"$code\" != 0 ] || code=\n");
+        sb.append("    fi\n");
+        sb.append("    if [ -z \"$code\" ] && [ ! -e \"$io/stopping\" ]; then\n");
+        sb.append("        \"$rt\" --root \"$state\" run --bundle \"$pod/engine/bundles/app-$a\" \"app-$a\"\n");
+        sb.append("        code=$?\n");
+        sb.append("    fi\n");
+        sb.append("    if [ -n \"$code\" ]; then\n");
+        sb.append("        echo \"$code\" > \"apps/$a/status.tmp\" && mv -f \"apps/$a/status.tmp\" \"apps/$a/status\"\n");
+        sb.append("    fi\n");
+        sb.append("    if [ \"$3\" = 1 ]; then\n");
+        sb.append("        \"$rt\" --root \"$state\" run --bundle \"$pod/engine/bundles/post-stop-$a\" \"post-stop-$a\"\n");
+        sb.append("    fi\n");
+        sb.append("}\n");
+    }
+
+    private static String awk(Plan plan) {
+        // mawk reads a pipe until its buffer is full unless told to work line by line
+        return AWK + (plan.mawk() ? " -W interactive" : "");
+    }
+
+    /**
+     * Copies one output stream of an app to bosun's (with the prefix) and, unprefixed, into the
+     * app's log pipe. awk's "/dev/stderr" is its own descriptor 2, never a reopened file: a caller's
+     * regular file keeps its offset.
+     */
+    private static String forwarder(Plan plan, String app, String prefix, boolean stdout) {
+        String program = stdout
+                ? "{ print p $0; fflush(); print $0 > \"/dev/stderr\"; fflush(\"/dev/stderr\") }"
+                : "{ print p $0 > \"/dev/stderr\"; fflush(\"/dev/stderr\"); print $0; fflush() }";
+        String in = "\"$io/" + app + (stdout ? ".out\"" : ".err\"");
+        String log = "\"$io/" + app + ".log\"";
+        return "( trap '' TERM INT HUP; exec " + awk(plan) + " -v p=" + quote(prefix) + " " + quote(program)
+                + " <" + in + (stdout ? " 2>" : " >") + log + " ) &\n";
+    }
+
+    /** Writes an app's log, rotating at {@link #LOG_MAX_BYTES} into log.1 ... log.5. */
+    private static String logWriter(Plan plan, String app) {
+        String program = "function rotate(i) {\n"
+                + "    close(f)\n"
+                + "    for (i = keep - 1; i >= 1; i--) system(\"mv -f \" f \".\" i \" \" f \".\" (i + 1) \" 2>/dev/null\")\n"
+                + "    system(\"mv -f \" f \" \" f \".1\")\n"
+                + "    size = 0\n"
+                + "}\n"
+                + "{ print >> f; fflush(f); size += length($0) + 1; if (size >= max) rotate() }";
+        return "( trap '' TERM INT HUP; exec " + awk(plan) + " -v f=apps/" + app + "/log -v max=" + LOG_MAX_BYTES
+                + " -v keep=" + LOG_KEEP + " " + quote(program) + " <\"$io/" + app + ".log\" ) &\n";
+    }
+
+    /** Single-quoted for sh. */
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The overlay's mount options, paths inside the pod relative to it (the script runs there). */
+    static String overlayOptions(PodDirectory pod, PodDirectory.App app) {
+        StringBuilder lower = new StringBuilder();
+        for (Path dir : app.lowerDirs()) {
+            lower.append(lower.length() == 0 ? "" : ":").append(inPod(pod, dir));
+        }
+        return "lowerdir=" + lower + ",upperdir=" + inPod(pod, app.upperDir()) + ",workdir=" + inPod(pod, app.workDir());
+    }
+
+    static String inPod(PodDirectory pod, Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        return p.startsWith(pod.path()) ? pod.path().relativize(p).toString() : p.toString();
+    }
+}

@@ -1,0 +1,194 @@
+package org.bosun.stage1.oci;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bosun.api.pod.Resources;
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+public class ContainerConfigTest {
+    static final Path POD = Path.of("/var/lib/bosun/pods/prepared/1234");
+    static final String SECCOMP = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+            + "\"action\":\"SCMP_ACT_ERRNO\"}]}";
+
+    static PodDirectory.App app(SecurityPolicy policy, Resources resources, List<PodDirectory.Mount> mounts) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/bin");
+        env.put("AC_APP_NAME", "web");
+        return new PodDirectory.App("web", POD.resolve("apps/web/rootfs"), List.of("/bin/sh", "-c", "echo hi"), env, 1000,
+                100, "/srv", List.of(10, 20), mounts, true, resources, policy, null, null, null, null);
+    }
+
+    static PodDirectory pod(PodDirectory.App app, PodDirectory.Pod settings) {
+        return new PodDirectory("1234", POD, List.of(app), Map.of(), settings);
+    }
+
+    static JsonNode json(ObjectNode node) throws Exception {
+        return new ObjectMapper().readTree(ContainerConfig.json(node));
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    public void anAppsProcessHasItsCommandIdentityEnvironmentAndNoTerminal() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        assertEquals("1.0.2", c.path("ociVersion").asText());
+        JsonNode p = c.path("process");
+        assertFalse(p.path("terminal").asBoolean(true));
+        assertEquals(List.of("/bin/sh", "-c", "echo hi"), strings(p.path("args")));
+        assertEquals(List.of("PATH=/bin", "AC_APP_NAME=web"), strings(p.path("env")));
+        assertEquals("/srv", p.path("cwd").asText());
+        assertEquals(1000, p.path("user").path("uid").asInt());
+        assertEquals(100, p.path("user").path("gid").asInt());
+        assertEquals(List.of("10", "20"), strings(p.path("user").path("additionalGids")));
+        JsonNode nofile = p.path("rlimits").get(0);
+        assertEquals("RLIMIT_NOFILE", nofile.path("type").asText());
+        assertEquals(1024, nofile.path("hard").asInt());
+        assertEquals(1024, nofile.path("soft").asInt());
+    }
+
+    @Test
+    public void theRootfsIsRelativeToTheBundleSoThePodCanMove() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        assertEquals("../../../apps/web/rootfs", c.path("root").path("path").asText());
+        assertTrue("readonlyRootfs", c.path("root").path("readonly").asBoolean());
+    }
+
+    @Test
+    public void anUnconfinedAppGetsRuncsDefaultCapabilitiesAndPaths() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode caps = c.path("process").path("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            assertEquals(set, ContainerConfig.DEFAULT_CAPABILITIES, strings(caps.path(set)));
+        }
+        assertEquals(List.of(), strings(caps.path("inheritable")));
+        assertEquals(List.of(), strings(caps.path("ambient")));
+        assertFalse(c.path("process").path("noNewPrivileges").asBoolean(true));
+        assertEquals(ContainerConfig.DEFAULT_MASKED_PATHS, strings(c.path("linux").path("maskedPaths")));
+        assertEquals(ContainerConfig.DEFAULT_READONLY_PATHS, strings(c.path("linux").path("readonlyPaths")));
+        assertTrue("no seccomp without a profile", c.path("linux").path("seccomp").isMissingNode());
+    }
+
+    @Test
+    public void theSecurityPolicyReachesTheRuntimeUnchanged() throws Exception {
+        SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL"), true, SECCOMP, List.of("/proc/kcore"),
+                List.of("/proc/sys"), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
+                        "mount", "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+        PodDirectory.App app = app(policy, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
+        assertTrue(c.path("process").path("noNewPrivileges").asBoolean());
+        assertEquals(new ObjectMapper().readTree(SECCOMP), c.path("linux").path("seccomp"));
+        assertEquals(List.of("/proc/kcore"), strings(c.path("linux").path("maskedPaths")));
+        assertEquals(List.of("/proc/sys"), strings(c.path("linux").path("readonlyPaths")));
+        assertEquals("system_u:system_r:container_t:s0:c1,c2", c.path("process").path("selinuxLabel").asText());
+        assertEquals("system_u:object_r:container_file_t:s0:c1,c2", c.path("linux").path("mountLabel").asText());
+    }
+
+    @Test
+    public void pathsSwitchedOffLeaveNothingMasked() throws Exception {
+        SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(), Map.of(),
+                Set.of("paths"));
+        PodDirectory.App app = app(policy, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
+        assertEquals(List.of(), strings(c.path("linux").path("readonlyPaths")));
+    }
+
+    @Test
+    public void resourcesBecomeCgroupLimitsAndOomScoreAdjIsClampedToTheHostsMinimum() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, new Resources(64L << 20, 500L, 512L, -500), null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), -100).app(app, "app-web", app.exec()));
+        JsonNode r = c.path("linux").path("resources");
+        assertEquals(64L << 20, r.path("memory").path("limit").asLong());
+        assertEquals(50_000, r.path("cpu").path("quota").asLong());
+        assertEquals(100_000, r.path("cpu").path("period").asLong());
+        assertEquals(512, r.path("cpu").path("shares").asLong());
+        assertFalse(r.path("devices").get(0).path("allow").asBoolean(true));
+        assertEquals(-100, c.path("process").path("oomScoreAdj").asInt());
+        assertEquals("/app-web", c.path("linux").path("cgroupsPath").asText());
+    }
+
+    @Test
+    public void anAppJoinsTheInfraNamespacesAndHasItsOwnPidMountAndCgroup() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
+                new PodDirectory.IdMapping(200_000, 65_536));
+        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0);
+        JsonNode c = json(configs.app(app, "app-web", app.exec()));
+        Map<String, String> ns = new LinkedHashMap<>();
+        c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
+        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@INFRA_PID@/ns/ipc",
+                "uts", "/proc/@INFRA_PID@/ns/uts", "network", "/proc/@INFRA_PID@/ns/net",
+                "user", "/proc/@INFRA_PID@/ns/user"), ns);
+        assertTrue("an app joining the pod's UTS namespace sets no hostname", c.path("hostname").isMissingNode());
+        JsonNode uid = c.path("linux").path("uidMappings").get(0);
+        assertEquals(0, uid.path("containerID").asLong());
+        assertEquals(200_000, uid.path("hostID").asLong());
+        assertEquals(65_536, uid.path("size").asLong());
+
+        JsonNode infra = json(configs.infra(POD.resolve("engine/infra-rootfs")));
+        assertEquals("pod1", infra.path("hostname").asText());
+        assertEquals("../../infra-rootfs", infra.path("root").path("path").asText());
+        Map<String, String> infraNs = new LinkedHashMap<>();
+        infra.path("linux").path("namespaces").forEach(n -> infraNs.put(n.path("type").asText(), n.path("path").asText("")));
+        assertEquals(Map.of("pid", "", "mount", "", "ipc", "", "uts", "", "network", "/run/netns/bosun-1234", "user", ""),
+                infraNs);
+    }
+
+    @Test
+    public void withHostNetworkingNeitherInfraNorAppsHaveANetworkNamespace() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        ContainerConfig configs = new ContainerConfig(pod(app, null), 0);
+        assertFalse(json(configs.app(app, "app-web", app.exec())).path("linux").path("namespaces").toString()
+                .contains("network"));
+        assertFalse(json(configs.infra(POD.resolve("engine/infra-rootfs"))).path("linux").path("namespaces").toString()
+                .contains("network"));
+    }
+
+    @Test
+    public void volumesAndThePodsDnsFilesAreBoundIntoTheApp() throws Exception {
+        List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", POD.resolve("volumes/data"), "/data", false,
+                false), new PodDirectory.Mount("host", Path.of("/srv/share"), "/share", true, true));
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, mounts);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        Map<String, JsonNode> byTarget = new LinkedHashMap<>();
+        c.path("mounts").forEach(m -> byTarget.put(m.path("destination").asText(), m));
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/data",
+                "/share"), new ArrayList<>(byTarget.keySet()));
+        assertEquals("../../../volumes/data", byTarget.get("/data").path("source").asText());
+        assertEquals(List.of("bind", "rw", "rprivate"), strings(byTarget.get("/data").path("options")));
+        assertEquals("/srv/share", byTarget.get("/share").path("source").asText());
+        assertEquals(List.of("rbind", "ro", "rprivate"), strings(byTarget.get("/share").path("options")));
+        assertTrue(strings(byTarget.get("/sys").path("options")).contains("ro"));
+    }
+
+    @Test
+    public void aTerminalOnlyWithInteractive() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        PodDirectory.Pod settings = new PodDirectory.Pod(null, null, null, true, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, settings), 0).app(app, "app-web", app.exec()));
+        assertTrue(c.path("process").path("terminal").asBoolean());
+    }
+}
