@@ -233,7 +233,7 @@ public final class DockerFormat implements ImageFormat {
             } catch (IOException e) {
                 throw BosunException.unavailable("cannot read the config of " + subject + " (" + e.getMessage() + ")");
             }
-            StoredImages.copy(store, paths, descriptor.digest(), bytes);
+            StoredImages.copy(store, paths, descriptor.digest(), bytes, "the config " + descriptor.digest() + " of " + subject);
             return Documents.config(bytes, subject + "'s config " + descriptor.digest());
         }
 
@@ -243,7 +243,7 @@ public final class DockerFormat implements ImageFormat {
             }
             try (Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size());
                     InputStream in = blob(registry, layer)) {
-                StoredImages.copy(store, paths, layer.digest(), in, task);
+                StoredImages.copy(store, paths, layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
             } catch (IOException e) {
                 throw BosunException.unavailable("cannot fetch layer " + layer.digest() + " of " + subject + " ("
                         + e.getMessage() + ")");

@@ -112,12 +112,13 @@ public final class OciFormat implements ImageFormat {
             metadata.put(StoredImages.SIGNED_IDENTITY, verified.identity().toString());
         }
         RuntimePaths paths = options.paths();
-        StoredImages.copy(store, paths, image.manifest().config().digest(), image.config());
+        StoredImages.copy(store, paths, image.manifest().config().digest(), image.config(), "the config "
+                + image.manifest().config().digest() + " of " + subject);
         for (Descriptor layer : image.manifest().layers()) {
             Path blob = image.blobFile().apply(layer.digest());
             try (InputStream in = Files.newInputStream(blob);
                     Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size())) {
-                StoredImages.copy(store, paths, layer.digest(), in, task);
+                StoredImages.copy(store, paths, layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
             } catch (IOException e) {
                 throw BosunException.precondition("cannot read layer " + layer.digest() + " of " + subject + " ("
                         + e.getMessage() + ")");

@@ -100,6 +100,10 @@ public final class NspawnEngine implements Stage1Engine {
                 Stage1Tree.INIT,
                 "systemd.unit=" + PodUnits.TARGET,
                 "systemd.show_status=false"));
+        if (pod.settings().interactive()) {
+            // systemd tells a terminal console of its units' starts and stops; the app's terminal is for the app
+            argv.add("systemd.log_level=err");
+        }
         // The pod's volumes, at /opt/volumes/NAME for the apps' units to bind on.
         argv.addAll(argv.indexOf("--bind-ro=/usr"), AppUnitSettings.nspawnBinds(pod));
         // The pod's network namespace (none: the host's), its etc files and host name.

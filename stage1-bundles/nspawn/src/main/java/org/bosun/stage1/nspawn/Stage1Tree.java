@@ -118,7 +118,10 @@ final class Stage1Tree {
                     .append(" || exit 125\n");
             sb.append("el");
         }
-        sb.append("if [ -f /proc/self/fd/").append(fd).append(" ]; then\n");
+        // --interactive: the pod's console; its /proc link names a terminal of the host's devpts
+        sb.append("if [ /proc/self/fd/").append(fd).append(" -ef /dev/console ]; then\n");
+        sb.append("    /usr/bin/ln -s /dev/console ").append(path).append(" || exit 125\n");
+        sb.append("elif [ -f /proc/self/fd/").append(fd).append(" ]; then\n");
         sb.append("    /usr/bin/mkfifo ").append(path).append(" || exit 125\n");
         // Opened read-write here, so the FIFO has a writer from now on, and kept by a process the
         // last reaper kills: the forwarder sees end-of-file only when every app is done.

@@ -37,6 +37,23 @@ public final class StoredImages {
      * has already is not written again. {@code in} is read to the end either way only when written.
      */
     public static void copy(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task) {
+        copy(store, paths, digest, in, task, "blob " + digest);
+    }
+
+    /**
+     * As {@link #copy(ImageStore, RuntimePaths, String, InputStream, Progress.Task)}; a refusal (bytes
+     * that do not match the digest) names {@code what}, e.g. {@code layer sha256:... of image docker://...}.
+     */
+    public static void copy(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task,
+            String what) {
+        try {
+            write(store, paths, digest, in, task);
+        } catch (BosunException e) {
+            throw new BosunException(e.kind(), what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task) {
         if (store.blob(paths, digest).isPresent()) {
             return;
         }
@@ -57,6 +74,11 @@ public final class StoredImages {
     /** Stores small bytes (a config) as a blob; they must have {@code digest}. */
     public static void copy(ImageStore store, RuntimePaths paths, String digest, byte[] bytes) {
         copy(store, paths, digest, new java.io.ByteArrayInputStream(bytes), Progress.NONE.task(digest, bytes.length));
+    }
+
+    /** As {@link #copy(ImageStore, RuntimePaths, String, byte[])}; a refusal names {@code what}. */
+    public static void copy(ImageStore store, RuntimePaths paths, String digest, byte[] bytes, String what) {
+        copy(store, paths, digest, new java.io.ByteArrayInputStream(bytes), Progress.NONE.task(digest, bytes.length), what);
     }
 
     /**

@@ -1,0 +1,59 @@
+package org.bosun.stage1.nspawn;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+import org.junit.Test;
+
+public class AppSecurityTest {
+    private static PodDirectory.App app(SecurityPolicy policy) {
+        return new PodDirectory.App("web", Path.of("/pods/p/apps/web/rootfs"), List.of("/bin/sh"), Map.of(), 0, 0, "/",
+                null, null, false, null, policy, null, null, null, null);
+    }
+
+    @Test
+    public void anAllowListBecomesSystemCallFilterLinesWithTheErrno() {
+        String lines = AppSecurity.seccompLines("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+                + "\"syscalls\":[{\"names\":[\"write\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", "app web");
+        assertEquals("SystemCallFilter=read\nSystemCallFilter=write\nSystemCallErrorNumber=1\n", lines);
+    }
+
+    @Test
+    public void aDenyListIsPrefixedWithTildeAndKillNeedsNoErrno() {
+        String lines = AppSecurity.seccompLines("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+                + "\"syscalls\":[{\"names\":[\"reboot\"],\"action\":\"SCMP_ACT_KILL\"}]}", "app web");
+        assertEquals("SystemCallFilter=~reboot\n", lines);
+    }
+
+    @Test
+    public void conditionsOnArgumentsAreRefusedNotDropped() {
+        BosunException e = assertThrows(BosunException.class, () -> AppSecurity.seccompLines(
+                "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
+                        + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                "app web"));
+        assertTrue(e.getMessage(), e.getMessage().contains("--stage1-name=oci"));
+    }
+
+    @Test
+    public void theUnitCarriesCapabilitiesNoNewPrivilegesAndPaths() {
+        SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_KILL", "CAP_CHOWN"), true, null, List.of("/proc/kcore"),
+                List.of("/proc/sys"), List.of(), Map.of(), Set.of());
+        String unit = AppSecurity.unitLines(app(policy));
+        assertEquals("CapabilityBoundingSet=CAP_CHOWN CAP_KILL\nNoNewPrivileges=yes\nProtectKernelTunables=yes\n"
+                + "InaccessiblePaths=-/proc/kcore\nReadOnlyPaths=-/proc/sys\n", unit);
+    }
+
+    @Test
+    public void anUnconfinedAppGetsNothing() {
+        assertEquals("", AppSecurity.unitLines(app(SecurityPolicy.UNCONFINED)));
+    }
+}
