@@ -97,6 +97,12 @@ final class AppArguments {
         if (image.startsWith("/") || image.startsWith(".") || image.endsWith(".aci")) {
             return session.resolve(image).toString();
         }
+        // oci:DIR, oci-archive:FILE and docker-archive:FILE name the caller's paths; the agent runs elsewhere.
+        org.bosun.api.image.ImageReference ref = org.bosun.api.image.ImageReference.parse(image,
+                java.nio.file.Path.of(session.invocation.cwd()));
+        if (java.util.Set.of("oci", "oci-archive", "docker-archive").contains(ref.scheme())) {
+            return ref.scheme() + ":" + ref.location();
+        }
         return image;
     }
 }

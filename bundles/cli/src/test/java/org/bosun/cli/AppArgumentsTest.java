@@ -78,6 +78,13 @@ public class AppArgumentsTest {
     }
 
     @Test
+    public void localOciAndArchiveReferencesAreMadeAbsolute() {
+        assertEquals("oci:/work/layout:latest", parse("oci:layout:latest").get(0).image());
+        assertEquals("oci-archive:/work/a.tar", parse("oci-archive:./a.tar").get(0).image());
+        assertEquals("docker-archive:/srv/b.tar", parse("docker-archive:/srv/b.tar").get(0).image());
+    }
+
+    @Test
     public void appFlagsBecomeTheAppsSettings() {
         AppRequest app = parse("x.aci", "--readonly-rootfs", "--memory=512Mi", "--cpu=250m", "--cpu-shares", "512",
                 "--oom-score-adj=-5", "--supplementary-gids=10,20", "--mount", "volume=data,target=/data",

@@ -60,8 +60,10 @@ public class ImageReferenceTest {
     }
 
     @Test
-    public void anOciLayoutReferenceWithoutSlashesKeepsItsLocation() {
-        assertReference("oci", "dir", parse("oci:dir"));
+    public void aRelativeOciLayoutIsResolvedAgainstTheCallersDirectory() {
+        assertReference("oci", "/work/dir", parse("oci:dir"));
+        assertReference("oci-archive", "/work/a.tar:latest", parse("oci-archive:a.tar:latest"));
+        assertReference("docker-archive", "/srv/b.tar", parse("docker-archive:/srv/b.tar"));
     }
 
     @Test
