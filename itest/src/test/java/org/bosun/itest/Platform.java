@@ -76,6 +76,7 @@ final class Platform {
             "bosun-security-capabilities.jar", "org.bosun.security.capabilities",
             "bosun-security-seccomp.jar", "org.bosun.security.seccomp",
             "bosun-security-paths.jar", "org.bosun.security.paths",
+            "bosun-security-tpm.jar", "org.bosun.security.tpm",
             "bosun-stage1-nspawn.jar", "org.bosun.stage1.nspawn",
             "bosun-stage1-oci.jar", "org.bosun.stage1.oci",
             "bosun-cni-executor.jar", "org.bosun.cni.executor",

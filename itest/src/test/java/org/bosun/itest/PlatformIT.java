@@ -156,8 +156,11 @@ public class PlatformIT {
                 assertEquals(1, p.apps().size());
                 assertEquals("itest", p.apps().get(0).name());
                 assertEquals(List.of("/bin/busybox", "true"), p.apps().get(0).exec());
-                assertTrue("the rendered rootfs has busybox",
-                        Files.isExecutable(p.directory().resolve("apps/itest/rootfs/bin/busybox")));
+                // The rootfs is an overlay mounted when the pod runs: its lower layer is the store's tree.
+                Path tree = Path.of(Files.readAllLines(p.directory().resolve("apps/itest/layers")).get(0));
+                assertTrue("the image's rendered tree " + tree + " has busybox",
+                        Files.isExecutable(tree.resolve("bin/busybox")));
+                assertTrue("the tree is in the store", tree.startsWith(paths.dataDir().resolve("tree")));
             }
             List<PodInfo> listed = pods.list(paths);
             assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),

@@ -265,7 +265,9 @@ final class ImageCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "cat-manifest", description = "Print an image's manifest (bosun's common form) as JSON.")
+    @Command(name = "cat-manifest", description = {"Print an image's manifest as JSON: the manifest the image came with"
+            + " (ACI image manifest, OCI or Docker manifest),", "or bosun's common form with --common (and for images"
+            + " stored without their original manifest)."})
     static final class CatManifest implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         HelpOption help;
@@ -279,12 +281,40 @@ final class ImageCommand implements Callable<Integer> {
             this.session = session;
         }
 
+        @Option(names = "--common", description = "print bosun's common form of the manifest")
+        boolean common;
+
         @Override
         public Integer call() {
-            StoredImage image = new ImageServices(session).withStore(s -> find(s, session, id));
-            ObjectNode n = PodJson.JSON.valueToTree(image.manifest());
-            session.out.println(PodJson.write(n, "json-pretty"));
+            String text = new ImageServices(session).withStore(s -> {
+                StoredImage image = find(s, session, id);
+                String original = common ? null : original(s, image);
+                return original != null ? original
+                        : PodJson.write(PodJson.JSON.valueToTree(image.manifest()), "json-pretty");
+            });
+            session.out.println(text);
             return 0;
+        }
+
+        /**
+         * The manifest as the image carries it: an ACI's is kept in its metadata; an OCI or Docker
+         * image's id is its manifest's digest, and the manifest is a blob of the store.
+         */
+        private String original(org.bosun.api.image.ImageStore store, StoredImage image) {
+            try {
+                String json = image.metadata().get("manifest");
+                if (json == null) {
+                    java.util.Optional<Path> blob = image.id().startsWith("sha256:") ? store.blob(session.paths(), image.id())
+                            : java.util.Optional.empty();
+                    if (blob.isEmpty() || Files.size(blob.get()) > (4 << 20)) {
+                        return null;
+                    }
+                    json = Files.readString(blob.get());
+                }
+                return PodJson.write(PodJson.JSON.readTree(json), "json-pretty");
+            } catch (IOException e) {
+                return null; // not JSON after all: the common form still says what the image holds
+            }
         }
     }
 

@@ -27,7 +27,7 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PodInfo info = session.pods().prepare(session.paths(), pod.request(session));
+        PodInfo info = session.pods().prepare(session.paths(), pod.request(session), TerminalProgress.of(session));
         pod.saveUuid(session, info.uuid());
         Launches.debugNotes(session, info.directory());
         session.out.println(info.uuid());

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.trust.OpenPgpKey;
+import org.bosun.api.trust.PublicKeyDiscovery;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.api.trust.TrustedKey;
@@ -65,7 +66,8 @@ final class TrustCommand implements Callable<Integer> {
     @Option(names = "--no-legend", description = "for --list: do not print the header line")
     boolean noLegend;
 
-    @Parameters(paramLabel = "KEYFILE", arity = "0..*", description = "files with ASCII-armored or binary public keys")
+    @Parameters(paramLabel = "KEYFILE", arity = "0..*", description = "files or https:// URLs with ASCII-armored or binary public keys; without any, the keys"
+                    + " that appc discovery of PREFIX announces (ac-discovery-pubkeys)")
     List<String> keyFiles;
 
     private final Session session;
@@ -93,13 +95,21 @@ final class TrustCommand implements Callable<Integer> {
             }
             return remove(scope());
         }
-        if (files.isEmpty()) {
-            throw BosunException.invalid("give the KEYFILEs to trust (fetching keys by discovery is not supported;"
-                    + " download the key and check its fingerprint)");
-        }
         TrustScope scope = scope();
+        if (files.isEmpty()) {
+            if (scope.isRoot()) {
+                throw BosunException.invalid("give the KEYFILEs to trust as root keys; keys are discovered only for a"
+                        + " --prefix");
+            }
+            // rkt: without a key file, the keys the publisher announces by appc discovery (ac-discovery-pubkeys).
+            for (PublicKeyDiscovery.KeyFile key : withKeyDiscovery(d -> d.discover(session.paths(), scope.prefix(),
+                    session.global.insecure()))) {
+                add(scope, key.location().toString(), key.data());
+            }
+            return 0;
+        }
         for (String file : files) {
-            add(scope, file);
+            add(scope, file, readKeyFile(file));
         }
         return 0;
     }
@@ -115,8 +125,7 @@ final class TrustCommand implements Callable<Integer> {
         return TrustScope.prefix(prefix);
     }
 
-    private void add(TrustScope scope, String location) {
-        byte[] data = readKeyFile(location);
+    private void add(TrustScope scope, String location, byte[] data) {
         List<OpenPgpKey> keys = withTrustStore(t -> t.read(data));
         String scopeText = scope.isRoot() ? "root" : "prefix " + quote(scope.prefix());
         if (skipReview) {
@@ -133,8 +142,8 @@ final class TrustCommand implements Callable<Integer> {
 
     private byte[] readKeyFile(String location) {
         if (location.matches("(?i)https?://.*")) {
-            throw BosunException.invalid("fetching keys from URLs (" + location + ") is not supported yet; download"
-                    + " the key, check its fingerprint and give the file");
+            java.net.URI uri = java.net.URI.create(location);
+            return withKeyDiscovery(d -> d.download(session.paths(), uri, session.global.insecure())).data();
         }
         Path file = session.resolve(location);
         try {
@@ -262,6 +271,22 @@ final class TrustCommand implements Callable<Integer> {
         }
         try {
             return operation.apply(store);
+        } finally {
+            session.context.ungetService(ref);
+        }
+    }
+
+    /** The key downloader (the appc format bundle provides it), for one operation. */
+    private <R> R withKeyDiscovery(Function<PublicKeyDiscovery, R> operation) {
+        ServiceReference<PublicKeyDiscovery> ref = session.context == null ? null
+                : session.context.getServiceReference(PublicKeyDiscovery.class);
+        PublicKeyDiscovery discovery = ref == null ? null : session.context.getService(ref);
+        if (discovery == null) {
+            throw BosunException.unavailable("discovering and downloading keys needs the appc image format bundle"
+                    + " (org.bosun.image.appc), which is not installed; download the key and give the file");
+        }
+        try {
+            return operation.apply(discovery);
         } finally {
             session.context.ungetService(ref);
         }

@@ -71,7 +71,7 @@ final class VersionCommand implements Callable<Integer> {
             m.put("version", ref.getBundle().getVersion().toString());
             SecurityModule module = session.context.getService(ref);
             try {
-                String reason = module == null ? "it went away" : module.inactiveReason();
+                String reason = module == null ? "it went away" : module.inactiveReason(session.paths());
                 m.put("state", reason == null ? "active" : "inactive");
                 if (reason != null) {
                     m.put("reason", reason);

@@ -51,7 +51,7 @@ final class PodPreparer {
         this.security = new PodSecurity(services, files);
     }
 
-    String prepare(RuntimePaths paths, PrepareRequest request) {
+    String prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
         if (request.apps().isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image to run");
         }
@@ -77,10 +77,14 @@ final class PodPreparer {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             List<ImageManifest.Port> imagePorts = new ArrayList<>();
-            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes);
+            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress);
             PodVolumes.createEmptyVolumes(podDir, manifest);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
+            if (request.options().privateUsers() && !request.options().noOverlay()) {
+                files.appendNotes(podDir, List.of("--private-users: the apps' rootfs are copies of their images (as with"
+                        + " --no-overlay), with owners shifted into the pod's host uid/gid range"));
+            }
             files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
             network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
                     PodNetwork.hostname(request.options(), uuid));
@@ -107,6 +111,12 @@ final class PodPreparer {
                                 + "); run bosun gc to retry", e);
             }
             PodTree.delete(podDir, uuid);
+            // After the files owned by its ids are gone: a uid range freed earlier could go to another pod.
+            try {
+                security.release(paths, uuid);
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
             if (cancelled) {
                 Thread.currentThread().interrupt();
             }
@@ -122,10 +132,10 @@ final class PodPreparer {
     }
 
     private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir,
-            List<ImageManifest.Port> imagePorts, PodVolumes volumes) {
+            List<ImageManifest.Port> imagePorts, PodVolumes volumes, org.bosun.api.image.Progress progress) {
         List<PodManifestJson.RuntimeApp> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy());
+        FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy(), progress);
         for (AppRequest app : request.apps()) {
             ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
             apps.add(services.withImageStore(store -> {
@@ -147,7 +157,8 @@ final class PodPreparer {
                 }
                 Path appDir = podDir.resolve("apps").resolve(name);
                 checkNotCancelled(podDir.getFileName().toString());
-                AppRootfs.create(appDir, tree, request.options().noOverlay());
+                // A private-users pod's rootfs gets its owners shifted: the store's shared tree cannot be a lower layer.
+                AppRootfs.create(appDir, tree, request.options().noOverlay() || request.options().privateUsers());
                 security.record(paths, request, app, manifest, name, podDir);
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
@@ -175,7 +186,9 @@ final class PodPreparer {
         String user = app.user() != null ? app.user() : image.user();
         String group = app.group() != null ? app.group() : image.group();
         int uid = ImageUsers.uid(rootfs, user, app.image());
-        int gid = ImageUsers.gid(rootfs, group, app.image());
+        // Docker's User "name" without a group runs with the user's primary group, as docker does.
+        int gid = group == null || group.isEmpty() ? ImageUsers.primaryGid(rootfs, user, app.image())
+                : ImageUsers.gid(rootfs, group, app.image());
         String workingDir = app.workingDirectory() != null ? app.workingDirectory() : image.workingDirectory();
         if (workingDir == null || workingDir.isEmpty()) {
             workingDir = "/";

@@ -49,6 +49,11 @@ final class PodSecurity {
         Path appDir = podDir.resolve("apps").resolve(name);
         SecurityContext context = new SecurityContext(paths, podDir.getFileName().toString(), name,
                 request.insecureOptions(), app.settings(), image.isolators(), request.options(), appDir.resolve("rootfs"));
+        boolean isolated = services.withEngine(request.stage1Name(), e -> e.capabilities().isolated()).result();
+        if (request.options().privateUsers() && !isolated) {
+            throw BosunException.invalid("stage1 engine '" + request.stage1Name() + "' does not isolate its apps and"
+                    + " cannot run them in a user namespace; drop --private-users or use --stage1-name=nspawn or oci");
+        }
         SecurityPolicy[] policy = {SecurityPolicy.UNCONFINED};
         Set<String> active = new HashSet<>();
         services.withSecurityModules((module, provider) -> {
@@ -57,8 +62,11 @@ final class PodSecurity {
                 active.add(module);
             }
         });
-        boolean isolated = services.withEngine(request.stage1Name(), e -> e.capabilities().isolated()).result();
         SecurityPolicy result = policy[0];
+        if (request.options().privateUsers() && result.uidMappings().isEmpty()) {
+            throw BosunException.unavailable("--private-users needs the user namespace security module (bundle"
+                    + " org.bosun.security.userns), which is not installed or not active here (see bosun version)");
+        }
         for (Map.Entry<InsecureOption, String> p : PROTECTIONS.entrySet()) {
             if (!isolated || !active.contains(p.getValue()) || request.insecureOptions().contains(p.getKey())) {
                 result = result.withProtectionOff(p.getValue());
@@ -118,6 +126,14 @@ final class PodSecurity {
             mapping = own;
         }
         return mapping;
+    }
+
+    /**
+     * Lets every module measure the pod about to start (a TPM extends a PCR); a module that must
+     * measure and cannot refuses the launch by throwing.
+     */
+    void measure(org.bosun.api.security.PodMeasurement measurement) {
+        services.withSecurityModules((module, provider) -> provider.measure(measurement));
     }
 
     /** Lets every module release what it holds for the pod (a uid range, a label). */

@@ -51,7 +51,12 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodInfo prepare(RuntimePaths paths, PrepareRequest request) {
-        String uuid = preparer.prepare(paths, request);
+        return prepare(paths, request, org.bosun.api.image.Progress.NONE);
+    }
+
+    @Override
+    public PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
+        String uuid = preparer.prepare(paths, request, progress);
         return status(paths, uuid);
     }
 
@@ -105,7 +110,12 @@ public final class PodServiceImpl implements PodService {
         EngineRecordJson engine = engineOf(f);
         Path runDir = store.path(PodStore.Dir.RUN, f.uuid());
         PodDirectory pod = files.podDirectory(f.uuid(), runDir, manifest);
-        EngineCommand command = services.withEngine(engine.name(), e -> e.run(pod)).result();
+        ServiceLookup.EngineUse<EngineCommand> run = services.withEngine(engine.name(), e -> e.run(pod));
+        EngineCommand command = run.result();
+        // Measured where it lies now: the run directory does not exist until the caller moves the pod.
+        security.measure(new org.bosun.api.security.PodMeasurement(paths,
+                files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
+                run.bundleVersion(), command));
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
     }
 
@@ -154,7 +164,7 @@ public final class PodServiceImpl implements PodService {
                 throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
                         + "; stop it first (bosun stop " + f.uuid() + ")");
             }
-            collect(f);
+            collect(paths, f);
         }
     }
 
@@ -176,32 +186,32 @@ public final class PodServiceImpl implements PodService {
                         files.writeText(moved.resolve(PodFiles.GC_MARKED), now + "\n");
                         marked.add(f.uuid());
                         if (gracePeriod.isZero()) {
-                            collect(new PodStore.Found(f.uuid(), PodStore.Dir.EXITED_GARBAGE, moved));
+                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.EXITED_GARBAGE, moved));
                             removed.add(f.uuid());
                         }
                     }
                     case PREPARE, EMBRYO -> {
                         Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                        collect(new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                        collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
                         removed.add(f.uuid());
                     }
                     case PREPARED -> {
                         Instant created = files.instant(f.path().resolve(PodFiles.CREATED));
                         if (created == null || created.plus(expirePrepared).isBefore(now)) {
                             Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                            collect(new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
                             removed.add(f.uuid());
                         }
                     }
                     case EXITED_GARBAGE -> {
                         Instant markedAt = files.instant(f.path().resolve(PodFiles.GC_MARKED));
                         if (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now)) {
-                            collect(f);
+                            collect(paths, f);
                             removed.add(f.uuid());
                         }
                     }
                     case GARBAGE -> {
-                        collect(f);
+                        collect(paths, f);
                         removed.add(f.uuid());
                     }
                 }
@@ -213,7 +223,7 @@ public final class PodServiceImpl implements PodService {
     }
 
     /** Lets the engine release what the pod holds, then deletes it. The caller holds the pod's lock. */
-    private void collect(PodStore.Found f) {
+    private void collect(RuntimePaths paths, PodStore.Found f) {
         EngineRecordJson engine = files.engine(f.path());
         PodManifestJson manifest = files.manifest(f.path());
         if (engine != null && manifest != null) {
@@ -227,6 +237,8 @@ public final class PodServiceImpl implements PodService {
         // After the engine has let go of the pod's processes, before its records go with the directory.
         network.tearDown(f.path(), f.uuid());
         PodTree.delete(f.path(), f.uuid());
+        // Last: a uid range freed while files owned by it remain could go to another pod.
+        security.release(paths, f.uuid());
     }
 
     private EngineRecordJson engineOf(PodStore.Found f) {

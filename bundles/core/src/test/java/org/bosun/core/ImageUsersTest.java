@@ -61,6 +61,34 @@ public class ImageUsersTest {
     }
 
     @Test
+    public void aUserWithoutAGroupGetsTheirPrimaryGroupFromThePasswd() throws IOException {
+        etc();
+        assertEquals("by name", 4321, ImageUsers.primaryGid(rootfs, "app", IMAGE));
+        assertEquals("by uid", 4321, ImageUsers.primaryGid(rootfs, "1234", IMAGE));
+        assertEquals(33, ImageUsers.primaryGid(rootfs, "www-data", IMAGE));
+    }
+
+    @Test
+    public void aUserWithoutAGroupThatThePasswdDoesNotListGetsGroupZeroOnlyWhenNumeric() throws IOException {
+        assertEquals("no user", 0, ImageUsers.primaryGid(rootfs, null, IMAGE));
+        assertEquals("numeric, no /etc/passwd", 0, ImageUsers.primaryGid(rootfs, "1000", IMAGE));
+        etc();
+        assertEquals("numeric, not listed", 0, ImageUsers.primaryGid(rootfs, "1000", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.primaryGid(rootfs, "nobody", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("'nobody'") && e.getMessage().contains(IMAGE));
+    }
+
+    @Test
+    public void thePrimaryGroupIsNotReadThroughASymlinkedPasswd() throws IOException {
+        Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside.resolve("passwd"));
+        assertEquals(0, ImageUsers.primaryGid(rootfs, "1234", IMAGE));
+        assertThrows(BosunException.class, () -> ImageUsers.primaryGid(rootfs, "app", IMAGE));
+    }
+
+    @Test
     public void passesNumericIdsThroughWithoutAnyPasswd() {
         assertEquals(1000, ImageUsers.uid(rootfs, "1000", IMAGE));
         assertEquals(0, ImageUsers.gid(rootfs, "0", IMAGE));

@@ -192,6 +192,25 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    public void aDockerSchema2ImageIsFetchedAndRun() throws Exception {
+        String image = IMAGES.plain.image("test/schema2:latest");
+        assertEquals(IMAGES.schema2Digest, fetch(HTTP, image));
+        assertPrinted(HELLO + "\n", run(image, "echo " + HELLO, HTTP, "--pull-policy=never"));
+    }
+
+    @Test
+    public void aMirrorServesTheImageOfARegistryThatIsDown() throws Exception {
+        String image = "docker://" + IMAGES.mirrored + "/test/busybox:latest";
+        String line = assertRefused(6, image, withConfig("fetch", HTTP, image));
+        assertMentions("without a mirror the registry is tried", "cannot reach the registry " + IMAGES.mirrored, line);
+
+        IMAGES.mirror(local);
+        assertEquals(IMAGES.busyboxDigest, fetch(HTTP, image));
+        JsonNode listed = images().get(0);
+        assertEquals("the image keeps the name it was asked by", IMAGES.mirrored + "/test/busybox", listed.path("name").asText());
+    }
+
+    @Test
     public void aLayerThatDoesNotMatchItsDigestIsRefusedAndNothingIsListed() throws Exception {
         String image = IMAGES.plain.image("test/corrupt:latest");
         String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
@@ -202,6 +221,7 @@ public class DockerImageIT extends E2eCase {
             assertEquals("the damaged layer is not in the store", List.of(),
                     blobs.filter(p -> p.getFileName().toString().contains(hex)).toList());
         }
+        assertEquals("no temporary file is left in the store", List.of(), E2e.entries(data.resolve("cas/tmp")));
     }
 
     // ------------------------------------------------------------------ archives and layouts
@@ -222,6 +242,12 @@ public class DockerImageIT extends E2eCase {
             assertMentions("the refusal names the way out", INSECURE, line);
         }
         assertNoPods();
+    }
+
+    @Test
+    public void aUserWithoutAGroupRunsWithThePrimaryGroupOfTheImagesPasswd() throws Exception {
+        // User "nobody" and no group: as docker, gid 65534 from the image's /etc/passwd, not 0.
+        assertPrinted("65534:65534\n", run("oci:" + IMAGES.images.layout + ":nobody", "echo $(id -u):$(id -g)", INSECURE));
     }
 
     // ------------------------------------------------------------------ registries with auth

@@ -24,7 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code unsigned:latest}; {@code other-signer:latest} signed by the stranger;
  * {@code swapped:latest} (the {@code layers} image) with a good signature of the busybox manifest
  * stored as its own; {@code corrupt:latest} signed, one layer damaged in the registry's storage;
- * {@code multi:latest}, an OCI index of an arm64 and the amd64 busybox image, signed.
+ * {@code multi:latest}, an OCI index of an arm64 and the amd64 busybox image, signed;
+ * {@code schema2:latest}, busybox as a Docker schema 2 manifest, signed.
  */
 final class DockerImages extends ExternalResource {
     static final String USER = "bosun";
@@ -53,6 +54,11 @@ final class DockerImages extends ExternalResource {
     String layersDigest;
     String indexDigest;
     String corruptLayer;
+    /** The digest of {@code test/schema2:latest}, busybox pushed as a Docker schema 2 manifest. */
+    String schema2Digest;
+    /** {@code 127.0.0.1:PORT} where no registry listens: {@link #plain} is its mirror; its signatures of busybox are in {@link #mirroredSigstore}. */
+    String mirrored;
+    Path mirroredSigstore;
     private final List<AutoCloseable> running = new ArrayList<>();
     private Thread shutdownHook;
 
@@ -88,8 +94,14 @@ final class DockerImages extends ExternalResource {
         plain.push(images.source("layers"), "test/swapped:latest", gpg, null);
         OciImages.signAs(root, gpg, signer, images.manifest("latest"), plain.host + "/test/swapped:latest",
                 plain.sigstore, layersDigest);
+        plain.push(images.source("latest"), "test/schema2:latest", gpg, signer, "v2s2");
+        schema2Digest = OciImages.sha256(OciImages.raw(root, "docker://" + plain.host + "/test/schema2:latest",
+                "--tls-verify=false"));
         pushCorrupt();
         pushIndex();
+        mirrored = "127.0.0.1:" + Registry.freePort();
+        mirroredSigstore = Files.createDirectories(root.resolve("mirrored-sigstore"));
+        OciImages.sign(root, gpg, signer, images.manifest("latest"), mirrored + "/test/busybox:latest", mirroredSigstore);
 
         Path htpasswd = root.resolve("htpasswd");
         Files.writeString(htpasswd, OciImages.run(root, null, List.of("htpasswd", "-Bbn", USER, PASSWORD)));
@@ -183,6 +195,16 @@ final class DockerImages extends ExternalResource {
         Path key = local.resolve("trustedkeys/prefix.d").resolve(prefix).resolve(signer.toLowerCase(Locale.ROOT));
         Files.createDirectories(key.getParent());
         Files.writeString(key, signerKey);
+    }
+
+    /** mirrors.d: {@link #plain} (plain HTTP) serves {@link #mirrored}, and the publisher is trusted for its images. */
+    void mirror(Path local) throws Exception {
+        Path file = local.resolve("mirrors.d/mirrored.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"bosunKind\":\"registryMirror\",\"bosunVersion\":\"v1\",\"registry\":\"" + mirrored
+                + "\",\"mirrors\":[\"http://" + plain.host + "\"]}\n");
+        sigstore(local, "mirrored", mirrored, mirroredSigstore);
+        trust(local, mirrored + "/test");
     }
 
     /** rkt's dockerAuth file with the test credentials for {@code registry}. */

@@ -80,7 +80,11 @@ public class ImageStoreIT extends E2eCase {
 
         BosunResult manifest = bosun("image", "cat-manifest", "example.com/busybox");
         assertExit(0, manifest);
-        assertEquals("/bin/sh", JSON.readTree(manifest.stdout).path("exec").get(0).asText());
+        assertEquals("the ACI's own manifest", "ImageManifest", JSON.readTree(manifest.stdout).path("acKind").asText());
+        assertEquals("/bin/sh", JSON.readTree(manifest.stdout).path("app").path("exec").get(0).asText());
+        BosunResult common = bosun("image", "cat-manifest", "--common", "example.com/busybox");
+        assertExit(0, common);
+        assertEquals("/bin/sh", JSON.readTree(common.stdout).path("exec").get(0).asText());
 
         assertExit(0, bosun("image", "verify"));
         assertExit(0, bosun("image", "rm", id.substring(0, 20)));

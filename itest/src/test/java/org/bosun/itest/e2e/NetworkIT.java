@@ -185,6 +185,75 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    public void aPodOnDefaultAndAUserNetworkHasTwoInterfacesAndStatusShowsBoth() throws Exception {
+        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+        String bridge = "bt" + suffix;
+        bridges.add(bridge);
+        int octet = ThreadLocalRandom.current().nextInt(10, 250);
+        Path config = localConfig("10-" + suffix + ".conflist", """
+                {"cniVersion": "1.0.0", "name": "two%s", "plugins": [
+                  {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false,
+                   "ipam": {"type": "host-local", "subnet": "10.215.%d.0/24", "dataDir": "%s"}}
+                ]}""".formatted(suffix, bridge, octet, work.resolve("leases")));
+        BosunResult prepare = bosun("--local-config=" + config, "prepare", INSECURE, NSPAWN, "--net=default,two" + suffix,
+                aci(), "--exec", "/bin/sh", "--", "-c", "ip -o -4 addr show eth0; ip -o -4 addr show eth1");
+        assertExit(0, prepare);
+        String uuid = uuidIn(prepare);
+        BosunResult status = bosun("status", "--format=json", uuid);
+        assertExit(0, status);
+        JsonNode networks = JSON.readTree(status.stdout).path("networks");
+        assertEquals(status.describe(), 2, networks.size());
+        assertEquals("default", networks.get(0).path("name").asText());
+        assertEquals("eth0", networks.get(0).path("interface").asText());
+        assertTrue(status.describe(), networks.get(0).path("address").asText().startsWith("172.16.28."));
+        assertEquals("two" + suffix, networks.get(1).path("name").asText());
+        assertEquals("eth1", networks.get(1).path("interface").asText());
+        assertEquals("10.215." + octet + ".1", networks.get(1).path("gateway").asText());
+        String second = networks.get(1).path("address").asText();
+
+        BosunResult run = bosun("--local-config=" + config, "run-prepared", uuid);
+        assertExit(0, run);
+        assertTrue("eth0 on default:\n" + run.describe(), run.stdout.contains("eth0    inet 172.16.28."));
+        assertTrue("eth1 on two" + suffix + " with " + second + ":\n" + run.describe(),
+                run.stdout.contains("eth1    inet " + second + " "));
+        assertExit(0, bosun("--local-config=" + config, "gc", "--grace-period=0s"));
+        assertNoPods();
+        assertEquals(List.of(), leases(work.resolve("leases").resolve("two" + suffix)));
+    }
+
+    /**
+     * What the harness does when {@code bosun gc} cannot even start ({@link E2eCase}'s clean-up):
+     * the pod's own records are enough to free its namespace, veth, lease and iptables rules.
+     */
+    @Test
+    public void theHarnessReleasesAPodsNetworkFromItsRecordsWhenBosunCannotRun() throws Exception {
+        int hostPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            hostPort = free.getLocalPort();
+        }
+        BosunResult prepare = bosun("prepare", INSECURE, NSPAWN, "--port=:tcp:8080::" + hostPort, aci());
+        assertExit(0, prepare);
+        String uuid = uuidIn(prepare);
+        String podIp = list().get(0).path("networks").get(0).path("address").asText().replaceFirst("/.*", "");
+        Path netns = Path.of(Files.readString(data.resolve("pods/prepared/" + uuid + "/net/netns")).trim());
+        assertTrue(netns + " exists", Files.exists(netns));
+        assertTrue("a lease for " + podIp, Files.exists(BUILTIN_LEASES.resolve("default").resolve(podIp)));
+        assertTrue("a DNAT rule for " + hostPort, host("iptables-save", "-t", "nat").contains("--dport " + hostPort));
+
+        List<String> report = NetworkJanitor.release(data.resolve("pods/prepared/" + uuid));
+        assertTrue("the report names the DELs and the namespace: " + report,
+                report.contains("CNI DEL default/ptp") && report.contains("deleted network namespace "
+                        + netns.getFileName()));
+        assertFalse(netns + " is gone", Files.exists(netns));
+        assertFalse("the lease of " + podIp + " is freed", Files.exists(BUILTIN_LEASES.resolve("default").resolve(podIp)));
+        String nat = host("iptables-save");
+        assertFalse("no iptables rule names the pod", nat.contains(uuid));
+        assertFalse("no DNAT rule for " + hostPort, nat.contains("--dport " + hostPort));
+        assertExit(0, bosun("gc", "--grace-period=0s", "--expire-prepared=0s"));
+        assertNoPods();
+    }
+
+    @Test
     public void gcAfterAKilledRunLeavesNoNetnsVethLeaseOrIptablesRule() throws Exception {
         BosunProcess run = startBosun("run", INSECURE, NSPAWN, aci(), "--exec", "/bin/sleep", "--", "300");
         run.closeStdin();
@@ -303,7 +372,7 @@ public class NetworkIT extends E2eCase {
         return config;
     }
 
-    private static List<String> leases(Path dir) throws IOException {
+    static List<String> leases(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -312,13 +381,13 @@ public class NetworkIT extends E2eCase {
         }
     }
 
-    private static String readLine(Socket socket) throws IOException {
+    static String readLine(Socket socket) throws IOException {
         socket.setSoTimeout(10_000);
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
     }
 
     /** Runs a host command; its stdout, or an assertion error with its output if it failed. */
-    private static String host(String... command) throws Exception {
+    static String host(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

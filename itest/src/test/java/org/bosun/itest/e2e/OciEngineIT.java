@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
+import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
 
@@ -30,9 +32,16 @@ public class OciEngineIT extends E2eCase {
 
     static final String OCI = "--stage1-name=oci";
     static final List<String> RUNTIMES = List.of("runc", "crun");
+    /** busybox with event handlers, a mount point and an environment: see {@link RunFeaturesIT#HANDLERS_MANIFEST}. */
+    static Path handlersAci;
 
     public OciEngineIT(Mode mode) {
         super(FIXTURE, mode);
+    }
+
+    @BeforeClass
+    public static void buildTheHandlersImage() throws Exception {
+        handlersAci = TestImages.busyboxWithManifest(FIXTURE.images, "handlers", RunFeaturesIT.HANDLERS_MANIFEST);
     }
 
     static String runtime(String name) {
@@ -90,13 +99,71 @@ public class OciEngineIT extends E2eCase {
         }
     }
 
+    /**
+     * {@code web} is busybox's {@code sleep} with no signal handler of its own: each app's init
+     * (PID 1 of its container) passes the stop on, so it ends at once with 143, as under nspawn, and
+     * not after the stop timeout with 137.
+     */
+    /**
+     * One pod per runtime proves rkt's run features on this engine: an empty volume one app writes
+     * and the other reads, host volumes (one read-only), a read-only rootfs, user and group,
+     * supplementary groups (the writer may write the volume only through one), the environment's
+     * precedence (caller &lt; image &lt; --set-env-file &lt; --set-env &lt; --environment), the
+     * pod's hostname, the image's event handlers, and a memory limit the app sees in its cgroup and
+     * that holds.
+     */
     @Test
-    public void enterRunsACommandInARunningAppAndStopEndsThePod() throws Exception {
+    public void volumesIdentityEnvironmentReadOnlyRootfsHostnameAndAMemoryLimitHold() throws Exception {
+        Path ro = Files.createDirectories(work.resolve("ro"));
+        Files.writeString(ro.resolve("given"), "from-host\n");
+        Path envFile = work.resolve("env");
+        Files.writeString(envFile, "C=file\nD=file\nE=file\n");
+        String writer = "cat /ro/given; echo x > /ro/denied && echo ro-written; echo y > /rw/made && echo rw-written; "
+                + "touch /rootfs-file && echo root-written; echo data > /shared/file && echo shared-written; "
+                + "echo id=$(id -u):$(id -g) groups=$(id -G) host=$(hostname); echo env=$A $B $C $D $E; "
+                + "echo limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); "
+                + "dd if=/dev/zero of=/dev/null bs=128M count=1 2>/dev/null; echo dd=$?";
+        String reader = "i=0; until [ -s /data/file ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done; "
+                + "echo \"read $(cat /data/file) $(stat -c '%a %u:%g' /data) id=$(id -u):$(id -g) host=$(hostname)\"";
+        for (String rt : RUNTIMES) {
+            Path rw = Files.createDirectories(work.resolve("rw-" + rt));
+            Path events = Files.createDirectories(work.resolve("events-" + rt));
+            List<String> args = new ArrayList<>(List.of("/usr/bin/env", "A=caller", "B=caller", "C=caller", "D=caller",
+                    "E=caller"));
+            args.addAll(bosunArgs("run", INSECURE, OCI, runtime(rt), "--hostname=oci-features", "--inherit-env",
+                    "--set-env-file=" + envFile, "--set-env=D=set-env", "--set-env=E=set-env",
+                    "--volume=shared,kind=empty,mode=0770,uid=65534,gid=65534",
+                    "--volume=ro,kind=host,source=" + ro + ",readOnly=true", "--volume=rw,kind=host,source=" + rw,
+                    "--volume=events,kind=host,source=" + events,
+                    handlersAci.toString(), "--name=writer", "--environment=E=app", "--readonly-rootfs",
+                    "--supplementary-gids=5,65534", "--memory=64Mi", "--mount", "volume=shared,target=/shared",
+                    "--mount", "volume=ro,target=/ro", "--mount", "volume=rw,target=/rw",
+                    "--exec", "/bin/sh", "--", "-c", writer,
+                    "---", aci(), "--name=reader", "--user=65534", "--group=65534",
+                    "--mount", "volume=shared,target=/data", "--exec", "/bin/sh", "--", "-c", reader));
+            BosunResult run = call(mode, work, null, args);
+            assertExit(0, run);
+            assertEquals(rt + ": each app's output:\n" + run.describe(), Set.of("[writer] from-host",
+                    "[writer] rw-written", "[writer] shared-written", "[writer] id=0:0 groups=0 5 65534 host=oci-features",
+                    "[writer] env=caller image file set-env app", "[writer] limit=67108864", "[writer] dd=137",
+                    "[reader] read data 770 65534:65534 id=65534:65534 host=oci-features"),
+                    Set.copyOf(run.stdoutLines()));
+            assertTrue(rt + ": writing the read-only volume and the read-only rootfs fail:\n" + run.describe(),
+                    run.stderr.contains("/ro/denied") && run.stderr.contains("/rootfs-file"));
+            assertEquals(rt, "y\n", Files.readString(rw.resolve("made")));
+            assertFalse(rt, Files.exists(ro.resolve("denied")));
+            assertEquals(rt + ": the image's event handlers ran around the app", "pre-start\npost-stop\n",
+                    Files.readString(events.resolve("log")));
+        }
+    }
+
+    @Test
+    public void enterRunsACommandInARunningAppAndStopEndsItsAppsAtOnce() throws Exception {
         for (String rt : RUNTIMES) {
             Path uuidFile = work.resolve(rt + ".uuid");
-            BosunProcess run = startBosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile,
-                    aci(), "--name=web", "--exec", "/bin/sh", "--", "-c",
-                    "trap 'exit 143' TERM; touch /only-web; echo ready; while :; do sleep 0.1; done",
+            BosunProcess run = startBosun("run", INSECURE, OCI, runtime(rt), "--stage1-option=stop-timeout=60",
+                    "--uuid-file-save=" + uuidFile,
+                    aci(), "--name=web", "--exec", "/bin/sh", "--", "-c", "touch /only-web; echo ready; exec sleep 1000",
                     "---", aci(), "--name=db", "--exec", "/bin/sh", "--", "-c",
                     "trap 'exit 0' TERM; while :; do sleep 0.1; done");
             run.closeStdin();
@@ -113,8 +180,12 @@ public class OciEngineIT extends E2eCase {
             assertTrue(rt + ": the other app has its own rootfs:\n" + other.describe(), other.stdout.endsWith("absent\n"));
 
             assertExit(0, bosun("stop", uuid));
+            long stopped = System.nanoTime();
             BosunResult ended = run.await(Duration.ofSeconds(30));
-            assertEquals(rt + ": the first app's code:\n" + ended.describe(), 143, ended.exitCode);
+            long millis = (System.nanoTime() - stopped) / 1_000_000;
+            assertEquals(rt + ": sleep ended by SIGTERM, not killed after the timeout:\n" + ended.describe(), 143,
+                    ended.exitCode);
+            assertTrue(rt + ": the pod ended " + millis + " ms after bosun stop returned", millis < 5_000);
             BosunResult status = bosun("status", uuid);
             assertLine("state=exited", status);
             assertLine("app-web=143", status);

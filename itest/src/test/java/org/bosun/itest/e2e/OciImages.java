@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Tags of the layout: {@code latest} (busybox, one layer, {@code /bin/sh}); {@code layers} (two
  * more layers: {@code /etc/motd} added, {@code /bin/vi} deleted, {@code /data/third.txt} added);
  * {@code arm64} (busybox's layer under an arm64 config); {@code unsigned} (busybox with a label,
- * so a digest nobody signs); {@code corrupt} (busybox plus a layer of random bytes, for a registry
+ * so a digest nobody signs); {@code nobody} (busybox with {@code User "nobody"}, no group); {@code corrupt} (busybox plus a layer of random bytes, for a registry
  * to damage).
  */
 final class OciImages {
@@ -63,6 +63,7 @@ final class OciImages {
                 "--config.cmd=/bin/sh", "--config.workingdir=/", "--os=linux", "--architecture=amd64");
         umoci(dir, "config", "--image", oci + ":latest", "--tag", "arm64", "--architecture=arm64");
         umoci(dir, "config", "--image", oci + ":latest", "--tag", "unsigned", "--config.label=org.bosun.test=unsigned");
+        umoci(dir, "config", "--image", oci + ":latest", "--tag", "nobody", "--config.user=nobody");
 
         umoci(dir, "unpack", "--image", oci + ":latest", bundle.toString());
         Files.writeString(bundle.resolve("rootfs/etc/motd"), MOTD + "\n");
@@ -97,8 +98,11 @@ final class OciImages {
     }
 
     /** {@code skopeo inspect --raw SOURCE}: the manifest as stored (for a docker-archive: the one skopeo makes). */
-    static byte[] raw(Path cwd, String source) throws IOException, InterruptedException {
-        return run(cwd, null, List.of("skopeo", "inspect", "--raw", source)).getBytes(StandardCharsets.UTF_8);
+    static byte[] raw(Path cwd, String source, String... options) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+        cmd.addAll(List.of(options));
+        cmd.add(source);
+        return run(cwd, null, cmd).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Copies {@code source} to {@code destination} with skopeo (archives: {@code oci-archive:F}, {@code docker-archive:F:NAME}). */

@@ -114,7 +114,8 @@ final class Registry implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listened on a moment ago. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -130,8 +131,17 @@ final class Registry implements AutoCloseable {
      * {@code signer} (a fingerprint in {@code gpg}'s home) unless it is null.
      */
     void push(String source, String repositoryAndTag, GpgHome gpg, String signer) throws IOException, InterruptedException {
+        push(source, repositoryAndTag, gpg, signer, null);
+    }
+
+    /** As {@link #push(String, String, GpgHome, String)}, converting the manifest to {@code format} ({@code v2s2}, {@code oci}). */
+    void push(String source, String repositoryAndTag, GpgHome gpg, String signer, String format)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
                 "--registries.d", dir.resolve("registries.d").toString()));
+        if (format != null) {
+            cmd.add("--format=" + format);
+        }
         if (credentials != null) {
             cmd.add("--dest-creds=" + credentials);
         }

@@ -182,6 +182,10 @@ public class RunFeaturesIT extends E2eCase {
                 aci(), "--exec", "/bin/true");
         assertOneClearLine(missing);
         assertContains("names the source", "does not exist", missing);
+        BosunResult twoOnOneTerminal = bosun("run", INSECURE, NSPAWN, "--interactive", aci(), "--exec", "/bin/true",
+                "---", aci(), "--name=other", "--exec", "/bin/true");
+        assertOneClearLine(twoOnOneTerminal);
+        assertContains("says why", "--interactive gives the terminal to one app", twoOnOneTerminal);
         assertNoPods();
     }
 }

@@ -18,6 +18,16 @@ public interface PodService {
     /** Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it. */
     PodInfo prepare(RuntimePaths paths, PrepareRequest request);
 
+    /**
+     * Prepares a pod as {@link #prepare(RuntimePaths, PrepareRequest)}, reporting the fetches and
+     * renders of its images to {@code progress} (the CLI's progress bars).
+     *
+     * @since 1.1
+     */
+    default PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
+        return prepare(paths, request);
+    }
+
     /** Every pod in every state, oldest first. */
     List<PodInfo> list(RuntimePaths paths);
 

@@ -40,4 +40,25 @@ public interface SecurityModule {
 
     /** Null when the module is active; otherwise one line saying why not. */
     String inactiveReason();
+
+    /**
+     * Like {@link #inactiveReason()}, for a command that reads its configuration from
+     * {@code paths} (a module configured per {@code --local-config}, such as the TPM's
+     * {@code tpm.d/}). The default ignores the paths.
+     */
+    default String inactiveReason(org.bosun.api.RuntimePaths paths) {
+        return inactiveReason();
+    }
+
+    /**
+     * Measures a pod that is about to start: called by the core for every installed module, active
+     * or not, once the engine has said how it will run the pod and before the caller execs that
+     * command, while the pod is still in its prepared directory. A module that records what runs
+     * (a TPM) does it here; throwing a {@link org.bosun.api.BosunException} refuses the launch.
+     * The default measures nothing.
+     *
+     * @since 1.2
+     */
+    default void measure(PodMeasurement measurement) {
+    }
 }

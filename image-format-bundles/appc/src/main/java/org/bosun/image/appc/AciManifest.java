@@ -39,10 +39,6 @@ final class AciManifest {
             throw archive.refuse("has the invalid name '" + name
                     + "'; an ACIdentifier has lower case letters, digits and -._~/");
         }
-        if (root.path("dependencies").isArray() && root.path("dependencies").size() > 0) {
-            throw BosunException.unavailable("image " + archive.file() + " depends on other images, which needs appc"
-                    + " discovery; this bundle does not resolve dependencies yet");
-        }
         Map<String, String> labels = nameValues(root.path("labels"), "label", archive);
         checkPlatform(labels, archive);
         JsonNode app = root.path("app");
@@ -60,6 +56,63 @@ final class AciManifest {
                 ports(app.path("ports"), archive), mountPoints(app.path("mountPoints"), archive),
                 eventHandlers(app.path("eventHandlers"), archive), supplementaryGids(app.path("supplementaryGIDs"), archive),
                 isolators(app.path("isolators"), archive));
+    }
+
+    /**
+     * An appc dependency: an image rendered below this one.
+     *
+     * @param imageName the dependency's name
+     * @param imageId its id ({@code sha512-...}), or null when any image of that name and labels will do
+     * @param labels the labels it must carry (and that discovery asks for)
+     */
+    record Dependency(String imageName, String imageId, Map<String, String> labels) {
+        Dependency {
+            labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        }
+
+        @Override
+        public String toString() {
+            return imageName + (imageId == null ? "" : " (" + imageId + ")");
+        }
+    }
+
+    /** The manifest's {@code dependencies}, in order. */
+    static List<Dependency> dependencies(byte[] bytes, AciArchive archive) {
+        List<Dependency> dependencies = new ArrayList<>();
+        for (JsonNode d : list(tree(bytes, archive).path("dependencies"), "dependencies", archive)) {
+            String name = d.path("imageName").asText("");
+            if (!AC_IDENTIFIER.matcher(name).matches()) {
+                throw archive.refuse("has the dependency " + d + " without a valid imageName");
+            }
+            String id = d.hasNonNull("imageID") ? d.path("imageID").asText() : null;
+            if (id != null && !id.matches("sha512-[0-9a-f]{32,128}")) {
+                throw archive.refuse("has the dependency " + name + " with the imageID '" + id
+                        + "'; an imageID is sha512- and hex digits");
+            }
+            dependencies.add(new Dependency(name, id, nameValues(d.path("labels"), "dependency label", archive)));
+        }
+        return dependencies;
+    }
+
+    /** The manifest's {@code pathWhitelist}: absolute paths; empty when every path stays. */
+    static List<String> pathWhitelist(byte[] bytes, AciArchive archive) {
+        List<String> paths = new ArrayList<>();
+        for (JsonNode p : list(tree(bytes, archive).path("pathWhitelist"), "pathWhitelist", archive)) {
+            String path = p.asText("");
+            if (!path.startsWith("/") || path.contains("\0")) {
+                throw archive.refuse("has the pathWhitelist entry '" + path + "'; entries are absolute paths");
+            }
+            paths.add(path);
+        }
+        return paths;
+    }
+
+    private static JsonNode tree(byte[] bytes, AciArchive archive) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw archive.refuse("has a manifest that is not JSON: " + e.getMessage());
+        }
     }
 
     /** appc {@code app.isolators}: each a name and a value, kept as JSON for the module that reads it. */

@@ -173,13 +173,15 @@ public class AciFormatTest {
     }
 
     @Test
-    public void refusesADiscoveryReferenceAsUnavailable() {
+    public void aDiscoveryReferenceWithPullPolicyNeverIsLookedUpInTheStoreOnly() {
+        FetchOptions never = new FetchOptions(RuntimePaths.defaults(), EnumSet.of(InsecureOption.IMAGE), "never");
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
         BosunException e = assertThrows(BosunException.class,
                 () -> new AciFormat().fetch(ImageReference.parse("example.com/app:v1", Path.of("/")),
-                        new StoreFixture(scratch.root().resolve("data")).options(INSECURE_IMAGE),
-                        new StoreFixture(scratch.root().resolve("data")).store()));
-        assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+                        fixture.options(never), fixture.store()));
+        assertEquals(ErrorKind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("example.com/app:v1"));
+        assertTrue(e.getMessage(), e.getMessage().contains("--pull-policy=never"));
     }
 
     @Test

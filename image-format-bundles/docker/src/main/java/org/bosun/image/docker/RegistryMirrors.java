@@ -1,6 +1,7 @@
 package org.bosun.image.docker;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,8 +46,14 @@ final class RegistryMirrors {
                 String registry = ConfigFiles.text(node, "registry", file, true);
                 List<URI> uris = new ArrayList<>();
                 for (JsonNode m : node.path("mirrors")) {
-                    URI uri = URI.create(m.asText().replaceAll("/+$", ""));
-                    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                    URI uri;
+                    try {
+                        uri = new URI(m.asText().replaceAll("/+$", ""));
+                    } catch (URISyntaxException e) {
+                        uri = null;
+                    }
+                    if (uri == null || uri.getAuthority() == null
+                            || !"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
                         throw BosunException.invalid("configuration file " + file + " has the mirror '" + m.asText()
                                 + "'; give an https:// (or http://) URL");
                     }

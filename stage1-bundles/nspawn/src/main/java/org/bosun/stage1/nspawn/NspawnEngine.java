@@ -73,6 +73,7 @@ public final class NspawnEngine implements Stage1Engine {
         }
         PodNetworkFiles.prepareMountPoints(pod);
         Stage1Tree.write(pod);
+        PodUserNamespace.prepare(pod);
     }
 
     @Override
@@ -110,6 +111,8 @@ public final class NspawnEngine implements Stage1Engine {
         argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodNetworkFiles.nspawnFlags(pod));
         // The pod's capabilities (the apps' own sets are in their units).
         argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, AppSecurity.nspawnFlags(pod));
+        // The pod's user namespace (--private-users), its range allocated and its files shifted at prepare.
+        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodUserNamespace.nspawnFlags(pod));
         // The apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts.
         argv.addAll(argv.indexOf("--") + 1, PodOverlays.mountStep(pod));
         List<String> env = new ArrayList<>(List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin",
@@ -119,7 +122,7 @@ public final class NspawnEngine implements Stage1Engine {
             env.add("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1");
         }
         env.addAll(AppSecurity.nspawnEnvironment(pod));
-        return new EngineCommand(argv, env, "/");
+        return new EngineCommand(PodUserNamespace.joinNetworkFirst(pod, argv), env, "/");
     }
 
     @Override

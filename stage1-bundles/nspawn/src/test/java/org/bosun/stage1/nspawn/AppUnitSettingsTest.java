@@ -56,6 +56,16 @@ public class AppUnitSettingsTest {
     }
 
     @Test
+    public void theInteractiveAppHasThePodsConsoleForStdinStdoutAndStderr() {
+        String unit = AppUnitSettings.onTerminal(PodUnits.app(app("sh", List.of(), false, null, Map.of())));
+        for (String line : List.of("StandardInput=tty", "TTYPath=/dev/console", "StandardOutput=inherit",
+                "StandardError=inherit")) {
+            assertTrue("expected " + line + " in\n" + unit, unit.lines().anyMatch(line::equals));
+        }
+        assertTrue(unit, unit.lines().noneMatch(l -> l.contains("/run/bosun/apps/")));
+    }
+
+    @Test
     public void eachVolumeIsBoundIntoThePodOnceWritableIfAnyAppMountsItWritable() {
         PodDirectory.Mount ro = new PodDirectory.Mount("data", Path.of("/srv/a:b"), "/data", true, true);
         PodDirectory.Mount rw = new PodDirectory.Mount("data", Path.of("/srv/a:b"), "/d", false, true);

@@ -1,9 +1,12 @@
 package org.bosun.stage1.oci;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.Resources;
@@ -44,18 +47,31 @@ final class ContainerConfig {
     /** Where the pod's DNS files go, if the pod has them. */
     static final List<String> ETC_FILES = List.of("resolv.conf", "hosts", "hostname");
 
+    /**
+     * Where each app's init is bound: on the container's own /dev tmpfs, so neither the image's
+     * rootfs nor a read-only one needs a place for it.
+     */
+    static final String INIT_TARGET = "/dev/.bosun-init";
+    /** Where each app sees its own cgroups, read-only. */
+    static final String CGROUP_MOUNT = "/sys/fs/cgroup";
+    private static final Function<String, List<String>> HOST_CHILDREN = ContainerConfig::hostChildren;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PodDirectory pod;
     private final int minimumOomScoreAdj;
+    private final Path init;
 
     /**
      * @param minimumOomScoreAdj the lowest {@code oom_score_adj} the host lets the engine give
      *        (without CAP_SYS_RESOURCE, nothing below the engine's own)
+     * @param init the host's static init binary (catatonit) that is PID 1 of every app container,
+     *        see {@link AppInit}
      */
-    ContainerConfig(PodDirectory pod, int minimumOomScoreAdj) {
+    ContainerConfig(PodDirectory pod, int minimumOomScoreAdj, Path init) {
         this.pod = pod;
         this.minimumOomScoreAdj = minimumOomScoreAdj;
+        this.init = init;
     }
 
     static String appId(String app) {
@@ -101,7 +117,7 @@ final class ContainerConfig {
         namespaces.addObject().put("type", "mount");
         namespaces.addObject().put("type", "ipc");
         namespaces.addObject().put("type", "uts");
-        if (pod.settings().netns() != null) {
+        if (pod.settings().netns() != null && !inheritsNetwork(pod)) {
             namespaces.addObject().put("type", "network").put("path", pod.settings().netns().toString());
         }
         if (pod.settings().userNamespace() != null) {
@@ -114,7 +130,10 @@ final class ContainerConfig {
         return config;
     }
 
-    /** The container of {@code app}, running {@code args} (the app's exec, or one of its event handlers). */
+    /**
+     * The container of {@code app}, running {@code args} (the app's exec, or one of its event
+     * handlers) under the init, which is the container's PID 1.
+     */
     ObjectNode app(PodDirectory.App app, String id, List<String> args) {
         SecurityPolicy policy = app.security();
         ObjectNode config = JSON.createObjectNode();
@@ -129,6 +148,7 @@ final class ContainerConfig {
             app.supplementaryGids().forEach(g -> gids.add(Integer.toUnsignedLong(g)));
         }
         ArrayNode argv = process.putArray("args");
+        argv.add(INIT_TARGET).add("--");
         args.forEach(argv::add);
         ArrayNode env = process.putArray("env");
         for (Map.Entry<String, String> e : app.environment().entrySet()) {
@@ -163,7 +183,7 @@ final class ContainerConfig {
         for (String shared : List.of("ipc", "uts")) {
             namespaces.addObject().put("type", shared).put("path", infraNamespace(shared));
         }
-        if (pod.settings().netns() != null) {
+        if (pod.settings().netns() != null && !inheritsNetwork(pod)) {
             namespaces.addObject().put("type", "network").put("path", infraNamespace("net"));
         }
         if (pod.settings().userNamespace() != null) {
@@ -175,7 +195,8 @@ final class ContainerConfig {
         ArrayNode masked = linux.putArray("maskedPaths");
         ArrayNode readonly = linux.putArray("readonlyPaths");
         if (!policy.protectionsOff().contains("paths")) {
-            (policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths()).forEach(masked::add);
+            maskedPaths(policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths(), HOST_CHILDREN)
+                    .forEach(masked::add);
             (policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths()).forEach(readonly::add);
         }
         if (policy.seccompProfile() != null && !policy.seccompProfile().isBlank()) {
@@ -186,6 +207,50 @@ final class ContainerConfig {
             linux.put("mountLabel", mountLabel);
         }
         return config;
+    }
+
+    /**
+     * The masked paths as the runtime gets them. The runtimes mask after mounting, so a masked
+     * ancestor of the app's own cgroups ({@code /sys/fs}, as rkt's kernel protections mask it) would
+     * hide them: it is masked entry by entry instead, every entry but the way to
+     * {@value #CGROUP_MOUNT} (what nspawn does when it mounts the cgroups over an inaccessible
+     * /sys/fs). The entries are the host's: the app's /sys shows the same kernel's.
+     *
+     * @param children the names in a directory of the host
+     */
+    static List<String> maskedPaths(List<String> masked, Function<String, List<String>> children) {
+        List<String> out = new ArrayList<>();
+        for (String path : masked) {
+            String dir = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+            if (CGROUP_MOUNT.startsWith(dir.equals("/") ? "/" : dir + "/")) {
+                maskAround(dir, children, out);
+            } else {
+                out.add(path);
+            }
+        }
+        return out;
+    }
+
+    private static void maskAround(String dir, Function<String, List<String>> children, List<String> out) {
+        for (String name : children.apply(dir).stream().sorted().toList()) {
+            String child = (dir.equals("/") ? "" : dir) + "/" + name;
+            if (child.equals(CGROUP_MOUNT)) {
+                continue;
+            }
+            if (CGROUP_MOUNT.startsWith(child + "/")) {
+                maskAround(child, children, out);
+            } else {
+                out.add(child);
+            }
+        }
+    }
+
+    private static List<String> hostChildren(String dir) {
+        try (var entries = Files.list(Path.of(dir))) {
+            return entries.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** The app's {@code oom_score_adj}, raised to what the host allows; null for none. */
@@ -204,8 +269,15 @@ final class ContainerConfig {
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
         mount(mounts, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
         mount(mounts, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
-        mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
-        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+        if (pod.settings().userNamespace() == null) {
+            mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+        } else {
+            // sysfs can only be mounted by the user namespace owning the network namespace, which the
+            // host's root made: the host's /sys, read-only, as rootless runc and podman do.
+            mount(mounts, "/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro", "rprivate"));
+        }
+        mount(mounts, CGROUP_MOUNT, "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+        mount(mounts, INIT_TARGET, "bind", init.toString(), List.of("bind", "ro", "nosuid", "nodev", "rprivate"));
         for (PodDirectory.Mount m : app.mounts()) {
             mount(mounts, m.target(), "bind", relative(id, m.source()),
                     List.of(m.recursive() ? "rbind" : "bind", m.readOnly() ? "ro" : "rw", "rprivate"));
@@ -213,7 +285,7 @@ final class ContainerConfig {
         Path etc = pod.settings().etcDir();
         if (etc != null) {
             for (String file : ETC_FILES) {
-                if (java.nio.file.Files.isRegularFile(etc.resolve(file))) {
+                if (Files.isRegularFile(etc.resolve(file))) {
                     mount(mounts, "/etc/" + file, "bind", relative(id, etc.resolve(file)),
                             List.of("bind", "ro", "rprivate"));
                 }
@@ -282,6 +354,17 @@ final class ContainerConfig {
         m.put("source", source);
         ArrayNode opts = m.putArray("options");
         options.forEach(opts::add);
+    }
+
+    /**
+     * Whether the containers take the pod's network namespace from the runtime's process instead of
+     * joining it by path: with a user namespace, runc joins the infra's user namespace before the
+     * network namespace, which that user namespace does not own (EPERM). The pod's process enters the
+     * pod's network namespace first ({@link OciEngine#run}), as root of the host, and every container
+     * of the pod inherits it; the pod's root can use the network but not reconfigure it.
+     */
+    static boolean inheritsNetwork(PodDirectory pod) {
+        return pod.settings().userNamespace() != null && pod.settings().netns() != null;
     }
 
     private static String infraNamespace(String type) {

@@ -86,8 +86,9 @@ public final class OciEngine implements Stage1Engine {
         for (PodDirectory.App app : pod.apps()) {
             check(pod, app);
         }
+        EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
-        ContainerConfig configs = new ContainerConfig(pod, minimumOom);
+        ContainerConfig configs = new ContainerConfig(pod, minimumOom, AppInit.find());
         List<String> warnings = new ArrayList<>();
         List<SupervisorScript.AppPlan> plans = new ArrayList<>();
         Path engine = pod.stage1Dir();
@@ -140,8 +141,11 @@ public final class OciEngine implements Stage1Engine {
     public EngineCommand run(PodDirectory pod) {
         // The pod is still in prepared/ (run/ is where it will be): nothing of it can be read yet.
         requireTools();
-        List<String> argv = List.of(UNSHARE, "--mount", "--propagation", "private", "--", SupervisorScript.SH,
-                pod.stage1Dir().resolve("run").toString());
+        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--",
+                SupervisorScript.SH, pod.stage1Dir().resolve("run").toString()));
+        if (ContainerConfig.inheritsNetwork(pod)) {
+            argv.addAll(0, List.of(NSENTER, "--net=" + pod.settings().netns(), "--"));
+        }
         return new EngineCommand(argv, PATH_ENV, "/");
     }
 

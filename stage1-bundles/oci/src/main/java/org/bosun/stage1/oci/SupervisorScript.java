@@ -217,9 +217,12 @@ final class SupervisorScript {
         sb.append("    [ -z \"$timer\" ] || return\n");
         sb.append("    : > \"$io/stopping\"\n");
         sb.append("    for a in $apps; do \"$rt\" --root \"$state\" kill \"app-$a\" TERM >/dev/null 2>&1; done\n");
-        sb.append("    ( trap - TERM INT HUP; cd /; i=0\n");
-        sb.append("      while [ $i -lt $((stop_timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done\n");
-        sb.append("      for a in $apps; do \"$rt\" --root \"$state\" kill \"app-$a\" KILL >/dev/null 2>&1; done ) </dev/null >/dev/null 2>&1 &\n");
+        // The timer ends within 0.1 s of the supervisor's TERM, its sleep included: nothing that
+        // holds the pod's lock outlives the supervisor, so the pod is "exited" when bosun run returns.
+        sb.append("    ( trap 'ended=1' TERM; trap - INT HUP; cd /; i=0 ended=\n");
+        sb.append("      while [ -z \"$ended\" ] && [ $i -lt $((stop_timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done\n");
+        sb.append("      [ -n \"$ended\" ] || for a in $apps; do \"$rt\" --root \"$state\" kill \"app-$a\" KILL >/dev/null 2>&1; done\n");
+        sb.append("    ) </dev/null >/dev/null 2>&1 &\n");
         sb.append("    timer=$!\n");
         sb.append("}\n");
         sb.append("trap on_stop TERM INT HUP\n");
@@ -262,9 +265,12 @@ final class SupervisorScript {
      * regular file keeps its offset.
      */
     private static String forwarder(Plan plan, String app, String prefix, boolean stdout) {
+        // One write(2) per line, so that the lines of several apps sharing bosun's stdout, and of an
+        // app's two streams sharing its log pipe, never interleave: mawk -W interactive writes
+        // unbuffered, and print (and printf with a "\n" in its format) writes the newline apart.
         String program = stdout
-                ? "{ print p $0; fflush(); print $0 > \"/dev/stderr\"; fflush(\"/dev/stderr\") }"
-                : "{ print p $0 > \"/dev/stderr\"; fflush(\"/dev/stderr\"); print $0; fflush() }";
+                ? "{ printf \"%s\", p $0 \"\\n\"; fflush(); printf \"%s\", $0 \"\\n\" > \"/dev/stderr\"; fflush(\"/dev/stderr\") }"
+                : "{ printf \"%s\", p $0 \"\\n\" > \"/dev/stderr\"; fflush(\"/dev/stderr\"); printf \"%s\", $0 \"\\n\"; fflush() }";
         String in = "\"$io/" + app + (stdout ? ".out\"" : ".err\"");
         String log = "\"$io/" + app + ".log\"";
         return "( trap '' TERM INT HUP; exec " + awk(plan) + " -v p=" + quote(prefix) + " " + quote(program)

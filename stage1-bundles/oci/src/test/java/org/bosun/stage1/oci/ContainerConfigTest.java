@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 public class ContainerConfigTest {
     static final Path POD = Path.of("/var/lib/bosun/pods/prepared/1234");
+    static final Path INIT = Path.of("/usr/bin/catatonit");
     static final String SECCOMP = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
             + "\"action\":\"SCMP_ACT_ERRNO\"}]}";
 
@@ -50,11 +51,11 @@ public class ContainerConfigTest {
     @Test
     public void anAppsProcessHasItsCommandIdentityEnvironmentAndNoTerminal() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals("1.0.2", c.path("ociVersion").asText());
         JsonNode p = c.path("process");
         assertFalse(p.path("terminal").asBoolean(true));
-        assertEquals(List.of("/bin/sh", "-c", "echo hi"), strings(p.path("args")));
+        assertEquals(List.of("/dev/.bosun-init", "--", "/bin/sh", "-c", "echo hi"), strings(p.path("args")));
         assertEquals(List.of("PATH=/bin", "AC_APP_NAME=web"), strings(p.path("env")));
         assertEquals("/srv", p.path("cwd").asText());
         assertEquals(1000, p.path("user").path("uid").asInt());
@@ -67,9 +68,25 @@ public class ContainerConfigTest {
     }
 
     @Test
+    public void theAppRunsUnderTheHostsInitBoundReadOnlyOnItsDevTmpfs() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", List.of("/bin/true")));
+        assertEquals(List.of("/dev/.bosun-init", "--", "/bin/true"), strings(c.path("process").path("args")));
+        JsonNode init = null;
+        for (JsonNode m : c.path("mounts")) {
+            if (m.path("destination").asText().equals("/dev/.bosun-init")) {
+                init = m;
+            }
+        }
+        assertTrue("the init is bound into the container: " + c.path("mounts"), init != null);
+        assertEquals("/usr/bin/catatonit", init.path("source").asText());
+        assertEquals(List.of("bind", "ro", "nosuid", "nodev", "rprivate"), strings(init.path("options")));
+    }
+
+    @Test
     public void theRootfsIsRelativeToTheBundleSoThePodCanMove() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals("../../../apps/web/rootfs", c.path("root").path("path").asText());
         assertTrue("readonlyRootfs", c.path("root").path("readonly").asBoolean());
     }
@@ -77,7 +94,7 @@ public class ContainerConfigTest {
     @Test
     public void anUnconfinedAppGetsRuncsDefaultCapabilitiesAndPaths() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         JsonNode caps = c.path("process").path("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
             assertEquals(set, ContainerConfig.DEFAULT_CAPABILITIES, strings(caps.path(set)));
@@ -96,7 +113,7 @@ public class ContainerConfigTest {
                 List.of("/proc/sys"), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
                         "mount", "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
         PodDirectory.App app = app(policy, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
         assertTrue(c.path("process").path("noNewPrivileges").asBoolean());
         assertEquals(new ObjectMapper().readTree(SECCOMP), c.path("linux").path("seccomp"));
@@ -107,11 +124,23 @@ public class ContainerConfigTest {
     }
 
     @Test
+    public void aMaskedAncestorOfTheAppsCgroupsIsMaskedEntryByEntrySoTheCgroupsStayVisible() {
+        Map<String, List<String>> host = Map.of("/sys", List.of("fs", "kernel", "block"),
+                "/sys/fs", List.of("cgroup", "bpf", "fuse"));
+        assertEquals(List.of("/proc/kcore", "/sys/fs/bpf", "/sys/fs/fuse", "/sys/firmware"), ContainerConfig.maskedPaths(
+                List.of("/proc/kcore", "/sys/fs", "/sys/firmware"), dir -> host.getOrDefault(dir, List.of())));
+        assertEquals(List.of("/sys/block", "/sys/fs/bpf", "/sys/fs/fuse", "/sys/kernel"),
+                ContainerConfig.maskedPaths(List.of("/sys/"), dir -> host.getOrDefault(dir, List.of())));
+        assertEquals("a policy that masks the cgroups themselves is followed", List.of("/sys/fs/cgroup"),
+                ContainerConfig.maskedPaths(List.of("/sys/fs/cgroup"), dir -> host.getOrDefault(dir, List.of())));
+    }
+
+    @Test
     public void pathsSwitchedOffLeaveNothingMasked() throws Exception {
         SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(), Map.of(),
                 Set.of("paths"));
         PodDirectory.App app = app(policy, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
         assertEquals(List.of(), strings(c.path("linux").path("readonlyPaths")));
     }
@@ -119,7 +148,7 @@ public class ContainerConfigTest {
     @Test
     public void resourcesBecomeCgroupLimitsAndOomScoreAdjIsClampedToTheHostsMinimum() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, new Resources(64L << 20, 500L, 512L, -500), null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), -100).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), -100, INIT).app(app, "app-web", app.exec()));
         JsonNode r = c.path("linux").path("resources");
         assertEquals(64L << 20, r.path("memory").path("limit").asLong());
         assertEquals(50_000, r.path("cpu").path("quota").asLong());
@@ -135,13 +164,13 @@ public class ContainerConfigTest {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
                 new PodDirectory.IdMapping(200_000, 65_536));
-        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0);
+        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
+        // With a user namespace the network is the runtime's own (the pod's, entered first), not joined by path.
         assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@INFRA_PID@/ns/ipc",
-                "uts", "/proc/@INFRA_PID@/ns/uts", "network", "/proc/@INFRA_PID@/ns/net",
-                "user", "/proc/@INFRA_PID@/ns/user"), ns);
+                "uts", "/proc/@INFRA_PID@/ns/uts", "user", "/proc/@INFRA_PID@/ns/user"), ns);
         assertTrue("an app joining the pod's UTS namespace sets no hostname", c.path("hostname").isMissingNode());
         JsonNode uid = c.path("linux").path("uidMappings").get(0);
         assertEquals(0, uid.path("containerID").asLong());
@@ -153,14 +182,13 @@ public class ContainerConfigTest {
         assertEquals("../../infra-rootfs", infra.path("root").path("path").asText());
         Map<String, String> infraNs = new LinkedHashMap<>();
         infra.path("linux").path("namespaces").forEach(n -> infraNs.put(n.path("type").asText(), n.path("path").asText("")));
-        assertEquals(Map.of("pid", "", "mount", "", "ipc", "", "uts", "", "network", "/run/netns/bosun-1234", "user", ""),
-                infraNs);
+        assertEquals(Map.of("pid", "", "mount", "", "ipc", "", "uts", "", "user", ""), infraNs);
     }
 
     @Test
     public void withHostNetworkingNeitherInfraNorAppsHaveANetworkNamespace() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        ContainerConfig configs = new ContainerConfig(pod(app, null), 0);
+        ContainerConfig configs = new ContainerConfig(pod(app, null), 0, INIT);
         assertFalse(json(configs.app(app, "app-web", app.exec())).path("linux").path("namespaces").toString()
                 .contains("network"));
         assertFalse(json(configs.infra(POD.resolve("engine/infra-rootfs"))).path("linux").path("namespaces").toString()
@@ -172,11 +200,11 @@ public class ContainerConfigTest {
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", POD.resolve("volumes/data"), "/data", false,
                 false), new PodDirectory.Mount("host", Path.of("/srv/share"), "/share", true, true));
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, mounts);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         Map<String, JsonNode> byTarget = new LinkedHashMap<>();
         c.path("mounts").forEach(m -> byTarget.put(m.path("destination").asText(), m));
-        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/data",
-                "/share"), new ArrayList<>(byTarget.keySet()));
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
+                "/dev/.bosun-init", "/data", "/share"), new ArrayList<>(byTarget.keySet()));
         assertEquals("../../../volumes/data", byTarget.get("/data").path("source").asText());
         assertEquals(List.of("bind", "rw", "rprivate"), strings(byTarget.get("/data").path("options")));
         assertEquals("/srv/share", byTarget.get("/share").path("source").asText());
@@ -188,7 +216,7 @@ public class ContainerConfigTest {
     public void aTerminalOnlyWithInteractive() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod(null, null, null, true, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, settings), 0).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerConfig(pod(app, settings), 0, INIT).app(app, "app-web", app.exec()));
         assertTrue(c.path("process").path("terminal").asBoolean());
     }
 }
