@@ -54,14 +54,14 @@ public class TrustCommandTest {
     }
 
     @Test
-    public void urlsAreNotFetched() {
-        assertEquals(ErrorKind.INVALID_ARGUMENT.exitCode(), run("trust", "--root", "https://example.com/key.asc"));
-        assertTrue(line(), line().contains("not supported yet"));
+    public void keyUrlsAndKeyDiscoveryNeedTheAppcFormat() {
+        assertEquals(ErrorKind.UNAVAILABLE.exitCode(), run("trust", "--root", "https://example.com/key.asc"));
+        assertTrue(line(), line().contains("appc image format bundle"));
     }
 
     @Test
-    public void withoutAKeyFileNothingIsTrusted() {
-        assertEquals(ErrorKind.INVALID_ARGUMENT.exitCode(), run("trust", "--prefix=example.com"));
+    public void withoutAKeyFileNoRootKeyIsTrusted() {
+        assertEquals(ErrorKind.INVALID_ARGUMENT.exitCode(), run("trust", "--root"));
         assertTrue(line(), line().contains("give the KEYFILEs"));
     }
 
