@@ -224,6 +224,16 @@ public class DockerImageIT extends E2eCase {
         assertEquals("no temporary file is left in the store", List.of(), E2e.entries(data.resolve("cas/tmp")));
     }
 
+    @Test
+    public void aLayerLongerThanItsDescriptorSaysIsRefusedAndNothingIsListed() throws Exception {
+        String image = IMAGES.plain.image("test/short:latest");
+        String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
+        assertMentions("the refusal names the layer", IMAGES.shortLayer, line);
+        assertMentions("the refusal says what is wrong", "longer than", line);
+        assertNoImages();
+        assertEquals("no temporary file is left in the store", List.of(), E2e.entries(data.resolve("cas/tmp")));
+    }
+
     // ------------------------------------------------------------------ archives and layouts
 
     @Test

@@ -11,6 +11,8 @@ import org.junit.rules.ExternalResource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What the Docker/OCI end-to-end tests of one class share, built once: the {@link OciImages}
@@ -25,7 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code swapped:latest} (the {@code layers} image) with a good signature of the busybox manifest
  * stored as its own; {@code corrupt:latest} signed, one layer damaged in the registry's storage;
  * {@code multi:latest}, an OCI index of an arm64 and the amd64 busybox image, signed;
- * {@code schema2:latest}, busybox as a Docker schema 2 manifest, signed.
+ * {@code schema2:latest}, busybox as a Docker schema 2 manifest, signed; {@code short:latest}, a
+ * signed manifest put through the registry API whose layer descriptor gives the wrong size.
  */
 final class DockerImages extends ExternalResource {
     static final String USER = "bosun";
@@ -54,6 +57,8 @@ final class DockerImages extends ExternalResource {
     String layersDigest;
     String indexDigest;
     String corruptLayer;
+    /** The layer of {@code test/short:latest} whose descriptor gives a smaller size than its blob has. */
+    String shortLayer;
     /** The digest of {@code test/schema2:latest}, busybox pushed as a Docker schema 2 manifest. */
     String schema2Digest;
     /** {@code 127.0.0.1:PORT} where no registry listens: {@link #plain} is its mirror; its signatures of busybox are in {@link #mirroredSigstore}. */
@@ -98,6 +103,7 @@ final class DockerImages extends ExternalResource {
         schema2Digest = OciImages.sha256(OciImages.raw(root, "docker://" + plain.host + "/test/schema2:latest",
                 "--tls-verify=false"));
         pushCorrupt();
+        pushShortLayer();
         pushIndex();
         mirrored = "127.0.0.1:" + Registry.freePort();
         mirroredSigstore = Files.createDirectories(root.resolve("mirrored-sigstore"));
@@ -139,6 +145,22 @@ final class DockerImages extends ExternalResource {
         byte[] bytes = Files.readAllBytes(data);
         bytes[bytes.length / 2] ^= 0x55;
         Files.write(data, bytes);
+    }
+
+    /**
+     * {@code test/short:latest}, put by hand through the registry API: busybox's manifest, signed,
+     * whose last layer's descriptor says 100 bytes fewer than the blob has.
+     */
+    private void pushShortLayer() throws Exception {
+        plain.push(images.source("latest"), "test/short:base", gpg, null);
+        ObjectNode manifest = (ObjectNode) JSON.readTree(images.manifest("latest"));
+        ArrayNode layers = (ArrayNode) manifest.get("layers");
+        ObjectNode last = (ObjectNode) layers.get(layers.size() - 1);
+        shortLayer = last.path("digest").asText();
+        last.put("size", last.path("size").asLong() - 100);
+        byte[] bytes = JSON.writeValueAsBytes(manifest);
+        plain.putManifest("test/short", "latest", Registry.OCI_MANIFEST, bytes);
+        OciImages.sign(root, gpg, signer, bytes, plain.host + "/test/short:latest", plain.sigstore);
     }
 
     /** {@code test/multi:latest}: an OCI index listing an arm64 image first and the amd64 busybox second, signed. */

@@ -79,6 +79,13 @@ public final class OciEngine implements Stage1Engine {
         Path binary = runtime.path();
         int stopTimeout = stopTimeout(options.get(STOP_TIMEOUT_OPTION));
         requireTools();
+        if (runtime == OciRuntime.RUNC && pod.settings().userNamespace() != null && pod.settings().netns() != null) {
+            // runc joins a container's user namespace before its network namespace, and the pod's
+            // network namespace belongs to the host's user namespace: the apps could not start.
+            throw BosunException.invalid("pod " + pod.uuid() + ": runc cannot start apps in a user namespace that"
+                    + " does not own the pod's network namespace; use --stage1-option=runtime=crun with"
+                    + " --private-users, or --net=host");
+        }
         if (pod.settings().interactive() && pod.apps().size() != 1) {
             throw BosunException.invalid("--interactive gives the terminal to one app; pod " + pod.uuid() + " has "
                     + pod.apps().size());

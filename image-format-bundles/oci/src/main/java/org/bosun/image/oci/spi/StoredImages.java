@@ -46,14 +46,6 @@ public final class StoredImages {
      */
     public static void copy(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task,
             String what) {
-        try {
-            write(store, paths, digest, in, task);
-        } catch (BosunException e) {
-            throw new BosunException(e.kind(), what + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void write(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task) {
         if (store.blob(paths, digest).isPresent()) {
             return;
         }
@@ -65,7 +57,12 @@ public final class StoredImages {
                 out.write(buffer, 0, n);
                 task.advance(n);
             }
-            writer.commit(digest, "sha256");
+            try {
+                writer.commit(digest, "sha256");
+            } catch (BosunException e) {
+                // The store's refusal knows the digest, not whose blob it is.
+                throw new BosunException(e.kind(), what + ": " + e.getMessage(), e);
+            }
         } catch (IOException e) {
             throw BosunException.unavailable("cannot copy blob " + digest + " into the store (" + e.getMessage() + ")");
         }
