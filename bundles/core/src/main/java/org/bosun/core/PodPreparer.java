@@ -139,8 +139,8 @@ final class PodPreparer {
         for (AppRequest app : request.apps()) {
             ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
             apps.add(services.withImageStore(store -> {
-                StoredImage image = services.withImageFormat(ref.scheme(), ref.location(),
-                        format -> format.fetch(ref, fetch, store));
+                StoredImage image = StoredImageLookup.find(store, paths, ref, fetch.pullPolicy()).orElseGet(() ->
+                        services.withImageFormat(ref.scheme(), ref.location(), format -> format.fetch(ref, fetch, store)));
                 checkNotCancelled(podDir.getFileName().toString());
                 // Marked first: gc keeps images used recently, so the tree is not collected under us.
                 store.markUsed(paths, image.id());

@@ -58,9 +58,15 @@ public final class ImageStoreImpl implements ImageStore {
         return new ImageIndex(posix, layout(paths));
     }
 
+    private UsageMarks marks(RuntimePaths paths) {
+        return new UsageMarks(layout(paths).used());
+    }
+
     @Override
     public List<StoredImage> list(RuntimePaths paths) {
-        List<StoredImage> images = index(paths).apply(ImageIndex.Maps::all);
+        UsageMarks marks = marks(paths);
+        List<StoredImage> images = new ArrayList<>(index(paths).read(ImageIndex.Maps::all).stream().map(marks::apply)
+                .toList());
         images.sort(Comparator.comparing(StoredImage::importTime, Comparator.nullsFirst(Comparator.naturalOrder())));
         return images;
     }
@@ -72,10 +78,10 @@ public final class ImageStoreImpl implements ImageStore {
 
     @Override
     public Optional<StoredImage> findByReference(RuntimePaths paths, String reference) {
-        return index(paths).apply(maps -> {
+        return index(paths).read(maps -> {
             String id = maps.references().get(reference);
             return Optional.ofNullable(id == null ? null : maps.image(id));
-        });
+        }).map(marks(paths)::apply);
     }
 
     @Override
@@ -174,18 +180,13 @@ public final class ImageStoreImpl implements ImageStore {
         }
     }
 
+    /**
+     * Runs on every {@code run}, so it writes no index: the time goes to the image's use mark (see
+     * {@link UsageMarks}). An id the index does not hold only leaves a mark, which gc removes.
+     */
     @Override
     public void markUsed(RuntimePaths paths, String id) {
-        Instant now = Instant.now();
-        index(paths).apply(maps -> {
-            StoredImage i = maps.image(id);
-            if (i == null) {
-                throw BosunException.notFound("image " + id + " is not in the store");
-            }
-            maps.put(new StoredImage(i.id(), i.name(), i.format(), i.references(), i.manifest(), i.blobs(),
-                    i.dependencies(), i.metadata(), i.importTime(), now, i.size()));
-            return null;
-        });
+        marks(paths).touch(id);
     }
 
     @Override
@@ -222,9 +223,10 @@ public final class ImageStoreImpl implements ImageStore {
             List<String> removed = new ArrayList<>();
             if (removeUnused) {
                 Instant cutoff = Instant.now().minus(gracePeriod);
+                UsageMarks marks = marks(paths);
                 index(paths).apply(maps -> {
                     Set<String> needed = new HashSet<>(inUse);
-                    List<StoredImage> all = maps.all();
+                    List<StoredImage> all = maps.all().stream().map(marks::apply).toList();
                     all.forEach(i -> needed.addAll(i.dependencies()));
                     for (StoredImage i : all) {
                         Instant used = i.lastUsed() != null ? i.lastUsed() : i.importTime();
@@ -275,6 +277,7 @@ public final class ImageStoreImpl implements ImageStore {
     /** Removes trees and blobs no image in the index needs. Runs under the exclusive gc lock. */
     private Sweep sweep(RuntimePaths paths, StoreLayout layout) {
         List<StoredImage> images = list(paths);
+        marks(paths).retainOnly(new HashSet<>(images.stream().map(StoredImage::id).toList()));
         Set<Path> wantedTrees = new HashSet<>();
         Set<Path> wantedBlobs = new HashSet<>();
         for (StoredImage i : images) {

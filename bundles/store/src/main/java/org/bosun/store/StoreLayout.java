@@ -16,6 +16,7 @@ import org.bosun.api.RuntimePaths;
  * cas/tmp/                                    blobs being written (flocked by their writer)
  * cas/index.mv.db, cas/index.lck              the image index (H2 MVStore) and its lock
  * cas/locks/                                  named locks ({@code locked}) and the gc lock
+ * cas/used/&lt;algorithm&gt;-&lt;hex&gt;                    when a pod last used an image (its mtime)
  * tree/&lt;image id&gt;                              rendered trees
  * tree/tmp-*                                  trees being rendered (flocked by their renderer)
  * </pre>
@@ -55,6 +56,11 @@ final class StoreLayout {
 
     Path locks() {
         return cas.resolve("locks");
+    }
+
+    /** One empty file per image whose modification time says when a pod last used it. */
+    Path used() {
+        return cas.resolve("used");
     }
 
     Path index() {

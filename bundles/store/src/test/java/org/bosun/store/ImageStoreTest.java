@@ -298,4 +298,50 @@ public class ImageStoreTest {
             pool.shutdownNow();
         }
     }
+    @Test
+    public void lookupsAndMarkingAnImageUsedLeaveTheIndexFileUntouched() throws Exception {
+        String blob = writeBlob("used".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(blob, "example.com/app", "docker://example.com/app:1"));
+        Path index = root.resolve("data/cas/index.mv.db");
+        byte[] before = Files.readAllBytes(index);
+        java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(index);
+
+        store.find(paths, "example.com/app:1").orElseThrow();
+        store.findByReference(paths, "docker://example.com/app:1").orElseThrow();
+        store.list(paths);
+        store.markUsed(paths, blob);
+
+        assertEquals("nothing was written (nor synced) to the index", modified, Files.getLastModifiedTime(index));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(index)));
+        StoredImage used = store.find(paths, blob).orElseThrow();
+        assertTrue("the last use is the mark's: " + used, used.lastUsed() != null
+                && !used.lastUsed().isBefore(used.importTime()));
+    }
+
+    @Test
+    public void anEmptyStoreListsNothingWithoutCreatingAnIndex() {
+        assertEquals(List.of(), store.list(paths));
+        assertTrue(store.find(paths, "example.com/app").isEmpty());
+        assertFalse(Files.exists(root.resolve("data/cas/index.mv.db")));
+    }
+
+    @Test
+    public void gcGoesByTheLastUseMarkAndDropsTheMarksOfRemovedImages() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        String b = writeBlob("b".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        store.record(paths, image(b, "example.com/b", "rb"));
+        store.markUsed(paths, b);
+        // A use that lies after any cutoff: only the mark keeps b.
+        Path mark = root.resolve("data/cas/used/sha256-" + b.substring("sha256:".length()));
+        Files.setLastModifiedTime(mark, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(3600)));
+        Duration grace = Duration.ZERO;
+
+        ImageGcReport report = store.gc(paths, grace, true, Set.of());
+
+        assertEquals(List.of(a), report.images());
+        assertEquals(List.of(b), store.list(paths).stream().map(StoredImage::id).toList());
+        store.remove(paths, b, Set.of());
+        assertEquals("no mark outlives its image", List.of(), files(root.resolve("data/cas/used")));
+    }
 }

@@ -38,7 +38,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * distribution, exactly as a user would (a process, its arguments, environment, exit code and
  * output). Each test gets its own work directory (the commands' working directory) with the data
  * directory {@code data/} inside it, passed as {@code --dir}; afterwards pods are collected, any
- * process still running from it is killed, and the directory is deleted, whatever the outcome.
+ * process still running from it is killed, and the directory is deleted, whatever the outcome. If
+ * {@code bosun gc} fails twice (the second time in-process) and pods are left, their networks are
+ * released from their own records ({@link NetworkJanitor}) before the directory goes, and the test
+ * fails: deleting the records would leave netns, leases and iptables rules on the host for good.
  */
 @RunWith(Parameterized.class)
 public abstract class E2eCase {

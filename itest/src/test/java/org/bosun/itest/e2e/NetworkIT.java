@@ -33,8 +33,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Pod networking (issue 5) with the nspawn engine and the real CNI plugins: {@code default} reaches
  * the host and is reached from it, {@code default-restricted} has no default route, {@code none} has
  * only lo, {@code host} is the host's namespace, user networks come from {@code net.d} of
- * {@code --local-config}, {@code --port} forwards from 127.0.0.1, the pod's etc files are as asked,
- * and gc of a killed run leaves no namespace, veth, lease or iptables rule. Every bridge, subnet and
+ * {@code --local-config}, {@code --net=default,NAME} gives two interfaces and status shows both,
+ * {@code --port} forwards from 127.0.0.1, the pod's etc files are as asked, gc of a killed run leaves
+ * no namespace, veth, lease or iptables rule, and neither does the test harness's fallback
+ * ({@link NetworkJanitor}) when bosun itself cannot run. Every bridge, subnet and
  * port is the test's own (random), and removed whatever the outcome.
  */
 public class NetworkIT extends E2eCase {

@@ -65,6 +65,12 @@ final class AciArchive {
         return file;
     }
 
+    /** The SHA-512 of the file's bytes once a full read pinned them, else null. */
+    byte[] contentDigest() {
+        byte[] d = contentDigest;
+        return d == null ? null : d.clone();
+    }
+
     /** Reads the whole archive once: its id and its manifest bytes. */
     Scan scan() {
         MessageDigest sha512 = sha512();

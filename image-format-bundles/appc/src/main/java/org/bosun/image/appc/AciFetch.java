@@ -81,7 +81,6 @@ final class AciFetch {
                 return store.findByReference(paths, storedAs).orElseThrow(() -> BosunException.notFound("image "
                         + file + " is not in the store and --pull-policy=never forbids reading it; fetch it first"));
             }
-            // A local file is read again on every fetch: it is cheap, and the file may have changed.
             if (!Files.isRegularFile(file)) {
                 throw BosunException.notFound("image file " + file + " does not exist");
             }
@@ -104,9 +103,48 @@ final class AciFetch {
                     throw BosunException.precondition("cannot read the signature " + signature + " (" + e.getMessage() + ")");
                 }
             };
+            SourceFile source;
+            try {
+                // Taken before any read: a write during the import changes the file's times after this.
+                source = SourceFile.stat(file);
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot read image file " + file + " (" + e.getMessage() + ")");
+            }
+            if (options.pullPolicy().equals("new")) {
+                StoredImage unchanged = storedUnchanged(file, storedAs, source, readSignature);
+                if (unchanged != null) {
+                    return unchanged;
+                }
+            }
             return importAci(new AciArchive(file, true), file.toString(), readSignature, storedAs, null,
-                    Map.of("source", file.toString()));
+                    Map.of("source", file.toString()), source);
         });
+    }
+
+    /**
+     * The image stored from {@code file}, when the file is the one imported (see {@link SourceFile})
+     * and the image's blob is still stored: pull policy {@code new} then reads none of an unsigned
+     * image's bytes. A signed image is verified again (the keys trusted may have changed), over
+     * bytes that must be those imported. Null when the file must be imported.
+     */
+    private StoredImage storedUnchanged(Path file, String storedAs, SourceFile now, Supplier<byte[]> signature) {
+        StoredImage image = store.findByReference(paths, storedAs).orElse(null);
+        if (image == null || image.blobs().size() != 1 || store.blob(paths, image.blobs().get(0)).isEmpty()) {
+            return null;
+        }
+        SourceFile imported = SourceFile.parse(image.metadata().get(SourceFile.key(file)));
+        if (imported == null || !imported.sameFile(now)) {
+            return null;
+        }
+        if (verify) {
+            byte[] sig = signature.get();
+            AciArchive archive = new AciArchive(file, true);
+            verifySignature(trustStore(file.toString()), archive, file.toString(), sig, image.name());
+            if (!imported.sha512().equals(java.util.HexFormat.of().formatHex(archive.contentDigest()))) {
+                return null; // rewritten with the same times after all: import what was verified
+            }
+        }
+        return image;
     }
 
     private StoredImage url(URI uri) {
@@ -174,7 +212,8 @@ final class AciFetch {
                 + aci + " vanished from the store (" + downloaded + ")", null));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("source", aci.toString());
-        return importAci(new AciArchive(blob, aci.toString(), true), aci.toString(), () -> sig, storedAs, expected, metadata);
+        return importAci(new AciArchive(blob, aci.toString(), true), aci.toString(), () -> sig, storedAs, expected, metadata,
+                null);
     }
 
     private byte[] signature(URI aci, URI signature) {
@@ -193,10 +232,11 @@ final class AciFetch {
 
     /**
      * Scans, verifies and stores one ACI, then its dependencies, then records it. {@code expected}
-     * (for discovered images) is the name and labels the manifest must carry.
+     * (for discovered images) is the name and labels the manifest must carry; {@code source}, for a
+     * local file, is its identity as stat'ed before the scan.
      */
     private StoredImage importAci(AciArchive archive, String label, Supplier<byte[]> signature, String storedAs,
-            AppcName expected, Map<String, String> baseMetadata) {
+            AppcName expected, Map<String, String> baseMetadata, SourceFile source) {
         byte[] sig = verify ? signature.get() : null;
         TrustStore trustStore = verify ? trustStore(label) : null;
         AciArchive.Scan scan = archive.scan();
@@ -218,12 +258,24 @@ final class AciFetch {
         if (!whitelist.isEmpty()) {
             metadata.put(AciFormat.WHITELIST_METADATA, JSON.valueToTree(whitelist).toString());
         }
-        String blob = storeTar(archive, scan.id());
+        // Looked up before storing: the same image from another file, or a file touched, is not written again.
+        Optional<StoredImage> old = store.find(paths, scan.id()).filter(i -> i.id().equals(scan.id()));
+        String blob = old.filter(i -> i.blobs().size() == 1 && store.blob(paths, i.blobs().get(0)).isPresent())
+                .map(i -> i.blobs().get(0)).orElseGet(() -> storeTar(archive, scan.id()));
         List<String> dependencies = dependencies(manifest.name(), label,
                 AciManifest.dependencies(scan.manifest(), archive));
         List<String> references = new ArrayList<>(List.of(storedAs));
-        store.find(paths, scan.id()).filter(i -> i.id().equals(scan.id()))
-                .ifPresent(old -> old.references().stream().filter(r -> !references.contains(r)).forEach(references::add));
+        old.ifPresent(o -> o.references().stream().filter(r -> !references.contains(r)).forEach(references::add));
+        // The other files this image was imported from keep their records while they still name it.
+        old.ifPresent(o -> o.metadata().forEach((k, v) -> {
+            if (SourceFile.isKey(k) && !metadata.containsKey(k)
+                    && references.contains("file://" + SourceFile.pathOf(k))) {
+                metadata.put(k, v);
+            }
+        }));
+        if (source != null && archive.contentDigest() != null) {
+            metadata.put(SourceFile.key(archive.file()), source.withSha512(archive.contentDigest()).text());
+        }
         return store.record(paths, new StoredImage(scan.id(), manifest.name(), AciFormat.NAME, references, manifest,
                 List.of(blob), dependencies, metadata, null, null, 0));
     }

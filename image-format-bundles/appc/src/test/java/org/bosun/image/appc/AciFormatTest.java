@@ -127,6 +127,68 @@ public class AciFormatTest {
         assertEquals(1, fixture.store().list(fixture.options(INSECURE_IMAGE).paths()).size());
     }
 
+    /** The fixture's store, counting the calls that write to it. */
+    private static org.bosun.api.image.ImageStore countingWrites(StoreFixture fixture, List<String> writes) {
+        return (org.bosun.api.image.ImageStore) java.lang.reflect.Proxy.newProxyInstance(
+                AciFormatTest.class.getClassLoader(), new Class<?>[] {org.bosun.api.image.ImageStore.class},
+                (proxy, method, args) -> {
+                    if (Set.of("newBlob", "record", "markUsed", "remove", "gc").contains(method.getName())) {
+                        writes.add(method.getName());
+                    }
+                    try {
+                        return method.invoke(fixture.store(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    public void anUnchangedFileIsTakenFromTheStoreWithoutStoringOrRecordingIt() throws Exception {
+        Path file = Aci.minimal().file("rootfs/hello", "hello\n").writeTo(image(), Aci.Compression.GZIP);
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        FetchOptions options = fixture.options(INSECURE_IMAGE);
+        String id = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
+        List<String> writes = new java.util.ArrayList<>();
+
+        var again = new AciFormat().fetch(ImageReference.parse(file.toString(), Path.of("/")), options,
+                countingWrites(fixture, writes));
+
+        assertEquals(id, again.id());
+        assertEquals("no blob written, no record changed", List.of(), writes);
+    }
+
+    @Test
+    public void aFileRewrittenInPlaceIsImportedAgainEvenWithItsSizeAndTimeKept() throws Exception {
+        Path file = Aci.minimal().file("rootfs/hello", "hello\n").writeTo(image(), Aci.Compression.NONE);
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        String first = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
+        var modified = Files.getLastModifiedTime(file);
+        byte[] rewritten = Aci.minimal().file("rootfs/hello", "HELLO\n").tar();
+        assertEquals("the same size", Files.size(file), rewritten.length);
+        Files.write(file, rewritten);
+        Files.setLastModifiedTime(file, modified);
+
+        String second = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
+
+        assertFalse("the new content is a new image", first.equals(second));
+        assertEquals(Aci.sha512Id(rewritten), second);
+    }
+
+    @Test
+    public void pullPolicyUpdateReadsAnUnchangedFileAgain() throws Exception {
+        Path file = Aci.minimal().writeTo(image());
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        String id = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
+        List<String> writes = new java.util.ArrayList<>();
+        FetchOptions update = new FetchOptions(fixture.options(INSECURE_IMAGE).paths(), EnumSet.of(InsecureOption.IMAGE),
+                "update");
+
+        assertEquals(id, new AciFormat().fetch(ImageReference.parse(file.toString(), Path.of("/")), update,
+                countingWrites(fixture, writes)).id());
+        assertEquals("re-recorded, but its blob is not written again", List.of("record"), writes);
+    }
+
     @Test
     public void pullPolicyNeverUsesOnlyTheStore() throws Exception {
         Path file = Aci.minimal().writeTo(image());

@@ -188,4 +188,17 @@ public class AciSignatureTest {
         source.render(rootfs);
         assertEquals("the store renders what was verified", "hello\n", Files.readString(rootfs.resolve("hello")));
     }
+    @Test
+    public void anUnchangedSignedFileIsVerifiedAgainOnEveryFetch() throws Exception {
+        Path file = signedImage("example.com/busybox");
+        String id = open(file, SECURE).id();
+        trust.signed = null;
+
+        assertEquals(id, open(file, SECURE).id());
+        assertArrayEquals("verified over the file's bytes again", Files.readAllBytes(file), trust.signed);
+
+        trust.refusal = BosunException.invalid("key no longer trusted");
+        BosunException e = assertThrows(BosunException.class, () -> open(file, SECURE));
+        assertEquals("a key no longer trusted refuses the stored image too", "key no longer trusted", e.getMessage());
+    }
 }
