@@ -69,7 +69,8 @@ import org.osgi.framework.Version;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
- * DESIGN.md §1 and §3: a stage1 engine bundle can be updated while pods it started run. The pod
+ * DESIGN.md §1 and §3: a stage1 engine bundle (fly, nspawn, oci) can be updated while pods it started
+ * run, and the new version stops and collects them. The pod
  * is started by the real {@code bosun} launcher of the distribution, which hands {@code run} to
  * the agent running in this framework and execs the plan it gets back, so the pod is the
  * launcher's own process (a child of this test).
@@ -77,8 +78,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapIT {
-    private static final String FLY_BSN = "org.bosun.stage1.fly";
-    private static final String FLY_FILTER = "(" + Stage1EngineService.NAME + "=fly)";
 
     @Inject
     private BundleContext context;
@@ -111,6 +110,25 @@ public class HotSwapIT {
 
     @Test
     public void updatingTheFlyBundleLeavesARunningPodRunning() throws Exception {
+        updateTheEngineUnderARunningPod("fly", "org.bosun.stage1.fly");
+    }
+
+    @Test
+    public void updatingTheNspawnBundleLeavesARunningPodRunning() throws Exception {
+        updateTheEngineUnderARunningPod("nspawn", "org.bosun.stage1.nspawn", "--net=none");
+    }
+
+    @Test
+    public void updatingTheOciBundleLeavesARunningPodRunning() throws Exception {
+        updateTheEngineUnderARunningPod("oci", "org.bosun.stage1.oci", "--net=none", "--stage1-option=runtime=crun");
+    }
+
+    /**
+     * Starts a pod on {@code engine}, updates the engine's bundle to the next version while the pod
+     * runs, then lets the new version stop and gc it.
+     */
+    private void updateTheEngineUnderARunningPod(String engineName, String bsn, String... podFlags) throws Exception {
+        String filter = "(" + Stage1EngineService.NAME + "=" + engineName + ")";
         Path socket = Path.of(context.getProperty(Platform.AGENT_SOCKET));
         Path data = tmp.resolve("data");
         RuntimePaths paths = new RuntimePaths(data, tmp.resolve("etc"), tmp.resolve("lib"));
@@ -120,9 +138,10 @@ public class HotSwapIT {
         CommandService cli = context.getService(cliRef);
         ServiceReference<PodService> podsRef = Platform.awaitService(context, PodService.class, null, 30);
         PodService pods = context.getService(podsRef);
-        ServiceReference<Stage1Engine> oldFly = Platform.awaitService(context, Stage1Engine.class, FLY_FILTER, 30);
-        Bundle fly = oldFly.getBundle();
-        Version oldVersion = fly.getVersion();
+        ServiceReference<Stage1Engine> oldEngine = Platform.awaitService(context, Stage1Engine.class, filter, 30);
+        Bundle engineBundle = oldEngine.getBundle();
+        assertEquals(bsn, engineBundle.getSymbolicName());
+        Version oldVersion = engineBundle.getVersion();
         try {
             // The agent answers on its socket with the launch protocol, as the launcher will use it.
             assertTrue("the agent listens on " + socket, Platform.eventually(30_000, () -> Files.exists(socket)));
@@ -131,29 +150,33 @@ public class HotSwapIT {
             assertTrue("empty list through the agent: " + viaAgent, viaAgent.stdout().strip().matches("\\[\\s*\\]"));
 
             // 1. bosun run, by the real launcher, through the agent: the child process becomes the pod.
-            launcher = startLauncher(socket, "--dir", data.toString(), "--insecure-options=image", "run",
-                    "--stage1-name=fly", aci.toString(), "--exec", "/bin/busybox", "--", "sleep", "300");
+            List<String> run = new ArrayList<>(List.of("--dir", data.toString(), "--insecure-options=image", "run",
+                    "--stage1-name=" + engineName));
+            run.addAll(List.of(podFlags));
+            run.addAll(List.of(aci.toString(), "--exec", "/bin/busybox", "--", "sleep", "300"));
+            launcher = startLauncher(socket, run.toArray(String[]::new));
             PodInfo pod = awaitRunningPod(pods, paths);
             assertEquals("the pod is the launcher's process: bosun run execs the plan", launcher.pid(), pod.pid());
             assertEquals(List.of("/bin/busybox", "sleep", "300"), pod.apps().get(0).exec());
             assertEquals(oldVersion.toString(), pod.stage1().bundleVersion());
             assertFalse("the launcher used the agent and booted no framework of its own",
                     Files.exists(tmp.resolve("felix-cache")));
-            // The pid file is written just before the exec: give the launcher a moment to become busybox.
-            Path comm = Path.of("/proc/" + launcher.pid() + "/comm");
-            assertTrue("the pod's process becomes busybox (unshare chroots and execs it)",
-                    Platform.eventually(10_000, () -> "busybox".equals(readQuietly(comm))));
+            // The pid file is written just before the exec: give the engine a moment to start the app.
+            assertTrue("the app runs in the pod's process tree (the launcher's own process and its descendants)",
+                    Platform.eventually(60_000, () -> java.util.stream.Stream.concat(
+                            java.util.stream.Stream.of(launcher.toHandle()), launcher.descendants())
+                            .anyMatch(h -> h.info().commandLine().orElse("").contains("sleep 300"))));
 
-            // 2. Update the fly bundle to a newer version while the pod runs.
+            // 2. Update the engine's bundle to a newer version while the pod runs.
             Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
                     "hotswap");
-            fly.update(new ByteArrayInputStream(withVersion(fly, newVersion)));
-            refresh(fly);
-            assertEquals(newVersion, fly.getVersion());
-            ServiceReference<Stage1Engine> newFly = awaitEngineOfVersion(newVersion);
-            assertNotEquals("a new service replaced the old one", oldFly.getProperty(Constants.SERVICE_ID),
-                    newFly.getProperty(Constants.SERVICE_ID));
-            assertNull("the old engine service is gone", oldFly.getBundle());
+            engineBundle.update(new ByteArrayInputStream(withVersion(engineBundle, newVersion)));
+            refresh(engineBundle);
+            assertEquals(newVersion, engineBundle.getVersion());
+            ServiceReference<Stage1Engine> newEngine = awaitEngineOfVersion(filter, bsn, newVersion);
+            assertNotEquals("a new service replaced the old one", oldEngine.getProperty(Constants.SERVICE_ID),
+                    newEngine.getProperty(Constants.SERVICE_ID));
+            assertNull("the old engine service is gone", oldEngine.getBundle());
 
             // 3. The pod did not notice.
             assertTrue("the pod's process survived the update: " + launcherOutput(), launcher.isAlive());
@@ -260,17 +283,18 @@ public class HotSwapIT {
         assertTrue("refreshing " + bundle.getSymbolicName() + " finished", done.await(30, TimeUnit.SECONDS));
     }
 
-    private ServiceReference<Stage1Engine> awaitEngineOfVersion(Version version) throws Exception {
+    private ServiceReference<Stage1Engine> awaitEngineOfVersion(String filter, String bsn, Version version)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            for (ServiceReference<Stage1Engine> ref : context.getServiceReferences(Stage1Engine.class, FLY_FILTER)) {
+            for (ServiceReference<Stage1Engine> ref : context.getServiceReferences(Stage1Engine.class, filter)) {
                 Bundle b = ref.getBundle();
-                if (b != null && FLY_BSN.equals(b.getSymbolicName()) && version.equals(b.getVersion())) {
+                if (b != null && bsn.equals(b.getSymbolicName()) && version.equals(b.getVersion())) {
                     // Make sure it is usable, not only registered.
                     Stage1Engine engine = context.getService(ref);
                     try {
-                        assertNotNull("the updated fly engine can be obtained", engine);
-                        assertEquals(1, engine.capabilities().maxApps());
+                        assertNotNull("the updated engine " + bsn + " can be obtained", engine);
+                        assertTrue(engine.capabilities().maxApps() >= 1);
                     } finally {
                         context.ungetService(ref);
                     }
@@ -279,7 +303,7 @@ public class HotSwapIT {
             }
             Thread.sleep(100);
         }
-        fail("no fly Stage1Engine of version " + version + " within 30 s after the update");
+        fail("no " + filter + " Stage1Engine of " + bsn + " " + version + " within 30 s after the update");
         return null;
     }
 
@@ -327,14 +351,6 @@ public class HotSwapIT {
         }
         throw new AssertionError("the agent closed the connection without an outcome; stdout: "
                 + out.toString(StandardCharsets.UTF_8) + " stderr: " + err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** What bosun run printed before it became the pod (the pod itself, busybox sleep, prints nothing). */
