@@ -61,6 +61,7 @@ final class PodNetwork {
     static final String NETNS_PREFIX = "bosun-";
     private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
     private static final Path HOST_HOSTS = Path.of("/etc/hosts");
+    private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
     private static final List<Path> IP = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
             Path.of("/bin/ip"));
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -144,10 +145,8 @@ final class PodNetwork {
         try {
             List<NetworkAttachment> attached = List.of();
             if (!isHost(networks)) {
-                Path netns = createNetns(podDir, uuid);
-                if (isNone(networks)) {
-                    ip("-n", netns.getFileName().toString(), "link", "set", "lo", "up");
-                } else {
+                Path netns = createNetns(podDir, uuid, isNone(networks));
+                if (!isNone(networks)) {
                     files.writeText(podDir.resolve(NET_DIR).resolve(PROVIDER_RECORD), PROVIDER + "\n");
                     List<Map.Entry<String, Map<String, String>>> asked = new ArrayList<>();
                     networks.forEach(n -> asked.add(Map.entry(n.name(), n.args())));
@@ -254,7 +253,8 @@ final class PodNetwork {
         return mappings;
     }
 
-    private Path createNetns(Path podDir, String uuid) {
+    /** A new named namespace; with {@code loopbackUp} (--net=none) its lo is up, as CNI's loopback would leave it. */
+    private Path createNetns(Path podDir, String uuid, boolean loopbackUp) {
         String compact = uuid.replace("-", "");
         String name = NETNS_PREFIX + compact.substring(0, 8);
         if (Files.exists(NETNS_DIR.resolve(name))) {
@@ -269,13 +269,67 @@ final class PodNetwork {
         }
         // Recorded first: a kill between the two steps leaves a record without a namespace, never the reverse.
         files.writeText(record, netns + "\n");
+        Path unshare = UNSHARE.stream().filter(Files::isExecutable).findFirst().orElse(null);
+        if (loopbackUp && unshare != null && netnsDirIsShared()) {
+            createWithLoopbackUp(unshare, netns, record);
+            return netns;
+        }
         try {
             ip("netns", "add", name);
         } catch (BosunException e) {
             delete(record);
             throw e;
         }
+        if (loopbackUp) {
+            ip("-n", name, "link", "set", "lo", "up"); // on failure, setUp's tear-down deletes the namespace
+        }
         return netns;
+    }
+
+    /**
+     * What {@code ip netns add NAME} and {@code ip -n NAME link set lo up} do, in one process instead
+     * of two (each costs a fork of this JVM): the file is created as ip creates it, and
+     * {@code unshare --net=FILE} bind-mounts the new namespace onto it from the caller's mount
+     * namespace, then runs {@code ip link set lo up} inside. Only once {@code /run/netns} is the
+     * shared mount {@code ip netns add} makes of it, so the namespace shows in other mount
+     * namespaces the same way; {@code ip netns} lists it and {@code ip netns delete} removes it.
+     */
+    private static void createWithLoopbackUp(Path unshare, Path netns, Path record) {
+        try {
+            Files.createFile(netns);
+        } catch (IOException e) {
+            delete(record);
+            throw BosunException.unavailable("cannot create the network namespace file " + netns + ": " + e.getMessage());
+        }
+        try {
+            run(List.of(unshare.toString(), "--net=" + netns, ipCommand().toString(), "link", "set", "lo", "up"));
+        } catch (BosunException e) {
+            try {
+                ip("netns", "delete", netns.getFileName().toString());
+                delete(record);
+            } catch (BosunException undo) {
+                e.addSuppressed(undo); // the record stays: gc deletes the namespace
+            }
+            throw e;
+        }
+    }
+
+    /** Set once seen: nothing in bosun makes {@code /run/netns} private again. */
+    private static volatile boolean netnsDirShared;
+
+    private static boolean netnsDirIsShared() {
+        if (!netnsDirShared) {
+            try {
+                // mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ...
+                netnsDirShared = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                        .map(l -> l.split(" - ", 2)[0].split(" "))
+                        .anyMatch(f -> f.length > 6 && f[4].equals(NETNS_DIR.toString())
+                                && java.util.Arrays.stream(f, 6, f.length).anyMatch(o -> o.startsWith("shared:")));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return netnsDirShared;
     }
 
     private static void deleteNetns(Path podDir, String uuid) {
@@ -458,12 +512,19 @@ final class PodNetwork {
         }
     }
 
-    private static void ip(String... args) {
-        Path ip = IP.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> BosunException.unavailable(
+    private static Path ipCommand() {
+        return IP.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> BosunException.unavailable(
                 "a pod's own network namespace needs iproute2's ip command; install iproute2, or use --net=host"));
+    }
+
+    private static void ip(String... args) {
         List<String> command = new ArrayList<>();
-        command.add(ip.toString());
+        command.add(ipCommand().toString());
         command.addAll(List.of(args));
+        run(command);
+    }
+
+    private static void run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
@@ -477,7 +538,7 @@ final class PodNetwork {
                         + output.replaceAll("\\s*\\R\\s*", "; "));
             }
         } catch (IOException e) {
-            throw BosunException.unavailable("cannot run " + ip + ": " + e.getMessage());
+            throw BosunException.unavailable("cannot run " + command.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw BosunException.unavailable("'" + String.join(" ", command) + "' was interrupted");

@@ -61,6 +61,7 @@ final class PodPreparer {
             throw BosunException.invalid("stage1 engine '" + engineName + "' runs at most " + caps.maxApps()
                     + " app(s) per pod, " + request.apps().size() + " were given; choose another engine with --stage1-name");
         }
+        PhaseClock clock = new PhaseClock();
         network.check(engineName, caps.privateNetwork(), request.options());
         PodVolumes volumes = PodVolumes.check(request.options(), request.apps());
         PodStore store = new PodStore(paths.podsDir(), posix);
@@ -77,7 +78,8 @@ final class PodPreparer {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             List<ImageManifest.Port> imagePorts = new ArrayList<>();
-            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress);
+            clock.lap("pod dir");
+            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock);
             PodVolumes.createEmptyVolumes(podDir, manifest);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
@@ -86,8 +88,10 @@ final class PodPreparer {
                         + " --no-overlay), with owners shifted into the pod's host uid/gid range"));
             }
             files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
+            clock.lap("manifest");
             network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
                     PodNetwork.hostname(request.options(), uuid));
+            clock.lap("network");
             Path finalDir = podDir;
             ServiceLookup.EngineUse<Void> use = services.withEngine(engineName, engine -> {
                 engine.prepare(files.podDirectory(uuid, finalDir, manifest));
@@ -95,6 +99,8 @@ final class PodPreparer {
             });
             files.writeJson(podDir.resolve(PodFiles.ENGINE),
                     new EngineRecordJson(engineName, use.bundleVersion(), use.abiVersion()));
+            clock.lap("engine " + engineName);
+            files.appendNotes(podDir, List.of(clock.summary()));
             checkNotCancelled(uuid);
             store.move(new PodStore.Found(uuid, PodStore.Dir.PREPARE, podDir), PodStore.Dir.PREPARED);
             return uuid;
@@ -132,7 +138,8 @@ final class PodPreparer {
     }
 
     private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir,
-            List<ImageManifest.Port> imagePorts, PodVolumes volumes, org.bosun.api.image.Progress progress) {
+            List<ImageManifest.Port> imagePorts, PodVolumes volumes, org.bosun.api.image.Progress progress,
+            PhaseClock clock) {
         List<PodManifestJson.RuntimeApp> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
         FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy(), progress);
@@ -141,6 +148,7 @@ final class PodPreparer {
             apps.add(services.withImageStore(store -> {
                 StoredImage image = StoredImageLookup.find(store, paths, ref, fetch.pullPolicy()).orElseGet(() ->
                         services.withImageFormat(ref.scheme(), ref.location(), format -> format.fetch(ref, fetch, store)));
+                clock.lap("image");
                 checkNotCancelled(podDir.getFileName().toString());
                 // Marked first: gc keeps images used recently, so the tree is not collected under us.
                 store.markUsed(paths, image.id());
@@ -149,6 +157,7 @@ final class PodPreparer {
                             format.render(stored, store, paths, dir);
                             return null;
                         }));
+                clock.lap("tree");
                 ImageManifest manifest = image.manifest();
                 imagePorts.addAll(manifest.ports());
                 String name = appName(app, manifest);
@@ -159,7 +168,9 @@ final class PodPreparer {
                 checkNotCancelled(podDir.getFileName().toString());
                 // A private-users pod's rootfs gets its owners shifted: the store's shared tree cannot be a lower layer.
                 AppRootfs.create(appDir, tree, request.options().noOverlay() || request.options().privateUsers());
+                clock.lap("rootfs");
                 security.record(paths, request, app, manifest, name, podDir);
+                clock.lap("security");
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
                 return runtimeApp(request.options(), app, manifest, image.id(), name, tree)

@@ -211,4 +211,43 @@ public class ImageStoreIT extends E2eCase {
         assertEquals("nspawn\n", Files.readString(app.resolve("upper/etc/written")));
         assertFalse("no mount leaks out of the pod", mountedUnder(data));
     }
+    @Test
+    public void runTakesAStoredImageByNameVersionIdOrIdPrefix() throws Exception {
+        String id = fetch();
+        for (String image : List.of("example.com/busybox:1.0", "example.com/busybox", id, id.substring(0, 20))) {
+            BosunResult run = bosun("run", "--pull-policy=never", FLY, image, "--exec", "/bin/sh", "--", "-c", "echo ran");
+            assertExit(0, run);
+            assertEquals(image + ":\n" + run.describe(), "ran\n", run.stdout);
+        }
+        BosunResult other = bosun("run", "--pull-policy=never", FLY, "example.com/busybox:2.0", "--exec", "/bin/true");
+        assertExit(2, other);
+        assertTrue(other.describe(), other.stderr.contains("example.com/busybox:2.0") && other.stderr.contains("not in the store"));
+    }
+
+    @Test
+    public void anImageIdThatIsNotStoredIsNotFoundInOneLine() throws Exception {
+        String missing = "sha512-" + "0123456789abcdef".repeat(8);
+        BosunResult run = bosun("run", FLY, missing, "--exec", "/bin/true");
+        assertExit(2, run);
+        assertTrue(run.describe(), run.stderr.contains(missing) && run.stderr.contains("not in the store"));
+        assertFalse(run.describe(), run.stderr.contains("internal error"));
+        assertEquals(run.describe(), 1, run.stderr.lines().count());
+    }
+
+    @Test
+    public void runningAnUnchangedFileAgainWritesNothingToTheStore() throws Exception {
+        String id = fetch();
+        Path index = data.resolve("cas/index.mv.db");
+        java.nio.file.attribute.FileTime indexWritten = Files.getLastModifiedTime(index);
+        java.nio.file.attribute.FileTime blobWritten = Files.getLastModifiedTime(blob(id));
+
+        assertExit(0, bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/true"));
+        assertExit(0, bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/true"));
+
+        assertEquals("the index was not rewritten", indexWritten, Files.getLastModifiedTime(index));
+        assertEquals("the blob was not rewritten", blobWritten, Files.getLastModifiedTime(blob(id)));
+        JsonNode image = JSON.readTree(bosun("image", "list", "--format=json").stdout).get(0);
+        assertFalse("the run still counts as a use: " + image, image.path("lastUsed").isNull()
+                || image.path("lastUsed").isMissingNode());
+    }
 }
