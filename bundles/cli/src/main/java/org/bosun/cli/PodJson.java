@@ -37,9 +37,11 @@ final class PodJson {
             a.put("name", app.name());
             a.put("image_name", app.imageName());
             a.put("image_id", app.imageId());
+            a.put("state", app.state().label());
             if (app.exitCode() != null) {
                 a.put("exit_code", app.exitCode());
             }
+            putTime(a, "started_at", app.started());
         }
         putTime(node, "created_at", pod.created());
         putTime(node, "started_at", pod.started());

@@ -31,7 +31,8 @@ final class StatusCommand implements Callable<Integer> {
     String wait;
 
     @Option(names = "--wait-ready", arity = "0..1", fallbackValue = "0", paramLabel = "DURATION",
-            description = "wait for the pod to be running; with a duration, at most that long")
+            description = "wait for the pod to be running and every app in it started (or exited); with a duration,"
+                    + " at most that long")
     String waitReady;
 
     @Option(names = "--format", paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
@@ -49,10 +50,10 @@ final class StatusCommand implements Callable<Integer> {
         String pod = PodArguments.one(session, uuid, uuidFile);
         PodInfo info = session.pods().status(session.paths(), pod);
         if (waitReady != null) {
-            info = waitFor(info, waitReady, "--wait-ready", p -> p.state() == PodState.RUNNING || p.state().isFinished());
+            info = waitFor(info, waitReady, "--wait-ready", StatusCommand::isReady, StatusCommand::notReady);
         }
         if (wait != null) {
-            info = waitFor(info, wait, "--wait", p -> p.state().isFinished());
+            info = waitFor(info, wait, "--wait", p -> p.state().isFinished(), p -> "still " + p.state().label());
         }
         if (format != OutputFormat.TABULAR) {
             session.out.println(PodJson.write(PodJson.pod(info), format.jsonName()));
@@ -72,22 +73,42 @@ final class StatusCommand implements Callable<Integer> {
         // What the pod runs without: switched off with --insecure-options, not enforced by its engine, or not installed.
         session.out.println("protections-off=" + String.join(",", new java.util.TreeSet<>(info.protectionsOff())));
         for (AppInfo app : info.apps()) {
-            if (app.exitCode() != null) {
-                session.out.println("app-" + app.name() + "=" + app.exitCode());
-            }
+            session.out.println("app-" + app.name() + "=" + appState(app));
         }
         return 0;
     }
 
-    private PodInfo waitFor(PodInfo start, String limit, String flag, java.util.function.Predicate<PodInfo> done)
-            throws InterruptedException {
+    /** rkt's {@code app-NAME=CODE} once an app has exited with a recorded code; its state otherwise. */
+    static String appState(AppInfo app) {
+        return app.exitCode() != null ? app.exitCode().toString() : app.state().label();
+    }
+
+    /** Ready: running with every app started or already exited; or never going to be (finished). */
+    static boolean isReady(PodInfo pod) {
+        if (pod.state().isFinished()) {
+            return true;
+        }
+        return pod.state() == PodState.RUNNING && pod.apps().stream().allMatch(a -> a.state().isReady());
+    }
+
+    private static String notReady(PodInfo pod) {
+        if (pod.state() != PodState.RUNNING) {
+            return "still " + pod.state().label();
+        }
+        List<String> waiting = pod.apps().stream().filter(a -> !a.state().isReady())
+                .map(a -> a.name() + " " + a.state().label()).toList();
+        return "running, but not ready (app " + String.join(", app ", waiting) + ")";
+    }
+
+    private PodInfo waitFor(PodInfo start, String limit, String flag, java.util.function.Predicate<PodInfo> done,
+            java.util.function.Function<PodInfo, String> where) throws InterruptedException {
         Duration max = Durations.parse(limit, flag);
         Instant deadline = max.isZero() ? Instant.MAX : Instant.now().plus(max);
         PodInfo info = start;
         while (!done.test(info)) {
             if (Instant.now().isAfter(deadline)) {
-                throw new BosunException(ErrorKind.FAILED_PRECONDITION, "pod " + info.uuid() + " is still "
-                        + info.state().label() + " after " + limit);
+                throw new BosunException(ErrorKind.FAILED_PRECONDITION, "pod " + info.uuid() + " is "
+                        + where.apply(info) + " after " + limit);
             }
             Thread.sleep(50);
             info = session.pods().status(session.paths(), info.uuid());

@@ -25,6 +25,8 @@ final class PodFiles {
     static final String PID = "pid";
     static final String GC_MARKED = "gc-marked";
     static final String APP_STATUS = "status";
+    /** Created by the engine once an app's process has started (see Stage1Engine). */
+    static final String APP_STARTED = "started";
     /** What bosun decided on the user's behalf while preparing the pod (one line each), shown with --debug. */
     static final String NOTES = "notes";
     /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
@@ -123,6 +125,18 @@ final class PodFiles {
         try {
             return Integer.valueOf(Files.readString(podDir.resolve("apps").resolve(app).resolve(APP_STATUS)).trim());
         } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * When an app's process started, as its engine recorded it: the modification time of
+     * {@code apps/NAME/started}. Null when there is none (not started yet, or an engine that does not say).
+     */
+    Instant appStarted(Path podDir, String app) {
+        try {
+            return Files.getLastModifiedTime(podDir.resolve("apps").resolve(app).resolve(APP_STARTED)).toInstant();
+        } catch (IOException e) {
             return null;
         }
     }

@@ -274,8 +274,10 @@ public final class PodServiceImpl implements PodService {
         Map<String, String> annotations = new LinkedHashMap<>();
         if (manifest != null) {
             for (PodManifestJson.RuntimeApp app : manifest.apps()) {
-                apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(),
-                        files.appExitCode(f.path(), app.name())));
+                Integer exitCode = files.appExitCode(f.path(), app.name());
+                Instant appStarted = files.appStarted(f.path(), app.name());
+                apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(), exitCode,
+                        AppStates.of(state, appStarted != null, exitCode != null), appStarted));
             }
             if (manifest.annotations() != null) {
                 manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));

@@ -144,6 +144,26 @@ public class ImageStoreTest {
         assertEquals(recorded.manifest(), other.list(paths).get(0).manifest());
     }
 
+    /** Security modules read an app's isolators from the stored manifest: they must survive the index. */
+    @Test
+    public void anImagesIsolatorsAndOtherAppFactsAreReadBackFromTheIndex() throws Exception {
+        String blob = writeBlob("rootfs with isolators".getBytes(StandardCharsets.UTF_8));
+        List<ImageManifest.Isolator> isolators = List.of(
+                new ImageManifest.Isolator("os/linux/capabilities-retain-set", "{\"set\":[\"CAP_NET_BIND_SERVICE\"]}"),
+                new ImageManifest.Isolator("os/linux/no-new-privileges", "false"));
+        ImageManifest manifest = new ImageManifest("example.com/isolated", Map.of("version", "1"), List.of("/bin/sh"),
+                "0", "0", "/", Map.of("A", "1"), Map.of(), null, null, Map.of("pre-start", List.of("/bin/true")),
+                List.of(10, 20), isolators);
+        store.record(paths, new StoredImage(blob, "example.com/isolated", "test", List.of("example.com/isolated"),
+                manifest, List.of(blob), List.of(), Map.of(), null, null, 0));
+
+        ImageManifest read = new ImageStoreImpl().find(paths, blob).orElseThrow().manifest();
+        assertEquals(isolators, read.isolators());
+        assertEquals(List.of(10, 20), read.supplementaryGids());
+        assertEquals(Map.of("pre-start", List.of("/bin/true")), read.eventHandlers());
+        assertEquals(manifest, read);
+    }
+
     @Test
     public void recordingAnImageWhoseBlobIsMissingIsRefused() {
         String missing = "sha256:" + "ab".repeat(32);

@@ -220,7 +220,7 @@ public class ImageStoreIT extends E2eCase {
             assertEquals(image + ":\n" + run.describe(), "ran\n", run.stdout);
         }
         BosunResult other = bosun("run", "--pull-policy=never", FLY, "example.com/busybox:2.0", "--exec", "/bin/true");
-        assertExit(2, other);
+        assertExit(125, other); // run's code when bosun fails before the app starts
         assertTrue(other.describe(), other.stderr.contains("example.com/busybox:2.0") && other.stderr.contains("not in the store"));
     }
 
@@ -228,7 +228,7 @@ public class ImageStoreIT extends E2eCase {
     public void anImageIdThatIsNotStoredIsNotFoundInOneLine() throws Exception {
         String missing = "sha512-" + "0123456789abcdef".repeat(8);
         BosunResult run = bosun("run", FLY, missing, "--exec", "/bin/true");
-        assertExit(2, run);
+        assertExit(125, run);
         assertTrue(run.describe(), run.stderr.contains(missing) && run.stderr.contains("not in the store"));
         assertFalse(run.describe(), run.stderr.contains("internal error"));
         assertEquals(run.describe(), 1, run.stderr.lines().count());

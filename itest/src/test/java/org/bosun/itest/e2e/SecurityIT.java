@@ -51,15 +51,21 @@ public class SecurityIT extends E2eCase {
     @BeforeClass
     public static void buildImages() throws Exception {
         images = Files.createTempDirectory("bosun-security-it-");
-        Path source = images.resolve("escape.c");
+        Path helper = compileEscape(images);
+        escapeAci = image(images, "example.com/escape", "", helper);
+        nnpOffAci = image(images, "example.com/escape-nnp-off",
+                ",\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":false}]", helper);
+    }
+
+    /** The {@code escape} helper, compiled statically from the test resource {@code escape.c} into {@code dir}. */
+    static Path compileEscape(Path dir) throws Exception {
+        Path source = dir.resolve("escape.c");
         try (InputStream in = SecurityIT.class.getResourceAsStream("escape.c")) {
             Files.copy(in, source);
         }
-        Path helper = images.resolve("escape");
-        exec(images, "gcc", "-static", "-O1", "-o", helper.toString(), source.toString());
-        escapeAci = image("example.com/escape", "", helper);
-        nnpOffAci = image("example.com/escape-nnp-off",
-                ",\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":false}]", helper);
+        Path helper = dir.resolve("escape");
+        exec(dir, "gcc", "-static", "-O1", "-o", helper.toString(), source.toString());
+        return helper;
     }
 
     @AfterClass
@@ -230,7 +236,8 @@ public class SecurityIT extends E2eCase {
         return pods.get(0).path("name").asText();
     }
 
-    private static Path image(String name, String isolators, Path helper) throws Exception {
+    /** A busybox ACI in {@code images} with {@code /bin/escape} and a setuid-root {@code /bin/suid-escape}. */
+    static Path image(Path images, String name, String isolators, Path helper) throws Exception {
         Path layout = images.resolve(name.replace('/', '_'));
         Path rootfs = layout.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));
@@ -253,7 +260,7 @@ public class SecurityIT extends E2eCase {
         return aci;
     }
 
-    private static void exec(Path dir, String... command) throws IOException, InterruptedException {
+    static void exec(Path dir, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {

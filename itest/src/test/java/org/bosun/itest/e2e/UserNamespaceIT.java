@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -39,7 +40,18 @@ public class UserNamespaceIT extends E2eCase {
 
     @Test
     public void onOciWithRuncAFileMadeByThePodsRootIsOwnedByItsHostUidAndGcFreesTheRange() throws Exception {
+        // runc sets the containers up as the pod's unprivileged host uid: it must get through the test's private dir.
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
         fileMadeByRootIsOwnedByTheMappedHostUid("--stage1-name=oci", "--stage1-option=runtime=runc");
+    }
+
+    @Test
+    public void onOciAPodInADirOthersCannotSearchIsRefusedAtPrepareNamingTheDir() throws Exception {
+        BosunResult r = bosun("prepare", INSECURE, "--private-users", "--net=none", "--stage1-name=oci", aci());
+        assertOneClearLine(r);
+        assertContains("names the directory", "chmod o+x " + work, r);
+        assertTrue("the range went with the pod: " + rangeOwners(), rangeOwners().isEmpty());
+        assertNoPods();
     }
 
     @Test

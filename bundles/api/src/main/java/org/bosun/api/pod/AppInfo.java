@@ -1,5 +1,6 @@
 package org.bosun.api.pod;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,9 +12,20 @@ import java.util.List;
  * @param exec the command the app runs
  * @param exitCode the app's exit code, or null when unknown (still running, or the engine does
  *        not supervise its apps, like fly)
+ * @param state where the app is in its life
+ * @param started when the app's process started, or null if its engine has not reported it
  */
-public record AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode) {
+public record AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
+        AppState state, Instant started) {
     public AppInfo {
         exec = List.copyOf(exec);
+        if (state == null) {
+            state = exitCode != null ? AppState.EXITED : AppState.UNKNOWN;
+        }
+    }
+
+    /** An app whose state is known only from its exit code: {@link AppState#EXITED} with one, else unknown. */
+    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode) {
+        this(name, imageName, imageId, exec, exitCode, null, null);
     }
 }

@@ -12,6 +12,14 @@ import org.osgi.annotation.versioning.ConsumerType;
  * An engine that supervises its apps ({@link EngineCapabilities#supervised()}) records each app's
  * exit code, once the app has exited, in {@code <pod>/apps/<app>/status}: the decimal code and a
  * newline (128+N for an app killed by signal N). The core reads nothing else about apps' ends.
+ * <p>
+ * Every engine records each app's start in {@code <pod>/apps/<app>/started}: an empty file,
+ * created once the app's own process has started (after its pre-start handler, once it is in its
+ * cgroups; an engine that cannot tell, like fly, when it execs the app). Its modification time is
+ * when; its content is not read. From these two files and the pod's state the core tells each
+ * app's {@link org.bosun.api.pod.AppState}: exited if it has a status; prepared until the pod
+ * runs; in a running pod running once started, else starting; in an exited pod exited if it had
+ * started, else unknown.
  */
 @ConsumerType
 public interface Stage1Engine {

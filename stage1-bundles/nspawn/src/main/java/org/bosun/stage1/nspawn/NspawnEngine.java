@@ -29,8 +29,9 @@ import org.osgi.service.component.annotations.Component;
  * {@code bosun run} exit with.
  *
  * <p>The apps' stdout and stderr are bosun run's (see {@link Stage1Tree#initScript()}); their
- * stdin is /dev/null. {@code bosun status} shows each app's exit code once it has exited: 128+N
- * for an app ended by signal N, as a shell reports it; none while it runs or if it never started.
+ * stdin is /dev/null. {@code bosun status} shows each app's state (a unit per app records its start,
+ * see {@link AppStart}) and its exit code once it has exited: 128+N for an app ended by signal N, as
+ * a shell reports it; none while it runs or if it never started.
  *
  * <p>On these hosts systemd-nspawn works only unregistered ({@code --register=no --keep-unit}: no
  * systemd runs the host), and systemd in the pod only tracks its apps reliably on a cgroup2
@@ -61,7 +62,9 @@ public final class NspawnEngine implements Stage1Engine {
     @Override
     public void prepare(PodDirectory pod) {
         requireTools();
-        PodCgroup.requireHost();
+        if (PodCgroup.requireHost().hybrid() && pod.apps().stream().anyMatch(AppUnitSettings::hasLegacyLimits)) {
+            AppStart.requireStaticBusybox();
+        }
         if (pod.settings().interactive() && pod.apps().size() > 1) {
             List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
             throw BosunException.invalid("--interactive gives the terminal to one app, and this pod has "

@@ -9,8 +9,9 @@ import org.bosun.api.stage1.PodDirectory;
 
 /**
  * The systemd units that make up a pod, as rkt's coreos stage1 had them: {@code pod.target} wants
- * one {@code app-NAME.service} per app and one {@code reaper-NAME.service} that records the app's
- * exit status when it stops and ends the pod when it was the last app (see {@link Stage1Tree#reapScript}).
+ * one {@code app-NAME.service} per app, one {@code reaper-NAME.service} that records the app's
+ * exit status when it stops and ends the pod when it was the last app (see {@link Stage1Tree#reapScript}),
+ * and one {@code started-NAME.service} that records its start (see {@link AppStart}).
  *
  * <p>Units are named {@code app-NAME} rather than {@code NAME} so that no app name can replace one of
  * systemd's own units, which come from the host's {@code /usr/lib/systemd/system}.
@@ -72,9 +73,7 @@ final class PodUnits {
                     app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
             units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
             units.put(reaperUnit(app.name()), reaper(app.name()));
-            if (legacyLimits && AppUnitSettings.hasLegacyLimits(app)) {
-                units.put(AppUnitSettings.limitsUnitName(app.name()), AppUnitSettings.limitsUnit(app));
-            }
+            units.put(AppStart.unitName(app.name()), AppStart.unit(app, legacyLimits && AppUnitSettings.hasLegacyLimits(app)));
         }
         return units;
     }
@@ -84,9 +83,7 @@ final class PodUnits {
         for (PodDirectory.App app : pod.apps()) {
             wants.add(appUnit(app.name()));
             wants.add(reaperUnit(app.name()));
-            if (AppUnitSettings.hasLegacyLimits(app) && PodCgroup.ofHost().map(PodCgroup::hybrid).orElse(false)) {
-                wants.add(AppUnitSettings.limitsUnitName(app.name()));
-            }
+            wants.add(AppStart.unitName(app.name()));
         }
         return "[Unit]\n"
                 + "Description=bosun pod " + pod.uuid() + "\n"
@@ -138,7 +135,8 @@ final class PodUnits {
         if (!unset.isEmpty()) {
             sb.append("UnsetEnvironment=").append(String.join(" ", unset)).append('\n');
         }
-        sb.append("ExecStart=").append(UnitSyntax.commandLine(app.exec())).append('\n');
+        sb.append("ExecStart=").append(AppStart.execStart(app, legacyLimits && AppUnitSettings.hasLegacyLimits(app)))
+                .append('\n');
         sb.append("StandardInput=null\n");
         sb.append("StandardOutput=append:").append(AppLogs.stdout(app.name())).append('\n');
         sb.append("StandardError=append:").append(AppLogs.stderr(app.name())).append('\n');

@@ -32,7 +32,6 @@ final class Stage1Tree {
     static final String CGROUP = "cgroup";
     static final String INIT = "/bosun/init";
     static final String REAP = "/bosun/reap";
-    static final String LIMITS = "/bosun/limits";
     /** The legacy cgroup limits of the apps (hybrid hosts), read by the run script. */
     static final String LEGACY_LIMITS = "legacy-limits";
     /** The legacy cgroups the run script made, one directory per line, for gc. */
@@ -66,7 +65,7 @@ final class Stage1Tree {
             file(root.resolve("etc/group"), AppUnitSettings.groupFile(pod), READABLE);
             file(root.resolve(AppLogs.LOGGER.substring(1)), AppLogs.loggerScript(), READABLE);
             file(root.resolve(AppLogs.ROTATE.substring(1)), AppLogs.rotateScript(), READABLE);
-            file(root.resolve(LIMITS.substring(1)), AppUnitSettings.limitsScript(), READABLE);
+            file(root.resolve(AppStart.SCRIPT.substring(1)), AppStart.script(), READABLE);
             file(engine.resolve(LEGACY_LIMITS), AppUnitSettings.legacyLimits(pod), READABLE);
             file(root.resolve(REAP.substring(1)), reapScript(pod), READABLE);
             file(engine.resolve(RUN), runScript(), EXECUTABLE);
@@ -103,17 +102,21 @@ final class Stage1Tree {
         sb.append("/usr/bin/mkdir -p /run/bosun/exited || exit 125\n");
         sb.append("/usr/bin/sleep infinity </dev/null &\n");
         sb.append("keeper=$!\n");
-        stream(sb, 1, PodUnits.STDOUT);
-        stream(sb, 2, PodUnits.STDERR);
+        // In a user namespace the pod's root cannot reopen a pipe of the host's root: copied, as a file is.
+        boolean copyPipes = pod.settings().userNamespace() != null;
+        stream(sb, 1, PodUnits.STDOUT, copyPipes);
+        stream(sb, 2, PodUnits.STDERR, copyPipes);
         sb.append(AppLogs.initPart(pod));
         sb.append("exec /usr/lib/systemd/systemd \"$@\"\n");
         return sb.toString();
     }
 
-    private static void stream(StringBuilder sb, int fd, String path) {
+    private static void stream(StringBuilder sb, int fd, String path, boolean copyPipes) {
+        String copied = copyPipes ? "{ [ -f /proc/self/fd/" + fd + " ] || [ -p /proc/self/fd/" + fd + " ]; }"
+                : "[ -f /proc/self/fd/" + fd + " ]";
         if (fd == 2) {
             // 2>&1 into a file: one forwarder keeps the order of what an app writes to both
-            sb.append("if [ -f /proc/self/fd/2 ] && [ /proc/self/fd/2 -ef /proc/self/fd/1 ]; then\n");
+            sb.append("if ").append(copied).append(" && [ /proc/self/fd/2 -ef /proc/self/fd/1 ]; then\n");
             sb.append("    /usr/bin/ln -s ").append(Path.of(PodUnits.STDOUT).getFileName()).append(' ').append(path)
                     .append(" || exit 125\n");
             sb.append("el");
@@ -121,7 +124,7 @@ final class Stage1Tree {
         // --interactive: the pod's console; its /proc link names a terminal of the host's devpts
         sb.append("if [ /proc/self/fd/").append(fd).append(" -ef /dev/console ]; then\n");
         sb.append("    /usr/bin/ln -s /dev/console ").append(path).append(" || exit 125\n");
-        sb.append("elif [ -f /proc/self/fd/").append(fd).append(" ]; then\n");
+        sb.append("elif ").append(copied).append("; then\n");
         sb.append("    /usr/bin/mkfifo ").append(path).append(" || exit 125\n");
         // Opened read-write here, so the FIFO has a writer from now on, and kept by a process the
         // last reaper kills: the forwarder sees end-of-file only when every app is done.

@@ -74,9 +74,11 @@ public class PodUnitsTest {
     public void thePodTargetWantsEveryAppAndItsReaperInManifestOrder() {
         PodDirectory pod = pod(app("b", List.of("/bin/true"), Map.of()), app("a", List.of("/bin/true"), Map.of()));
         String target = PodUnits.target(pod);
-        assertTrue(target, target.contains("\nWants=app-b.service reaper-b.service app-a.service reaper-a.service\n"));
+        assertTrue(target, target.contains("\nWants=app-b.service reaper-b.service started-b.service app-a.service "
+                + "reaper-a.service started-a.service\n"));
         assertEquals(List.of("pod.target", "halt.target", "bosun-stop.service", "app-b.service", "reaper-b.service",
-                "app-a.service", "reaper-a.service"), List.copyOf(PodUnits.all(pod).keySet()));
+                "started-b.service", "app-a.service", "reaper-a.service", "started-a.service"),
+                List.copyOf(PodUnits.all(pod).keySet()));
     }
 
     @Test

@@ -206,7 +206,23 @@ final class ContainerConfig {
         if (mountLabel != null) {
             linux.put("mountLabel", mountLabel);
         }
+        if (id.equals(appId(app.name()))) {
+            config.putObject("hooks").putArray("poststart").add(startedHook(app.name()));
+        }
         return config;
+    }
+
+    /**
+     * Records the app's start in {@code <pod>/apps/<app>/started} (see
+     * {@link org.bosun.api.stage1.Stage1Engine}) once the runtime has started its process. runc and
+     * crun run hooks in the bundle's directory, {@code <pod>/engine/bundles/<id>/}; a failing
+     * poststart hook would make runc kill the container, so it never fails.
+     */
+    static ObjectNode startedHook(String app) {
+        ObjectNode hook = JSON.createObjectNode();
+        hook.put("path", SupervisorScript.SH);
+        hook.putArray("args").add("sh").add("-c").add(": > ../../../apps/" + app + "/started; exit 0");
+        return hook;
     }
 
     /**

@@ -79,13 +79,9 @@ public final class OciEngine implements Stage1Engine {
         Path binary = runtime.path();
         int stopTimeout = stopTimeout(options.get(STOP_TIMEOUT_OPTION));
         requireTools();
-        if (runtime == OciRuntime.RUNC && pod.settings().userNamespace() != null && pod.settings().netns() != null) {
-            // runc joins a container's user namespace before its network namespace, and the pod's
-            // network namespace belongs to the host's user namespace: the apps could not start.
-            throw BosunException.invalid("pod " + pod.uuid() + ": runc cannot start apps in a user namespace that"
-                    + " does not own the pod's network namespace; use --stage1-option=runtime=crun with"
-                    + " --private-users, or --net=host");
-        }
+        // runc with --private-users and a pod network works: the pod's process enters the network
+        // namespace before the runtime makes the user namespace (ContainerConfig.inheritsNetwork,
+        // UserNamespaceIT), so runc needs no refusal here.
         if (pod.settings().interactive() && pod.apps().size() != 1) {
             throw BosunException.invalid("--interactive gives the terminal to one app; pod " + pod.uuid() + " has "
                     + pod.apps().size());
@@ -93,6 +89,7 @@ public final class OciEngine implements Stage1Engine {
         for (PodDirectory.App app : pod.apps()) {
             check(pod, app);
         }
+        UserNamespaceAccess.check(pod);
         EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
         ContainerConfig configs = new ContainerConfig(pod, minimumOom, AppInit.find());

@@ -83,19 +83,30 @@ final class SupervisorScript {
                 + "}' /proc/self/mountinfo /proc/self/cgroup) || exit 125\n"
                 + ": > engine/cgroups || exit 125\n"
                 + "tab=$(printf '\\t')\n"
+                // Recorded first (gc removes what is recorded), then made by one mkdir: a fork per
+                // hierarchy is ~2 ms of every run. Only shell builtins in the second loop.
+                + "set --\n"
                 + "while IFS=$tab read -r mp path; do\n"
                 + "    [ -n \"$mp\" ] || continue\n"
                 + "    dir=$mp${path%/}/bosun-" + plan.uuid() + "\n"
                 + "    echo \"$dir\" >> engine/cgroups || exit 125\n"
-                + "    mkdir -p \"$dir\" || { echo \"bosun: cannot give the pod its own cgroup $dir\" >&2; exit 125; }\n"
-                // a new cpuset cgroup has no CPUs and memory nodes: nothing could join it
-                + "    if [ -f \"$dir/cpuset.cpus\" ] && [ -z \"$(cat \"$dir/cpuset.cpus\")\" ]; then\n"
-                + "        cat \"$dir/../cpuset.cpus\" > \"$dir/cpuset.cpus\" && cat \"$dir/../cpuset.mems\" > \"$dir/cpuset.mems\"\n"
-                + "    fi\n"
-                + "    echo $$ > \"$dir/cgroup.procs\" || { echo \"bosun: cannot move the pod into its cgroup $dir\" >&2; exit 125; }\n"
+                + "    set -- \"$@\" \"$dir\"\n"
                 + "done <<EOF\n"
                 + "$layout\n"
                 + "EOF\n"
+                + "[ $# -eq 0 ] || mkdir -p \"$@\" || { echo \"bosun: cannot give the pod its own cgroups $*\" >&2; exit 125; }\n"
+                + "for dir; do\n"
+                // a new cpuset cgroup has no CPUs and memory nodes: nothing could join it
+                + "    if [ -f \"$dir/cpuset.cpus\" ]; then\n"
+                + "        cpus= mems=\n"
+                + "        read -r cpus < \"$dir/cpuset.cpus\"\n"
+                + "        if [ -z \"$cpus\" ]; then\n"
+                + "            read -r cpus < \"$dir/../cpuset.cpus\"; read -r mems < \"$dir/../cpuset.mems\"\n"
+                + "            echo \"$cpus\" > \"$dir/cpuset.cpus\" && echo \"$mems\" > \"$dir/cpuset.mems\"\n"
+                + "        fi\n"
+                + "    fi\n"
+                + "    echo $$ > \"$dir/cgroup.procs\" || { echo \"bosun: cannot move the pod into its cgroup $dir\" >&2; exit 125; }\n"
+                + "done\n"
                 + "exec " + UNSHARE + " --cgroup -- " + SH + " \"$engine/supervise\"\n";
     }
 
@@ -133,7 +144,7 @@ final class SupervisorScript {
         sb.append("\"$rt\" --root \"$state\" create --bundle \"$pod/engine/bundles/infra\" --pid-file \"$pod/$io/infra.pid\""
                 + " infra </dev/null >/dev/null 2>\"$io/infra.err\" || fail \"cannot create the pod's infra container: "
                 + "$(cat \"$io/infra.err\")\"\n");
-        sb.append("infra=$(cat \"$io/infra.pid\")\n");
+        sb.append("infra=\nread -r infra < \"$io/infra.pid\"\n");
         sb.append("[ -n \"$infra\" ] || fail 'the infra container has no pid'\n");
         sb.append("for b in engine/bundles/*/; do\n");
         sb.append("    if [ -f \"${b}config.template.json\" ]; then\n");
@@ -190,11 +201,18 @@ final class SupervisorScript {
         sb.append("    case $fstype in cgroup) v1=1 ;; cgroup2) v2=1 ;; esac\n");
         sb.append("done < /proc/self/mountinfo\n");
         sb.append("mounts=$(grep -E ' - cgroup2? ' /proc/self/mountinfo)\n");
+        // One umount for all (a fork per hierarchy is ~2 ms of every run), then each is mounted again.
+        sb.append("set --\n");
+        sb.append("while read -r _ _ _ _ mp _; do\n");
+        sb.append("    [ -z \"$mp\" ] || set -- \"$@\" \"$mp\"\n");
+        sb.append("done <<EOF\n");
+        sb.append("$mounts\n");
+        sb.append("EOF\n");
+        sb.append("[ $# -eq 0 ] || umount \"$@\" || fail \"cannot remount $* for the pod\"\n");
         sb.append("while read -r _ _ _ _ mp _ rest; do\n");
         sb.append("    [ -n \"$mp\" ] || continue\n");
         sb.append("    rest=\" $rest\"; rest=${rest#* - }\n");
         sb.append("    fstype=${rest%% *}; options=${rest##* }\n");
-        sb.append("    umount \"$mp\" || fail \"cannot remount $mp for the pod\"\n");
         if (plan.runtime() == OciRuntime.CRUN) {
             sb.append("    # crun refuses hybrid hosts: it gets the legacy hierarchies only\n");
             sb.append("    if [ \"$fstype\" = cgroup2 ] && [ -n \"$v1\" ]; then continue; fi\n");

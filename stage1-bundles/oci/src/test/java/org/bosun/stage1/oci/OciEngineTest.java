@@ -32,4 +32,17 @@ public class OciEngineTest {
         PodDirectory withoutUsers = pod(dir, "runc", Path.of("/run/netns/bosun-1234"), null);
         assertEquals(OciEngine.UNSHARE, new OciEngine().run(withoutUsers).argv().get(0));
     }
+
+    @Test
+    public void aPrivateUsersPodBelowADirectoryOthersCannotSearchIsRefusedNamingIt() throws Exception {
+        Path dir = tmp.newFolder("private", "pod").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        java.nio.file.Files.setPosixFilePermissions(dir.getParent(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        PodDirectory pod = pod(dir, "runc", null, new PodDirectory.IdMapping(300_000, 65_536));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(pod));
+        org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("chmod o+x " + dir.getParent()));
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
 }
