@@ -182,11 +182,11 @@ public class NspawnIT extends E2eCase {
         assertTrue("the pod's process is systemd-nspawn, with no JVM left: " + cmdline,
                 cmdline.startsWith("/usr/bin/systemd-nspawn ") && !cmdline.contains("java"));
 
-        BosunResult status = bosun("status", uuid);
+        BosunResult status = bosun("status", "--wait-ready=30s", uuid);
         assertExit(0, status);
         assertLine("state=running", status);
         assertLine("pid=" + pid, status);
-        assertNoLineStartingWith("app-busybox=", status);
+        assertLine("app-busybox=running", status);
 
         BosunResult stop = bosun("stop", uuid);
         assertExit(0, stop);

@@ -171,6 +171,11 @@ public class OciEngineIT extends E2eCase {
             String uuid = Files.readString(uuidFile).trim();
             String cmdline = E2e.cmdline(run.pid());
             assertFalse(rt + ": no JVM in the pod's process: " + cmdline, cmdline.contains("java"));
+            BosunResult ready = bosun("status", "--wait-ready=30s", uuid);
+            assertExit(0, ready);
+            assertLine("state=running", ready);
+            assertLine("app-web=running", ready);
+            assertLine("app-db=running", ready);
 
             BosunResult enter = bosun("enter", "--app=web", uuid, "/bin/sh", "-c", "ls /only-web; hostname; exit 5");
             assertExit(5, enter);

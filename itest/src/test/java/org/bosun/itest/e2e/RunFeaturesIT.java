@@ -125,6 +125,29 @@ public class RunFeaturesIT extends E2eCase {
     }
 
     /**
+     * An app with limits is in its limited cgroups before its own code runs: a child it forks at
+     * once (here its very first command) is in them too. On a hybrid host those are legacy memory and cpu cgroups the engine makes; on a unified host, the
+     * app unit's own.
+     */
+    @Test
+    public void aChildTheLimitedAppForksAtOnceIsInItsCgroupsToo() throws Exception {
+        BosunResult run = bosun("run", INSECURE, NSPAWN, aci(), "--name=web", "--user=nobody", "--memory=64Mi",
+                "--cpu=500m", "--exec", "/bin/sh", "--", "-c",
+                "sleep 2 & grep -E '^[0-9]+:(memory|cpu)(,[a-z,]*)?:|^0::' /proc/$!/cgroup | sed 's/^/child /'");
+        assertExit(0, run);
+        boolean hybrid = Files.isDirectory(Path.of("/sys/fs/cgroup/memory"));
+        List<String> child = run.stdoutLines().stream().filter(l -> l.startsWith("child ")).toList();
+        List<String> limited = child.stream().filter(l -> hybrid ? l.matches("child \\d+:(memory|cpu)(,\\S*)?:.*")
+                : l.startsWith("child 0::")).toList();
+        assertEquals("the child's cgroups (" + (hybrid ? "memory and cpu" : "unified") + "):\n" + run.describe(),
+                hybrid ? 2 : 1, limited.size());
+        for (String line : limited) {
+            assertTrue("the child forked at once is in the app's limited cgroup:\n" + run.describe(),
+                    line.endsWith("/app-web.service"));
+        }
+    }
+
+    /**
      * The image's mount point is served by the pod volume of its name; its pre-start and post-stop
      * handlers run around the app; the environment follows rkt's precedence: the caller's
      * ({@code --inherit-env}) &lt; the image's &lt; {@code --set-env-file} &lt; {@code --set-env} &lt;

@@ -206,6 +206,8 @@ public class RunIT extends E2eCase {
         BosunResult ready = bosun("status", "--wait-ready=60s", uuid);
         assertExit(0, ready);
         assertLine("state=running", ready);
+        // fly records the start of its app as it execs it, and no exit code
+        assertLine("app-busybox=running", ready);
 
         BosunResult tooShort = bosun("status", "--wait=300ms", uuid);
         assertOneClearLine(tooShort);
@@ -221,5 +223,6 @@ public class RunIT extends E2eCase {
         assertExit(0, waited);
         assertLine("state=exited", waited);
         assertLine("exited=true", waited);
+        assertLine("app-busybox=exited", waited);
     }
 }

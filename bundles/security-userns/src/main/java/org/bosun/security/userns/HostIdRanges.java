@@ -84,6 +84,9 @@ final class HostIdRanges {
 
     /** Frees {@code pod}'s range; nothing when it has none. */
     void release(String pod) {
+        if (!Files.exists(file)) {
+            return; // no pod ever had a range here: nothing to take, not even a lock file to make
+        }
         locked(() -> {
             List<Range> ranges = read();
             if (ranges.removeIf(r -> r.pod().equals(pod))) {

@@ -19,7 +19,8 @@ import org.osgi.service.component.annotations.Component;
  * process is util-linux {@code unshare} with no namespace flags, used only for what it does before
  * exec: chroot into the app's rootfs, change directory, set the group and the user. Because the
  * launcher execs it and it execs the app, the app keeps the pid of {@code bosun run}, and nothing
- * supervises it: as with rkt fly, no exit status is recorded beyond the exit code of {@code run}.
+ * supervises it: as with rkt fly, no exit status is recorded beyond the exit code of {@code run}
+ * (the app's start is, as it is exec'd: {@code bosun status} shows it running, then exited).
  */
 @Component(service = Stage1Engine.class)
 @Stage1EngineService(name = "fly", abiVersion = 1, description = "one app, chroot, no isolation (rkt fly)")
@@ -47,15 +48,24 @@ public final class FlyEngine implements Stage1Engine {
     public EngineCommand run(PodDirectory pod) {
         PodDirectory.App app = onlyApp(pod);
         EngineCommand chroot = chroot(app, app.exec(), app.workingDirectory());
-        if (!app.overlay()) {
-            return chroot;
+        List<String> argv = new ArrayList<>(List.of(SH, "-c", RECORD_START_AND_EXEC, "fly-start",
+                pod.path().resolve("apps").resolve(app.name()).resolve("started").toString()));
+        if (app.overlay()) {
+            // The overlay lives in a mount namespace of the pod's own: it goes when the app exits.
+            argv.addAll(List.of(UNSHARE, "--mount", "--propagation", "private", "--", SH, "-c",
+                    MOUNT_OVERLAY_AND_EXEC, "fly-overlay", overlayOptions(app), app.rootfs().toString()));
         }
-        // The overlay lives in a mount namespace of the pod's own: it goes when the app exits.
-        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--", SH, "-c",
-                MOUNT_OVERLAY_AND_EXEC, "fly-overlay", overlayOptions(app), app.rootfs().toString()));
         argv.addAll(chroot.argv());
         return new EngineCommand(argv, chroot.environment(), chroot.workingDirectory());
     }
+
+    /**
+     * $1: the app's {@code started} record (see Stage1Engine), then the command to exec. fly cannot
+     * tell when the app itself runs: the start is recorded as it is exec'd. A record that cannot be
+     * written does not keep the app from running ({@code true} is not a special built-in: a failed
+     * redirection does not end the shell).
+     */
+    static final String RECORD_START_AND_EXEC = "true 2>/dev/null > \"$1\"; shift; exec \"$@\"";
 
     /** $1: the overlay's options, $2: where to mount it, then the command to exec. */
     static final String MOUNT_OVERLAY_AND_EXEC = "/usr/bin/mount -t overlay overlay -o \"$1\" \"$2\" || exit 125; "

@@ -86,7 +86,7 @@ final class AppStart {
                 + "        exit 1\n"
                 + "    }\n"
                 + "done\n"
-                + ": > \"" + PodUnits.APPS_IN_POD + "/$app/started\"\n";
+                + "true > \"" + PodUnits.APPS_IN_POD + "/$app/started\"\n";
     }
 
     /** What the app's unit execs: the app, or on a hybrid host with limits the busybox that waits for the cgroups. */

@@ -116,6 +116,8 @@ public final class NspawnEngine implements Stage1Engine {
         argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, AppSecurity.nspawnFlags(pod));
         // The pod's user namespace (--private-users), its range allocated and its files shifted at prepare.
         argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodUserNamespace.nspawnFlags(pod));
+        // The pod's SELinux labels (-Z, -L), when the selinux module gave it some.
+        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodSelinux.nspawnFlags(pod));
         // The apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts.
         argv.addAll(argv.indexOf("--") + 1, PodOverlays.mountStep(pod));
         List<String> env = new ArrayList<>(List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin",

@@ -32,7 +32,7 @@ public class AppStartTest {
         assertTrue(unit, lines.contains("After=app-db.service"));
         assertTrue(unit, lines.contains("Type=oneshot"));
         assertTrue(unit, lines.contains("ExecStart=/usr/bin/sh /bosun/started db"));
-        assertTrue(AppStart.script(), AppStart.script().endsWith(": > \"/opt/stage2/$app/started\"\n"));
+        assertTrue(AppStart.script(), AppStart.script().endsWith("true > \"/opt/stage2/$app/started\"\n"));
     }
 
     @Test

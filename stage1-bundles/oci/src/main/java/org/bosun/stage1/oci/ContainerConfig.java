@@ -155,8 +155,9 @@ final class ContainerConfig {
             env.add(e.getKey() + "=" + e.getValue());
         }
         process.put("cwd", app.workingDirectory());
+        // What the host cannot give would fail the container (--insecure-options=capabilities asks for all).
         capabilities(process, policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")
-                ? DEFAULT_CAPABILITIES : policy.capabilities().stream().sorted().toList());
+                ? DEFAULT_CAPABILITIES : HostCapabilities.within(policy.capabilities()));
         ArrayNode rlimits = process.putArray("rlimits");
         rlimits.addObject().put("type", "RLIMIT_NOFILE").put("hard", NOFILE).put("soft", NOFILE);
         process.put("noNewPrivileges", policy.noNewPrivileges());
@@ -221,7 +222,7 @@ final class ContainerConfig {
     static ObjectNode startedHook(String app) {
         ObjectNode hook = JSON.createObjectNode();
         hook.put("path", SupervisorScript.SH);
-        hook.putArray("args").add("sh").add("-c").add(": > ../../../apps/" + app + "/started; exit 0");
+        hook.putArray("args").add("sh").add("-c").add("true 2>/dev/null > ../../../apps/" + app + "/started; exit 0");
         return hook;
     }
 

@@ -48,6 +48,34 @@ public class ContainerConfigTest {
         return out;
     }
 
+    /** The app container's poststart hook, run as runc and crun run it (in the bundle), records the start. */
+    @Test
+    public void theAppsStartIsRecordedByAPoststartHookAndAHandlersIsNot() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        ContainerConfig configs = new ContainerConfig(pod(app, null), 0, INIT);
+        assertTrue(json(configs.app(app, "pre-start-web", List.of("/bin/setup"))).path("hooks").isMissingNode());
+        JsonNode hooks = json(configs.app(app, "app-web", app.exec())).path("hooks").path("poststart");
+        assertEquals(1, hooks.size());
+        Path pod = java.nio.file.Files.createTempDirectory("bosun-oci-hook");
+        try {
+            Path bundle = java.nio.file.Files.createDirectories(pod.resolve("engine/bundles/app-web"));
+            java.nio.file.Files.createDirectories(pod.resolve("apps/web"));
+            List<String> argv = new ArrayList<>(List.of(hooks.get(0).path("path").asText()));
+            argv.addAll(strings(hooks.get(0).path("args")).subList(1, hooks.get(0).path("args").size()));
+            Process p = new ProcessBuilder(argv).directory(bundle.toFile()).start();
+            assertEquals(0, p.waitFor());
+            assertTrue(java.nio.file.Files.exists(pod.resolve("apps/web/started")));
+            java.nio.file.Files.delete(pod.resolve("apps/web/started"));
+            java.nio.file.Files.delete(pod.resolve("apps/web"));
+            // never fails: a failing poststart hook makes runc kill the app
+            assertEquals(0, new ProcessBuilder(argv).directory(bundle.toFile()).start().waitFor());
+        } finally {
+            try (var walk = java.nio.file.Files.walk(pod)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     @Test
     public void anAppsProcessHasItsCommandIdentityEnvironmentAndNoTerminal() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
