@@ -217,12 +217,13 @@ final class ContainerConfig {
      * Records the app's start in {@code <pod>/apps/<app>/started} (see
      * {@link org.bosun.api.stage1.Stage1Engine}) once the runtime has started its process. runc and
      * crun run hooks in the bundle's directory, {@code <pod>/engine/bundles/<id>/}; a failing
-     * poststart hook would make runc kill the container, so it never fails.
+     * poststart hook would make them kill the container, so it never fails, and it reads the state
+     * the runtime writes to it to the end (crun fails the hook if it exits before: EPIPE).
      */
     static ObjectNode startedHook(String app) {
         ObjectNode hook = JSON.createObjectNode();
         hook.put("path", SupervisorScript.SH);
-        hook.putArray("args").add("sh").add("-c").add("true 2>/dev/null > ../../../apps/" + app + "/started; exit 0");
+        hook.putArray("args").add("sh").add("-c").add("true 2>/dev/null > ../../../apps/" + app + "/started; while read -r _; do :; done; exit 0");
         return hook;
     }
 
