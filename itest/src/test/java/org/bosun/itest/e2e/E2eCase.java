@@ -215,7 +215,12 @@ public abstract class E2eCase {
      * fails, the others are abandoned and waited for before the failure is thrown.
      */
     static <T> List<T> parallel(List<Callable<T>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        return parallel(calls, 2);
+    }
+
+    /** Runs {@code calls} with {@code threads} at once; the first failure is thrown. */
+    static <T> List<T> parallel(List<Callable<T>> calls, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<T>> futures = new ArrayList<>();
             for (Callable<T> c : calls) {

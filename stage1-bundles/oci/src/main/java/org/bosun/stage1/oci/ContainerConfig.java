@@ -223,7 +223,8 @@ final class ContainerConfig {
     static ObjectNode startedHook(String app) {
         ObjectNode hook = JSON.createObjectNode();
         hook.put("path", SupervisorScript.SH);
-        hook.putArray("args").add("sh").add("-c").add("true 2>/dev/null > ../../../apps/" + app + "/started; while read -r _; do :; done; exit 0");
+        hook.putArray("args").add("sh").add("-c")
+                .add("true 2>/dev/null > ../../../apps/" + app + "/started; while read -r _; do :; done; exit 0");
         return hook;
     }
 
