@@ -83,6 +83,7 @@ final class PodPreparer {
             PodVolumes.createEmptyVolumes(podDir, manifest);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
+            files.appendNotes(podDir, security.inactiveModules(paths));
             if (request.options().privateUsers() && !request.options().noOverlay()) {
                 files.appendNotes(podDir, List.of("--private-users: the apps' rootfs are copies of their images (as with"
                         + " --no-overlay), with owners shifted into the pod's host uid/gid range"));

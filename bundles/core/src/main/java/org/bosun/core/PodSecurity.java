@@ -2,6 +2,7 @@ package org.bosun.core;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -74,6 +75,23 @@ final class PodSecurity {
         }
         files.writeJson(appDir.resolve(FILE), result);
         return result;
+    }
+
+    /**
+     * One line per installed security module that is inactive here, with its reason ({@code selinux:
+     * inactive (SELinux is not enabled ...)}): what the pod's policy was built without, for its notes.
+     * Asks as {@code bosun version} does, with the command's paths (a module may be configured per
+     * {@code --local-config}).
+     */
+    List<String> inactiveModules(RuntimePaths paths) {
+        List<String> lines = new ArrayList<>();
+        services.withSecurityModules((module, provider) -> {
+            String reason = provider.inactiveReason(paths);
+            if (reason != null) {
+                lines.add(module + ": inactive (" + reason + ")");
+            }
+        });
+        return lines;
     }
 
     /** The policy recorded for app {@code name}, or none for a pod prepared before policies were recorded. */

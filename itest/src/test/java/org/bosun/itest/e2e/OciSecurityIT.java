@@ -19,7 +19,7 @@ import org.junit.Test;
 /**
  * {@link SecurityIT}'s escape attempts on the oci engine with runc: the policy the security modules
  * recorded reaches {@code config.json} (capabilities, no_new_privs, seccomp, masked and read-only
- * paths) and runc enforces it. Each refusal is shown to come from the protection by turning it off,
+ * paths) and runc enforces it (no_new_privs also on crun). Each refusal is shown to come from the protection by turning it off,
  * after which the same action gets past it.
  */
 public class OciSecurityIT extends E2eCase {
@@ -29,6 +29,7 @@ public class OciSecurityIT extends E2eCase {
     static final List<String> OCI = List.of("--stage1-name=oci", "--stage1-option=runtime=runc");
     private static Path images;
     private static Path escapeAci;
+    private static Path nnpOffAci;
 
     public OciSecurityIT(Mode mode) {
         super(FIXTURE, mode);
@@ -37,7 +38,10 @@ public class OciSecurityIT extends E2eCase {
     @BeforeClass
     public static void buildImages() throws Exception {
         images = Files.createTempDirectory("bosun-oci-security-it-");
-        escapeAci = SecurityIT.image(images, "example.com/escape", "", SecurityIT.compileEscape(images));
+        Path helper = SecurityIT.compileEscape(images);
+        escapeAci = SecurityIT.image(images, "example.com/escape", "", helper);
+        nnpOffAci = SecurityIT.image(images, "example.com/escape-nnp-off",
+                ",\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":false}]", helper);
     }
 
     @AfterClass
@@ -86,6 +90,34 @@ public class OciSecurityIT extends E2eCase {
         assertEquals(removed.describe(), "raw-socket errno=EPERM\n", removed.stdout);
         BosunResult kept = escape(List.of(INSECURE), List.of(), "raw-socket");
         assertEquals(kept.describe(), "raw-socket ok\n", kept.stdout);
+    }
+
+    /**
+     * A setuid-root binary gives a non-root app nothing under no_new_privs, on runc and on crun, even
+     * with seccomp off (so it is no_new_privs that stops it). With the image's isolator switching
+     * no_new_privs off, the same binary makes the app root: unlike on nspawn, seccomp need not be off
+     * too, because both runtimes install the filter while still privileged when no_new_privs is off.
+     */
+    @Test
+    public void aSetuidBinaryGivesNothingUnderNoNewPrivileges() throws Exception {
+        for (String runtime : List.of("runc", "crun")) {
+            List<String> engine = List.of("--stage1-name=oci", "--stage1-option=runtime=" + runtime);
+            BosunResult secure = suidEuid(engine, INSECURE, escapeAci);
+            assertEquals(runtime + ": " + secure.describe(), "euid=65534\n", secure.stdout);
+            BosunResult seccompOff = suidEuid(engine, "--insecure-options=image,seccomp", escapeAci);
+            assertEquals(runtime + ": " + seccompOff.describe(), "euid=65534\n", seccompOff.stdout);
+            BosunResult nnpOff = suidEuid(engine, INSECURE, nnpOffAci);
+            assertEquals(runtime + ": " + nnpOff.describe(), "euid=0\n", nnpOff.stdout);
+        }
+    }
+
+    private BosunResult suidEuid(List<String> engine, String insecure, Path aci) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", insecure));
+        args.addAll(engine);
+        args.addAll(List.of("--net=none", aci.toString(), "--user=nobody", "--exec", "/bin/suid-escape", "--", "euid"));
+        BosunResult r = bosun(args.toArray(String[]::new));
+        assertExit(0, r);
+        return r;
     }
 
     @Test

@@ -206,6 +206,31 @@ public class SecurityIT extends E2eCase {
         assertLine("protections-off=capabilities,paths,seccomp", bosun("status", onlyPod()));
     }
 
+    /**
+     * This host has no SELinux (MACHINE-NOTES §12): the selinux module says so in {@code bosun version},
+     * and {@code --debug} says it in one line when a pod is prepared without it, and again when it runs.
+     */
+    @Test
+    public void anInactiveModuleIsOneDebugLineAtPrepareAndRun() throws Exception {
+        Assume.assumeFalse("SELinux is enabled here", Files.exists(Path.of("/sys/fs/selinux/enforce")));
+        BosunResult version = bosun("version");
+        assertExit(0, version);
+        String selinux = version.stdoutLines().stream().filter(l -> l.startsWith("  selinux  ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no selinux module in:\n" + version.describe()));
+        int inactive = selinux.indexOf(": inactive (");
+        assertTrue(selinux, inactive > 0 && selinux.endsWith(")"));
+        String reason = selinux.substring(inactive + ": inactive (".length(), selinux.length() - 1);
+        assertTrue(reason, reason.startsWith("SELinux is not enabled on this host"));
+        String line = "bosun: selinux: inactive (" + reason + ")";
+
+        BosunResult prepare = bosun("--debug", "prepare", INSECURE, NSPAWN, escapeAci.toString(), "--exec", "/bin/true");
+        assertExit(0, prepare);
+        assertEquals(prepare.describe(), 1, prepare.stderrLines().stream().filter(line::equals).count());
+        BosunResult run = bosun("--debug", "run-prepared", uuidIn(prepare));
+        assertExit(0, run);
+        assertEquals(run.describe(), 1, run.stderrLines().stream().filter(line::equals).count());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private BosunResult run(String insecure) throws Exception {
