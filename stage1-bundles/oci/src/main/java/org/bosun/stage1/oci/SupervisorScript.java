@@ -168,8 +168,15 @@ final class SupervisorScript {
                         .append(name).append(".log\" || fail 'cannot make the output pipes of app ").append(name)
                         .append("'\n");
                 sb.append(logWriter(plan, name));
+                // The log writer ends at the first moment no one has its pipe open for writing. The
+                // supervisor holds it (fd 3) until both forwarders have it: otherwise a forwarder that
+                // had not yet opened it when the other one ended would find it closed (a hang, or a
+                // SIGPIPE and lost lines).
+                sb.append("command exec 3>\"$io/").append(name).append(".log\" || fail 'cannot open the log pipe of app ")
+                        .append(name).append("'\n");
                 sb.append(forwarder(plan, name, prefix, true));
                 sb.append(forwarder(plan, name, prefix, false));
+                sb.append("exec 3>&-\n");
                 sb.append("run_app ").append(name).append(' ').append(app.preStart() ? 1 : 0).append(' ')
                         .append(app.postStop() ? 1 : 0).append(" </dev/null >\"$io/").append(name)
                         .append(".out\" 2>\"$io/").append(name).append(".err\" &\n");
@@ -290,9 +297,9 @@ final class SupervisorScript {
                 ? "{ printf \"%s\", p $0 \"\\n\"; fflush(); printf \"%s\", $0 \"\\n\" > \"/dev/stderr\"; fflush(\"/dev/stderr\") }"
                 : "{ printf \"%s\", p $0 \"\\n\" > \"/dev/stderr\"; fflush(\"/dev/stderr\"); printf \"%s\", $0 \"\\n\"; fflush() }";
         String in = "\"$io/" + app + (stdout ? ".out\"" : ".err\"");
-        String log = "\"$io/" + app + ".log\"";
+        // the app's log pipe: the supervisor's fd 3, opened before either forwarder starts
         return "( trap '' TERM INT HUP; exec " + awk(plan) + " -v p=" + quote(prefix) + " " + quote(program)
-                + " <" + in + (stdout ? " 2>" : " >") + log + " ) &\n";
+                + " <" + in + (stdout ? " 2>&3" : " >&3") + " 3>&- ) &\n";
     }
 
     /** Writes an app's log, rotating at {@link #LOG_MAX_BYTES} into log.1 ... log.5. */

@@ -63,7 +63,8 @@ public class ContainerConfigTest {
             List<String> argv = new ArrayList<>(List.of(hooks.get(0).path("path").asText()));
             argv.addAll(strings(hooks.get(0).path("args")).subList(1, hooks.get(0).path("args").size()));
             Process p = new ProcessBuilder(argv).directory(bundle.toFile()).start();
-            // the runtime writes the container's state to the hook, which reads it all (crun: EPIPE otherwise)
+            // the runtime writes the container's state to the hook, which reads it all: otherwise crun
+            // fails the hook (EPIPE) and runc passes the SIGPIPE of its write on to the app (exit 141)
             try (var state = p.getOutputStream()) {
                 state.write("{\"ociVersion\":\"1.0.2\",\"id\":\"app-web\",\"status\":\"running\"}".repeat(2000)
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));

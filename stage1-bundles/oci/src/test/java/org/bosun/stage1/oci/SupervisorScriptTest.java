@@ -4,8 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 
@@ -62,6 +65,53 @@ public class SupervisorScriptTest {
         String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web", "db"));
         assertTrue(s, s.contains("apps='web db'"));
         assertTrue(s, s.contains("if [ \"$c\" != 0 ]; then code=$c; break; fi"));
+    }
+
+    /**
+     * The app's output plumbing (its three pipes, the log writer and both forwarders, exactly as
+     * supervise starts them) run by sh and awk, with the app's stdout ending before anything opens
+     * its stderr, the order an app that is slow to start leaves the forwarders in: the log writer
+     * must still take the stderr line, not end with the stdout forwarder and leave the stderr one
+     * blocked on (or writing into) a pipe nobody reads.
+     */
+    @Test(timeout = 60_000)
+    public void theLogTakesBothStreamsWhenOneEndsBeforeTheOtherOpens() throws Exception {
+        String supervise = SupervisorScript.supervise(new SupervisorScript.Plan("1234", OciRuntime.RUNC,
+                Path.of("/usr/bin/runc"), List.of(new SupervisorScript.AppPlan("web", false, false, null, null)), false, 10,
+                List.of(), HostLimits.awkIsMawk()));
+        int from = supervise.indexOf("rm -f \"$io/web.out\"");
+        int to = supervise.indexOf("run_app web ", from);
+        assertTrue(supervise, from >= 0 && to > from);
+        Path pod = Files.createTempDirectory("bosun-oci-io");
+        try {
+            Files.createDirectories(pod.resolve("apps/web"));
+            Files.createDirectories(pod.resolve("engine/io"));
+            String script = "io=engine/io\nfail() { echo \"bosun: $*\" >&2; exit 125; }\n" + supervise.substring(from, to)
+                    + "echo out-line > \"$io/web.out\"\n"
+                    + "sleep 0.3\n"
+                    + "echo err-line > \"$io/web.err\"\n"
+                    + "wait\n";
+            Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).directory(pod.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            sh.getOutputStream().close();
+            boolean ended = sh.waitFor(20, TimeUnit.SECONDS);
+            if (!ended) {
+                sh.descendants().forEach(ProcessHandle::destroyForcibly);
+                sh.destroyForcibly();
+            }
+            String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(sh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("the output plumbing hung (a forwarder blocked on the log pipe); stdout " + out + ", stderr " + err,
+                    ended);
+            assertEquals(err, 0, sh.exitValue());
+            assertEquals("out-line\n", out);
+            assertEquals("err-line\n", err);
+            assertEquals(List.of("out-line", "err-line"), Files.readAllLines(pod.resolve("apps/web/log")));
+        } finally {
+            try (var walk = Files.walk(pod)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test
