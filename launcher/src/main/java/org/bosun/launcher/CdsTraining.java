@@ -11,19 +11,26 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.bosun.launch.ExecPlan;
 import org.bosun.launch.Invocation;
 import org.bosun.launch.Outcome;
 import org.bosun.launch.Wire;
 
 /**
- * The install script makes a class data sharing archive from one training run of the launcher,
- * which boots the framework in-process. This also walks the agent client's path (a unix socket
- * round trip with the real codec) so that its classes, the ones every agent-served command needs,
- * are in the archive too.
+ * The install script makes two class data sharing archives, each from one training run of the
+ * launcher: {@code bosun.jsa} for a launcher that boots the framework in-process, and the much
+ * smaller {@code bosun-client.jsa} for a launcher that only hands the command to the agent. Mapping
+ * the big archive costs a client more than it saves (about 13 ms of every agent-served command), so
+ * the client gets an archive of just its own path: the unix socket round trip with the real codec,
+ * an outcome that carries an exec plan, and the exec plan's classes. Both runs walk that path, so
+ * the in-process archive has it too.
  */
 final class CdsTraining {
     private CdsTraining() {
     }
+
+    /** {@code BOSUN_CDS_TRAINING}'s value for the client archive's run. */
+    static final String CLIENT = "client";
 
     static void exerciseAgentClient(Invocation invocation) throws IOException {
         Path dir = Files.createTempDirectory("bosun-cds");
@@ -53,7 +60,11 @@ final class CdsTraining {
             Wire.readFrame(in);
             byte[] text = "training\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             Wire.writeFrame(out, Wire.STDOUT, text, 0, text.length);
-            byte[] outcome = Wire.encode(Outcome.exit(0));
+            // `run` ends with a plan to exec: decoding one loads what the launcher needs for that
+            ExecPlan plan = new ExecPlan(java.util.List.of("/bin/true"), java.util.List.of("PATH=/usr/bin"), "/",
+                    new ExecPlan.Claim("training", "/nonexistent/lock", "/nonexistent/from", "/nonexistent/to",
+                            "/nonexistent/pid"));
+            byte[] outcome = Wire.encode(Outcome.exec(plan));
             Wire.writeFrame(out, Wire.OUTCOME, outcome, 0, outcome.length);
         } catch (IOException ignored) {
             // training only

@@ -42,8 +42,13 @@ public final class Main {
                 return;
             }
             Invocation invocation = invocation(args, -1, -1);
-            if ("1".equals(System.getenv("BOSUN_CDS_TRAINING"))) {
+            String training = System.getenv("BOSUN_CDS_TRAINING");
+            if ("1".equals(training)) {
                 CdsTraining.exerciseAgentClient(invocation);
+            } else if (CdsTraining.CLIENT.equals(training)) {
+                // the client archive's run: the agent client's path and nothing else, then the dump at exit
+                CdsTraining.exerciseAgentClient(invocation);
+                Runtime.getRuntime().halt(0);
             }
             Outcome outcome = null;
             if (!"off".equals(System.getenv("BOSUN_AGENT"))) {
