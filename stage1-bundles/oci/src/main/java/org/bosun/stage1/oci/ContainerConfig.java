@@ -19,19 +19,24 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The OCI runtime-spec 1.0.2 {@code config.json} of each container of a pod: the infra container
- * that holds the pod's network, IPC and UTS (and user) namespaces, and one container per app that
- * joins them by path and has its own PID, mount and cgroup namespaces.
+ * The OCI runtime-spec 1.0.2 {@code config.json} of each container of a pod: one container per app
+ * that joins the pod's network namespace (the one the core made, by its path) and the pod's IPC and
+ * UTS namespaces, and has its own PID, mount and cgroup namespaces.
+ *
+ * <p>The pod's IPC and UTS namespaces are held by the pod's supervisor, which makes them when it
+ * starts: no process more is needed. A pod with a user namespace also has an infra container, which
+ * makes the user namespace (the supervisor must stay the host's root to run the runtime) and the
+ * IPC and UTS namespaces it owns; its apps join all three.
  *
  * <p>Each bundle lives in {@code <pod>/engine/bundles/<id>/}. Paths inside the pod are written
  * relative to the bundle (the runtimes resolve {@code root.path} and bind sources there), so the
- * files stay right when the pod directory moves from prepared/ to run/. The infra container's pid
- * is known only when the pod runs: app configs name its namespaces as
- * {@code /proc/@INFRA_PID@/ns/...}, which the supervisor fills in.
+ * files stay right when the pod directory moves from prepared/ to run/. The namespace holder's pid
+ * (the supervisor's or the infra container's) is known only when the pod runs: app configs name
+ * its namespaces as {@code /proc/@NAMESPACE_HOLDER_PID@/ns/...}, which the supervisor fills in.
  */
 final class ContainerConfig {
     static final String OCI_VERSION = "1.0.2";
-    static final String INFRA_PID = "@INFRA_PID@";
+    static final String HOLDER_PID = "@NAMESPACE_HOLDER_PID@";
     static final String INFRA = "infra";
     /** runc spec's default capabilities, used when no security module contributed a set. */
     static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
@@ -87,7 +92,18 @@ final class ContainerConfig {
         return pod.stage1Dir().resolve("bundles").resolve(id);
     }
 
-    /** The infra container: {@code sleep infinity} from the host's /usr, holding the pod's namespaces. */
+    /**
+     * Whether the pod needs an infra container: only a pod with a user namespace does (see the class
+     * comment); otherwise the supervisor holds the shared namespaces.
+     */
+    static boolean needsInfra(PodDirectory pod) {
+        return pod.settings().userNamespace() != null;
+    }
+
+    /**
+     * The infra container of a pod with a user namespace: {@code sleep infinity} from the host's
+     * /usr, holding the pod's user, IPC and UTS namespaces.
+     */
     ObjectNode infra(Path infraRootfs) {
         ObjectNode config = JSON.createObjectNode();
         config.put("ociVersion", OCI_VERSION);
@@ -182,13 +198,13 @@ final class ContainerConfig {
         namespaces.addObject().put("type", "mount");
         namespaces.addObject().put("type", "cgroup");
         for (String shared : List.of("ipc", "uts")) {
-            namespaces.addObject().put("type", shared).put("path", infraNamespace(shared));
+            namespaces.addObject().put("type", shared).put("path", holderNamespace(shared));
         }
         if (pod.settings().netns() != null && !inheritsNetwork(pod)) {
-            namespaces.addObject().put("type", "network").put("path", infraNamespace("net"));
+            namespaces.addObject().put("type", "network").put("path", pod.settings().netns().toString());
         }
         if (pod.settings().userNamespace() != null) {
-            namespaces.addObject().put("type", "user").put("path", infraNamespace("user"));
+            namespaces.addObject().put("type", "user").put("path", holderNamespace("user"));
             idMappings(linux, pod.settings().userNamespace());
         }
         linux.put("cgroupsPath", "/" + id);
@@ -390,8 +406,8 @@ final class ContainerConfig {
         return pod.settings().userNamespace() != null && pod.settings().netns() != null;
     }
 
-    private static String infraNamespace(String type) {
-        return "/proc/" + INFRA_PID + "/ns/" + type;
+    private static String holderNamespace(String type) {
+        return "/proc/" + HOLDER_PID + "/ns/" + type;
     }
 
     /** A path inside the pod relative to the container's bundle; anything else as it is. */

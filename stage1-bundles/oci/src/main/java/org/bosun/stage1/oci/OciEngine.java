@@ -24,24 +24,27 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The oci engine: pods as shared namespaces, the way containerd and CRI-O run them, with runc or
- * crun ({@code --stage1-option=runtime=crun}, default runc). An infra container holds the pod's
- * network, IPC and UTS namespaces; each app is an OCI container of its own that joins them, with its
- * own PID, mount and cgroup namespaces and rootfs. The pod's process is a POSIX shell supervisor
- * (see {@link SupervisorScript}), so no JVM stays in the pod's tree and the caller's cgroup holds
- * the pod.
+ * crun ({@code --stage1-option=runtime=crun}, default runc). Each app is an OCI container of its
+ * own that joins the pod's network, IPC and UTS namespaces, with its own PID, mount and cgroup
+ * namespaces and rootfs. The pod's process is a POSIX shell supervisor (see
+ * {@link SupervisorScript}) that holds the IPC and UTS namespaces itself (a pod with a user namespace
+ * has an infra container for them, see {@link ContainerConfig}), so no JVM stays in the pod's tree
+ * and the caller's cgroup holds the pod.
  *
  * <pre>
  * engine/runtime              the runtime's name and binary, chosen at prepare
  * engine/run, engine/supervise  the pod's process
- * engine/bundles/ID/          one OCI bundle per container: infra, app-NAME, pre-start-NAME, post-stop-NAME
- * engine/infra-rootfs/        the infra container's root: the host's /usr, read-only
+ * engine/bundles/ID/          one OCI bundle per container: app-NAME, pre-start-NAME, post-stop-NAME, [infra]
+ * engine/infra-rootfs/        the infra container's root, if it has one: the host's /usr, read-only
  * engine/runtime-state/       the runtime's --root: nothing of the pod goes to /run/runc or /run/crun
+ * engine/io/                  the apps' output pipes
  * engine/cgroups, engine/pid  written when the pod runs: its cgroups (for gc) and the supervisor's pid
+ * engine/cgroups.fstab        the cgroup hierarchies the supervisor mounts in its cgroup namespace
  * </pre>
  */
 @Component(service = Stage1Engine.class)
 @Stage1EngineService(name = "oci", abiVersion = 1,
-        description = "runc or crun, an infra container holding the pod's namespaces, one container per app")
+        description = "runc or crun, one container per app, joining the pod's namespaces")
 public final class OciEngine implements Stage1Engine {
     static final String UNSHARE = SupervisorScript.UNSHARE;
     static final String NSENTER = "/usr/bin/nsenter";
@@ -54,6 +57,7 @@ public final class OciEngine implements Stage1Engine {
     static final String RUNTIME_RECORD = "runtime";
     static final String PID_RECORD = "pid";
     static final String STATE_DIR = "runtime-state";
+    static final String IO_DIR = "io";
     static final String INFRA_ROOTFS = "infra-rootfs";
     static final List<String> HANDLERS = List.of("pre-start", "post-stop");
 
@@ -98,25 +102,36 @@ public final class OciEngine implements Stage1Engine {
         Path engine = pod.stage1Dir();
         try {
             Files.createDirectories(engine);
+            // made here, not by the supervisor: a fork less in every run
+            Files.createDirectories(engine.resolve(STATE_DIR));
+            Files.createDirectories(engine.resolve(IO_DIR));
             Files.writeString(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
-            Path infraRoot = engine.resolve(INFRA_ROOTFS);
-            Files.createDirectories(infraRoot.resolve("usr"));
-            Files.createDirectories(infraRoot.resolve("proc"));
-            Files.createDirectories(infraRoot.resolve("dev"));
-            for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
-                Files.createSymbolicLink(infraRoot.resolve(dir), Path.of("usr", dir));
+            boolean infra = ContainerConfig.needsInfra(pod);
+            if (infra) {
+                Path infraRoot = engine.resolve(INFRA_ROOTFS);
+                Files.createDirectories(infraRoot.resolve("usr"));
+                Files.createDirectories(infraRoot.resolve("proc"));
+                Files.createDirectories(infraRoot.resolve("dev"));
+                for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
+                    Files.createSymbolicLink(infraRoot.resolve(dir), Path.of("usr", dir));
+                }
+                write(configs.bundle(ContainerConfig.INFRA).resolve("config.json"),
+                        ContainerConfig.json(configs.infra(infraRoot)));
             }
-            write(configs.bundle(ContainerConfig.INFRA).resolve("config.json"), ContainerConfig.json(configs.infra(infraRoot)));
+            // the supervisor fills in the namespace holder's pid when the pod runs
+            List<String> holderConfigs = new ArrayList<>();
             for (PodDirectory.App app : pod.apps()) {
                 String id = ContainerConfig.appId(app.name());
-                write(configs.bundle(id).resolve("config.template.json"),
-                        ContainerConfig.json(configs.app(app, id, app.exec())));
+                Path config = configs.bundle(id).resolve("config.json");
+                write(config, ContainerConfig.json(configs.app(app, id, app.exec())));
+                holderConfigs.add(SupervisorScript.inPod(pod, config));
                 for (String handler : HANDLERS) {
                     List<String> args = app.eventHandlers().get(handler);
                     if (args != null && !args.isEmpty()) {
                         String handlerId = ContainerConfig.handlerId(handler, app.name());
-                        write(configs.bundle(handlerId).resolve("config.template.json"),
-                                ContainerConfig.json(configs.app(app, handlerId, args)));
+                        Path handlerConfig = configs.bundle(handlerId).resolve("config.json");
+                        write(handlerConfig, ContainerConfig.json(configs.app(app, handlerId, args)));
+                        holderConfigs.add(SupervisorScript.inPod(pod, handlerConfig));
                     }
                 }
                 Integer asked = app.resources().oomScoreAdj();
@@ -132,7 +147,8 @@ public final class OciEngine implements Stage1Engine {
                         app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
             }
             SupervisorScript.Plan plan = new SupervisorScript.Plan(pod.uuid(), runtime, binary, plans,
-                    pod.settings().interactive(), stopTimeout, warnings, HostLimits.awkIsMawk());
+                    pod.settings().interactive(), stopTimeout, warnings, HostLimits.awkIsMawk(), infra,
+                    pod.settings().hostname(), holderConfigs);
             script(engine.resolve("run"), SupervisorScript.run(plan));
             script(engine.resolve("supervise"), SupervisorScript.supervise(plan));
         } catch (IOException e) {

@@ -12,21 +12,26 @@ import org.bosun.api.stage1.PodDirectory;
  * <li>{@code engine/run}, exec'd by bosun inside a mount namespace of its own: gives the pod a
  * cgroup {@code bosun-<uuid>} below the caller's in every hierarchy (so whatever limits the caller
  * put on {@code bosun run} hold for the pod), records them in {@code engine/cgroups} for gc, moves
- * itself in, then becomes {@code engine/supervise} in a new cgroup namespace rooted there;</li>
+ * itself in, then becomes {@code engine/supervise} in a new cgroup namespace rooted there, and in
+ * the pod's new IPC and UTS namespaces, which the supervisor holds for the apps (unless the pod has
+ * an infra container, see {@link ContainerConfig});</li>
  * <li>{@code engine/supervise}: remounts the cgroup hierarchies so that they show only the pod's
  * cgroup (the containers' {@code cgroupsPath /<id>} then lands below it, for runc and crun alike,
  * even when the caller sits in different cgroups per v1 controller); for crun on a hybrid host it
- * leaves the cgroup2 hierarchy unmounted, which crun cannot work with (MACHINE-NOTES §3); mounts
- * the apps' overlays; creates the infra container; starts every app as its own container (after
+ * leaves the cgroup2 hierarchy unmounted, which crun cannot work with (MACHINE-NOTES §3); sets the
+ * pod's hostname; mounts the apps' overlays; creates the infra container if the pod has one; fills
+ * the namespace holder's pid into the containers' configs; starts every app as its own container (after
  * its pre-start handler, followed by its post-stop handler), records each app's exit code in
  * {@code apps/<app>/status}, copies the apps' output to bosun's stdout and stderr (each line
  * prefixed {@code [app] } when there are several apps) and into {@code apps/<app>/log}; on SIGTERM
- * stops the apps (SIGTERM, SIGKILL after the stop timeout); when every app is done deletes every
- * container, the infra last, and exits with the first non-zero app code in manifest order.</li>
+ * stops the apps (SIGTERM, SIGKILL after the stop timeout); when every app is done deletes what
+ * the runtime left of the containers, the infra last, and exits with the first non-zero app code in
+ * manifest order.</li>
  * </ul>
  *
  * Both scripts find the pod from their own path, since the pod directory moves from prepared/ to
- * run/ after they are written.
+ * run/ after they are written. Every fork costs about a millisecond of every {@code bosun run}, so
+ * the scripts use shell builtins wherever they can, and one command for many files where they cannot.
  */
 final class SupervisorScript {
     static final String SH = "/usr/bin/sh";
@@ -38,9 +43,22 @@ final class SupervisorScript {
     private SupervisorScript() {
     }
 
-    /** What the scripts need to know about the pod, fixed at prepare time. */
+    /**
+     * What the scripts need to know about the pod, fixed at prepare time.
+     *
+     * @param infra whether the pod has an infra container holding its namespaces (else the
+     *        supervisor holds them)
+     * @param hostname the pod's hostname, or null for the host's
+     * @param configs the containers' {@code config.json} files (relative to the pod) that name the
+     *        namespace holder's pid as {@link ContainerConfig#HOLDER_PID}
+     */
     record Plan(String uuid, OciRuntime runtime, Path runtimePath, List<AppPlan> apps, boolean interactive, int stopTimeoutSeconds,
-            List<String> warnings, boolean mawk) {
+            List<String> warnings, boolean mawk, boolean infra, String hostname, List<String> configs) {
+        Plan {
+            apps = List.copyOf(apps);
+            warnings = List.copyOf(warnings);
+            configs = List.copyOf(configs);
+        }
     }
 
     /**
@@ -61,7 +79,8 @@ final class SupervisorScript {
                 + "engine=${0%/*}\n"
                 + "pod=${engine%/*}\n"
                 + "cd \"$pod\" || exit 125\n"
-                + "echo $$ > engine/pid.tmp && mv -f engine/pid.tmp engine/pid || exit 125\n"
+                // one write of a few bytes: a reader sees the pid or nothing, which reads as "starting"
+                + "echo $$ > engine/pid || exit 125\n"
                 // mount point <TAB> the caller's cgroup in it, for each hierarchy of /proc/self/cgroup
                 + "layout=$(" + AWK + " '\n"
                 + "FNR == NR {\n"
@@ -107,7 +126,8 @@ final class SupervisorScript {
                 + "    fi\n"
                 + "    echo $$ > \"$dir/cgroup.procs\" || { echo \"bosun: cannot move the pod into its cgroup $dir\" >&2; exit 125; }\n"
                 + "done\n"
-                + "exec " + UNSHARE + " --cgroup -- " + SH + " \"$engine/supervise\"\n";
+                + "exec " + UNSHARE + " --cgroup" + (plan.infra() ? "" : " --ipc --uts") + " -- " + SH
+                + " \"$engine/supervise\"\n";
     }
 
     static String supervise(Plan plan) {
@@ -128,12 +148,19 @@ final class SupervisorScript {
             sb.append("echo ").append(quote("bosun: " + warning)).append(" >&2\n");
         }
         sb.append("fail() { echo \"bosun: $*\" >&2; teardown; exit 125; }\n");
+        // `run` deletes a container whose process ended; what is left was interrupted
         sb.append("teardown() {\n");
-        sb.append("    for a in $apps; do \"$rt\" --root \"$state\" delete --force \"app-$a\" >/dev/null 2>&1; done\n");
-        sb.append("    \"$rt\" --root \"$state\" delete --force infra >/dev/null 2>&1\n");
+        sb.append("    for a in $apps; do [ ! -d \"$state/app-$a\" ] || \"$rt\" --root \"$state\" delete --force \"app-$a\" >/dev/null 2>&1; done\n");
+        if (plan.infra()) {
+            sb.append("    \"$rt\" --root \"$state\" delete --force infra >/dev/null 2>&1\n");
+        }
         sb.append("}\n");
         cgroups(sb, plan);
-        sb.append("mkdir -p \"$state\" \"$io\" || exit 125\n");
+        if (!plan.infra() && plan.hostname() != null) {
+            // the supervisor's own, new UTS namespace: the apps join it
+            sb.append("printf '%s\\n' ").append(quote(plan.hostname()))
+                    .append(" > /proc/sys/kernel/hostname || fail 'cannot set the hostname of the pod'\n");
+        }
         for (AppPlan app : plan.apps()) {
             if (app.overlayOptions() != null) {
                 sb.append("mount -t overlay overlay -o ").append(quote(app.overlayOptions())).append(' ')
@@ -141,17 +168,22 @@ final class SupervisorScript {
                         .append(quote("cannot mount the overlay rootfs of app " + app.name())).append('\n');
             }
         }
-        sb.append("\"$rt\" --root \"$state\" create --bundle \"$pod/engine/bundles/infra\" --pid-file \"$pod/$io/infra.pid\""
-                + " infra </dev/null >/dev/null 2>\"$io/infra.err\" || fail \"cannot create the pod's infra container: "
-                + "$(cat \"$io/infra.err\")\"\n");
-        sb.append("infra=\nread -r infra < \"$io/infra.pid\"\n");
-        sb.append("[ -n \"$infra\" ] || fail 'the infra container has no pid'\n");
-        sb.append("for b in engine/bundles/*/; do\n");
-        sb.append("    if [ -f \"${b}config.template.json\" ]; then\n");
-        sb.append("        sed \"s/").append(ContainerConfig.INFRA_PID)
-                .append("/$infra/g\" \"${b}config.template.json\" > \"${b}config.json\" || fail \"cannot write ${b}config.json\"\n");
-        sb.append("    fi\n");
-        sb.append("done\n");
+        if (plan.infra()) {
+            sb.append("\"$rt\" --root \"$state\" create --bundle \"$pod/engine/bundles/infra\" --pid-file \"$pod/$io/infra.pid\""
+                    + " infra </dev/null >/dev/null 2>\"$io/infra.err\" || fail \"cannot create the pod's infra container: "
+                    + "$(cat \"$io/infra.err\")\"\n");
+            sb.append("holder=\nread -r holder < \"$io/infra.pid\"\n");
+            sb.append("[ -n \"$holder\" ] || fail 'the infra container has no pid'\n");
+        } else {
+            sb.append("holder=$$\n");
+        }
+        if (!plan.configs().isEmpty()) {
+            sb.append("sed -i \"s/").append(ContainerConfig.HOLDER_PID).append("/$holder/g\"");
+            for (String config : plan.configs()) {
+                sb.append(' ').append(quote(config));
+            }
+            sb.append(" || fail 'cannot write the container configs of the pod'\n");
+        }
         stop(sb);
         runApp(sb, plan);
         sb.append("pids=\n");
@@ -162,8 +194,6 @@ final class SupervisorScript {
                 sb.append("run_app ").append(name).append(' ').append(app.preStart() ? 1 : 0).append(' ')
                         .append(app.postStop() ? 1 : 0).append(" &\n");
             } else {
-                sb.append("rm -f \"$io/").append(name).append(".out\" \"$io/").append(name).append(".err\" \"$io/")
-                        .append(name).append(".log\"\n");
                 sb.append("mkfifo \"$io/").append(name).append(".out\" \"$io/").append(name).append(".err\" \"$io/")
                         .append(name).append(".log\" || fail 'cannot make the output pipes of app ").append(name)
                         .append("'\n");
@@ -190,7 +220,6 @@ final class SupervisorScript {
         // the output forwarders drain what the apps wrote last
         sb.append("while :; do wait; [ $? -gt 128 ] || break; done\n");
         sb.append("teardown\n");
-        sb.append("rm -rf \"$io\"\n");
         sb.append("code=0\n");
         sb.append("for a in $apps; do\n");
         sb.append("    if [ -f \"apps/$a/status\" ]; then read -r c < \"apps/$a/status\"; else c=255; fi\n");
@@ -200,34 +229,37 @@ final class SupervisorScript {
         return sb.toString();
     }
 
-    /** The pod's cgroups, as the runtimes will see them: only the pod's own subtree. */
+    /**
+     * The pod's cgroups, as the runtimes will see them: only the pod's own subtree. Every hierarchy
+     * is unmounted and mounted again in the supervisor's cgroup namespace: by one umount and one
+     * {@code mount -a} of a table written here, two forks instead of one per hierarchy.
+     */
     private static void cgroups(StringBuilder sb, Plan plan) {
-        sb.append("v1= v2=\n");
-        sb.append("while read -r _ _ _ _ mp _ rest; do\n");
-        sb.append("    fstype=\" $rest\"; fstype=${fstype#* - }; fstype=${fstype%% *}\n");
-        sb.append("    case $fstype in cgroup) v1=1 ;; cgroup2) v2=1 ;; esac\n");
-        sb.append("done < /proc/self/mountinfo\n");
-        sb.append("mounts=$(grep -E ' - cgroup2? ' /proc/self/mountinfo)\n");
-        // One umount for all (a fork per hierarchy is ~2 ms of every run), then each is mounted again.
+        sb.append("v1= v2= v2table=\n");
+        sb.append("table=engine/cgroups.fstab\n");
+        sb.append(": > \"$table\" || fail \"cannot write $table\"\n");
         sb.append("set --\n");
-        sb.append("while read -r _ _ _ _ mp _; do\n");
-        sb.append("    [ -z \"$mp\" ] || set -- \"$@\" \"$mp\"\n");
-        sb.append("done <<EOF\n");
-        sb.append("$mounts\n");
-        sb.append("EOF\n");
-        sb.append("[ $# -eq 0 ] || umount \"$@\" || fail \"cannot remount $* for the pod\"\n");
         sb.append("while read -r _ _ _ _ mp _ rest; do\n");
-        sb.append("    [ -n \"$mp\" ] || continue\n");
+        // mountinfo: ... MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS; the mount
+        // point keeps mountinfo's octal escapes, which fstab uses too
         sb.append("    rest=\" $rest\"; rest=${rest#* - }\n");
         sb.append("    fstype=${rest%% *}; options=${rest##* }\n");
+        sb.append("    case $fstype in\n");
+        sb.append("    cgroup) v1=1; printf '%s %s %s %s 0 0\\n' cgroup \"$mp\" cgroup \"$options\" >> \"$table\" ;;\n");
+        sb.append("    cgroup2) v2=1; v2table=\"${v2table}cgroup2 $mp cgroup2 $options 0 0\n\" ;;\n");
+        sb.append("    *) continue ;;\n");
+        sb.append("    esac\n");
+        sb.append("    set -- \"$@\" \"$mp\"\n");
+        sb.append("done < /proc/self/mountinfo\n");
         if (plan.runtime() == OciRuntime.CRUN) {
-            sb.append("    # crun refuses hybrid hosts: it gets the legacy hierarchies only\n");
-            sb.append("    if [ \"$fstype\" = cgroup2 ] && [ -n \"$v1\" ]; then continue; fi\n");
+            sb.append("# crun refuses hybrid hosts: it gets the legacy hierarchies only\n");
+            sb.append("[ -n \"$v1\" ] || printf '%s' \"$v2table\" >> \"$table\"\n");
+        } else {
+            sb.append("printf '%s' \"$v2table\" >> \"$table\"\n");
         }
-        sb.append("    mount -t \"$fstype\" -o \"$options\" \"$fstype\" \"$mp\" || fail \"cannot remount $mp for the pod\"\n");
-        sb.append("done <<EOF\n");
-        sb.append("$mounts\n");
-        sb.append("EOF\n");
+        sb.append("if [ $# -gt 0 ]; then\n");
+        sb.append("    umount \"$@\" && mount -a -T \"$table\" || fail \"cannot remount the cgroup hierarchies $* for the pod\"\n");
+        sb.append("fi\n");
         // cgroup2 alone: no process may stay in a cgroup whose children get controllers
         sb.append("if [ -z \"$v1\" ] && [ -n \"$v2\" ]; then\n");
         sb.append("    mkdir -p /sys/fs/cgroup/supervisor && echo $$ > /sys/fs/cgroup/supervisor/cgroup.procs"

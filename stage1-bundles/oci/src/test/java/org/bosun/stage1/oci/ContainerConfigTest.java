@@ -196,17 +196,32 @@ public class ContainerConfigTest {
     }
 
     @Test
-    public void anAppJoinsTheInfraNamespacesAndHasItsOwnPidMountAndCgroup() throws Exception {
+    public void anAppJoinsThePodsNetworkByPathAndTheSupervisorsIpcAndUtsAndHasItsOwnPidMountAndCgroup() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null, null);
+        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
+        assertFalse("no user namespace, no infra container", ContainerConfig.needsInfra(pod(app, settings)));
+        JsonNode c = json(configs.app(app, "app-web", app.exec()));
+        Map<String, String> ns = new LinkedHashMap<>();
+        c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
+        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@NAMESPACE_HOLDER_PID@/ns/ipc",
+                "uts", "/proc/@NAMESPACE_HOLDER_PID@/ns/uts", "network", "/run/netns/bosun-1234"), ns);
+        assertTrue("the supervisor sets the pod's hostname, not each app", c.path("hostname").isMissingNode());
+    }
+
+    @Test
+    public void withAUserNamespaceAnAppJoinsTheInfraNamespacesAndHasItsOwnPidMountAndCgroup() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
                 new PodDirectory.IdMapping(200_000, 65_536));
         ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
+        assertTrue(ContainerConfig.needsInfra(pod(app, settings)));
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
         // With a user namespace the network is the runtime's own (the pod's, entered first), not joined by path.
-        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@INFRA_PID@/ns/ipc",
-                "uts", "/proc/@INFRA_PID@/ns/uts", "user", "/proc/@INFRA_PID@/ns/user"), ns);
+        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@NAMESPACE_HOLDER_PID@/ns/ipc",
+                "uts", "/proc/@NAMESPACE_HOLDER_PID@/ns/uts", "user", "/proc/@NAMESPACE_HOLDER_PID@/ns/user"), ns);
         assertTrue("an app joining the pod's UTS namespace sets no hostname", c.path("hostname").isMissingNode());
         JsonNode uid = c.path("linux").path("uidMappings").get(0);
         assertEquals(0, uid.path("containerID").asLong());

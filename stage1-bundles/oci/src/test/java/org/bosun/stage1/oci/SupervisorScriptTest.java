@@ -14,24 +14,50 @@ import org.junit.Test;
 
 public class SupervisorScriptTest {
     static SupervisorScript.Plan plan(OciRuntime runtime, boolean interactive, String... apps) {
+        return plan(runtime, interactive, false, apps);
+    }
+
+    static SupervisorScript.Plan plan(OciRuntime runtime, boolean interactive, boolean infra, String... apps) {
         return new SupervisorScript.Plan("1234", runtime, Path.of("/usr/bin/" + runtime.command),
                 java.util.Arrays.stream(apps).map(a -> new SupervisorScript.AppPlan(a, false, false, null, null)).toList(),
-                interactive, 10, List.of(), true);
+                interactive, 10, List.of(), true, infra, "pod1",
+                java.util.Arrays.stream(apps).map(a -> "engine/bundles/app-" + a + "/config.json").toList());
     }
 
     @Test
-    public void runGivesThePodACgroupNamedAfterItInEveryHierarchyThenEntersACgroupNamespace() {
+    public void runGivesThePodACgroupNamedAfterItInEveryHierarchyThenEntersCgroupIpcAndUtsNamespaces() {
         String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, "web"));
         assertTrue(run, run.contains("/bosun-1234\n"));
         assertTrue(run, run.contains("echo \"$dir\" >> engine/cgroups"));
+        assertTrue(run, run.endsWith("exec /usr/bin/unshare --cgroup --ipc --uts -- /usr/bin/sh \"$engine/supervise\"\n"));
+    }
+
+    @Test
+    public void theSupervisorHoldsTheNamespacesOfAPodWithoutInfraContainer() {
+        String s = SupervisorScript.supervise(plan(OciRuntime.CRUN, false, "web", "db"));
+        assertFalse(s, s.contains("infra"));
+        assertTrue(s, s.contains("holder=$$\n"));
+        assertTrue(s, s.contains("printf '%s\\n' 'pod1' > /proc/sys/kernel/hostname"));
+        assertTrue(s, s.contains("sed -i \"s/@NAMESPACE_HOLDER_PID@/$holder/g\" 'engine/bundles/app-web/config.json'"
+                + " 'engine/bundles/app-db/config.json' || fail"));
+    }
+
+    @Test
+    public void anInfraContainerHoldsTheNamespacesOfAPodWithAUserNamespace() {
+        String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, true, "web"));
         assertTrue(run, run.endsWith("exec /usr/bin/unshare --cgroup -- /usr/bin/sh \"$engine/supervise\"\n"));
+        String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, true, "web"));
+        assertTrue(s, s.contains("create --bundle \"$pod/engine/bundles/infra\""));
+        assertTrue(s, s.contains("read -r holder < \"$io/infra.pid\""));
+        assertTrue(s, s.contains("delete --force infra"));
+        assertFalse("the infra sets the hostname", s.contains("/proc/sys/kernel/hostname"));
     }
 
     @Test
     public void onlyCrunLeavesTheCgroup2HierarchyOfAHybridHostUnmounted() {
         String crun = SupervisorScript.supervise(plan(OciRuntime.CRUN, false, "web"));
         String runc = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web"));
-        String skip = "if [ \"$fstype\" = cgroup2 ] && [ -n \"$v1\" ]; then continue; fi";
+        String skip = "[ -n \"$v1\" ] || printf '%s' \"$v2table\" >> \"$table\"";
         assertTrue(crun, crun.contains(skip));
         assertFalse(runc, runc.contains(skip));
         assertTrue(crun, crun.contains("rt='/usr/bin/crun'"));
@@ -78,8 +104,8 @@ public class SupervisorScriptTest {
     public void theLogTakesBothStreamsWhenOneEndsBeforeTheOtherOpens() throws Exception {
         String supervise = SupervisorScript.supervise(new SupervisorScript.Plan("1234", OciRuntime.RUNC,
                 Path.of("/usr/bin/runc"), List.of(new SupervisorScript.AppPlan("web", false, false, null, null)), false, 10,
-                List.of(), HostLimits.awkIsMawk()));
-        int from = supervise.indexOf("rm -f \"$io/web.out\"");
+                List.of(), HostLimits.awkIsMawk(), false, null, List.of()));
+        int from = supervise.indexOf("mkfifo \"$io/web.out\"");
         int to = supervise.indexOf("run_app web ", from);
         assertTrue(supervise, from >= 0 && to > from);
         Path pod = Files.createTempDirectory("bosun-oci-io");
