@@ -72,9 +72,11 @@ public class OciEngineIT extends E2eCase {
     }
 
     @Test
-    public void aTwoAppPodSharesHostnameAndNetworkPrefixesOutputAndRecordsBothCodes() throws Exception {
-        String report = "echo \"$AC_APP_NAME host=$(hostname) net=$(readlink /proc/self/ns/net) mnt=$(readlink /proc/self/ns/mnt)\"; "
-                + "sleep %s; exit %s";
+    public void aTwoAppPodSharesHostnameNetworkIpcAndUtsPrefixesOutputAndRecordsBothCodes() throws Exception {
+        String report = "echo \"$AC_APP_NAME host=$(hostname) net=$(readlink /proc/self/ns/net) mnt=$(readlink /proc/self/ns/mnt)"
+                + " ipc=$(readlink /proc/self/ns/ipc) uts=$(readlink /proc/self/ns/uts)\"; sleep %s; exit %s";
+        String hostIpc = "ipc=" + Files.readSymbolicLink(Path.of("/proc/self/ns/ipc"));
+        String hostUts = "uts=" + Files.readSymbolicLink(Path.of("/proc/self/ns/uts"));
         for (String rt : RUNTIMES) {
             Path uuidFile = work.resolve(rt + ".uuid");
             BosunResult run = bosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile,
@@ -92,6 +94,10 @@ public class OciEngineIT extends E2eCase {
             assertEquals(rt + ": the pod's hostname is shared:\n" + run.describe(), f[2], s[2]);
             assertEquals(rt + ": the pod's network namespace is shared:\n" + run.describe(), f[3], s[3]);
             assertFalse(rt + ": each app has its own mount namespace:\n" + run.describe(), f[4].equals(s[4]));
+            assertEquals(rt + ": the pod's IPC namespace is shared:\n" + run.describe(), f[5], s[5]);
+            assertEquals(rt + ": the pod's UTS namespace is shared:\n" + run.describe(), f[6], s[6]);
+            assertFalse(rt + ": the pod's IPC namespace is its own:\n" + run.describe(), f[5].equals(hostIpc));
+            assertFalse(rt + ": the pod's UTS namespace is its own:\n" + run.describe(), f[6].equals(hostUts));
             String uuid = Files.readString(uuidFile).trim();
             BosunResult status = bosun("status", uuid);
             assertLine("app-first=4", status);
