@@ -161,8 +161,7 @@ public final class OciEngine implements Stage1Engine {
     public EngineCommand run(PodDirectory pod) {
         // The pod is still in prepared/ (run/ is where it will be): nothing of it can be read yet.
         requireTools();
-        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--",
-                SupervisorScript.SH, pod.stage1Dir().resolve("run").toString()));
+        List<String> argv = new ArrayList<>(List.of(SupervisorScript.SH, pod.stage1Dir().resolve("run").toString()));
         if (ContainerConfig.inheritsNetwork(pod)) {
             argv.addAll(0, List.of(NSENTER, "--net=" + pod.settings().netns(), "--"));
         }

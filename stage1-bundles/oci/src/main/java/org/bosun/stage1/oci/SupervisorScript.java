@@ -9,10 +9,10 @@ import org.bosun.api.stage1.PodDirectory;
  * The two POSIX shell scripts that are the pod's process (no JVM stays in the pod's tree):
  *
  * <ul>
- * <li>{@code engine/run}, exec'd by bosun inside a mount namespace of its own: gives the pod a
- * cgroup {@code bosun-<uuid>} below the caller's in every hierarchy (so whatever limits the caller
- * put on {@code bosun run} hold for the pod), records them in {@code engine/cgroups} for gc, moves
- * itself in, then becomes {@code engine/supervise} in a new cgroup namespace rooted there, and in
+ * <li>{@code engine/run}, exec'd by bosun: gives the pod a cgroup {@code bosun-<uuid>} below the
+ * caller's in every hierarchy (so whatever limits the caller put on {@code bosun run} hold for the
+ * pod), records them in {@code engine/cgroups} for gc, moves itself in, then becomes
+ * {@code engine/supervise} in a mount namespace of its own, a new cgroup namespace rooted there, and
  * the pod's new IPC and UTS namespaces, which the supervisor holds for the apps (unless the pod has
  * an infra container, see {@link ContainerConfig});</li>
  * <li>{@code engine/supervise}: remounts the cgroup hierarchies so that they show only the pod's
@@ -81,38 +81,40 @@ final class SupervisorScript {
                 + "cd \"$pod\" || exit 125\n"
                 // one write of a few bytes: a reader sees the pid or nothing, which reads as "starting"
                 + "echo $$ > engine/pid || exit 125\n"
-                // mount point <TAB> the caller's cgroup in it, for each hierarchy of /proc/self/cgroup
-                + "layout=$(" + AWK + " '\n"
-                + "FNR == NR {\n"
-                + "    split($0, halves, \" - \"); split(halves[1], a, \" \"); split(halves[2], b, \" \")\n"
-                + "    if (b[1] == \"cgroup2\") unified = a[5]\n"
-                + "    else if (b[1] == \"cgroup\") opts[a[5]] = \",\" b[3] \",\"\n"
-                + "    next\n"
-                + "}\n"
-                + "{\n"
-                + "    i = index($0, \":\"); rest = substr($0, i + 1); j = index(rest, \":\")\n"
-                + "    controllers = substr(rest, 1, j - 1); path = substr(rest, j + 1)\n"
-                + "    if (controllers == \"\") { if (unified != \"\") print unified \"\\t\" path; next }\n"
-                + "    n = split(controllers, c, \",\")\n"
-                + "    for (mp in opts) {\n"
-                + "        ok = 1\n"
-                + "        for (x = 1; x <= n; x++) if (index(opts[mp], \",\" c[x] \",\") == 0) ok = 0\n"
-                + "        if (ok) { print mp \"\\t\" path; break }\n"
-                + "    }\n"
-                + "}' /proc/self/mountinfo /proc/self/cgroup) || exit 125\n"
+                // Each cgroup mount as the word MOUNTPOINT|,SUPEROPTIONS, (mountinfo escapes blanks
+                // in mount points, so a word never splits), the cgroup2 mount apart.
+                + "ifs=$IFS unified= mounts=\n"
+                + "while read -r _ _ _ _ mp _ rest; do\n"
+                + "    rest=\" $rest\"; rest=${rest#* - }\n"
+                + "    fstype=${rest%% *}; options=${rest##* }\n"
+                + "    case $fstype in\n"
+                + "    cgroup) mounts=\"$mounts $mp|,$options,\" ;;\n"
+                + "    cgroup2) unified=$mp ;;\n"
+                + "    esac\n"
+                + "done < /proc/self/mountinfo\n"
                 + ": > engine/cgroups || exit 125\n"
-                + "tab=$(printf '\\t')\n"
-                // Recorded first (gc removes what is recorded), then made by one mkdir: a fork per
-                // hierarchy is ~2 ms of every run. Only shell builtins in the second loop.
+                // Each hierarchy of /proc/self/cgroup (ID:CONTROLLERS:PATH) is the mount whose options
+                // name all its controllers. Recorded first (gc removes what is recorded), then made by
+                // one mkdir. Only shell builtins here: every fork is a millisecond of every run.
                 + "set --\n"
-                + "while IFS=$tab read -r mp path; do\n"
+                + "while IFS=: read -r _ controllers path; do\n"
+                + "    mp=\n"
+                + "    if [ -z \"$controllers\" ]; then\n"
+                + "        mp=$unified\n"
+                + "    else\n"
+                + "        for m in $mounts; do\n"
+                + "            ok=1 IFS=,\n"
+                + "            for c in $controllers; do case ${m#*|} in *\",$c,\"*) ;; *) ok= ;; esac; done\n"
+                + "            IFS=$ifs\n"
+                + "            if [ -n \"$ok\" ]; then mp=${m%%|*}; break; fi\n"
+                + "        done\n"
+                + "    fi\n"
                 + "    [ -n \"$mp\" ] || continue\n"
                 + "    dir=$mp${path%/}/bosun-" + plan.uuid() + "\n"
                 + "    echo \"$dir\" >> engine/cgroups || exit 125\n"
                 + "    set -- \"$@\" \"$dir\"\n"
-                + "done <<EOF\n"
-                + "$layout\n"
-                + "EOF\n"
+                + "done < /proc/self/cgroup\n"
+                + "IFS=$ifs\n"
                 + "[ $# -eq 0 ] || mkdir -p \"$@\" || { echo \"bosun: cannot give the pod its own cgroups $*\" >&2; exit 125; }\n"
                 + "for dir; do\n"
                 // a new cpuset cgroup has no CPUs and memory nodes: nothing could join it
@@ -126,8 +128,8 @@ final class SupervisorScript {
                 + "    fi\n"
                 + "    echo $$ > \"$dir/cgroup.procs\" || { echo \"bosun: cannot move the pod into its cgroup $dir\" >&2; exit 125; }\n"
                 + "done\n"
-                + "exec " + UNSHARE + " --cgroup" + (plan.infra() ? "" : " --ipc --uts") + " -- " + SH
-                + " \"$engine/supervise\"\n";
+                + "exec " + UNSHARE + " --mount --propagation private --cgroup" + (plan.infra() ? "" : " --ipc --uts")
+                + " -- " + SH + " \"$engine/supervise\"\n";
     }
 
     static String supervise(Plan plan) {

@@ -28,9 +28,9 @@ public class OciEngineTest {
         Path dir = tmp.newFolder("pod").toPath();
         PodDirectory pod = pod(dir, "runc", Path.of("/run/netns/bosun-1234"), new PodDirectory.IdMapping(300_000, 65_536));
         List<String> argv = new OciEngine().run(pod).argv();
-        assertEquals(List.of(OciEngine.NSENTER, "--net=/run/netns/bosun-1234", "--", OciEngine.UNSHARE), argv.subList(0, 4));
+        assertEquals(List.of(OciEngine.NSENTER, "--net=/run/netns/bosun-1234", "--", SupervisorScript.SH), argv.subList(0, 4));
         PodDirectory withoutUsers = pod(dir, "runc", Path.of("/run/netns/bosun-1234"), null);
-        assertEquals(OciEngine.UNSHARE, new OciEngine().run(withoutUsers).argv().get(0));
+        assertEquals(SupervisorScript.SH, new OciEngine().run(withoutUsers).argv().get(0));
     }
 
     @Test

@@ -29,7 +29,48 @@ public class SupervisorScriptTest {
         String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, "web"));
         assertTrue(run, run.contains("/bosun-1234\n"));
         assertTrue(run, run.contains("echo \"$dir\" >> engine/cgroups"));
-        assertTrue(run, run.endsWith("exec /usr/bin/unshare --cgroup --ipc --uts -- /usr/bin/sh \"$engine/supervise\"\n"));
+        assertTrue(run, run.endsWith("exec /usr/bin/unshare --mount --propagation private --cgroup --ipc --uts -- /usr/bin/sh"
+                + " \"$engine/supervise\"\n"));
+    }
+
+    /**
+     * The part of {@code run} that finds the pod's cgroups, run by sh on a crafted mount table and
+     * cgroup list: each hierarchy is the mount whose options name all its controllers (a co-mounted
+     * cpu,cpuacct and a named one included), below the caller's own cgroup in it; a hierarchy with
+     * no mount is skipped; cgroup2 is the cgroup2 mount.
+     */
+    @Test(timeout = 30_000)
+    public void runFindsThePodsCgroupBelowTheCallersInEveryMountedHierarchy() throws Exception {
+        String run = SupervisorScript.run(plan(OciRuntime.CRUN, false, "web"));
+        int from = run.indexOf("ifs=$IFS");
+        int to = run.indexOf("IFS=$ifs\n", run.indexOf("done < /proc/self/cgroup")) + "IFS=$ifs\n".length();
+        assertTrue(run, from >= 0 && to > from);
+        Path dir = Files.createTempDirectory("bosun-oci-cgroups");
+        try {
+            Files.createDirectories(dir.resolve("engine"));
+            Files.writeString(dir.resolve("mountinfo"), String.join("\n",
+                    "25 30 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755",
+                    "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate",
+                    "27 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid shared:11 - cgroup cgroup rw,xattr,name=systemd",
+                    "28 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:12 master:3 - cgroup cgroup rw,cpu,cpuacct",
+                    "29 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory", ""));
+            Files.writeString(dir.resolve("cgroup"), String.join("\n", "4:memory:/user.slice/caller", "3:cpu,cpuacct:/",
+                    "2:name=systemd:/user.slice/x:y", "1:pids:/nowhere", "0::/user.slice/caller", ""));
+            String script = "cd " + dir + "\n" + run.substring(from, to).replace("/proc/self/mountinfo", "mountinfo")
+                    .replace("/proc/self/cgroup", "cgroup") + "printf '%s\\n' \"$@\"\n";
+            Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).redirectErrorStream(true).start();
+            String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(out, 0, sh.waitFor());
+            List<String> expected = List.of("/sys/fs/cgroup/memory/user.slice/caller/bosun-1234",
+                    "/sys/fs/cgroup/cpu,cpuacct/bosun-1234", "/sys/fs/cgroup/systemd/user.slice/x:y/bosun-1234",
+                    "/sys/fs/cgroup/unified/user.slice/caller/bosun-1234");
+            assertEquals(expected, out.lines().toList());
+            assertEquals("what gc will remove is recorded", expected, Files.readAllLines(dir.resolve("engine/cgroups")));
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test
@@ -45,7 +86,8 @@ public class SupervisorScriptTest {
     @Test
     public void anInfraContainerHoldsTheNamespacesOfAPodWithAUserNamespace() {
         String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, true, "web"));
-        assertTrue(run, run.endsWith("exec /usr/bin/unshare --cgroup -- /usr/bin/sh \"$engine/supervise\"\n"));
+        assertTrue(run, run.endsWith("exec /usr/bin/unshare --mount --propagation private --cgroup -- /usr/bin/sh"
+                + " \"$engine/supervise\"\n"));
         String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, true, "web"));
         assertTrue(s, s.contains("create --bundle \"$pod/engine/bundles/infra\""));
         assertTrue(s, s.contains("read -r holder < \"$io/infra.pid\""));
