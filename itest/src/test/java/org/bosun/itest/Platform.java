@@ -75,6 +75,7 @@ final class Platform {
             "bosun-core.jar", "org.bosun.core",
             "bosun-stage1-fly.jar", "org.bosun.stage1.fly",
             "bosun-security-capabilities.jar", "org.bosun.security.capabilities",
+            "bosun-seccomp-bpf.jar", "org.bosun.seccomp.bpf",
             "bosun-security-seccomp.jar", "org.bosun.security.seccomp",
             "bosun-security-paths.jar", "org.bosun.security.paths",
             "bosun-security-tpm.jar", "org.bosun.security.tpm",

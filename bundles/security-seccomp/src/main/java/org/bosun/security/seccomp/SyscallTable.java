@@ -12,22 +12,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bosun.seccomp.bpf.SyscallNumbers;
+
 /**
- * Tables read from this bundle's resources: the x86_64 system calls, the errno names, and the
- * syscall groups. Each resource is {@code NAME [NUMBER]} per line, {@code #} starts a comment.
+ * The x86_64 system calls (the seccomp-bpf bundle's table, made from the kernel headers), and
+ * tables read from this bundle's resources: the errno names and the syscall groups. Each resource
+ * is {@code NAME [NUMBER]} per line, {@code #} starts a comment.
  */
 final class SyscallTable {
-    static final SyscallTable X86_64 = new SyscallTable(numbers("syscalls-x86_64.txt"));
+    static final SyscallTable X86_64 = new SyscallTable(SyscallNumbers.x86_64());
     static final Map<String, Integer> ERRNO = numbers("errno.txt");
 
-    private final Map<String, Integer> syscalls;
+    private final SyscallNumbers syscalls;
 
-    SyscallTable(Map<String, Integer> syscalls) {
+    SyscallTable(SyscallNumbers syscalls) {
         this.syscalls = syscalls;
     }
 
     boolean knows(String syscall) {
-        return syscalls.containsKey(syscall);
+        return syscalls.knows(syscall);
     }
 
     int size() {
