@@ -19,8 +19,8 @@ import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
- * The oci engine (issue 4) with both runtimes, runc and crun: an infra container holds the pod's
- * namespaces, each app is an OCI container of its own. {@code run} exits with the first non-zero
+ * The oci engine (issue 4) with both runtimes, runc and crun: each app is an OCI container of its
+ * own, sharing the pod's network, IPC and UTS namespaces. {@code run} exits with the first non-zero
  * app code, the apps' output reaches bosun's stdout and stderr (prefixed per app when there are
  * several) and each app's log; {@code status} shows each app's exit code; {@code enter} and
  * {@code stop} work on a running pod; after {@code gc} no process, cgroup, mount or runtime state

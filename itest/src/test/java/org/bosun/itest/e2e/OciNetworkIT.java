@@ -25,7 +25,7 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Pod networking (issue 5) on the oci engine, with runc and with crun: the infra container joins the
+ * Pod networking (issue 5) on the oci engine, with runc and with crun: the apps join the network
  * namespace the core attached, so a pod on {@code default} reaches the host and is reached from it,
  * directly and through {@code --port NAME:HOSTPORT} on a port its image declares (from 127.0.0.1);
  * {@code --net=none} has only lo; the pod's resolv.conf, hosts and hostname are bound over the

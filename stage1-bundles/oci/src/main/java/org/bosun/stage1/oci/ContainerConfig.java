@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -12,6 +13,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.pod.Resources;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.seccomp.bpf.SeccompBpf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,19 +26,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * UTS namespaces, and has its own PID, mount and cgroup namespaces.
  *
  * <p>The pod's IPC and UTS namespaces are held by the pod's supervisor, which makes them when it
- * starts: no process more is needed. A pod with a user namespace also has an infra container, which
- * makes the user namespace (the supervisor must stay the host's root to run the runtime) and the
- * IPC and UTS namespaces it owns; its apps join all three.
+ * starts: no process more is needed, and the apps' configs name no IPC or UTS namespace, so each
+ * app has the runtime's, the supervisor's. A pod with a user namespace also has an infra container,
+ * which makes the user namespace (the supervisor must stay the host's root to run the runtime) and
+ * the IPC and UTS namespaces it owns; its apps join all three by path.
  *
  * <p>Each bundle lives in {@code <pod>/engine/bundles/<id>/}. Paths inside the pod are written
  * relative to the bundle (the runtimes resolve {@code root.path} and bind sources there), so the
- * files stay right when the pod directory moves from prepared/ to run/. The namespace holder's pid
- * (the supervisor's or the infra container's) is known only when the pod runs: app configs name
- * its namespaces as {@code /proc/@NAMESPACE_HOLDER_PID@/ns/...}, which the supervisor fills in.
+ * files stay right when the pod directory moves from prepared/ to run/. The infra container's pid
+ * is known only when the pod runs: app configs name its namespaces as
+ * {@code /proc/@INFRA_PID@/ns/...}, which the supervisor fills in.
  */
 final class ContainerConfig {
     static final String OCI_VERSION = "1.0.2";
-    static final String HOLDER_PID = "@NAMESPACE_HOLDER_PID@";
+    static final String INFRA_PID = "@INFRA_PID@";
     static final String INFRA = "infra";
     /** runc spec's default capabilities, used when no security module contributed a set. */
     static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
@@ -63,9 +66,13 @@ final class ContainerConfig {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** crun's annotation for a seccomp program it loads as it is, instead of compiling the section. */
+    static final String SECCOMP_BPF_ANNOTATION = "run.oci.seccomp_bpf_data";
+
     private final PodDirectory pod;
     private final int minimumOomScoreAdj;
     private final Path init;
+    private final boolean compiledSeccomp;
 
     /**
      * @param minimumOomScoreAdj the lowest {@code oom_score_adj} the host lets the engine give
@@ -74,9 +81,20 @@ final class ContainerConfig {
      *        see {@link AppInit}
      */
     ContainerConfig(PodDirectory pod, int minimumOomScoreAdj, Path init) {
+        this(pod, minimumOomScoreAdj, init, false);
+    }
+
+    /**
+     * @param compiledSeccomp whether the runtime takes a compiled seccomp program (crun): compiling
+     *        the profile here, once, spares crun the ~9 ms libseccomp takes for our three-architecture
+     *        profile at every container start. The section stays in the config, complete (crun still
+     *        reads its flags from it), and is what any other runtime uses.
+     */
+    ContainerConfig(PodDirectory pod, int minimumOomScoreAdj, Path init, boolean compiledSeccomp) {
         this.pod = pod;
         this.minimumOomScoreAdj = minimumOomScoreAdj;
         this.init = init;
+        this.compiledSeccomp = compiledSeccomp;
     }
 
     static String appId(String app) {
@@ -197,14 +215,18 @@ final class ContainerConfig {
         namespaces.addObject().put("type", "pid");
         namespaces.addObject().put("type", "mount");
         namespaces.addObject().put("type", "cgroup");
-        for (String shared : List.of("ipc", "uts")) {
-            namespaces.addObject().put("type", shared).put("path", holderNamespace(shared));
+        if (needsInfra(pod)) {
+            for (String shared : List.of("ipc", "uts")) {
+                namespaces.addObject().put("type", shared).put("path", infraNamespace(shared));
+            }
         }
+        // else: no IPC or UTS namespace of its own, so the container has the runtime's, which are
+        // the supervisor's, the pod's (no path to fill in when the pod runs)
         if (pod.settings().netns() != null && !inheritsNetwork(pod)) {
             namespaces.addObject().put("type", "network").put("path", pod.settings().netns().toString());
         }
         if (pod.settings().userNamespace() != null) {
-            namespaces.addObject().put("type", "user").put("path", holderNamespace("user"));
+            namespaces.addObject().put("type", "user").put("path", infraNamespace("user"));
             idMappings(linux, pod.settings().userNamespace());
         }
         linux.put("cgroupsPath", "/" + id);
@@ -217,7 +239,13 @@ final class ContainerConfig {
             (policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths()).forEach(readonly::add);
         }
         if (policy.seccompProfile() != null && !policy.seccompProfile().isBlank()) {
-            linux.set("seccomp", seccomp(app, policy.seccompProfile()));
+            JsonNode seccomp = seccomp(app, policy.seccompProfile());
+            linux.set("seccomp", seccomp);
+            if (compiledSeccomp) {
+                // empty for what only libseccomp compiles exactly (argument conditions, ...): crun does it then
+                SeccompBpf.compile(seccomp).ifPresent(program -> config.putObject("annotations")
+                        .put(SECCOMP_BPF_ANNOTATION, Base64.getEncoder().encodeToString(program)));
+            }
         }
         String mountLabel = policy.selinuxLabels().get("mount");
         if (mountLabel != null) {
@@ -406,8 +434,8 @@ final class ContainerConfig {
         return pod.settings().userNamespace() != null && pod.settings().netns() != null;
     }
 
-    private static String holderNamespace(String type) {
-        return "/proc/" + HOLDER_PID + "/ns/" + type;
+    private static String infraNamespace(String type) {
+        return "/proc/" + INFRA_PID + "/ns/" + type;
     }
 
     /** A path inside the pod relative to the container's bundle; anything else as it is. */

@@ -96,7 +96,7 @@ public final class OciEngine implements Stage1Engine {
         UserNamespaceAccess.check(pod);
         EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
-        ContainerConfig configs = new ContainerConfig(pod, minimumOom, AppInit.find());
+        ContainerConfig configs = new ContainerConfig(pod, minimumOom, AppInit.find(), runtime == OciRuntime.CRUN);
         List<String> warnings = new ArrayList<>();
         List<SupervisorScript.AppPlan> plans = new ArrayList<>();
         Path engine = pod.stage1Dir();
@@ -118,20 +118,24 @@ public final class OciEngine implements Stage1Engine {
                 write(configs.bundle(ContainerConfig.INFRA).resolve("config.json"),
                         ContainerConfig.json(configs.infra(infraRoot)));
             }
-            // the supervisor fills in the namespace holder's pid when the pod runs
-            List<String> holderConfigs = new ArrayList<>();
+            // the supervisor fills in the infra container's pid when the pod runs
+            List<String> infraConfigs = new ArrayList<>();
             for (PodDirectory.App app : pod.apps()) {
                 String id = ContainerConfig.appId(app.name());
                 Path config = configs.bundle(id).resolve("config.json");
                 write(config, ContainerConfig.json(configs.app(app, id, app.exec())));
-                holderConfigs.add(SupervisorScript.inPod(pod, config));
+                if (infra) {
+                    infraConfigs.add(SupervisorScript.inPod(pod, config));
+                }
                 for (String handler : HANDLERS) {
                     List<String> args = app.eventHandlers().get(handler);
                     if (args != null && !args.isEmpty()) {
                         String handlerId = ContainerConfig.handlerId(handler, app.name());
                         Path handlerConfig = configs.bundle(handlerId).resolve("config.json");
                         write(handlerConfig, ContainerConfig.json(configs.app(app, handlerId, args)));
-                        holderConfigs.add(SupervisorScript.inPod(pod, handlerConfig));
+                        if (infra) {
+                            infraConfigs.add(SupervisorScript.inPod(pod, handlerConfig));
+                        }
                     }
                 }
                 Integer asked = app.resources().oomScoreAdj();
@@ -148,7 +152,7 @@ public final class OciEngine implements Stage1Engine {
             }
             SupervisorScript.Plan plan = new SupervisorScript.Plan(pod.uuid(), runtime, binary, plans,
                     pod.settings().interactive(), stopTimeout, warnings, HostLimits.awkIsMawk(), infra,
-                    pod.settings().hostname(), holderConfigs);
+                    pod.settings().hostname(), infraConfigs);
             script(engine.resolve("run"), SupervisorScript.run(plan));
             script(engine.resolve("supervise"), SupervisorScript.supervise(plan));
         } catch (IOException e) {
@@ -177,9 +181,11 @@ public final class OciEngine implements Stage1Engine {
             throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
                     + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
         }
-        // The runtime's state names the containers' cgroups as the supervisor's cgroup namespace shows them.
+        // The runtime's state names the containers' cgroups as the supervisor's cgroup namespace shows
+        // them; the apps' IPC and UTS namespaces are the supervisor's, which the runtime's exec keeps
+        // (their configs name none to join).
         List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(supervisor), "--mount",
-                "--cgroup", "--", runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec"));
+                "--cgroup", "--ipc", "--uts", "--", runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec"));
         if (pod.settings().interactive()) {
             argv.add("--tty");
         }

@@ -19,8 +19,8 @@ import org.bosun.api.stage1.PodDirectory;
  * cgroup (the containers' {@code cgroupsPath /<id>} then lands below it, for runc and crun alike,
  * even when the caller sits in different cgroups per v1 controller); for crun on a hybrid host it
  * leaves the cgroup2 hierarchy unmounted, which crun cannot work with (MACHINE-NOTES §3); sets the
- * pod's hostname; mounts the apps' overlays; creates the infra container if the pod has one; fills
- * the namespace holder's pid into the containers' configs; starts every app as its own container (after
+ * pod's hostname; mounts the apps' overlays; creates the infra container if the pod has one and
+ * fills its pid into the containers' configs; starts every app as its own container (after
  * its pre-start handler, followed by its post-stop handler), records each app's exit code in
  * {@code apps/<app>/status}, copies the apps' output to bosun's stdout and stderr (each line
  * prefixed {@code [app] } when there are several apps) and into {@code apps/<app>/log}; on SIGTERM
@@ -50,7 +50,7 @@ final class SupervisorScript {
      *        supervisor holds them)
      * @param hostname the pod's hostname, or null for the host's
      * @param configs the containers' {@code config.json} files (relative to the pod) that name the
-     *        namespace holder's pid as {@link ContainerConfig#HOLDER_PID}
+     *        infra container's pid as {@link ContainerConfig#INFRA_PID}
      */
     record Plan(String uuid, OciRuntime runtime, Path runtimePath, List<AppPlan> apps, boolean interactive, int stopTimeoutSeconds,
             List<String> warnings, boolean mawk, boolean infra, String hostname, List<String> configs) {
@@ -174,17 +174,15 @@ final class SupervisorScript {
             sb.append("\"$rt\" --root \"$state\" create --bundle \"$pod/engine/bundles/infra\" --pid-file \"$pod/$io/infra.pid\""
                     + " infra </dev/null >/dev/null 2>\"$io/infra.err\" || fail \"cannot create the pod's infra container: "
                     + "$(cat \"$io/infra.err\")\"\n");
-            sb.append("holder=\nread -r holder < \"$io/infra.pid\"\n");
-            sb.append("[ -n \"$holder\" ] || fail 'the infra container has no pid'\n");
-        } else {
-            sb.append("holder=$$\n");
-        }
-        if (!plan.configs().isEmpty()) {
-            sb.append("sed -i \"s/").append(ContainerConfig.HOLDER_PID).append("/$holder/g\"");
-            for (String config : plan.configs()) {
-                sb.append(' ').append(quote(config));
+            sb.append("infra=\nread -r infra < \"$io/infra.pid\"\n");
+            sb.append("[ -n \"$infra\" ] || fail 'the infra container has no pid'\n");
+            if (!plan.configs().isEmpty()) {
+                sb.append("sed -i \"s/").append(ContainerConfig.INFRA_PID).append("/$infra/g\"");
+                for (String config : plan.configs()) {
+                    sb.append(' ').append(quote(config));
+                }
+                sb.append(" || fail 'cannot write the container configs of the pod'\n");
             }
-            sb.append(" || fail 'cannot write the container configs of the pod'\n");
         }
         stop(sb);
         runApp(sb, plan);

@@ -159,6 +159,34 @@ public class ContainerConfigTest {
         assertEquals("system_u:object_r:container_file_t:s0:c1,c2", c.path("linux").path("mountLabel").asText());
     }
 
+    /**
+     * For crun the profile also goes compiled, in crun's annotation, which spares crun libseccomp;
+     * runc gets only the section. A profile only libseccomp compiles exactly (an argument condition)
+     * gets no annotation: crun compiles the section then.
+     */
+    @Test
+    public void crunGetsTheSeccompProfileCompiledAsWellUnlessItHasArgumentConditions() throws Exception {
+        SecurityPolicy policy = SecurityPolicy.UNCONFINED.withSeccompProfile(SECCOMP);
+        PodDirectory.App app = app(policy, null, null);
+        JsonNode crun = json(new ContainerConfig(pod(app, null), 0, INIT, true).app(app, "app-web", app.exec()));
+        assertEquals(new ObjectMapper().readTree(SECCOMP), crun.path("linux").path("seccomp"));
+        byte[] program = java.util.Base64.getDecoder().decode(
+                crun.path("annotations").path(ContainerConfig.SECCOMP_BPF_ANNOTATION).asText());
+        assertEquals(org.bosun.seccomp.bpf.SeccompBpf.compile(SECCOMP).orElseThrow().length, program.length);
+        assertTrue("whole sock_filter instructions", program.length > 0 && program.length % 8 == 0);
+
+        JsonNode runc = json(new ContainerConfig(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
+        assertTrue(runc.path("annotations").isMissingNode());
+
+        String withArgs = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
+                + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+        PodDirectory.App conditional = app(SecurityPolicy.UNCONFINED.withSeccompProfile(withArgs), null, null);
+        JsonNode c = json(new ContainerConfig(pod(conditional, null), 0, INIT, true).app(conditional, "app-web",
+                conditional.exec()));
+        assertTrue(c.path("annotations").isMissingNode());
+        assertEquals(new ObjectMapper().readTree(withArgs), c.path("linux").path("seccomp"));
+    }
+
     @Test
     public void aMaskedAncestorOfTheAppsCgroupsIsMaskedEntryByEntrySoTheCgroupsStayVisible() {
         Map<String, List<String>> host = Map.of("/sys", List.of("fs", "kernel", "block"),
@@ -196,7 +224,7 @@ public class ContainerConfigTest {
     }
 
     @Test
-    public void anAppJoinsThePodsNetworkByPathAndTheSupervisorsIpcAndUtsAndHasItsOwnPidMountAndCgroup() throws Exception {
+    public void anAppJoinsThePodsNetworkByPathHasTheSupervisorsIpcAndUtsAndItsOwnPidMountAndCgroup() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null, null);
         ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
@@ -204,8 +232,8 @@ public class ContainerConfigTest {
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
-        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@NAMESPACE_HOLDER_PID@/ns/ipc",
-                "uts", "/proc/@NAMESPACE_HOLDER_PID@/ns/uts", "network", "/run/netns/bosun-1234"), ns);
+        // no IPC or UTS entry: the container keeps the runtime's, which are the supervisor's
+        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "network", "/run/netns/bosun-1234"), ns);
         assertTrue("the supervisor sets the pod's hostname, not each app", c.path("hostname").isMissingNode());
     }
 
@@ -220,8 +248,8 @@ public class ContainerConfigTest {
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
         // With a user namespace the network is the runtime's own (the pod's, entered first), not joined by path.
-        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@NAMESPACE_HOLDER_PID@/ns/ipc",
-                "uts", "/proc/@NAMESPACE_HOLDER_PID@/ns/uts", "user", "/proc/@NAMESPACE_HOLDER_PID@/ns/user"), ns);
+        assertEquals(Map.of("pid", "", "mount", "", "cgroup", "", "ipc", "/proc/@INFRA_PID@/ns/ipc",
+                "uts", "/proc/@INFRA_PID@/ns/uts", "user", "/proc/@INFRA_PID@/ns/user"), ns);
         assertTrue("an app joining the pod's UTS namespace sets no hostname", c.path("hostname").isMissingNode());
         JsonNode uid = c.path("linux").path("uidMappings").get(0);
         assertEquals(0, uid.path("containerID").asLong());
