@@ -42,7 +42,11 @@ final class CdsTraining {
             int fd = AgentClient.connect(socket);
             if (fd >= 0) {
                 PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-                AgentClient.call(fd, invocation, sink, sink);
+                Outcome outcome = AgentClient.call(fd, invocation, sink, sink);
+                // `run` then claims the pod (lock, rename, pid file) before it execs
+                if (outcome.plan() != null) {
+                    claimLike(dir, outcome.plan().claim());
+                }
             }
             agent.join(5000);
         } catch (InterruptedException e) {
@@ -50,6 +54,20 @@ final class CdsTraining {
         } finally {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /** Walks {@link Exec#claim} on a pod made up in {@code dir}, as the plan's claim has it. */
+    private static void claimLike(Path dir, ExecPlan.Claim shape) throws IOException {
+        Path from = Files.createDirectories(dir.resolve("prepared").resolve(shape.uuid()));
+        Path to = Files.createDirectories(dir.resolve("run")).resolve(shape.uuid());
+        Path lock = Files.createFile(from.resolve("lock"));
+        int fd = Exec.claim(new ExecPlan.Claim(shape.uuid(), lock.toString(), from.toString(), to.toString(),
+                to.resolve("pid").toString()));
+        Native.close(fd);
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))
+                    .forEach(p -> p.toFile().delete());
         }
     }
 

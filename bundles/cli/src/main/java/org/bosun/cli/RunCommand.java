@@ -24,9 +24,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PodInfo info = session.pods().prepare(session.paths(), pod.request(session), TerminalProgress.of(session));
-        pod.saveUuid(session, info.uuid());
-        session.plan = Launches.plan(session, session.pods().launch(session.paths(), info.uuid()));
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            PodInfo info = session.pods().prepare(session.paths(), pod.request(session), TerminalProgress.of(session));
+            pod.saveUuid(session, info.uuid());
+            session.plan = Launches.plan(session, session.pods().launch(session.paths(), info.uuid()));
+            primer.linger();
+        }
         return 0;
     }
 }

@@ -27,8 +27,11 @@ final class RunPreparedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String pod = PodArguments.one(session, uuid, uuidFile);
-        session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod));
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            String pod = PodArguments.one(session, uuid, uuidFile);
+            session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod));
+            primer.linger();
+        }
         return 0;
     }
 }
