@@ -126,7 +126,7 @@ public class SelinuxLabelsIT {
             JsonNode ociLabels = recordedLabels(ociPod);
             String ociPair = categories(ociLabels);
             Path appConfig = ociPod.directory().resolve("engine/bundles/app-" + ociPod.apps().get(0).name()
-                    + "/config.template.json");
+                    + "/config.json");
             assertTrue(appConfig + " is the app's container config", Files.isRegularFile(appConfig));
             JsonNode oci = JSON.readTree(appConfig.toFile());
             assertEquals(appConfig.toString(), ociLabels.path("process").asText(),
