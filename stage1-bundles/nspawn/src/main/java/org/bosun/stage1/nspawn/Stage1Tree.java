@@ -48,7 +48,7 @@ final class Stage1Tree {
         Path root = engine.resolve(ROOTFS);
         try {
             for (String dir : List.of("usr", "etc/systemd/system", "proc", "sys", "dev", "run", "tmp", "var", "root",
-                    "bosun", "opt/stage2")) {
+                    "bosun", NO_GENERATORS.substring(1), "opt/stage2")) {
                 Files.createDirectories(root.resolve(dir));
             }
             for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
@@ -95,6 +95,9 @@ final class Stage1Tree {
      * apps' output: the apps write into a FIFO that a forwarder copies through the very descriptor
      * bosun run got, and the last reaper waits until it is drained before the pod exits.
      */
+    /** An empty directory of the stage1 tree, where systemd looks for generators. */
+    static final String NO_GENERATORS = "/bosun/no-generators";
+
     static String initScript(PodDirectory pod) {
         StringBuilder sb = new StringBuilder();
         sb.append("#!/usr/bin/sh\n");
@@ -107,7 +110,11 @@ final class Stage1Tree {
         stream(sb, 1, PodUnits.STDOUT, copyPipes);
         stream(sb, 2, PodUnits.STDERR, copyPipes);
         sb.append(AppLogs.initPart(pod));
-        sb.append("exec /usr/lib/systemd/systemd \"$@\"\n");
+        // The host's generators make units of its fstab, crypttab, gettys, SysV scripts, ... none of
+        // which a pod has, and running them all is about 100 ms of every pod's start: systemd is
+        // pointed at a directory with none (its environment does not reach the apps' units).
+        sb.append("SYSTEMD_GENERATOR_PATH=").append(NO_GENERATORS).append(" SYSTEMD_ENVIRONMENT_GENERATOR_PATH=")
+                .append(NO_GENERATORS).append(" exec /usr/lib/systemd/systemd \"$@\"\n");
         return sb.toString();
     }
 
