@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import org.bosun.security.tpm.Swtpm;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.ClassRule;
@@ -29,7 +30,7 @@ public class TpmIT extends E2eCase {
     @ClassRule
     public static final BosunFixture FIXTURE = new BosunFixture();
 
-    private SoftwareTpm tpm;
+    private Swtpm tpm;
     private Path config;
 
     public TpmIT(Mode mode) {
@@ -38,7 +39,7 @@ public class TpmIT extends E2eCase {
 
     @Before
     public void startTpm() throws Exception {
-        tpm = SoftwareTpm.start();
+        tpm = Swtpm.start();
         config = Files.createDirectories(work.resolve("config/tpm.d")).getParent();
         Files.writeString(config.resolve("tpm.d/test.json"), "{\"bosunKind\": \"tpm\", \"bosunVersion\": \"v1\","
                 + " \"tcti\": \"" + tpm.tcti() + "\"}");

@@ -15,9 +15,10 @@ import java.util.stream.Stream;
 /**
  * A real software TPM 2.0 ({@code swtpm socket}, MACHINE-NOTES §8) on free TCP ports of
  * 127.0.0.1, with its state in a temporary directory; {@link #close()} stops it and deletes the
- * state, and a shutdown hook does so if the test JVM ends first.
+ * state, and a shutdown hook does so if the test JVM ends first. Public, in this module's test jar,
+ * for the integration tests too.
  */
-final class Swtpm implements AutoCloseable {
+public final class Swtpm implements AutoCloseable {
     final Path state;
     final int port;
     private final Process process;
@@ -32,11 +33,11 @@ final class Swtpm implements AutoCloseable {
     }
 
     /** The tpm2-tools TCTI that reaches it. */
-    String tcti() {
+    public String tcti() {
         return "swtpm:host=127.0.0.1,port=" + port;
     }
 
-    static Swtpm start() throws IOException, InterruptedException {
+    public static Swtpm start() throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePortPair();
