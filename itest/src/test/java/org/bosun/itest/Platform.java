@@ -80,6 +80,7 @@ final class Platform {
             "bosun-security-paths.jar", "org.bosun.security.paths",
             "bosun-security-tpm.jar", "org.bosun.security.tpm",
             "bosun-security-selinux.jar", "org.bosun.security.selinux",
+            "bosun-stage1-support.jar", "org.bosun.stage1.support",
             "bosun-stage1-nspawn.jar", "org.bosun.stage1.nspawn",
             "bosun-stage1-oci.jar", "org.bosun.stage1.oci",
             "bosun-cni-executor.jar", "org.bosun.cni.executor",

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.bosun.api.BosunException;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.stage1.support.HostCapabilities;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +36,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class AppSecurity {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String STATUS = "/proc/self/status";
 
     private AppSecurity() {
     }
@@ -84,7 +84,7 @@ final class AppSecurity {
             all |= app.security().protectionsOff().contains("capabilities");
             caps.addAll(app.security().capabilities());
         }
-        Set<String> host = hostBoundingSet();
+        Set<String> host = HostCapabilities.boundingSet();
         if (all) {
             caps.addAll(host);
         }
@@ -161,34 +161,4 @@ final class AppSecurity {
                     + "; use --stage1-name=oci");
         };
     }
-
-    /** The capabilities of this host's bounding set (the caller's; CAP_SYS_RESOURCE may be missing). */
-    static Set<String> hostBoundingSet() {
-        Set<String> caps = new TreeSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of(STATUS))) {
-                if (line.startsWith("CapBnd:")) {
-                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                    for (int i = 0; i < CAPABILITIES.size(); i++) {
-                        if ((mask >>> i & 1) == 1) {
-                            caps.add(CAPABILITIES.get(i));
-                        }
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw BosunException.internal("cannot read the capability bounding set from " + STATUS, e);
-        }
-        return caps;
-    }
-
-    /** The capabilities by number (capabilities(7)). */
-    static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
-            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-            "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-            "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-            "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-            "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
-            "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
 }

@@ -16,6 +16,7 @@ import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.stage1.support.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -74,7 +75,7 @@ public final class NspawnEngine implements Stage1Engine {
             check(pod, app);
             AppSecurity.check(pod, app);
         }
-        PodNetworkFiles.prepareMountPoints(pod);
+        EtcMountPoints.prepare(pod);
         Stage1Tree.write(pod);
         PodUserNamespace.prepare(pod);
     }

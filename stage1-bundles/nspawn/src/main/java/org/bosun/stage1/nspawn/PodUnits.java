@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.stage1.support.EtcMountPoints;
 
 /**
  * The systemd units that make up a pod, as rkt's coreos stage1 had them: {@code pod.target} wants
@@ -69,7 +70,7 @@ final class PodUnits {
         units.put(HALT_TARGET, HALT);
         units.put(STOP_SERVICE, STOP);
         for (PodDirectory.App app : pod.apps()) {
-            String unit = app(app, PodNetworkFiles.present(pod), legacyLimits,
+            String unit = app(app, EtcMountPoints.present(pod), legacyLimits,
                     app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
             units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
             units.put(reaperUnit(app.name()), reaper(app.name()));

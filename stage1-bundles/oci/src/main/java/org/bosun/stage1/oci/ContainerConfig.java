@@ -14,6 +14,8 @@ import org.bosun.api.pod.Resources;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.seccomp.bpf.SeccompBpf;
+import org.bosun.stage1.support.EtcMountPoints;
+import org.bosun.stage1.support.HostCapabilities;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,8 +54,6 @@ final class ContainerConfig {
             "/proc/sysrq-trigger");
     static final long NOFILE = 1024;
     static final long CPU_PERIOD_MICROS = 100_000;
-    /** Where the pod's DNS files go, if the pod has them. */
-    static final List<String> ETC_FILES = List.of("resolv.conf", "hosts", "hostname");
 
     /**
      * Where each app's init is bound: on the container's own /dev tmpfs, so neither the image's
@@ -351,7 +351,7 @@ final class ContainerConfig {
         }
         Path etc = pod.settings().etcDir();
         if (etc != null) {
-            for (String file : ETC_FILES) {
+            for (String file : EtcMountPoints.FILES) {
                 if (Files.isRegularFile(etc.resolve(file))) {
                     mount(mounts, "/etc/" + file, "bind", relative(id, etc.resolve(file)),
                             List.of("bind", "ro", "rprivate"));

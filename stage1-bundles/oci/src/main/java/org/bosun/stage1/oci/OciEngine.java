@@ -20,6 +20,7 @@ import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.stage1.support.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
 
 /**

@@ -1,4 +1,4 @@
-package org.bosun.stage1.oci;
+package org.bosun.stage1.support;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,32 +13,35 @@ import org.bosun.api.stage1.PodDirectory;
 
 /**
  * The mount points of the pod's {@code etc/} files ({@code resolv.conf}, {@code hosts},
- * {@code hostname}) in each app, made at prepare time, before any container runs: a regular file
- * in the app's own copy of its rootfs, or in its overlay's upper layer, never in an image tree of
- * the store.
+ * {@code hostname}) in each app, made at prepare time, before any app runs: a regular file in the
+ * app's own copy of its rootfs, or in its overlay's upper layer, never in an image tree of the
+ * store.
  *
- * <p>The runtimes would create a missing mount point themselves, but they follow a symbolic link
- * in the image ({@code /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf}) and bind over
- * whatever file it leads to, leaving the app a link where it expects the pod's file. Here a link in
- * the app's own layer is replaced by a regular file, an image's link is shadowed by one in the
- * upper layer, and an image whose whole {@code /etc} is a link is refused with a clear message.
- * The nspawn engine does the same for its units (its {@code PodNetworkFiles}).
+ * <p>An engine would otherwise leave the mount point to its tool: the OCI runtimes create a
+ * missing one themselves, but they and systemd follow a symbolic link in the image
+ * ({@code /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf}) and bind over whatever file
+ * it leads to, leaving the app a link where it expects the pod's file. Here a link in the app's own
+ * layer is replaced by a regular file, an image's link is shadowed by one in the upper layer, and
+ * an image whose whole {@code /etc} is a link is refused with a clear message.
  */
-final class EtcMountPoints {
+public final class EtcMountPoints {
+    /** The pod's etc files an engine binds over each app's, in this order. */
+    public static final List<String> FILES = List.of("resolv.conf", "hosts", "hostname");
+
     private EtcMountPoints() {
     }
 
-    /** The etc files the pod has, in {@link ContainerConfig#ETC_FILES} order. */
-    static List<String> present(PodDirectory pod) {
+    /** The etc files the pod has, in {@link #FILES} order. */
+    public static List<String> present(PodDirectory pod) {
         Path etc = pod.settings().etcDir();
         if (etc == null) {
             return List.of();
         }
-        return ContainerConfig.ETC_FILES.stream().filter(f -> Files.isRegularFile(etc.resolve(f))).toList();
+        return FILES.stream().filter(f -> Files.isRegularFile(etc.resolve(f))).toList();
     }
 
     /** Makes sure each app has a regular file to bind each of the pod's etc files on. */
-    static void prepare(PodDirectory pod) {
+    public static void prepare(PodDirectory pod) {
         List<String> files = present(pod);
         if (files.isEmpty()) {
             return;

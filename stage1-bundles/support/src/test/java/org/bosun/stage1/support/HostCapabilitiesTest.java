@@ -1,4 +1,4 @@
-package org.bosun.stage1.oci;
+package org.bosun.stage1.support;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;

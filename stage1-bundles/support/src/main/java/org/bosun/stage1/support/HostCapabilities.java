@@ -1,4 +1,4 @@
-package org.bosun.stage1.oci;
+package org.bosun.stage1.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,10 +15,10 @@ import org.bosun.api.BosunException;
  * lack CAP_SYS_RESOURCE), so a policy's set, "every capability" with {@code --insecure-options}
  * included, is cut to what the host has, as systemd-nspawn does with {@code --capability=}.
  */
-final class HostCapabilities {
+public final class HostCapabilities {
     private static final Path STATUS = Path.of("/proc/self/status");
     /** The capabilities by number (capabilities(7)). */
-    static final List<String> BY_NUMBER = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+    public static final List<String> BY_NUMBER = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
             "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
             "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
             "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
@@ -31,11 +31,11 @@ final class HostCapabilities {
     }
 
     /** {@code caps} without those outside the host's bounding set, sorted. */
-    static List<String> within(Iterable<String> caps) {
+    public static List<String> within(Iterable<String> caps) {
         return within(caps, boundingSet());
     }
 
-    static List<String> within(Iterable<String> caps, Set<String> host) {
+    public static List<String> within(Iterable<String> caps, Set<String> host) {
         Set<String> kept = new TreeSet<>();
         caps.forEach(c -> {
             if (host.contains(c)) {
@@ -46,7 +46,7 @@ final class HostCapabilities {
     }
 
     /** The bounding set of this process (the caller's), from {@code CapBnd:} of its status. */
-    static Set<String> boundingSet() {
+    public static Set<String> boundingSet() {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith("CapBnd:")) {
@@ -59,7 +59,7 @@ final class HostCapabilities {
         throw BosunException.internal(STATUS + " has no CapBnd line", null);
     }
 
-    static Set<String> fromMask(long mask) {
+    public static Set<String> fromMask(long mask) {
         Set<String> caps = new TreeSet<>();
         for (int i = 0; i < BY_NUMBER.size(); i++) {
             if ((mask >>> i & 1) == 1) {
