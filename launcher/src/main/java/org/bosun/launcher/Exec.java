@@ -17,6 +17,8 @@ import org.bosun.launch.ExecPlan;
 final class Exec {
     private static final int EWOULDBLOCK = 11;
     private static final int ENOENT = 2;
+    private static final int CLAIM_RETRIES = 50;
+    private static final long CLAIM_RETRY_MILLIS = 10;
 
     private Exec() {
     }
@@ -39,6 +41,13 @@ final class Exec {
     /** Locks the pod, moves it to run/ and records this process as the pod's; returns the lock's descriptor. */
     static int claim(ExecPlan.Claim claim) throws IOException {
         int fd = Native.lockExclusive(claim.lockFile());
+        // A process the agent forked (for another pod) while it still held this pod's lock holds a
+        // copy of it until its exec closes it; under load that can outlast the agent's answer by a
+        // few milliseconds. A pod really in use holds its lock far longer than this.
+        for (int attempt = 0; fd == -EWOULDBLOCK && attempt < CLAIM_RETRIES; attempt++) {
+            sleep(CLAIM_RETRY_MILLIS);
+            fd = Native.lockExclusive(claim.lockFile());
+        }
         if (fd == -EWOULDBLOCK) {
             throw new IOException("pod " + claim.uuid() + " is in use by another bosun process; see 'bosun status "
                     + claim.uuid() + "'");
@@ -70,5 +79,14 @@ final class Exec {
      */
     static long pid() throws IOException {
         return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the pod's lock");
+        }
     }
 }
