@@ -72,6 +72,7 @@ final class Platform {
             "bosun-launch.jar", "org.bosun.launch",
             "bosun-lib-jnr.jar", "org.bosun.lib.jnr",
             "bosun-api.jar", "org.bosun.api",
+            "bosun-host.jar", "org.bosun.host",
             "bosun-core.jar", "org.bosun.core",
             "bosun-stage1-fly.jar", "org.bosun.stage1.fly",
             "bosun-security-capabilities.jar", "org.bosun.security.capabilities",
