@@ -7,14 +7,12 @@ import static org.junit.Assert.assertTrue;
 import java.util.List;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.image.ImageManifest;
 import org.bosun.api.net.NetworkAttachment;
-import org.bosun.api.net.NetworkRequest;
 import org.bosun.api.pod.PodOptions;
 import org.junit.Test;
 
-/** The pod's etc files and port mappings, as {@link PodNetwork} derives them from the options and networks. */
-public class PodNetworkFilesTest {
+/** The pod's etc files, as {@link PodEtcFiles} derives them from the options and networks. */
+public class PodEtcFilesTest {
     private static final String HOST_RESOLV = "# host\nnameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch corp.test\n"
             + "options edns0\n";
     private static final NetworkAttachment ON_DEFAULT = new NetworkAttachment("default", "eth0", "172.16.28.5/24",
@@ -22,13 +20,13 @@ public class PodNetworkFilesTest {
 
     @Test
     public void resolvConfTakesTheHostsServersWithoutLoopbackWhenNoNetworkGaveAny() {
-        String conf = PodNetwork.resolvConf(PodOptions.DnsSettings.DEFAULT, false, List.of(ON_DEFAULT), HOST_RESOLV);
+        String conf = PodEtcFiles.resolvConf(PodOptions.DnsSettings.DEFAULT, false, List.of(ON_DEFAULT), HOST_RESOLV);
         assertEquals("# written by bosun for this pod\nnameserver 10.0.0.2\nsearch corp.test\noptions edns0\n", conf);
     }
 
     @Test
     public void resolvConfKeepsLoopbackServersOnTheHostsNetwork() {
-        String conf = PodNetwork.resolvConf(PodOptions.DnsSettings.DEFAULT, true, List.of(), HOST_RESOLV);
+        String conf = PodEtcFiles.resolvConf(PodOptions.DnsSettings.DEFAULT, true, List.of(), HOST_RESOLV);
         assertTrue(conf, conf.contains("nameserver 127.0.0.53\nnameserver 10.0.0.2\n"));
     }
 
@@ -37,18 +35,18 @@ public class PodNetworkFilesTest {
         NetworkAttachment withDns = new NetworkAttachment("mynet", "eth0", "10.1.0.2/24", null,
                 new NetworkAttachment.Dns(List.of("10.1.0.53"), "mynet.test", List.of("mynet.test"), List.of()));
         assertEquals("# written by bosun for this pod\nnameserver 10.1.0.53\ndomain mynet.test\nsearch mynet.test\n",
-                PodNetwork.resolvConf(PodOptions.DnsSettings.DEFAULT, false, List.of(withDns), HOST_RESOLV));
+                PodEtcFiles.resolvConf(PodOptions.DnsSettings.DEFAULT, false, List.of(withDns), HOST_RESOLV));
         PodOptions.DnsSettings flags = new PodOptions.DnsSettings("explicit", List.of("192.0.2.53"), List.of("a.test"),
                 List.of("ndots:3"), null);
         assertEquals("# written by bosun for this pod\nnameserver 192.0.2.53\ndomain mynet.test\nsearch a.test\n"
-                + "options ndots:3\n", PodNetwork.resolvConf(flags, false, List.of(withDns), HOST_RESOLV));
+                + "options ndots:3\n", PodEtcFiles.resolvConf(flags, false, List.of(withDns), HOST_RESOLV));
     }
 
     @Test
     public void dnsHostIsTheHostsFileAndDnsNoneHasNoServer() {
-        assertEquals(HOST_RESOLV, PodNetwork.resolvConf(new PodOptions.DnsSettings("host", null, null, null, null),
+        assertEquals(HOST_RESOLV, PodEtcFiles.resolvConf(new PodOptions.DnsSettings("host", null, null, null, null),
                 false, List.of(), HOST_RESOLV));
-        assertEquals("# --dns=none: no name servers\n", PodNetwork.resolvConf(
+        assertEquals("# --dns=none: no name servers\n", PodEtcFiles.resolvConf(
                 new PodOptions.DnsSettings("none", null, null, null, null), false, List.of(ON_DEFAULT), HOST_RESOLV));
     }
 
@@ -56,36 +54,13 @@ public class PodNetworkFilesTest {
     public void hostsNamesThePodOnItsAddressesThenTheEntries() {
         assertEquals("# written by bosun for this pod\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                 + "172.16.28.5\tweb.example.test web\n192.0.2.9\tdb db.example.test\n",
-                PodNetwork.hosts(List.of("192.0.2.9=db,db.example.test"), "web.example.test", List.of(ON_DEFAULT)));
-        assertTrue(PodNetwork.hosts(List.of(), "bosun-1234abcd", List.of()).endsWith("127.0.1.1\tbosun-1234abcd\n"));
+                PodEtcFiles.hosts(List.of("192.0.2.9=db,db.example.test"), "web.example.test", List.of(ON_DEFAULT)));
+        assertTrue(PodEtcFiles.hosts(List.of(), "bosun-1234abcd", List.of()).endsWith("127.0.1.1\tbosun-1234abcd\n"));
     }
 
     @Test
     public void aBadHostsEntryIsRefused() {
-        BosunException e = assertThrows(BosunException.class, () -> PodNetwork.hostsEntry("db.example.test"));
+        BosunException e = assertThrows(BosunException.class, () -> PodEtcFiles.hostsEntry("db.example.test"));
         assertTrue(e.getMessage(), e.getMessage().contains("IP=HOST"));
-    }
-
-    @Test
-    public void aNamedPortTakesItsNumberAndProtocolFromTheImage() {
-        List<ImageManifest.Port> image = List.of(new ImageManifest.Port("80-tcp", "tcp", 80),
-                new ImageManifest.Port("dns", "udp", 53));
-        assertEquals(List.of(new NetworkRequest.PortMapping(8080, 80, "tcp", null),
-                new NetworkRequest.PortMapping(5353, 53, "udp", "127.0.0.1"),
-                new NetworkRequest.PortMapping(9000, 9, "tcp", null)),
-                PodNetwork.portMappings(List.of(new PodOptions.PortForward("80-tcp", null, 0, null, 8080),
-                        new PodOptions.PortForward("dns", null, 0, "127.0.0.1", 5353),
-                        new PodOptions.PortForward(null, "tcp", 9, null, 9000)), image));
-    }
-
-    @Test
-    public void anUnknownPortNameOrATwiceForwardedHostPortIsRefused() {
-        List<ImageManifest.Port> image = List.of(new ImageManifest.Port("80-tcp", "tcp", 80));
-        BosunException unknown = assertThrows(BosunException.class, () -> PodNetwork.portMappings(
-                List.of(new PodOptions.PortForward("http", null, 0, null, 8080)), image));
-        assertTrue(unknown.getMessage(), unknown.getMessage().contains("declared: 80-tcp"));
-        assertThrows(BosunException.class, () -> PodNetwork.portMappings(List.of(
-                new PodOptions.PortForward("80-tcp", null, 0, null, 8080),
-                new PodOptions.PortForward(null, "tcp", 81, null, 8080)), image));
     }
 }
