@@ -12,6 +12,8 @@ import java.nio.file.Path;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
+import org.bosun.host.files.Mounts;
+import org.bosun.host.files.Scratch;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;

@@ -18,6 +18,7 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
 import org.bosun.store.ImageStoreImpl;
+import org.bosun.host.files.Scratch;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
