@@ -11,9 +11,9 @@ import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.host.config.ConfigFolder;
 import org.bosun.cni.api.CniExecutor;
 import org.bosun.cni.api.NetworkConfig;
+import org.bosun.host.config.ConfigFolder;
 
 /**
  * Turns the networks of {@code --net=} into configurations: {@code host} and {@code none} are
