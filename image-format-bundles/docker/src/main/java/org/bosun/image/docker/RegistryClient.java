@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.bosun.api.BosunException;
-import org.bosun.image.oci.spi.Documents;
+import org.bosun.image.oci.model.Documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

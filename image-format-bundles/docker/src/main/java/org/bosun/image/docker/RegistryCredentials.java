@@ -8,8 +8,8 @@ import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.image.oci.spi.ConfigFiles;
-import org.bosun.image.oci.spi.Lookaside;
+import org.bosun.image.oci.signing.ConfigFiles;
+import org.bosun.image.oci.signing.Lookaside;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -50,7 +50,7 @@ final class RegistryCredentials {
             for (Path file : Lookaside.jsonFiles(dir.resolve("auth.d"))) {
                 JsonNode raw = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
                 try {
-                    raw = org.bosun.image.oci.spi.Documents.json().readTree(file.toFile());
+                    raw = org.bosun.image.oci.model.Documents.json().readTree(file.toFile());
                 } catch (java.io.IOException e) {
                     // ConfigFiles.read below names the file and the JSON error
                 }

@@ -11,8 +11,8 @@ import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.image.oci.spi.ConfigFiles;
-import org.bosun.image.oci.spi.Lookaside;
+import org.bosun.image.oci.signing.ConfigFiles;
+import org.bosun.image.oci.signing.Lookaside;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.signing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.image.oci.model.Documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,7 +24,7 @@ public final class ConfigFiles {
     public static JsonNode read(Path file, String kind, Set<String> fields) {
         JsonNode node;
         try {
-            node = Documents.JSON.readTree(Files.readAllBytes(file));
+            node = Documents.json().readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw BosunException.invalid("configuration file " + file + " is not valid JSON (" + Documents.oneLine(e) + ")");
         }

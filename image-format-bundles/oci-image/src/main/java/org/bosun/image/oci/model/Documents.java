@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.model;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,7 +138,8 @@ public final class Documents {
         }
     }
 
-    static String oneLine(Exception e) {
+    /** The message of {@code e} on one line, for messages that quote a parser's complaint. */
+    public static String oneLine(Exception e) {
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").trim();
     }

@@ -1,4 +1,4 @@
-package org.bosun.image.oci;
+package org.bosun.image.oci.layers;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

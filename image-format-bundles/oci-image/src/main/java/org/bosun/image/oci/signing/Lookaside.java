@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.signing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +21,9 @@ import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.image.oci.model.Digests;
+import org.bosun.image.oci.model.DockerReference;
+import org.bosun.image.oci.model.Documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.layers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +17,8 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
+import org.bosun.image.oci.model.MediaTypes;
+import org.bosun.image.oci.model.OciManifest;
 
 /**
  * How OCI and Docker images live in bosun's store: the id is the manifest digest; the blobs are the

@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.signing;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +16,8 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.trust.SignedMessage;
 import org.bosun.api.trust.Signer;
 import org.bosun.api.trust.TrustStore;
+import org.bosun.image.oci.model.DockerReference;
+import org.bosun.image.oci.model.Documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -123,7 +125,7 @@ public final class SimpleSigning {
     static DockerReference checkPayload(byte[] payload, DockerReference reference, String manifestDigest, String subject) {
         JsonNode root;
         try {
-            root = Documents.JSON.readTree(payload);
+            root = Documents.json().readTree(payload);
         } catch (IOException e) {
             root = null;
         }

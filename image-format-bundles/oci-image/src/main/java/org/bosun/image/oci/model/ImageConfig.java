@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.model;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.bosun.image.oci;
+package org.bosun.image.oci.layers;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
-import org.bosun.image.oci.spi.LayerRenderer;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;

@@ -1,4 +1,4 @@
-package org.bosun.image.oci.spi;
+package org.bosun.image.oci.layers;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
