@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
+import org.bosun.host.archive.Scratch;
+import org.bosun.host.archive.Tar;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -142,6 +144,41 @@ public class LayerRendererTest {
     public void refusesASymlinkThatClimbsOutAndSoAnyWriteThroughIt() {
         BosunException e = refused("escape", new Tar().symlink("escape", "../outside"), new Tar().file("escape/secret", "pwned"));
         assertTrue(e.getMessage(), e.getMessage().contains("outside the image"));
+    }
+
+    @Test
+    public void refusesWritingThroughALinkOfTheSameLayer() {
+        // The rule ACIs always had: a layer never writes through a link it made itself (this layer
+        // was rendered inside the tree before); links of the layers below are followed, as above.
+        BosunException e = refused("l/x", new Tar().dir("sub", 0755).symlink("l", "sub").file("l/x", "x"));
+        assertTrue(e.getMessage(), e.getMessage().contains("would be written through the symbolic link l"));
+        assertFalse(Files.exists(tree.resolve("sub/x"), NOFOLLOW));
+    }
+
+    @Test
+    public void refusesARelativeLinkThatClimbsOutThroughAnotherLink() {
+        // x/up and a each stay inside read as written; followed on the tree, a leaves it (as ACIs check).
+        BosunException e = refused("a", new Tar().dir("x", 0755).symlink("x/up", "..").symlink("a", "x/up/.."));
+        assertTrue(e.getMessage(), e.getMessage().contains("leads outside the image"));
+    }
+
+    @Test
+    public void aLinkThroughAMissingDirectoryAndBackLeadsNoWriteOutside() throws IOException {
+        // l -> missing/../esc, esc -> the outside: the renderer once took what followed a missing
+        // directory as written, so a later layer's l/pwned was written through esc onto the host.
+        apply(new Tar().symlink("esc", outside.toString()).symlink("l", "missing/../esc"), new Tar().file("l/pwned", "x"));
+        assertFalse(Files.exists(outside.resolve("pwned"), NOFOLLOW));
+        assertEquals("x", Files.readString(tree.resolve(outside.toString().substring(1)).resolve("pwned")));
+    }
+
+    @Test
+    public void refusesAWhiteoutOfNoName() {
+        for (String whiteout : java.util.List.of("a/.wh.", "a/.wh..", "a/.wh...")) {
+            BosunException e = refused(whiteout, new Tar().file("keep", "k").file("a/x", "x"), new Tar().file(whiteout, ""));
+            assertTrue(e.getMessage(), e.getMessage().contains("whiteout of no name"));
+            assertTrue(Files.exists(tree.resolve("keep")));
+            assertTrue(Files.exists(tree.resolve("a/x")));
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.bosun.image.oci.layers;
+package org.bosun.host.archive;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -11,16 +11,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import org.junit.rules.ExternalResource;
 
 /** A temporary directory removed without following symbolic links. */
-final class Scratch extends ExternalResource {
+public final class Scratch extends ExternalResource {
     private Path root;
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     @Override
     protected void before() throws IOException {
-        root = Files.createTempDirectory("bosun-oci-test-").toRealPath();
+        root = Files.createTempDirectory("bosun-test-").toRealPath();
     }
 
     @Override
@@ -28,7 +28,7 @@ final class Scratch extends ExternalResource {
         deleteTree(root);
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

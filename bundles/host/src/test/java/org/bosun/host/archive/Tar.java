@@ -1,8 +1,10 @@
-package org.bosun.image.oci.layers;
+package org.bosun.host.archive;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -11,18 +13,21 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
-/** A tar layer the tests craft entry by entry, good or bad. */
-final class Tar {
+/** A tar archive that tests craft entry by entry, good or hostile (also used by the image formats' tests). */
+public final class Tar {
+    /** The modification time of every entry. */
+    public static final Instant MTIME = Instant.parse("2020-01-02T03:04:05Z");
+
     private final List<TarArchiveEntry> entries = new ArrayList<>();
     private final List<byte[]> contents = new ArrayList<>();
 
-    Tar dir(String name, int mode) {
+    public Tar dir(String name, int mode) {
         TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
         e.setMode(040000 | mode);
         return add(e, null);
     }
 
-    Tar file(String name, String content, int mode, int uid, int gid) {
+    public Tar file(String name, String content, int mode, int uid, int gid) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry e = new TarArchiveEntry(name);
         e.setMode(0100000 | mode);
@@ -32,35 +37,35 @@ final class Tar {
         return add(e, bytes);
     }
 
-    Tar file(String name, String content) {
+    public Tar file(String name, String content) {
         return file(name, content, 0644, 0, 0);
     }
 
-    Tar symlink(String name, String target) {
+    public Tar symlink(String name, String target) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
         e.setLinkName(target);
         return add(e, null);
     }
 
-    Tar hardLink(String name, String target) {
+    public Tar hardLink(String name, String target) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK);
         e.setLinkName(target);
         return add(e, null);
     }
 
-    Tar device(String name) {
+    public Tar device(String name) {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_CHR);
         e.setDevMajor(1);
         e.setDevMinor(3);
         return add(e, null);
     }
 
-    Tar fifo(String name) {
+    public Tar fifo(String name) {
         return add(new TarArchiveEntry(name, TarConstants.LF_FIFO), null);
     }
 
     /** An entry with its name written as is (TarArchiveEntry would strip a leading slash). */
-    Tar raw(String name, String content) {
+    public Tar raw(String name, String content) {
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         e.setSize(bytes.length);
@@ -69,12 +74,13 @@ final class Tar {
     }
 
     private Tar add(TarArchiveEntry e, byte[] content) {
+        e.setModTime(FileTime.from(MTIME));
         entries.add(e);
         contents.add(content);
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -93,7 +99,7 @@ final class Tar {
         }
     }
 
-    byte[] gzipped() {
+    public byte[] gzipped() {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
