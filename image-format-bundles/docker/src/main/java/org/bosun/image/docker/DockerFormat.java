@@ -106,7 +106,7 @@ public final class DockerFormat implements ImageFormat {
             this.store = store;
             this.paths = options.paths();
             Set<InsecureOption> insecure = options.insecureOptions();
-            this.http = RegistryClient.httpClient(insecure.contains(InsecureOption.TLS));
+            this.http = RegistryClient.httpClient(paths, insecure.contains(InsecureOption.TLS));
             boolean plainHttp = insecure.contains(InsecureOption.HTTP);
             RegistryCredentials credentials = RegistryCredentials.load(paths);
             for (URI mirror : RegistryMirrors.load(paths).forRegistry(ref.domain())) {

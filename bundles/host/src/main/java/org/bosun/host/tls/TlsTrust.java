@@ -1,8 +1,9 @@
-package org.bosun.image.appc;
+package org.bosun.host.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -12,8 +13,11 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
@@ -30,17 +34,28 @@ import org.bosun.api.RuntimePaths;
  * Which TLS servers bosun believes: the JVM's certificate authorities plus the PEM certificates in
  * {@code certs.d/*.pem} and {@code certs.d/*.crt} of the system and the local configuration
  * directory (a company CA, or a test server's self-signed certificate). Read by every command, in
- * the agent and in-process alike, so both trust the same servers. Host names are always checked;
- * only {@code --insecure-options=tls} turns verification off.
+ * the agent and in-process alike, and by every bundle that talks TLS (appc discovery and fetches,
+ * Docker registries), so all of them trust the same servers. Host names are always checked; only
+ * {@code --insecure-options=tls} turns verification off.
  */
-final class TlsTrust {
-    static final String DIRECTORY = "certs.d";
+public final class TlsTrust {
+    /** The configuration directory of the extra certificates. */
+    public static final String DIRECTORY = "certs.d";
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     private TlsTrust() {
     }
 
+    /**
+     * An HTTP client for one fetch, with the connect timeout every fetch uses and {@link #context};
+     * the caller chooses how redirects are followed.
+     */
+    public static HttpClient.Builder httpClient(RuntimePaths paths, boolean insecure) {
+        return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).sslContext(context(paths, insecure));
+    }
+
     /** The context for one fetch: verifying, or (with {@code insecure}) believing every server. */
-    static SSLContext context(RuntimePaths paths, boolean insecure) {
+    public static SSLContext context(RuntimePaths paths, boolean insecure) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             TrustManager manager = insecure ? new TrustingEverything() : verifying(extraCertificates(paths));
@@ -52,8 +67,8 @@ final class TlsTrust {
     }
 
     /** The certificates of {@code certs.d}, system first; a local file replaces the system file of its name. */
-    static List<X509Certificate> extraCertificates(RuntimePaths paths) {
-        java.util.Map<String, Path> byName = new java.util.TreeMap<>();
+    public static List<X509Certificate> extraCertificates(RuntimePaths paths) {
+        Map<String, Path> byName = new TreeMap<>();
         for (Path dir : List.of(paths.systemConfigDir().resolve(DIRECTORY), paths.localConfigDir().resolve(DIRECTORY))) {
             if (!Files.isDirectory(dir)) {
                 continue;
