@@ -199,7 +199,7 @@ public class TarExtractionTest {
 
     @Test
     public void aLinkThroughAMissingDirectoryAndBackStaysInside() throws IOException {
-        // "missing/../esc" once led TreePaths to take the rest as written, and so write through esc.
+        // "missing/../esc" once led the OCI renderer to take the rest as written, and so write through esc.
         extract(new Tar().symlink("esc", outside.toString()).symlink("l", "missing/../esc"),
                 new Tar().file("l/pwned", "x"));
         assertFalse(Files.exists(outside.resolve("pwned"), NOFOLLOW));
