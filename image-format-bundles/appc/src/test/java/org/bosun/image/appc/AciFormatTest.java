@@ -21,7 +21,6 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
-import org.bosun.host.archive.Scratch;
 import org.junit.Rule;
 import org.junit.Test;
 

@@ -28,7 +28,6 @@ import org.bosun.api.trust.Signer;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.api.trust.TrustedKey;
-import org.bosun.host.archive.Scratch;
 import org.junit.Rule;
 import org.junit.Test;
 

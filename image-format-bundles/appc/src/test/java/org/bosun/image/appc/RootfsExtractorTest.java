@@ -23,7 +23,6 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageReference;
-import org.bosun.host.archive.Scratch;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;

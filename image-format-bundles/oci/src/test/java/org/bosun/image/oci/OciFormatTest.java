@@ -23,7 +23,6 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
-import org.bosun.host.archive.Scratch;
 import org.bosun.image.oci.layers.StoredImages;
 import org.bosun.store.ImageStoreImpl;
 import org.bosun.trust.OpenPgpTrustStore;
