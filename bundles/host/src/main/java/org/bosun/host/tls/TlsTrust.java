@@ -16,8 +16,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
@@ -67,8 +65,8 @@ public final class TlsTrust {
     }
 
     /** The certificates of {@code certs.d}, system first; a local file replaces the system file of its name. */
-    public static List<X509Certificate> extraCertificates(RuntimePaths paths) {
-        Map<String, Path> byName = new TreeMap<>();
+    static List<X509Certificate> extraCertificates(RuntimePaths paths) {
+        java.util.Map<String, Path> byName = new java.util.TreeMap<>();
         for (Path dir : List.of(paths.systemConfigDir().resolve(DIRECTORY), paths.localConfigDir().resolve(DIRECTORY))) {
             if (!Files.isDirectory(dir)) {
                 continue;
