@@ -91,6 +91,7 @@ final class Platform {
             "h2.jar", "com.h2database",
             "bosun-store.jar", "org.bosun.store",
             "bosun-image-appc.jar", "org.bosun.image.appc",
+            "bosun-image-oci-image.jar", "org.bosun.image.oci.image",
             "bosun-image-oci.jar", "org.bosun.image.oci",
             "bosun-image-docker.jar", "org.bosun.image.docker",
             "bosun-cli.jar", "org.bosun.cli",

@@ -212,6 +212,34 @@ public class PlatformIT {
         }
     }
 
+    /**
+     * The OCI/Docker image model is a library bundle of its own: refreshing an updated oci format
+     * refreshes that format alone, not the docker format, which takes the model from the library.
+     */
+    @Test
+    public void refreshingTheOciFormatRefreshesNotTheDockerFormat() {
+        Map<String, Bundle> bySymbolicName = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            bySymbolicName.put(b.getSymbolicName(), b);
+        }
+        Bundle oci = bySymbolicName.get("org.bosun.image.oci");
+        Bundle docker = bySymbolicName.get("org.bosun.image.docker");
+        assertNotNull(oci);
+        assertNotNull(docker);
+        FrameworkWiring framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        assertEquals(List.of("org.bosun.image.oci"), framework.getDependencyClosure(List.of(oci)).stream()
+                .map(Bundle::getSymbolicName).toList());
+        Map<String, String> providers = new HashMap<>();
+        for (var wire : docker.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            String pkg = (String) wire.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE);
+            if (pkg.startsWith("org.bosun.image.oci.")) {
+                providers.put(pkg, wire.getProvider().getBundle().getSymbolicName());
+            }
+        }
+        assertEquals(Map.of("org.bosun.image.oci.model", "org.bosun.image.oci.image", "org.bosun.image.oci.layers",
+                "org.bosun.image.oci.image", "org.bosun.image.oci.signing", "org.bosun.image.oci.image"), providers);
+    }
+
     /** ACTIVE, or STARTING because it waits for its first class load (Bundle-ActivationPolicy: lazy). */
     static boolean isStarted(Bundle b) {
         if (b.getState() == Bundle.ACTIVE) {

@@ -25,10 +25,18 @@ public final class Scratch extends ExternalResource {
 
     @Override
     protected void after() {
+        deleteTree(root);
+    }
+
+    /** Deletes {@code dir} as {@link #after} does, for trees a test makes outside its scratch root. */
+    public static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
         try {
-            FileTree.delete(root);
+            FileTree.delete(dir);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot clean up " + root + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot clean up " + dir + ": " + e.getMessage(), e);
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.host.config.ConfigFolder;
-import org.bosun.image.oci.spi.ConfigFiles;
+import org.bosun.image.oci.signing.ConfigFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -48,7 +48,7 @@ final class RegistryCredentials {
         for (Path file : ConfigFolder.of(paths, "auth.d").files("*.json")) {
             JsonNode raw = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             try {
-                raw = org.bosun.image.oci.spi.Documents.json().readTree(file.toFile());
+                raw = org.bosun.image.oci.model.Documents.json().readTree(file.toFile());
             } catch (java.io.IOException e) {
                 // ConfigFiles.read below names the file and the JSON error
             }

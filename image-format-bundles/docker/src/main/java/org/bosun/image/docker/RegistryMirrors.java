@@ -12,7 +12,7 @@ import java.util.Set;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.host.config.ConfigFolder;
-import org.bosun.image.oci.spi.ConfigFiles;
+import org.bosun.image.oci.signing.ConfigFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
