@@ -22,10 +22,11 @@ import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
 import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.EngineCommand;
+import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.stage1.PodDirectory;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -41,9 +42,9 @@ public final class PodServiceImpl implements PodService {
     private final PodSecurity security;
 
     @Activate
-    public PodServiceImpl(BundleContext context) {
+    public PodServiceImpl(@Reference ProviderRegistry providers) {
         this.posix = POSIXFactory.getNativePOSIX();
-        this.services = new ServiceLookup(context);
+        this.services = new ServiceLookup(providers);
         this.preparer = new PodPreparer(posix, files, services);
         this.network = new PodNetwork(services, files);
         this.security = new PodSecurity(services, files);
