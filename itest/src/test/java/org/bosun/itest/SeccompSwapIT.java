@@ -11,14 +11,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -27,8 +24,6 @@ import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
@@ -47,10 +42,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,7 +110,7 @@ public class SeccompSwapIT {
             Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
                     "seccompswap");
             seccomp.update(new ByteArrayInputStream(modifiedBuild(seccomp, newVersion)));
-            refresh(seccomp);
+            BundleUpdates.refresh(context, seccomp);
             assertEquals(newVersion, seccomp.getVersion());
             ServiceReference<SecurityModule> newModule = awaitModuleOfVersion(newVersion);
             assertNotEquals("a new module service replaced the old one", oldModule.getProperty(Constants.SERVICE_ID),
@@ -140,7 +133,7 @@ public class SeccompSwapIT {
             assertEquals("bosun version: " + version, 0, version.exitCode());
             assertTrue("bosun version lists the updated seccomp module: " + version, version.stdout()
                     .contains("\n  seccomp  " + SECCOMP_BSN + " " + newVersion + ": active\n"));
-            String gogo = gogo("bosun:security");
+            String gogo = GogoShell.run(context, "bosun:security");
             assertTrue("bosun:security lists the updated seccomp module: " + gogo,
                     gogo.contains("seccomp  " + SECCOMP_BSN + " " + newVersion + "  active\n"));
 
@@ -208,17 +201,6 @@ public class SeccompSwapIT {
         return bytes.toByteArray();
     }
 
-    private void refresh(Bundle bundle) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
-                .refreshBundles(List.of(bundle), event -> {
-                    if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                        done.countDown();
-                    }
-                });
-        assertTrue("refreshing " + bundle.getSymbolicName() + " finished", done.await(30, TimeUnit.SECONDS));
-    }
-
     private ServiceReference<SecurityModule> awaitModuleOfVersion(Version version) throws Exception {
         assertTrue("a seccomp module of version " + version + " is registered within 30 s", Platform.eventually(30_000,
                 () -> moduleOfVersion(version) != null));
@@ -237,18 +219,5 @@ public class SeccompSwapIT {
             throw new AssertionError(e);
         }
         return null;
-    }
-
-    private String gogo(String command) throws Exception {
-        ServiceReference<CommandProcessor> gogoRef = Platform.awaitService(context, CommandProcessor.class, null, 30);
-        Platform.awaitService(context, Object.class, "(&(osgi.command.scope=bosun)(osgi.command.function=security))", 30);
-        CommandProcessor processor = context.getService(gogoRef);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(console, true, StandardCharsets.UTF_8))) {
-            return String.valueOf(session.execute(command)) + console.toString(StandardCharsets.UTF_8);
-        } finally {
-            context.ungetService(gogoRef);
-        }
     }
 }
