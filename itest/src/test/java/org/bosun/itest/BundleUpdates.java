@@ -7,9 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -20,6 +22,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.Version;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /** Updating a bundle of the platform to a new version while it runs, as an operator would. */
@@ -27,8 +30,24 @@ final class BundleUpdates {
     private BundleUpdates() {
     }
 
+    /** The installed bundle {@code bsn}. */
+    static Bundle installed(BundleContext context, String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(bsn + " is not installed");
+    }
+
     /** The bundle's own jar with its Bundle-Version replaced. */
-    static byte[] withVersion(Bundle bundle, org.osgi.framework.Version version) throws IOException {
+    static byte[] withVersion(Bundle bundle, Version version) throws IOException {
+        return withVersion(bundle, version, null, null);
+    }
+
+    /** The bundle's own jar with its Bundle-Version replaced and the text of its entry {@code name} edited. */
+    static byte[] withVersion(Bundle bundle, Version version, String name, UnaryOperator<String> edit)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (InputStream in = new URL(bundle.getLocation()).openStream();
                 JarInputStream jar = new JarInputStream(in, false)) {
@@ -39,7 +58,12 @@ final class BundleUpdates {
                 JarEntry entry;
                 while ((entry = jar.getNextJarEntry()) != null) {
                     out.putNextEntry(new JarEntry(entry.getName()));
-                    jar.transferTo(out);
+                    if (entry.getName().equals(name)) {
+                        String text = new String(jar.readAllBytes(), StandardCharsets.UTF_8);
+                        out.write(edit.apply(text).getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        jar.transferTo(out);
+                    }
                     out.closeEntry();
                 }
             }

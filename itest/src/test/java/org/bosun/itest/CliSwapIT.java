@@ -54,7 +54,7 @@ public class CliSwapIT {
     @After
     public void startTheCliAgainAndDeleteTemporaryFiles() throws Exception {
         try {
-            Bundle cli = cliBundle();
+            Bundle cli = BundleUpdates.installed(context, CLI_BSN);
             if (cli.getState() != Bundle.ACTIVE) {
                 cli.start();
             }
@@ -73,7 +73,7 @@ public class CliSwapIT {
         Platform.Run before = AgentSocketClient.call(socket, tmp, "--dir", data, "list", "--format=json");
         assertEquals("bosun list through the agent: " + before, 0, before.exitCode());
 
-        Bundle cli = cliBundle();
+        Bundle cli = BundleUpdates.installed(context, CLI_BSN);
         Version oldVersion = cli.getVersion();
         try (AgentSocketClient early = AgentSocketClient.connect(socket)) {
             // 1. No cli bundle started: the socket still answers, with the retryable error in one line.
@@ -107,15 +107,6 @@ public class CliSwapIT {
         Platform.Run after = AgentSocketClient.call(socket, tmp, "--dir", data, "list", "--format=json");
         assertEquals("bosun list through the agent after the update: " + after, 0, after.exitCode());
         assertTrue("an empty list: " + after, after.stdout().strip().matches("\\[\\s*\\]"));
-    }
-
-    private Bundle cliBundle() {
-        for (Bundle b : context.getBundles()) {
-            if (CLI_BSN.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(CLI_BSN + " is not installed");
     }
 
     private boolean commandServiceOf(Version version) {

@@ -73,7 +73,7 @@ public class ProviderRegistryIT {
     public void startEveryBundleAgainAndDeleteTemporaryFiles() throws Exception {
         try {
             for (String bsn : List.of("org.bosun.stage1.fly", "org.bosun.cni.executor")) {
-                Bundle b = bundle(bsn);
+                Bundle b = BundleUpdates.installed(context, bsn);
                 if (b.getState() != Bundle.ACTIVE) {
                     b.start();
                 }
@@ -115,7 +115,7 @@ public class ProviderRegistryIT {
         assertEquals("lowest ranking last: " + modules, "tpm", modules.get(modules.size() - 1));
 
         // A reference kept past its operation finds its provider gone once the bundle stopped: try again.
-        bundle("org.bosun.stage1.fly").stop();
+        BundleUpdates.installed(context, "org.bosun.stage1.fly").stop();
         try {
             fly.use(engine -> engine.capabilities());
             fail("the stopped fly engine was still lent");
@@ -125,7 +125,7 @@ public class ProviderRegistryIT {
                     && e.getMessage().endsWith(" went away; try again"));
         }
         assertEquals(Optional.empty(), registry.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named("fly")));
-        bundle("org.bosun.stage1.fly").start();
+        BundleUpdates.installed(context, "org.bosun.stage1.fly").start();
         assertTrue("the fly engine is back within 30 s", Platform.eventually(30_000,
                 () -> registry.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named("fly")).isPresent()));
         assertEquals(Integer.valueOf(1), registry.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named("fly"))
@@ -150,7 +150,7 @@ public class ProviderRegistryIT {
                 && tpm.reason().contains(paths.localConfigDir().toString()));
 
         // Without the CNI executor, the network provider that needs it is unsatisfied, and says so.
-        bundle("org.bosun.cni.executor").stop();
+        BundleUpdates.installed(context, "org.bosun.cni.executor").stop();
         String missing = "unsatisfied: missing org.bosun.cni.api.CniExecutor";
         assertEquals(missing, find(registry.status(paths), ProviderKind.NETWORK, "cni").describe());
 
@@ -186,7 +186,7 @@ public class ProviderRegistryIT {
         assertTrue("bosun:providers shows the fly engine with its ABI: " + gogo, gogo.lines()
                 .anyMatch(l -> l.matches("engine +fly +org\\.bosun\\.stage1\\.fly +\\S+ +1 +active")));
 
-        bundle("org.bosun.cni.executor").start();
+        BundleUpdates.installed(context, "org.bosun.cni.executor").start();
         assertTrue("the cni provider is active again within 30 s", Platform.eventually(30_000,
                 () -> find(registry.status(paths), ProviderKind.NETWORK, "cni").isActive()));
     }
@@ -198,15 +198,6 @@ public class ProviderRegistryIT {
     private static ProviderStatus find(List<ProviderStatus> status, ProviderKind<?> kind, String name) {
         return status.stream().filter(s -> s.kind() == kind && name.equals(s.name())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " '" + name + "' in " + status));
-    }
-
-    private Bundle bundle(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(bsn + " is not installed");
     }
 
     private static String[] concat(String[] first, String... rest) {

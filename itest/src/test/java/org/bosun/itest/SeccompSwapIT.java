@@ -4,23 +4,13 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
@@ -174,31 +164,14 @@ public class SeccompSwapIT {
 
     /** The bundle's own jar with another version and {@value #DROPPED} removed from its default additions. */
     private static byte[] modifiedBuild(Bundle bundle, Version version) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        boolean dropped = false;
-        try (InputStream in = new URL(bundle.getLocation()).openStream();
-                JarInputStream jar = new JarInputStream(in, false)) {
-            Manifest manifest = jar.getManifest();
-            assertNotNull(bundle.getLocation() + " has a manifest", manifest);
-            manifest.getMainAttributes().put(new Attributes.Name(Constants.BUNDLE_VERSION), version.toString());
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                JarEntry entry;
-                while ((entry = jar.getNextJarEntry()) != null) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    if (entry.getName().equals(ADDITIONS)) {
-                        String text = new String(jar.readAllBytes(), StandardCharsets.UTF_8);
-                        String without = text.replaceAll("(?m)^" + DROPPED + "\n", "");
-                        dropped = !without.equals(text);
-                        out.write(without.getBytes(StandardCharsets.UTF_8));
-                    } else {
-                        jar.transferTo(out);
-                    }
-                    out.closeEntry();
-                }
-            }
-        }
-        assertTrue(ADDITIONS + " in " + bundle.getLocation() + " lists " + DROPPED, dropped);
-        return bytes.toByteArray();
+        boolean[] dropped = {false};
+        byte[] jar = BundleUpdates.withVersion(bundle, version, ADDITIONS, text -> {
+            String without = text.replaceAll("(?m)^" + DROPPED + "\n", "");
+            dropped[0] = !without.equals(text);
+            return without;
+        });
+        assertTrue(ADDITIONS + " in " + bundle.getLocation() + " lists " + DROPPED, dropped[0]);
+        return jar;
     }
 
     private ServiceReference<SecurityModule> awaitModuleOfVersion(Version version) throws Exception {
