@@ -84,6 +84,7 @@ final class Platform {
             "bosun-stage1-support.jar", "org.bosun.stage1.support",
             "bosun-stage1-nspawn.jar", "org.bosun.stage1.nspawn",
             "bosun-stage1-oci.jar", "org.bosun.stage1.oci",
+            "bosun-cni-api.jar", "org.bosun.cni.api",
             "bosun-cni-executor.jar", "org.bosun.cni.executor",
             "bosun-cni-networks.jar", "org.bosun.cni.networks",
             "bosun-trust.jar", "org.bosun.trust",

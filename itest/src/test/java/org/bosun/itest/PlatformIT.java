@@ -48,6 +48,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /** The platform as a whole: every bundle resolves and starts, the services find each other, a pod goes round. */
 @RunWith(PaxExam.class)
@@ -134,6 +137,30 @@ public class PlatformIT {
         } finally {
             context.ungetService(gogoRef);
         }
+    }
+
+    /**
+     * The CNI executor's contract is a bundle of its own: refreshing an updated executor refreshes
+     * the executor alone, not the networks bundle that uses the contract.
+     */
+    @Test
+    public void refreshingTheCniExecutorRefreshesNoBundleThatUsesItsContract() {
+        Map<String, Bundle> bySymbolicName = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            bySymbolicName.put(b.getSymbolicName(), b);
+        }
+        Bundle executor = bySymbolicName.get("org.bosun.cni.executor");
+        Bundle networks = bySymbolicName.get("org.bosun.cni.networks");
+        assertNotNull(executor);
+        assertNotNull(networks);
+        FrameworkWiring framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        assertEquals(List.of("org.bosun.cni.executor"), framework.getDependencyClosure(List.of(executor)).stream()
+                .map(Bundle::getSymbolicName).toList());
+        List<String> providers = networks.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)
+                .stream().filter(w -> "org.bosun.cni.api".equals(w.getCapability().getAttributes()
+                        .get(PackageNamespace.PACKAGE_NAMESPACE)))
+                .map(w -> w.getProvider().getBundle().getSymbolicName()).toList();
+        assertEquals("the networks bundle imports org.bosun.cni.api from", List.of("org.bosun.cni.api"), providers);
     }
 
     @Test

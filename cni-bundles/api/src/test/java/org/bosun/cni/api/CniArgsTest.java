@@ -1,4 +1,4 @@
-package org.bosun.cni.executor;
+package org.bosun.cni.api;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.BosunException;
-import org.bosun.cni.api.CniArgs;
 import org.junit.Test;
 
 public class CniArgsTest {
