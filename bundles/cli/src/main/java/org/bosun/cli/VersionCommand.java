@@ -122,7 +122,7 @@ final class VersionCommand implements Callable<Integer> {
     /** The registered providers of {@code kind}, by name. */
     private <S> List<ProviderReference<S>> byName(ProviderKind<S> kind) {
         List<ProviderReference<S>> found = new ArrayList<>(session.providers(kind, null));
-        found.sort(Comparator.comparing(ProviderReference::name));
+        found.sort(Comparator.comparing(ProviderReference::name, Comparator.nullsFirst(Comparator.naturalOrder())));
         return found;
     }
 
