@@ -28,13 +28,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
-
 /** The pod lifecycle of DESIGN.md §2, kept entirely on disk. */
 @Component(service = PodService.class)
 public final class PodServiceImpl implements PodService {
-    private final POSIX posix;
     private final PodFiles files = new PodFiles();
     private final ServiceLookup services;
     private final PodPreparer preparer;
@@ -43,9 +39,8 @@ public final class PodServiceImpl implements PodService {
 
     @Activate
     public PodServiceImpl(@Reference ProviderRegistry providers) {
-        this.posix = POSIXFactory.getNativePOSIX();
         this.services = new ServiceLookup(providers);
-        this.preparer = new PodPreparer(posix, files, services);
+        this.preparer = new PodPreparer(files, services);
         this.network = new PodNetwork(services, files);
         this.security = new PodSecurity(services, files);
     }
@@ -63,7 +58,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public List<PodInfo> list(RuntimePaths paths) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         List<PodInfo> pods = new ArrayList<>();
         for (PodStore.Found f : store.all()) {
             PodInfo info = info(store, f);
@@ -78,7 +73,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodInfo status(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         // A pod can move between directories while it is read; look again if it did.
         for (int attempt = 0; attempt < 5; attempt++) {
             PodInfo info = info(store, store.find(uuid));
@@ -91,7 +86,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public String manifest(RuntimePaths paths, String uuid) {
-        PodStore.Found f = new PodStore(paths.podsDir(), posix).find(uuid);
+        PodStore.Found f = new PodStore(paths.podsDir()).find(uuid);
         try {
             return Files.readString(f.path().resolve(PodFiles.MANIFEST));
         } catch (IOException e) {
@@ -101,7 +96,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         if (f.dir() != PodStore.Dir.PREPARED) {
             throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
@@ -122,7 +117,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public EngineCommand enter(RuntimePaths paths, String uuid, String app, List<String> command) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         PodState state = store.state(f);
         if (state != PodState.RUNNING) {
@@ -135,7 +130,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public void stop(RuntimePaths paths, String uuid, boolean force) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         PodState state = store.state(f);
         if (state != PodState.RUNNING) {
@@ -155,12 +150,12 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public void remove(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         if (f.dir() == PodStore.Dir.EMBRYO) {
             throw BosunException.precondition("pod " + f.uuid() + " is being created; try again in a moment");
         }
-        try (PodLock lock = PodLock.tryExclusive(posix, f.path())) {
+        try (PodLock lock = PodLock.tryExclusive(f.path())) {
             if (lock == null) {
                 throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
                         + "; stop it first (bosun stop " + f.uuid() + ")");
@@ -171,13 +166,13 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         List<String> marked = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Instant now = Instant.now();
         for (PodStore.Found f : store.all()) {
-            try (PodLock lock = PodLock.tryExclusive(posix, f.path())) {
+            try (PodLock lock = PodLock.tryExclusive(f.path())) {
                 if (lock == null) {
                     continue; // preparing or running: someone owns it
                 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.files.Scratch;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;

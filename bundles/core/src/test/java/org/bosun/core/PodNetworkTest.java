@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodOptions;
+import org.bosun.host.files.Scratch;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;

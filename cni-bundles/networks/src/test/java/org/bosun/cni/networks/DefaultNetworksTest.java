@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.bosun.api.BosunException;
 import org.bosun.api.net.NetworkAttachment;
 import org.bosun.cni.api.CniPluginException;
+import org.bosun.host.files.FileTree;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
@@ -169,7 +170,7 @@ public class DefaultNetworksTest {
         assertEquals(1, Host.leases(pods.ipamDir(), "default").size());
 
         // Another provider (a newer bundle, other settings) and no executor cache: the pod directory suffices.
-        deleteRecursively(pods.cacheDir());
+        FileTree.delete(pods.cacheDir());
         CniNetworkProvider later = new CniNetworkProvider(new org.bosun.cni.executor.CniExecutorImpl(),
                 List.of(Path.of("/opt/bosun-none")), Duration.ofSeconds(5));
         later.detach(pod.dir());
@@ -215,16 +216,5 @@ public class DefaultNetworksTest {
             });
         }
         return names;
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -14,7 +14,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -25,6 +24,7 @@ import javax.net.ssl.X509TrustManager;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 
 /**
  * Which TLS servers bosun believes: the JVM's certificate authorities plus the PEM certificates in
@@ -53,21 +53,8 @@ final class TlsTrust {
 
     /** The certificates of {@code certs.d}, system first; a local file replaces the system file of its name. */
     static List<X509Certificate> extraCertificates(RuntimePaths paths) {
-        java.util.Map<String, Path> byName = new java.util.TreeMap<>();
-        for (Path dir : List.of(paths.systemConfigDir().resolve(DIRECTORY), paths.localConfigDir().resolve(DIRECTORY))) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> f.toString().endsWith(".pem") || f.toString().endsWith(".crt"))
-                        .forEach(f -> byName.put(f.getFileName().toString(), f));
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot read the certificate directory " + dir + " ("
-                        + e.getMessage() + ")");
-            }
-        }
         List<X509Certificate> certificates = new ArrayList<>();
-        for (Path file : byName.values()) {
+        for (Path file : ConfigFolder.of(paths, DIRECTORY).byName("*.{pem,crt}").values()) {
             certificates.addAll(read(file));
         }
         return certificates;

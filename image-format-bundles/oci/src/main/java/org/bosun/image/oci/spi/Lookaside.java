@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -56,37 +57,23 @@ public final class Lookaside {
     /** Reads the configuration; refuses a bad file naming it. */
     public static Lookaside load(RuntimePaths paths) {
         Map<String, URI> stores = new LinkedHashMap<>();
-        for (Path dir : List.of(paths.systemConfigDir(), paths.localConfigDir())) {
-            for (Path file : jsonFiles(dir.resolve("sigstore.d"))) {
-                JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
-                String prefix = ConfigFiles.text(node, "prefix", file, true);
-                String url = ConfigFiles.text(node, "url", file, true);
-                URI uri;
-                try {
-                    uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-                } catch (IllegalArgumentException e) {
-                    uri = null;
-                }
-                if (uri == null || uri.getScheme() == null || !Set.of("file", "http", "https").contains(uri.getScheme())) {
-                    throw BosunException.invalid("sigstore configuration " + file + " has the url '" + url
-                            + "'; give a file:///, https:// or http:// URL");
-                }
-                stores.put(trimSlashes(prefix), uri);
+        for (Path file : ConfigFolder.of(paths, "sigstore.d").files("*.json")) {
+            JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
+            String prefix = ConfigFiles.text(node, "prefix", file, true);
+            String url = ConfigFiles.text(node, "url", file, true);
+            URI uri;
+            try {
+                uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            } catch (IllegalArgumentException e) {
+                uri = null;
             }
+            if (uri == null || uri.getScheme() == null || !Set.of("file", "http", "https").contains(uri.getScheme())) {
+                throw BosunException.invalid("sigstore configuration " + file + " has the url '" + url
+                        + "'; give a file:///, https:// or http:// URL");
+            }
+            stores.put(trimSlashes(prefix), uri);
         }
         return new Lookaside(stores);
-    }
-
-    /** The {@code .json} files of {@code dir}, sorted by name; none when it does not exist. */
-    public static List<Path> jsonFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
-        } catch (IOException e) {
-            throw BosunException.precondition("cannot read the configuration directory " + dir + " (" + e.getMessage() + ")");
-        }
     }
 
     private static String trimSlashes(String s) {

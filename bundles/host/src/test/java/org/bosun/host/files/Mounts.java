@@ -1,27 +1,21 @@
-package org.bosun.core;
+package org.bosun.host.files;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** tmpfs mounts for tests, with mount(8) and umount(8). */
-final class Mounts {
+/** tmpfs mounts for tests, with mount(8) and umount(8). In the test jar, for every bundle's tests. */
+public final class Mounts {
     private Mounts() {
     }
 
-    static void tmpfs(Path mountPoint) throws IOException, InterruptedException {
+    public static void tmpfs(Path mountPoint) throws IOException, InterruptedException {
         run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.toString());
     }
 
-    static void umountIfMounted(Path mountPoint) throws IOException, InterruptedException {
-        String real = mountPoint.toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] fields = line.split(" ");
-            if (fields.length > 4 && fields[4].equals(real)) {
-                run("umount", real);
-                return;
-            }
+    public static void umountIfMounted(Path mountPoint) throws IOException, InterruptedException {
+        if (MountPoints.under(mountPoint).contains(mountPoint)) {
+            run("umount", mountPoint.toString());
         }
     }
 

@@ -1,4 +1,4 @@
-package org.bosun.core;
+package org.bosun.host.lock;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -7,18 +7,28 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Another process holding a pod's lock, like a running pod's stage1: util-linux flock(1), which
- * uses flock(2) as bosun does, around a sleep.
+ * Another process holding an flock, like a running pod's stage1: util-linux flock(1), which uses
+ * flock(2) as bosun does, around a sleep. In the test jar, for the tests of every bundle that locks.
  */
-final class LockHolder implements AutoCloseable {
+public final class LockHolder implements AutoCloseable {
     private final Process process;
 
     private LockHolder(Process process) {
         this.process = process;
     }
 
-    static LockHolder hold(Path lockFile) throws IOException {
-        Process p = new ProcessBuilder("flock", "--exclusive", "--nonblock", lockFile.toString(),
+    /** Holds an exclusive lock on {@code lockFile} (made if missing) until closed. */
+    public static LockHolder hold(Path lockFile) throws IOException {
+        return hold(lockFile, "--exclusive");
+    }
+
+    /** Holds a shared lock on {@code lockFile} (made if missing) until closed. */
+    public static LockHolder holdShared(Path lockFile) throws IOException {
+        return hold(lockFile, "--shared");
+    }
+
+    private static LockHolder hold(Path lockFile, String mode) throws IOException {
+        Process p = new ProcessBuilder("flock", mode, "--nonblock", lockFile.toString(),
                 "sh", "-c", "echo locked; exec sleep 30").redirectErrorStream(true).start();
         LockHolder holder = new LockHolder(p);
         try {
