@@ -48,6 +48,34 @@ final class PodLock implements AutoCloseable {
         return tryTake(posix, podDir, LOCK_EX);
     }
 
+    /**
+     * Takes the pod's lock shared without waiting; null when someone holds it exclusively (the pod
+     * runs, or gc or rm is collecting it) or the pod is gone. Commands that only release what an
+     * exited pod held take it so: a status probe meanwhile still sees the pod exited.
+     */
+    static PodLock tryShared(POSIX posix, Path podDir) {
+        return tryTake(posix, podDir, LOCK_SH);
+    }
+
+    /**
+     * Takes an exclusive lock on {@code file} (created if missing), waiting for its holder: for a
+     * short critical section shared by every bosun command on the host.
+     */
+    static PodLock waitExclusive(POSIX posix, Path file) {
+        int fd = posix.open(file.toString(),
+                OpenFlags.O_RDWR.intValue() | OpenFlags.O_CREAT.intValue() | OpenFlags.O_CLOEXEC.intValue(), 0600);
+        if (fd < 0) {
+            throw BosunException.internal("cannot open " + file + ": " + posix.strerror(posix.errno()), null);
+        }
+        PodLock lock = new PodLock(posix, fd);
+        if (posix.flock(fd, LOCK_EX) != 0) {
+            String error = posix.strerror(posix.errno());
+            lock.close();
+            throw BosunException.internal("cannot lock " + file + ": " + error, null);
+        }
+        return lock;
+    }
+
     /** Whether some process holds the pod's lock now. */
     static boolean isHeld(POSIX posix, Path podDir) {
         PodLock probe = tryTake(posix, podDir, LOCK_SH);

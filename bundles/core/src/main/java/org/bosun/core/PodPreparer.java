@@ -47,7 +47,7 @@ final class PodPreparer {
         this.posix = posix;
         this.files = files;
         this.services = services;
-        this.network = new PodNetwork(services, files);
+        this.network = new PodNetwork(services, files, posix);
         this.security = new PodSecurity(services, files);
     }
 
