@@ -96,14 +96,15 @@ final class PodHoldings {
             createPrivate(root.resolve(HELD));
             createPrivate(dir);
             Files.createDirectories(dir.resolve(PodNetRecords.DIR));
+            // The lock first: a record gc finds must be one it can lock.
+            if (!Files.exists(dir.resolve(PodLock.FILE_NAME))) {
+                Files.createFile(dir.resolve(PodLock.FILE_NAME));
+            }
             byte[] record = JSON.writeValueAsBytes(new Holding(VERSION, uuid, paths.dataDir().toString(),
                     paths.podsDir().toString(), ports));
             Path tmp = dir.resolve(RECORD + ".tmp");
             Files.write(tmp, record);
             Files.move(tmp, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            if (!Files.exists(dir.resolve(PodLock.FILE_NAME))) {
-                Files.createFile(dir.resolve(PodLock.FILE_NAME));
-            }
             if (!Files.isSymbolicLink(link)) {
                 Files.createSymbolicLink(link, dir.resolve(PodNetRecords.DIR));
             }
