@@ -21,7 +21,8 @@ import org.junit.Test;
 
 /**
  * The config.json of representative pods, byte for byte as the engine wrote them before its spec
- * became a typed model (the files under golden/ were written by the untyped ContainerConfig).
+ * became a typed model (the files under golden/ were written by the untyped ContainerConfig, an
+ * ObjectNode tree built field by field).
  */
 public class ContainerSpecGoldenTest {
     static final Path INIT = Path.of("/usr/bin/catatonit");
@@ -66,11 +67,11 @@ public class ContainerSpecGoldenTest {
     }
 
     static String config(PodDirectory p, PodDirectory.App app, String id, List<String> args, int oom, boolean crun) {
-        return ContainerConfig.json(new ContainerConfig(p, oom, INIT, crun).app(app, id, args));
+        return ContainerSpecs.json(new ContainerSpecs(p, oom, INIT, crun).app(app, id, args));
     }
 
     static String infra(PodDirectory p) {
-        return ContainerConfig.json(new ContainerConfig(p, 0, INIT, false).infra(p.stage1Dir().resolve("infra-rootfs")));
+        return ContainerSpecs.json(new ContainerSpecs(p, 0, INIT, false).infra(p.stage1Dir().resolve("infra-rootfs")));
     }
 
     /** An app with nothing contributed, on the host's network: runc's defaults. */
