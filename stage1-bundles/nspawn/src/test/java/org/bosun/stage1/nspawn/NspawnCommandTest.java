@@ -19,8 +19,9 @@ import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
 
 /**
- * The systemd-nspawn command of representative pods, exactly as the engine built it before the
- * command became a built list (the files under golden/ were written by the positional edits).
+ * The systemd-nspawn command of representative pods on a hybrid host, exactly as the engine built
+ * it before the command became a built list (the files under golden/ were written by the
+ * positional edits, {@code indexOf("--kill-signal=...") + 1} and the like).
  */
 public class NspawnCommandTest {
     static final String UUID = PodUnitsTest.UUID;
@@ -36,7 +37,7 @@ public class NspawnCommandTest {
     }
 
     static String command(PodDirectory pod) {
-        EngineCommand c = new NspawnEngine().run(pod);
+        EngineCommand c = NspawnEngine.command(pod, HYBRID);
         return String.join("\n", c.argv()) + "\n--- env\n" + String.join("\n", c.environment()) + "\n";
     }
 
@@ -75,8 +76,8 @@ public class NspawnCommandTest {
         List<PodDirectory.Mount> rw = List.of(new PodDirectory.Mount("data", Path.of("/srv/data"), "/d", false, false),
                 new PodDirectory.Mount("logs", Path.of("/var/log/app"), "/l", false, true));
         PodDirectory.Pod settings = new PodDirectory.Pod(null, Path.of("/run/netns/bosun-3"), null, false, null, null);
-        PodDirectory pod = new PodDirectory(UUID, POD, List.of(app("a", SecurityPolicy.UNCONFINED.withProtectionOff(
-                "capabilities"), ro, true), app("b", SecurityPolicy.UNCONFINED, rw, false)), Map.of(), settings);
+        PodDirectory pod = new PodDirectory(UUID, POD, List.of(app("a", SecurityPolicy.UNCONFINED.withCapabilities(
+                Set.of("CAP_SYS_ADMIN", "CAP_NET_RAW")), ro, true), app("b", SecurityPolicy.UNCONFINED, rw, false)), Map.of(), settings);
         check("several-apps", command(pod));
     }
 
