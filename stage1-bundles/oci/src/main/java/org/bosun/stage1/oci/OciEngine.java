@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,60 +101,67 @@ public final class OciEngine implements Stage1Engine {
         EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
         ContainerSpecs specs = new ContainerSpecs(pod, minimumOom, AppInit.find(), runtime == OciRuntime.CRUN);
+        Path engine = pod.stage1Dir();
+        boolean infra = ContainerSpecs.needsInfra(pod);
+        // Everything is made first, then written: a pod the engine refuses gets no file of it.
+        Map<Path, String> files = new LinkedHashMap<>();
+        files.put(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
+        Path infraRoot = engine.resolve(INFRA_ROOTFS);
+        if (infra) {
+            files.put(ContainerSpecs.specFile(pod, ContainerSpecs.INFRA), ContainerSpecs.json(specs.infra(infraRoot)));
+        }
         List<String> warnings = new ArrayList<>();
         List<PodPlan.App> apps = new ArrayList<>();
-        Path engine = pod.stage1Dir();
+        // the supervisor fills in the infra container's pid when the pod runs
+        List<String> infraConfigs = new ArrayList<>();
+        for (PodDirectory.App app : pod.apps()) {
+            Map<String, List<String>> containers = new LinkedHashMap<>();
+            containers.put(ContainerSpecs.appId(app.name()), app.exec());
+            for (String handler : HANDLERS) {
+                List<String> args = app.eventHandlers().get(handler);
+                if (args != null && !args.isEmpty()) {
+                    // the supervisor runs a handler whose bundle exists
+                    containers.put(ContainerSpecs.handlerId(handler, app.name()), args);
+                }
+            }
+            containers.forEach((id, args) -> {
+                Path spec = ContainerSpecs.specFile(pod, id);
+                files.put(spec, ContainerSpecs.json(specs.app(app, id, args)));
+                if (infra) {
+                    infraConfigs.add(SupervisorScript.inPod(pod, spec));
+                }
+            });
+            Integer asked = app.resources().oomScoreAdj();
+            Integer given = specs.oomScoreAdj(app.resources());
+            if (asked != null && !asked.equals(given)) {
+                warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
+                        + ", the lowest this host allows without CAP_SYS_RESOURCE");
+            }
+            apps.add(new PodPlan.App(app.name(), app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
+                    app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+        }
+        PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
+                stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP);
+        files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
-            Files.createDirectories(engine);
             // made here, not by the supervisor: a fork less in every run
             Files.createDirectories(engine.resolve(STATE_DIR));
             Files.createDirectories(engine.resolve(IO_DIR));
-            Files.writeString(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
-            boolean infra = ContainerSpecs.needsInfra(pod);
             if (infra) {
-                Path infraRoot = engine.resolve(INFRA_ROOTFS);
-                Files.createDirectories(infraRoot.resolve("usr"));
-                Files.createDirectories(infraRoot.resolve("proc"));
-                Files.createDirectories(infraRoot.resolve("dev"));
+                for (String dir : List.of("usr", "proc", "dev")) {
+                    Files.createDirectories(infraRoot.resolve(dir));
+                }
                 for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
                     Files.createSymbolicLink(infraRoot.resolve(dir), Path.of("usr", dir));
                 }
-                write(ContainerSpecs.specFile(pod, ContainerSpecs.INFRA), ContainerSpecs.json(specs.infra(infraRoot)));
             }
-            // the supervisor fills in the infra container's pid when the pod runs
-            List<String> infraConfigs = new ArrayList<>();
-            for (PodDirectory.App app : pod.apps()) {
-                List<String> ids = new ArrayList<>();
-                String id = ContainerSpecs.appId(app.name());
-                write(ContainerSpecs.specFile(pod, id), ContainerSpecs.json(specs.app(app, id, app.exec())));
-                ids.add(id);
-                for (String handler : HANDLERS) {
-                    List<String> args = app.eventHandlers().get(handler);
-                    if (args != null && !args.isEmpty()) {
-                        // the supervisor runs a handler whose bundle exists
-                        String handlerId = ContainerSpecs.handlerId(handler, app.name());
-                        write(ContainerSpecs.specFile(pod, handlerId), ContainerSpecs.json(specs.app(app, handlerId, args)));
-                        ids.add(handlerId);
-                    }
-                }
-                if (infra) {
-                    ids.forEach(i -> infraConfigs.add(SupervisorScript.inPod(pod, ContainerSpecs.specFile(pod, i))));
-                }
-                Integer asked = app.resources().oomScoreAdj();
-                Integer given = specs.oomScoreAdj(app.resources());
-                if (asked != null && !asked.equals(given)) {
-                    warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
-                            + ", the lowest this host allows without CAP_SYS_RESOURCE");
-                }
-                apps.add(new PodPlan.App(app.name(), app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
-                        app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+            for (Map.Entry<Path, String> file : files.entrySet()) {
+                write(file.getKey(), file.getValue());
             }
-            PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
-                    stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
-                    PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP);
-            write(engine.resolve(PodPlan.FILE), plan.text());
             for (String script : SupervisorScript.SCRIPTS) {
-                script(engine.resolve(script), SupervisorScript.text(script));
+                write(engine.resolve(script), SupervisorScript.text(script));
+                Files.setPosixFilePermissions(engine.resolve(script), EXECUTABLE);
             }
         } catch (IOException e) {
             throw BosunException.internal("cannot write the oci engine's files of pod " + pod.uuid() + " in " + engine
@@ -379,8 +387,4 @@ public final class OciEngine implements Stage1Engine {
         Files.write(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void script(Path file, String content) throws IOException {
-        write(file, content);
-        Files.setPosixFilePermissions(file, EXECUTABLE);
-    }
 }

@@ -112,5 +112,6 @@ public class OciEngineTest {
                 () -> new OciEngine().prepare(pod));
         assertEquals(e.getMessage(), 1, e.getMessage().lines().count());
         org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("'pod\\nx' (hostname)"));
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
     }
 }
