@@ -15,6 +15,7 @@ import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.host.cgroup.CgroupTree;
 import org.bosun.stage1.support.AppNames;
 import org.bosun.stage1.support.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
@@ -205,7 +206,7 @@ public final class NspawnEngine implements Stage1Engine {
         } catch (IOException e) {
             throw BosunException.internal("cannot read the cgroup record of pod " + pod.uuid() + ": " + e.getMessage(), e);
         }
-        List<String> failed = new ArrayList<>();
+        List<Path> ours = new ArrayList<>();
         for (int i = dirs.size() - 1; i >= 0; i--) {
             String dir = dirs.get(i).trim();
             // only what the run script could have made: a pod cgroup of this pod or an app's below it
@@ -213,12 +214,11 @@ public final class NspawnEngine implements Stage1Engine {
                     || dir.contains("/" + PodCgroup.name(pod.uuid()) + "/app-"))) {
                 continue;
             }
-            try {
-                Files.deleteIfExists(Path.of(dir));
-            } catch (IOException e) {
-                failed.add(dir + ": " + e.getMessage());
-            }
+            ours.add(Path.of(dir));
         }
+        // what is left in them is the pod's, whose systemd-nspawn was killed
+        CgroupTree.kill(ours);
+        List<String> failed = CgroupTree.remove(ours);
         if (!failed.isEmpty()) {
             throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
                     + String.join("; ", failed) + "; try bosun gc again");
