@@ -77,25 +77,33 @@ public final class CgroupTree {
 
     /**
      * Kills every process in the trees of {@code roots} and returns once none is left (or after about
-     * two seconds): {@code cgroup.kill} where the kernel has it (cgroup2, 5.14 and later), which also
-     * takes the processes forked meanwhile, else SIGKILL to each process, again until none is left.
+     * two seconds): {@link #signal} until nothing is left to signal.
      */
     public static void kill(List<Path> roots) {
-        for (int round = 0; round < ROUNDS; round++) {
-            Set<Long> pids = allPids(roots);
-            if (pids.isEmpty()) {
-                return;
-            }
-            for (Path root : roots) {
-                try {
-                    Files.writeString(root.resolve("cgroup.kill"), "1");
-                } catch (IOException e) {
-                    // a legacy hierarchy, an older kernel, or gone: the processes are signalled one by one
-                }
-            }
-            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        for (int round = 0; round < ROUNDS && signal(roots); round++) {
             pause();
         }
+    }
+
+    /**
+     * Sends SIGKILL to every process in the trees of {@code roots}, without waiting for them to end:
+     * {@code cgroup.kill} where the kernel has it (cgroup2, 5.14 and later), which also takes the
+     * processes forked meanwhile, and to each process found. Returns whether there was any.
+     */
+    public static boolean signal(List<Path> roots) {
+        Set<Long> pids = allPids(roots);
+        if (pids.isEmpty()) {
+            return false;
+        }
+        for (Path root : roots) {
+            try {
+                Files.writeString(root.resolve("cgroup.kill"), "1");
+            } catch (IOException e) {
+                // a legacy hierarchy, an older kernel, or gone: the processes are signalled one by one
+            }
+        }
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        return true;
     }
 
     /**

@@ -72,6 +72,21 @@ public class CgroupTreeTest {
         killsAndRemoves(own("cgroup", "pids"));
     }
 
+    /** signal sends the kill and returns; the processes end on their own time. */
+    @Test(timeout = 30_000)
+    public void signalKillsTheProcessesItFindsAndSaysWhetherThereWereAny() throws Exception {
+        Optional<Path> parent = own("cgroup2", "");
+        assumeTrue("needs root and a cgroup2 hierarchy", parent.isPresent() && Files.isWritable(parent.get()));
+        Path root = parent.get().resolve("bosun-cgroup-test-" + UUID.randomUUID());
+        Files.createDirectory(root);
+        made.add(root);
+        assertFalse("an empty cgroup: nothing to signal", CgroupTree.signal(List.of(root)));
+        Process a = sleeper(root);
+        assertTrue(CgroupTree.signal(List.of(root)));
+        assertTrue(a.waitFor(5, TimeUnit.SECONDS));
+        assertEquals(137, a.exitValue());
+    }
+
     private void killsAndRemoves(Optional<Path> parent) throws Exception {
         assumeTrue("needs root and that hierarchy", parent.isPresent() && Files.isWritable(parent.get()));
         Path root = parent.get().resolve("bosun-cgroup-test-" + UUID.randomUUID());
@@ -87,6 +102,7 @@ public class CgroupTreeTest {
 
         CgroupTree.kill(List.of(root));
 
+        assertFalse("nothing left to signal", CgroupTree.signal(List.of(root)));
         for (Process p : List.of(a, b, c)) {
             assertTrue("killed: " + p.pid(), p.waitFor(5, TimeUnit.SECONDS));
             assertEquals(137, p.exitValue());

@@ -71,9 +71,12 @@ record PodCgroup(Path hierarchy, boolean hybrid) {
         return Optional.empty();
     }
 
-    /** Kills whatever still runs in the pod's payload cgroup: it is all the pod's. */
+    /**
+     * Sends SIGKILL to whatever runs in the pod's payload cgroup (it is all the pod's), without
+     * waiting: systemd-nspawn is killed next, before it can see its container end and exit on its own.
+     */
     void kill(String podCgroup) {
-        CgroupTree.kill(List.of(dir(podCgroup).resolve("payload")));
+        CgroupTree.signal(List.of(dir(podCgroup).resolve("payload")));
     }
 
     /**
