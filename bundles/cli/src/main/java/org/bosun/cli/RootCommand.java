@@ -76,6 +76,11 @@ final class RootCommand implements Callable<Integer> {
                 String word = unmatched.getUnmatched().get(0);
                 message = (word.startsWith("-") ? "unknown option '" : name.equals("bosun") ? "unknown command '"
                         : "unexpected argument '") + word + "'";
+                String flag = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+                if ((name.equals("run") || name.equals("prepare")) && AppArguments.FLAGS.contains(flag)
+                        && ex.getCommandLine().getCommandSpec().findOption(flag) == null) {
+                    message = flag + " is an app flag: put it after the image it applies to";
+                }
             }
             message = message.replaceAll("[.\\s]+$", "");
             session.err.println(where + ": " + message + "; see '" + where + " --help'");

@@ -12,10 +12,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Volume> volumes,
-        List<Object> isolators, List<NameValue> annotations, List<Object> ports) {
+        List<Object> isolators, List<NameValue> annotations, List<Object> ports,
+        java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
 
     static final String AC_VERSION = "0.8.11";
     static final String AC_KIND = "PodManifest";
+
+    /** A manifest without user annotations and labels (appc writes none then). */
+    PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Volume> volumes,
+            List<Object> isolators, List<NameValue> annotations, List<Object> ports) {
+        this(acVersion, acKind, apps, volumes, isolators, annotations, ports, null, null);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -85,6 +85,7 @@ final class PodPreparer {
                         + " --no-overlay), with owners shifted into the pod's host uid/gid range"));
             }
             files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
+            files.writeJson(podDir.resolve(PodFiles.IMAGE_PORTS), imagePorts);
             clock.lap("manifest");
             network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
                     PodNetwork.hostname(request.options(), uuid));
@@ -177,7 +178,8 @@ final class PodPreparer {
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
         request.annotations().forEach((k, v) -> annotations.add(new PodManifestJson.NameValue(k, v)));
         return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, volumes.manifestVolumes(), List.of(),
-                annotations, List.of());
+                annotations, List.of(), request.userAnnotations().isEmpty() ? null : request.userAnnotations(),
+                request.userLabels().isEmpty() ? null : request.userLabels());
     }
 
     private static PodManifestJson.RuntimeApp runtimeApp(PodOptions pod, AppRequest app, ImageManifest image,

@@ -16,8 +16,10 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.EngineRecord;
 import org.bosun.api.pod.GcReport;
+import org.bosun.api.pod.LaunchSettings;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodLaunch;
+import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
 import org.bosun.api.pod.PrepareRequest;
@@ -115,6 +117,83 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
+    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        if (settings != null && !settings.isEmpty()) {
+            PodStore store = new PodStore(paths.podsDir());
+            PodStore.Found f = store.find(uuid);
+            if (f.dir() != PodStore.Dir.PREPARED) {
+                throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
+                        + ", not prepared; only a prepared pod can be run");
+            }
+            PodOptions prepared = files.options(f.path());
+            PodOptions wanted = withSettings(prepared, settings);
+            if (!wanted.equals(prepared)) {
+                reprepare(paths, f, prepared, wanted);
+            }
+        }
+        return launch(paths, uuid);
+    }
+
+    /**
+     * rkt set a pod's network up when it ran; bosun does it when it prepares, so settings given to
+     * run-prepared replace the prepared ones: the network is set up again with them and the engine
+     * prepares the pod again (its files name the network, host name and terminal). The pod's lock
+     * keeps a second run-prepared out meanwhile.
+     */
+    private void reprepare(RuntimePaths paths, PodStore.Found f, PodOptions prepared, PodOptions wanted) {
+        EngineRecordJson engine = engineOf(f);
+        boolean privateNetwork = services.withEngine(engine.name(), e -> e.capabilities()).result().privateNetwork();
+        network.check(engine.name(), privateNetwork, wanted);
+        try (PodLock lock = PodLock.tryExclusive(f.path())) {
+            if (lock == null) {
+                throw BosunException.precondition("pod " + f.uuid() + " is being run by another command");
+            }
+            PodManifestJson manifest = files.manifest(f.path());
+            List<org.bosun.api.image.ImageManifest.Port> imagePorts = files.imagePorts(f.path());
+            try {
+                applySettings(paths, f, wanted, privateNetwork, imagePorts, engine, manifest);
+            } catch (RuntimeException e) {
+                try {
+                    applySettings(paths, f, prepared, privateNetwork, imagePorts, engine, manifest);
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                    throw new BosunException(e instanceof BosunException b ? b.kind() : org.bosun.api.ErrorKind.INTERNAL,
+                            e.getMessage() + "; restoring how pod " + f.uuid() + " was prepared failed too ("
+                                    + undo.getMessage() + "); remove it with bosun rm " + f.uuid(), e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The pod's network, etc files, recorded options and engine files made anew for {@code options}. */
+    private void applySettings(RuntimePaths paths, PodStore.Found f, PodOptions options, boolean privateNetwork,
+            List<org.bosun.api.image.ImageManifest.Port> imagePorts, EngineRecordJson engine, PodManifestJson manifest) {
+        network.tearDown(f.path(), f.uuid());
+        files.writeJson(f.path().resolve(PodFiles.OPTIONS), options);
+        network.setUp(paths, f.uuid(), f.path(), options, privateNetwork, imagePorts, PodNetwork.hostname(options, f.uuid()));
+        PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
+        try {
+            org.bosun.host.files.FileTree.delete(pod.stage1Dir());
+        } catch (IOException e) {
+            throw BosunException.internal("cannot remove the engine files of pod " + f.uuid() + ": " + e.getMessage(), e);
+        }
+        services.withEngine(engine.name(), e -> {
+            e.prepare(pod);
+            return null;
+        });
+    }
+
+    private static PodOptions withSettings(PodOptions prepared, LaunchSettings settings) {
+        return new PodOptions(settings.hostname() != null ? settings.hostname() : prepared.hostname(),
+                settings.networks().isEmpty() ? prepared.networks() : settings.networks(), prepared.ports(),
+                settings.dns() != null ? settings.dns() : prepared.dns(), prepared.hostsEntries(), prepared.volumes(),
+                prepared.environment(), prepared.inheritedEnvironment(),
+                settings.interactive() != null ? settings.interactive() : prepared.interactive(),
+                prepared.privateUsers(), prepared.noOverlay(), prepared.pullPolicy(), prepared.engineOptions());
+    }
+
+    @Override
     public EngineCommand enter(RuntimePaths paths, String uuid, String app, List<String> command) {
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
@@ -165,6 +244,11 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
+        return gc(paths, gracePeriod, expirePrepared, false);
+    }
+
+    @Override
+    public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
         PodStore store = new PodStore(paths.podsDir());
         List<String> marked = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -180,34 +264,44 @@ public final class PodServiceImpl implements PodService {
                         Path moved = store.move(f, PodStore.Dir.EXITED_GARBAGE);
                         files.writeText(moved.resolve(PodFiles.GC_MARKED), now + "\n");
                         marked.add(f.uuid());
-                        if (gracePeriod.isZero()) {
+                        if (gracePeriod.isZero() && !markOnly) {
                             collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.EXITED_GARBAGE, moved));
                             removed.add(f.uuid());
                         }
                     }
                     case PREPARE, EMBRYO -> {
                         Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                        collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
-                        removed.add(f.uuid());
+                        if (markOnly) {
+                            marked.add(f.uuid());
+                        } else {
+                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                            removed.add(f.uuid());
+                        }
                     }
                     case PREPARED -> {
                         Instant created = files.instant(f.path().resolve(PodFiles.CREATED));
                         if (created == null || created.plus(expirePrepared).isBefore(now)) {
                             Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
-                            removed.add(f.uuid());
+                            if (markOnly) {
+                                marked.add(f.uuid());
+                            } else {
+                                collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                                removed.add(f.uuid());
+                            }
                         }
                     }
                     case EXITED_GARBAGE -> {
                         Instant markedAt = files.instant(f.path().resolve(PodFiles.GC_MARKED));
-                        if (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now)) {
+                        if (!markOnly && (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now))) {
                             collect(paths, f);
                             removed.add(f.uuid());
                         }
                     }
                     case GARBAGE -> {
-                        collect(paths, f);
-                        removed.add(f.uuid());
+                        if (!markOnly) {
+                            collect(paths, f);
+                            removed.add(f.uuid());
+                        }
                     }
                 }
             } catch (BosunException e) {
@@ -285,6 +379,7 @@ public final class PodServiceImpl implements PodService {
         Instant started = files.started(f.path());
         return new PodInfo(f.uuid(), state, apps, files.instant(f.path().resolve(PodFiles.CREATED)), started, pid,
                 engineRecord, annotations, f.path(), PodNetwork.attachments(f.path()),
-                security.protectionsOff(f.path(), manifest));
+                security.protectionsOff(f.path(), manifest), manifest == null ? null : manifest.userAnnotations(),
+                manifest == null ? null : manifest.userLabels());
     }
 }
