@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
                 GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
-                + " running to make commands faster; no daemon is ever required."})
+                + " running to make commands faster; no daemon is ever required.", "",
+                PrivilegedCommands.HELP,
+                "", "Exit codes: 0 success, 1 internal error, 2 not found, 3 already exists, 4 invalid argument,"
+                        + " 5 wrong state, 6 unavailable; run and run-prepared exit with the app's code, or 125 when"
+                        + " bosun fails before the app starts (rkt: 254 for every error)."})
 final class RootCommand implements Callable<Integer> {
     /** Exit code of run and run-prepared when bosun fails before the app starts (as podman's 125). */
     static final int LAUNCH_FAILURE = 125;
@@ -86,6 +90,15 @@ final class RootCommand implements Callable<Integer> {
             session.err.println(where + ": " + message + "; see '" + where + " --help'");
             return name.equals("run") || name.equals("run-prepared") || name.equals("enter") ? LAUNCH_FAILURE
                     : ErrorKind.INVALID_ARGUMENT.exitCode();
+        });
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                PrivilegedCommands.check(parsed, session.invocation.uid());
+            } catch (org.bosun.api.BosunException e) {
+                String name = parsed.subcommand() == null ? "bosun" : parsed.subcommand().commandSpec().name();
+                return CliCommandService.report(session, name, e);
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
                 CliCommandService.report(session, commandLine.getCommandName(), ex));
