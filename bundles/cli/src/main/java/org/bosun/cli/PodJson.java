@@ -52,6 +52,8 @@ final class PodJson {
                 a.put("exit_code", app.exitCode());
             }
             putTime(a, "started_at", app.started());
+            putMap(a, "user_annotations", app.userAnnotations());
+            putMap(a, "user_labels", app.userLabels());
         }
         putTime(node, "created_at", pod.created());
         putTime(node, "started_at", pod.started());
@@ -70,14 +72,8 @@ final class PodJson {
             ObjectNode ann = node.putObject("annotations");
             pod.annotations().forEach(ann::put);
         }
-        if (!pod.userAnnotations().isEmpty()) {
-            ObjectNode ann = node.putObject("user_annotations");
-            new java.util.TreeMap<>(pod.userAnnotations()).forEach(ann::put);
-        }
-        if (!pod.userLabels().isEmpty()) {
-            ObjectNode labels = node.putObject("user_labels");
-            new java.util.TreeMap<>(pod.userLabels()).forEach(labels::put);
-        }
+        putMap(node, "user_annotations", pod.userAnnotations());
+        putMap(node, "user_labels", pod.userLabels());
         return node;
     }
 
@@ -113,6 +109,14 @@ final class PodJson {
             }
         }
         return sb.toString();
+    }
+
+    /** rkt's {@code user_annotations} and {@code user_labels}: left out when empty. */
+    private static void putMap(ObjectNode node, String field, java.util.Map<String, String> map) {
+        if (!map.isEmpty()) {
+            ObjectNode object = node.putObject(field);
+            new java.util.TreeMap<>(map).forEach(object::put);
+        }
     }
 
     private static void putTime(ObjectNode node, String field, Instant time) {

@@ -33,11 +33,13 @@ final class PodOptions {
     List<String> annotations = new ArrayList<>();
 
     @Option(names = "--user-annotation", paramLabel = "NAME=VALUE",
-            description = "a user annotation of the pod, in its manifest's userAnnotations (repeatable)")
+            description = "a user annotation of the pod, in its manifest's userAnnotations (repeatable); after an image,"
+                    + " the app's own, as rkt's")
     List<String> userAnnotations = new ArrayList<>();
 
     @Option(names = "--user-label", paramLabel = "NAME=VALUE",
-            description = "a user label of the pod, in its manifest's userLabels (repeatable)")
+            description = "a user label of the pod, in its manifest's userLabels (repeatable); after an image, the app's"
+                    + " own, as rkt's")
     List<String> userLabels = new ArrayList<>();
 
     @Option(names = "--set-env", paramLabel = "NAME=VALUE", description = "an environment variable for every app (repeatable)")

@@ -41,9 +41,16 @@ record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, L
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment,
-            List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers) {
+            List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers,
+            java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
         App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment) {
             this(exec, user, group, workingDirectory, environment, null, null, null);
+        }
+
+        App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment,
+                List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers) {
+            this(exec, user, group, workingDirectory, environment, supplementaryGIDs, isolators, eventHandlers, null,
+                    null);
         }
     }
 

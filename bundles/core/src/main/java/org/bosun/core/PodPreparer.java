@@ -215,8 +215,14 @@ final class PodPreparer {
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
                         AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(app.settings().resources()),
-                        AppIsolators.eventHandlers(image, name)),
+                        AppIsolators.eventHandlers(image, name), nullIfEmpty(app.settings().userAnnotations()),
+                        nullIfEmpty(app.settings().userLabels())),
                 app.settings().readonlyRootfs(), List.of(), List.of());
+    }
+
+    /** appc leaves out an empty {@code userAnnotations} or {@code userLabels}. */
+    private static Map<String, String> nullIfEmpty(Map<String, String> map) {
+        return map.isEmpty() ? null : map;
     }
 
     /**

@@ -366,7 +366,8 @@ public final class PodServiceImpl implements PodService {
                 Integer exitCode = files.appExitCode(f.path(), app.name());
                 Instant appStarted = files.appStarted(f.path(), app.name());
                 apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(), exitCode,
-                        AppStates.of(state, appStarted != null, exitCode != null), appStarted));
+                        AppStates.of(state, appStarted != null, exitCode != null), appStarted,
+                        app.app().userAnnotations(), app.app().userLabels()));
             }
             if (manifest.annotations() != null) {
                 manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));
