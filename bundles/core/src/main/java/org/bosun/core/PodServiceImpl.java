@@ -98,11 +98,7 @@ public final class PodServiceImpl implements PodService {
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid) {
         PodStore store = new PodStore(paths.podsDir());
-        PodStore.Found f = store.find(uuid);
-        if (f.dir() != PodStore.Dir.PREPARED) {
-            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
-                    + ", not prepared; only a prepared pod can be run");
-        }
+        PodStore.Found f = prepared(store, uuid);
         PodManifestJson manifest = files.manifest(f.path());
         EngineRecordJson engine = engineOf(f);
         Path runDir = store.path(PodStore.Dir.RUN, f.uuid());
@@ -119,12 +115,7 @@ public final class PodServiceImpl implements PodService {
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
         if (settings != null && !settings.isEmpty()) {
-            PodStore store = new PodStore(paths.podsDir());
-            PodStore.Found f = store.find(uuid);
-            if (f.dir() != PodStore.Dir.PREPARED) {
-                throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
-                        + ", not prepared; only a prepared pod can be run");
-            }
+            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
             PodOptions prepared = files.options(f.path());
             PodOptions wanted = withSettings(prepared, settings);
             if (!wanted.equals(prepared)) {
@@ -132,6 +123,16 @@ public final class PodServiceImpl implements PodService {
             }
         }
         return launch(paths, uuid);
+    }
+
+    /** The pod, which must be prepared: only a prepared pod can be run. */
+    private static PodStore.Found prepared(PodStore store, String uuid) {
+        PodStore.Found f = store.find(uuid);
+        if (f.dir() != PodStore.Dir.PREPARED) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
+                    + ", not prepared; only a prepared pod can be run");
+        }
+        return f;
     }
 
     /**
