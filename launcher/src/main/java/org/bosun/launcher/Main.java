@@ -38,6 +38,11 @@ public final class Main {
         try {
             String command = commandName(args);
             if ("agent".equals(command)) {
+                if (CallerIds.ofThisProcess().uid() != 0) {
+                    stderr.println("bosun agent: needs root (it runs pods for root and serves a root-only socket);"
+                            + " run it as root");
+                    Runtime.getRuntime().halt(5);
+                }
                 AgentMain.run(args, debug);
                 return;
             }
@@ -154,17 +159,9 @@ public final class Main {
     }
 
     /** In-process, the caller is this process; the agent learns it from SO_PEERCRED instead. */
-    private static Invocation withCallerIds(Invocation invocation) throws IOException {
-        int uid = 0;
-        int gid = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) {
-                uid = Integer.parseInt(line.split("\\s+")[1]);
-            } else if (line.startsWith("Gid:")) {
-                gid = Integer.parseInt(line.split("\\s+")[1]);
-            }
-        }
-        return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), uid, gid,
+    private static Invocation withCallerIds(Invocation invocation) {
+        CallerIds ids = CallerIds.ofThisProcess();
+        return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), ids.uid(), ids.gid(),
                 invocation.stdoutTerminal(), invocation.columns(), invocation.stderrTerminal());
     }
 
