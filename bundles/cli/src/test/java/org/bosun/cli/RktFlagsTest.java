@@ -33,7 +33,7 @@ public class RktFlagsTest {
     private Session session(int uid) {
         return new Session(new Invocation(List.of(), Map.of(), "/work", uid, uid, false, 0),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                null, null);
+                null, null, null);
     }
 
     private StatusCommand status(String... args) {
