@@ -40,8 +40,10 @@ public class ConfigurationsIT extends E2eCase {
     public void aComponentGetsItsConfigurationFromConfigurationsD() throws Exception {
         Path etc = work.resolve("etc");
         Path ranges = work.resolve("ranges");
-        Path configured = work.resolve("agent/configured.sock");
-        Path flagged = work.resolve("flag/flag.sock");
+        // Not under the work dir: its long name would pass the 107 bytes a socket path may have.
+        Path sockets = Files.createTempDirectory("bosun-cfg-");
+        Path configured = sockets.resolve("configured/agent.sock");
+        Path flagged = sockets.resolve("flag/agent.sock");
         Files.createDirectories(etc.resolve("configurations.d"));
         Files.writeString(etc.resolve("configurations.d/50-userns.json"), "{\"" + USERNS + "\": {\"firstHostId\": "
                 + FIRST_HOST_ID + ", \"rangesDir\": \"" + ranges + "\"}}");
@@ -49,21 +51,13 @@ public class ConfigurationsIT extends E2eCase {
                 + configured + "\"}}");
 
         BosunProcess agent = null;
-        List<String> via = new ArrayList<>();
-        if (mode == Mode.AGENT) {
-            agent = start(Mode.IN_PROCESS, List.of(fixture.bin.toString(), "--local-config", etc.toString(), "agent",
-                    "--socket=" + flagged));
-            BosunProcess started = agent;
-            assertTrue("the agent listens on the configured socket " + configured + " within "
-                    + BosunFixture.AGENT_START_TIMEOUT.toSeconds() + " s:\n" + agent.snapshot(),
-                    eventually(BosunFixture.AGENT_START_TIMEOUT, Duration.ofMillis(200),
-                            () -> Files.exists(configured) || !started.isAlive()) && Files.exists(configured));
-            assertFalse("the configuration is there at the socket's first activation: " + flagged + " never made",
-                    Files.exists(flagged.getParent()));
-            // bin/bosun with this agent's socket, whatever the fixture's mode would set
-            via = List.of("/usr/bin/env", "-u", "BOSUN_AGENT", "BOSUN_AGENT_SOCKET=" + configured);
-        }
         try {
+            List<String> via = List.of();
+            if (mode == Mode.AGENT) {
+                agent = startAgent(etc, configured, flagged);
+                // bin/bosun with this agent's socket, whatever the fixture's mode would set
+                via = List.of("/usr/bin/env", "-u", "BOSUN_AGENT", "BOSUN_AGENT_SOCKET=" + configured);
+            }
             BosunResult prepare = call(via, "--local-config", etc.toString(), "--debug", "prepare", INSECURE,
                     "--private-users", "--net=none", aci());
             assertExit(0, prepare);
@@ -86,7 +80,26 @@ public class ConfigurationsIT extends E2eCase {
             if (agent != null) {
                 stop(agent);
             }
+            E2e.deleteTree(sockets);
         }
+    }
+
+    /** {@code bosun --local-config ETC agent --socket=FLAGGED}, answering on {@code configured}. */
+    private BosunProcess startAgent(Path etc, Path configured, Path flagged) throws Exception {
+        BosunProcess agent = start(Mode.IN_PROCESS, List.of(fixture.bin.toString(), "--local-config", etc.toString(),
+                "agent", "--socket=" + flagged));
+        boolean listening = eventually(BosunFixture.AGENT_START_TIMEOUT, Duration.ofMillis(200),
+                () -> Files.exists(configured) || !agent.isAlive()) && Files.exists(configured);
+        boolean flagUnused = !Files.exists(flagged.getParent());
+        String output = agent.snapshot();
+        if (!listening || !flagUnused) {
+            stop(agent);
+        }
+        assertTrue("the agent listens on the configured socket " + configured + " within "
+                + BosunFixture.AGENT_START_TIMEOUT.toSeconds() + " s:\n" + output, listening);
+        assertTrue("the configuration is there at the socket's first activation: " + flagged + " was never made",
+                flagUnused);
+        return agent;
     }
 
     /** SIGTERM, as an operator stops it (the framework stops and the socket goes); SIGKILL after 20 s. */
