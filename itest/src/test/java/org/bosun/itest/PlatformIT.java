@@ -37,6 +37,9 @@ import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /** The platform as a whole: every bundle resolves and starts, the services find each other, a pod goes round. */
 public class PlatformIT extends PlatformCase {
@@ -103,6 +106,30 @@ public class PlatformIT extends PlatformCase {
         }
     }
 
+    /**
+     * The CNI executor's contract is a bundle of its own: refreshing an updated executor refreshes
+     * the executor alone, not the networks bundle that uses the contract.
+     */
+    @Test
+    public void refreshingTheCniExecutorRefreshesNoBundleThatUsesItsContract() {
+        Map<String, Bundle> bySymbolicName = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            bySymbolicName.put(b.getSymbolicName(), b);
+        }
+        Bundle executor = bySymbolicName.get("org.bosun.cni.executor");
+        Bundle networks = bySymbolicName.get("org.bosun.cni.networks");
+        assertNotNull(executor);
+        assertNotNull(networks);
+        FrameworkWiring framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        assertEquals(List.of("org.bosun.cni.executor"), framework.getDependencyClosure(List.of(executor)).stream()
+                .map(Bundle::getSymbolicName).toList());
+        List<String> providers = networks.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)
+                .stream().filter(w -> "org.bosun.cni.api".equals(w.getCapability().getAttributes()
+                        .get(PackageNamespace.PACKAGE_NAMESPACE)))
+                .map(w -> w.getProvider().getBundle().getSymbolicName()).toList();
+        assertEquals("the networks bundle imports org.bosun.cni.api from", List.of("org.bosun.cni.api"), providers);
+    }
+
     @Test
     public void prepareAndGcAPodThroughThePodService() throws Exception {
         ServiceReference<PodService> ref = Platform.awaitService(context, PodService.class, null, 30);
@@ -150,6 +177,34 @@ public class PlatformIT extends PlatformCase {
         } finally {
             context.ungetService(ref);
         }
+    }
+
+    /**
+     * The OCI/Docker image model is a library bundle of its own: refreshing an updated oci format
+     * refreshes that format alone, not the docker format, which takes the model from the library.
+     */
+    @Test
+    public void refreshingTheOciFormatRefreshesNotTheDockerFormat() {
+        Map<String, Bundle> bySymbolicName = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            bySymbolicName.put(b.getSymbolicName(), b);
+        }
+        Bundle oci = bySymbolicName.get("org.bosun.image.oci");
+        Bundle docker = bySymbolicName.get("org.bosun.image.docker");
+        assertNotNull(oci);
+        assertNotNull(docker);
+        FrameworkWiring framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        assertEquals(List.of("org.bosun.image.oci"), framework.getDependencyClosure(List.of(oci)).stream()
+                .map(Bundle::getSymbolicName).toList());
+        Map<String, String> providers = new HashMap<>();
+        for (var wire : docker.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            String pkg = (String) wire.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE);
+            if (pkg.startsWith("org.bosun.image.oci.")) {
+                providers.put(pkg, wire.getProvider().getBundle().getSymbolicName());
+            }
+        }
+        assertEquals(Map.of("org.bosun.image.oci.model", "org.bosun.image.oci.image", "org.bosun.image.oci.layers",
+                "org.bosun.image.oci.image", "org.bosun.image.oci.signing", "org.bosun.image.oci.image"), providers);
     }
 
     /** ACTIVE, or STARTING because it waits for its first class load (Bundle-ActivationPolicy: lazy). */

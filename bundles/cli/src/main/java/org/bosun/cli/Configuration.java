@@ -1,17 +1,14 @@
 package org.bosun.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,23 +44,14 @@ final class Configuration {
             node.put("bosunVersion", "v1");
             merged.put(kind, node);
         }
-        for (Path dir : List.of(systemDir, localDir)) {
-            readDir(dir.resolve("paths.d"), "paths", merged);
-            readDir(dir.resolve("stage1.d"), "stage1", merged);
+        for (String kind : merged.keySet()) {
+            readFolder(new ConfigFolder(systemDir, localDir, kind + ".d"), kind, merged);
         }
         return new Configuration(merged);
     }
 
-    private static void readDir(Path dir, String kind, Map<String, ObjectNode> merged) {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            throw BosunException.invalid("cannot read configuration directory " + dir + ": " + e.getMessage());
-        }
-        for (Path file : files) {
+    private static void readFolder(ConfigFolder folder, String kind, Map<String, ObjectNode> merged) {
+        for (Path file : folder.files("*.json")) {
             JsonNode node;
             try {
                 node = JSON.readTree(file.toFile());
@@ -77,7 +65,7 @@ final class Configuration {
             String fileKind = node.path("bosunKind").asText("");
             if (!fileKind.equals(kind)) {
                 throw BosunException.invalid("configuration file " + file + " has bosunKind '" + fileKind + "', but "
-                        + dir.getFileName() + " holds only '" + kind + "'; fix its bosunKind or move it");
+                        + file.getParent().getFileName() + " holds only '" + kind + "'; fix its bosunKind or move it");
             }
             if (!"v1".equals(node.path("bosunVersion").asText())) {
                 throw BosunException.invalid("configuration file " + file + " has bosunVersion '"

@@ -2,18 +2,13 @@ package org.bosun.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.BosunException;
 
-/** Copies and deletes directory trees of images: owners, modes, links and special files kept, links never followed. */
+/** Copies directory trees of images: owners, modes, links and special files kept, links never followed. */
 final class Directories {
     private Directories() {
     }
@@ -35,46 +30,6 @@ final class Directories {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw BosunException.precondition("copying " + from + " was cancelled");
-        }
-    }
-
-    static void delete(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                if (!Files.isWritable(d)) {
-                    d.toFile().setWritable(true, true);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    static void deleteQuietly(Path root) {
-        try {
-            delete(root);
-        } catch (IOException e) {
-            // A hidden temporary directory beside the target; the user sees it named in no message.
         }
     }
 }

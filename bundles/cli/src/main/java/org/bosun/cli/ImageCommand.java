@@ -20,6 +20,7 @@ import org.bosun.api.ErrorKind;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.files.FileTree;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -416,11 +417,11 @@ final class ImageCommand implements Callable<Integer> {
                                 PodJson.JSON.valueToTree(image.manifest()), "json-pretty") + "\n");
                     }
                     if (overwrite && Files.exists(target)) {
-                        Directories.delete(target);
+                        FileTree.delete(target);
                     }
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException | RuntimeException e) {
-                    Directories.deleteQuietly(temp);
+                    FileTree.deleteQuietly(temp);
                     if (e instanceof RuntimeException r) {
                         throw r;
                     }

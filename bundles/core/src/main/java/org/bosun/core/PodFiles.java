@@ -178,9 +178,9 @@ final class PodFiles {
         }
         org.bosun.api.pod.PodOptions options = options(whereNow(podDir));
         // A pod prepared with its own network has its etc/ files; older ones keep the engine's defaults.
-        Path etcDir = PodNetwork.etcDir(whereNow(podDir)) == null ? null : podDir.resolve(PodNetwork.ETC_DIR);
+        Path etcDir = PodEtcFiles.etcDir(whereNow(podDir)) == null ? null : podDir.resolve(PodEtcFiles.DIR);
         PodDirectory.Pod settings = new PodDirectory.Pod(etcDir == null ? options.hostname()
-                : PodNetwork.hostname(options, uuid), PodNetwork.netns(whereNow(podDir)), etcDir, options.interactive(),
+                : PodNetwork.hostname(options, uuid), PodNetworkNamespace.recorded(whereNow(podDir)), etcDir, options.interactive(),
                 options.engineOptions(), PodSecurity.userNamespace(uuid, apps));
         return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }

@@ -2,93 +2,42 @@ package org.bosun.core;
 
 import java.nio.file.Path;
 
-import org.bosun.api.BosunException;
-
-import jnr.constants.platform.Errno;
-import jnr.constants.platform.OpenFlags;
-import jnr.posix.POSIX;
+import org.bosun.host.lock.Flock;
 
 /**
- * An flock(2) on a pod's {@code pod.lck}. The lock belongs to the open file, so it survives the
+ * The flock(2) on a pod's {@code pod.lck}. The lock belongs to the open file, so it survives the
  * pod directory's renames and an execve of the holder, and the kernel drops it when the last
- * holder dies: that is what makes "running" mean "its process is alive".
+ * holder dies: that is what makes "running" mean "its process is alive". The process that owns the
+ * pod's state holds it: the preparing command, then the launcher, which claims it itself (launcher
+ * Exec) and keeps the descriptor across its execve of the engine, so the running stage1 holds it.
  */
 final class PodLock implements AutoCloseable {
     static final String FILE_NAME = "pod.lck";
-    private static final int LOCK_SH = 1;
-    private static final int LOCK_EX = 2;
-    private static final int LOCK_NB = 4;
 
-    private final POSIX posix;
-    private int fd;
+    private final Flock flock;
 
-    private PodLock(POSIX posix, int fd) {
-        this.posix = posix;
-        this.fd = fd;
+    private PodLock(Flock flock) {
+        this.flock = flock;
     }
 
     /** Creates the lock file in {@code podDir} and takes it exclusively. */
-    static PodLock create(POSIX posix, Path podDir) {
-        int fd = posix.open(podDir.resolve(FILE_NAME).toString(),
-                OpenFlags.O_RDWR.intValue() | OpenFlags.O_CREAT.intValue() | OpenFlags.O_CLOEXEC.intValue(), 0600);
-        if (fd < 0) {
-            throw BosunException.internal("cannot create " + podDir.resolve(FILE_NAME) + ": "
-                    + posix.strerror(posix.errno()), null);
-        }
-        PodLock lock = new PodLock(posix, fd);
-        if (!lock.tryLock(LOCK_EX)) {
-            lock.close();
-            throw BosunException.internal("a new pod's lock " + podDir.resolve(FILE_NAME) + " is taken", null);
-        }
-        return lock;
+    static PodLock create(Path podDir) {
+        return new PodLock(Flock.create(podDir.resolve(FILE_NAME)));
     }
 
     /** Takes the pod's lock exclusively without waiting; null when someone holds it (or the pod is gone). */
-    static PodLock tryExclusive(POSIX posix, Path podDir) {
-        return tryTake(posix, podDir, LOCK_EX);
+    static PodLock tryExclusive(Path podDir) {
+        Flock flock = Flock.tryExclusive(podDir.resolve(FILE_NAME));
+        return flock == null ? null : new PodLock(flock);
     }
 
     /** Whether some process holds the pod's lock now. */
-    static boolean isHeld(POSIX posix, Path podDir) {
-        PodLock probe = tryTake(posix, podDir, LOCK_SH);
-        if (probe == null) {
-            // Either held, or the pod moved away meanwhile: only "held" matters to callers that found it.
-            return java.nio.file.Files.exists(podDir.resolve(FILE_NAME));
-        }
-        probe.close();
-        return false;
-    }
-
-    private static PodLock tryTake(POSIX posix, Path podDir, int mode) {
-        int fd = posix.open(podDir.resolve(FILE_NAME).toString(),
-                OpenFlags.O_RDONLY.intValue() | OpenFlags.O_CLOEXEC.intValue(), 0);
-        if (fd < 0) {
-            return null;
-        }
-        PodLock lock = new PodLock(posix, fd);
-        if (lock.tryLock(mode)) {
-            return lock;
-        }
-        lock.close();
-        return null;
-    }
-
-    private boolean tryLock(int mode) {
-        if (posix.flock(fd, mode | LOCK_NB) == 0) {
-            return true;
-        }
-        int errno = posix.errno();
-        if (errno == Errno.EWOULDBLOCK.intValue() || errno == Errno.EAGAIN.intValue()) {
-            return false;
-        }
-        throw BosunException.internal("flock failed: " + posix.strerror(errno), null);
+    static boolean isHeld(Path podDir) {
+        return Flock.isHeld(podDir.resolve(FILE_NAME));
     }
 
     @Override
     public void close() {
-        if (fd >= 0) {
-            posix.close(fd);
-            fd = -1;
-        }
+        flock.close();
     }
 }

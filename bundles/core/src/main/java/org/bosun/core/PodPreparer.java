@@ -25,8 +25,6 @@ import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.EngineCapabilities;
 
-import jnr.posix.POSIX;
-
 /**
  * Prepares one pod: embryo → prepare (locked) → prepared. If anything fails the pod directory is
  * removed before the error is reported; if the process is killed, the pod stays in prepare/ with
@@ -37,14 +35,12 @@ final class PodPreparer {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Pattern AC_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    private final POSIX posix;
     private final PodFiles files;
     private final ServiceLookup services;
     private final PodNetwork network;
     private final PodSecurity security;
 
-    PodPreparer(POSIX posix, PodFiles files, ServiceLookup services) {
-        this.posix = posix;
+    PodPreparer(PodFiles files, ServiceLookup services) {
         this.files = files;
         this.services = services;
         this.network = new PodNetwork(services, files);
@@ -64,7 +60,7 @@ final class PodPreparer {
         PhaseClock clock = new PhaseClock();
         network.check(engineName, caps.privateNetwork(), request.options());
         PodVolumes volumes = PodVolumes.check(request.options(), request.apps());
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         store.ensureLayout();
         String uuid = UUID.randomUUID().toString();
         Path embryo = store.path(PodStore.Dir.EMBRYO, uuid);
@@ -74,7 +70,7 @@ final class PodPreparer {
             throw BosunException.internal("cannot create pod directory " + embryo + ": " + e.getMessage(), e);
         }
         Path podDir = embryo;
-        try (PodLock lock = PodLock.create(posix, embryo)) {
+        try (PodLock lock = PodLock.create(embryo)) {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             List<ImageManifest.Port> imagePorts = new ArrayList<>();

@@ -27,13 +27,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
-
 /** The pod lifecycle of DESIGN.md §2, kept entirely on disk. */
 @Component(service = PodService.class)
 public final class PodServiceImpl implements PodService {
-    private final POSIX posix;
     private final PodFiles files = new PodFiles();
     private final ServiceLookup services;
     private final PodPreparer preparer;
@@ -42,9 +38,8 @@ public final class PodServiceImpl implements PodService {
 
     @Activate
     public PodServiceImpl(BundleContext context) {
-        this.posix = POSIXFactory.getNativePOSIX();
         this.services = new ServiceLookup(context);
-        this.preparer = new PodPreparer(posix, files, services);
+        this.preparer = new PodPreparer(files, services);
         this.network = new PodNetwork(services, files);
         this.security = new PodSecurity(services, files);
     }
@@ -62,7 +57,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public List<PodInfo> list(RuntimePaths paths) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         List<PodInfo> pods = new ArrayList<>();
         for (PodStore.Found f : store.all()) {
             PodInfo info = info(store, f);
@@ -77,7 +72,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodInfo status(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         // A pod can move between directories while it is read; look again if it did.
         for (int attempt = 0; attempt < 5; attempt++) {
             PodInfo info = info(store, store.find(uuid));
@@ -90,7 +85,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public String manifest(RuntimePaths paths, String uuid) {
-        PodStore.Found f = new PodStore(paths.podsDir(), posix).find(uuid);
+        PodStore.Found f = new PodStore(paths.podsDir()).find(uuid);
         try {
             return Files.readString(f.path().resolve(PodFiles.MANIFEST));
         } catch (IOException e) {
@@ -100,7 +95,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         if (f.dir() != PodStore.Dir.PREPARED) {
             throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
@@ -121,7 +116,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public EngineCommand enter(RuntimePaths paths, String uuid, String app, List<String> command) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         PodState state = store.state(f);
         if (state != PodState.RUNNING) {
@@ -134,7 +129,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public void stop(RuntimePaths paths, String uuid, boolean force) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         PodState state = store.state(f);
         if (state != PodState.RUNNING) {
@@ -154,12 +149,12 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public void remove(RuntimePaths paths, String uuid) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         if (f.dir() == PodStore.Dir.EMBRYO) {
             throw BosunException.precondition("pod " + f.uuid() + " is being created; try again in a moment");
         }
-        try (PodLock lock = PodLock.tryExclusive(posix, f.path())) {
+        try (PodLock lock = PodLock.tryExclusive(f.path())) {
             if (lock == null) {
                 throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
                         + "; stop it first (bosun stop " + f.uuid() + ")");
@@ -170,13 +165,13 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
-        PodStore store = new PodStore(paths.podsDir(), posix);
+        PodStore store = new PodStore(paths.podsDir());
         List<String> marked = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Instant now = Instant.now();
         for (PodStore.Found f : store.all()) {
-            try (PodLock lock = PodLock.tryExclusive(posix, f.path())) {
+            try (PodLock lock = PodLock.tryExclusive(f.path())) {
                 if (lock == null) {
                     continue; // preparing or running: someone owns it
                 }

@@ -13,8 +13,6 @@ import java.util.stream.Stream;
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.PodState;
 
-import jnr.posix.POSIX;
-
 /**
  * The {@code pods/} tree of one data directory: one sub-directory per state, one directory per pod.
  * Every state change is a rename(2) between them.
@@ -39,11 +37,8 @@ final class PodStore {
     }
 
     private final Path podsDir;
-    private final POSIX posix;
-
-    PodStore(Path podsDir, POSIX posix) {
+    PodStore(Path podsDir) {
         this.podsDir = podsDir;
-        this.posix = posix;
     }
 
     Path dir(Dir d) {
@@ -108,9 +103,9 @@ final class PodStore {
     PodState state(Found f) {
         return switch (f.dir()) {
             case EMBRYO -> PodState.EMBRYO;
-            case PREPARE -> PodLock.isHeld(posix, f.path()) ? PodState.PREPARING : PodState.ABORTED_PREPARE;
+            case PREPARE -> PodLock.isHeld(f.path()) ? PodState.PREPARING : PodState.ABORTED_PREPARE;
             case PREPARED -> PodState.PREPARED;
-            case RUN -> PodLock.isHeld(posix, f.path()) ? PodState.RUNNING : PodState.EXITED;
+            case RUN -> PodLock.isHeld(f.path()) ? PodState.RUNNING : PodState.EXITED;
             case EXITED_GARBAGE -> PodState.EXITED_GARBAGE;
             case GARBAGE -> PodState.GARBAGE;
         };

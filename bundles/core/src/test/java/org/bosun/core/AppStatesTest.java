@@ -9,6 +9,7 @@ import java.time.Instant;
 
 import org.bosun.api.pod.AppState;
 import org.bosun.api.pod.PodState;
+import org.bosun.host.files.Scratch;
 import org.junit.Rule;
 import org.junit.Test;
 

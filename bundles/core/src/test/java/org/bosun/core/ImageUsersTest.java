@@ -10,6 +10,7 @@ import java.nio.file.Path;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
+import org.bosun.host.files.Scratch;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;

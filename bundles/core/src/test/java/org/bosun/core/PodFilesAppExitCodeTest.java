@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNull;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.bosun.host.files.Scratch;
 import org.junit.Rule;
 import org.junit.Test;
 

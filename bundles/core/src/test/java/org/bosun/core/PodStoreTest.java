@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.pod.PodState;
+import org.bosun.host.files.Scratch;
+import org.bosun.host.lock.LockHolder;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -42,7 +44,7 @@ public class PodStoreTest {
     @Before
     public void layOut() {
         pods = scratch.root().resolve("data/pods");
-        store = new PodStore(pods, POSIX);
+        store = new PodStore(pods);
         store.ensureLayout();
     }
 
@@ -76,7 +78,7 @@ public class PodStoreTest {
 
     @Test
     public void findsNoPodsInAStoreThatWasNeverLaidOut() {
-        assertEquals(List.of(), new PodStore(scratch.root().resolve("nothing/pods"), POSIX).all());
+        assertEquals(List.of(), new PodStore(scratch.root().resolve("nothing/pods")).all());
     }
 
     @Test
@@ -96,7 +98,7 @@ public class PodStoreTest {
         Path p = pod(PodStore.Dir.RUN, UUID_A);
         try (LockHolder holder = LockHolder.hold(p.resolve(PodLock.FILE_NAME))) {
             assertEquals(PodState.RUNNING, stateOf(UUID_A));
-            assertNull("no one else may take it", PodLock.tryExclusive(POSIX, p));
+            assertNull("no one else may take it", PodLock.tryExclusive(p));
         }
         assertEquals(PodState.EXITED, stateOf(UUID_A));
     }
@@ -138,13 +140,13 @@ public class PodStoreTest {
     @Test
     public void podLockCreateTakesTheLockUntilClosed() throws IOException {
         Path p = Files.createDirectories(store.path(PodStore.Dir.PREPARE, UUID_A));
-        try (PodLock lock = PodLock.create(POSIX, p)) {
-            assertTrue(PodLock.isHeld(POSIX, p));
+        try (PodLock lock = PodLock.create(p)) {
+            assertTrue(PodLock.isHeld(p));
             assertEquals(PodState.PREPARING, stateOf(UUID_A));
-            assertNull(PodLock.tryExclusive(POSIX, p));
+            assertNull(PodLock.tryExclusive(p));
         }
-        assertFalse(PodLock.isHeld(POSIX, p));
-        try (PodLock again = PodLock.tryExclusive(POSIX, p)) {
+        assertFalse(PodLock.isHeld(p));
+        try (PodLock again = PodLock.tryExclusive(p)) {
             assertNotNull(again);
         }
     }
@@ -152,7 +154,7 @@ public class PodStoreTest {
     @Test
     public void theLockFollowsThePodThroughARename() throws IOException {
         Path p = Files.createDirectories(store.path(PodStore.Dir.PREPARE, UUID_A));
-        try (PodLock lock = PodLock.create(POSIX, p)) {
+        try (PodLock lock = PodLock.create(p)) {
             Path moved = store.move(store.find(UUID_A), PodStore.Dir.RUN);
             assertEquals(store.path(PodStore.Dir.RUN, UUID_A), moved);
             assertFalse(Files.exists(p));

@@ -7,15 +7,17 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
+import org.bosun.host.files.Mounts;
+import org.bosun.host.files.Scratch;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 
+/** The pod's own refusal; how trees are deleted (links, read-only directories) is host FileTreeTest's. */
 public class PodTreeTest {
     private static final String UUID = "6f1c1a7e-0b1e-4c1e-9d7a-0c2b1f3e4a50";
 
@@ -23,61 +25,10 @@ public class PodTreeTest {
     public final Scratch scratch = new Scratch();
 
     private Path pod;
-    private Path outside;
 
     @Before
     public void layOut() throws IOException {
         pod = Files.createDirectories(scratch.root().resolve("pods/run/" + UUID));
-        outside = Files.createDirectories(scratch.root().resolve("outside"));
-        Files.writeString(outside.resolve("keep"), "host\n");
-    }
-
-    private void assertOutsideIntact() throws IOException {
-        assertEquals("host\n", Files.readString(outside.resolve("keep")));
-    }
-
-    @Test
-    public void deletesATreeWithReadOnlyDirectoriesAndFiles() throws IOException {
-        Path rootfs = Files.createDirectories(pod.resolve("apps/a/rootfs/usr/bin"));
-        Files.writeString(rootfs.resolve("tool"), "x");
-        Files.setAttribute(rootfs.resolve("tool"), "unix:mode", 0444);
-        Files.setAttribute(rootfs, "unix:mode", 0555);
-        Files.setAttribute(rootfs.getParent(), "unix:mode", 0500);
-        Files.setAttribute(pod.resolve("apps/a/rootfs"), "unix:mode", 0);
-        Files.writeString(pod.resolve("pod"), "{}");
-
-        PodTree.delete(pod, UUID);
-
-        assertFalse(Files.exists(pod, LinkOption.NOFOLLOW_LINKS));
-        assertTrue("the parent stays", Files.isDirectory(pod.getParent()));
-    }
-
-    @Test
-    public void neverFollowsSymlinksToFilesOrDirectoriesOutside() throws IOException {
-        Path rootfs = Files.createDirectories(pod.resolve("apps/a/rootfs"));
-        Files.createSymbolicLink(rootfs.resolve("file"), outside.resolve("keep"));
-        Files.createSymbolicLink(rootfs.resolve("dir"), outside);
-        Files.createSymbolicLink(rootfs.resolve("relative"), Path.of("../../../../../outside"));
-        Files.createSymbolicLink(rootfs.resolve("dangling"), Path.of("/nonexistent/bosun"));
-
-        PodTree.delete(pod, UUID);
-
-        assertFalse(Files.exists(pod, LinkOption.NOFOLLOW_LINKS));
-        assertOutsideIntact();
-    }
-
-    @Test
-    public void deletesOnlyTheLinkWhenThePodDirectoryItselfIsASymlink() throws IOException {
-        Path link = pod.resolveSibling("00000000-0000-4000-8000-000000000000");
-        Files.createSymbolicLink(link, outside);
-        PodTree.delete(link, "00000000");
-        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS));
-        assertOutsideIntact();
-    }
-
-    @Test
-    public void deletingAPodThatIsGoneIsNotAnError() {
-        PodTree.delete(scratch.root().resolve("pods/run/gone"), "gone");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodOptions.VolumeSpec;
 import org.bosun.api.pod.Resources;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.host.files.Scratch;
 import org.junit.Rule;
 import org.junit.Test;
 

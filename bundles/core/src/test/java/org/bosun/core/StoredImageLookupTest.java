@@ -17,6 +17,7 @@ import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.files.Scratch;
 import org.bosun.store.ImageStoreImpl;
 import org.junit.Before;
 import org.junit.Rule;

@@ -14,8 +14,7 @@ import java.security.MessageDigest;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.image.BlobWriter;
-
-import jnr.posix.POSIX;
+import org.bosun.host.lock.Flock;
 
 /**
  * A blob written to {@code cas/tmp/} while both digests are computed, then renamed to its digest's
@@ -35,12 +34,12 @@ final class CasBlobWriter implements BlobWriter {
     private long written;
     private boolean done;
 
-    CasBlobWriter(POSIX posix, StoreLayout layout, long maxBytes) {
+    CasBlobWriter(StoreLayout layout, long maxBytes) {
         this.layout = layout;
         this.maxBytes = maxBytes;
         try {
             this.temp = Files.createTempFile(layout.tmp(), "blob-", ".part");
-            this.lock = Flock.own(posix, temp);
+            this.lock = Flock.own(temp);
             this.channel = FileChannel.open(temp, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw BosunException.internal("cannot start a blob in " + layout.tmp() + ": " + e.getMessage(), e);

@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.bosun.api.BosunException;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.lock.Flock;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -17,8 +18,6 @@ import org.h2.mvstore.MVStoreException;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import jnr.posix.POSIX;
 
 /**
  * The index of images: an H2 MVStore file ({@code cas/index.mv.db}) with two maps, image id →
@@ -33,11 +32,9 @@ final class ImageIndex {
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private final POSIX posix;
     private final StoreLayout layout;
 
-    ImageIndex(POSIX posix, StoreLayout layout) {
-        this.posix = posix;
+    ImageIndex(StoreLayout layout) {
         this.layout = layout;
     }
 
@@ -77,7 +74,7 @@ final class ImageIndex {
      * read). {@code work} must not change the maps. A store without an index reads as empty.
      */
     <R> R read(Function<Maps, R> work) {
-        try (Flock lock = Flock.exclusive(posix, layout.indexLock())) {
+        try (Flock lock = Flock.exclusive(layout.indexLock())) {
             if (!java.nio.file.Files.exists(layout.index())) {
                 MVStore empty = new MVStore.Builder().open(); // in memory
                 try {
@@ -103,7 +100,7 @@ final class ImageIndex {
 
     /** Runs {@code work} on the open index; what it changed is committed when it returns normally. */
     <R> R apply(Function<Maps, R> work) {
-        try (Flock lock = Flock.exclusive(posix, layout.indexLock())) {
+        try (Flock lock = Flock.exclusive(layout.indexLock())) {
             MVStore store;
             try {
                 store = new MVStore.Builder().fileName(layout.index().toString()).autoCommitDisabled().open();

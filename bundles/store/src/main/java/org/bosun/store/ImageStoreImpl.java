@@ -25,10 +25,9 @@ import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.files.FileTree;
+import org.bosun.host.lock.Flock;
 import org.osgi.service.component.annotations.Component;
-
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * The image store on disk (see {@link StoreLayout}). No state is kept between calls: every
@@ -44,18 +43,12 @@ public final class ImageStoreImpl implements ImageStore {
     /** The largest blob the store accepts: far above any real layer, far below a full disk. */
     static final long MAX_BLOB_BYTES = 64L << 30;
 
-    private final POSIX posix;
-
-    public ImageStoreImpl() {
-        this.posix = POSIXFactory.getNativePOSIX();
-    }
-
     private StoreLayout layout(RuntimePaths paths) {
         return new StoreLayout(paths).ensure();
     }
 
     private ImageIndex index(RuntimePaths paths) {
-        return new ImageIndex(posix, layout(paths));
+        return new ImageIndex(layout(paths));
     }
 
     private UsageMarks marks(RuntimePaths paths) {
@@ -86,7 +79,7 @@ public final class ImageStoreImpl implements ImageStore {
 
     @Override
     public BlobWriter newBlob(RuntimePaths paths) {
-        return new CasBlobWriter(posix, layout(paths), MAX_BLOB_BYTES);
+        return new CasBlobWriter(layout(paths), MAX_BLOB_BYTES);
     }
 
     @Override
@@ -153,8 +146,8 @@ public final class ImageStoreImpl implements ImageStore {
     public Path tree(RuntimePaths paths, StoredImage image, TreeRenderer renderer) {
         StoreLayout layout = layout(paths);
         Path tree = layout.tree(image.id());
-        try (Flock gc = Flock.shared(posix, layout.gcLock());
-                Flock lock = Flock.exclusive(posix, layout.treeLock(image.id()))) {
+        try (Flock gc = Flock.shared(layout.gcLock());
+                Flock lock = Flock.exclusive(layout.treeLock(image.id()))) {
             if (Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
                 return tree;
             }
@@ -166,12 +159,12 @@ public final class ImageStoreImpl implements ImageStore {
             } catch (IOException e) {
                 throw BosunException.internal("cannot start a tree in " + layout.trees() + ": " + e.getMessage(), e);
             }
-            try (Flock rendering = Flock.own(posix, temp)) {
+            try (Flock rendering = Flock.own(temp)) {
                 renderer.render(image, temp);
                 Files.move(temp, tree, StandardCopyOption.ATOMIC_MOVE);
                 return tree;
             } catch (IOException | RuntimeException e) {
-                deleteQuietly(temp);
+                FileTree.deleteQuietly(temp); // what is left, gc removes: no one holds its lock
                 if (e instanceof RuntimeException r) {
                     throw r;
                 }
@@ -192,7 +185,7 @@ public final class ImageStoreImpl implements ImageStore {
     @Override
     public void remove(RuntimePaths paths, String id, Set<String> inUse) {
         StoreLayout layout = layout(paths);
-        try (Flock gc = Flock.exclusive(posix, layout.gcLock())) {
+        try (Flock gc = Flock.exclusive(layout.gcLock())) {
             StoredImage image = ImageMatcher.match(list(paths), id);
             if (image == null) {
                 throw BosunException.notFound("image " + id + " is not in the store; see bosun image list");
@@ -218,7 +211,7 @@ public final class ImageStoreImpl implements ImageStore {
     @Override
     public ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused, Set<String> inUse) {
         StoreLayout layout = layout(paths);
-        try (Flock gc = Flock.exclusive(posix, layout.gcLock())) {
+        try (Flock gc = Flock.exclusive(layout.gcLock())) {
             Leftovers leftovers = removeLeftovers(layout);
             List<String> removed = new ArrayList<>();
             if (removeUnused) {
@@ -256,12 +249,12 @@ public final class ImageStoreImpl implements ImageStore {
                 if (!temp) {
                     continue;
                 }
-                Flock probe = Flock.tryExclusive(posix, entry);
+                Flock probe = Flock.tryExclusive(entry);
                 if (probe == null) {
                     continue; // a live fetch or render
                 }
                 try (probe) {
-                    bytes += TreeFiles.delete(entry);
+                    bytes += FileTree.delete(entry);
                     count++;
                 } catch (IOException e) {
                     throw BosunException.internal("cannot remove the leftover " + entry + ": " + e.getMessage(), e);
@@ -292,7 +285,7 @@ public final class ImageStoreImpl implements ImageStore {
                 if (tree.getFileName().toString().startsWith("tmp-") || wantedTrees.contains(tree)) {
                     continue;
                 }
-                bytes += TreeFiles.delete(tree);
+                bytes += FileTree.delete(tree);
                 trees++;
             }
             // Nobody holds or waits for a named or tree lock now: they are taken under the gc lock, shared.
@@ -364,8 +357,8 @@ public final class ImageStoreImpl implements ImageStore {
     @Override
     public <R> R locked(RuntimePaths paths, String key, Supplier<R> work) {
         StoreLayout layout = layout(paths);
-        try (Flock gc = Flock.shared(posix, layout.gcLock());
-                Flock lock = Flock.exclusive(posix, layout.namedLock(key))) {
+        try (Flock gc = Flock.shared(layout.gcLock());
+                Flock lock = Flock.exclusive(layout.namedLock(key))) {
             return work.get();
         }
     }
@@ -380,13 +373,5 @@ public final class ImageStoreImpl implements ImageStore {
             throw BosunException.internal("cannot list " + dir + ": " + e.getMessage(), e);
         }
         return result;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            TreeFiles.delete(dir);
-        } catch (IOException e) {
-            // A leftover: gc removes it once this process lets go of its lock.
-        }
     }
 }

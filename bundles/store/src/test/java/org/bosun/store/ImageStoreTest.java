@@ -32,6 +32,7 @@ import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.files.FileTree;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -50,7 +51,7 @@ public class ImageStoreTest {
 
     @After
     public void removeDataDir() throws IOException {
-        TreeFiles.delete(root);
+        FileTree.delete(root);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

@@ -3,7 +3,6 @@ package org.bosun.trust;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +19,7 @@ import java.util.List;
 import org.bosun.api.BosunException;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustedKey.Origin;
+import org.bosun.host.config.ConfigFolder;
 
 /**
  * One configuration directory's {@code trustedkeys/}, laid out as rkt did:
@@ -107,25 +107,21 @@ final class TrustedKeysDirectory {
         return entries;
     }
 
+    /** The key files of one scope's directory, in file name order. */
     private List<Entry> filesIn(TrustScope scope) {
-        Path dir = directory(scope);
         List<Entry> entries = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return entries;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (Fingerprints.isFileName(name) && Files.isRegularFile(f)) {
+        for (Path f : ConfigFolder.list(directory(scope), "*")) {
+            String name = f.getFileName().toString();
+            if (Fingerprints.isFileName(name) && Files.isRegularFile(f)) {
+                try {
                     entries.add(new Entry(scope, name, f, origin, Files.size(f) == 0));
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile: no longer trusted
+                } catch (IOException e) {
+                    throw unreadable(f, e);
                 }
             }
-        } catch (NoSuchFileException gone) {
-            return entries;
-        } catch (IOException e) {
-            throw unreadable(dir, e);
         }
-        entries.sort(java.util.Comparator.comparing(Entry::fileName));
         return entries;
     }
 

@@ -5,11 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import org.bosun.host.files.FileTree;
 import org.junit.rules.ExternalResource;
 
 /**
@@ -33,11 +32,7 @@ final class Gpg extends ExternalResource {
         } catch (Exception ignored) {
             // no agent was started
         }
-        try (Stream<Path> walk = Files.walk(home)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
+        FileTree.deleteQuietly(home);
     }
 
     /** Makes a key without passphrase and returns its fingerprint; {@code fakedTime} ("20200101T000000") backdates it. */

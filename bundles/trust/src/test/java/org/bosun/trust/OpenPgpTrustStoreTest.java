@@ -25,6 +25,7 @@ import org.bosun.api.trust.OpenPgpKey;
 import org.bosun.api.trust.Signer;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustedKey;
+import org.bosun.host.files.FileTree;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.BeforeClass;
@@ -139,11 +140,8 @@ public class OpenPgpTrustStoreTest {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (root != null) {
+            FileTree.delete(root);
         }
     }
 

@@ -5,7 +5,12 @@ import java.util.List;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
-/** Attaches pods to networks and detaches them again. */
+/**
+ * Attaches pods to networks and detaches them again. The pod's network namespace
+ * ({@link NetworkRequest#netns()}) is not the provider's: the core creates it before
+ * {@link #attach} and removes it after {@link #detach}; a provider only adds and removes
+ * interfaces in it.
+ */
 @ConsumerType
 public interface NetworkProvider {
 

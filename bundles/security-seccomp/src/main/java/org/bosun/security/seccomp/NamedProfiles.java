@@ -1,7 +1,6 @@
 package org.bosun.security.seccomp;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
@@ -9,6 +8,7 @@ import java.util.regex.Pattern;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,15 +36,10 @@ final class NamedProfiles {
         if (!NAME.matcher(name).matches()) {
             throw BosunException.invalid(where + ": '" + name + "' is not a profile name (letters, digits, '.', '_', '-')");
         }
-        for (Path config : new Path[] {paths.localConfigDir(), paths.systemConfigDir()}) {
-            Path file = config.resolve(DIR).resolve(name + ".json");
-            if (Files.isRegularFile(file)) {
-                return file;
-            }
-        }
-        throw BosunException.notFound(where + ": there is no seccomp profile '" + name + "'; put it in "
-                + paths.localConfigDir().resolve(DIR).resolve(name + ".json") + " or "
-                + paths.systemConfigDir().resolve(DIR).resolve(name + ".json"));
+        ConfigFolder folder = ConfigFolder.of(paths, DIR);
+        return folder.find(name + ".json").orElseThrow(() -> BosunException.notFound(where + ": there is no seccomp"
+                + " profile '" + name + "'; put it in " + folder.local().resolve(name + ".json") + " or "
+                + folder.system().resolve(name + ".json")));
     }
 
     /** The profile in {@code file}, as an OCI {@code linux.seccomp} object for this host. */

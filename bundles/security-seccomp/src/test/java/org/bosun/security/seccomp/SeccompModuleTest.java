@@ -19,6 +19,7 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppSettings;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.host.files.FileTree;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,9 +119,7 @@ public class SeccompModuleTest {
             BosunException missing = assertThrows(BosunException.class, () -> profile(app("profile=none", paths, Set.of())));
             assertTrue(missing.getMessage(), missing.getMessage().contains("seccomp.d/none.json"));
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            FileTree.delete(dir);
         }
     }
 

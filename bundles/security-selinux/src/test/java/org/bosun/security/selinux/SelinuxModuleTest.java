@@ -18,6 +18,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.host.files.FileTree;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -39,9 +40,7 @@ public class SelinuxModuleTest {
 
     @After
     public void tearDown() throws IOException {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FileTree.delete(dir);
     }
 
     private void enableWithTargetedPolicy() throws IOException {

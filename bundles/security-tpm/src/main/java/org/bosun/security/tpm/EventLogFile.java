@@ -3,7 +3,6 @@ package org.bosun.security.tpm;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,10 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.lock.Flock;
 import org.bosun.security.tpm.TcgEventLog.Bank;
 
 /**
@@ -26,8 +25,6 @@ import org.bosun.security.tpm.TcgEventLog.Bank;
 final class EventLogFile {
     static final String DIRECTORY = "tpm";
     static final String FILE = "eventlog";
-    /** flock is per open file: threads of one JVM (the agent) must also exclude each other. */
-    private static final ReentrantLock IN_PROCESS = new ReentrantLock();
 
     private final Path file;
 
@@ -63,19 +60,15 @@ final class EventLogFile {
         }
     }
 
-    /** Runs {@code work} holding the log's lock, against other threads and other processes. */
+    /** Runs {@code work} holding the log's flock, against other threads and other processes alike. */
     <R> R locked(Supplier<R> work) {
-        IN_PROCESS.lock();
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel lock = FileChannel.open(file.resolveSibling(FILE + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-                return work.get();
-            }
         } catch (IOException e) {
             throw BosunException.unavailable("cannot lock the TPM event log " + file + ": " + e.getMessage());
-        } finally {
-            IN_PROCESS.unlock();
+        }
+        try (Flock held = Flock.exclusive(file.resolveSibling(FILE + ".lock"))) {
+            return work.get();
         }
     }
 

@@ -2,17 +2,15 @@ package org.bosun.security.tpm;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 import org.bosun.security.tpm.TcgEventLog.Bank;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,10 +52,8 @@ record TpmConfig(String tcti, int pcr, List<Bank> banks, boolean required, Strin
     /** The configuration for {@code paths}, or null when bosun measures nothing. */
     static TpmConfig load(RuntimePaths paths) {
         TpmConfig config = null;
-        for (Path dir : List.of(paths.systemConfigDir(), paths.localConfigDir())) {
-            for (Path file : jsonFiles(dir.resolve(DIRECTORY))) {
-                config = read(file);
-            }
+        for (Path file : ConfigFolder.of(paths, DIRECTORY).files("*.json")) {
+            config = read(file);
         }
         if (config == null && Files.exists(DEVICE)) {
             config = new TpmConfig("device:" + DEVICE, DEFAULT_PCR, List.of(Bank.SHA256), false,
@@ -124,18 +120,6 @@ record TpmConfig(String tcti, int pcr, List<Bank> banks, boolean required, Strin
             required = node.get("required").asBoolean();
         }
         return new TpmConfig(tcti.asText(), pcr, banks, required, file.toString());
-    }
-
-    private static List<Path> jsonFiles(Path dir) {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> list = Files.list(dir)) {
-            list.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw BosunException.unavailable("cannot read the configuration directory " + dir + ": " + e.getMessage());
-        }
-        return files;
     }
 
     private static BosunException invalid(Path file, String what) {

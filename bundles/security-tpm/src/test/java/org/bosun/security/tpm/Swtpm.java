@@ -7,10 +7,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import org.bosun.host.files.FileTree;
 
 /**
  * A real software TPM 2.0 ({@code swtpm socket}, MACHINE-NOTES §8) on free TCP ports of
@@ -61,7 +60,7 @@ public final class Swtpm implements AutoCloseable {
             String out = Files.exists(state.resolve("swtpm.out")) ? Files.readString(state.resolve("swtpm.out")) : "";
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
-            delete(state);
+            FileTree.delete(state);
             last = new IOException("swtpm on port " + port + " did not come up: " + out.strip());
         }
         throw last;
@@ -77,7 +76,7 @@ public final class Swtpm implements AutoCloseable {
             }
             Runtime.getRuntime().removeShutdownHook(hook);
         } finally {
-            delete(state);
+            FileTree.delete(state);
         }
     }
 
@@ -96,17 +95,5 @@ public final class Swtpm implements AutoCloseable {
             }
         }
         throw new IOException("no two free consecutive ports on 127.0.0.1");
-    }
-
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

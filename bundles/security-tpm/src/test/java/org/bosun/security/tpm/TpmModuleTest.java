@@ -18,6 +18,7 @@ import org.bosun.api.security.MeasurementReplay;
 import org.bosun.api.security.PodMeasurement;
 import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.host.files.FileTree;
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.Before;
@@ -60,7 +61,7 @@ public class TpmModuleTest {
                 ownTpm.close();
             }
         } finally {
-            Swtpm.delete(work);
+            FileTree.delete(work);
         }
     }
 

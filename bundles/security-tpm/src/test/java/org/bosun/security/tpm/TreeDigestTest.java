@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 
+import org.bosun.host.files.FileTree;
 import org.bosun.security.tpm.TcgEventLog.Bank;
 import org.junit.After;
 import org.junit.Before;
@@ -24,7 +25,7 @@ public class TreeDigestTest {
 
     @After
     public void tearDown() throws Exception {
-        Swtpm.delete(root);
+        FileTree.delete(root);
     }
 
     private Path tree(String name, String... filesInOrder) throws Exception {

@@ -24,6 +24,7 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodOptions;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.host.files.FileTree;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -40,9 +41,7 @@ public class UserNamespaceModuleTest {
 
     @After
     public void tearDown() throws IOException {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FileTree.delete(dir);
     }
 
     private static PodOptions privateUsers(boolean on) {

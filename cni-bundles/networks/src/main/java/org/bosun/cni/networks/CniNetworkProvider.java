@@ -35,6 +35,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * namespace always gets {@code lo}, then each requested network in order as {@code eth0},
  * {@code eth1}, ... Attaching is all or nothing; everything is recorded in the pod directory
  * ({@link PodNetworkRecord}) before it is done, so {@link #detach} needs nothing else.
+ * <p>
+ * The pod's network namespace is the core's: it exists before {@link #attach} and is removed
+ * after {@link #detach}. This provider only adds interfaces to it and deletes them, so a
+ * {@code DEL} always finds the namespace its {@code ADD} used.
  */
 @Component(service = NetworkProvider.class)
 @NetworkProviderService(name = "cni")
@@ -64,7 +68,6 @@ public final class CniNetworkProvider implements NetworkProvider {
     private final NetworkCatalog catalog;
     private final List<Path> pluginDirs;
     private final Duration timeout;
-    private final IpNetns netns = new IpNetns();
 
     @Activate
     public CniNetworkProvider(@Reference CniExecutor executor, Config config) {
@@ -228,7 +231,6 @@ public final class CniNetworkProvider implements NetworkProvider {
             }
             PodNetworkRecord.remove(podDir);
         }
-        netns.delete(podDir);
         LOG.log(Level.DEBUG, () -> "pod directory " + podDir + ": detached " + (record == null ? "nothing"
                 : record.attachments().size() + " network(s)") + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }

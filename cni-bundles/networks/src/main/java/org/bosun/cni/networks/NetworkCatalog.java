@@ -1,8 +1,5 @@
 package org.bosun.cni.networks;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +13,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.cni.api.CniExecutor;
 import org.bosun.cni.api.NetworkConfig;
+import org.bosun.host.config.ConfigFolder;
 
 /**
  * Turns the networks of {@code --net=} into configurations: {@code host} and {@code none} are
@@ -28,6 +26,7 @@ import org.bosun.cni.api.NetworkConfig;
 final class NetworkCatalog {
     static final String HOST = "host";
     static final String NONE = "none";
+    private static final String NET_D = "net.d";
     private static final Set<String> RESERVED = Set.of(HOST, NONE, BuiltinNetworks.LOOPBACK);
 
     /** One network to attach. */
@@ -110,8 +109,9 @@ final class NetworkCatalog {
     /** The user networks by name, local before system, each directory in file-name order. */
     Map<String, NetworkConfig> userNetworks(RuntimePaths paths) {
         Map<String, NetworkConfig> networks = new LinkedHashMap<>();
-        for (Path dir : List.of(netd(paths.localConfigDir()), netd(paths.systemConfigDir()))) {
-            for (Path file : files(dir)) {
+        ConfigFolder netd = ConfigFolder.of(paths, NET_D);
+        for (Path dir : List.of(netd.local(), netd.system())) {
+            for (Path file : ConfigFolder.list(dir, "*.{conf,conflist}")) {
                 NetworkConfig config = executor.load(file);
                 if (RESERVED.contains(config.name())) {
                     throw BosunException.invalid("network config " + file + " declares network '" + config.name()
@@ -125,7 +125,7 @@ final class NetworkCatalog {
     }
 
     static Path netd(Path configDir) {
-        return configDir.resolve("net.d");
+        return configDir.resolve(NET_D);
     }
 
     static Path ipamDir(RuntimePaths paths) {
@@ -134,23 +134,5 @@ final class NetworkCatalog {
 
     static Path cacheDir(RuntimePaths paths) {
         return paths.dataDir().resolve("networks").resolve("cache");
-    }
-
-    private static List<Path> files(Path dir) {
-        List<Path> files = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return files;
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.{conf,conflist}")) {
-            for (Path p : entries) {
-                if (Files.isRegularFile(p)) {
-                    files.add(p);
-                }
-            }
-        } catch (IOException e) {
-            throw BosunException.unavailable("cannot list " + dir + ": " + e.getMessage());
-        }
-        files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-        return files;
     }
 }

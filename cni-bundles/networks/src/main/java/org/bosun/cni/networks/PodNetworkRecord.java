@@ -1,6 +1,7 @@
 package org.bosun.cni.networks;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -99,8 +100,16 @@ record PodNetworkRecord(int version, String containerId, String netns, String ca
         }
     }
 
+    /** Removes the record, and {@code net/} with it unless other records (the core's) live there. */
     static void remove(Path podDir) {
-        IpNetns.removeFile(file(podDir));
-        IpNetns.removeIfEmpty(file(podDir).getParent());
+        Path file = file(podDir);
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        } catch (DirectoryNotEmptyException othersLiveThere) {
+            // the core's records of the pod's network stay until the core removes them
+        } catch (IOException e) {
+            throw BosunException.internal("cannot remove the network record " + file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -16,7 +16,8 @@ import org.bosun.cni.executor.CniExecutorImpl;
 /**
  * Pods for the tests: a data directory, local and system configuration under a temporary folder
  * (so leases, caches and records never touch /var/lib), the real executor and plugins, and a
- * namespace per pod created by {@link IpNetns}; everything registered with the {@link Janitor}.
+ * namespace per pod, named as the core names it and made as the core makes it (the namespace is
+ * the core's, not the provider's); everything registered with the {@link Janitor}.
  */
 final class PodFixture {
     static final List<Path> PLUGIN_DIRS = List.of(Path.of("/usr/lib/cni"));
@@ -31,7 +32,6 @@ final class PodFixture {
     final RuntimePaths paths;
     final CniExecutorImpl executor = new CniExecutorImpl();
     final CniNetworkProvider provider;
-    private final IpNetns namespaces = new IpNetns();
     private final Janitor janitor;
 
     PodFixture(Path root, Janitor janitor) {
@@ -40,13 +40,19 @@ final class PodFixture {
         this.janitor = janitor;
     }
 
-    Pod newPod() {
+    Pod newPod() throws IOException, InterruptedException {
         String uuid = UUID.randomUUID().toString();
         Path dir = paths.podsDir().resolve("run").resolve(uuid);
         janitor.pod(provider, dir, uuid);
-        Path netns = namespaces.create(dir, uuid);
-        janitor.netns(netns.getFileName().toString());
-        return new Pod(uuid, dir, netns);
+        String name = "bosun-" + uuid.substring(0, 8);
+        janitor.netns(name);
+        Host.check("ip", "netns", "add", name);
+        return new Pod(uuid, dir, Path.of("/run/netns", name));
+    }
+
+    /** What the core does once the provider has detached the pod: removes its namespace. */
+    void removeNetns(Pod pod) throws IOException, InterruptedException {
+        Host.check("ip", "netns", "delete", pod.netnsName());
     }
 
     List<NetworkAttachment> attach(Pod pod, String net) {

@@ -2,16 +2,14 @@ package org.bosun.image.appc;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.host.config.ConfigFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,18 +37,16 @@ final class DiscoveryHosts {
 
     static DiscoveryHosts load(RuntimePaths paths) {
         Map<String, Integer> ports = new HashMap<>();
-        for (Path dir : List.of(paths.systemConfigDir().resolve(DIRECTORY), paths.localConfigDir().resolve(DIRECTORY))) {
-            for (Path file : jsonFiles(dir)) {
-                JsonNode node = read(file);
-                JsonNode domains = node.path("domains");
-                JsonNode port = node.path("port");
-                if (!domains.isArray() || domains.isEmpty() || !port.canConvertToInt() || port.asInt() < 1
-                        || port.asInt() > 65535) {
-                    throw BosunException.invalid("configuration file " + file + " needs \"domains\": [\"host\", ...] and"
-                            + " \"port\": a port number from 1 to 65535");
-                }
-                domains.forEach(d -> ports.put(d.asText(), port.asInt()));
+        for (Path file : ConfigFolder.of(paths, DIRECTORY).files("*.json")) {
+            JsonNode node = read(file);
+            JsonNode domains = node.path("domains");
+            JsonNode port = node.path("port");
+            if (!domains.isArray() || domains.isEmpty() || !port.canConvertToInt() || port.asInt() < 1
+                    || port.asInt() > 65535) {
+                throw BosunException.invalid("configuration file " + file + " needs \"domains\": [\"host\", ...] and"
+                        + " \"port\": a port number from 1 to 65535");
             }
+            domains.forEach(d -> ports.put(d.asText(), port.asInt()));
         }
         return new DiscoveryHosts(ports);
     }
@@ -62,17 +58,6 @@ final class DiscoveryHosts {
         String rest = slash < 0 ? "" : path.substring(slash);
         Integer port = ports.get(host);
         return URI.create(scheme + "://" + host + (port == null ? "" : ":" + port) + rest + "?ac-discovery=1");
-    }
-
-    private static List<Path> jsonFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
-        } catch (IOException e) {
-            throw BosunException.precondition("cannot read the configuration directory " + dir + " (" + e.getMessage() + ")");
-        }
     }
 
     private static JsonNode read(Path file) {

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.Progress;
+import org.bosun.host.tls.TlsTrust;
 
 /**
  * Downloads over HTTPS (and plain HTTP only when the user allowed it), with the certificate
@@ -35,8 +36,7 @@ final class HttpSource {
      * @param insecureFlag the option that messages name as the way to accept plain HTTP
      */
     HttpSource(RuntimePaths paths, boolean insecureTls, boolean plainHttp, String insecureFlag) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NORMAL).sslContext(TlsTrust.context(paths, insecureTls)).build();
+        this.http = TlsTrust.httpClient(paths, insecureTls).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.plainHttp = plainHttp;
         this.insecureFlag = insecureFlag;
     }

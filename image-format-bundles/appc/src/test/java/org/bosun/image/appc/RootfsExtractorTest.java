@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.bosun.host.files.Scratch;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
@@ -247,6 +248,35 @@ public class RootfsExtractorTest {
     @Test
     public void refusesAnEntryThatClimbsOutAfterDescending() throws IOException {
         refused(Aci.minimal().dir("rootfs/a", 0755, 0, 0).file("rootfs/a/../../x", "x"), "rootfs/a/../../x");
+    }
+
+    @Test
+    public void refusesDotDotEvenWhenTheNameStaysInside() throws IOException {
+        // The rule OCI layers always had: no '..' in a name at all (this ACI was extracted before).
+        refused(Aci.minimal().dir("rootfs/a", 0755, 0, 0).file("rootfs/a/../b", "b"), "rootfs/a/../b");
+        assertFalse(Files.exists(rootfs.resolve("b"), NOFOLLOW));
+    }
+
+    @Test
+    public void refusesWritingThroughALinkOfTheSameImageEvenWhenItStaysInside() throws IOException {
+        refused(Aci.minimal().dir("rootfs/sub", 0755, 0, 0).symlink("rootfs/l", "sub").file("rootfs/l/x", "x"),
+                "rootfs/l/x");
+        assertFalse(Files.exists(rootfs.resolve("sub/x"), NOFOLLOW));
+    }
+
+    @Test
+    public void followsTheLinksOfADependencyRenderedBelowInsideTheRootfs() throws IOException {
+        // As OCI layers do: the image's entries go through its dependencies' links, inside the rootfs
+        // (refused before, when the two formats had two rules).
+        Path dependency = Aci.minimal().dir("rootfs/usr/lib", 0755, 0, 0).symlink("rootfs/lib", "/usr/lib")
+                .symlink("rootfs/d", outside.toString()).writeTo(image.resolveSibling("dependency.aci"));
+        Path app = Aci.minimal().file("rootfs/lib/libx.so", "so").file("rootfs/d/x", "inside")
+                .writeTo(image.resolveSibling("app.aci"));
+        new RootfsExtractor(new AciArchive(dependency), rootfs).extract();
+        new RootfsExtractor(new AciArchive(app), rootfs).extract();
+        assertEquals("so", Files.readString(rootfs.resolve("usr/lib/libx.so")));
+        assertEquals("inside", Files.readString(rootfs.resolve(outside.toString().substring(1)).resolve("x")));
+        assertFalse(Files.exists(outside.resolve("x"), NOFOLLOW));
     }
 
     @Test

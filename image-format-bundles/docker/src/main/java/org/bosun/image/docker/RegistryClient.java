@@ -10,20 +10,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.bosun.api.BosunException;
-import org.bosun.image.oci.spi.Documents;
+import org.bosun.api.RuntimePaths;
+import org.bosun.host.tls.TlsTrust;
+import org.bosun.image.oci.model.Documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -63,20 +60,13 @@ final class RegistryClient {
         this.subject = subject;
     }
 
-    /** An HTTP client; without TLS verification when {@code insecureTls} (--insecure-options=tls). */
-    static HttpClient httpClient(boolean insecureTls) {
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (insecureTls) {
-            try {
-                SSLContext context = SSLContext.getInstance("TLS");
-                context.init(null, new javax.net.ssl.TrustManager[] {new TrustingEverything()}, new SecureRandom());
-                builder.sslContext(context);
-            } catch (java.security.GeneralSecurityException e) {
-                throw BosunException.internal("cannot set up TLS without verification: " + e.getMessage(), e);
-            }
-        }
-        return builder.build();
+    /**
+     * An HTTP client that trusts what bosun's TLS trust says (none without verification with
+     * {@code insecureTls}: --insecure-options=tls); it follows no redirect itself, {@link #get} does,
+     * to keep the registry's credentials from blob storage.
+     */
+    static HttpClient httpClient(RuntimePaths paths, boolean insecureTls) {
+        return TlsTrust.httpClient(paths, insecureTls).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     URI base() {
@@ -231,38 +221,6 @@ final class RegistryClient {
             return body.replaceAll("\\s+", " ").trim();
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    /** --insecure-options=tls: any certificate, any host name. */
-    private static final class TrustingEverything extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -2,14 +2,13 @@ package org.bosun.image.docker;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.image.oci.spi.ConfigFiles;
-import org.bosun.image.oci.spi.Lookaside;
+import org.bosun.host.config.ConfigFolder;
+import org.bosun.image.oci.signing.ConfigFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -46,29 +45,27 @@ final class RegistryCredentials {
 
     static RegistryCredentials load(RuntimePaths paths) {
         Map<String, Credentials> result = new LinkedHashMap<>();
-        for (Path dir : List.of(paths.systemConfigDir(), paths.localConfigDir())) {
-            for (Path file : Lookaside.jsonFiles(dir.resolve("auth.d"))) {
-                JsonNode raw = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-                try {
-                    raw = org.bosun.image.oci.spi.Documents.json().readTree(file.toFile());
-                } catch (java.io.IOException e) {
-                    // ConfigFiles.read below names the file and the JSON error
-                }
-                String kind = raw.hasNonNull("bosunKind") ? raw.get("bosunKind").asText() : raw.path("rktKind").asText("");
-                if (!kind.equals(KIND) && raw.isObject()) {
-                    continue;
-                }
-                JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
-                JsonNode registries = node.path("registries");
-                JsonNode creds = node.path("credentials");
-                if (!registries.isArray() || registries.isEmpty() || !creds.isObject() || !creds.path("user").isTextual()
-                        || !creds.path("password").isTextual()) {
-                    throw BosunException.invalid("configuration file " + file + " needs \"registries\": [\"host\", ...]"
-                            + " and \"credentials\": {\"user\": ..., \"password\": ...}");
-                }
-                Credentials c = new Credentials(creds.get("user").asText(), creds.get("password").asText());
-                registries.forEach(r -> result.put(r.asText(), c));
+        for (Path file : ConfigFolder.of(paths, "auth.d").files("*.json")) {
+            JsonNode raw = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            try {
+                raw = org.bosun.image.oci.model.Documents.json().readTree(file.toFile());
+            } catch (java.io.IOException e) {
+                // ConfigFiles.read below names the file and the JSON error
             }
+            String kind = raw.hasNonNull("bosunKind") ? raw.get("bosunKind").asText() : raw.path("rktKind").asText("");
+            if (!kind.equals(KIND) && raw.isObject()) {
+                continue;
+            }
+            JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
+            JsonNode registries = node.path("registries");
+            JsonNode creds = node.path("credentials");
+            if (!registries.isArray() || registries.isEmpty() || !creds.isObject() || !creds.path("user").isTextual()
+                    || !creds.path("password").isTextual()) {
+                throw BosunException.invalid("configuration file " + file + " needs \"registries\": [\"host\", ...]"
+                        + " and \"credentials\": {\"user\": ..., \"password\": ...}");
+            }
+            Credentials c = new Credentials(creds.get("user").asText(), creds.get("password").asText());
+            registries.forEach(r -> result.put(r.asText(), c));
         }
         return new RegistryCredentials(result);
     }

@@ -11,8 +11,8 @@ import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.image.oci.spi.ConfigFiles;
-import org.bosun.image.oci.spi.Lookaside;
+import org.bosun.host.config.ConfigFolder;
+import org.bosun.image.oci.signing.ConfigFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -40,27 +40,25 @@ final class RegistryMirrors {
 
     static RegistryMirrors load(RuntimePaths paths) {
         Map<String, List<URI>> result = new LinkedHashMap<>();
-        for (Path dir : List.of(paths.systemConfigDir(), paths.localConfigDir())) {
-            for (Path file : Lookaside.jsonFiles(dir.resolve("mirrors.d"))) {
-                JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
-                String registry = ConfigFiles.text(node, "registry", file, true);
-                List<URI> uris = new ArrayList<>();
-                for (JsonNode m : node.path("mirrors")) {
-                    URI uri;
-                    try {
-                        uri = new URI(m.asText().replaceAll("/+$", ""));
-                    } catch (URISyntaxException e) {
-                        uri = null;
-                    }
-                    if (uri == null || uri.getAuthority() == null
-                            || !"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                        throw BosunException.invalid("configuration file " + file + " has the mirror '" + m.asText()
-                                + "'; give an https:// (or http://) URL");
-                    }
-                    uris.add(uri);
+        for (Path file : ConfigFolder.of(paths, "mirrors.d").files("*.json")) {
+            JsonNode node = ConfigFiles.read(file, KIND, FIELDS);
+            String registry = ConfigFiles.text(node, "registry", file, true);
+            List<URI> uris = new ArrayList<>();
+            for (JsonNode m : node.path("mirrors")) {
+                URI uri;
+                try {
+                    uri = new URI(m.asText().replaceAll("/+$", ""));
+                } catch (URISyntaxException e) {
+                    uri = null;
                 }
-                result.put(registry, uris);
+                if (uri == null || uri.getAuthority() == null
+                        || !"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                    throw BosunException.invalid("configuration file " + file + " has the mirror '" + m.asText()
+                            + "'; give an https:// (or http://) URL");
+                }
+                uris.add(uri);
             }
+            result.put(registry, uris);
         }
         return new RegistryMirrors(result);
     }

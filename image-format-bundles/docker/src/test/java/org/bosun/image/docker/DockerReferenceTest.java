@@ -7,7 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
-import org.bosun.image.oci.spi.DockerReference;
+import org.bosun.image.oci.model.DockerReference;
 import org.junit.Test;
 
 /** docker:// references are normalised as docker normalises them, and bad ones are refused naming the part. */

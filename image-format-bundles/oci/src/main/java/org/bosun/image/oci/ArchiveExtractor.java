@@ -7,21 +7,24 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.bosun.api.BosunException;
+import org.bosun.host.archive.EntryNames;
+import org.bosun.host.archive.TarEntry;
+import org.bosun.host.archive.TarEntryCheck;
 
 /**
  * Unpacks an image archive (an OCI layout tar, a {@code docker save} tarball; optionally gzip) into
- * a private scratch directory, as untrusted input: only directories, regular files and symbolic
- * links between files of the archive (docker save links repeated layers); no absolute names, no
- * {@code ..}, size and entry limits. Links are kept as a map of names, never created on disk.
+ * a private scratch directory, as untrusted input: entries are checked by the rule of {@link
+ * org.bosun.host.archive} (no absolute names, no {@code ..}, no links leading out, no special
+ * files); of them only directories, regular files and relative symbolic links between files of the
+ * archive (docker save links repeated layers) are taken; size and entry limits. Links are kept as a
+ * map of names, never created on disk, so the scratch directory's files can be read as they are.
  */
 final class ArchiveExtractor {
     static final int MAX_ENTRIES = 100_000;
@@ -37,40 +40,40 @@ final class ArchiveExtractor {
     }
 
     void extract(Path archive) {
+        TarEntryCheck check = new TarEntryCheck("", "archive", this::refuse);
         int entries = 0;
         long bytes = 0;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 1 << 16);
                 TarArchiveInputStream tar = new TarArchiveInputStream(gunzipped(raw))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            TarArchiveEntry header;
+            while ((header = tar.getNextEntry()) != null) {
                 if (++entries > MAX_ENTRIES) {
-                    throw refuse(entry.getName(), "takes the archive over " + MAX_ENTRIES + " entries");
+                    throw refuse(header.getName(), "takes the archive over " + MAX_ENTRIES + " entries");
                 }
-                String name = clean(entry.getName());
-                if (name.isEmpty()) {
+                TarEntry entry = check.check(header);
+                if (entry == null) {
                     continue;
                 }
-                Path target = scratch.resolve(name);
-                if (entry.isDirectory()) {
-                    Files.createDirectories(target);
-                } else if (entry.isSymbolicLink()) {
-                    String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/') + 1) : "";
-                    if (entry.getLinkName().startsWith("/")) {
-                        throw refuse(entry.getName(), "is a symbolic link to the absolute path " + entry.getLinkName());
+                Path target = scratch.resolve(entry.name());
+                switch (entry.type()) {
+                    case DIRECTORY -> Files.createDirectories(target);
+                    case SYMLINK -> {
+                        if (entry.link().startsWith("/")) {
+                            throw refuse(header.getName(), "is a symbolic link to the absolute path " + entry.link());
+                        }
+                        links.put(entry.name(), EntryNames.linkTarget(entry.name(), entry.link()));
                     }
-                    links.put(name, clean(parent + entry.getLinkName(), entry.getName()));
-                } else if (entry.isFile() && !entry.isLink()) {
-                    bytes += entry.getSize();
-                    if (bytes > MAX_BYTES) {
-                        throw refuse(entry.getName(), "takes the archive over " + (MAX_BYTES >> 30) + " GiB");
+                    case FILE -> {
+                        bytes += header.getSize();
+                        if (bytes > MAX_BYTES) {
+                            throw refuse(header.getName(), "takes the archive over " + (MAX_BYTES >> 30) + " GiB");
+                        }
+                        Files.createDirectories(target.getParent());
+                        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+                            tar.transferTo(out);
+                        }
                     }
-                    Files.createDirectories(target.getParent());
-                    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
-                        tar.transferTo(out);
-                    }
-                } else {
-                    throw refuse(entry.getName(), "is a " + (entry.isLink() ? "hard link" : "special file")
-                            + ", which image archives do not hold");
+                    case HARD_LINK -> throw refuse(header.getName(), "is a hard link, which image archives do not hold");
                 }
             }
         } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -90,7 +93,10 @@ final class ArchiveExtractor {
 
     /** The file of {@code name} in the archive, following its links between archive members. */
     Path file(String name, String what) {
-        String current = clean(name, what);
+        String current = EntryNames.normalize(name);
+        if (current == null) {
+            throw refuse(what, "is named " + name + ", which is absolute, malformed or climbs out of the archive with '..'");
+        }
         for (int i = 0; i < 40 && links.containsKey(current); i++) {
             current = links.get(current);
         }
@@ -99,34 +105,6 @@ final class ArchiveExtractor {
             throw BosunException.invalid(subject + " names " + name + " as its " + what + ", which the archive does not hold");
         }
         return file;
-    }
-
-    /** An entry's own name: no {@code ..} at all. */
-    private String clean(String raw) {
-        for (String part : raw.split("/")) {
-            if (part.equals("..")) {
-                throw refuse(raw, "climbs out of the archive with '..'");
-            }
-        }
-        return clean(raw, raw);
-    }
-
-    private String clean(String raw, String entryName) {
-        if (raw.startsWith("/") || raw.indexOf('\0') >= 0) {
-            throw refuse(entryName, "has an absolute or malformed name");
-        }
-        List<String> parts = new ArrayList<>();
-        for (String part : raw.split("/")) {
-            if (part.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw refuse(entryName, "climbs out of the archive with '..'");
-                }
-                parts.remove(parts.size() - 1);
-            } else if (!part.isEmpty() && !part.equals(".")) {
-                parts.add(part);
-            }
-        }
-        return String.join("/", parts);
     }
 
     private BosunException refuse(String entryName, String what) {

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.BosunException;
-import org.bosun.image.oci.spi.Descriptor;
-import org.bosun.image.oci.spi.Digests;
-import org.bosun.image.oci.spi.DockerReference;
-import org.bosun.image.oci.spi.Documents;
-import org.bosun.image.oci.spi.MediaTypes;
-import org.bosun.image.oci.spi.OciManifest;
+import org.bosun.image.oci.model.Descriptor;
+import org.bosun.image.oci.model.Digests;
+import org.bosun.image.oci.model.DockerReference;
+import org.bosun.image.oci.model.Documents;
+import org.bosun.image.oci.model.MediaTypes;
+import org.bosun.image.oci.model.OciManifest;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bosun.api.BosunException;
-import org.bosun.image.oci.spi.Digests;
-import org.bosun.image.oci.spi.DockerReference;
-import org.bosun.image.oci.spi.Documents;
-import org.bosun.image.oci.spi.OciManifest;
+import org.bosun.image.oci.model.Digests;
+import org.bosun.image.oci.model.DockerReference;
+import org.bosun.image.oci.model.Documents;
+import org.bosun.image.oci.model.OciManifest;
 
 /**
  * One image found in a layout or archive, before anything is stored: its manifest (as bytes, for

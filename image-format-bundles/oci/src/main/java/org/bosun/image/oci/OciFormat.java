@@ -2,11 +2,8 @@ package org.bosun.image.oci;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +22,14 @@ import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.trust.TrustStore;
-import org.bosun.image.oci.spi.Descriptor;
-import org.bosun.image.oci.spi.Documents;
-import org.bosun.image.oci.spi.ImageConfig;
-import org.bosun.image.oci.spi.ImageConfigMapping;
-import org.bosun.image.oci.spi.Platform;
-import org.bosun.image.oci.spi.SimpleSigning;
-import org.bosun.image.oci.spi.StoredImages;
+import org.bosun.host.files.FileTree;
+import org.bosun.image.oci.model.Descriptor;
+import org.bosun.image.oci.model.Documents;
+import org.bosun.image.oci.model.ImageConfig;
+import org.bosun.image.oci.model.ImageConfigMapping;
+import org.bosun.image.oci.model.Platform;
+import org.bosun.image.oci.signing.SimpleSigning;
+import org.bosun.image.oci.layers.StoredImages;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -165,27 +163,7 @@ public final class OciFormat implements ImageFormat {
             archive.extract(file);
             return work.read(scratch, archive);
         } finally {
-            deleteTree(scratch);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // Best effort: a scratch directory in the temp dir is no image and holds no secret.
+            FileTree.deleteQuietly(scratch); // best effort: a scratch directory is no image and holds no secret
         }
     }
 }

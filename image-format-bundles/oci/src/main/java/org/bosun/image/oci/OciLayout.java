@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
-import org.bosun.image.oci.spi.Descriptor;
-import org.bosun.image.oci.spi.Digests;
-import org.bosun.image.oci.spi.DockerReference;
-import org.bosun.image.oci.spi.Documents;
-import org.bosun.image.oci.spi.ImageIndex;
-import org.bosun.image.oci.spi.MediaTypes;
-import org.bosun.image.oci.spi.OciManifest;
-import org.bosun.image.oci.spi.Platform;
+import org.bosun.image.oci.model.Descriptor;
+import org.bosun.image.oci.model.Digests;
+import org.bosun.image.oci.model.DockerReference;
+import org.bosun.image.oci.model.Documents;
+import org.bosun.image.oci.model.ImageIndex;
+import org.bosun.image.oci.model.MediaTypes;
+import org.bosun.image.oci.model.OciManifest;
+import org.bosun.image.oci.model.Platform;
 
 /**
  * An OCI image layout directory: {@code oci-layout}, {@code index.json}, {@code blobs/sha256/HEX}.

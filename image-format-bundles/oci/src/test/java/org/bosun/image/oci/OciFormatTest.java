@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bosun.host.files.Scratch;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.InsecureOption;
@@ -23,7 +24,7 @@ import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
-import org.bosun.image.oci.spi.StoredImages;
+import org.bosun.image.oci.layers.StoredImages;
 import org.bosun.store.ImageStoreImpl;
 import org.bosun.trust.OpenPgpTrustStore;
 import org.junit.AfterClass;

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.host.ShellWords;
 
 /**
  * An app's start: a unit {@code started-NAME.service}, ordered after the app's unit (so it runs
@@ -131,7 +132,7 @@ final class AppStart {
         List<String> unset = new ArrayList<>();
         for (String name : List.of("SHLVL", "PWD", "PATH")) {
             if (env.containsKey(name)) {
-                sb.append("export ").append(name).append('=').append(shellQuote(env.get(name))).append('\n');
+                sb.append("export ").append(name).append('=').append(ShellWords.quote(env.get(name))).append('\n');
             } else {
                 unset.add(name);
             }
@@ -141,10 +142,6 @@ final class AppStart {
         }
         sb.append("exec \"$@\"\n");
         return sb.toString();
-    }
-
-    static String shellQuote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /**

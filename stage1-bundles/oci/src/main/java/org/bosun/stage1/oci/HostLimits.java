@@ -3,8 +3,9 @@ package org.bosun.stage1.oci;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+
+import org.bosun.host.files.MountPoints;
 
 /** What this host lets the engine do, read from /proc. */
 final class HostLimits {
@@ -45,20 +46,10 @@ final class HostLimits {
 
     /** Mount points at or below {@code dir}, as this process sees them. */
     static List<String> mountsUnder(Path dir) {
-        List<String> found = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] fields = line.split(" ");
-                if (fields.length > 4) {
-                    String mountPoint = fields[4].replace("\\040", " ");
-                    if (Path.of(mountPoint).startsWith(dir)) {
-                        found.add(mountPoint);
-                    }
-                }
-            }
+            return MountPoints.under(dir).stream().map(Path::toString).toList();
         } catch (IOException e) {
-            // no /proc: nothing to check
+            return List.of(); // no /proc: nothing to check
         }
-        return found;
     }
 }

@@ -1,5 +1,7 @@
 package org.bosun.stage1.oci;
 
+import static org.bosun.host.ShellWords.quote;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -347,10 +349,6 @@ final class SupervisorScript {
                 + " -v keep=" + LOG_KEEP + " " + quote(program) + " <\"$io/" + app + ".log\" ) &\n";
     }
 
-    /** Single-quoted for sh. */
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
-    }
 
     /** The overlay's mount options, paths inside the pod relative to it (the script runs there). */
     static String overlayOptions(PodDirectory pod, PodDirectory.App app) {

@@ -181,9 +181,4 @@ public class SupervisorScriptTest {
             }
         }
     }
-
-    @Test
-    public void quotingSurvivesSingleQuotes() {
-        assertEquals("'it'\\''s'", SupervisorScript.quote("it's"));
-    }
 }
