@@ -80,6 +80,14 @@ public final class DistributionBuild {
                         + " has no dependency on it; add <dependency>" + dependencyXml(id) + "</dependency>");
             }
         }
+        Map<String, String> byFileName = new HashMap<>();
+        for (Feature.BundleEntry b : named.values()) {
+            String other = byFileName.putIfAbsent(b.fileName(), b.id());
+            if (other != null) {
+                problems.add(other + " and " + b.id() + " would both be bundles/" + b.fileName()
+                        + "; a distribution cannot ship two bundles of one artifactId and version");
+            }
+        }
         for (String id : resolved.keySet()) {
             if (!named.containsKey(id)) {
                 problems.add(pom + " depends on " + id + " but no features/*.json names it; add it to a feature's"

@@ -73,6 +73,15 @@ public class DistributionBuildTest {
     }
 
     @Test
+    public void twoBundlesThatWouldShareAFileNameFailTheBuild() throws Exception {
+        bundle("org.other", "api", "1.0", "Export-Package", "org.other.api");
+        feature("other", "org.other:api:1.0", "large");
+        List<String> problems = build(silent());
+        assertEquals(List.of("org.example:api:1.0 and org.other:api:1.0 would both be bundles/api-1.0.jar; a"
+                + " distribution cannot ship two bundles of one artifactId and version"), problems);
+    }
+
+    @Test
     public void aFeatureThatDoesNotResolveOnItsOwnFailsNamingTheMissingRequirement() throws Exception {
         // "alone" has impl without the api it imports: the large feature resolves, this one cannot.
         feature("alone", "org.example:impl:1.0", null);
