@@ -98,15 +98,13 @@ public final class DistributionBuild {
             return problems;
         }
         Files.createDirectories(bundles);
-        Map<String, Path> shipped = new HashMap<>();
         for (Feature.BundleEntry b : named.values()) {
-            Path target = bundles.resolve(b.fileName());
-            Files.copy(resolved.get(b.id()), target, StandardCopyOption.REPLACE_EXISTING,
+            // the jar's own time: the launcher's bundle caches stay valid while a bundle is unchanged
+            Files.copy(resolved.get(b.id()), bundles.resolve(b.fileName()), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.COPY_ATTRIBUTES);
-            shipped.put(target.getFileName().toString(), target);
         }
         try (Stream<Path> files = Files.list(bundles)) {
-            for (Path stale : files.filter(f -> !shipped.containsKey(f.getFileName().toString())).toList()) {
+            for (Path stale : files.filter(f -> !byFileName.containsKey(f.getFileName().toString())).toList()) {
                 Files.delete(stale);
             }
         }
