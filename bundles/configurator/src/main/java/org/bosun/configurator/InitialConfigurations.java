@@ -5,7 +5,6 @@ import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +16,9 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 /**
  * Puts the platform's configurations into Configuration Admin when this bundle starts. The launcher
@@ -72,60 +72,66 @@ public final class InitialConfigurations implements BundleActivator {
         return admin.getConfiguration(pid, "?");
     }
 
-    /** The configurations of {@code json}, each a dictionary of Configuration Admin's value types. */
+    /**
+     * The configurations of {@code json}, each a dictionary of Configuration Admin's value types.
+     * Read with jackson's streaming parser: the object mapper would cost a command's start-up more.
+     */
     static Map<String, Dictionary<String, Object>> parse(String json) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(json);
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(PROPERTY + " is not a JSON object keyed by PID");
-        }
         Map<String, Dictionary<String, Object>> result = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> pids = root.fields(); pids.hasNext();) {
-            Map.Entry<String, JsonNode> pid = pids.next();
-            if (!pid.getValue().isObject()) {
-                throw new IllegalArgumentException(PROPERTY + ": configuration " + pid.getKey() + " is not an object");
+        try (JsonParser parser = new JsonFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException(PROPERTY + " is not a JSON object keyed by PID");
             }
-            Dictionary<String, Object> properties = new Hashtable<>();
-            for (Iterator<Map.Entry<String, JsonNode>> keys = pid.getValue().fields(); keys.hasNext();) {
-                Map.Entry<String, JsonNode> key = keys.next();
-                properties.put(key.getKey(), value(key.getValue(), pid.getKey() + "/" + key.getKey()));
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String pid = parser.currentName();
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException(PROPERTY + ": configuration " + pid + " is not an object");
+                }
+                Dictionary<String, Object> properties = new Hashtable<>();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    properties.put(key, value(parser, parser.nextToken(), pid + "/" + key));
+                }
+                result.put(pid, properties);
             }
-            result.put(pid.getKey(), properties);
         }
         return result;
     }
 
     /** Strings, Longs, Doubles, Booleans and arrays of one of them: what Configuration Admin stores. */
-    private static Object value(JsonNode node, String where) {
-        if (node.isArray()) {
-            List<Object> items = new ArrayList<>();
-            node.forEach(item -> items.add(scalar(item, where)));
-            Class<?> type = items.isEmpty() ? String.class : items.get(0).getClass();
-            Object array = Array.newInstance(type, items.size());
-            for (int i = 0; i < items.size(); i++) {
-                if (items.get(i).getClass() != type) {
-                    throw new IllegalArgumentException(PROPERTY + ": " + where + " mixes value types in one list");
-                }
-                Array.set(array, i, items.get(i));
-            }
-            return array;
+    private static Object value(JsonParser parser, JsonToken token, String where) throws IOException {
+        if (token != JsonToken.START_ARRAY) {
+            return scalar(parser, token, where);
         }
-        return scalar(node, where);
+        List<Object> items = new ArrayList<>();
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+            items.add(scalar(parser, t, where));
+        }
+        Class<?> type = items.isEmpty() ? String.class : items.get(0).getClass();
+        Object array = Array.newInstance(type, items.size());
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i).getClass() != type) {
+                throw new IllegalArgumentException(PROPERTY + ": " + where + " mixes value types in one list");
+            }
+            Array.set(array, i, items.get(i));
+        }
+        return array;
     }
 
-    private static Object scalar(JsonNode node, String where) {
-        if (node.isTextual()) {
-            return node.textValue();
+    private static Object scalar(JsonParser parser, JsonToken token, String where) throws IOException {
+        switch (token) {
+            case VALUE_STRING:
+                return parser.getText();
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return parser.getBooleanValue();
+            case VALUE_NUMBER_INT:
+                return parser.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return parser.getDoubleValue();
+            default:
+                throw new IllegalArgumentException(PROPERTY + ": " + where + " is " + token
+                        + ", not a string, number, boolean or a list of one of them");
         }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
-        }
-        if (node.isNumber()) {
-            return node.doubleValue();
-        }
-        throw new IllegalArgumentException(PROPERTY + ": " + where + " is " + node.getNodeType()
-                + ", not a string, number, boolean or a list of one of them");
     }
 }
