@@ -8,36 +8,14 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.URL;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
@@ -46,18 +24,13 @@ import org.bosun.api.pod.PodState;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.bosun.launch.CommandService;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * DESIGN.md §1 and §3: a stage1 engine bundle (fly, nspawn, oci) can be updated while pods it started
@@ -117,7 +90,7 @@ public class HotSwapIT extends PlatformCase {
         try {
             // The agent answers on its socket with the launch protocol, as the launcher will use it.
             assertTrue("the agent listens on " + socket, Platform.eventually(30_000, () -> Files.exists(socket)));
-            Platform.Run viaAgent = callAgent(socket, tmp, "--dir", data.toString(), "list", "--format=json");
+            Platform.Run viaAgent = AgentSocketClient.call(socket, tmp, "--dir", data.toString(), "list", "--format=json");
             assertEquals("bosun list through the agent socket: " + viaAgent, 0, viaAgent.exitCode());
             assertTrue("empty list through the agent: " + viaAgent, viaAgent.stdout().strip().matches("\\[\\s*\\]"));
 
@@ -142,8 +115,8 @@ public class HotSwapIT extends PlatformCase {
             // 2. Update the engine's bundle to a newer version while the pod runs.
             Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
                     "hotswap");
-            engineBundle.update(new ByteArrayInputStream(withVersion(engineBundle, newVersion)));
-            refresh(engineBundle);
+            engineBundle.update(new ByteArrayInputStream(BundleUpdates.withVersion(engineBundle, newVersion)));
+            BundleUpdates.refresh(context, engineBundle);
             assertEquals(newVersion, engineBundle.getVersion());
             ServiceReference<Stage1Engine> newEngine = awaitEngineOfVersion(filter, bsn, newVersion);
             assertNotEquals("a new service replaced the old one", oldEngine.getProperty(Constants.SERVICE_ID),
@@ -223,38 +196,6 @@ public class HotSwapIT extends PlatformCase {
         return null;
     }
 
-    /** The bundle's own jar with its Bundle-Version replaced. */
-    private static byte[] withVersion(Bundle bundle, Version version) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (InputStream in = new URL(bundle.getLocation()).openStream();
-                JarInputStream jar = new JarInputStream(in, false)) {
-            Manifest manifest = jar.getManifest();
-            assertNotNull(bundle.getLocation() + " has a manifest", manifest);
-            manifest.getMainAttributes().put(new Attributes.Name(Constants.BUNDLE_VERSION), version.toString());
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                JarEntry entry;
-                while ((entry = jar.getNextJarEntry()) != null) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    jar.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Refreshes the updated bundle so that its old revision goes away, and waits for that. */
-    private void refresh(Bundle bundle) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
-                .refreshBundles(List.of(bundle), event -> {
-                    if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                        done.countDown();
-                    }
-                });
-        assertTrue("refreshing " + bundle.getSymbolicName() + " finished", done.await(30, TimeUnit.SECONDS));
-    }
-
     private ServiceReference<Stage1Engine> awaitEngineOfVersion(String filter, String bsn, Version version)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -277,52 +218,6 @@ public class HotSwapIT extends PlatformCase {
         }
         fail("no " + filter + " Stage1Engine of " + bsn + " " + version + " within 30 s after the update");
         return null;
-    }
-
-    /** One command over the agent socket with the launch protocol of org.bosun.launch.Wire; at most 60 s. */
-    private static Platform.Run callAgent(Path socket, Path cwd, String... args) throws Exception {
-        ExecutorService caller = Executors.newSingleThreadExecutor();
-        try {
-            // Reads on a blocking SocketChannel are interruptible: shutdownNow() ends a hung call.
-            return caller.submit(() -> callAgentNow(socket, cwd, args)).get(60, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("the agent at " + socket + " did not answer " + List.of(args) + " within 60 s");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw (Error) e.getCause();
-        } finally {
-            caller.shutdownNow();
-        }
-    }
-
-    private static Platform.Run callAgentNow(Path socket, Path cwd, String... args) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
-            byte[] invocation = Wire.encode(new Invocation(List.of(args), System.getenv(), cwd.toString(), 0, 0,
-                    false, 0));
-            Wire.writeFrame(request, Wire.INVOCATION, invocation, 0, invocation.length);
-            DataInputStream response = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
-            Wire.Frame frame;
-            while ((frame = Wire.readFrame(response)) != null) {
-                switch (frame.type()) {
-                    case Wire.STDOUT -> out.write(frame.payload());
-                    case Wire.STDERR -> err.write(frame.payload());
-                    case Wire.OUTCOME -> {
-                        Outcome outcome = Wire.decodeOutcome(frame.payload());
-                        return new Platform.Run(outcome, out.toString(StandardCharsets.UTF_8),
-                                err.toString(StandardCharsets.UTF_8));
-                    }
-                    default -> fail("unexpected frame type " + frame.type() + " from the agent");
-                }
-            }
-        }
-        throw new AssertionError("the agent closed the connection without an outcome; stdout: "
-                + out.toString(StandardCharsets.UTF_8) + " stderr: " + err.toString(StandardCharsets.UTF_8));
     }
 
     /** What bosun run printed before it became the pod (the pod itself, busybox sleep, prints nothing). */

@@ -4,29 +4,14 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
@@ -36,10 +21,8 @@ import org.bosun.launch.CommandService;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,7 +67,7 @@ public class SeccompSwapIT extends PlatformCase {
             Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
                     "seccompswap");
             seccomp.update(new ByteArrayInputStream(modifiedBuild(seccomp, newVersion)));
-            refresh(seccomp);
+            BundleUpdates.refresh(context, seccomp);
             assertEquals(newVersion, seccomp.getVersion());
             ServiceReference<SecurityModule> newModule = awaitModuleOfVersion(newVersion);
             assertNotEquals("a new module service replaced the old one", oldModule.getProperty(Constants.SERVICE_ID),
@@ -107,7 +90,7 @@ public class SeccompSwapIT extends PlatformCase {
             assertEquals("bosun version: " + version, 0, version.exitCode());
             assertTrue("bosun version lists the updated seccomp module: " + version, version.stdout()
                     .contains("\n  seccomp  " + SECCOMP_BSN + " " + newVersion + ": active\n"));
-            String gogo = gogo("bosun:security");
+            String gogo = GogoShell.run(context, "bosun:security");
             assertTrue("bosun:security lists the updated seccomp module: " + gogo,
                     gogo.contains("seccomp  " + SECCOMP_BSN + " " + newVersion + "  active\n"));
 
@@ -148,42 +131,14 @@ public class SeccompSwapIT extends PlatformCase {
 
     /** The bundle's own jar with another version and {@value #DROPPED} removed from its default additions. */
     private static byte[] modifiedBuild(Bundle bundle, Version version) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        boolean dropped = false;
-        try (InputStream in = new URL(bundle.getLocation()).openStream();
-                JarInputStream jar = new JarInputStream(in, false)) {
-            Manifest manifest = jar.getManifest();
-            assertNotNull(bundle.getLocation() + " has a manifest", manifest);
-            manifest.getMainAttributes().put(new Attributes.Name(Constants.BUNDLE_VERSION), version.toString());
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                JarEntry entry;
-                while ((entry = jar.getNextJarEntry()) != null) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    if (entry.getName().equals(ADDITIONS)) {
-                        String text = new String(jar.readAllBytes(), StandardCharsets.UTF_8);
-                        String without = text.replaceAll("(?m)^" + DROPPED + "\n", "");
-                        dropped = !without.equals(text);
-                        out.write(without.getBytes(StandardCharsets.UTF_8));
-                    } else {
-                        jar.transferTo(out);
-                    }
-                    out.closeEntry();
-                }
-            }
-        }
-        assertTrue(ADDITIONS + " in " + bundle.getLocation() + " lists " + DROPPED, dropped);
-        return bytes.toByteArray();
-    }
-
-    private void refresh(Bundle bundle) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
-                .refreshBundles(List.of(bundle), event -> {
-                    if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                        done.countDown();
-                    }
-                });
-        assertTrue("refreshing " + bundle.getSymbolicName() + " finished", done.await(30, TimeUnit.SECONDS));
+        boolean[] dropped = {false};
+        byte[] jar = BundleUpdates.withVersion(bundle, version, ADDITIONS, text -> {
+            String without = text.replaceAll("(?m)^" + DROPPED + "\n", "");
+            dropped[0] = !without.equals(text);
+            return without;
+        });
+        assertTrue(ADDITIONS + " in " + bundle.getLocation() + " lists " + DROPPED, dropped[0]);
+        return jar;
     }
 
     private ServiceReference<SecurityModule> awaitModuleOfVersion(Version version) throws Exception {
@@ -204,18 +159,5 @@ public class SeccompSwapIT extends PlatformCase {
             throw new AssertionError(e);
         }
         return null;
-    }
-
-    private String gogo(String command) throws Exception {
-        ServiceReference<CommandProcessor> gogoRef = Platform.awaitService(context, CommandProcessor.class, null, 30);
-        Platform.awaitService(context, Object.class, "(&(osgi.command.scope=bosun)(osgi.command.function=security))", 30);
-        CommandProcessor processor = context.getService(gogoRef);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(console, true, StandardCharsets.UTF_8))) {
-            return String.valueOf(session.execute(command)) + console.toString(StandardCharsets.UTF_8);
-        } finally {
-            context.ungetService(gogoRef);
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.bosun.api.ErrorKind;
 import org.bosun.launch.CommandService;
 import org.bosun.launch.Invocation;
 import org.bosun.launch.Outcome;
@@ -28,6 +30,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -47,6 +52,10 @@ import jnr.posix.Passwd;
 @Designate(ocd = CommandSocket.Config.class)
 public final class CommandSocket {
 
+    /** What a caller reads while the cli bundle is being updated (or is stopped). */
+    static final String NO_COMMAND_SERVICE = "the agent has no command service right now (the cli bundle"
+            + " org.bosun.cli is being updated or is stopped); try again";
+
     @ObjectClassDefinition(name = "bosun agent socket")
     public @interface Config {
         @AttributeDefinition(description = "The unix socket to listen on; empty for the framework property"
@@ -54,7 +63,14 @@ public final class CommandSocket {
         String socket() default "";
     }
 
-    private final CommandService commands;
+    /**
+     * The cli bundle's command service. Dynamic, so that updating the cli bundle swaps it under a
+     * listening socket instead of closing the socket; null while no cli bundle is started.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CommandService commands;
+
     private final POSIX posix = POSIXFactory.getNativePOSIX();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "bosun-agent-command");
@@ -66,8 +82,7 @@ public final class CommandSocket {
     private final Thread acceptor;
 
     @Activate
-    public CommandSocket(@Reference CommandService commands, BundleContext context, Config config) throws IOException {
-        this.commands = commands;
+    public CommandSocket(BundleContext context, Config config) throws IOException {
         String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
         this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
         Path dir = socketPath.getParent();
@@ -135,7 +150,7 @@ public final class CommandSocket {
             int uid = uid(peer.user().getName());
             if (uid != 0) {
                 byte[] msg = ("bosun: the agent serves root only; user " + peer.user().getName()
-                        + " cannot use it\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        + " cannot use it\n").getBytes(StandardCharsets.UTF_8);
                 Wire.writeFrame(out, Wire.STDERR, msg, 0, msg.length);
                 byte[] outcome = Wire.encode(Outcome.exit(5));
                 Wire.writeFrame(out, Wire.OUTCOME, outcome, 0, outcome.length);
@@ -146,7 +161,7 @@ public final class CommandSocket {
             watchForHangUp(client, Thread.currentThread(), done);
             Outcome outcome;
             try {
-                outcome = commands.execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+                outcome = execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
             } finally {
                 done.set(true);
                 Thread.interrupted(); // a hang-up that came too late to matter
@@ -158,6 +173,21 @@ public final class CommandSocket {
         } catch (IOException e) {
             // the client went away; its command's effects stand, as if it had been killed
         }
+    }
+
+    /**
+     * Runs the invocation with the command service bound now. Between two cli bundles (an update
+     * stops the old one before the new one starts) there is none: the caller gets the unavailable
+     * error, which says to try again, instead of a closed socket.
+     */
+    private Outcome execute(Invocation invocation, OutputStream stdout, OutputStream stderr) throws IOException {
+        CommandService service = commands;
+        if (service == null) {
+            byte[] msg = ("bosun: " + NO_COMMAND_SERVICE + "\n").getBytes(StandardCharsets.UTF_8);
+            stderr.write(msg, 0, msg.length);
+            return Outcome.exit(ErrorKind.UNAVAILABLE.exitCode());
+        }
+        return service.execute(invocation, stdout, stderr);
     }
 
     /**

@@ -38,6 +38,26 @@ public class BosunException extends RuntimeException {
         return new BosunException(ErrorKind.UNAVAILABLE, message);
     }
 
+    public static BosunException permissionDenied(String message) {
+        return new BosunException(ErrorKind.PERMISSION_DENIED, message);
+    }
+
+    public static BosunException notImplemented(String message) {
+        return new BosunException(ErrorKind.NOT_IMPLEMENTED, message);
+    }
+
+    public static BosunException deadlineExceeded(String message) {
+        return new BosunException(ErrorKind.DEADLINE_EXCEEDED, message);
+    }
+
+    public static BosunException resourceExhausted(String message) {
+        return new BosunException(ErrorKind.RESOURCE_EXHAUSTED, message);
+    }
+
+    public static BosunException cancelled(String message) {
+        return new BosunException(ErrorKind.CANCELLED, message);
+    }
+
     public static BosunException internal(String message, Throwable cause) {
         return new BosunException(ErrorKind.INTERNAL, message, cause);
     }

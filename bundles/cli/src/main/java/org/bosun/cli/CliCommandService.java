@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.pod.PodService;
+import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.launch.CommandService;
 import org.bosun.launch.Invocation;
 import org.bosun.launch.Outcome;
@@ -38,6 +39,10 @@ public final class CliCommandService implements CommandService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PodService pods;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProviderRegistry providers;
+
     @Activate
     public CliCommandService(BundleContext context) {
         this.context = context;
@@ -49,10 +54,10 @@ public final class CliCommandService implements CommandService {
         PrintStream err = new PrintStream(stderr, false, StandardCharsets.UTF_8);
         CommandTree tree = trees.poll();
         if (tree == null) {
-            Session session = new Session(invocation, out, err, context, pods);
+            Session session = new Session(invocation, out, err, context, pods, providers);
             tree = new CommandTree(session, RootCommand.commandLine(session));
         } else {
-            tree.session.rebind(invocation, out, err, pods);
+            tree.session.rebind(invocation, out, err, pods, providers);
         }
         tree.cli.setOut(new java.io.PrintWriter(out, true));
         tree.cli.setErr(new java.io.PrintWriter(err, true));
@@ -65,7 +70,7 @@ public final class CliCommandService implements CommandService {
         } finally {
             out.flush();
             err.flush();
-            tree.session.rebind(null, null, null, null);
+            tree.session.rebind(null, null, null, null, null);
             trees.offer(tree);
         }
     }

@@ -1,28 +1,24 @@
 package org.bosun.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.image.ImageFormat;
-import org.bosun.api.image.ImageFormatService;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodState;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
+import org.bosun.api.provider.ProviderFilter;
+import org.bosun.api.provider.ProviderKind;
 
 /**
- * The image store and formats for one command, looked up by their service properties and let go
- * when the operation ends, so their bundles can be updated between commands.
+ * The image store and formats for one command, found in the provider registry by their service
+ * properties and let go when the operation ends, so their bundles can be updated between commands.
  */
 final class ImageServices {
     private final Session session;
@@ -32,40 +28,29 @@ final class ImageServices {
     }
 
     <R> R withStore(Function<ImageStore, R> operation) {
-        ServiceReference<ImageStore> ref = session.context == null ? null
-                : session.context.getServiceReference(ImageStore.class);
-        ImageStore store = ref == null ? null : session.context.getService(ref);
-        if (store == null) {
-            throw BosunException.unavailable("the image store (bundle org.bosun.store) is not installed");
-        }
-        try {
-            return operation.apply(store);
-        } finally {
-            session.context.ungetService(ref);
-        }
+        return session.provider(ProviderKind.IMAGE_STORE, null)
+                .orElseThrow(() -> BosunException.unavailable("the image store (bundle org.bosun.store) is not installed"))
+                .use(operation);
     }
 
     /** The format that reads {@code reference}: by scheme, and for files by extension. */
     <R> R withFormatFor(ImageReference reference, Function<ImageFormat, R> operation) {
-        for (ServiceReference<ImageFormat> ref : formats("(" + ImageFormatService.SCHEMES + "=" + reference.scheme() + ")")) {
-            if (!reference.scheme().equals("file") || matchesExtension(ref, reference.location())) {
-                return use(ref, operation);
-            }
-        }
-        String what = reference.scheme().equals("file") ? "image file " + reference.location()
-                : "image references of scheme '" + reference.scheme() + "'";
-        throw BosunException.unavailable("no installed image format reads " + what
-                + "; install the bundle of that format (see 'bosun version' for the installed ones)");
+        String scheme = reference.scheme();
+        return session.provider(ProviderKind.IMAGE_FORMAT, ProviderFilter.readingImage(scheme, reference.location()))
+                .orElseThrow(() -> BosunException.unavailable("no installed image format reads "
+                        + (scheme.equals("file") ? "image file " + reference.location()
+                                : "image references of scheme '" + scheme + "'")
+                        + "; install the bundle of that format (see 'bosun version' for the installed ones)"))
+                .use(operation);
     }
 
     /** The format that stored {@code image}, which renders it. */
     <R> R withFormatOf(StoredImage image, Function<ImageFormat, R> operation) {
-        List<ServiceReference<ImageFormat>> refs = formats("(" + ImageFormatService.NAME + "=" + image.format() + ")");
-        if (refs.isEmpty()) {
-            throw BosunException.unavailable("image " + image.id() + " was stored by the image format '" + image.format()
-                    + "', which is not installed; install its bundle to render the image");
-        }
-        return use(refs.get(0), operation);
+        return session.provider(ProviderKind.IMAGE_FORMAT, ProviderKind.IMAGE_FORMAT.named(image.format()))
+                .orElseThrow(() -> BosunException.unavailable("image " + image.id() + " was stored by the image"
+                        + " format '" + image.format() + "', which is not installed; install its bundle to render"
+                        + " the image"))
+                .use(operation);
     }
 
     /** Images that prepared, preparing and running pods use: image rm and gc keep them. */
@@ -82,44 +67,6 @@ final class ImageServices {
             }
         }
         return ids;
-    }
-
-    private <R> R use(ServiceReference<ImageFormat> ref, Function<ImageFormat, R> operation) {
-        ImageFormat format = session.context.getService(ref);
-        if (format == null) {
-            throw BosunException.unavailable("the image format '" + ref.getProperty(ImageFormatService.NAME)
-                    + "' went away; try again");
-        }
-        try {
-            return operation.apply(format);
-        } finally {
-            session.context.ungetService(ref);
-        }
-    }
-
-    private List<ServiceReference<ImageFormat>> formats(String filter) {
-        try {
-            List<ServiceReference<ImageFormat>> refs = new ArrayList<>(
-                    session.context.getServiceReferences(ImageFormat.class, filter));
-            refs.sort(Comparator.reverseOrder());
-            return refs;
-        } catch (InvalidSyntaxException e) {
-            throw BosunException.invalid("bad image reference scheme in " + filter);
-        }
-    }
-
-    private static boolean matchesExtension(ServiceReference<?> ref, String location) {
-        Object exts = ref.getProperty(ImageFormatService.PREFIX_ + "fileExtensions");
-        if (exts instanceof String[] array) {
-            for (String ext : array) {
-                if (location.endsWith(ext)) {
-                    return true;
-                }
-            }
-        } else if (exts instanceof String ext) {
-            return location.endsWith(ext);
-        }
-        return false;
     }
 
     /** An image id as lists show it: the algorithm and the first 32 hex digits, as rkt did. */

@@ -2,9 +2,15 @@ package org.bosun.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodService;
+import org.bosun.api.provider.ProviderKind;
+import org.bosun.api.provider.ProviderReference;
+import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.api.provider.ProviderStatus;
 import org.bosun.launch.ExecPlan;
 import org.bosun.launch.Invocation;
 import org.osgi.framework.BundleContext;
@@ -19,26 +25,30 @@ final class Session {
     PrintStream err;
     final BundleContext context;
     private PodService pods;
+    private ProviderRegistry providers;
     GlobalOptions global;
     ExecPlan plan;
 
-    Session(Invocation invocation, PrintStream out, PrintStream err, BundleContext context, PodService pods) {
+    Session(Invocation invocation, PrintStream out, PrintStream err, BundleContext context, PodService pods,
+            ProviderRegistry providers) {
         this.invocation = invocation;
         this.out = out;
         this.err = err;
         this.context = context;
         this.pods = pods;
+        this.providers = providers;
     }
 
     /**
      * Makes this session (and the command tree built for it) serve another invocation: building
      * the tree costs milliseconds of reflection, so the agent reuses trees.
      */
-    void rebind(Invocation invocation, PrintStream out, PrintStream err, PodService pods) {
+    void rebind(Invocation invocation, PrintStream out, PrintStream err, PodService pods, ProviderRegistry providers) {
         this.invocation = invocation;
         this.out = out;
         this.err = err;
         this.pods = pods;
+        this.providers = providers;
         this.plan = null;
         if (global != null) {
             global.forget();
@@ -50,6 +60,25 @@ final class Session {
             throw org.bosun.api.BosunException.unavailable("the pod service (bundle org.bosun.core) is not running");
         }
         return pods;
+    }
+
+    /** The providers of {@code kind} that match {@code filter}, best first; none without a provider registry. */
+    <S> List<ProviderReference<S>> providers(ProviderKind<S> kind, String filter) {
+        return providers == null ? List.of() : providers.providers(kind, filter);
+    }
+
+    /** The best provider of {@code kind} that matches {@code filter}, if the registry knows one. */
+    <S> Optional<ProviderReference<S>> provider(ProviderKind<S> kind, String filter) {
+        return providers == null ? Optional.empty() : providers.best(kind, filter);
+    }
+
+    /** Every provider and its state, asked with this command's paths. */
+    List<ProviderStatus> providerStatus() {
+        if (providers == null) {
+            throw org.bosun.api.BosunException.unavailable("the provider registry (bundle org.bosun.core) is not"
+                    + " running");
+        }
+        return providers.status(paths());
     }
 
     RuntimePaths paths() {

@@ -7,9 +7,8 @@ import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
-import org.bosun.api.security.MeasurementLog;
+import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.security.MeasurementReplay;
-import org.osgi.framework.ServiceReference;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,17 +100,10 @@ final class TpmCommand implements Callable<Integer> {
         }
 
         private MeasurementReplay replay() {
-            ServiceReference<MeasurementLog> ref = session.context.getServiceReference(MeasurementLog.class);
-            MeasurementLog log = ref == null ? null : session.context.getService(ref);
-            if (log == null) {
-                throw BosunException.unavailable("the TPM module (bundle org.bosun.security.tpm) is not installed;"
-                        + " install it to measure pods and read their log");
-            }
-            try {
-                return log.replay(session.paths());
-            } finally {
-                session.context.ungetService(ref);
-            }
+            return session.provider(ProviderKind.MEASUREMENT_LOG, null)
+                    .orElseThrow(() -> BosunException.unavailable("the TPM module (bundle org.bosun.security.tpm) is not"
+                            + " installed; install it to measure pods and read their log"))
+                    .use(log -> log.replay(session.paths()));
         }
 
         private static String digests(Map<String, String> digests) {

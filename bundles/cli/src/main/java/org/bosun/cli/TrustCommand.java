@@ -12,12 +12,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.trust.OpenPgpKey;
 import org.bosun.api.trust.PublicKeyDiscovery;
 import org.bosun.api.trust.TrustScope;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.api.trust.TrustedKey;
-import org.osgi.framework.ServiceReference;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -263,33 +263,19 @@ final class TrustCommand implements Callable<Integer> {
 
     /** The trust service for one operation; the trust bundle may be updated between two. */
     private <R> R withTrustStore(Function<TrustStore, R> operation) {
-        ServiceReference<TrustStore> ref = session.context == null ? null : session.context.getServiceReference(TrustStore.class);
-        TrustStore store = ref == null ? null : session.context.getService(ref);
-        if (store == null) {
-            throw BosunException.unavailable("the trust service (bundle org.bosun.trust) is not installed; bosun trust"
-                    + " needs it");
-        }
-        try {
-            return operation.apply(store);
-        } finally {
-            session.context.ungetService(ref);
-        }
+        return session.provider(ProviderKind.TRUST_STORE, null)
+                .orElseThrow(() -> BosunException.unavailable("the trust service (bundle org.bosun.trust) is not"
+                        + " installed; bosun trust needs it"))
+                .use(operation);
     }
 
     /** The key downloader (the appc format bundle provides it), for one operation. */
     private <R> R withKeyDiscovery(Function<PublicKeyDiscovery, R> operation) {
-        ServiceReference<PublicKeyDiscovery> ref = session.context == null ? null
-                : session.context.getServiceReference(PublicKeyDiscovery.class);
-        PublicKeyDiscovery discovery = ref == null ? null : session.context.getService(ref);
-        if (discovery == null) {
-            throw BosunException.unavailable("discovering and downloading keys needs the appc image format bundle"
-                    + " (org.bosun.image.appc), which is not installed; download the key and give the file");
-        }
-        try {
-            return operation.apply(discovery);
-        } finally {
-            session.context.ungetService(ref);
-        }
+        return session.provider(ProviderKind.KEY_DISCOVERY, null)
+                .orElseThrow(() -> BosunException.unavailable("discovering and downloading keys needs the appc image"
+                        + " format bundle (org.bosun.image.appc), which is not installed; download the key and give"
+                        + " the file"))
+                .use(operation);
     }
 
     /** {@code ABCD 1234 ... } in groups of four, as gpg and rkt show fingerprints. */

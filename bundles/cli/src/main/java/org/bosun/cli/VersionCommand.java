@@ -6,14 +6,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.image.ImageFormat;
-import org.bosun.api.image.ImageFormatService;
-import org.bosun.api.security.SecurityModule;
-import org.bosun.api.security.SecurityModuleService;
+import org.bosun.api.provider.ProviderKind;
+import org.bosun.api.provider.ProviderReference;
+import org.bosun.api.provider.ProviderStatus;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +19,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "version", description = "Print the versions of bosun, its framework, engines, image formats and features.")
+@Command(name = "version", description = {"Print the versions of bosun, its framework, engines, image formats and features,",
+        "and every provider (engine, image format and store, network, security module, trust store) with its state:"
+                + " active, inactive or unsatisfied, and why."})
 final class VersionCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HelpOption help;
@@ -37,10 +37,11 @@ final class VersionCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InvalidSyntaxException {
+    public Integer call() {
         Bundle self = session.context.getBundle();
         Bundle framework = session.context.getBundle(0);
         String features = session.context.getProperty("bosun.features");
+        List<ProviderStatus> statuses = session.providerStatus();
         ObjectNode json = PodJson.JSON.createObjectNode();
         json.put("bosun", self.getVersion().toString());
         json.put("appc", "0.8.11");
@@ -48,40 +49,36 @@ final class VersionCommand implements Callable<Integer> {
         json.put("framework", framework.getSymbolicName() + " " + framework.getVersion());
         json.put("features", features == null ? "" : features);
         ArrayNode engines = json.putArray("stage1_engines");
-        for (ServiceReference<Stage1Engine> ref : sorted(Stage1Engine.class, Stage1EngineService.NAME)) {
+        for (ProviderReference<Stage1Engine> engine : byName(ProviderKind.ENGINE)) {
             ObjectNode e = engines.addObject();
-            e.put("name", String.valueOf(ref.getProperty(Stage1EngineService.NAME)));
-            e.put("bundle", ref.getBundle().getSymbolicName());
-            e.put("version", ref.getBundle().getVersion().toString());
-            e.put("abi_version", String.valueOf(ref.getProperty(Stage1EngineService.ABI_VERSION)));
-            e.put("description", String.valueOf(ref.getProperty(Stage1EngineService.PREFIX_ + "description")));
+            e.put("name", engine.name());
+            e.put("bundle", engine.bundleSymbolicName());
+            e.put("version", engine.bundleVersion());
+            e.put("abi_version", String.valueOf(engine.property(Stage1EngineService.ABI_VERSION)));
+            e.put("description", String.valueOf(engine.property(Stage1EngineService.PREFIX_ + "description")));
         }
         ArrayNode formats = json.putArray("image_formats");
-        for (ServiceReference<ImageFormat> ref : sorted(ImageFormat.class, ImageFormatService.NAME)) {
+        for (ProviderReference<ImageFormat> imageFormat : byName(ProviderKind.IMAGE_FORMAT)) {
             ObjectNode f = formats.addObject();
-            f.put("name", String.valueOf(ref.getProperty(ImageFormatService.NAME)));
-            f.put("bundle", ref.getBundle().getSymbolicName());
-            f.put("version", ref.getBundle().getVersion().toString());
+            f.put("name", imageFormat.name());
+            f.put("bundle", imageFormat.bundleSymbolicName());
+            f.put("version", imageFormat.bundleVersion());
         }
         ArrayNode modules = json.putArray("security_modules");
-        for (ServiceReference<SecurityModule> ref : sorted(SecurityModule.class, SecurityModuleService.NAME)) {
-            ObjectNode m = modules.addObject();
-            m.put("name", String.valueOf(ref.getProperty(SecurityModuleService.NAME)));
-            m.put("bundle", ref.getBundle().getSymbolicName());
-            m.put("version", ref.getBundle().getVersion().toString());
-            SecurityModule module = session.context.getService(ref);
-            try {
-                String reason = module == null ? "it went away" : module.inactiveReason(session.paths());
-                m.put("state", reason == null ? "active" : "inactive");
-                if (reason != null) {
-                    m.put("reason", reason);
-                }
-            } finally {
-                if (module != null) {
-                    session.context.ungetService(ref);
+        for (ProviderStatus module : statuses) {
+            if (module.kind() == ProviderKind.SECURITY_MODULE) {
+                ObjectNode m = modules.addObject();
+                m.put("name", module.name());
+                m.put("bundle", module.bundleSymbolicName());
+                m.put("version", module.bundleVersion());
+                m.put("state", module.state().label());
+                if (module.reason() != null) {
+                    m.put("reason", module.reason());
                 }
             }
         }
+        ArrayNode providers = json.putArray("providers");
+        statuses.forEach(s -> providers.add(json(s)));
         if (format != OutputFormat.TABULAR) {
             session.out.println(PodJson.write(json, format.jsonName()));
             return 0;
@@ -111,12 +108,37 @@ final class VersionCommand implements Callable<Integer> {
         modules.forEach(m -> out.println("  " + m.get("name").asText() + "  " + m.get("bundle").asText() + " "
                 + m.get("version").asText() + ": " + m.get("state").asText()
                 + (m.has("reason") ? " (" + m.get("reason").asText() + ")" : "")));
+        out.println("Providers:");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"  KIND", "NAME", "BUNDLE", "VERSION", "ABI", "STATE"});
+        for (ProviderStatus s : statuses) {
+            rows.add(new String[] {"  " + s.kind().id(), s.name() == null ? "-" : s.name(), s.bundleSymbolicName(),
+                    s.bundleVersion(), s.abiVersion() == null ? "-" : s.abiVersion().toString(), s.describe()});
+        }
+        Table.print(out, rows);
         return 0;
     }
 
-    private <S> List<ServiceReference<S>> sorted(Class<S> type, String nameProperty) throws InvalidSyntaxException {
-        List<ServiceReference<S>> refs = new ArrayList<>(session.context.getServiceReferences(type, null));
-        refs.sort(Comparator.comparing(r -> String.valueOf(r.getProperty(nameProperty))));
-        return refs;
+    /** The registered providers of {@code kind}, by name. */
+    private <S> List<ProviderReference<S>> byName(ProviderKind<S> kind) {
+        List<ProviderReference<S>> found = new ArrayList<>(session.providers(kind, null));
+        found.sort(Comparator.comparing(ProviderReference::name, Comparator.nullsFirst(Comparator.naturalOrder())));
+        return found;
+    }
+
+    private static ObjectNode json(ProviderStatus status) {
+        ObjectNode p = PodJson.JSON.createObjectNode();
+        p.put("kind", status.kind().id());
+        p.put("name", status.name());
+        p.put("bundle", status.bundleSymbolicName());
+        p.put("version", status.bundleVersion());
+        if (status.abiVersion() != null) {
+            p.put("abi_version", status.abiVersion());
+        }
+        p.put("state", status.state().label());
+        if (status.reason() != null) {
+            p.put("reason", status.reason());
+        }
+        return p;
     }
 }

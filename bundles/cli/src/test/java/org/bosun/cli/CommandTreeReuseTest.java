@@ -26,7 +26,7 @@ public class CommandTreeReuseTest {
         assertEquals(List.of("img1", "--exec=/bin/true", "---", "img2"), run.pod.images);
         assertEquals("/a", session.global.paths().dataDir().toString());
 
-        session.rebind(session.invocation, session.out, session.err, null);
+        session.rebind(session.invocation, session.out, session.err, null, null);
         CommandLine.ParseResult second = cli.parseArgs("run", "img3");
         RunCommand again = (RunCommand) second.subcommand().commandSpec().userObject();
         assertNull(again.pod.stage1Name);
@@ -45,7 +45,7 @@ public class CommandTreeReuseTest {
         StatusCommand status = (StatusCommand) cli.parseArgs("status", "--format=json", "--wait=5s", "abc")
                 .subcommand().commandSpec().userObject();
         assertEquals(OutputFormat.JSON, status.format);
-        session.rebind(session.invocation, session.out, session.err, null);
+        session.rebind(session.invocation, session.out, session.err, null, null);
         status = (StatusCommand) cli.parseArgs("status", "def").subcommand().commandSpec().userObject();
         assertEquals(OutputFormat.TABULAR, status.format);
         assertNull(status.wait);

@@ -22,6 +22,6 @@ final class Sessions {
     static Session in(String cwd) {
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        return new Session(new Invocation(List.of(), Map.of(), cwd, 0, 0, false, 0), out, err, null, null);
+        return new Session(new Invocation(List.of(), Map.of(), cwd, 0, 0, false, 0), out, err, null, null, null);
     }
 }

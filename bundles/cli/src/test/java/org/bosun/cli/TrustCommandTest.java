@@ -23,7 +23,7 @@ public class TrustCommandTest {
     private int run(String... args) {
         Session session = new Session(new Invocation(List.of(args), Map.of(), "/work", 0, 0, false, 0),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), null, null);
+                new PrintStream(err, true, StandardCharsets.UTF_8), null, null, null);
         CommandLine cli = RootCommand.commandLine(session);
         return cli.execute(args);
     }

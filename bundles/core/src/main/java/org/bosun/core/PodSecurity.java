@@ -58,7 +58,7 @@ final class PodSecurity {
         SecurityPolicy[] policy = {SecurityPolicy.UNCONFINED};
         Set<String> active = new HashSet<>();
         services.withSecurityModules((module, provider) -> {
-            if (provider.inactiveReason() == null) {
+            if (provider.inactiveReason(paths) == null) {
                 policy[0] = provider.contribute(context, policy[0]);
                 active.add(module);
             }

@@ -22,10 +22,11 @@ import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
 import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.EngineCommand;
+import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.stage1.PodDirectory;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /** The pod lifecycle of DESIGN.md §2, kept entirely on disk. */
 @Component(service = PodService.class)
@@ -37,8 +38,8 @@ public final class PodServiceImpl implements PodService {
     private final PodSecurity security;
 
     @Activate
-    public PodServiceImpl(BundleContext context) {
-        this.services = new ServiceLookup(context);
+    public PodServiceImpl(@Reference ProviderRegistry providers) {
+        this.services = new ServiceLookup(providers);
         this.preparer = new PodPreparer(files, services);
         this.network = new PodNetwork(services, files);
         this.security = new PodSecurity(services, files);

@@ -2,40 +2,44 @@ package org.bosun.shell;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
-import org.bosun.api.stage1.Stage1Engine;
-import org.bosun.api.stage1.Stage1EngineService;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
+import org.bosun.api.provider.ProviderKind;
+import org.bosun.api.provider.ProviderReference;
+import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.api.provider.ProviderStatus;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Read-only pod commands for the Gogo shell: {@code bosun:list [DIR]}, {@code bosun:status UUID [DIR]}
- * and {@code bosun:engines}. DIR is the data directory (default /var/lib/bosun).
+ * Read-only commands for the Gogo shell: {@code bosun:list [DIR]}, {@code bosun:status UUID [DIR]},
+ * {@code bosun:engines}, {@code bosun:security} and {@code bosun:providers} (every provider and its
+ * state). DIR is the data directory (default /var/lib/bosun); providers are asked with the default
+ * configuration directories.
  */
 @Component(service = PodCommands.class, property = {
         "osgi.command.scope=bosun",
         "osgi.command.function=list",
         "osgi.command.function=status",
         "osgi.command.function=engines",
-        "osgi.command.function=security"})
+        "osgi.command.function=security",
+        "osgi.command.function=providers"})
 public final class PodCommands {
+    private static final String PROVIDER_ROW = "%-16s  %-10s  %-32s  %-14s  %-3s  %s%n";
+
     private final PodService pods;
-    private final BundleContext context;
+    private final ProviderRegistry providers;
 
     @Activate
-    public PodCommands(@Reference PodService pods, BundleContext context) {
+    public PodCommands(@Reference PodService pods, @Reference ProviderRegistry providers) {
         this.pods = pods;
-        this.context = context;
+        this.providers = providers;
     }
 
     public String list() {
@@ -68,36 +72,50 @@ public final class PodCommands {
                 + "\n";
     }
 
-    /** The security modules, highest ranking first, each active or inactive with its reason. */
-    public String security() throws InvalidSyntaxException {
-        StringBuilder sb = new StringBuilder();
-        List<ServiceReference<org.bosun.api.security.SecurityModule>> refs = new ArrayList<>(
-                context.getServiceReferences(org.bosun.api.security.SecurityModule.class, null));
-        refs.sort(java.util.Comparator.reverseOrder());
-        for (ServiceReference<org.bosun.api.security.SecurityModule> ref : refs) {
-            org.bosun.api.security.SecurityModule module = context.getService(ref);
-            String reason;
-            try {
-                reason = module == null ? "it went away" : module.inactiveReason();
-            } finally {
-                if (module != null) {
-                    context.ungetService(ref);
-                }
+    /** The security modules, highest ranking first (the order they contribute in), each with its state. */
+    public String security() {
+        List<String> byRanking = providers.providers(ProviderKind.SECURITY_MODULE, null).stream()
+                .map(ProviderReference::name).toList();
+        List<ProviderStatus> modules = new ArrayList<>();
+        for (ProviderStatus status : providers.status(RuntimePaths.defaults())) {
+            if (status.kind() == ProviderKind.SECURITY_MODULE) {
+                modules.add(status);
             }
-            sb.append(ref.getProperty(org.bosun.api.security.SecurityModuleService.NAME)).append("  ")
-                    .append(ref.getBundle().getSymbolicName()).append(' ').append(ref.getBundle().getVersion())
-                    .append("  ").append(reason == null ? "active" : "inactive: " + reason).append('\n');
+        }
+        // a module Declarative Services has not registered has no ranking: it comes last
+        modules.sort(Comparator.comparingInt(m -> byRanking.contains(m.name()) ? byRanking.indexOf(m.name())
+                : byRanking.size()));
+        StringBuilder sb = new StringBuilder();
+        for (ProviderStatus m : modules) {
+            sb.append(m.name()).append("  ").append(m.bundleSymbolicName()).append(' ').append(m.bundleVersion())
+                    .append("  ").append(m.describe()).append('\n');
         }
         return sb.toString();
     }
 
-    public String engines() throws InvalidSyntaxException {
+    public String engines() {
         StringBuilder sb = new StringBuilder();
-        Collection<ServiceReference<Stage1Engine>> refs = context.getServiceReferences(Stage1Engine.class, null);
-        for (ServiceReference<Stage1Engine> ref : refs) {
-            sb.append(ref.getProperty(Stage1EngineService.NAME)).append("  ")
-                    .append(ref.getBundle().getSymbolicName()).append(' ').append(ref.getBundle().getVersion())
-                    .append("  ABI ").append(ref.getProperty(Stage1EngineService.ABI_VERSION)).append('\n');
+        for (ProviderStatus engine : providers.status(RuntimePaths.defaults())) {
+            if (engine.kind() == ProviderKind.ENGINE) {
+                sb.append(engine.name()).append("  ").append(engine.bundleSymbolicName()).append(' ')
+                        .append(engine.bundleVersion()).append("  ABI ").append(engine.abiVersion())
+                        .append(engine.isActive() ? "" : "  " + engine.describe()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Every provider of every kind and its state, as containerd's {@code ctr plugins ls}: active,
+     * inactive (the provider says why) or unsatisfied (what Declarative Services misses for it).
+     */
+    public String providers() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(PROVIDER_ROW, "KIND", "NAME", "BUNDLE", "VERSION", "ABI", "STATE"));
+        for (ProviderStatus p : providers.status(RuntimePaths.defaults())) {
+            sb.append(String.format(PROVIDER_ROW, p.kind().id(), p.name() == null ? "-" : p.name(),
+                    p.bundleSymbolicName(), p.bundleVersion(), p.abiVersion() == null ? "-" : p.abiVersion(),
+                    p.describe()));
         }
         return sb.toString();
     }
