@@ -73,12 +73,12 @@ public final class Main {
             }
             if (outcome == null) {
                 Distribution dist = Distribution.locate();
-                Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), command);
-                platform = EmbeddedPlatform.boot(dist, feature, frameworkProperties(debug));
+                Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args));
+                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
                 CommandService service = platform.commandService(60_000);
                 invocation = withCallerIds(invocation);
                 if (debug) {
-                    stderr.println("bosun: feature '" + feature.name + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                    stderr.println("bosun: feature '" + assembly.featureName() + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
                 outcome = service.execute(invocation, stdout, stderr);
             }
@@ -129,6 +129,29 @@ public final class Main {
         props.put("felix.log.level", debug ? "2" : "0");
         props.put("ds.loglevel", debug ? "warn" : "error");
         return props;
+    }
+
+    /**
+     * The operator's folders of component configurations: {@code configurations.d} under the system
+     * and then the local configuration directory, as this command names them. They are read when a
+     * platform starts: by every command that boots one, by the agent once, at its own start.
+     */
+    static List<Path> configurationFolders(String[] args) {
+        return List.of(Path.of(globalOption(args, "--system-config", "/usr/lib/bosun")).resolve(Configurations.FOLDER),
+                Path.of(globalOption(args, "--local-config", "/etc/bosun")).resolve(Configurations.FOLDER));
+    }
+
+    /** The last value of a global option before {@code --} (the CLI takes them anywhere), else {@code otherwise}. */
+    static String globalOption(String[] args, String name, String otherwise) {
+        String value = otherwise;
+        for (int i = 0; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                value = args[++i];
+            } else if (args[i].startsWith(name + "=")) {
+                value = args[i].substring(name.length() + 1);
+            }
+        }
+        return value;
     }
 
     static boolean isGlobalOption(String arg) {
