@@ -3,6 +3,7 @@ package org.bosun.host.archive;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -16,6 +17,9 @@ import org.bosun.host.archive.TarEntry.Type;
  * as inside {@link TarExtraction}. One instance per archive.
  */
 public final class TarEntryCheck {
+    /** The directories at a tree's top that an engine mounts the pod's own over (rule 5). */
+    static final Set<String> MOUNT_POINTS = Set.of("dev", "proc", "sys");
+
     private final String prefix;
     private final String treeName;
     private final EntryRefusal refusal;
@@ -45,12 +49,22 @@ public final class TarEntryCheck {
     public TarEntry check(TarArchiveEntry header) {
         String raw = header.getName();
         String name = clean(raw, raw, "", false);
-        if (name == null || name.isEmpty()) {
+        if (name == null) {
+            return null;
+        }
+        if (name.isEmpty()) {
+            if (!header.isDirectory()) {
+                // An ACI's rootfs as a link would have the pod's root lie wherever the link leads.
+                throw refusal.refuse(raw, "is the top of the " + treeName + ", which must be a directory");
+            }
             return null;
         }
         Type type = type(header);
         String link = null;
         if (type == Type.SYMLINK) {
+            if (isMountPoint(name)) {
+                throw refusal.refuse(raw, mountPointLink(name));
+            }
             link = symlinkTarget(header, name);
         } else if (type == Type.HARD_LINK) {
             String what = "is a hard link to " + header.getLinkName() + ", which ";
@@ -76,6 +90,16 @@ public final class TarEntryCheck {
             links.add(name);
         }
         return new TarEntry(header, name, type, link);
+    }
+
+    /** Whether {@code name} (a clean name) is one of the {@link #MOUNT_POINTS}. */
+    static boolean isMountPoint(String name) {
+        return MOUNT_POINTS.contains(name);
+    }
+
+    static String mountPointLink(String name) {
+        return "makes /" + name + " a symbolic link; the engine mounts the pod's own /" + name
+                + " there, so it must be a directory (or absent)";
     }
 
     private Type type(TarArchiveEntry header) {

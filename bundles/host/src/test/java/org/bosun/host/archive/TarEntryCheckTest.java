@@ -126,6 +126,24 @@ public class TarEntryCheckTest {
     }
 
     @Test
+    public void refusesATopThatIsNotADirectory() {
+        assertTrue(refused("rootfs/", new Tar().file("manifest", "{}").symlink("rootfs", "/"))
+                .contains("entry rootfs is the top of the image, which must be a directory"));
+        assertTrue(refused("", new Tar().symlink(".", "/etc")).contains("is the top of the image"));
+    }
+
+    @Test
+    public void refusesTheMountPointsAsLinksAtTheTopOnly() throws IOException {
+        for (String name : List.of("dev", "./proc", "sys")) {
+            String message = refused("", new Tar().symlink(name, "/tmp"));
+            assertTrue(message, message.contains("a symbolic link; the engine mounts the pod's own"));
+        }
+        assertTrue(refused("rootfs/", new Tar().symlink("rootfs/dev", "/")).contains("makes /dev a symbolic link"));
+        assertEquals(List.of("usr/dev SYMLINK /dev", "dev DIRECTORY"),
+                stream("", new Tar().symlink("usr/dev", "/dev").dir("dev", 0755)));
+    }
+
+    @Test
     public void namesResolveAsWritten() {
         assertEquals("b", EntryNames.linkTarget("a/l", "../b"));
         assertEquals("", EntryNames.linkTarget("a/l", ".."));
