@@ -109,25 +109,81 @@ final class HttpSource {
         }
     }
 
-    /** Copies the body of {@code uri} into {@code out}, reporting progress as {@code label}. */
-    void download(URI uri, String subject, OutputStream out, Progress progress, String label) {
+    /** What reads a download as it arrives. */
+    @FunctionalInterface
+    interface Reader<R> {
+        /** Reads {@code in} to its end. */
+        R read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Downloads {@code uri}: its body is copied into {@code out} while {@code reader} reads it, in one
+     * pass (a fetch checks an image as it arrives); progress is reported as {@code label}.
+     */
+    <R> R download(URI uri, String subject, OutputStream out, Progress progress, String label, Reader<R> reader) {
         try (Body body = get(uri, subject).orElseThrow(() -> notFound(uri, subject));
                 Progress.Task task = progress.task(label, body.length())) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            long total = 0;
-            while ((n = body.stream().read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-                total += n;
-                task.advance(n);
+            Copied copied = new Copied(body.stream(), out, task);
+            R result = reader.read(copied);
+            copied.transferTo(OutputStream.nullOutputStream()); // what the reader left is the blob's too
+            if (body.length() >= 0 && copied.total != body.length()) {
+                throw BosunException.unavailable("the download of " + uri + " for " + subject + " ended after "
+                        + copied.total + " of " + body.length() + " bytes; try again");
             }
-            if (body.length() >= 0 && total != body.length()) {
-                throw BosunException.unavailable("the download of " + uri + " for " + subject + " ended after " + total
-                        + " of " + body.length() + " bytes; try again");
-            }
+            return result;
         } catch (IOException e) {
             throw BosunException.unavailable("the download of " + uri + " for " + subject + " failed (" + e.getMessage()
                     + "); try again");
+        }
+    }
+
+    /** The body as it is read, each byte copied to the blob once: skipping reads too. */
+    private static final class Copied extends InputStream {
+        private final InputStream in;
+        private final OutputStream out;
+        private final Progress.Task task;
+        private long total;
+
+        Copied(InputStream in, OutputStream out, Progress.Task task) {
+            this.in = in;
+            this.out = out;
+            this.task = task;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                out.write(b, off, n);
+                total += n;
+                task.advance(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(n, 1 << 16)];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public void close() {
+            // the body is closed with the download
         }
     }
 
