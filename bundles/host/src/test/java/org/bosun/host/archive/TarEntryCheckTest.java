@@ -164,6 +164,23 @@ public class TarEntryCheckTest {
     }
 
     @Test
+    public void refusesEveryHostileContentOnTheStreamNamingItsEntry() {
+        for (HostileContent hostile : HostileContent.values()) {
+            if (hostile == HostileContent.WHITEOUT_DOT_DOT) {
+                continue; // the OCI layers' own rule, checked by their layer check
+            }
+            if (hostile.inAci()) {
+                String message = refused("rootfs/", hostile.aci("example.com/hostile"));
+                assertTrue(hostile.what + ": " + message, message.startsWith("entry " + hostile.entry("rootfs/") + " "));
+            }
+            if (hostile.inLayer()) {
+                String message = refused("", hostile.layer());
+                assertTrue(hostile.what + ": " + message, message.startsWith("entry " + hostile.entry("") + " "));
+            }
+        }
+    }
+
+    @Test
     public void namesResolveAsWritten() {
         assertEquals("b", EntryNames.linkTarget("a/l", "../b"));
         assertEquals("", EntryNames.linkTarget("a/l", ".."));

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.Progress;
+import org.bosun.host.archive.PassingStream;
 import org.bosun.host.tls.TlsTrust;
 
 /**
@@ -123,67 +124,17 @@ final class HttpSource {
     <R> R download(URI uri, String subject, OutputStream out, Progress progress, String label, Reader<R> reader) {
         try (Body body = get(uri, subject).orElseThrow(() -> notFound(uri, subject));
                 Progress.Task task = progress.task(label, body.length())) {
-            Copied copied = new Copied(body.stream(), out, task);
-            R result = reader.read(copied);
-            copied.transferTo(OutputStream.nullOutputStream()); // what the reader left is the blob's too
-            if (body.length() >= 0 && copied.total != body.length()) {
+            PassingStream passing = new PassingStream(body.stream(), out, task::advance);
+            R result = reader.read(passing);
+            passing.transferTo(OutputStream.nullOutputStream()); // what the reader left is the blob's too
+            if (body.length() >= 0 && passing.count() != body.length()) {
                 throw BosunException.unavailable("the download of " + uri + " for " + subject + " ended after "
-                        + copied.total + " of " + body.length() + " bytes; try again");
+                        + passing.count() + " of " + body.length() + " bytes; try again");
             }
             return result;
         } catch (IOException e) {
             throw BosunException.unavailable("the download of " + uri + " for " + subject + " failed (" + e.getMessage()
                     + "); try again");
-        }
-    }
-
-    /** The body as it is read, each byte copied to the blob once: skipping reads too. */
-    private static final class Copied extends InputStream {
-        private final InputStream in;
-        private final OutputStream out;
-        private final Progress.Task task;
-        private long total;
-
-        Copied(InputStream in, OutputStream out, Progress.Task task) {
-            this.in = in;
-            this.out = out;
-            this.task = task;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                out.write(b, off, n);
-                total += n;
-                task.advance(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(n, 1 << 16)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public void close() {
-            // the body is closed with the download
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.bosun.host.archive.HostileContent;
 import org.bosun.host.files.Scratch;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.bosun.api.BosunException;
@@ -89,6 +90,11 @@ public class RootfsExtractorTest {
      */
     private BosunException refused(Aci aci, String entryName) throws IOException {
         aci.writeTo(image);
+        return refused(entryName);
+    }
+
+    /** As {@link #refused(Aci, String)}, for the image already written. */
+    private BosunException refused(String entryName) throws IOException {
         StoreFixture fixture = new StoreFixture(scratch.root().resolve("images/data"));
         assertOneLineNaming(entryName, assertThrows(BosunException.class,
                 () -> fixture.fetch(new AciFormat(), image, INSECURE_IMAGE)));
@@ -394,6 +400,15 @@ public class RootfsExtractorTest {
     public void refusesAFifo() throws IOException {
         refused(Aci.minimal().special("rootfs/pipe", TarConstants.LF_FIFO), "rootfs/pipe");
         assertFalse(Files.exists(rootfs.resolve("pipe"), NOFOLLOW));
+    }
+
+    @Test
+    public void refusesEveryHostileImageAtFetchAndAgainAtRender() throws IOException {
+        Files.createDirectories(image.getParent());
+        for (HostileContent hostile : HostileContent.forAci()) {
+            Files.write(image, hostile.aci("example.com/hostile").bytes());
+            refused(hostile.entry("rootfs/"));
+        }
     }
 
     @Test
