@@ -126,7 +126,7 @@ public final class TarEntryCheck {
         List<String> current = new ArrayList<>(List.of(name.split("/")));
         current.remove(current.size() - 1);
         Deque<String> parts = new ArrayDeque<>();
-        push(parts, target);
+        ConfinedTree.push(parts, target);
         int followed = 0;
         while (!parts.isEmpty()) {
             String part = parts.pop();
@@ -152,16 +152,9 @@ public final class TarEntryCheck {
             if (next.target().startsWith("/")) {
                 current.clear();
             }
-            push(parts, next.target());
+            ConfinedTree.push(parts, next.target());
         }
         return null;
-    }
-
-    private static void push(Deque<String> parts, String path) {
-        String[] split = path.split("/");
-        for (int i = split.length - 1; i >= 0; i--) {
-            parts.push(split[i]);
-        }
     }
 
     /** Whether {@code name} (a clean name) is one of the {@link #MOUNT_POINTS}. */

@@ -62,8 +62,14 @@ class TarExtractionFuzzTest {
         Files.createDirectories(tree);
         int archives = data.consumeInt(1, 3);
         for (int i = 0; i < archives; i++) {
+            byte[] archive;
             try {
-                extract(archive(data));
+                archive = archive(data).bytes();
+            } catch (IllegalStateException notWritable) {
+                break; // entries no tar writer can write (a file named like a directory): no archive holds them
+            }
+            try {
+                extract(archive);
             } catch (BosunException | IOException refused) {
                 break; // a refused layer ends the image
             }
@@ -100,10 +106,10 @@ class TarExtractionFuzzTest {
         return (data.consumeBoolean() ? "/" : "") + String.join("/", parts);
     }
 
-    private static void extract(Tar archive) throws IOException {
+    private static void extract(byte[] archive) throws IOException {
         TarExtraction extraction = new TarExtraction(tree, "", "tree",
                 (entry, reason) -> BosunException.invalid("entry " + entry + " " + reason));
-        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive.bytes()))) {
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive))) {
             TarArchiveEntry header;
             while ((header = in.getNextEntry()) != null) {
                 TarEntry entry = extraction.check(header);
