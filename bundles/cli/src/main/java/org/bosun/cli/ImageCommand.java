@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -223,13 +222,12 @@ final class ImageCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             ImageServices services = new ImageServices(session);
-            Set<String> inUse = services.imagesInUse();
             int exit = 0;
             int removed = 0;
             for (String id : ids) {
                 try {
                     services.withStore(store -> {
-                        store.remove(session.paths(), id, inUse);
+                        store.remove(session.paths(), id, services::imagesInUse);
                         return null;
                     });
                     removed++;
@@ -263,8 +261,8 @@ final class ImageCommand implements Callable<Integer> {
         public Integer call() {
             Duration grace = Durations.parse(gracePeriod, "--grace-period");
             ImageServices services = new ImageServices(session);
-            Set<String> inUse = services.imagesInUse();
-            ImageGcReport report = services.withStore(s -> s.gc(session.paths(), grace, true, inUse));
+            // Pods are listed under the store's gc lock: one prepared meanwhile is either listed or pinned.
+            ImageGcReport report = services.withStore(s -> s.gc(session.paths(), grace, true, services::imagesInUse));
             report.images().forEach(id -> session.out.println("removed image " + id));
             session.out.println("removed " + report.images().size() + " images, " + report.trees() + " trees, "
                     + report.blobs() + " blobs, " + report.leftovers() + " leftovers; freed "
