@@ -26,6 +26,7 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageFormatService;
+import org.bosun.api.image.Progress;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.GcReport;
 import org.bosun.api.pod.PodInfo;
@@ -175,8 +176,8 @@ public class PlatformIT {
                     Set.of(InsecureOption.IMAGE), Map.of());
 
             // One pod to remove, one for gc to collect.
-            PodInfo first = pods.prepare(paths, request);
-            PodInfo second = pods.prepare(paths, request);
+            PodInfo first = pods.prepare(paths, request, Progress.NONE);
+            PodInfo second = pods.prepare(paths, request, Progress.NONE);
             for (PodInfo p : List.of(first, second)) {
                 assertEquals(PodState.PREPARED, p.state());
                 assertEquals("fly", p.stage1().name());

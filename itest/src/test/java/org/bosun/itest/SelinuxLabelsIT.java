@@ -190,7 +190,7 @@ public class SelinuxLabelsIT {
                 return "the selinux module went away";
             }
             try {
-                return module.inactiveReason();
+                return module.inactiveReason(RuntimePaths.defaults());
             } finally {
                 context.ungetService(ref);
             }

@@ -50,7 +50,7 @@ public class StatusCommandTest {
 
     @Test
     public void theOldFiveArgumentFormKnowsOnlyWhatTheExitCodeTells() {
-        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0).state());
-        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null).state());
+        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0, null, null).state());
+        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null, null, null).state());
     }
 }

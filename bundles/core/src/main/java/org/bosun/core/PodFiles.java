@@ -32,7 +32,8 @@ final class PodFiles {
     /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
     static final String OPTIONS = "options";
 
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(RecordedPolicyJson.MODULE);
 
     ObjectMapper json() {
         return json;

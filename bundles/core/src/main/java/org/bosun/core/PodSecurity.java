@@ -3,19 +3,18 @@ package org.bosun.core;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
@@ -31,11 +30,6 @@ import org.bosun.api.stage1.PodDirectory;
  */
 final class PodSecurity {
     static final String FILE = "security.json";
-    /** The protections {@code --insecure-options} can switch off, by the module that provides each. */
-    static final Map<InsecureOption, String> PROTECTIONS = new EnumMap<>(Map.of(
-            InsecureOption.CAPABILITIES, "capabilities", InsecureOption.PATHS, "paths",
-            InsecureOption.SECCOMP, "seccomp"));
-
     private final ServiceLookup services;
     private final PodFiles files;
 
@@ -68,9 +62,10 @@ final class PodSecurity {
             throw BosunException.unavailable("--private-users needs the user namespace security module (bundle"
                     + " org.bosun.security.userns), which is not installed or not active here (see bosun version)");
         }
-        for (Map.Entry<InsecureOption, String> p : PROTECTIONS.entrySet()) {
-            if (!isolated || !active.contains(p.getValue()) || request.insecureOptions().contains(p.getKey())) {
-                result = result.withProtectionOff(p.getValue());
+        for (Protection p : Protection.values()) {
+            // the module that provides a protection is named as it (see Protection#id)
+            if (!isolated || !active.contains(p.id()) || request.insecureOptions().contains(p.insecureOption())) {
+                result = result.withProtectionOff(p);
             }
         }
         files.writeJson(appDir.resolve(FILE), result);
@@ -113,8 +108,8 @@ final class PodSecurity {
     }
 
     /** What the pod's apps run without, all apps together. */
-    Set<String> protectionsOff(Path podDir, PodManifestJson manifest) {
-        Set<String> off = new TreeSet<>();
+    Set<Protection> protectionsOff(Path podDir, PodManifestJson manifest) {
+        Set<Protection> off = EnumSet.noneOf(Protection.class);
         if (manifest != null) {
             for (PodManifestJson.RuntimeApp app : manifest.apps()) {
                 if (Files.exists(podDir.resolve("apps").resolve(app.name()).resolve(FILE))) {
@@ -129,14 +124,14 @@ final class PodSecurity {
      * The pod's user namespace: the mapping its apps' policies share (a pod has one user namespace),
      * or null for none.
      */
-    static PodDirectory.IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
-        PodDirectory.IdMapping mapping = null;
+    static IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
+        IdMapping mapping = null;
         for (PodDirectory.App app : apps) {
-            List<long[]> maps = app.security().uidMappings();
-            PodDirectory.IdMapping own = maps.isEmpty() ? null : new PodDirectory.IdMapping(maps.get(0)[1], maps.get(0)[2]);
-            if (own != null && maps.get(0)[0] != 0) {
+            List<IdMapping> maps = app.security().uidMappings();
+            IdMapping own = maps.isEmpty() ? null : maps.get(0);
+            if (own != null && own.container() != 0) {
                 throw BosunException.internal("pod " + uuid + ": app " + app.name() + " maps its user namespace from"
-                        + " container id " + maps.get(0)[0] + ", not 0", null);
+                        + " container id " + own.container() + ", not 0", null);
             }
             if (app != apps.get(0) && !java.util.Objects.equals(own, mapping)) {
                 throw BosunException.internal("pod " + uuid + ": its apps record different user namespaces", null);

@@ -46,11 +46,6 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodInfo prepare(RuntimePaths paths, PrepareRequest request) {
-        return prepare(paths, request, org.bosun.api.image.Progress.NONE);
-    }
-
-    @Override
     public PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
         String uuid = preparer.prepare(paths, request, progress);
         return status(paths, uuid);

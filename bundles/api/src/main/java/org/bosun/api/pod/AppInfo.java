@@ -12,7 +12,8 @@ import java.util.List;
  * @param exec the command the app runs
  * @param exitCode the app's exit code, or null when unknown (still running, or the engine does
  *        not supervise its apps, like fly)
- * @param state where the app is in its life
+ * @param state where the app is in its life; null: known only from its exit code ({@link AppState#EXITED}
+ *        with one, else {@link AppState#UNKNOWN})
  * @param started when the app's process started, or null if its engine has not reported it
  */
 public record AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
@@ -22,10 +23,5 @@ public record AppInfo(String name, String imageName, String imageId, List<String
         if (state == null) {
             state = exitCode != null ? AppState.EXITED : AppState.UNKNOWN;
         }
-    }
-
-    /** An app whose state is known only from its exit code: {@link AppState#EXITED} with one, else unknown. */
-    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode) {
-        this(name, imageName, imageId, exec, exitCode, null, null);
     }
 }

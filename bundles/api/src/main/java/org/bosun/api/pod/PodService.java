@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.Progress;
 import org.bosun.api.stage1.EngineCommand;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -15,18 +16,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface PodService {
 
-    /** Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it. */
-    PodInfo prepare(RuntimePaths paths, PrepareRequest request);
-
     /**
-     * Prepares a pod as {@link #prepare(RuntimePaths, PrepareRequest)}, reporting the fetches and
-     * renders of its images to {@code progress} (the CLI's progress bars).
-     *
-     * @since 1.1
+     * Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it.
+     * The fetches and renders of its images are reported to {@code progress} (the CLI's progress
+     * bars; {@link Progress#NONE} for a caller that shows none).
      */
-    default PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
-        return prepare(paths, request);
-    }
+    PodInfo prepare(RuntimePaths paths, PrepareRequest request, Progress progress);
 
     /** Every pod in every state, oldest first. */
     List<PodInfo> list(RuntimePaths paths);

@@ -12,6 +12,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.InsecureOption;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppSettings;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.junit.Test;
@@ -84,6 +85,6 @@ public class CapabilitiesModuleTest {
     public void insecureCapabilitiesGivesEveryCapabilityAndIsRecorded() {
         SecurityPolicy p = policy(app(null, null, Set.of(InsecureOption.CAPABILITIES)));
         assertEquals(Set.copyOf(Capabilities.ALL), p.capabilities());
-        assertEquals(Set.of("capabilities"), p.protectionsOff());
+        assertEquals(Set.of(Protection.CAPABILITIES), p.protectionsOff());
     }
 }

@@ -17,6 +17,7 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppSettings;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.host.files.FileTree;
@@ -80,7 +81,7 @@ public class SeccompModuleTest {
     public void retainingAppcAllSwitchesSeccompOffAndSaysSo() {
         SecurityPolicy p = module.contribute(app("mode=retain,@appc.io/all", null, Set.of()), SecurityPolicy.UNCONFINED);
         assertNull(p.seccompProfile());
-        assertEquals(Set.of("seccomp"), p.protectionsOff());
+        assertEquals(Set.of(Protection.SECCOMP), p.protectionsOff());
     }
 
     @Test
@@ -128,6 +129,6 @@ public class SeccompModuleTest {
         SecurityPolicy p = module.contribute(app("mode=remove,reboot", null, Set.of(InsecureOption.SECCOMP)),
                 SecurityPolicy.UNCONFINED);
         assertNull(p.seccompProfile());
-        assertEquals(Set.of("seccomp"), p.protectionsOff());
+        assertEquals(Set.of(Protection.SECCOMP), p.protectionsOff());
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.stage1.support.HostCapabilities;
@@ -52,7 +53,7 @@ final class AppSecurity {
     static String unitLines(PodDirectory.App app) {
         SecurityPolicy policy = app.security();
         StringBuilder sb = new StringBuilder();
-        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")) {
+        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)) {
             sb.append("CapabilityBoundingSet=").append(String.join(" ", new TreeSet<>(policy.capabilities()))).append('\n');
         }
         if (policy.noNewPrivileges()) {
@@ -81,7 +82,7 @@ final class AppSecurity {
         Set<String> caps = new TreeSet<>();
         boolean all = false;
         for (PodDirectory.App app : pod.apps()) {
-            all |= app.security().protectionsOff().contains("capabilities");
+            all |= app.security().protectionsOff().contains(Protection.CAPABILITIES);
             caps.addAll(app.security().capabilities());
         }
         Set<String> host = HostCapabilities.boundingSet();
@@ -96,7 +97,7 @@ final class AppSecurity {
     /** systemd-nspawn's environment: its own seccomp filter off when no app of the pod has one. */
     static List<String> nspawnEnvironment(PodDirectory pod) {
         for (PodDirectory.App app : pod.apps()) {
-            if (!app.security().protectionsOff().contains("seccomp")) {
+            if (!app.security().protectionsOff().contains(Protection.SECCOMP)) {
                 return List.of();
             }
         }

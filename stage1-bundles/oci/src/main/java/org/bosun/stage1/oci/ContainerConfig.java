@@ -11,6 +11,8 @@ import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.Resources;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.seccomp.bpf.SeccompBpf;
@@ -190,7 +192,7 @@ final class ContainerConfig {
         }
         process.put("cwd", app.workingDirectory());
         // What the host cannot give would fail the container (--insecure-options=capabilities asks for all).
-        capabilities(process, policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")
+        capabilities(process, policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)
                 ? DEFAULT_CAPABILITIES : HostCapabilities.within(policy.capabilities()));
         ArrayNode rlimits = process.putArray("rlimits");
         rlimits.addObject().put("type", "RLIMIT_NOFILE").put("hard", NOFILE).put("soft", NOFILE);
@@ -199,7 +201,7 @@ final class ContainerConfig {
         if (oom != null) {
             process.put("oomScoreAdj", oom);
         }
-        String processLabel = policy.selinuxLabels().get("process");
+        String processLabel = policy.selinuxLabels().process();
         if (processLabel != null) {
             process.put("selinuxLabel", processLabel);
         }
@@ -233,7 +235,7 @@ final class ContainerConfig {
         linux.set("resources", resources(app.resources()));
         ArrayNode masked = linux.putArray("maskedPaths");
         ArrayNode readonly = linux.putArray("readonlyPaths");
-        if (!policy.protectionsOff().contains("paths")) {
+        if (!policy.protectionsOff().contains(Protection.PATHS)) {
             maskedPaths(policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths(), HOST_CHILDREN)
                     .forEach(masked::add);
             (policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths()).forEach(readonly::add);
@@ -247,7 +249,7 @@ final class ContainerConfig {
                         .put(SECCOMP_BPF_ANNOTATION, Base64.getEncoder().encodeToString(program)));
             }
         }
-        String mountLabel = policy.selinuxLabels().get("mount");
+        String mountLabel = policy.selinuxLabels().mount();
         if (mountLabel != null) {
             linux.put("mountLabel", mountLabel);
         }
@@ -407,9 +409,9 @@ final class ContainerConfig {
         capabilities.putArray("ambient");
     }
 
-    private static void idMappings(ObjectNode linux, PodDirectory.IdMapping mapping) {
+    private static void idMappings(ObjectNode linux, IdMapping mapping) {
         for (String name : List.of("uidMappings", "gidMappings")) {
-            linux.putArray(name).addObject().put("containerID", 0).put("hostID", mapping.hostId())
+            linux.putArray(name).addObject().put("containerID", mapping.container()).put("hostID", mapping.host())
                     .put("size", mapping.size());
         }
     }

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.pod.Resources;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
 
@@ -146,8 +149,8 @@ public class ContainerConfigTest {
     @Test
     public void theSecurityPolicyReachesTheRuntimeUnchanged() throws Exception {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL"), true, SECCOMP, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
-                        "mount", "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+                List.of("/proc/sys"), List.of(), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
+                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
@@ -201,8 +204,8 @@ public class ContainerConfigTest {
 
     @Test
     public void pathsSwitchedOffLeaveNothingMasked() throws Exception {
-        SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(), Map.of(),
-                Set.of("paths"));
+        SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(),
+                SelinuxLabels.NONE, Set.of(Protection.PATHS));
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
@@ -241,7 +244,7 @@ public class ContainerConfigTest {
     public void withAUserNamespaceAnAppJoinsTheInfraNamespacesAndHasItsOwnPidMountAndCgroup() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
-                new PodDirectory.IdMapping(200_000, 65_536));
+                new IdMapping(0, 200_000, 65_536));
         ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
         assertTrue(ContainerConfig.needsInfra(pod(app, settings)));
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
