@@ -21,8 +21,10 @@ import org.bosun.api.stage1.PodDirectory;
 
 /**
  * Each app's security policy: built at prepare time by the installed security modules, in ranking
- * order, and recorded in the pod as {@code apps/NAME/security.json}. Engines get the recorded
- * policy only, so updating or removing a module never changes a prepared or running pod.
+ * order, resolved by the core ({@link PolicyDefaults}) and recorded in the pod as
+ * {@code apps/NAME/security.json}. Engines get the recorded policy only and enforce it as it is, so
+ * updating or removing a module never changes a prepared or running pod, and every engine gives an
+ * app the same.
  *
  * <p>The policy also says which protections the app runs without: those the user switched off
  * ({@code --insecure-options}), those no active module provides, and all of them on an engine that
@@ -68,6 +70,7 @@ final class PodSecurity {
                 result = result.withProtectionOff(p);
             }
         }
+        result = PolicyDefaults.resolve(result);
         files.writeJson(appDir.resolve(FILE), result);
         return result;
     }
@@ -89,14 +92,17 @@ final class PodSecurity {
         return lines;
     }
 
-    /** The policy recorded for app {@code name}, or none for a pod prepared before policies were recorded. */
+    /**
+     * The policy recorded for app {@code name}; for a pod prepared before policies were recorded, the
+     * defaults of a policy no module contributed to ({@link PolicyDefaults}).
+     */
     SecurityPolicy recorded(Path podDir, String name) {
         return recorded(files, podDir, name);
     }
 
     static SecurityPolicy recorded(PodFiles files, Path podDir, String name) {
         SecurityPolicy policy = files.read(podDir.resolve("apps").resolve(name).resolve(FILE), SecurityPolicy.class);
-        return policy == null ? SecurityPolicy.UNCONFINED : policy;
+        return policy == null ? PolicyDefaults.resolve(SecurityPolicy.UNCONFINED) : policy;
     }
 
     /** {@code app} with the policy recorded for it in the pod whose files are in {@code podDir}. */

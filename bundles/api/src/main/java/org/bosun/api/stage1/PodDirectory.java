@@ -72,7 +72,8 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      * @param mounts volumes mounted into the app, in order
      * @param readonlyRootfs whether the rootfs is read-only
      * @param resources resource isolators
-     * @param security the app's security policy, as the security modules made it at prepare time
+     * @param security the app's security policy, as the security modules made it and the core resolved it at
+     *        prepare time: to be enforced as it is
      * @param lowerDirs read-only image trees (lowest last, as overlayfs lowerdir lists them) to mount
      *        at {@code rootfs} with {@code upperDir}/{@code workDir}; empty when rootfs is a copy
      * @param upperDir the overlay's upper directory, or null

@@ -53,6 +53,7 @@ final class AppSecurity {
     static String unitLines(PodDirectory.App app) {
         SecurityPolicy policy = app.security();
         StringBuilder sb = new StringBuilder();
+        // With its protection off the policy holds every capability: the unit keeps systemd's, the pod's set.
         if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)) {
             sb.append("CapabilityBoundingSet=").append(String.join(" ", new TreeSet<>(policy.capabilities()))).append('\n');
         }
@@ -80,15 +81,11 @@ final class AppSecurity {
     /** systemd-nspawn's flags for the pod's capabilities. */
     static List<String> nspawnFlags(PodDirectory pod) {
         Set<String> caps = new TreeSet<>();
-        boolean all = false;
         for (PodDirectory.App app : pod.apps()) {
-            all |= app.security().protectionsOff().contains(Protection.CAPABILITIES);
+            // every capability when the app's capabilities protection is off, as the core resolved it
             caps.addAll(app.security().capabilities());
         }
         Set<String> host = HostCapabilities.boundingSet();
-        if (all) {
-            caps.addAll(host);
-        }
         // A capability this host's bounding set lacks cannot be given; systemd-nspawn would warn on the pod's stderr.
         caps.retainAll(host);
         return caps.isEmpty() ? List.of() : List.of("--capability=" + String.join(",", caps));

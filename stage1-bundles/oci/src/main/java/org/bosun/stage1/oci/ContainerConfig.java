@@ -12,7 +12,6 @@ import java.util.function.Function;
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.Resources;
 import org.bosun.api.security.IdMapping;
-import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.seccomp.bpf.SeccompBpf;
@@ -45,15 +44,6 @@ final class ContainerConfig {
     static final String OCI_VERSION = "1.0.2";
     static final String INFRA_PID = "@INFRA_PID@";
     static final String INFRA = "infra";
-    /** runc spec's default capabilities, used when no security module contributed a set. */
-    static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
-    /** runc spec's default masked paths. */
-    static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-            "/proc/scsi");
-    /** runc spec's default read-only paths. */
-    static final List<String> DEFAULT_READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
     static final long NOFILE = 1024;
     static final long CPU_PERIOD_MICROS = 100_000;
 
@@ -191,9 +181,9 @@ final class ContainerConfig {
             env.add(e.getKey() + "=" + e.getValue());
         }
         process.put("cwd", app.workingDirectory());
-        // What the host cannot give would fail the container (--insecure-options=capabilities asks for all).
-        capabilities(process, policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)
-                ? DEFAULT_CAPABILITIES : HostCapabilities.within(policy.capabilities()));
+        // As the core resolved them (all of them when their protection is off); what the host cannot
+        // give would fail the container.
+        capabilities(process, HostCapabilities.within(policy.capabilities()));
         ArrayNode rlimits = process.putArray("rlimits");
         rlimits.addObject().put("type", "RLIMIT_NOFILE").put("hard", NOFILE).put("soft", NOFILE);
         process.put("noNewPrivileges", policy.noNewPrivileges());
@@ -235,11 +225,10 @@ final class ContainerConfig {
         linux.set("resources", resources(app.resources()));
         ArrayNode masked = linux.putArray("maskedPaths");
         ArrayNode readonly = linux.putArray("readonlyPaths");
-        if (!policy.protectionsOff().contains(Protection.PATHS)) {
-            maskedPaths(policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths(), HOST_CHILDREN)
-                    .forEach(masked::add);
-            (policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths()).forEach(readonly::add);
-        }
+        // As the core resolved them (none when their protection is off); empty lists stay written, or
+        // the runtime would apply defaults of its own.
+        maskedPaths(policy.maskedPaths(), HOST_CHILDREN).forEach(masked::add);
+        policy.readonlyPaths().forEach(readonly::add);
         if (policy.seccompProfile() != null && !policy.seccompProfile().isBlank()) {
             JsonNode seccomp = seccomp(app, policy.seccompProfile());
             linux.set("seccomp", seccomp);

@@ -130,19 +130,21 @@ public class ContainerConfigTest {
         assertTrue("readonlyRootfs", c.path("root").path("readonly").asBoolean());
     }
 
+    /** The defaults are the core's (PolicyDefaults): the engine adds none of its own to what it is given. */
     @Test
-    public void anUnconfinedAppGetsRuncsDefaultCapabilitiesAndPaths() throws Exception {
-        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+    public void anAppGetsItsCapabilitiesInThreeSetsAndNoDefaultsOfTheEngine() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED.withCapabilities(Set.of("CAP_KILL")), null, null);
         JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
         JsonNode caps = c.path("process").path("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
-            assertEquals(set, ContainerConfig.DEFAULT_CAPABILITIES, strings(caps.path(set)));
+            assertEquals(set, List.of("CAP_KILL"), strings(caps.path(set)));
         }
         assertEquals(List.of(), strings(caps.path("inheritable")));
         assertEquals(List.of(), strings(caps.path("ambient")));
         assertFalse(c.path("process").path("noNewPrivileges").asBoolean(true));
-        assertEquals(ContainerConfig.DEFAULT_MASKED_PATHS, strings(c.path("linux").path("maskedPaths")));
-        assertEquals(ContainerConfig.DEFAULT_READONLY_PATHS, strings(c.path("linux").path("readonlyPaths")));
+        assertTrue(c.path("linux").path("maskedPaths").isArray());
+        assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
+        assertEquals(List.of(), strings(c.path("linux").path("readonlyPaths")));
         assertTrue("no seccomp without a profile", c.path("linux").path("seccomp").isMissingNode());
     }
 
