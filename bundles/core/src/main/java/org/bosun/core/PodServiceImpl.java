@@ -56,6 +56,7 @@ public final class PodServiceImpl implements PodService {
         PodStore store = new PodStore(paths.podsDir());
         List<PodInfo> pods = new ArrayList<>();
         for (PodStore.Found f : store.all()) {
+            releaseIfExited(store, f);
             PodInfo info = info(store, f);
             if (info != null) {
                 pods.add(info);
@@ -71,7 +72,9 @@ public final class PodServiceImpl implements PodService {
         PodStore store = new PodStore(paths.podsDir());
         // A pod can move between directories while it is read; look again if it did.
         for (int attempt = 0; attempt < 5; attempt++) {
-            PodInfo info = info(store, store.find(uuid));
+            PodStore.Found f = store.find(uuid);
+            releaseIfExited(store, f);
+            PodInfo info = info(store, f);
             if (info != null) {
                 return info;
             }
@@ -179,6 +182,9 @@ public final class PodServiceImpl implements PodService {
                         if (gracePeriod.isZero()) {
                             collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.EXITED_GARBAGE, moved));
                             removed.add(f.uuid());
+                        } else {
+                            // The grace period keeps its files for a look, not its address and ports.
+                            network.release(moved, f.uuid());
                         }
                     }
                     case PREPARE, EMBRYO -> {
@@ -199,6 +205,8 @@ public final class PodServiceImpl implements PodService {
                         if (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now)) {
                             collect(paths, f);
                             removed.add(f.uuid());
+                        } else {
+                            network.release(f.path(), f.uuid());
                         }
                     }
                     case GARBAGE -> {
@@ -210,7 +218,19 @@ public final class PodServiceImpl implements PodService {
                 failures.add(f.uuid() + ": " + e.getMessage());
             }
         }
+        // Whatever --dir: a data directory removed by hand is named by no --dir any more.
+        network.releaseOrphans(removed, failures);
         return new GcReport(marked, removed, failures);
+    }
+
+    /**
+     * There is no daemon to see a pod exit: the first command that sees it exited releases its
+     * network (addresses and port forwards go back to the host at once, not at gc).
+     */
+    private void releaseIfExited(PodStore store, PodStore.Found f) {
+        if (f.dir() == PodStore.Dir.RUN) {
+            network.releaseIfStopped(store, f);
+        }
     }
 
     /** Lets the engine release what the pod holds, then deletes it. The caller holds the pod's lock. */

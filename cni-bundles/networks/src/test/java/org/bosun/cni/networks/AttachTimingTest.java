@@ -43,8 +43,8 @@ public class AttachTimingTest {
         Path rawIpam = temp.newFolder("raw-ipam").toPath();
         String ptp = """
                 {"cniVersion": "1.0.0", "name": "rawdefault", "type": "ptp", "ipMasq": true,
-                 "ipam": {"type": "host-local", "subnet": "172.16.28.0/24", "routes": [{"dst": "0.0.0.0/0"}],
-                 "dataDir": "%s"}}""".formatted(rawIpam);
+                 "ipam": {"type": "host-local", "subnet": "%s", "routes": [{"dst": "0.0.0.0/0"}],
+                 "dataDir": "%s"}}""".formatted(Host.freeSubnet24(), rawIpam);
         String lo = "{\"cniVersion\": \"1.0.0\", \"name\": \"rawlo\", \"type\": \"loopback\"}";
         long coldBosun = 0;
         long coldRaw = 0;
