@@ -23,7 +23,7 @@ public class StatusCommandTest {
 
     static PodInfo pod(PodState state, AppInfo... apps) {
         return new PodInfo("4d2c1f00-0000-4000-8000-000000000000", state, List.of(apps), Instant.EPOCH, null, 0, null,
-                Map.of(), Path.of("/var/lib/bosun/pods/run/x"), List.of(), null);
+                Map.of(), Path.of("/var/lib/bosun/pods/run/x"), List.of(), null, null, null);
     }
 
     @Test

@@ -25,10 +25,13 @@ import org.bosun.api.security.Protection;
  * @param networks the networks it is attached to (empty for host networking or none recorded)
  * @param protectionsOff protections its apps run without, all apps together ({@code --insecure-options},
  *        or not provided here)
+ * @param userAnnotations the pod manifest's {@code userAnnotations} ({@code --user-annotation})
+ * @param userLabels the pod manifest's {@code userLabels} ({@code --user-label})
  */
 public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
         EngineRecord stage1, Map<String, String> annotations, Path directory,
-        List<org.bosun.api.net.NetworkAttachment> networks, Set<Protection> protectionsOff) {
+        List<org.bosun.api.net.NetworkAttachment> networks, Set<Protection> protectionsOff,
+        Map<String, String> userAnnotations, Map<String, String> userLabels) {
     public PodInfo {
         networks = networks == null ? List.of() : List.copyOf(networks);
         Set<Protection> off = EnumSet.noneOf(Protection.class);
@@ -38,5 +41,7 @@ public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant c
         protectionsOff = Collections.unmodifiableSet(off);
         apps = List.copyOf(apps);
         annotations = Map.copyOf(annotations);
+        userAnnotations = userAnnotations == null ? Map.of() : Map.copyOf(userAnnotations);
+        userLabels = userLabels == null ? Map.of() : Map.copyOf(userLabels);
     }
 }
