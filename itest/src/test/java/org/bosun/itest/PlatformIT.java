@@ -140,7 +140,7 @@ public class PlatformIT extends PlatformCase {
             RuntimePaths paths = new RuntimePaths(tmp.resolve("data"), tmp.resolve("etc"), tmp.resolve("lib"));
             PrepareRequest request = new PrepareRequest(
                     List.of(new AppRequest(aci.toString(), null, null, null, null, null, null, null)), "fly",
-                    Set.of(InsecureOption.IMAGE), Map.of());
+                    Set.of(InsecureOption.IMAGE), Map.of(), null, null, null);
 
             // One pod to remove, one for gc to collect.
             PodInfo first = pods.prepare(paths, request, Progress.NONE);
@@ -169,7 +169,7 @@ public class PlatformIT extends PlatformCase {
             assertTrue(first.directory() + " is gone", !Files.exists(first.directory()));
 
             // A prepared pod older than expirePrepared is garbage.
-            GcReport report = pods.gc(paths, Duration.ZERO, Duration.ZERO);
+            GcReport report = pods.gc(paths, Duration.ZERO, Duration.ZERO, false);
             assertEquals("gc failures: " + report.failures(), List.of(), report.failures());
             assertEquals(List.of(second.uuid()), report.removed());
 

@@ -18,7 +18,7 @@ import org.junit.Test;
 /** What {@code bosun status} says of each app, and when {@code --wait-ready} stops waiting. */
 public class StatusCommandTest {
     static AppInfo app(String name, AppState state, Integer exitCode) {
-        return new AppInfo(name, "example.com/img", "sha512-0", List.of("/bin/app"), exitCode, state, null);
+        return new AppInfo(name, "example.com/img", "sha512-0", List.of("/bin/app"), exitCode, state, null, null, null);
     }
 
     static PodInfo pod(PodState state, AppInfo... apps) {
@@ -50,7 +50,7 @@ public class StatusCommandTest {
 
     @Test
     public void theOldFiveArgumentFormKnowsOnlyWhatTheExitCodeTells() {
-        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0, null, null).state());
-        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null, null, null).state());
+        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0, null, null, null, null).state());
+        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null, null, null, null, null).state());
     }
 }

@@ -95,7 +95,15 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid) {
+    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        if (settings != null && !settings.isEmpty()) {
+            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
+            PodOptions prepared = files.options(f.path());
+            PodOptions wanted = withSettings(prepared, settings);
+            if (!wanted.equals(prepared)) {
+                reprepare(paths, f, prepared, wanted);
+            }
+        }
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = prepared(store, uuid);
         PodManifestJson manifest = files.manifest(f.path());
@@ -109,19 +117,6 @@ public final class PodServiceImpl implements PodService {
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
                 run.bundleVersion(), command));
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
-    }
-
-    @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
-        if (settings != null && !settings.isEmpty()) {
-            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
-            PodOptions prepared = files.options(f.path());
-            PodOptions wanted = withSettings(prepared, settings);
-            if (!wanted.equals(prepared)) {
-                reprepare(paths, f, prepared, wanted);
-            }
-        }
-        return launch(paths, uuid);
     }
 
     /** The pod, which must be prepared: only a prepared pod can be run. */
@@ -240,11 +235,6 @@ public final class PodServiceImpl implements PodService {
             }
             collect(paths, f);
         }
-    }
-
-    @Override
-    public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
-        return gc(paths, gracePeriod, expirePrepared, false);
     }
 
     @Override

@@ -29,10 +29,4 @@ public record AppInfo(String name, String imageName, String imageId, List<String
         userAnnotations = userAnnotations == null ? java.util.Map.of() : java.util.Map.copyOf(userAnnotations);
         userLabels = userLabels == null ? java.util.Map.of() : java.util.Map.copyOf(userLabels);
     }
-
-    /** An app without user annotations and labels. */
-    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
-            AppState state, Instant started) {
-        this(name, imageName, imageId, exec, exitCode, state, started, null, null);
-    }
 }

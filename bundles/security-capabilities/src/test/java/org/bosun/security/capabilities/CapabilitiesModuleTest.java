@@ -23,7 +23,8 @@ public class CapabilitiesModuleTest {
     private static SecurityContext app(List<String> retain, List<String> remove, Set<InsecureOption> insecure,
             ImageManifest.Isolator... isolators) {
         return new SecurityContext(null, "pod", "app", insecure,
-                new AppSettings(null, null, false, null, retain, remove, null), List.of(isolators), null, null);
+                new AppSettings(null, null, false, null, retain, remove, null, null, null), List.of(isolators), null,
+                null);
     }
 
     private SecurityPolicy policy(SecurityContext context) {

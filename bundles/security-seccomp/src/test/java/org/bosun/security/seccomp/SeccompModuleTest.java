@@ -32,7 +32,8 @@ public class SeccompModuleTest {
 
     private static SecurityContext app(String flag, RuntimePaths paths, Set<InsecureOption> insecure,
             ImageManifest.Isolator... isolators) {
-        return new SecurityContext(paths, "pod", "app", insecure, new AppSettings(null, null, false, null, null, null, flag),
+        return new SecurityContext(paths, "pod", "app", insecure,
+                new AppSettings(null, null, false, null, null, null, flag, null, null),
                 List.of(isolators), null, null);
     }
 
