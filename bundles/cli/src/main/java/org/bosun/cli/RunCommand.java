@@ -2,6 +2,7 @@ package org.bosun.cli;
 
 import java.util.concurrent.Callable;
 
+import org.bosun.api.pod.LaunchSettings;
 import org.bosun.api.pod.PodInfo;
 
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
         try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
             PodInfo info = session.pods().prepare(session.paths(), pod.request(session), TerminalProgress.of(session));
             pod.saveUuid(session, info.uuid());
-            session.plan = Launches.plan(session, session.pods().launch(session.paths(), info.uuid()));
+            session.plan = Launches.plan(session, session.pods().launch(session.paths(), info.uuid(), LaunchSettings.NONE));
             primer.linger();
         }
         return 0;

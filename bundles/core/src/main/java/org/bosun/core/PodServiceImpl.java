@@ -48,11 +48,6 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodInfo prepare(RuntimePaths paths, PrepareRequest request) {
-        return prepare(paths, request, org.bosun.api.image.Progress.NONE);
-    }
-
-    @Override
     public PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
         String uuid = preparer.prepare(paths, request, progress);
         return status(paths, uuid);
@@ -109,7 +104,15 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid) {
+    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        if (settings != null && !settings.isEmpty()) {
+            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
+            PodOptions prepared = files.options(f.path());
+            PodOptions wanted = withSettings(prepared, settings);
+            if (!wanted.equals(prepared)) {
+                reprepare(paths, f, prepared, wanted);
+            }
+        }
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = prepared(store, uuid);
         PodManifestJson manifest = files.manifest(f.path());
@@ -123,19 +126,6 @@ public final class PodServiceImpl implements PodService {
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
                 run.bundleVersion(), command));
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
-    }
-
-    @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
-        if (settings != null && !settings.isEmpty()) {
-            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
-            PodOptions prepared = files.options(f.path());
-            PodOptions wanted = withSettings(prepared, settings);
-            if (!wanted.equals(prepared)) {
-                reprepare(paths, f, prepared, wanted);
-            }
-        }
-        return launch(paths, uuid);
     }
 
     /** The pod, which must be prepared: only a prepared pod can be run. */
@@ -254,11 +244,6 @@ public final class PodServiceImpl implements PodService {
             }
             collect(paths, f);
         }
-    }
-
-    @Override
-    public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
-        return gc(paths, gracePeriod, expirePrepared, false);
     }
 
     @Override
