@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import org.apache.commons.compress.MemoryLimitException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -27,6 +28,12 @@ final class AciArchive {
     static final String ROOTFS = "rootfs/";
     static final int MAX_MANIFEST_BYTES = 1 << 20;
     static final int MAX_ENTRIES = 1_000_000;
+    /**
+     * The most memory an xz-compressed ACI may need to be read. An xz header names its dictionary
+     * size, up to 1.5 GiB, and the decoder allocates it at once: a 300-byte image could make a
+     * fetch (or the agent) allocate that. xz -9 needs 65 MiB.
+     */
+    static final int MAX_XZ_MEMORY_KIB = 128 << 10;
 
     private final Path file;
     private final String label;
@@ -118,6 +125,10 @@ final class AciArchive {
             digesting.transferTo(OutputNull.INSTANCE);
             // And the whole file: what follows a compressed stream is read too (into the blob, when downloading).
             raw.transferTo(OutputNull.INSTANCE);
+        } catch (MemoryLimitException e) {
+            throw refuse("needs " + (e.getMemoryNeededInKb() >> 10) + " MiB of memory to be decompressed (its xz"
+                    + " dictionary), more than the " + (MAX_XZ_MEMORY_KIB >> 10) + " MiB bosun allows; compress it with"
+                    + " gzip or xz -6");
         } catch (IOException e) {
             throw refuse("is not a readable ACI (" + e.getMessage() + ")");
         }
@@ -156,7 +167,7 @@ final class AciArchive {
         }
         if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X'
                 && magic[4] == 'Z' && magic[5] == 0) {
-            return new XZCompressorInputStream(in, true);
+            return new XZCompressorInputStream(in, true, MAX_XZ_MEMORY_KIB);
         }
         return in;
     }

@@ -124,7 +124,7 @@ final class HttpSource {
     <R> R download(URI uri, String subject, OutputStream out, Progress progress, String label, Reader<R> reader) {
         try (Body body = get(uri, subject).orElseThrow(() -> notFound(uri, subject));
                 Progress.Task task = progress.task(label, body.length())) {
-            PassingStream passing = new PassingStream(body.stream(), out, task::advance);
+            PassingStream passing = new PassingStream(new Arriving(body.stream(), uri, subject), out, task::advance);
             R result = reader.read(passing);
             passing.transferTo(OutputStream.nullOutputStream()); // what the reader left is the blob's too
             if (body.length() >= 0 && passing.count() != body.length()) {
@@ -135,6 +135,41 @@ final class HttpSource {
         } catch (IOException e) {
             throw BosunException.unavailable("the download of " + uri + " for " + subject + " failed (" + e.getMessage()
                     + "); try again");
+        }
+    }
+
+    /**
+     * A body being downloaded: a failure to read it is the download's (unavailable, try again), not
+     * the reader's, which would otherwise take it for content it cannot read.
+     */
+    private static final class Arriving extends java.io.FilterInputStream {
+        private final URI uri;
+        private final String subject;
+
+        Arriving(InputStream in, URI uri, String subject) {
+            super(in);
+            this.uri = uri;
+            this.subject = subject;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            int n;
+            do {
+                n = read(one, 0, 1);
+            } while (n == 0);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw BosunException.unavailable("the download of " + uri + " for " + subject + " failed ("
+                        + e.getMessage() + "); try again");
+            }
         }
     }
 

@@ -350,6 +350,39 @@ public class AciFormatTest {
     }
 
     @Test
+    public void refusesAnXzImageWhoseDictionaryWouldTakeMoreMemoryThanAllowed() throws Exception {
+        // 300 bytes whose xz block header asks for a 1.5 GiB dictionary, which the decoder allocated at once.
+        Path file = scratch.root().resolve("images/x.aci");
+        Files.createDirectories(file.getParent());
+        Files.write(file, xzWithDictionaryProperty(Aci.minimal().tar(), 37));
+        BosunException e = assertThrows(BosunException.class, () -> open(file, INSECURE_IMAGE));
+        assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains(file + " needs 1536 MiB of memory to be decompressed"));
+    }
+
+    /** {@code tar} as xz with a 1 MiB dictionary, whose block header then names the dictionary {@code property}. */
+    private static byte[] xzWithDictionaryProperty(byte[] tar, int property) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.tukaani.xz.LZMA2Options options = new org.tukaani.xz.LZMA2Options();
+        options.setDictSize(1 << 20);
+        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(out, options)) {
+            xz.write(tar);
+        }
+        byte[] bytes = out.toByteArray();
+        int header = 12; // after the stream header: size, flags, filter id 0x21, property size 1, property
+        int size = ((bytes[header] & 0xff) + 1) * 4;
+        assertEquals("the LZMA2 filter", 0x21, bytes[header + 2]);
+        bytes[header + 4] = (byte) property;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes, header, size - 4);
+        long value = crc.getValue();
+        for (int i = 0; i < 4; i++) {
+            bytes[header + size - 4 + i] = (byte) (value >>> (8 * i));
+        }
+        return bytes;
+    }
+
+    @Test
     public void refusesLabelsThatAreNotAList() throws Exception {
         String manifest = Aci.manifestJson("example.com/test").replaceFirst("\"labels\":\\[.*?\\],", "\"labels\":{\"os\":\"linux\"},");
         refusal(new Aci().manifest(manifest).dir("rootfs", 0755, 0, 0), ErrorKind.INVALID_ARGUMENT);
