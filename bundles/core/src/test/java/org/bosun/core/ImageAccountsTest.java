@@ -15,7 +15,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 
-public class ImageUsersTest {
+public class ImageAccountsTest {
     private static final String IMAGE = "/images/app.aci";
 
     @Rule
@@ -49,33 +49,33 @@ public class ImageUsersTest {
     @Test
     public void resolvesUserNamesFromTheImagesPasswd() throws IOException {
         etc();
-        assertEquals(1234, ImageUsers.uid(rootfs, "app", IMAGE));
-        assertEquals(33, ImageUsers.uid(rootfs, "www-data", IMAGE));
-        assertEquals(0, ImageUsers.uid(rootfs, "root", IMAGE));
+        assertEquals(1234, ImageAccounts.uid(rootfs, "app", IMAGE));
+        assertEquals(33, ImageAccounts.uid(rootfs, "www-data", IMAGE));
+        assertEquals(0, ImageAccounts.uid(rootfs, "root", IMAGE));
     }
 
     @Test
     public void resolvesGroupNamesFromTheImagesGroup() throws IOException {
         etc();
-        assertEquals(4321, ImageUsers.gid(rootfs, "apps", IMAGE));
-        assertEquals(1, ImageUsers.gid(rootfs, "daemon", IMAGE));
+        assertEquals(4321, ImageAccounts.gid(rootfs, "apps", IMAGE));
+        assertEquals(1, ImageAccounts.gid(rootfs, "daemon", IMAGE));
     }
 
     @Test
     public void aUserWithoutAGroupGetsTheirPrimaryGroupFromThePasswd() throws IOException {
         etc();
-        assertEquals("by name", 4321, ImageUsers.primaryGid(rootfs, "app", IMAGE));
-        assertEquals("by uid", 4321, ImageUsers.primaryGid(rootfs, "1234", IMAGE));
-        assertEquals(33, ImageUsers.primaryGid(rootfs, "www-data", IMAGE));
+        assertEquals("by name", 4321, ImageAccounts.primaryGid(rootfs, "app", IMAGE));
+        assertEquals("by uid", 4321, ImageAccounts.primaryGid(rootfs, "1234", IMAGE));
+        assertEquals(33, ImageAccounts.primaryGid(rootfs, "www-data", IMAGE));
     }
 
     @Test
     public void aUserWithoutAGroupThatThePasswdDoesNotListGetsGroupZeroOnlyWhenNumeric() throws IOException {
-        assertEquals("no user", 0, ImageUsers.primaryGid(rootfs, null, IMAGE));
-        assertEquals("numeric, no /etc/passwd", 0, ImageUsers.primaryGid(rootfs, "1000", IMAGE));
+        assertEquals("no user", 0, ImageAccounts.primaryGid(rootfs, null, IMAGE));
+        assertEquals("numeric, no /etc/passwd", 0, ImageAccounts.primaryGid(rootfs, "1000", IMAGE));
         etc();
-        assertEquals("numeric, not listed", 0, ImageUsers.primaryGid(rootfs, "1000", IMAGE));
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.primaryGid(rootfs, "nobody", IMAGE));
+        assertEquals("numeric, not listed", 0, ImageAccounts.primaryGid(rootfs, "1000", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.primaryGid(rootfs, "nobody", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("'nobody'") && e.getMessage().contains(IMAGE));
     }
@@ -85,26 +85,26 @@ public class ImageUsersTest {
         Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside.resolve("passwd"));
-        assertEquals(0, ImageUsers.primaryGid(rootfs, "1234", IMAGE));
-        assertThrows(BosunException.class, () -> ImageUsers.primaryGid(rootfs, "app", IMAGE));
+        assertEquals(0, ImageAccounts.primaryGid(rootfs, "1234", IMAGE));
+        assertThrows(BosunException.class, () -> ImageAccounts.primaryGid(rootfs, "app", IMAGE));
     }
 
     @Test
     public void passesNumericIdsThroughWithoutAnyPasswd() {
-        assertEquals(1000, ImageUsers.uid(rootfs, "1000", IMAGE));
-        assertEquals(0, ImageUsers.gid(rootfs, "0", IMAGE));
-        assertEquals(65534, ImageUsers.gid(rootfs, "65534", IMAGE));
+        assertEquals(1000, ImageAccounts.uid(rootfs, "1000", IMAGE));
+        assertEquals(0, ImageAccounts.gid(rootfs, "0", IMAGE));
+        assertEquals(65534, ImageAccounts.gid(rootfs, "65534", IMAGE));
     }
 
     @Test
     public void noUserMeansRoot() {
-        assertEquals(0, ImageUsers.uid(rootfs, null, IMAGE));
-        assertEquals(0, ImageUsers.gid(rootfs, "", IMAGE));
+        assertEquals(0, ImageAccounts.uid(rootfs, null, IMAGE));
+        assertEquals(0, ImageAccounts.gid(rootfs, "", IMAGE));
     }
 
     @Test
     public void refusesANumericIdBeyondTheLargestValidOne() {
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "4294967295", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "4294967295", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains(IMAGE));
     }
@@ -112,7 +112,7 @@ public class ImageUsersTest {
     @Test
     public void refusesAnUnknownUserNamingItAndTheImage() throws IOException {
         etc();
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "nobody", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "nobody", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("'nobody'"));
         assertTrue(e.getMessage(), e.getMessage().contains(IMAGE));
@@ -121,7 +121,7 @@ public class ImageUsersTest {
     @Test
     public void refusesAnUnknownGroup() throws IOException {
         etc();
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.gid(rootfs, "wheel", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.gid(rootfs, "wheel", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("'wheel'"));
     }
@@ -129,13 +129,13 @@ public class ImageUsersTest {
     @Test
     public void refusesAUserWhoseIdIsNotANumber() throws IOException {
         etc();
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "broken", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "broken", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
     }
 
     @Test
     public void refusesANameWhenTheImageHasNoPasswd() {
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "app", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("/etc/passwd"));
     }
@@ -145,7 +145,7 @@ public class ImageUsersTest {
         Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside.resolve("passwd"));
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "app", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
     }
 
@@ -154,7 +154,7 @@ public class ImageUsersTest {
         Files.writeString(outside.resolve("group"), "apps:x:4321:\n");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createSymbolicLink(rootfs.resolve("etc/group"), Path.of("../../outside/group"));
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.gid(rootfs, "apps", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.gid(rootfs, "apps", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
     }
 
@@ -162,7 +162,7 @@ public class ImageUsersTest {
     public void refusesAPasswdReachedThroughASymlinkedEtc() throws IOException {
         Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
         Files.createSymbolicLink(rootfs.resolve("etc"), outside);
-        BosunException e = assertThrows(BosunException.class, () -> ImageUsers.uid(rootfs, "app", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
     }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 
 import org.bosun.api.BosunException;
 
-/** Resolves user and group names against the image's own /etc/passwd and /etc/group. */
-final class ImageUsers {
-    private ImageUsers() {
+/** The accounts of an image: user and group names resolved against its own /etc/passwd and /etc/group. */
+final class ImageAccounts {
+    private ImageAccounts() {
     }
 
     static int uid(Path rootfs, String user, String image) {
