@@ -27,11 +27,8 @@ final class RunPreparedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
-            String pod = PodArguments.one(session, uuid, uuidFile);
-            session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod));
-            primer.linger();
-        }
+        String pod = PodArguments.one(session, uuid, uuidFile);
+        session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod));
         return 0;
     }
 }

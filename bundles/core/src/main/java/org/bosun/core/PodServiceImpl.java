@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
@@ -96,6 +97,26 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid) {
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            PodLaunch launch = launchPrepared(paths, uuid);
+            primer.linger();
+            return launch;
+        }
+    }
+
+    @Override
+    public PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
+            Consumer<PodInfo> prepared) {
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            PodInfo info = prepare(paths, request, progress);
+            prepared.accept(info);
+            PodLaunch launch = launchPrepared(paths, info.uuid());
+            primer.linger();
+            return launch;
+        }
+    }
+
+    private PodLaunch launchPrepared(RuntimePaths paths, String uuid) {
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = store.find(uuid);
         if (f.dir() != PodStore.Dir.PREPARED) {

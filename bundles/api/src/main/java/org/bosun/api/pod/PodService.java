@@ -2,6 +2,7 @@ package org.bosun.api.pod;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.stage1.EngineCommand;
@@ -37,8 +38,24 @@ public interface PodService {
     /** The pod manifest, as JSON. */
     String manifest(RuntimePaths paths, String uuid);
 
-    /** What the caller must do to run a prepared pod (see {@link PodLaunch}). */
+    /**
+     * What the caller must do to run a prepared pod (see {@link PodLaunch}). Meanwhile, and for a
+     * few milliseconds after, the service readies the host for the first moves of the pod's
+     * processes, which the caller makes right after it gets the launch.
+     */
     PodLaunch launch(RuntimePaths paths, String uuid);
+
+    /**
+     * Prepares a pod and works out its launch, as {@link #prepare(RuntimePaths, PrepareRequest,
+     * org.bosun.api.image.Progress)} then {@link #launch(RuntimePaths, String)} ({@code bosun run}),
+     * readying the host for the pod's first moves from the start. {@code prepared} is told of the pod
+     * once it is prepared, before its launch is worked out, so the caller can record its UUID even
+     * when the launch fails.
+     *
+     * @since 1.3
+     */
+    PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
+            Consumer<PodInfo> prepared);
 
     /**
      * The process that runs {@code command} (the app's shell when empty) inside app {@code app}

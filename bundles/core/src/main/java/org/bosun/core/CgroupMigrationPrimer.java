@@ -1,4 +1,4 @@
-package org.bosun.cli;
+package org.bosun.core;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -22,12 +22,14 @@ import java.util.Optional;
  * for each that follows within about 10 ms of another. That wait is a tenth of a whole
  * {@code bosun run}.
  *
- * <p>So from the moment a launching command starts until shortly after its exec plan is ready, this
+ * <p>So from the moment {@link PodServiceImpl#run} (prepare, then launch) or
+ * {@link PodServiceImpl#launch} starts until shortly after the {@code PodLaunch} is ready, this
  * primer moves its own process into the cgroup it is already in (writing {@code 0}, "the writer",
  * to that cgroup's {@code cgroup.procs}: a migration that changes nothing) every 2 ms. The grace
  * period is waited for here, while the pod is being prepared, and the pod's own moves that follow
- * the exec find the lock warm. Nothing about any cgroup changes; a failure to write only means no
- * priming.
+ * the caller's exec find the lock warm. The lock is the kernel's, not a cgroup's, so priming from
+ * the process that prepares the pod (the agent, or the launcher's own framework) warms it for the
+ * caller that execs. Nothing about any cgroup changes; a failure to write only means no priming.
  */
 final class CgroupMigrationPrimer implements AutoCloseable {
     static final long INTERVAL_MILLIS = 2;
@@ -59,13 +61,13 @@ final class CgroupMigrationPrimer implements AutoCloseable {
         return primer;
     }
 
-    /** The plan is ready: prime a little longer, for the moves right after the exec, then stop. */
+    /** The launch is ready: prime a little longer, for the moves right after the caller's exec, then stop. */
     void linger() {
         lingering = true;
         stopAtNanos = Math.min(stopAtNanos, System.nanoTime() + LINGER_MILLIS * 1_000_000);
     }
 
-    /** Stops at once, unless {@link #linger()} was called (the command failed before its plan was ready). */
+    /** Stops at once, unless {@link #linger()} was called (the launch failed before it was ready). */
     @Override
     public void close() {
         if (!lingering) {
