@@ -8,21 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
-import javax.inject.Inject;
-
 import org.bosun.api.ErrorKind;
 import org.bosun.launch.CommandService;
 import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
 
 /**
@@ -31,35 +21,14 @@ import org.osgi.framework.Version;
  * is answered by the new cli after it, the socket file is the same one all along, and while no cli
  * is started a command gets the unavailable error (exit 6, "try again") in one line.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class CliSwapIT {
+public class CliSwapIT extends PlatformCase {
     private static final String CLI_BSN = "org.bosun.cli";
 
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
-
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
-    @Before
-    public void createTemporaryDirectory() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-cliswap-");
-    }
-
     @After
-    public void startTheCliAgainAndDeleteTemporaryFiles() throws Exception {
-        try {
-            Bundle cli = BundleUpdates.installed(context, CLI_BSN);
-            if (cli.getState() != Bundle.ACTIVE) {
-                cli.start();
-            }
-        } finally {
-            Platform.deleteQuietly(tmp);
+    public void startTheCliAgain() throws Exception {
+        Bundle cli = BundleUpdates.installed(context, CLI_BSN);
+        if (cli.getState() != Bundle.ACTIVE) {
+            cli.start();
         }
     }
 

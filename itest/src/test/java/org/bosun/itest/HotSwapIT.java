@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import javax.inject.Inject;
-
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
@@ -29,14 +27,7 @@ import org.bosun.launch.CommandService;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
@@ -48,36 +39,17 @@ import org.osgi.framework.Version;
  * the agent running in this framework and execs the plan it gets back, so the pod is the
  * launcher's own process (a child of this test).
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class HotSwapIT {
+public class HotSwapIT extends PlatformCase {
 
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
     private Process launcher;
 
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
-    @Before
-    public void createTemporaryDirectory() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-hotswap-");
-    }
-
+    /** Before the temporary directory goes (PlatformCase): the pod runs from it. */
     @After
-    public void killThePodAndDeleteTemporaryFiles() throws Exception {
-        try {
-            if (launcher != null && launcher.isAlive()) {
-                launcher.descendants().forEach(ProcessHandle::destroyForcibly);
-                launcher.destroyForcibly();
-                launcher.waitFor(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            Platform.deleteQuietly(tmp);
+    public void killThePod() throws Exception {
+        if (launcher != null && launcher.isAlive()) {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+            launcher.waitFor(30, TimeUnit.SECONDS);
         }
     }
 

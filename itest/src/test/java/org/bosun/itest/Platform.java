@@ -3,6 +3,7 @@ package org.bosun.itest;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemPackage;
@@ -18,14 +19,16 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import org.bosun.launch.CommandService;
 import org.bosun.launch.Invocation;
 import org.bosun.launch.Outcome;
+import org.bosun.launcher.Assembly;
+import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
@@ -35,112 +38,82 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * What every integration test shares: the platform pax-exam boots (the bosun bundles from the
- * reactor and their third-party bundles, provisioned from {@code target/bundles}), and small
+ * What every pax-exam test shares: the platform it boots, which is the one that ships (the bundles,
+ * start levels, framework properties and component configurations of the feature {@code bosun
+ * agent} boots, read from the built distribution by the launcher's own {@link Assembly}), and small
  * helpers that run inside the framework.
  */
 final class Platform {
     /** Framework property naming the agent's unix socket (read by the agent bundle). */
     static final String AGENT_SOCKET = "bosun.agent.socket";
-
-    /**
-     * The bundles under test, in install order: the file names that copy-dependencies writes into
-     * target/bundles (versions stripped), and each one's Bundle-SymbolicName.
-     */
-    static final Map<String, String> BUNDLES = linked(
-            "org.osgi.util.function.jar", "org.osgi.util.function",
-            "org.osgi.util.promise.jar", "org.osgi.util.promise",
-            "org.osgi.service.component.jar", "org.osgi.service.component",
-            "org.apache.felix.configadmin.jar", "org.apache.felix.configadmin",
-            "org.apache.felix.scr.jar", "org.apache.felix.scr",
-            "org.apache.felix.gogo.runtime.jar", "org.apache.felix.gogo.runtime",
-            "org.apache.felix.gogo.command.jar", "org.apache.felix.gogo.command",
-            "jackson-annotations.jar", "com.fasterxml.jackson.core.jackson-annotations",
-            "jackson-core.jar", "com.fasterxml.jackson.core.jackson-core",
-            "jackson-databind.jar", "com.fasterxml.jackson.core.jackson-databind",
-            "picocli.jar", "picocli",
-            // commons-compress imports these "optionally" but its tar reader needs io and lang3:
-            // they must be installed before it resolves.
-            "commons-io.jar", "org.apache.commons.commons-io",
-            "commons-lang3.jar", "org.apache.commons.lang3",
-            "commons-codec.jar", "org.apache.commons.commons-codec",
-            "xz.jar", "org.tukaani.xz",
-            "commons-compress.jar", "org.apache.commons.commons-compress",
-            "bcprov-jdk18on.jar", "bcprov",
-            "bcutil-jdk18on.jar", "bcutil",
-            "bcpg-jdk18on.jar", "bcpg",
-            "bosun-launch.jar", "org.bosun.launch",
-            "bosun-lib-jnr.jar", "org.bosun.lib.jnr",
-            "bosun-api.jar", "org.bosun.api",
-            "bosun-host.jar", "org.bosun.host",
-            "bosun-core.jar", "org.bosun.core",
-            "bosun-stage1-fly.jar", "org.bosun.stage1.fly",
-            "bosun-security-capabilities.jar", "org.bosun.security.capabilities",
-            "bosun-seccomp-bpf.jar", "org.bosun.seccomp.bpf",
-            "bosun-security-seccomp.jar", "org.bosun.security.seccomp",
-            "bosun-security-paths.jar", "org.bosun.security.paths",
-            "bosun-security-tpm.jar", "org.bosun.security.tpm",
-            "bosun-security-selinux.jar", "org.bosun.security.selinux",
-            "bosun-stage1-support.jar", "org.bosun.stage1.support",
-            "bosun-stage1-nspawn.jar", "org.bosun.stage1.nspawn",
-            "bosun-stage1-oci.jar", "org.bosun.stage1.oci",
-            "bosun-cni-api.jar", "org.bosun.cni.api",
-            "bosun-cni-executor.jar", "org.bosun.cni.executor",
-            "bosun-cni-networks.jar", "org.bosun.cni.networks",
-            "bosun-trust.jar", "org.bosun.trust",
-            "h2.jar", "com.h2database",
-            "bosun-store.jar", "org.bosun.store",
-            "bosun-image-appc.jar", "org.bosun.image.appc",
-            "bosun-image-oci-image.jar", "org.bosun.image.oci.image",
-            "bosun-image-oci.jar", "org.bosun.image.oci",
-            "bosun-image-docker.jar", "org.bosun.image.docker",
-            "bosun-cli.jar", "org.bosun.cli",
-            "bosun-agent.jar", "org.bosun.agent",
-            "bosun-shell.jar", "org.bosun.shell");
+    /** Framework property listing the symbolic names of the shipped bundles, for the tests inside. */
+    static final String SHIPPED_BUNDLES = "bosun.itest.shipped-bundles";
 
     private Platform() {
     }
 
-    private static Map<String, String> linked(String... pairs) {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            map.put(pairs[i], pairs[i + 1]);
-        }
-        return java.util.Collections.unmodifiableMap(map);
-    }
-
-    /** Where the pom's copy-dependencies put the bundles under test. */
-    static Path bundlesDir() {
-        return Path.of(System.getProperty("bosun.itest.bundles", "target/bundles")).toAbsolutePath();
+    /** The distribution the launcher module built (failsafe's bosun.dist). */
+    static Path dist() {
+        return Path.of(System.getProperty("bosun.dist", "../launcher/target/bosun")).toAbsolutePath().normalize();
     }
 
     /**
-     * The pax-exam configuration: Felix with every bundle of {@link #BUNDLES}, and the agent
-     * listening on a socket in a fresh temporary directory (never the system's
-     * /run/bosun/agent.sock). The directory is removed when this JVM exits, after the framework
-     * has stopped.
+     * The pax-exam configuration: Felix with exactly the platform {@code bosun agent} boots from the
+     * distribution, plus only what the tests themselves need: the agent listening on a socket in a
+     * fresh temporary directory (never the system's /run/bosun/agent.sock, which the directory is
+     * removed with when this JVM exits), framework errors on the console, a clean cache, and
+     * pax-exam's own bundles.
      */
     static Option[] configuration() throws IOException {
-        Path dir = bundlesDir();
+        Assembly shipped = Assembly.forCommand(dist(), "agent", List.of());
         List<Option> options = new ArrayList<>();
-        for (String file : BUNDLES.keySet()) {
-            Path jar = dir.resolve(file);
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " is missing: the pom's copy-dependencies execution"
-                        + " (phase pre-integration-test) should have put it there; run 'mvn -pl itest verify'");
-            }
-            options.add(bundle(jar.toUri().toString()));
+        List<String> names = new ArrayList<>();
+        for (Assembly.Bundle b : shipped.bundles()) {
+            options.add(bundle(b.file().toUri().toString()).startLevel(b.startLevel()));
+            names.add(symbolicName(b.file()));
         }
+        shipped.systemPackages().forEach(p -> options.add(systemPackage(p)));
+        shipped.frameworkProperties().forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
+        // The tests run once every shipped bundle has started (pax-exam's probe starts at level 5).
+        options.add(frameworkStartLevel(Math.max(shipped.startLevel(), Constants.START_LEVEL_TEST_BUNDLE)));
+        options.add(frameworkProperty(SHIPPED_BUNDLES).value(String.join(",", names)));
+
         Path socketDir = Files.createTempDirectory("bosun-itest-agent-");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(socketDir), "bosun-itest-cleanup"));
         options.add(frameworkProperty(AGENT_SOCKET).value(socketDir.resolve("agent.sock").toString()));
-        // jnr and jffi use sun.misc.Unsafe.
-        options.add(systemPackage("sun.misc"));
         options.add(frameworkProperty("felix.log.level").value("1"));
         options.add(cleanCaches(true));
-        // JUnit in the framework, and the JUnit invoker, so that @Before and @After run there too.
-        options.add(junitBundles());
+        options.add(testSupport());
         return options(options.toArray(new Option[0]));
+    }
+
+    /**
+     * The test-support bundles, and nothing of bosun's: JUnit and the JUnit invoker in the framework,
+     * so that @Before and @After run there too. (pax-exam also installs its own runtime bundles,
+     * from its link files.)
+     */
+    private static Option testSupport() {
+        return junitBundles();
+    }
+
+    /** The symbolic names of the shipped bundles, as {@link #configuration()} handed them to the framework. */
+    static List<String> shippedBundles(BundleContext context) {
+        String names = context.getProperty(SHIPPED_BUNDLES);
+        if (names == null || names.isEmpty()) {
+            throw new AssertionError("the framework property " + SHIPPED_BUNDLES + " is not set: not booted by"
+                    + " Platform.configuration()");
+        }
+        return List.of(names.split(","));
+    }
+
+    private static String symbolicName(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            String name = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
+            if (name == null) {
+                throw new IllegalStateException(jar + " is not a bundle (no Bundle-SymbolicName)");
+            }
+            return name.split(";")[0].trim();
+        }
     }
 
     /**

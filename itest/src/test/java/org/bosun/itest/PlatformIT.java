@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import javax.inject.Inject;
-
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.bosun.api.InsecureOption;
@@ -35,17 +33,8 @@ import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.bosun.launch.CommandService;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.namespace.PackageNamespace;
@@ -53,29 +42,7 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /** The platform as a whole: every bundle resolves and starts, the services find each other, a pod goes round. */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class PlatformIT {
-
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
-
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
-    @Before
-    public void createTemporaryDirectory() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-platform-");
-    }
-
-    @After
-    public void deleteTemporaryDirectory() {
-        Platform.deleteQuietly(tmp);
-    }
+public class PlatformIT extends PlatformCase {
 
     @Test
     public void everyBundleIsActiveAndTheServicesAreWired() throws Exception {
@@ -84,7 +51,7 @@ public class PlatformIT {
             bySymbolicName.put(b.getSymbolicName(), b);
         }
         List<String> problems = new ArrayList<>();
-        for (String bsn : Platform.BUNDLES.values()) {
+        for (String bsn : Platform.shippedBundles(context)) {
             Bundle b = bySymbolicName.get(bsn);
             if (b == null) {
                 problems.add(bsn + " is not installed");

@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import javax.inject.Inject;
-
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.RuntimePaths;
@@ -25,14 +23,7 @@ import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,44 +35,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * active, inactive with the provider's reason, or unsatisfied with what Declarative Services misses,
  * as {@code bosun version} and the Gogo command {@code bosun:providers} show it.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class ProviderRegistryIT {
+public class ProviderRegistryIT extends PlatformCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
     private ServiceReference<ProviderRegistry> registryRef;
     private ProviderRegistry registry;
 
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
     @Before
     public void getTheRegistry() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-providers-");
         registryRef = Platform.awaitService(context, ProviderRegistry.class, null, 30);
         registry = context.getService(registryRef);
         Platform.awaitService(context, Stage1Engine.class, ProviderKind.ENGINE.named("fly"), 30);
     }
 
     @After
-    public void startEveryBundleAgainAndDeleteTemporaryFiles() throws Exception {
-        try {
-            for (String bsn : List.of("org.bosun.stage1.fly", "org.bosun.cni.executor")) {
-                Bundle b = BundleUpdates.installed(context, bsn);
-                if (b.getState() != Bundle.ACTIVE) {
-                    b.start();
-                }
+    public void startEveryBundleAgain() throws Exception {
+        for (String bsn : List.of("org.bosun.stage1.fly", "org.bosun.cni.executor")) {
+            Bundle b = BundleUpdates.installed(context, bsn);
+            if (b.getState() != Bundle.ACTIVE) {
+                b.start();
             }
-            context.ungetService(registryRef);
-        } finally {
-            Platform.deleteQuietly(tmp);
         }
+        context.ungetService(registryRef);
     }
 
     @Test

@@ -12,25 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import javax.inject.Inject;
-
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
 import org.bosun.launch.CommandService;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
@@ -46,34 +35,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * that allows it, byte for byte as before; a pod prepared after gets the new default; and
  * {@code bosun version} and the Gogo {@code bosun:security} command list the new module version.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class SeccompSwapIT {
+public class SeccompSwapIT extends PlatformCase {
     private static final String SECCOMP_BSN = "org.bosun.security.seccomp";
     private static final String SECCOMP_FILTER = "(" + SecurityModuleService.NAME + "=seccomp)";
     private static final String ADDITIONS = "org/bosun/security/seccomp/bosun-additions.txt";
     private static final String DROPPED = "membarrier";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
-
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
-    @Before
-    public void createTemporaryDirectory() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-seccompswap-");
-    }
-
-    @After
-    public void deleteTemporaryFiles() {
-        Platform.deleteQuietly(tmp);
-    }
 
     @Test
     public void aPodPreparedBeforeASeccompUpdateKeepsItsFilterAndANewPodGetsTheNewOne() throws Exception {

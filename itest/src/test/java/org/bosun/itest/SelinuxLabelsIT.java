@@ -13,24 +13,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.inject.Inject;
-
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
 import org.bosun.launch.CommandService;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -48,34 +37,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * and removing a pod frees its pair. The pods are never run (the kernel has no SELinux to apply the
  * labels); the module's configuration is restored at the end.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class SelinuxLabelsIT {
+public class SelinuxLabelsIT extends PlatformCase {
     /** The selinux module's configuration PID: its component's name, the class's. */
     private static final String PID = "org.bosun.security.selinux.SelinuxModule";
     private static final String SELINUX_FILTER = "(" + SecurityModuleService.NAME + "=selinux)";
     private static final Pattern PROCESS = Pattern.compile("system_u:system_r:container_t:s0:(c\\d+,c\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
-
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
-    @Before
-    public void createTemporaryDirectory() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-selinux-");
-    }
-
-    @After
-    public void deleteTemporaryFiles() {
-        Platform.deleteQuietly(tmp);
-    }
 
     @Test
     public void eachPodsLabelsReachNspawnFlagsAndOciConfigWithDistinctCategories() throws Exception {

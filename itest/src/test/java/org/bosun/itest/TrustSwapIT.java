@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import javax.inject.Inject;
-
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.RuntimePaths;
@@ -28,14 +26,7 @@ import org.bosun.launch.CommandService;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -43,39 +34,26 @@ import org.osgi.framework.ServiceReference;
  * the trust bundle can be stopped, started or replaced under it; without it a signed image is
  * refused as unavailable, never accepted unverified.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class TrustSwapIT {
+public class TrustSwapIT extends PlatformCase {
     private static final String TRUST_BSN = "org.bosun.trust";
     private static final String NAME = "example.com/itest";
 
-    @Inject
-    private BundleContext context;
-
-    private Path tmp;
     private Path gnupg;
 
-    @Configuration
-    public Option[] config() throws Exception {
-        return Platform.configuration();
-    }
-
     @Before
-    public void createTemporaryDirectories() throws Exception {
-        tmp = Files.createTempDirectory("bosun-itest-trust-");
+    public void createGnupgHome() throws Exception {
         gnupg = Files.createTempDirectory(Path.of("/tmp"), "bosun-itest-gpg-");
         Files.setPosixFilePermissions(gnupg, PosixFilePermissions.fromString("rwx------"));
     }
 
     @After
-    public void deleteTemporaryDirectories() throws Exception {
+    public void stopGpgAndRestartTheTrustBundle() throws Exception {
         try {
             ProcessBuilder kill = new ProcessBuilder("gpgconf", "--kill", "all").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(new File("/dev/null"));
             kill.environment().put("GNUPGHOME", gnupg.toString());
             kill.start().waitFor(30, TimeUnit.SECONDS);
         } finally {
-            Platform.deleteQuietly(tmp);
             Platform.deleteQuietly(gnupg);
         }
         Bundle trust = trustBundle();

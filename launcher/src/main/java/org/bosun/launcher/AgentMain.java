@@ -44,10 +44,10 @@ final class AgentMain {
             }
         }
         Distribution dist = Distribution.locate();
-        Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), "agent");
         Map<String, String> props = Main.frameworkProperties(debug);
         props.put("bosun.agent.socket", socket.toAbsolutePath().toString());
-        EmbeddedPlatform platform = EmbeddedPlatform.boot(dist, feature, props);
+        EmbeddedPlatform platform = EmbeddedPlatform.boot(dist,
+                Assembly.forCommand(dist, "agent", Main.configurationFolders(args)), props);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 platform.stop();

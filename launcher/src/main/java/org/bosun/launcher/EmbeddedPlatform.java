@@ -42,18 +42,11 @@ final class EmbeddedPlatform {
         this.temporaryCache = temporaryCache;
     }
 
-    static EmbeddedPlatform boot(Distribution dist, Feature feature, Map<String, String> extraProperties)
+    static EmbeddedPlatform boot(Distribution dist, Assembly assembly, Map<String, String> extraProperties)
             throws Exception {
-        List<Path> bundleFiles = new ArrayList<>();
-        for (Feature.BundleEntry entry : feature.bundles) {
-            Path file = dist.bundlesDir().resolve(entry.fileName());
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("feature " + feature.name + " needs " + entry.id() + " but " + file
-                        + " is missing; reinstall bosun (scripts/install)");
-            }
-            bundleFiles.add(file);
-        }
-        String key = cacheKey(feature, bundleFiles);
+        Feature feature = assembly.feature;
+        List<Assembly.Bundle> bundles = assembly.bundles();
+        String key = cacheKey(feature, bundles);
 
         Path cacheRoot = dist.cacheDir();
         Files.createDirectories(cacheRoot);
@@ -79,23 +72,21 @@ final class EmbeddedPlatform {
             deleteTree(cache);
         }
 
-        Map<String, String> props = new HashMap<>(feature.frameworkProperties);
+        Map<String, String> props = new HashMap<>(assembly.frameworkProperties());
         props.putAll(extraProperties);
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, fresh ? Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT : "none");
-        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra());
-        props.put("bosun.features", feature.name);
-        int maxLevel = feature.bundles.stream().mapToInt(Feature.BundleEntry::startOrder).max().orElse(1);
-        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", assembly.systemPackages()));
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(assembly.startLevel()));
 
         Framework framework = new FrameworkFactory().newFramework(props);
         framework.init();
         BundleContext context = framework.getBundleContext();
         if (fresh) {
             List<Bundle> installed = new ArrayList<>();
-            for (int i = 0; i < bundleFiles.size(); i++) {
-                Bundle bundle = context.installBundle(bundleFiles.get(i).toUri().toString());
-                bundle.adapt(BundleStartLevel.class).setStartLevel(feature.bundles.get(i).startOrder());
+            for (Assembly.Bundle b : bundles) {
+                Bundle bundle = context.installBundle(b.file().toUri().toString());
+                bundle.adapt(BundleStartLevel.class).setStartLevel(b.startLevel());
                 installed.add(bundle);
             }
             for (Bundle bundle : installed) {
@@ -149,9 +140,10 @@ final class EmbeddedPlatform {
         release();
     }
 
-    private static String cacheKey(Feature feature, List<Path> files) throws IOException {
+    private static String cacheKey(Feature feature, List<Assembly.Bundle> bundles) throws IOException {
         StringBuilder sb = new StringBuilder(feature.digest);
-        for (Path f : files) {
+        for (Assembly.Bundle b : bundles) {
+            Path f = b.file();
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
             sb.append('|').append(f).append(':').append(a.size()).append(':').append(a.lastModifiedTime().toMillis());
         }
@@ -164,11 +156,6 @@ final class EmbeddedPlatform {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** The launch protocol comes from the launcher's own class path, so both sides share its classes. */
-    private static String systemPackagesExtra() {
-        return "org.bosun.launch;version=1.0.0,sun.misc,jdk.net";
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -10,8 +10,10 @@ import java.util.Map;
 
 /**
  * An OSGi R8 feature (Feature Service spec, JSON) as the launcher uses it: the bundles with their
- * start order, plus the {@code bosun-launch} extension, which names the commands the feature
- * serves, a feature it extends and framework properties.
+ * start order, the configurations of its components keyed by PID, plus the {@code bosun-launch}
+ * extension, which names the commands the feature serves, a feature it extends and framework
+ * properties. A feature that extends another has the other's bundles first, then its own, and the
+ * other's configurations with its own over them, key by key.
  */
 final class Feature {
     static final String EXTENSION = "bosun-launch";
@@ -33,16 +35,19 @@ final class Feature {
     final List<BundleEntry> bundles;
     final List<String> commands;
     final Map<String, String> frameworkProperties;
+    final Map<String, Map<String, Object>> configurations;
     final boolean fallback;
     final String digest;
 
     private Feature(String name, String id, List<BundleEntry> bundles, List<String> commands,
-            Map<String, String> frameworkProperties, boolean fallback, String digest) {
+            Map<String, String> frameworkProperties, Map<String, Map<String, Object>> configurations,
+            boolean fallback, String digest) {
         this.name = name;
         this.id = id;
         this.bundles = bundles;
         this.commands = commands;
         this.frameworkProperties = frameworkProperties;
+        this.configurations = configurations;
         this.fallback = fallback;
         this.digest = digest;
     }
@@ -87,12 +92,17 @@ final class Feature {
         }
         List<BundleEntry> bundles = new ArrayList<>();
         Map<String, String> props = new LinkedHashMap<>();
+        Configurations configurations = new Configurations();
         StringBuilder digestInput = new StringBuilder(texts.get(name));
         if (ext.get("extends") instanceof String parentName) {
             Feature parent = resolve(parentName, raw, texts, depth + 1);
             bundles.addAll(parent.bundles);
             props.putAll(parent.frameworkProperties);
+            configurations.add(parent.configurations);
             digestInput.append(parent.digest);
+        }
+        if (doc.containsKey("configurations")) {
+            configurations.add(Configurations.section(doc.get("configurations"), "feature " + name));
         }
         for (Object o : (List<Object>) doc.getOrDefault("bundles", List.of())) {
             Map<String, Object> b = (Map<String, Object>) o;
@@ -107,8 +117,8 @@ final class Feature {
             commands.add((String) c);
         }
         boolean fallback = Boolean.TRUE.equals(ext.get("fallback"));
-        return new Feature(name, (String) doc.get("id"), List.copyOf(bundles), List.copyOf(commands), props, fallback,
-                Integer.toHexString(digestInput.toString().hashCode()));
+        return new Feature(name, (String) doc.get("id"), List.copyOf(bundles), List.copyOf(commands), props,
+                configurations.byPid(), fallback, Integer.toHexString(digestInput.toString().hashCode()));
     }
 
     /**

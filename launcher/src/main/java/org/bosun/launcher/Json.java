@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader for feature files. The launcher must start fast with JDK classes only, so it
- * cannot load jackson; feature files are small and written by the build.
+ * A small JSON reader and writer for feature and configuration files. The launcher must start fast
+ * with JDK classes only, so it cannot load jackson; the files are small.
  */
 final class Json {
     private final String text;
@@ -26,6 +26,54 @@ final class Json {
             throw json.error("trailing characters");
         }
         return value;
+    }
+
+    /** Writes what {@link #parse} reads: maps, lists, strings, numbers, booleans and null. */
+    static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb);
+        return sb.toString();
+    }
+
+    private static void write(Object value, StringBuilder sb) {
+        if (value instanceof Map<?, ?> map) {
+            sb.append('{');
+            String separator = "";
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(separator);
+                writeString(String.valueOf(e.getKey()), sb);
+                sb.append(':');
+                write(e.getValue(), sb);
+                separator = ",";
+            }
+            sb.append('}');
+        } else if (value instanceof List<?> list) {
+            sb.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                sb.append(i == 0 ? "" : ",");
+                write(list.get(i), sb);
+            }
+            sb.append(']');
+        } else if (value instanceof String s) {
+            writeString(s, sb);
+        } else {
+            sb.append(value); // Long, Double, Boolean, null
+        }
+    }
+
+    private static void writeString(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
     }
 
     private Object value() {

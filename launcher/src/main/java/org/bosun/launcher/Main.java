@@ -38,6 +38,11 @@ public final class Main {
         try {
             String command = commandName(args);
             if ("agent".equals(command)) {
+                if (CallerIds.ofThisProcess().uid() != 0) {
+                    stderr.println("bosun agent: needs root (it runs pods for root and serves a root-only socket);"
+                            + " run it as root");
+                    Runtime.getRuntime().halt(5);
+                }
                 AgentMain.run(args, debug);
                 return;
             }
@@ -68,12 +73,12 @@ public final class Main {
             }
             if (outcome == null) {
                 Distribution dist = Distribution.locate();
-                Feature feature = Feature.forCommand(Feature.loadAll(dist.featuresDir()), command);
-                platform = EmbeddedPlatform.boot(dist, feature, frameworkProperties(debug));
+                Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args));
+                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
                 CommandService service = platform.commandService(60_000);
                 invocation = withCallerIds(invocation);
                 if (debug) {
-                    stderr.println("bosun: feature '" + feature.name + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                    stderr.println("bosun: feature '" + assembly.featureName() + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
                 outcome = service.execute(invocation, stdout, stderr);
             }
@@ -126,6 +131,29 @@ public final class Main {
         return props;
     }
 
+    /**
+     * The operator's folders of component configurations: {@code configurations.d} under the system
+     * and then the local configuration directory, as this command names them. They are read when a
+     * platform starts: by every command that boots one, by the agent once, at its own start.
+     */
+    static List<Path> configurationFolders(String[] args) {
+        return List.of(Path.of(globalOption(args, "--system-config", "/usr/lib/bosun")).resolve(Configurations.FOLDER),
+                Path.of(globalOption(args, "--local-config", "/etc/bosun")).resolve(Configurations.FOLDER));
+    }
+
+    /** The last value of a global option before {@code --} (the CLI takes them anywhere), else {@code otherwise}. */
+    static String globalOption(String[] args, String name, String otherwise) {
+        String value = otherwise;
+        for (int i = 0; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                value = args[++i];
+            } else if (args[i].startsWith(name + "=")) {
+                value = args[i].substring(name.length() + 1);
+            }
+        }
+        return value;
+    }
+
     static boolean isGlobalOption(String arg) {
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
         return name.equals("--debug") || GLOBAL_OPTIONS_WITH_VALUE.contains(name);
@@ -154,17 +182,9 @@ public final class Main {
     }
 
     /** In-process, the caller is this process; the agent learns it from SO_PEERCRED instead. */
-    private static Invocation withCallerIds(Invocation invocation) throws IOException {
-        int uid = 0;
-        int gid = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) {
-                uid = Integer.parseInt(line.split("\\s+")[1]);
-            } else if (line.startsWith("Gid:")) {
-                gid = Integer.parseInt(line.split("\\s+")[1]);
-            }
-        }
-        return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), uid, gid,
+    private static Invocation withCallerIds(Invocation invocation) {
+        CallerIds ids = CallerIds.ofThisProcess();
+        return new Invocation(invocation.args(), invocation.environment(), invocation.cwd(), ids.uid(), ids.gid(),
                 invocation.stdoutTerminal(), invocation.columns(), invocation.stderrTerminal());
     }
 

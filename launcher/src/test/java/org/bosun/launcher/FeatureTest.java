@@ -146,4 +146,47 @@ public class FeatureTest {
         assertEquals("one", Feature.forCommand(one, "list").name);
         assertThrows(IllegalStateException.class, () -> Feature.forCommand(one, "run"));
     }
+
+    @Test
+    public void baseShipsConfigurationAdminInMemoryAndTheConfiguratorBeforeAnyComponent() {
+        Feature base = features.get("base");
+        int admin = startOrder(base, "org.apache.felix:org.apache.felix.configadmin:");
+        int configurator = startOrder(base, "org.bosun:bosun-configurator:");
+        assertTrue("Configuration Admin starts before the configurator", admin < configurator);
+        for (String withComponents : List.of("bosun-core", "bosun-cli", "bosun-security-userns", "bosun-security-selinux",
+                "bosun-cni-networks")) {
+            assertTrue(withComponents + " starts after the configurator",
+                    startOrder(base, "org.bosun:" + withComponents + ":") > configurator);
+        }
+        assertTrue(startOrder(features.get("agent"), "org.bosun:bosun-agent:") > configurator);
+        assertEquals("memory", base.frameworkProperties.get("felix.cm.pm"));
+        assertEquals("inherited", "memory", features.get("agent").frameworkProperties.get("felix.cm.pm"));
+    }
+
+    private static int startOrder(Feature f, String idPrefix) {
+        return f.bundles.stream().filter(b -> b.id().startsWith(idPrefix)).findFirst()
+                .orElseThrow(() -> new AssertionError(f.name + " has no " + idPrefix)).startOrder();
+    }
+
+    @Test
+    public void aFeaturesConfigurationsLieOverItsParentsKeyByKey() throws IOException {
+        Path own = temp.newFolder("own").toPath();
+        Files.writeString(own.resolve("parent.json"), "{\"id\":\"x:parent:1\",\"configurations\":{"
+                + "\"a.Pid\":{\"one\":1,\"two\":\"parent\"},\"b.Pid\":{\"list\":[\"x\"]}},"
+                + "\"extensions\":{\"bosun-launch\":{\"json\":{\"fallback\":true}}}}");
+        Files.writeString(own.resolve("child.json"), "{\"id\":\"x:child:1\",\"configurations\":{"
+                + "\"a.Pid\":{\"two\":\"child\"}},\"extensions\":{\"bosun-launch\":{\"json\":{\"extends\":\"parent\"}}}}");
+        Map<String, Feature> loaded = Feature.loadAll(own);
+        assertEquals(Map.of("a.Pid", Map.of("one", 1L, "two", "child"), "b.Pid", Map.of("list", List.of("x"))),
+                loaded.get("child").configurations);
+        assertEquals("the parent keeps its own", Map.of("one", 1L, "two", "parent"),
+                loaded.get("parent").configurations.get("a.Pid"));
+    }
+
+    @Test
+    public void aFeatureWithABadConfigurationIsRefusedNamingIt() throws IOException {
+        Files.writeString(dir.resolve("bad.json"), "{\"id\":\"x:bad:1\",\"configurations\":{\"a.Pid\":{\"k\":null}}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Feature.loadAll(dir));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("feature bad: configuration a.Pid, key 'k': null"));
+    }
 }

@@ -77,4 +77,18 @@ public class JsonTest {
             assertTrue(bad + ": " + e.getMessage(), e.getMessage().contains("offset"));
         }
     }
+
+    @Test
+    public void writesWhatItReadsBack() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("s", "quote \" backslash \\ tab \t é");
+        doc.put("n", 12L);
+        doc.put("d", 0.5);
+        doc.put("b", Boolean.FALSE);
+        doc.put("z", null);
+        doc.put("l", List.of("a", 1L, List.of(), Map.of()));
+        String written = Json.write(doc);
+        assertEquals(doc, Json.parse(written));
+        assertTrue(written, written.startsWith("{\"s\":\"quote \\\" backslash \\\\ tab \\u0009"));
+    }
 }

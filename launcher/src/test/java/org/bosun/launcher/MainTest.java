@@ -3,6 +3,9 @@ package org.bosun.launcher;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import org.junit.Test;
 
 public class MainTest {
@@ -43,5 +46,20 @@ public class MainTest {
         assertNull(command("--dir", "/x"));
         assertNull(command("--", "list"));
         assertNull(command("-h"));
+    }
+
+    @Test
+    public void theConfigurationFoldersAreUnderTheSystemThenTheLocalConfigurationDirectory() {
+        assertEquals(List.of(Path.of("/usr/lib/bosun/configurations.d"), Path.of("/etc/bosun/configurations.d")),
+                Main.configurationFolders(new String[] {"list"}));
+        assertEquals(List.of(Path.of("/s/configurations.d"), Path.of("/l/configurations.d")),
+                Main.configurationFolders(new String[] {"--system-config=/s", "list", "--local-config", "/l"}));
+    }
+
+    @Test
+    public void aGlobalOptionAfterDoubleDashIsTheApplicationsAndTheLastOneCounts() {
+        assertEquals("/b", Main.globalOption(new String[] {"--local-config=/a", "run", "--local-config=/b", "x.aci",
+                "--", "--local-config=/c"}, "--local-config", "/etc/bosun"));
+        assertEquals("/etc/bosun", Main.globalOption(new String[] {"--local-config"}, "--local-config", "/etc/bosun"));
     }
 }

@@ -14,6 +14,11 @@ import org.bosun.api.pod.AppRequest;
  * agent that prepares the pod runs elsewhere.
  */
 final class AppArguments {
+    /** Every flag that belongs to an app, given after its image. */
+    static final List<String> FLAGS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment"),
+            AppFlags.NAMES.stream()).toList();
+
     private AppArguments() {
     }
 
@@ -72,8 +77,7 @@ final class AppArguments {
                     default -> {
                         if (!settings.accept(flag, value)) {
                             throw BosunException.invalid("unknown app flag " + flag + " after image " + image
-                                    + "; app flags are --name, --exec, --user, --group, --working-dir, --environment, "
-                                    + String.join(", ", AppFlags.NAMES));
+                                    + "; app flags are " + String.join(", ", FLAGS));
                         }
                     }
                 }

@@ -17,7 +17,8 @@ import org.bosun.api.pod.Resources;
  */
 final class AppFlags {
     static final List<String> NAMES = List.of("--supplementary-gids", "--readonly-rootfs", "--mount", "--memory",
-            "--cpu", "--cpu-shares", "--oom-score-adj", "--caps-retain", "--caps-remove", "--seccomp");
+            "--cpu", "--cpu-shares", "--oom-score-adj", "--caps-retain", "--caps-remove", "--seccomp",
+            "--user-annotation", "--user-label");
     /** Flags that may stand alone, meaning true. */
     static final Set<String> BOOLEAN = Set.of("--readonly-rootfs");
 
@@ -32,6 +33,8 @@ final class AppFlags {
     private final List<String> capsRetain = new ArrayList<>();
     private final List<String> capsRemove = new ArrayList<>();
     private String seccomp;
+    private final java.util.Map<String, String> userAnnotations = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, String> userLabels = new java.util.LinkedHashMap<>();
 
     AppFlags(String image) {
         this.image = image;
@@ -58,6 +61,8 @@ final class AppFlags {
                 }
                 seccomp = value;
             }
+            case "--user-annotation" -> userAnnotations.putAll(PodOptions.keyValues(List.of(value), flag));
+            case "--user-label" -> userLabels.putAll(PodOptions.keyValues(List.of(value), flag));
             default -> {
                 return false;
             }
@@ -67,7 +72,8 @@ final class AppFlags {
 
     AppSettings settings() {
         Resources resources = new Resources(memory, cpuMillis, cpuShares, oomScoreAdj);
-        return new AppSettings(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp);
+        return new AppSettings(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp,
+                userAnnotations, userLabels);
     }
 
     private boolean bool(String flag, String value) {

@@ -18,8 +18,8 @@ final class CatManifestCommand implements Callable<Integer> {
     @Option(names = "--uuid-file", paramLabel = "FILE", description = "read the pod's UUID from FILE")
     String uuidFile;
 
-    @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "indent the JSON (default true)")
+    @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            paramLabel = "true|false", description = "indent the JSON (default true; --pretty-print=false: one line)")
     boolean pretty;
 
     private final Session session;

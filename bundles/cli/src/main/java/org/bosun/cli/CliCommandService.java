@@ -78,6 +78,11 @@ public final class CliCommandService implements CommandService {
     /** One line on stderr for any failure; the exit code says what kind it was. */
     static int report(Session session, String command, Exception e) {
         boolean launching = command.equals("run") || command.equals("run-prepared") || command.equals("enter");
+        String denied = session.invocation == null ? null : PrivilegedCommands.permissionDenied(e, session.invocation.uid());
+        if (denied != null && (!(e instanceof BosunException be) || be.kind() == ErrorKind.INTERNAL)) {
+            session.err.println("bosun " + command + ": " + denied);
+            return launching ? RootCommand.LAUNCH_FAILURE : ErrorKind.FAILED_PRECONDITION.exitCode();
+        }
         if (e instanceof BosunException be) {
             session.err.println("bosun " + command + ": " + be.getMessage());
             if (session.global != null && session.global.debug && be.getCause() != null) {

@@ -20,6 +20,10 @@ final class GcCommand implements Callable<Integer> {
             description = "how long prepared pods are kept (default 24h)")
     String expirePrepared = "24h";
 
+    @Option(names = "--mark-only", arity = "0..1", paramLabel = "true|false",
+            description = "move exited and aborted pods to garbage (marking their exit time) and delete nothing")
+    boolean markOnly;
+
     private final Session session;
 
     GcCommand(Session session) {
@@ -29,7 +33,7 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GcReport report = session.pods().gc(session.paths(), Durations.parse(gracePeriod, "--grace-period"),
-                Durations.parse(expirePrepared, "--expire-prepared"));
+                Durations.parse(expirePrepared, "--expire-prepared"), markOnly);
         report.marked().forEach(uuid -> session.out.println("Moving pod \"" + uuid + "\" to garbage"));
         report.removed().forEach(uuid -> session.out.println("Garbage collecting pod \"" + uuid + "\""));
         report.failures().forEach(line -> session.err.println("bosun gc: " + line));

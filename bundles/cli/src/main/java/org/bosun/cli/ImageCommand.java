@@ -181,6 +181,10 @@ final class ImageCommand implements Callable<Integer> {
             return full ? t.toString() : ListCommand.ago(Duration.between(t, now));
         }
 
+        private static long nanos(Instant t) {
+            return t == null ? 0 : t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        }
+
         private static ObjectNode json(StoredImage i) {
             ObjectNode n = PodJson.JSON.createObjectNode();
             n.put("id", i.id());
@@ -189,6 +193,9 @@ final class ImageCommand implements Callable<Integer> {
             n.put("size", i.size());
             n.put("importTime", i.importTime() == null ? null : i.importTime().toString());
             n.put("lastUsed", i.lastUsed() == null ? null : i.lastUsed().toString());
+            // rkt's names and units (nanoseconds since the epoch), so scripts written for rkt keep working.
+            n.put("import_time", nanos(i.importTime()));
+            n.put("last_used_time", nanos(i.lastUsed()));
             ArrayNode refs = n.putArray("references");
             i.references().forEach(refs::add);
             ObjectNode labels = n.putObject("labels");
@@ -285,13 +292,17 @@ final class ImageCommand implements Callable<Integer> {
         @Option(names = "--common", description = "print bosun's common form of the manifest")
         boolean common;
 
+        @Option(names = "--pretty-print", negatable = true, defaultValue = "true", fallbackValue = "true", arity = "0..1",
+                paramLabel = "true|false", description = "indent the JSON (default true; --pretty-print=false: one line)")
+        boolean pretty;
+
         @Override
         public Integer call() {
             String text = new ImageServices(session).withStore(s -> {
                 StoredImage image = find(s, session, id);
                 String original = common ? null : original(s, image);
                 return original != null ? original
-                        : PodJson.write(PodJson.JSON.valueToTree(image.manifest()), "json-pretty");
+                        : PodJson.write(PodJson.JSON.valueToTree(image.manifest()), pretty ? "json-pretty" : "json");
             });
             session.out.println(text);
             return 0;
@@ -312,7 +323,7 @@ final class ImageCommand implements Callable<Integer> {
                     }
                     json = Files.readString(blob.get());
                 }
-                return PodJson.write(PodJson.JSON.readTree(json), "json-pretty");
+                return PodJson.write(PodJson.JSON.readTree(json), pretty ? "json-pretty" : "json");
             } catch (IOException e) {
                 return null; // not JSON after all: the common form still says what the image holds
             }

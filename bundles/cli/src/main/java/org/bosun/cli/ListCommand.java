@@ -46,17 +46,22 @@ final class ListCommand implements Callable<Integer> {
         }
         List<String[]> rows = new ArrayList<>();
         if (!noLegend) {
-            rows.add(new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "NETWORKS"});
+            rows.add(full ? new String[] {"UUID", "APP", "IMAGE NAME", "IMAGE ID", "STATE", "CREATED", "STARTED", "NETWORKS"}
+                    : new String[] {"UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "NETWORKS"});
         }
         Instant now = Instant.now();
         for (PodInfo pod : pods) {
             List<AppInfo> apps = pod.apps().isEmpty() ? List.of(new AppInfo("-", "-", "-", List.of(), null)) : pod.apps();
             for (int i = 0; i < apps.size(); i++) {
                 AppInfo app = apps.get(i);
-                rows.add(new String[] {i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",
+                List<String> row = new ArrayList<>(List.of(i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",
                         app.name(), app.imageName(), i == 0 ? pod.state().label() : "",
                         i == 0 ? time(pod.created(), now) : "", i == 0 ? time(pod.started(), now) : "",
-                        i == 0 ? PodJson.networks(pod) : ""});
+                        i == 0 ? PodJson.networks(pod) : ""));
+                if (full) {
+                    row.add(3, app.imageId() == null ? "-" : app.imageId());
+                }
+                rows.add(row.toArray(String[]::new));
             }
         }
         Table.print(session.out, rows);

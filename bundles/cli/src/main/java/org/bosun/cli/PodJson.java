@@ -28,6 +28,16 @@ final class PodJson {
             net.put("interface", n.interfaceName());
             net.put("address", n.address());
             net.put("gateway", n.gateway());
+            // rkt's names for the same facts (its netinfo), so scripts written for rkt keep working.
+            net.put("netName", n.network());
+            net.put("ifName", n.interfaceName());
+            if (n.address() != null) {
+                net.put("ip", n.address().replaceFirst("/.*", ""));
+                String mask = mask(n.address());
+                if (mask != null) {
+                    net.put("mask", mask);
+                }
+            }
         }
         ArrayNode appNames = node.putArray("app_names");
         ArrayNode apps = node.putArray("apps");
@@ -42,6 +52,8 @@ final class PodJson {
                 a.put("exit_code", app.exitCode());
             }
             putTime(a, "started_at", app.started());
+            putMap(a, "user_annotations", app.userAnnotations());
+            putMap(a, "user_labels", app.userLabels());
         }
         putTime(node, "created_at", pod.created());
         putTime(node, "started_at", pod.started());
@@ -60,7 +72,27 @@ final class PodJson {
             ObjectNode ann = node.putObject("annotations");
             pod.annotations().forEach(ann::put);
         }
+        putMap(node, "user_annotations", pod.userAnnotations());
+        putMap(node, "user_labels", pod.userLabels());
         return node;
+    }
+
+    /** The network mask of {@code ADDRESS/PREFIX} in address form, as rkt wrote it ({@code 255.255.255.0}); null without a prefix. */
+    static String mask(String cidr) {
+        int slash = cidr.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        try {
+            int prefix = Integer.parseInt(cidr.substring(slash + 1));
+            byte[] bytes = new byte[cidr.contains(":") ? 16 : 4];
+            for (int i = 0; i < bytes.length * 8 && i < prefix; i++) {
+                bytes[i / 8] |= (byte) (0x80 >>> (i % 8));
+            }
+            return java.net.InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (NumberFormatException | java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /** rkt's one-line form, {@code default:ip4=172.16.28.2,mynet:ip4=10.1.2.3}. */
@@ -77,6 +109,14 @@ final class PodJson {
             }
         }
         return sb.toString();
+    }
+
+    /** rkt's {@code user_annotations} and {@code user_labels}: left out when empty. */
+    private static void putMap(ObjectNode node, String field, java.util.Map<String, String> map) {
+        if (!map.isEmpty()) {
+            ObjectNode object = node.putObject(field);
+            new java.util.TreeMap<>(map).forEach(object::put);
+        }
     }
 
     private static void putTime(ObjectNode node, String field, Instant time) {

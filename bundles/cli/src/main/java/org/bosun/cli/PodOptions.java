@@ -13,6 +13,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PrepareRequest;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,6 +32,16 @@ final class PodOptions {
     @Option(names = "--annotation", paramLabel = "NAME=VALUE", description = "a pod annotation (repeatable)")
     List<String> annotations = new ArrayList<>();
 
+    @Option(names = "--user-annotation", paramLabel = "NAME=VALUE",
+            description = "a user annotation of the pod, in its manifest's userAnnotations (repeatable); after an image,"
+                    + " the app's own, as rkt's")
+    List<String> userAnnotations = new ArrayList<>();
+
+    @Option(names = "--user-label", paramLabel = "NAME=VALUE",
+            description = "a user label of the pod, in its manifest's userLabels (repeatable); after an image, the app's"
+                    + " own, as rkt's")
+    List<String> userLabels = new ArrayList<>();
+
     @Option(names = "--set-env", paramLabel = "NAME=VALUE", description = "an environment variable for every app (repeatable)")
     List<String> setEnv = new ArrayList<>();
 
@@ -42,9 +53,6 @@ final class PodOptions {
     boolean inheritEnv;
 
     // Pod identity and storage.
-    @Option(names = "--hostname", paramLabel = "NAME", description = "the pod's host name (default: bosun-UUID8)")
-    String hostname;
-
     @Option(names = "--volume", paramLabel = "NAME,kind=host|empty[,source=PATH][,readOnly=BOOL][,recursive=BOOL]",
             description = "a pod volume (repeatable); apps mount it at their mount points or with --mount after their image")
     List<String> volumes = new ArrayList<>();
@@ -63,26 +71,13 @@ final class PodOptions {
             description = "an option of the stage1 engine (repeatable), e.g. runtime=crun for the oci engine")
     List<String> stage1Options = new ArrayList<>();
 
-    // Networking.
-    @Option(names = "--net", paramLabel = "NAME[:K=V;...][,NAME...]", split = ",",
-            description = "networks to join: default, default-restricted, host, none or a network from net.d (repeatable; default: default)")
-    List<String> networks = new ArrayList<>();
+    // Networking: --net, --dns*, --hostname (run-prepared takes them too).
+    @Mixin
+    NetworkFlags network;
 
     @Option(names = "--port", paramLabel = "NAME:HOSTPORT",
             description = "forward a host port to an app port named NAME (repeatable); also NAME:PROTO:PODPORT:HOSTIP:HOSTPORT")
     List<String> ports = new ArrayList<>();
-
-    @Option(names = "--dns", paramLabel = "IP|host|none", description = "a name server for the pod (repeatable); 'host' copies the host's resolv.conf, 'none' writes none")
-    List<String> dns = new ArrayList<>();
-
-    @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "a DNS search domain (repeatable)")
-    List<String> dnsSearch = new ArrayList<>();
-
-    @Option(names = "--dns-opt", paramLabel = "OPT", description = "a resolv.conf option (repeatable)")
-    List<String> dnsOptions = new ArrayList<>();
-
-    @Option(names = "--dns-domain", paramLabel = "DOMAIN", description = "the pod's DNS domain")
-    String dnsDomain;
 
     @Option(names = "--hosts-entry", paramLabel = "IP=HOST[,HOST]|host",
             description = "an /etc/hosts entry in the pod (repeatable); 'host' copies the host's /etc/hosts")
@@ -100,13 +95,14 @@ final class PodOptions {
         List<AppRequest> apps = AppArguments.parse(images, session);
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
-                podOptions(session));
+                podOptions(session), keyValues(userAnnotations, "--user-annotation"),
+                keyValues(userLabels, "--user-label"));
     }
 
     /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */
     org.bosun.api.pod.PodOptions podOptions(Session session) {
-        return new org.bosun.api.pod.PodOptions(hostname, PodFlags.networks(networks), PodFlags.ports(ports),
-                PodFlags.dns(dns, dnsSearch, dnsOptions, dnsDomain), hostsEntries, PodFlags.volumes(volumes, session),
+        return new org.bosun.api.pod.PodOptions(network.hostname, PodFlags.networks(network.networks), PodFlags.ports(ports),
+                network.dns(), hostsEntries, PodFlags.volumes(volumes, session),
                 PodFlags.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
                 PodFlags.pullPolicy(pullPolicy), engineOptions(session));

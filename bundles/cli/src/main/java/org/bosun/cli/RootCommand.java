@@ -17,7 +17,12 @@ import picocli.CommandLine.Spec;
                 GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
-                + " running to make commands faster; no daemon is ever required."})
+                + " running to make commands faster; no daemon is ever required.", "",
+                PrivilegedCommands.HELP,
+                "", "Exit codes: 0 success, 1 internal error, 2 not found, 3 already exists, 4 invalid argument,"
+                        + " 5 wrong state, 6 unavailable, 7 permission denied, 8 not implemented, 9 deadline exceeded,"
+                        + " 10 resource exhausted, 11 cancelled; run and run-prepared exit with the app's code, or 125 when"
+                        + " bosun fails before the app starts (rkt: 254 for every error)."})
 final class RootCommand implements Callable<Integer> {
     /** Exit code of run and run-prepared when bosun fails before the app starts (as podman's 125). */
     static final int LAUNCH_FAILURE = 125;
@@ -76,11 +81,25 @@ final class RootCommand implements Callable<Integer> {
                 String word = unmatched.getUnmatched().get(0);
                 message = (word.startsWith("-") ? "unknown option '" : name.equals("bosun") ? "unknown command '"
                         : "unexpected argument '") + word + "'";
+                String flag = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+                if ((name.equals("run") || name.equals("prepare")) && AppArguments.FLAGS.contains(flag)
+                        && ex.getCommandLine().getCommandSpec().findOption(flag) == null) {
+                    message = flag + " is an app flag: put it after the image it applies to";
+                }
             }
             message = message.replaceAll("[.\\s]+$", "");
             session.err.println(where + ": " + message + "; see '" + where + " --help'");
             return name.equals("run") || name.equals("run-prepared") || name.equals("enter") ? LAUNCH_FAILURE
                     : ErrorKind.INVALID_ARGUMENT.exitCode();
+        });
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                PrivilegedCommands.check(parsed, session.invocation.uid());
+            } catch (org.bosun.api.BosunException e) {
+                String name = parsed.subcommand() == null ? "bosun" : parsed.subcommand().commandSpec().name();
+                return CliCommandService.report(session, name, e);
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
                 CliCommandService.report(session, commandLine.getCommandName(), ex));

@@ -26,13 +26,16 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--uuid-file", paramLabel = "FILE", description = "read the pod's UUID from FILE")
     String uuidFile;
 
-    @Option(names = "--wait", arity = "0..1", fallbackValue = "0", paramLabel = "DURATION",
-            description = "wait for the pod to exit; with a duration, at most that long")
+    @Option(names = "--wait", arity = "0..1", preprocessor = AttachedValueOnly.class, paramLabel = "true|false|DURATION",
+            description = "wait for the pod to exit; --wait=DURATION waits at most that long (0 or false: not at all,"
+                    + " a negative duration or true: for ever, as rkt)")
     String wait;
 
-    @Option(names = "--wait-ready", arity = "0..1", fallbackValue = "0", paramLabel = "DURATION",
-            description = "wait for the pod to be running and every app in it started (or exited); with a duration,"
-                    + " at most that long")
+    @Option(names = "--wait-ready", arity = "0..1", preprocessor = AttachedValueOnly.class,
+            paramLabel = "true|false|DURATION",
+            description = "wait for the pod to be running and every app in it started (or exited);"
+                    + " --wait-ready=DURATION waits at most that long (0 or false: not at all, a negative duration or true:"
+                    + " for ever)")
     String waitReady;
 
     @Option(names = "--format", paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
@@ -100,9 +103,44 @@ final class StatusCommand implements Callable<Integer> {
         return "running, but not ready (app " + String.join(", app ", waiting) + ")";
     }
 
+    /**
+     * As rkt's (pflag's) optional values: {@code --wait} alone means true; a value must be attached
+     * ({@code --wait=10s}), so the word after a bare {@code --wait} stays the pod's UUID.
+     */
+    static final class AttachedValueOnly implements picocli.CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, picocli.CommandLine.Model.CommandSpec command,
+                picocli.CommandLine.Model.ArgSpec arg, java.util.Map<String, Object> info) {
+            if (" ".equals(info.get("separator"))) {
+                args.push("true");
+            }
+            return false;
+        }
+    }
+
+    /** How long {@code --wait=VALUE} waits, as rkt: null not at all, {@link Duration#ZERO} for ever, else at most that. */
+    static Duration waitLimit(String value, String flag) {
+        String v = value.trim();
+        if (v.equals("true")) {
+            return Duration.ZERO;
+        }
+        if (v.equals("false")) {
+            return null;
+        }
+        if (v.startsWith("-")) {
+            Durations.parse(v.substring(1), flag);
+            return Duration.ZERO;
+        }
+        Duration max = Durations.parse(v, flag);
+        return max.isZero() ? null : max;
+    }
+
     private PodInfo waitFor(PodInfo start, String limit, String flag, java.util.function.Predicate<PodInfo> done,
             java.util.function.Function<PodInfo, String> where) throws InterruptedException {
-        Duration max = Durations.parse(limit, flag);
+        Duration max = waitLimit(limit, flag);
+        if (max == null) {
+            return start;
+        }
         Instant deadline = max.isZero() ? Instant.MAX : Instant.now().plus(max);
         PodInfo info = start;
         while (!done.test(info)) {

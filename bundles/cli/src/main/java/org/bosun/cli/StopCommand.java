@@ -3,12 +3,16 @@ package org.bosun.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.bosun.api.BosunException;
+import org.bosun.api.ErrorKind;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodState;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "stop", description = "Stop running pods (SIGTERM to the engine, SIGKILL with --force).")
+@Command(name = "stop", description = "Stop running pods (SIGTERM to the engine, SIGKILL with --force); a pod that has already exited is left as it is (exit 0).")
 final class StopCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HelpOption help;
@@ -31,8 +35,22 @@ final class StopCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return PodArguments.forEach(session, "stop", uuids, uuidFile, pod -> {
-            session.pods().stop(session.paths(), pod, force);
-            session.out.println(pod);
+            try {
+                session.pods().stop(session.paths(), pod, force);
+                session.out.println(pod);
+            } catch (BosunException e) {
+                // rkt: a pod that has run and exited is already stopped, which is what the caller wants.
+                PodInfo info = e.kind() == ErrorKind.FAILED_PRECONDITION ? session.pods().status(session.paths(), pod)
+                        : null;
+                if (info == null || !hasRun(info.state())) {
+                    throw e;
+                }
+                session.out.println("pod " + info.uuid() + " is already stopped");
+            }
         });
+    }
+
+    private static boolean hasRun(PodState state) {
+        return state == PodState.EXITED || state == PodState.EXITED_GARBAGE;
     }
 }

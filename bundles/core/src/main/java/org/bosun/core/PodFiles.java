@@ -31,6 +31,8 @@ final class PodFiles {
     static final String NOTES = "notes";
     /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
     static final String OPTIONS = "options";
+    /** The ports its apps' images declare, which {@code --port NAME:...} refers to; read again when run-prepared sets the network up anew. */
+    static final String IMAGE_PORTS = "image-ports";
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -81,6 +83,13 @@ final class PodFiles {
     org.bosun.api.pod.PodOptions options(Path podDir) {
         org.bosun.api.pod.PodOptions options = read(podDir.resolve(OPTIONS), org.bosun.api.pod.PodOptions.class);
         return options == null ? org.bosun.api.pod.PodOptions.DEFAULTS : options;
+    }
+
+    /** The ports the pod's images declare (none recorded: none). */
+    List<org.bosun.api.image.ImageManifest.Port> imagePorts(Path podDir) {
+        org.bosun.api.image.ImageManifest.Port[] ports = read(podDir.resolve(IMAGE_PORTS),
+                org.bosun.api.image.ImageManifest.Port[].class);
+        return ports == null ? List.of() : List.of(ports);
     }
 
     EngineRecordJson engine(Path podDir) {

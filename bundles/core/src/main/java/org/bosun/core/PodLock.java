@@ -31,6 +31,24 @@ final class PodLock implements AutoCloseable {
         return flock == null ? null : new PodLock(flock);
     }
 
+    /**
+     * Takes the pod's lock shared without waiting; null when someone holds it exclusively (the pod
+     * runs, or gc or rm is collecting it) or the pod is gone. Commands that only release what an
+     * exited pod held take it so: a status probe meanwhile still sees the pod exited.
+     */
+    static PodLock tryShared(Path podDir) {
+        Flock flock = Flock.tryShared(podDir.resolve(FILE_NAME));
+        return flock == null ? null : new PodLock(flock);
+    }
+
+    /**
+     * Takes an exclusive lock on {@code file} (created if missing), waiting for its holder: for a
+     * short critical section shared by every bosun command on the host.
+     */
+    static PodLock waitExclusive(Path file) {
+        return new PodLock(Flock.exclusive(file));
+    }
+
     /** Whether some process holds the pod's lock now. */
     static boolean isHeld(Path podDir) {
         return Flock.isHeld(podDir.resolve(FILE_NAME));

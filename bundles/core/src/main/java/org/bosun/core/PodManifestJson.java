@@ -12,10 +12,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Volume> volumes,
-        List<Object> isolators, List<NameValue> annotations, List<Object> ports) {
+        List<Object> isolators, List<NameValue> annotations, List<Object> ports,
+        java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
 
     static final String AC_VERSION = "0.8.11";
     static final String AC_KIND = "PodManifest";
+
+    /** A manifest without user annotations and labels (appc writes none then). */
+    PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, List<Volume> volumes,
+            List<Object> isolators, List<NameValue> annotations, List<Object> ports) {
+        this(acVersion, acKind, apps, volumes, isolators, annotations, ports, null, null);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -34,9 +41,16 @@ record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, L
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment,
-            List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers) {
+            List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers,
+            java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
         App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment) {
             this(exec, user, group, workingDirectory, environment, null, null, null);
+        }
+
+        App(List<String> exec, String user, String group, String workingDirectory, List<NameValue> environment,
+                List<Integer> supplementaryGIDs, List<Isolator> isolators, List<EventHandler> eventHandlers) {
+            this(exec, user, group, workingDirectory, environment, supplementaryGIDs, isolators, eventHandlers, null,
+                    null);
         }
     }
 

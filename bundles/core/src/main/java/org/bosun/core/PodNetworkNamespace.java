@@ -40,7 +40,7 @@ final class PodNetworkNamespace {
         this.files = files;
     }
 
-    /** The pod's network namespace, or null for host networking. */
+    /** The pod's network namespace, or null for host networking (or once it was released). */
     static Path recorded(Path podDir) {
         String recorded = PodNetRecords.readLine(podDir, RECORD);
         return recorded == null ? null : Path.of(recorded);
@@ -91,6 +91,41 @@ final class PodNetworkNamespace {
             ip("netns", "delete", name);
         }
         PodNetRecords.remove(podDir, RECORD);
+    }
+
+    /**
+     * A process living in the namespace, or -1 when none does: a namespace whose pod record is
+     * orphaned may still serve a pod whose data directory is merely out of reach (unmounted,
+     * renamed); such a namespace is not released.
+     */
+    static long processIn(Path netns) {
+        Object inode;
+        try {
+            inode = Files.getAttribute(netns, "unix:ino");
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return -1;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot stat the network namespace " + netns + ": " + e.getMessage(), e);
+        }
+        String wanted = "net:[" + inode + "]";
+        try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readSymbolicLink(proc.resolve("ns/net")).toString().equals(wanted)) {
+                        return Long.parseLong(name);
+                    }
+                } catch (IOException exitedOrNotOurs) {
+                    // the process ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw BosunException.internal("cannot list /proc: " + e.getMessage(), e);
+        }
+        return -1;
     }
 
     /**

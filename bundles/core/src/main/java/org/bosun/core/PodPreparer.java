@@ -85,6 +85,7 @@ final class PodPreparer {
                         + " --no-overlay), with owners shifted into the pod's host uid/gid range"));
             }
             files.writeJson(podDir.resolve(PodFiles.OPTIONS), request.options());
+            files.writeJson(podDir.resolve(PodFiles.IMAGE_PORTS), imagePorts);
             clock.lap("manifest");
             network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
                     PodNetwork.hostname(request.options(), uuid));
@@ -177,7 +178,8 @@ final class PodPreparer {
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
         request.annotations().forEach((k, v) -> annotations.add(new PodManifestJson.NameValue(k, v)));
         return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, volumes.manifestVolumes(), List.of(),
-                annotations, List.of());
+                annotations, List.of(), request.userAnnotations().isEmpty() ? null : request.userAnnotations(),
+                request.userLabels().isEmpty() ? null : request.userLabels());
     }
 
     private static PodManifestJson.RuntimeApp runtimeApp(PodOptions pod, AppRequest app, ImageManifest image,
@@ -213,8 +215,14 @@ final class PodPreparer {
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
                         AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(app.settings().resources()),
-                        AppIsolators.eventHandlers(image, name)),
+                        AppIsolators.eventHandlers(image, name), nullIfEmpty(app.settings().userAnnotations()),
+                        nullIfEmpty(app.settings().userLabels())),
                 app.settings().readonlyRootfs(), List.of(), List.of());
+    }
+
+    /** appc leaves out an empty {@code userAnnotations} or {@code userLabels}. */
+    private static Map<String, String> nullIfEmpty(Map<String, String> map) {
+        return map.isEmpty() ? null : map;
     }
 
     /**

@@ -17,8 +17,10 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.EngineRecord;
 import org.bosun.api.pod.GcReport;
+import org.bosun.api.pod.LaunchSettings;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodLaunch;
+import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
 import org.bosun.api.pod.PrepareRequest;
@@ -62,6 +64,7 @@ public final class PodServiceImpl implements PodService {
         PodStore store = new PodStore(paths.podsDir());
         List<PodInfo> pods = new ArrayList<>();
         for (PodStore.Found f : store.all()) {
+            releaseIfExited(store, f);
             PodInfo info = info(store, f);
             if (info != null) {
                 pods.add(info);
@@ -77,7 +80,9 @@ public final class PodServiceImpl implements PodService {
         PodStore store = new PodStore(paths.podsDir());
         // A pod can move between directories while it is read; look again if it did.
         for (int attempt = 0; attempt < 5; attempt++) {
-            PodInfo info = info(store, store.find(uuid));
+            PodStore.Found f = store.find(uuid);
+            releaseIfExited(store, f);
+            PodInfo info = info(store, f);
             if (info != null) {
                 return info;
             }
@@ -97,11 +102,7 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public PodLaunch launch(RuntimePaths paths, String uuid) {
-        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
-            PodLaunch launch = launchPrepared(paths, uuid);
-            primer.linger();
-            return launch;
-        }
+        return launch(paths, uuid, null);
     }
 
     @Override
@@ -118,11 +119,7 @@ public final class PodServiceImpl implements PodService {
 
     private PodLaunch launchPrepared(RuntimePaths paths, String uuid) {
         PodStore store = new PodStore(paths.podsDir());
-        PodStore.Found f = store.find(uuid);
-        if (f.dir() != PodStore.Dir.PREPARED) {
-            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
-                    + ", not prepared; only a prepared pod can be run");
-        }
+        PodStore.Found f = prepared(store, uuid);
         PodManifestJson manifest = files.manifest(f.path());
         EngineRecordJson engine = engineOf(f);
         Path runDir = store.path(PodStore.Dir.RUN, f.uuid());
@@ -134,6 +131,92 @@ public final class PodServiceImpl implements PodService {
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
                 run.bundleVersion(), command));
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
+    }
+
+    @Override
+    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            if (settings != null && !settings.isEmpty()) {
+                PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
+                PodOptions prepared = files.options(f.path());
+                PodOptions wanted = withSettings(prepared, settings);
+                if (!wanted.equals(prepared)) {
+                    reprepare(paths, f, prepared, wanted);
+                }
+            }
+            PodLaunch launch = launchPrepared(paths, uuid);
+            primer.linger();
+            return launch;
+        }
+    }
+
+    /** The pod, which must be prepared: only a prepared pod can be run. */
+    private static PodStore.Found prepared(PodStore store, String uuid) {
+        PodStore.Found f = store.find(uuid);
+        if (f.dir() != PodStore.Dir.PREPARED) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
+                    + ", not prepared; only a prepared pod can be run");
+        }
+        return f;
+    }
+
+    /**
+     * rkt set a pod's network up when it ran; bosun does it when it prepares, so settings given to
+     * run-prepared replace the prepared ones: the network is set up again with them and the engine
+     * prepares the pod again (its files name the network, host name and terminal). The pod's lock
+     * keeps a second run-prepared out meanwhile.
+     */
+    private void reprepare(RuntimePaths paths, PodStore.Found f, PodOptions prepared, PodOptions wanted) {
+        EngineRecordJson engine = engineOf(f);
+        boolean privateNetwork = services.withEngine(engine.name(), e -> e.capabilities()).result().privateNetwork();
+        network.check(engine.name(), privateNetwork, wanted);
+        try (PodLock lock = PodLock.tryExclusive(f.path())) {
+            if (lock == null) {
+                throw BosunException.precondition("pod " + f.uuid() + " is being run by another command");
+            }
+            PodManifestJson manifest = files.manifest(f.path());
+            List<org.bosun.api.image.ImageManifest.Port> imagePorts = files.imagePorts(f.path());
+            try {
+                applySettings(paths, f, wanted, privateNetwork, imagePorts, engine, manifest);
+            } catch (RuntimeException e) {
+                try {
+                    applySettings(paths, f, prepared, privateNetwork, imagePorts, engine, manifest);
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                    throw new BosunException(e instanceof BosunException b ? b.kind() : org.bosun.api.ErrorKind.INTERNAL,
+                            e.getMessage() + "; restoring how pod " + f.uuid() + " was prepared failed too ("
+                                    + undo.getMessage() + "); remove it with bosun rm " + f.uuid(), e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The pod's network, etc files, recorded options and engine files made anew for {@code options}. */
+    private void applySettings(RuntimePaths paths, PodStore.Found f, PodOptions options, boolean privateNetwork,
+            List<org.bosun.api.image.ImageManifest.Port> imagePorts, EngineRecordJson engine, PodManifestJson manifest) {
+        network.tearDown(f.path(), f.uuid());
+        files.writeJson(f.path().resolve(PodFiles.OPTIONS), options);
+        network.setUp(paths, f.uuid(), f.path(), options, privateNetwork, imagePorts, PodNetwork.hostname(options, f.uuid()));
+        PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
+        try {
+            org.bosun.host.files.FileTree.delete(pod.stage1Dir());
+        } catch (IOException e) {
+            throw BosunException.internal("cannot remove the engine files of pod " + f.uuid() + ": " + e.getMessage(), e);
+        }
+        services.withEngine(engine.name(), e -> {
+            e.prepare(pod);
+            return null;
+        });
+    }
+
+    private static PodOptions withSettings(PodOptions prepared, LaunchSettings settings) {
+        return new PodOptions(settings.hostname() != null ? settings.hostname() : prepared.hostname(),
+                settings.networks().isEmpty() ? prepared.networks() : settings.networks(), prepared.ports(),
+                settings.dns() != null ? settings.dns() : prepared.dns(), prepared.hostsEntries(), prepared.volumes(),
+                prepared.environment(), prepared.inheritedEnvironment(),
+                settings.interactive() != null ? settings.interactive() : prepared.interactive(),
+                prepared.privateUsers(), prepared.noOverlay(), prepared.pullPolicy(), prepared.engineOptions());
     }
 
     @Override
@@ -187,6 +270,11 @@ public final class PodServiceImpl implements PodService {
 
     @Override
     public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
+        return gc(paths, gracePeriod, expirePrepared, false);
+    }
+
+    @Override
+    public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
         PodStore store = new PodStore(paths.podsDir());
         List<String> marked = new ArrayList<>();
         List<String> removed = new ArrayList<>();
@@ -202,41 +290,68 @@ public final class PodServiceImpl implements PodService {
                         Path moved = store.move(f, PodStore.Dir.EXITED_GARBAGE);
                         files.writeText(moved.resolve(PodFiles.GC_MARKED), now + "\n");
                         marked.add(f.uuid());
-                        if (gracePeriod.isZero()) {
+                        if (gracePeriod.isZero() && !markOnly) {
                             collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.EXITED_GARBAGE, moved));
                             removed.add(f.uuid());
+                        } else {
+                            // The grace period keeps its files for a look, not its address and ports.
+                            network.release(moved, f.uuid());
                         }
                     }
                     case PREPARE, EMBRYO -> {
                         Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                        collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
-                        removed.add(f.uuid());
+                        if (markOnly) {
+                            marked.add(f.uuid());
+                        } else {
+                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                            removed.add(f.uuid());
+                        }
                     }
                     case PREPARED -> {
                         Instant created = files.instant(f.path().resolve(PodFiles.CREATED));
                         if (created == null || created.plus(expirePrepared).isBefore(now)) {
                             Path moved = store.move(f, PodStore.Dir.GARBAGE);
-                            collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
-                            removed.add(f.uuid());
+                            if (markOnly) {
+                                marked.add(f.uuid());
+                            } else {
+                                collect(paths, new PodStore.Found(f.uuid(), PodStore.Dir.GARBAGE, moved));
+                                removed.add(f.uuid());
+                            }
                         }
                     }
                     case EXITED_GARBAGE -> {
                         Instant markedAt = files.instant(f.path().resolve(PodFiles.GC_MARKED));
-                        if (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now)) {
+                        if (!markOnly && (markedAt == null || !markedAt.plus(gracePeriod).isAfter(now))) {
                             collect(paths, f);
                             removed.add(f.uuid());
+                        } else {
+                            network.release(f.path(), f.uuid());
                         }
                     }
                     case GARBAGE -> {
-                        collect(paths, f);
-                        removed.add(f.uuid());
+                        if (!markOnly) {
+                            collect(paths, f);
+                            removed.add(f.uuid());
+                        }
                     }
                 }
             } catch (BosunException e) {
                 failures.add(f.uuid() + ": " + e.getMessage());
             }
         }
+        // Whatever --dir: a data directory removed by hand is named by no --dir any more.
+        network.releaseOrphans(removed, failures);
         return new GcReport(marked, removed, failures);
+    }
+
+    /**
+     * There is no daemon to see a pod exit: the first command that sees it exited releases its
+     * network (addresses and port forwards go back to the host at once, not at gc).
+     */
+    private void releaseIfExited(PodStore store, PodStore.Found f) {
+        if (f.dir() == PodStore.Dir.RUN) {
+            network.releaseIfStopped(store, f);
+        }
     }
 
     /** Lets the engine release what the pod holds, then deletes it. The caller holds the pod's lock. */
@@ -294,7 +409,8 @@ public final class PodServiceImpl implements PodService {
                 Integer exitCode = files.appExitCode(f.path(), app.name());
                 Instant appStarted = files.appStarted(f.path(), app.name());
                 apps.add(new AppInfo(app.name(), app.image().name(), app.image().id(), app.app().exec(), exitCode,
-                        AppStates.of(state, appStarted != null, exitCode != null), appStarted));
+                        AppStates.of(state, appStarted != null, exitCode != null), appStarted,
+                        app.app().userAnnotations(), app.app().userLabels()));
             }
             if (manifest.annotations() != null) {
                 manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));
@@ -307,6 +423,7 @@ public final class PodServiceImpl implements PodService {
         Instant started = files.started(f.path());
         return new PodInfo(f.uuid(), state, apps, files.instant(f.path().resolve(PodFiles.CREATED)), started, pid,
                 engineRecord, annotations, f.path(), PodNetwork.attachments(f.path()),
-                security.protectionsOff(f.path(), manifest));
+                security.protectionsOff(f.path(), manifest), manifest == null ? null : manifest.userAnnotations(),
+                manifest == null ? null : manifest.userLabels());
     }
 }

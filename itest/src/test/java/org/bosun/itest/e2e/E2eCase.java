@@ -140,6 +140,10 @@ public abstract class E2eCase {
                     + "; released their networks by hand: " + released);
             leftovers.add("pods gc could not collect: " + pods + "; released by hand: " + released);
         }
+        List<String> held = NetworkJanitor.releaseHeldUnder(work);
+        if (!held.isEmpty()) {
+            leftovers.add("host records of pods under " + work + " that gc did not remove; released by hand: " + held);
+        }
         for (String m : E2e.mountsUnder(work)) {
             leftovers.add("mount left: " + m);
             E2e.unmount(m);

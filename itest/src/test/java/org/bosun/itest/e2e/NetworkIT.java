@@ -36,8 +36,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code --local-config}, {@code --net=default,NAME} gives two interfaces and status shows both,
  * {@code --port} forwards from 127.0.0.1, the pod's etc files are as asked, gc of a killed run leaves
  * no namespace, veth, lease or iptables rule, and neither does the test harness's fallback
- * ({@link NetworkJanitor}) when bosun itself cannot run. Every bridge, subnet and
- * port is the test's own (random), and removed whatever the outcome.
+ * ({@link NetworkJanitor}) when bosun itself cannot run. Every bridge, user subnet (a free /24 no
+ * route of the host touches) and port is the test's own, and removed whatever the outcome; pods on
+ * {@code default} draw from the host-wide lease pool, as real pods do, so they never take a real
+ * pod's address.
  */
 public class NetworkIT extends E2eCase {
     @ClassRule
@@ -149,8 +151,7 @@ public class NetworkIT extends E2eCase {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         String bridge = "bt" + suffix;
         bridges.add(bridge);
-        int octet = ThreadLocalRandom.current().nextInt(10, 250);
-        String subnet = "10.213." + octet + ".0/24";
+        String subnet = freeSubnet24();
         Path config = localConfig("10-" + suffix + ".conflist", """
                 {"cniVersion": "1.0.0", "name": "br%s", "plugins": [
                   {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false,
@@ -179,7 +180,7 @@ public class NetworkIT extends E2eCase {
         assertEquals("127.0.0.1:" + hostPort + " reached the pod's nc", "forwarded", got);
         BosunResult r = run.await(CALL_TIMEOUT);
         assertExit(0, r);
-        assertTrue("an address on " + subnet + ":\n" + r.describe(), r.stdout.contains("inet 10.213." + octet + "."));
+        assertTrue("an address on " + subnet + ":\n" + r.describe(), r.stdout.contains("inet " + prefix24(subnet)));
         assertExit(0, bosun("gc", "--grace-period=0s"));
         assertFalse("no DNAT rule for port " + hostPort + " stays", host("iptables-save", "-t", "nat")
                 .contains("--dport " + hostPort));
@@ -191,12 +192,12 @@ public class NetworkIT extends E2eCase {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         String bridge = "bt" + suffix;
         bridges.add(bridge);
-        int octet = ThreadLocalRandom.current().nextInt(10, 250);
+        String subnet = freeSubnet24();
         Path config = localConfig("10-" + suffix + ".conflist", """
                 {"cniVersion": "1.0.0", "name": "two%s", "plugins": [
                   {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false,
-                   "ipam": {"type": "host-local", "subnet": "10.215.%d.0/24", "dataDir": "%s"}}
-                ]}""".formatted(suffix, bridge, octet, work.resolve("leases")));
+                   "ipam": {"type": "host-local", "subnet": "%s", "dataDir": "%s"}}
+                ]}""".formatted(suffix, bridge, subnet, work.resolve("leases")));
         BosunResult prepare = bosun("--local-config=" + config, "prepare", INSECURE, NSPAWN, "--net=default,two" + suffix,
                 aci(), "--exec", "/bin/sh", "--", "-c", "ip -o -4 addr show eth0; ip -o -4 addr show eth1");
         assertExit(0, prepare);
@@ -210,7 +211,7 @@ public class NetworkIT extends E2eCase {
         assertTrue(status.describe(), networks.get(0).path("address").asText().startsWith("172.16.28."));
         assertEquals("two" + suffix, networks.get(1).path("name").asText());
         assertEquals("eth1", networks.get(1).path("interface").asText());
-        assertEquals("10.215." + octet + ".1", networks.get(1).path("gateway").asText());
+        assertEquals(prefix24(subnet) + "1", networks.get(1).path("gateway").asText());
         String second = networks.get(1).path("address").asText();
 
         BosunResult run = bosun("--local-config=" + config, "run-prepared", uuid);
@@ -331,11 +332,10 @@ public class NetworkIT extends E2eCase {
         assertTrue(missing.describe(), missing.stderr.contains("bosun-no-such-plugin"));
         assertNoPods();
 
-        int octet = ThreadLocalRandom.current().nextInt(10, 250);
         localConfig("30-tiny.conflist", """
                 {"cniVersion": "1.0.0", "name": "tiny%s", "plugins": [
-                  {"type": "ptp", "ipam": {"type": "host-local", "subnet": "10.214.%d.0/30", "dataDir": "%s"}}
-                ]}""".formatted(suffix, octet, work.resolve("leases")));
+                  {"type": "ptp", "ipam": {"type": "host-local", "subnet": "%s", "dataDir": "%s"}}
+                ]}""".formatted(suffix, freeSubnet24().replace(".0/24", ".0/30"), work.resolve("leases")));
         BosunResult first = bosun("--local-config=" + config, "prepare", INSECURE, NSPAWN, "--net=tiny" + suffix, aci());
         assertExit(0, first);
         BosunResult exhausted = bosun("--local-config=" + config, "prepare", INSECURE, NSPAWN, "--net=tiny" + suffix,
@@ -375,6 +375,48 @@ public class NetworkIT extends E2eCase {
         Files.createDirectories(config.resolve("net.d"));
         Files.writeString(config.resolve("net.d").resolve(file), content);
         return config;
+    }
+
+    /**
+     * A /24 for a test's own network that no real pod uses: at random in 10.100.0.0 to
+     * 10.249.255.0, overlapping no IPv4 route of the host in any table (every pod's address and
+     * every attached subnet has one).
+     */
+    static String freeSubnet24() throws Exception {
+        List<long[]> routes = new ArrayList<>();
+        for (String line : host("ip", "-4", "route", "show", "table", "all").lines().toList()) {
+            for (String word : line.trim().split("\\s+")) {
+                if (word.matches("[0-9.]+(/[0-9]+)?")) {
+                    routes.add(range(word)); // the destination: the first address-like word
+                    break;
+                }
+            }
+        }
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            String subnet = "10." + ThreadLocalRandom.current().nextInt(100, 250) + "."
+                    + ThreadLocalRandom.current().nextInt(0, 256) + ".0/24";
+            long[] mine = range(subnet);
+            if (routes.stream().noneMatch(r -> r[0] <= mine[1] && mine[0] <= r[1])) {
+                return subnet;
+            }
+        }
+        throw new AssertionError("no free /24 in 10.100.0.0-10.249.255.255");
+    }
+
+    private static long[] range(String cidr) {
+        String[] parts = cidr.split("/");
+        long address = 0;
+        for (String octet : parts[0].split("\\.")) {
+            address = address << 8 | Integer.parseInt(octet);
+        }
+        long size = 1L << (32 - (parts.length > 1 ? Integer.parseInt(parts[1]) : 32));
+        long first = address & ~(size - 1) & 0xffffffffL;
+        return new long[] {first, first + size - 1};
+    }
+
+    /** {@code 10.123.45.} of {@code 10.123.45.0/24}. */
+    static String prefix24(String subnet) {
+        return subnet.substring(0, subnet.lastIndexOf('.') + 1);
     }
 
     static List<String> leases(Path dir) throws IOException {

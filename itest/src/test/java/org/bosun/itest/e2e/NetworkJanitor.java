@@ -21,11 +21,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * network in {@code <pod>/net/networks.json} (the CNI bundle's record) it runs the plugins' DEL in
  * reverse order exactly as the executor would (same configuration, runtime values, CNI_ARGS,
  * prevResult), which frees leases, veths and iptables rules; then it deletes the network namespace
- * named in {@code <pod>/net/netns}. Deleting the work directory without this would leave all of
- * that on the machine for good.
+ * named in {@code <pod>/net/netns}. {@code <pod>/net} is a link into the pod's host record
+ * ({@code /var/lib/bosun-host/held/<uuid>/}), which goes too; a host record whose pod directory is
+ * gone is released the same way ({@link #releaseHeldUnder}).
  */
 final class NetworkJanitor {
     static final Path NETNS_DIR = Path.of("/run/netns");
+    /** Where pods record what they hold on the host (the core's PodHoldings). */
+    static final Path HELD = Path.of("/var/lib/bosun-host/held");
     static final String NETNS_PREFIX = "bosun-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,8 +59,51 @@ final class NetworkJanitor {
         return report;
     }
 
-    /** Releases one pod's networks and namespace. */
+    /**
+     * Releases the pods' host records naming a data directory under {@code dir} that are still
+     * there (gc removes a pod's record with the pod); returns what it did, empty when there were none.
+     */
+    static List<String> releaseHeldUnder(Path dir) {
+        List<String> report = new ArrayList<>();
+        if (!Files.isDirectory(HELD)) {
+            return report;
+        }
+        try (DirectoryStream<Path> each = Files.newDirectoryStream(HELD)) {
+            for (Path held : each) {
+                try {
+                    JsonNode record = JSON.readTree(held.resolve("pod.json").toFile());
+                    if (Path.of(record.path("dataDir").asText("/nonexistent")).startsWith(dir)) {
+                        report.add("host record " + held + ":");
+                        report.addAll(release(held));
+                    }
+                } catch (IOException unreadable) {
+                    // another test's record being written or removed
+                }
+            }
+        } catch (IOException e) {
+            report.add("cannot list " + HELD + ": " + e);
+        }
+        return report;
+    }
+
+    /** Releases one pod's networks and namespace, from its directory or its host record, and removes its host record. */
     static List<String> release(Path pod) {
+        List<String> report = releaseNetworks(pod);
+        try {
+            Path net = pod.resolve("net");
+            Path held = Files.isSymbolicLink(net) ? Files.readSymbolicLink(net).getParent()
+                    : pod.startsWith(HELD) ? pod : null;
+            if (held != null && Files.exists(held)) {
+                report.addAll(E2e.deleteTree(held));
+                report.add("removed host record " + held);
+            }
+        } catch (IOException e) {
+            report.add("cannot read " + pod.resolve("net") + ": " + e.getMessage());
+        }
+        return report;
+    }
+
+    private static List<String> releaseNetworks(Path pod) {
         List<String> report = new ArrayList<>();
         Path record = pod.resolve("net/networks.json");
         if (Files.exists(record)) {

@@ -29,8 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * namespace the core attached, so a pod on {@code default} reaches the host and is reached from it,
  * directly and through {@code --port NAME:HOSTPORT} on a port its image declares (from 127.0.0.1);
  * {@code --net=none} has only lo; the pod's resolv.conf, hosts and hostname are bound over the
- * apps' and its host name is set. The rest of the network behaviour is the core's and the CNI
- * bundles' and is covered once, on nspawn, by {@link NetworkIT}.
+ * apps' and its host name is set; once the pod has exited, the first command that sees it so
+ * releases its forward and namespace. The rest of the network behaviour is the core's and the CNI
+ * bundles' and is covered once, on nspawn, by {@link NetworkIT} and {@link HostResourcesIT}.
  */
 public class OciNetworkIT extends E2eCase {
     @ClassRule
@@ -78,6 +79,14 @@ public class OciNetworkIT extends E2eCase {
                 assertEquals(rt + ": 127.0.0.1:" + hostPort + " reached the pod's port http", "forwarded",
                         lineFrom("127.0.0.1", hostPort));
                 assertExit(0, run.await(CALL_TIMEOUT));
+                String uuid = Files.readString(uuidFile).trim();
+                assertTrue(rt + ": its forward stays until a command sees it exited",
+                        host("iptables-save", "-t", "nat").contains(uuid));
+                assertExit(0, bosun("status", uuid));
+                assertFalse(rt + ": the first status of the exited pod released its forward",
+                        host("iptables-save", "-t", "nat").contains("--dport " + hostPort + " "));
+                assertFalse(rt + ": and its namespace", Files.exists(Path.of("/run/netns/bosun-"
+                        + uuid.replace("-", "").substring(0, 8))));
                 assertExit(0, bosun("gc", "--grace-period=0s"));
                 assertFalse(rt + ": no DNAT rule for port " + hostPort + " stays",
                         host("iptables-save", "-t", "nat").contains("--dport " + hostPort));

@@ -136,6 +136,22 @@ final class TestImages {
         System.arraycopy(b, 0, header, offset, b.length);
     }
 
+    /** What {@code command} prints on stdout; it must succeed. */
+    static String output(Path cwd, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(cwd.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + String.join(" ", command));
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+
     static void exec(Path cwd, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(command));
         Path log = Files.createTempFile(cwd, "exec-", ".log");

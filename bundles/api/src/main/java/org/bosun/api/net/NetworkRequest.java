@@ -11,7 +11,9 @@ import org.bosun.api.RuntimePaths;
  *
  * @param paths where configuration and state are
  * @param podUuid the pod
- * @param podDir the pod directory, where the provider records what it did
+ * @param podDir where the provider records what it did: the pod's host-wide record directory (the pod
+ *        directory's {@code net/} links into it), so that what the pod holds on the host can be
+ *        released even after its data directory is gone
  * @param netns the network namespace to attach
  * @param networks network names with their {@code CNI_ARGS}-style arguments, in order
  * @param portMappings host ports to forward into the pod (CNI's {@code portMappings} capability)

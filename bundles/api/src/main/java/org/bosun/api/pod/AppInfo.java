@@ -14,14 +14,25 @@ import java.util.List;
  *        not supervise its apps, like fly)
  * @param state where the app is in its life
  * @param started when the app's process started, or null if its engine has not reported it
+ * @param userAnnotations the app's {@code userAnnotations} in the pod manifest ({@code --user-annotation})
+ * @param userLabels the app's {@code userLabels} in the pod manifest ({@code --user-label})
  */
 public record AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
-        AppState state, Instant started) {
+        AppState state, Instant started, java.util.Map<String, String> userAnnotations,
+        java.util.Map<String, String> userLabels) {
     public AppInfo {
         exec = List.copyOf(exec);
         if (state == null) {
             state = exitCode != null ? AppState.EXITED : AppState.UNKNOWN;
         }
+        userAnnotations = userAnnotations == null ? java.util.Map.of() : java.util.Map.copyOf(userAnnotations);
+        userLabels = userLabels == null ? java.util.Map.of() : java.util.Map.copyOf(userLabels);
+    }
+
+    /** An app without user annotations and labels. */
+    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
+            AppState state, Instant started) {
+        this(name, imageName, imageId, exec, exitCode, state, started, null, null);
     }
 
     /** An app whose state is known only from its exit code: {@link AppState#EXITED} with one, else unknown. */

@@ -12,9 +12,12 @@ import java.util.List;
  * @param capsRetain {@code --caps-retain}
  * @param capsRemove {@code --caps-remove}
  * @param seccomp {@code --seccomp mode=...,errno=...,SYSCALL,...}, as given, or null
+ * @param userAnnotations {@code --user-annotation} after this app's image: the app's {@code userAnnotations}
+ * @param userLabels {@code --user-label} after this app's image: the app's {@code userLabels}
  */
 public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
-        Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp) {
+        Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
+        java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
     public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null);
 
     public AppSettings {
@@ -23,6 +26,16 @@ public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mo
         resources = resources == null ? Resources.NONE : resources;
         capsRetain = capsRetain == null ? List.of() : List.copyOf(capsRetain);
         capsRemove = capsRemove == null ? List.of() : List.copyOf(capsRemove);
+        userAnnotations = userAnnotations == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userAnnotations));
+        userLabels = userLabels == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userLabels));
+    }
+
+    /** Settings without user annotations and labels. */
+    public AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
+            Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp) {
+        this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, null, null);
     }
 
     /**

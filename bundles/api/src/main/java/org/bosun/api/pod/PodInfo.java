@@ -19,14 +19,27 @@ import java.util.Map;
  * @param directory where it lives now
  * @param networks the networks it is attached to (empty for host networking or none recorded)
  * @param protectionsOff protections it runs without ({@code --insecure-options}: seccomp, capabilities, paths)
+ * @param userAnnotations the pod manifest's {@code userAnnotations} ({@code --user-annotation})
+ * @param userLabels the pod manifest's {@code userLabels} ({@code --user-label})
  */
 public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
         EngineRecord stage1, Map<String, String> annotations, Path directory,
-        List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff) {
+        List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff,
+        Map<String, String> userAnnotations, Map<String, String> userLabels) {
     public PodInfo {
         networks = networks == null ? List.of() : List.copyOf(networks);
         protectionsOff = protectionsOff == null ? java.util.Set.of() : java.util.Set.copyOf(protectionsOff);
         apps = List.copyOf(apps);
         annotations = Map.copyOf(annotations);
+        userAnnotations = userAnnotations == null ? Map.of() : Map.copyOf(userAnnotations);
+        userLabels = userLabels == null ? Map.of() : Map.copyOf(userLabels);
+    }
+
+    /** A pod without user annotations or labels. */
+    public PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
+            EngineRecord stage1, Map<String, String> annotations, Path directory,
+            List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff) {
+        this(uuid, state, apps, created, started, pid, stage1, annotations, directory, networks, protectionsOff, null,
+                null);
     }
 }

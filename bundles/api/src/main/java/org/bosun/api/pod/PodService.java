@@ -52,10 +52,24 @@ public interface PodService {
      * once it is prepared, before its launch is worked out, so the caller can record its UUID even
      * when the launch fails.
      *
-     * @since 1.3
+     * @since 1.4
      */
     PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
             Consumer<PodInfo> prepared);
+
+    /**
+     * As {@link #launch(RuntimePaths, String)}, with the pod's network, DNS, host name and terminal
+     * set as {@code settings} says ({@code run-prepared --net ...}); what it leaves null stays as
+     * the pod was prepared.
+     *
+     * @since 1.3
+     */
+    default PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        if (settings != null && !settings.isEmpty()) {
+            throw org.bosun.api.BosunException.unavailable("this pod service cannot change a prepared pod's settings");
+        }
+        return launch(paths, uuid);
+    }
 
     /**
      * The process that runs {@code command} (the app's shell when empty) inside app {@code app}
@@ -74,4 +88,17 @@ public interface PodService {
      * pods older than {@code expirePrepared} and aborted preparations become garbage too.
      */
     GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared);
+
+    /**
+     * As {@link #gc(RuntimePaths, Duration, Duration)}; with {@code markOnly}, exited and aborted
+     * pods are moved to garbage (their exit time marked) and nothing is deleted ({@code gc --mark-only}).
+     *
+     * @since 1.3
+     */
+    default GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
+        if (markOnly) {
+            throw org.bosun.api.BosunException.unavailable("this pod service cannot mark pods without collecting them");
+        }
+        return gc(paths, gracePeriod, expirePrepared);
+    }
 }

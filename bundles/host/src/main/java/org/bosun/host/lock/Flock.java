@@ -52,6 +52,11 @@ public final class Flock implements AutoCloseable {
         return tryExisting(path, LOCK_EX);
     }
 
+    /** A shared lock on an existing file or directory without waiting; null when it is held exclusively (or gone). */
+    public static Flock tryShared(Path path) {
+        return tryExisting(path, LOCK_SH);
+    }
+
     /** An exclusive lock on an existing file or directory no one else can hold yet (one this process just made). */
     public static Flock own(Path path) {
         Flock lock = tryExclusive(path);

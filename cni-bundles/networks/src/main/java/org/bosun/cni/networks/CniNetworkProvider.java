@@ -72,17 +72,13 @@ public final class CniNetworkProvider implements NetworkProvider {
     @Activate
     public CniNetworkProvider(@Reference CniExecutor executor, Config config) {
         this(executor, List.of(config.pluginDirs()).stream().map(Path::of).toList(),
-                Duration.ofSeconds(config.pluginTimeoutSeconds()), Path.of(config.builtinIpamDir()));
+                Duration.ofSeconds(config.pluginTimeoutSeconds()), BuiltinNetworks.rkt(Path.of(config.builtinIpamDir())));
     }
 
-    CniNetworkProvider(CniExecutor executor, List<Path> pluginDirs, Duration timeout) {
-        this(executor, pluginDirs, timeout, null);
-    }
-
-    /** @param builtinIpamDir leases of the built-in networks, or null for under each request's data dir */
-    CniNetworkProvider(CniExecutor executor, List<Path> pluginDirs, Duration timeout, Path builtinIpamDir) {
+    /** @param builtins the built-in networks: rkt's on the host-wide lease pool, or a test's own subnets */
+    CniNetworkProvider(CniExecutor executor, List<Path> pluginDirs, Duration timeout, BuiltinNetworks builtins) {
         this.executor = executor;
-        this.catalog = new NetworkCatalog(executor, builtinIpamDir);
+        this.catalog = new NetworkCatalog(executor, builtins);
         this.pluginDirs = List.copyOf(pluginDirs);
         this.timeout = timeout;
     }

@@ -38,20 +38,16 @@ final class NetworkCatalog {
     }
 
     private final CniExecutor executor;
-    private final Path builtinIpamDir;
+    private final BuiltinNetworks builtins;
 
-    /** A catalog whose built-in networks keep their leases under each data dir (tests). */
+    /** A catalog whose built-in networks are rkt's, with their leases under each data dir (tests of configuration only). */
     NetworkCatalog(CniExecutor executor) {
-        this(executor, null);
+        this(executor, BuiltinNetworks.rkt(null));
     }
 
-    /**
-     * @param builtinIpamDir where the built-in networks keep their leases, or null for under the data
-     *        directory of each request
-     */
-    NetworkCatalog(CniExecutor executor, Path builtinIpamDir) {
+    NetworkCatalog(CniExecutor executor, BuiltinNetworks builtins) {
         this.executor = executor;
-        this.builtinIpamDir = builtinIpamDir;
+        this.builtins = builtins;
     }
 
     Plan plan(RuntimePaths paths, List<Map.Entry<String, Map<String, String>>> requested) {
@@ -97,13 +93,12 @@ final class NetworkCatalog {
     }
 
     NetworkConfig loopback() {
-        return executor.parse(BuiltinNetworks.json(BuiltinNetworks.LOOPBACK, null), "built-in network lo");
+        return executor.parse(BuiltinNetworks.LOOPBACK_JSON, "built-in network lo");
     }
 
     private NetworkConfig builtin(RuntimePaths paths, String name) {
-        String json = BuiltinNetworks.json(name, builtinIpamDir != null ? builtinIpamDir : ipamDir(paths));
-        return json == null || name.equals(BuiltinNetworks.LOOPBACK) ? null
-                : executor.parse(json, "built-in network " + name);
+        String json = builtins.json(name, ipamDir(paths));
+        return json == null ? null : executor.parse(json, "built-in network " + name);
     }
 
     /** The user networks by name, local before system, each directory in file-name order. */

@@ -4,6 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.net.NetworkAttachment;
+import org.bosun.api.net.NetworkRequest;
+import org.bosun.cni.api.CniArgs;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;
@@ -22,6 +26,10 @@ import org.junit.Test;
 import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
+/**
+ * Many pods at once on {@code default}, on the test's own subnet (a real pod on rkt's keeps its
+ * address and its route to the host whatever the test does).
+ */
 public class ConcurrentPodsTest {
     private static final int PODS = 20;
     private final TemporaryFolder temp = new TemporaryFolder();
@@ -32,7 +40,7 @@ public class ConcurrentPodsTest {
     private final ExecutorService threads = Executors.newFixedThreadPool(PODS);
 
     @Before
-    public void setUp() {
+    public void setUp() throws Exception {
         Assume.assumeTrue("needs root and the CNI plugins in /usr/lib/cni", Host.rootWithPlugins());
         pods = new PodFixture(temp.getRoot().toPath(), janitor);
     }
@@ -60,7 +68,7 @@ public class ConcurrentPodsTest {
         Set<String> addresses = new HashSet<>();
         for (Future<NetworkAttachment> f : attaching) {
             NetworkAttachment a = f.get(60, TimeUnit.SECONDS);
-            assertTrue(a.address(), a.address().startsWith("172.16.28."));
+            assertTrue(a.address(), a.address().startsWith(pods.defaultPrefix()));
             addresses.add(a.address());
         }
         assertEquals(addresses.toString(), PODS, addresses.size());
@@ -69,7 +77,7 @@ public class ConcurrentPodsTest {
         List<String> hostSide = new ArrayList<>();
         for (PodFixture.Pod pod : all) {
             hostSide.addAll(DefaultNetworksTest.hostInterfaces(pod));
-            assertEquals("hello from the pod", DefaultNetworksTest.podToHost(pod, "172.16.28.1"));
+            assertEquals("hello from the pod", DefaultNetworksTest.podToHost(pod, pods.defaultPrefix() + "1"));
         }
         assertEquals(PODS, new HashSet<>(hostSide).size());
 
@@ -90,5 +98,52 @@ public class ConcurrentPodsTest {
         for (String veth : hostSide) {
             assertFalse(veth + " is left", Host.linkExists(veth));
         }
+    }
+
+    /**
+     * A real pod on rkt's {@code default}, with its lease in the host-wide pool as every bosun pod
+     * has it, keeps reaching the host while twenty of the test's pods come and go, and they reach
+     * it too: the test's pods take no address, and so no host route, of the real subnet (ptp adds
+     * a pod's host route only if no pod has that address: the second of two gets no traffic).
+     */
+    @Test
+    public void aRealPodOnRktsDefaultKeepsItsRouteToTheHostWhileTwentyTestPodsComeAndGo() throws Exception {
+        Path hostPool = Path.of("/var/lib/cni/bosun");
+        CniNetworkProvider real = new CniNetworkProvider(pods.executor, PodFixture.PLUGIN_DIRS, Duration.ofSeconds(30),
+                BuiltinNetworks.rkt(hostPool));
+        // The address a test pod would be given first on a fresh lease directory of rkt's subnet.
+        String address = "172.16.28.2";
+        Assume.assumeTrue("a real pod holds " + address + " already", Host.leases(hostPool, "default").stream()
+                .noneMatch(address::equals) && !Host.check("ip", "-4", "route").contains(address + " "));
+        PodFixture.Pod realPod = pods.newPod();
+        janitor.pod(real, realPod.dir(), realPod.uuid());
+        real.attach(new NetworkRequest(pods.paths, realPod.uuid(), realPod.dir(), realPod.netns(),
+                CniArgs.parseNetworks("default:IP=" + address)));
+        assertEquals("hello from the pod", DefaultNetworksTest.podToHost(realPod, "172.16.28.1"));
+
+        List<Future<PodFixture.Pod>> attaching = new ArrayList<>();
+        for (int i = 0; i < PODS; i++) {
+            attaching.add(threads.submit(() -> {
+                PodFixture.Pod pod = pods.newPod();
+                pods.attach(pod, "default");
+                return pod;
+            }));
+        }
+        List<PodFixture.Pod> all = new ArrayList<>();
+        for (Future<PodFixture.Pod> f : attaching) {
+            all.add(f.get(60, TimeUnit.SECONDS));
+        }
+        for (PodFixture.Pod pod : all) {
+            String gateway = pods.defaultPrefix() + "1";
+            assertEquals(pod.uuid() + " reaches the host", "hello from the pod", DefaultNetworksTest.podToHost(pod, gateway));
+        }
+        assertEquals("the real pod still reaches the host", "hello from the pod",
+                DefaultNetworksTest.podToHost(realPod, "172.16.28.1"));
+        for (PodFixture.Pod pod : all) {
+            pods.provider.detach(pod.dir());
+        }
+        assertEquals("and after they left", "hello from the pod", DefaultNetworksTest.podToHost(realPod, "172.16.28.1"));
+        real.detach(realPod.dir());
+        assertFalse("its lease is back in the pool", Host.leases(hostPool, "default").contains(address));
     }
 }

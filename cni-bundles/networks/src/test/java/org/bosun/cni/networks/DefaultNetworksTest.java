@@ -33,7 +33,10 @@ import org.junit.Test;
 import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
-/** The built-in networks with the real plugins: default, default-restricted, none, host. */
+/**
+ * The built-in networks with the real plugins: default, default-restricted, none, host; on the
+ * test's own subnets (their configuration with rkt's subnets is NetworkCatalogTest's).
+ */
 public class DefaultNetworksTest {
     private final TemporaryFolder temp = new TemporaryFolder();
     private final Janitor janitor = new Janitor();
@@ -42,7 +45,7 @@ public class DefaultNetworksTest {
     private PodFixture pods;
 
     @Before
-    public void setUp() {
+    public void setUp() throws Exception {
         Assume.assumeTrue("needs root and the CNI plugins in /usr/lib/cni", Host.rootWithPlugins());
         pods = new PodFixture(temp.getRoot().toPath(), janitor);
     }
@@ -55,9 +58,10 @@ public class DefaultNetworksTest {
         NetworkAttachment eth0 = attached.get(0);
         assertEquals("default", eth0.network());
         assertEquals("eth0", eth0.interfaceName());
-        assertTrue(eth0.address(), eth0.address().startsWith("172.16.28.") && eth0.address().endsWith("/24"));
-        assertEquals("172.16.28.1", eth0.gateway());
-        assertTrue(Host.inNetns(pod.netnsName(), "ip", "route").output().contains("default via 172.16.28.1 dev eth0"));
+        String subnet = pods.defaultPrefix();
+        assertTrue(eth0.address(), eth0.address().startsWith(subnet) && eth0.address().endsWith("/24"));
+        assertEquals(subnet + "1", eth0.gateway());
+        assertTrue(Host.inNetns(pod.netnsName(), "ip", "route").output().contains("default via " + subnet + "1 dev eth0"));
 
         assertEquals("hello from the pod", podToHost(pod, eth0.gateway()));
         assertEquals("hello from the host", hostToPod(pod, eth0.address().split("/")[0]));
@@ -118,7 +122,7 @@ public class DefaultNetworksTest {
     public void defaultRestrictedReachesOnlyTheHostWithoutADefaultRouteOrNat() throws Exception {
         PodFixture.Pod pod = pods.newPod();
         NetworkAttachment eth0 = pods.attach(pod, "default-restricted").get(0);
-        assertTrue(eth0.address(), eth0.address().startsWith("172.31.") && eth0.address().endsWith("/16"));
+        assertTrue(eth0.address(), eth0.address().startsWith(pods.restrictedPrefix()) && eth0.address().endsWith("/24"));
         String routes = Host.inNetns(pod.netnsName(), "ip", "route").output();
         assertFalse(routes, routes.contains("default"));
         assertTrue(Host.natRulesMentioning(pod.uuid()).isEmpty());
@@ -146,8 +150,9 @@ public class DefaultNetworksTest {
     @Test
     public void anIpArgumentChoosesThePodsAddress() throws Exception {
         PodFixture.Pod pod = pods.newPod();
-        assertEquals("172.16.28.77/24", pods.attach(pod, "default:IP=172.16.28.77").get(0).address());
-        assertTrue(Host.inNetns(pod.netnsName(), "ip", "-4", "addr", "show", "eth0").output().contains("172.16.28.77/24"));
+        String chosen = pods.defaultPrefix() + "77";
+        assertEquals(chosen + "/24", pods.attach(pod, "default:IP=" + chosen).get(0).address());
+        assertTrue(Host.inNetns(pod.netnsName(), "ip", "-4", "addr", "show", "eth0").output().contains(chosen + "/24"));
     }
 
     @Test
@@ -172,7 +177,7 @@ public class DefaultNetworksTest {
         // Another provider (a newer bundle, other settings) and no executor cache: the pod directory suffices.
         FileTree.delete(pods.cacheDir());
         CniNetworkProvider later = new CniNetworkProvider(new org.bosun.cni.executor.CniExecutorImpl(),
-                List.of(Path.of("/opt/bosun-none")), Duration.ofSeconds(5));
+                List.of(Path.of("/opt/bosun-none")), Duration.ofSeconds(5), pods.builtins);
         later.detach(pod.dir());
 
         assertTrue("the namespace stays for its owner to remove", Host.netnsExists(pod.netnsName()));

@@ -148,17 +148,52 @@ final class Host {
         return leases;
     }
 
-    /** A /24 in 10.0.0.0/8 that no route of the host touches. */
-    static String freeSubnet24() throws IOException, InterruptedException {
-        String routes = check("ip", "-4", "route", "show", "table", "all");
-        for (int attempt = 0; attempt < 100; attempt++) {
-            String prefix = "10." + ThreadLocalRandom.current().nextInt(100, 250) + "."
-                    + ThreadLocalRandom.current().nextInt(0, 256) + ".";
-            if (!routes.contains(prefix)) {
-                return prefix + "0/24";
+    /** Route types that {@code ip route} prints before a route's destination. */
+    private static final Set<String> ROUTE_TYPES = Set.of("unicast", "local", "broadcast", "multicast", "anycast",
+            "unreachable", "blackhole", "prohibit", "throw", "nat");
+    private static final Set<String> HANDED_OUT = new java.util.HashSet<>();
+
+    /**
+     * A /24 for a test's network that no real pod uses: at random in the tests' range 10.100.0.0 to
+     * 10.249.255.0, overlapping no IPv4 route of the host in any table (every pod's address has a
+     * host route, every attached subnet one of its own), and not handed out before in this JVM.
+     */
+    static synchronized String freeSubnet24() throws IOException, InterruptedException {
+        List<long[]> routes = new ArrayList<>();
+        for (String line : check("ip", "-4", "route", "show", "table", "all").lines().toList()) {
+            String[] words = line.trim().split("\\s+");
+            String dst = words.length > 1 && ROUTE_TYPES.contains(words[0]) ? words[1] : words[0];
+            if (!dst.equals("default") && !dst.isEmpty()) {
+                routes.add(range(dst));
             }
         }
-        throw new IOException("no free /24 in 10.0.0.0/8");
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            String subnet = "10." + ThreadLocalRandom.current().nextInt(100, 250) + "."
+                    + ThreadLocalRandom.current().nextInt(0, 256) + ".0/24";
+            long[] mine = range(subnet);
+            if (routes.stream().noneMatch(r -> r[0] <= mine[1] && mine[0] <= r[1]) && HANDED_OUT.add(subnet)) {
+                return subnet;
+            }
+        }
+        throw new IOException("no free /24 in 10.100.0.0-10.249.255.255");
+    }
+
+    /** The first and last address of an IPv4 prefix (a bare address is a /32). */
+    private static long[] range(String cidr) {
+        String[] parts = cidr.split("/");
+        long address = 0;
+        for (String octet : parts[0].split("\\.")) {
+            address = address << 8 | Integer.parseInt(octet);
+        }
+        int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : 32;
+        long size = 1L << (32 - bits);
+        long first = address & ~(size - 1) & 0xffffffffL;
+        return new long[] {first, first + size - 1};
+    }
+
+    /** The first three octets and the dot of a /24: {@code 10.123.45.}. */
+    static String prefix24(String subnet) {
+        return subnet.substring(0, subnet.lastIndexOf('.') + 1);
     }
 
     /** A random name such as bosun-t1a2b3c4d, at most 15 characters, for links and namespaces of a test. */

@@ -17,7 +17,9 @@ import org.bosun.cni.executor.CniExecutorImpl;
  * Pods for the tests: a data directory, local and system configuration under a temporary folder
  * (so leases, caches and records never touch /var/lib), the real executor and plugins, and a
  * namespace per pod, named as the core names it and made as the core makes it (the namespace is
- * the core's, not the provider's); everything registered with the {@link Janitor}.
+ * the core's, not the provider's); everything registered with the {@link Janitor}. The built-in
+ * networks get subnets of their own ({@link Host#freeSubnet24}): on rkt's, with leases apart from
+ * the host's pool, the test's pods would get the addresses of real pods and take their routes.
  */
 final class PodFixture {
     static final List<Path> PLUGIN_DIRS = List.of(Path.of("/usr/lib/cni"));
@@ -31,13 +33,30 @@ final class PodFixture {
 
     final RuntimePaths paths;
     final CniExecutorImpl executor = new CniExecutorImpl();
+    /** {@code default} and {@code default-restricted} on the test's own subnets, leases in the data dir. */
+    final BuiltinNetworks builtins;
     final CniNetworkProvider provider;
     private final Janitor janitor;
 
-    PodFixture(Path root, Janitor janitor) {
+    PodFixture(Path root, Janitor janitor) throws IOException, InterruptedException {
         this.paths = new RuntimePaths(root.resolve("data"), root.resolve("local"), root.resolve("system"));
-        this.provider = new CniNetworkProvider(executor, PLUGIN_DIRS, Duration.ofSeconds(30));
+        this.builtins = new BuiltinNetworks(Host.freeSubnet24(), Host.freeSubnet24(), null);
+        this.provider = provider(PLUGIN_DIRS);
         this.janitor = janitor;
+    }
+
+    /** Another provider with the test's built-in networks, searching {@code pluginDirs}. */
+    CniNetworkProvider provider(List<Path> pluginDirs) {
+        return new CniNetworkProvider(executor, pluginDirs, Duration.ofSeconds(30), builtins);
+    }
+
+    /** {@code 10.x.y.}: the addresses of {@code default}; the gateway is {@code .1}. */
+    String defaultPrefix() {
+        return Host.prefix24(builtins.defaultSubnet());
+    }
+
+    String restrictedPrefix() {
+        return Host.prefix24(builtins.restrictedSubnet());
     }
 
     Pod newPod() throws IOException, InterruptedException {

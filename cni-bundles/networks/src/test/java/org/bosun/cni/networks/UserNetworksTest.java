@@ -148,8 +148,7 @@ public class UserNetworksTest {
         Files.setPosixFilePermissions(stuck, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         pods.netd(true, "stuck.conflist", """
                 {"cniVersion": "1.0.0", "name": "stuck", "plugins": [{"type": "bosun-stuck"}]}""");
-        CniNetworkProvider provider = new CniNetworkProvider(pods.executor, List.of(Path.of("/usr/lib/cni"), pluginDir),
-                java.time.Duration.ofSeconds(30));
+        CniNetworkProvider provider = pods.provider(List.of(Path.of("/usr/lib/cni"), pluginDir));
         PodFixture.Pod pod = pods.newPod();
         janitor.pod(provider, pod.dir(), pod.uuid());
         BosunException e = assertThrows(BosunException.class, () -> provider.attach(

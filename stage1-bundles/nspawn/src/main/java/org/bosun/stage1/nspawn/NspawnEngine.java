@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.stage1.EngineCapabilities;
@@ -16,6 +15,8 @@ import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.host.cgroup.CgroupTree;
+import org.bosun.stage1.support.AppNames;
 import org.bosun.stage1.support.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
 
@@ -53,7 +54,6 @@ public final class NspawnEngine implements Stage1Engine {
     static final int MAX_APPS = 64;
     /** How long stop waits for a pod that is still starting. */
     static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
-    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
     @Override
     public EngineCapabilities capabilities() {
@@ -83,44 +83,42 @@ public final class NspawnEngine implements Stage1Engine {
     @Override
     public EngineCommand run(PodDirectory pod) {
         requireTools();
-        PodCgroup cgroup = PodCgroup.requireHost();
+        return command(pod, PodCgroup.requireHost());
+    }
+
+    /** The pod's command on a host whose cgroup2 hierarchy is {@code cgroup}. */
+    static EngineCommand command(PodDirectory pod, PodCgroup cgroup) {
         Path engine = pod.stage1Dir();
-        List<String> argv = new ArrayList<>(List.of(UNSHARE, "--mount", "--propagation", "private", "--",
-                SH, engine.resolve(Stage1Tree.RUN).toString(), cgroup.hierarchy().toString(), PodCgroup.name(pod.uuid()),
-                NSPAWN,
-                "--quiet",
-                "--register=no",
-                "--keep-unit",
-                "--resolv-conf=off",
-                "--timezone=off",
-                "--link-journal=no",
-                pod.settings().interactive() ? "--console=interactive" : "--console=pipe",
-                "--kill-signal=SIGRTMIN+3",
-                "--directory=" + engine.resolve(Stage1Tree.ROOTFS),
-                "--machine=" + machineName(pod.uuid()),
-                "--uuid=" + pod.uuid(),
-                "--bind-ro=/usr",
-                "--bind=" + bindPath(pod.path().resolve("apps")) + ":" + PodUnits.APPS_IN_POD,
-                "--",
-                Stage1Tree.INIT,
-                "systemd.unit=" + PodUnits.TARGET,
-                "systemd.show_status=false"));
+        List<String> init = new ArrayList<>(List.of("systemd.unit=" + PodUnits.TARGET, "systemd.show_status=false"));
         if (pod.settings().interactive()) {
             // systemd tells a terminal console of its units' starts and stops; the app's terminal is for the app
-            argv.add("systemd.log_level=err");
+            init.add("systemd.log_level=err");
         }
-        // The pod's volumes, at /opt/volumes/NAME for the apps' units to bind on.
-        argv.addAll(argv.indexOf("--bind-ro=/usr"), AppUnitSettings.nspawnBinds(pod));
-        // The pod's network namespace (none: the host's), its etc files and host name.
-        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodNetworkFiles.nspawnFlags(pod));
-        // The pod's capabilities (the apps' own sets are in their units).
-        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, AppSecurity.nspawnFlags(pod));
-        // The pod's user namespace (--private-users), its range allocated and its files shifted at prepare.
-        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodUserNamespace.nspawnFlags(pod));
-        // The pod's SELinux labels (-Z, -L), when the selinux module gave it some.
-        argv.addAll(argv.indexOf("--kill-signal=SIGRTMIN+3") + 1, PodSelinux.nspawnFlags(pod));
-        // The apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts.
-        argv.addAll(argv.indexOf("--") + 1, PodOverlays.mountStep(pod));
+        NspawnCommand command = new NspawnCommand()
+                // a pod with a user namespace enters its network namespace first, as the host's root
+                .step(PodUserNamespace.networkStep(pod))
+                .step(List.of(UNSHARE, "--mount", "--propagation", "private", "--"))
+                // the apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts
+                .step(PodOverlays.mountStep(pod))
+                .step(List.of(SH, engine.resolve(Stage1Tree.RUN).toString(), cgroup.hierarchy().toString(),
+                        PodCgroup.name(pod.uuid())))
+                .options("--quiet", "--register=no", "--keep-unit", "--resolv-conf=off", "--timezone=off",
+                        "--link-journal=no", pod.settings().interactive() ? "--console=interactive" : "--console=pipe",
+                        "--kill-signal=SIGRTMIN+3")
+                // the pod's SELinux labels (-Z, -L), when the selinux module gave it some
+                .options(PodSelinux.nspawnFlags(pod))
+                // the pod's user namespace, its range allocated and its files shifted at prepare
+                .options(PodUserNamespace.nspawnFlags(pod))
+                // the pod's capabilities (the apps' own sets are in their units)
+                .options(AppSecurity.nspawnFlags(pod))
+                // the pod's network namespace (none: the host's), its etc files and host name
+                .options(PodNetworkFiles.nspawnFlags(pod))
+                .options("--directory=" + engine.resolve(Stage1Tree.ROOTFS), "--machine=" + machineName(pod.uuid()),
+                        "--uuid=" + pod.uuid())
+                // the pod's volumes, at /opt/volumes/NAME for the apps' units to bind on
+                .options(AppUnitSettings.nspawnBinds(pod))
+                .options("--bind-ro=/usr", "--bind=" + bindPath(pod.path().resolve("apps")) + ":" + PodUnits.APPS_IN_POD)
+                .init(Stage1Tree.INIT, init);
         List<String> env = new ArrayList<>(List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                 // keeps errors, drops systemd-nspawn's "Trying to halt container" on bosun stop
                 "SYSTEMD_LOG_LEVEL=notice"));
@@ -128,7 +126,7 @@ public final class NspawnEngine implements Stage1Engine {
             env.add("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1");
         }
         env.addAll(AppSecurity.nspawnEnvironment(pod));
-        return new EngineCommand(PodUserNamespace.joinNetworkFirst(pod, argv), env, "/");
+        return new EngineCommand(command.argv(), env, "/");
     }
 
     @Override
@@ -208,7 +206,7 @@ public final class NspawnEngine implements Stage1Engine {
         } catch (IOException e) {
             throw BosunException.internal("cannot read the cgroup record of pod " + pod.uuid() + ": " + e.getMessage(), e);
         }
-        List<String> failed = new ArrayList<>();
+        List<Path> ours = new ArrayList<>();
         for (int i = dirs.size() - 1; i >= 0; i--) {
             String dir = dirs.get(i).trim();
             // only what the run script could have made: a pod cgroup of this pod or an app's below it
@@ -216,12 +214,11 @@ public final class NspawnEngine implements Stage1Engine {
                     || dir.contains("/" + PodCgroup.name(pod.uuid()) + "/app-"))) {
                 continue;
             }
-            try {
-                Files.deleteIfExists(Path.of(dir));
-            } catch (IOException e) {
-                failed.add(dir + ": " + e.getMessage());
-            }
+            ours.add(Path.of(dir));
         }
+        // what is left in them is the pod's, whose systemd-nspawn was killed
+        CgroupTree.kill(ours);
+        List<String> failed = CgroupTree.remove(ours);
         if (!failed.isEmpty()) {
             throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
                     + String.join("; ", failed) + "; try bosun gc again");
@@ -276,10 +273,8 @@ public final class NspawnEngine implements Stage1Engine {
 
     /** Refuses, before anything is written, what systemd could not run as asked. */
     private static void check(PodDirectory pod, PodDirectory.App app) {
+        AppNames.require(pod, app);
         String where = "app " + app.name() + " of pod " + pod.uuid();
-        if (!APP_NAME.matcher(app.name()).matches()) {
-            throw BosunException.invalid(where + ": the name is not lower case letters, digits and single dashes");
-        }
         // The pod's apps/ is mounted as a whole at /opt/stage2: each rootfs must be where it says.
         if (!app.rootfs().equals(pod.path().resolve("apps").resolve(app.name()).resolve("rootfs"))) {
             throw BosunException.internal(where + ": its rootfs " + app.rootfs() + " is not in the pod's apps/"

@@ -1,20 +1,15 @@
 package org.bosun.stage1.nspawn;
 
-import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.cgroup.CgroupTree;
 
 /**
  * The pod's cgroup on the host. The systemd in the pod needs a cgroup2 hierarchy to learn reliably
@@ -66,7 +61,7 @@ record PodCgroup(Path hierarchy, boolean hybrid) {
 
     /** The main process of the app's unit (its parent is the pod's systemd), if it runs. */
     Optional<Long> appMainPid(String podCgroup, String app) {
-        Set<Long> pids = pids(appDir(podCgroup, app));
+        Set<Long> pids = CgroupTree.pids(appDir(podCgroup, app));
         for (long pid : pids) {
             long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
             if (parent > 0 && !pids.contains(parent)) {
@@ -76,14 +71,12 @@ record PodCgroup(Path hierarchy, boolean hybrid) {
         return Optional.empty();
     }
 
-    /** Kills whatever still runs in the pod's cgroup: it is all the pod's. */
+    /**
+     * Sends SIGKILL to whatever runs in the pod's payload cgroup (it is all the pod's), without
+     * waiting: systemd-nspawn is killed next, before it can see its container end and exit on its own.
+     */
     void kill(String podCgroup) {
-        Path payloadKill = dir(podCgroup).resolve("payload/cgroup.kill");
-        try {
-            Files.writeString(payloadKill, "1");
-        } catch (IOException e) {
-            // gone already, or a kernel before 5.14: the caller also kills systemd-nspawn's children
-        }
+        CgroupTree.signal(List.of(dir(podCgroup).resolve("payload")));
     }
 
     /**
@@ -97,91 +90,10 @@ record PodCgroup(Path hierarchy, boolean hybrid) {
         if (hybrid) {
             dirs.add(LEGACY_SYSTEMD.resolve(podCgroup.substring(1)));
         }
-        List<String> failed = new ArrayList<>();
-        for (Path dir : dirs) {
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !Files.exists(dir.resolve("cgroup.procs"))) {
-                continue;
-            }
-            killAll(dir);
-            removeTree(dir, failed);
-        }
-        return failed;
-    }
-
-    private static void killAll(Path dir) {
-        try {
-            Files.writeString(dir.resolve("cgroup.kill"), "1");
-            return;
-        } catch (IOException e) {
-            // no cgroup.kill (legacy hierarchy, or an old kernel): signal each process
-        }
-        for (Path d : tree(dir)) {
-            for (long pid : pids(d)) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
-    }
-
-    /** rmdir(2) deepest first; a cgroup whose last process is still being reaped is retried briefly. */
-    private static void removeTree(Path dir, List<String> failed) {
-        List<Path> dirs = tree(dir);
-        for (int i = dirs.size() - 1; i >= 0; i--) {
-            Path d = dirs.get(i);
-            FileSystemException last = null;
-            for (int attempt = 0; attempt < 50; attempt++) {
-                try {
-                    Files.deleteIfExists(d);
-                    last = null;
-                    break;
-                } catch (DirectoryNotEmptyException e) {
-                    last = e;
-                } catch (FileSystemException e) {
-                    last = e; // EBUSY while processes exit
-                } catch (IOException e) {
-                    failed.add(d + ": " + e.getMessage());
-                    break;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            if (last != null) {
-                failed.add(d + ": " + (last.getReason() == null ? last.getMessage() : last.getReason()));
-            }
-        }
-    }
-
-    /** {@code dir} and its sub-cgroups, parents before children. */
-    private static List<Path> tree(Path dir) {
-        List<Path> out = new ArrayList<>();
-        out.add(dir);
-        for (int i = 0; i < out.size(); i++) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(out.get(i),
-                    p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
-                children.forEach(out::add);
-            } catch (NoSuchFileException e) {
-                // removed meanwhile
-            } catch (IOException e) {
-                throw BosunException.internal("cannot list cgroup " + out.get(i) + ": " + e.getMessage(), e);
-            }
-        }
-        return out;
-    }
-
-    private static Set<Long> pids(Path cgroupDir) {
-        Set<Long> pids = new HashSet<>();
-        try {
-            for (String line : Files.readAllLines(cgroupDir.resolve("cgroup.procs"))) {
-                if (!line.isBlank()) {
-                    pids.add(Long.parseLong(line.trim()));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // no such cgroup (any more)
-        }
-        return pids;
+        List<Path> cgroups = dirs.stream()
+                .filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && Files.exists(d.resolve("cgroup.procs")))
+                .toList();
+        CgroupTree.kill(cgroups);
+        return CgroupTree.remove(cgroups);
     }
 }

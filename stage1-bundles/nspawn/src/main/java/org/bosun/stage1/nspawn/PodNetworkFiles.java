@@ -19,13 +19,14 @@ final class PodNetworkFiles {
     }
 
     /**
-     * systemd-nspawn's network flags: the namespace the core created and attached, or none at all
-     * for the host's network ({@code --net=host}, no netns).
+     * systemd-nspawn's network flags: the namespace the core created and attached (unless the pod's
+     * command joins it first, see {@link PodUserNamespace#joinsNetworkFirst}), or none at all for the
+     * host's network ({@code --net=host}, no netns).
      */
     static List<String> nspawnFlags(PodDirectory pod) {
         List<String> flags = new ArrayList<>();
         PodDirectory.Pod settings = pod.settings();
-        if (settings.netns() != null) {
+        if (settings.netns() != null && !PodUserNamespace.joinsNetworkFirst(pod)) {
             flags.add("--network-namespace-path=" + settings.netns());
         }
         if (settings.etcDir() != null) {

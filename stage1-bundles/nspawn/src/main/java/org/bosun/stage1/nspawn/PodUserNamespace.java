@@ -34,22 +34,21 @@ final class PodUserNamespace {
     }
 
     /**
-     * The pod's command joining its network namespace before anything else: systemd-nspawn joins a
-     * {@code --network-namespace-path} from inside the new user namespace, which owns no rights over
-     * a namespace the host's root made (EPERM). Joined first, as runc joins before it unshares, the
-     * pod's root uses the network but cannot reconfigure it. Unchanged without a user namespace.
+     * Whether the pod's command joins its network namespace before anything else: systemd-nspawn
+     * joins a {@code --network-namespace-path} from inside the new user namespace, which owns no
+     * rights over a namespace the host's root made (EPERM). Joined first, as runc joins before it
+     * unshares, the pod's root uses the network but cannot reconfigure it.
      */
-    static List<String> joinNetworkFirst(PodDirectory pod, List<String> argv) {
-        if (pod.settings().userNamespace() == null || pod.settings().netns() == null) {
-            return argv;
+    static boolean joinsNetworkFirst(PodDirectory pod) {
+        return pod.settings().userNamespace() != null && pod.settings().netns() != null;
+    }
+
+    /** The step of the pod's command that joins its network namespace first; none unless {@link #joinsNetworkFirst}. */
+    static List<String> networkStep(PodDirectory pod) {
+        if (!joinsNetworkFirst(pod)) {
+            return List.of();
         }
-        String flag = "--network-namespace-path=" + pod.settings().netns();
-        if (!argv.contains(flag)) {
-            return argv;
-        }
-        List<String> joined = new java.util.ArrayList<>(List.of(NspawnEngine.NSENTER, "--net=" + pod.settings().netns(), "--"));
-        argv.stream().filter(a -> !a.equals(flag)).forEach(joined::add);
-        return joined;
+        return List.of(NspawnEngine.NSENTER, "--net=" + pod.settings().netns(), "--");
     }
 
     /** Hands the stage1 tree and the apps' directories to the pod's root; nothing without a user namespace. */

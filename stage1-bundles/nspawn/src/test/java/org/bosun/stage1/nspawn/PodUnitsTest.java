@@ -3,6 +3,7 @@ package org.bosun.stage1.nspawn;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,9 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.stage1.PodDirectory;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 public class PodUnitsTest {
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
+
     static final String UUID = "0b9d6d43-6f0c-4a43-9f50-2f1f3c1a7a10";
     static final Path POD = Path.of("/var/lib/bosun/pods/prepare", UUID);
 
@@ -87,13 +93,30 @@ public class PodUnitsTest {
         assertTrue(PodUnits.STOP, PodUnits.STOP.contains("\nExecStart=/usr/bin/systemctl --no-block exit 143\n"));
     }
 
-    @Test
-    public void theReapScriptKnowsTheAppsInManifestOrder() {
+    /**
+     * The reaper of each app, run as systemd runs it when the app has stopped (a stand-in systemctl
+     * tells how the app ended): the app's exit code, 128+N for a signal, into its status; once every
+     * app is done the pod exits with the first non-zero code in manifest order, not in the order the
+     * apps ended.
+     */
+    @Test(timeout = 60_000)
+    public void theReapScriptKnowsTheAppsInManifestOrder() throws Exception {
+        assumeTrue("runs in namespaces of its own: needs root",
+                "root".equals(System.getProperty("user.name")));
         PodDirectory pod = pod(app("second", List.of("/bin/true"), Map.of()), app("first", List.of("/bin/true"), Map.of()));
-        String script = Stage1Tree.reapScript(pod);
-        assertTrue(script, script.startsWith("# bosun app reaper"));
-        assertTrue(script, script.contains("\napps='second first'\n"));
-        assertTrue(script, script.contains("/usr/bin/systemctl --no-block exit \"$pod\""));
+        PodShell.Result r = new PodShell(tmp.getRoot().toPath())
+                .stub("/usr/bin/systemctl", "case $1 in\nshow) cat \"/run/show/$4\" ;;\n--no-block) echo \"$*\" >> /run/calls ;;\n"
+                        + "esac\n")
+                .run(Map.of("/run/reap", Stage1Tree.reapScript(pod),
+                        "/run/show/app-second.service", "ExecMainCode=1\nExecMainStatus=3\n",
+                        "/run/show/app-first.service", "ExecMainCode=2\nExecMainStatus=15\n"),
+                        "mkdir -p /run/bosun/exited /opt/stage2/first /opt/stage2/second\n"
+                                + "sh /run/reap first\n"
+                                + "echo \"after first: $(cat /run/calls 2>/dev/null)\"\n"
+                                + "sh /run/reap second\n"
+                                + "cat /opt/stage2/first/status /opt/stage2/second/status /run/calls\n");
+        assertEquals(r.stderr(), 0, r.exitCode());
+        assertEquals(List.of("after first: ", "143", "3", "--no-block exit 3"), r.stdout().lines().toList());
     }
 
     @Test

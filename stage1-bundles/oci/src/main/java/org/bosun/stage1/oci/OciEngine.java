@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.stage1.EngineCapabilities;
@@ -20,6 +20,8 @@ import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
+import org.bosun.host.cgroup.CgroupTree;
+import org.bosun.stage1.support.AppNames;
 import org.bosun.stage1.support.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
 
@@ -29,13 +31,15 @@ import org.osgi.service.component.annotations.Component;
  * own that joins the pod's network, IPC and UTS namespaces, with its own PID, mount and cgroup
  * namespaces and rootfs. The pod's process is a POSIX shell supervisor (see
  * {@link SupervisorScript}) that holds the IPC and UTS namespaces itself (a pod with a user namespace
- * has an infra container for them, see {@link ContainerConfig}), so no JVM stays in the pod's tree
+ * has an infra container for them, see {@link NamespaceOpts}), so no JVM stays in the pod's tree
  * and the caller's cgroup holds the pod.
  *
  * <pre>
  * engine/runtime              the runtime's name and binary, chosen at prepare
- * engine/run, engine/supervise  the pod's process
- * engine/bundles/ID/          one OCI bundle per container: app-NAME, pre-start-NAME, post-stop-NAME, [infra]
+ * engine/run, engine/supervise  the pod's process: constant scripts (see {@link SupervisorScript})
+ * engine/plan                 what they do for this pod ({@link PodPlan})
+ * engine/bundles/ID/          one OCI bundle per container: app-NAME, pre-start-NAME, post-stop-NAME, [infra];
+ *                             config.json, or with an infra container config.json.in, which the supervisor completes
  * engine/infra-rootfs/        the infra container's root, if it has one: the host's /usr, read-only
  * engine/runtime-state/       the runtime's --root: nothing of the pod goes to /run/runc or /run/crun
  * engine/io/                  the apps' output pipes
@@ -50,7 +54,7 @@ public final class OciEngine implements Stage1Engine {
     static final String UNSHARE = SupervisorScript.UNSHARE;
     static final String NSENTER = "/usr/bin/nsenter";
     static final List<String> TOOLS = List.of(SupervisorScript.SH, UNSHARE, NSENTER, SupervisorScript.AWK,
-            "/usr/bin/mkfifo", "/usr/bin/sed", "/usr/bin/mount", "/usr/bin/umount", "/usr/bin/sleep");
+            "/usr/bin/mkfifo", "/usr/bin/mount", "/usr/bin/umount", "/usr/bin/sleep");
     static final int MAX_APPS = 1024;
     static final String RUNTIME_OPTION = "runtime";
     static final String STOP_TIMEOUT_OPTION = "stop-timeout";
@@ -62,7 +66,6 @@ public final class OciEngine implements Stage1Engine {
     static final String INFRA_ROOTFS = "infra-rootfs";
     static final List<String> HANDLERS = List.of("pre-start", "post-stop");
 
-    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final List<String> PATH_ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
 
@@ -85,7 +88,7 @@ public final class OciEngine implements Stage1Engine {
         int stopTimeout = stopTimeout(options.get(STOP_TIMEOUT_OPTION));
         requireTools();
         // runc with --private-users and a pod network works: the pod's process enters the network
-        // namespace before the runtime makes the user namespace (ContainerConfig.inheritsNetwork,
+        // namespace before the runtime makes the user namespace (ContainerSpecs.inheritsNetwork,
         // UserNamespaceIT), so runc needs no refusal here.
         if (pod.settings().interactive() && pod.apps().size() != 1) {
             throw BosunException.invalid("--interactive gives the terminal to one app; pod " + pod.uuid() + " has "
@@ -97,65 +100,69 @@ public final class OciEngine implements Stage1Engine {
         UserNamespaceAccess.check(pod);
         EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
-        ContainerConfig configs = new ContainerConfig(pod, minimumOom, AppInit.find(), runtime == OciRuntime.CRUN);
-        List<String> warnings = new ArrayList<>();
-        List<SupervisorScript.AppPlan> plans = new ArrayList<>();
+        ContainerSpecs specs = new ContainerSpecs(pod, minimumOom, AppInit.find(), runtime == OciRuntime.CRUN);
         Path engine = pod.stage1Dir();
+        boolean infra = ContainerSpecs.needsInfra(pod);
+        // Everything is made first, then written: a pod the engine refuses gets no file of it.
+        Map<Path, String> files = new LinkedHashMap<>();
+        files.put(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
+        Path infraRoot = engine.resolve(INFRA_ROOTFS);
+        if (infra) {
+            files.put(ContainerSpecs.specFile(pod, ContainerSpecs.INFRA), ContainerSpecs.json(specs.infra(infraRoot)));
+        }
+        List<String> warnings = new ArrayList<>();
+        List<PodPlan.App> apps = new ArrayList<>();
+        // the supervisor fills in the infra container's pid when the pod runs
+        List<String> infraConfigs = new ArrayList<>();
+        for (PodDirectory.App app : pod.apps()) {
+            Map<String, List<String>> containers = new LinkedHashMap<>();
+            containers.put(ContainerSpecs.appId(app.name()), app.exec());
+            for (String handler : HANDLERS) {
+                List<String> args = app.eventHandlers().get(handler);
+                if (args != null && !args.isEmpty()) {
+                    // the supervisor runs a handler whose bundle exists
+                    containers.put(ContainerSpecs.handlerId(handler, app.name()), args);
+                }
+            }
+            containers.forEach((id, args) -> {
+                Path spec = ContainerSpecs.specFile(pod, id);
+                files.put(spec, ContainerSpecs.json(specs.app(app, id, args)));
+                if (infra) {
+                    infraConfigs.add(SupervisorScript.inPod(pod, spec));
+                }
+            });
+            Integer asked = app.resources().oomScoreAdj();
+            Integer given = specs.oomScoreAdj(app.resources());
+            if (asked != null && !asked.equals(given)) {
+                warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
+                        + ", the lowest this host allows without CAP_SYS_RESOURCE");
+            }
+            apps.add(new PodPlan.App(app.name(), app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
+                    app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+        }
+        PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
+                stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP);
+        files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
-            Files.createDirectories(engine);
             // made here, not by the supervisor: a fork less in every run
             Files.createDirectories(engine.resolve(STATE_DIR));
             Files.createDirectories(engine.resolve(IO_DIR));
-            Files.writeString(engine.resolve(RUNTIME_RECORD), runtime.command + "\n" + binary + "\n");
-            boolean infra = ContainerConfig.needsInfra(pod);
             if (infra) {
-                Path infraRoot = engine.resolve(INFRA_ROOTFS);
-                Files.createDirectories(infraRoot.resolve("usr"));
-                Files.createDirectories(infraRoot.resolve("proc"));
-                Files.createDirectories(infraRoot.resolve("dev"));
+                for (String dir : List.of("usr", "proc", "dev")) {
+                    Files.createDirectories(infraRoot.resolve(dir));
+                }
                 for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
                     Files.createSymbolicLink(infraRoot.resolve(dir), Path.of("usr", dir));
                 }
-                write(configs.bundle(ContainerConfig.INFRA).resolve("config.json"),
-                        ContainerConfig.json(configs.infra(infraRoot)));
             }
-            // the supervisor fills in the infra container's pid when the pod runs
-            List<String> infraConfigs = new ArrayList<>();
-            for (PodDirectory.App app : pod.apps()) {
-                String id = ContainerConfig.appId(app.name());
-                Path config = configs.bundle(id).resolve("config.json");
-                write(config, ContainerConfig.json(configs.app(app, id, app.exec())));
-                if (infra) {
-                    infraConfigs.add(SupervisorScript.inPod(pod, config));
-                }
-                for (String handler : HANDLERS) {
-                    List<String> args = app.eventHandlers().get(handler);
-                    if (args != null && !args.isEmpty()) {
-                        String handlerId = ContainerConfig.handlerId(handler, app.name());
-                        Path handlerConfig = configs.bundle(handlerId).resolve("config.json");
-                        write(handlerConfig, ContainerConfig.json(configs.app(app, handlerId, args)));
-                        if (infra) {
-                            infraConfigs.add(SupervisorScript.inPod(pod, handlerConfig));
-                        }
-                    }
-                }
-                Integer asked = app.resources().oomScoreAdj();
-                Integer given = configs.oomScoreAdj(app.resources());
-                if (asked != null && !asked.equals(given)) {
-                    warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
-                            + ", the lowest this host allows without CAP_SYS_RESOURCE");
-                }
-                plans.add(new SupervisorScript.AppPlan(app.name(),
-                        app.eventHandlers().containsKey("pre-start") && !app.eventHandlers().get("pre-start").isEmpty(),
-                        app.eventHandlers().containsKey("post-stop") && !app.eventHandlers().get("post-stop").isEmpty(),
-                        app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
-                        app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+            for (Map.Entry<Path, String> file : files.entrySet()) {
+                write(file.getKey(), file.getValue());
             }
-            SupervisorScript.Plan plan = new SupervisorScript.Plan(pod.uuid(), runtime, binary, plans,
-                    pod.settings().interactive(), stopTimeout, warnings, HostLimits.awkIsMawk(), infra,
-                    pod.settings().hostname(), infraConfigs);
-            script(engine.resolve("run"), SupervisorScript.run(plan));
-            script(engine.resolve("supervise"), SupervisorScript.supervise(plan));
+            for (String script : SupervisorScript.SCRIPTS) {
+                write(engine.resolve(script), SupervisorScript.text(script));
+                Files.setPosixFilePermissions(engine.resolve(script), EXECUTABLE);
+            }
         } catch (IOException e) {
             throw BosunException.internal("cannot write the oci engine's files of pod " + pod.uuid() + " in " + engine
                     + ": " + e.getMessage(), e);
@@ -167,7 +174,7 @@ public final class OciEngine implements Stage1Engine {
         // The pod is still in prepared/ (run/ is where it will be): nothing of it can be read yet.
         requireTools();
         List<String> argv = new ArrayList<>(List.of(SupervisorScript.SH, pod.stage1Dir().resolve("run").toString()));
-        if (ContainerConfig.inheritsNetwork(pod)) {
+        if (ContainerSpecs.inheritsNetwork(pod)) {
             argv.addAll(0, List.of(NSENTER, "--net=" + pod.settings().netns(), "--"));
         }
         return new EngineCommand(argv, PATH_ENV, "/");
@@ -178,7 +185,7 @@ public final class OciEngine implements Stage1Engine {
         PodDirectory.App app = app(pod, appName);
         Path runtime = recordedRuntime(pod);
         long supervisor = supervisorPid(pod);
-        if (!Files.exists(pod.stage1Dir().resolve(STATE_DIR).resolve(ContainerConfig.appId(app.name())))) {
+        if (!Files.exists(pod.stage1Dir().resolve(STATE_DIR).resolve(ContainerSpecs.appId(app.name())))) {
             throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
                     + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
         }
@@ -190,7 +197,7 @@ public final class OciEngine implements Stage1Engine {
         if (pod.settings().interactive()) {
             argv.add("--tty");
         }
-        argv.add(ContainerConfig.appId(app.name()));
+        argv.add(ContainerSpecs.appId(app.name()));
         argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
         return new EngineCommand(argv, PATH_ENV, "/");
     }
@@ -208,7 +215,7 @@ public final class OciEngine implements Stage1Engine {
                 return;
             }
             List<ProcessHandle> tree = new ArrayList<>(supervisor.descendants().toList());
-            PodCgroups.kill(PodCgroups.recorded(pod.stage1Dir(), pod.uuid()));
+            CgroupTree.kill(PodCgroups.recorded(pod.stage1Dir(), pod.uuid()));
             supervisor.destroyForcibly();
             tree.forEach(ProcessHandle::destroyForcibly);
         });
@@ -221,9 +228,9 @@ public final class OciEngine implements Stage1Engine {
     @Override
     public void gc(PodDirectory pod) {
         List<Path> cgroups = PodCgroups.recorded(pod.stage1Dir(), pod.uuid());
-        PodCgroups.kill(cgroups);
+        CgroupTree.kill(cgroups);
         deleteContainers(pod);
-        List<String> failed = PodCgroups.remove(cgroups);
+        List<String> failed = CgroupTree.remove(cgroups);
         if (!failed.isEmpty()) {
             throw BosunException.precondition("cannot remove the cgroups of pod " + pod.uuid() + ": "
                     + String.join("; ", failed) + "; try bosun gc again");
@@ -339,10 +346,8 @@ public final class OciEngine implements Stage1Engine {
 
     /** Refuses, before anything is written, what the runtime or the supervisor could not run as asked. */
     private static void check(PodDirectory pod, PodDirectory.App app) {
+        AppNames.require(pod, app);
         String where = "app " + app.name() + " of pod " + pod.uuid();
-        if (!APP_NAME.matcher(app.name()).matches()) {
-            throw BosunException.invalid(where + ": the name is not lower case letters, digits and single dashes");
-        }
         if (!app.rootfs().startsWith(pod.path())) {
             throw BosunException.internal(where + ": its rootfs " + app.rootfs() + " is outside the pod", null);
         }
@@ -372,7 +377,7 @@ public final class OciEngine implements Stage1Engine {
         for (String tool : TOOLS) {
             if (!Files.isExecutable(Path.of(tool))) {
                 throw BosunException.unavailable("the oci engine needs " + tool
-                        + " (packages util-linux, coreutils, mawk, sed); install it, or use --stage1-name=nspawn");
+                        + " (packages util-linux, coreutils, mawk); install it, or use --stage1-name=nspawn");
             }
         }
     }
@@ -382,8 +387,4 @@ public final class OciEngine implements Stage1Engine {
         Files.write(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void script(Path file, String content) throws IOException {
-        write(file, content);
-        Files.setPosixFilePermissions(file, EXECUTABLE);
-    }
 }

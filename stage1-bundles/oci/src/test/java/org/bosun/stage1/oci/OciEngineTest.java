@@ -45,4 +45,73 @@ public class OciEngineTest {
         org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("chmod o+x " + dir.getParent()));
         assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
     }
+
+    /** What differs from pod to pod is in the plan; the scripts are the bundle's, unchanged. */
+    @Test
+    public void prepareWritesTheEnginesOwnScriptsAndThePodsPlan() throws Exception {
+        Path dir = tmp.newFolder("plain").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        PodDirectory pod = pod(dir, "crun", null, null);
+        new OciEngine().prepare(pod);
+        Path engine = dir.resolve("engine");
+        for (String script : SupervisorScript.SCRIPTS) {
+            assertEquals(script, SupervisorScript.text(script), java.nio.file.Files.readString(engine.resolve(script)));
+            org.junit.Assert.assertTrue(script, java.nio.file.Files.isExecutable(engine.resolve(script)));
+        }
+        List<String> plan = java.nio.file.Files.readAllLines(engine.resolve("plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.containsAll(List.of("pod-cgroup bosun-1234", "infra 0",
+                "runtime crun", "runtime-binary " + OciRuntime.CRUN.path(), "stop-timeout 10", "interactive 0",
+                "log-max-bytes 1048576", "log-keep 5", "app web")));
+        org.junit.Assert.assertTrue(java.nio.file.Files.isRegularFile(engine.resolve("bundles/app-web/config.json")));
+    }
+
+    /** The infra container's pid is known only when the pod runs: the apps' specs are templates the supervisor completes. */
+    @Test
+    public void aPodWithAUserNamespaceGetsTemplatesForTheContainersThatJoinTheInfraContainer() throws Exception {
+        Path dir = tmp.newFolder("userns").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        // the runtime works as the pod's unprivileged root: every parent searchable
+        java.nio.file.Files.setPosixFilePermissions(tmp.getRoot().toPath(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        PodDirectory pod = pod(dir, "runc", null, new PodDirectory.IdMapping(300_000, 65_536));
+        new OciEngine().prepare(pod);
+        Path bundles = dir.resolve("engine/bundles");
+        org.junit.Assert.assertTrue(java.nio.file.Files.isRegularFile(bundles.resolve("infra/config.json")));
+        org.junit.Assert.assertTrue(java.nio.file.Files.readString(bundles.resolve("app-web/config.json.in"))
+                .contains("\"/proc/@INFRA_PID@/ns/user\""));
+        org.junit.Assert.assertFalse(java.nio.file.Files.exists(bundles.resolve("app-web/config.json")));
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.containsAll(List.of("infra 1",
+                "infra-config engine/bundles/app-web/config.json.in")));
+    }
+
+    @Test
+    public void anAppWhoseNameIsNotAnAcNameIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path dir = tmp.newFolder("badname").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        PodDirectory.App app = new PodDirectory.App("Web App", dir.resolve("apps/web/rootfs"), List.of("/bin/true"),
+                Map.of(), 0, 0, "/", List.of(), List.of(), false, null, SecurityPolicy.UNCONFINED, null, null, null, null);
+        PodDirectory pod = new PodDirectory("1234", dir, List.of(app), Map.of(),
+                new PodDirectory.Pod(null, null, null, false, Map.of("runtime", "runc"), null));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(pod));
+        org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("app 'Web App' of pod 1234: the name is not"
+                + " lower case letters, digits and single dashes"));
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
+
+    @Test
+    public void aHostnameThatALineCannotHoldIsRefused() throws Exception {
+        Path dir = tmp.newFolder("hostname").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        PodDirectory.App app = new PodDirectory.App("web", dir.resolve("apps/web/rootfs"), List.of("/bin/true"), Map.of(),
+                0, 0, "/", List.of(), List.of(), false, null, SecurityPolicy.UNCONFINED, null, null, null, null);
+        PodDirectory pod = new PodDirectory("1234", dir, List.of(app), Map.of(),
+                new PodDirectory.Pod("pod\nx", null, null, false, Map.of("runtime", "runc"), null));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(pod));
+        assertEquals(e.getMessage(), 1, e.getMessage().lines().count());
+        org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("'pod\\nx' (hostname)"));
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
 }

@@ -2,36 +2,75 @@ package org.bosun.stage1.oci;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.stage1.PodDirectory;
+import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
+/**
+ * The engine's two scripts, run: {@code engine/run} as bosun execs it, as root, with the pod's real
+ * cgroups, namespaces, mounts and pipes, and a stand-in runtime ({@link SupervisedPod}) whose
+ * containers are shell scripts.
+ */
 public class SupervisorScriptTest {
-    static SupervisorScript.Plan plan(OciRuntime runtime, boolean interactive, String... apps) {
-        return plan(runtime, interactive, false, apps);
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
+
+    @Before
+    public void asRoot() {
+        assumeTrue("runs pods: needs root", "root".equals(System.getProperty("user.name")));
     }
 
-    static SupervisorScript.Plan plan(OciRuntime runtime, boolean interactive, boolean infra, String... apps) {
-        return new SupervisorScript.Plan("1234", runtime, Path.of("/usr/bin/" + runtime.command),
-                java.util.Arrays.stream(apps).map(a -> new SupervisorScript.AppPlan(a, false, false, null, null)).toList(),
-                interactive, 10, List.of(), true, infra, "pod1", infra
-                        ? java.util.Arrays.stream(apps).map(a -> "engine/bundles/app-" + a + "/config.json").toList()
-                        : List.of());
+    private SupervisedPod pod() throws Exception {
+        return new SupervisedPod(tmp.newFolder().toPath());
     }
 
-    @Test
-    public void runGivesThePodACgroupNamedAfterItInEveryHierarchyThenEntersCgroupIpcAndUtsNamespaces() {
-        String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, "web"));
-        assertTrue(run, run.contains("/bosun-1234\n"));
-        assertTrue(run, run.contains("echo \"$dir\" >> engine/cgroups"));
-        assertTrue(run, run.endsWith("exec /usr/bin/unshare --mount --propagation private --cgroup --ipc --uts -- /usr/bin/sh"
-                + " \"$engine/supervise\"\n"));
+    /** The pod's process is in its own cgroup in every hierarchy, and its apps in new namespaces of the pod's. */
+    @Test(timeout = 60_000)
+    public void runGivesThePodACgroupNamedAfterItInEveryHierarchyThenEntersCgroupIpcAndUtsNamespaces() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "readlink /proc/self/ns/ipc /proc/self/ns/uts /proc/self/ns/cgroup /proc/self/ns/mnt > ns\n"
+                    + ": > ready\nwhile [ ! -e go ]; do sleep 0.01; done\n");
+            Process p = pod.start();
+            pod.await("ready");
+            List<String> cgroups = Files.readAllLines(pod.pod.resolve("engine/cgroups"));
+            assertFalse("a cgroup in every mounted hierarchy", cgroups.isEmpty());
+            for (String cgroup : cgroups) {
+                assertTrue(cgroup, cgroup.endsWith("/bosun-" + pod.uuid));
+                assertTrue(cgroup + " holds the pod's process", Files.readAllLines(Path.of(cgroup, "cgroup.procs"))
+                        .contains(Long.toString(p.pid())));
+            }
+            assertEquals(List.of(Long.toString(p.pid())), Files.readAllLines(pod.pod.resolve("engine/pid")));
+            List<String> ns = Files.readAllLines(pod.pod.resolve("ns"));
+            List<String> host = new ArrayList<>();
+            for (String type : List.of("ipc", "uts", "cgroup", "mnt")) {
+                host.add(Files.readSymbolicLink(Path.of("/proc/self/ns", type)).toString());
+            }
+            for (int i = 0; i < host.size(); i++) {
+                assertNotEquals("a new namespace: " + host.get(i), host.get(i), ns.get(i));
+            }
+            Files.writeString(pod.pod.resolve("go"), "");
+            assertEquals(0, pod.result().exitCode());
+        }
     }
 
     /**
@@ -42,97 +81,204 @@ public class SupervisorScriptTest {
      */
     @Test(timeout = 30_000)
     public void runFindsThePodsCgroupBelowTheCallersInEveryMountedHierarchy() throws Exception {
-        String run = SupervisorScript.run(plan(OciRuntime.CRUN, false, "web"));
+        String run = SupervisorScript.text("run");
         int from = run.indexOf("ifs=$IFS");
         int to = run.indexOf("IFS=$ifs\n", run.indexOf("done < /proc/self/cgroup")) + "IFS=$ifs\n".length();
         assertTrue(run, from >= 0 && to > from);
-        Path dir = Files.createTempDirectory("bosun-oci-cgroups");
-        try {
-            Files.createDirectories(dir.resolve("engine"));
-            Files.writeString(dir.resolve("mountinfo"), String.join("\n",
-                    "25 30 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755",
-                    "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate",
-                    "27 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid shared:11 - cgroup cgroup rw,xattr,name=systemd",
-                    "28 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:12 master:3 - cgroup cgroup rw,cpu,cpuacct",
-                    "29 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory", ""));
-            Files.writeString(dir.resolve("cgroup"), String.join("\n", "4:memory:/user.slice/caller", "3:cpu,cpuacct:/",
-                    "2:name=systemd:/user.slice/x:y", "1:pids:/nowhere", "0::/user.slice/caller", ""));
-            String script = "cd " + dir + "\n" + run.substring(from, to).replace("/proc/self/mountinfo", "mountinfo")
-                    .replace("/proc/self/cgroup", "cgroup") + "printf '%s\\n' \"$@\"\n";
-            Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).redirectErrorStream(true).start();
-            String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(out, 0, sh.waitFor());
-            List<String> expected = List.of("/sys/fs/cgroup/memory/user.slice/caller/bosun-1234",
-                    "/sys/fs/cgroup/cpu,cpuacct/bosun-1234", "/sys/fs/cgroup/systemd/user.slice/x:y/bosun-1234",
-                    "/sys/fs/cgroup/unified/user.slice/caller/bosun-1234");
-            assertEquals(expected, out.lines().toList());
-            assertEquals("what gc will remove is recorded", expected, Files.readAllLines(dir.resolve("engine/cgroups")));
-        } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Path dir = tmp.newFolder().toPath();
+        Files.createDirectories(dir.resolve("engine"));
+        Files.writeString(dir.resolve("mountinfo"), String.join("\n",
+                "25 30 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755",
+                "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate",
+                "27 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid shared:11 - cgroup cgroup rw,xattr,name=systemd",
+                "28 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:12 master:3 - cgroup cgroup rw,cpu,cpuacct",
+                "29 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory", ""));
+        Files.writeString(dir.resolve("cgroup"), String.join("\n", "4:memory:/user.slice/caller", "3:cpu,cpuacct:/",
+                "2:name=systemd:/user.slice/x:y", "1:pids:/nowhere", "0::/user.slice/caller", ""));
+        String script = "set -euf\ncd " + dir + "\nname=bosun-1234\n" + run.substring(from, to)
+                .replace("/proc/self/mountinfo", "mountinfo").replace("/proc/self/cgroup", "cgroup") + "printf '%s\\n' \"$@\"\n";
+        Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).redirectErrorStream(true).start();
+        String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(out, 0, sh.waitFor());
+        List<String> expected = List.of("/sys/fs/cgroup/memory/user.slice/caller/bosun-1234",
+                "/sys/fs/cgroup/cpu,cpuacct/bosun-1234", "/sys/fs/cgroup/systemd/user.slice/x:y/bosun-1234",
+                "/sys/fs/cgroup/unified/user.slice/caller/bosun-1234");
+        assertEquals(expected, out.lines().toList());
+        assertEquals("what gc will remove is recorded", expected, Files.readAllLines(dir.resolve("engine/cgroups")));
+    }
+
+    @Test(timeout = 60_000)
+    public void theSupervisorHoldsTheNamespacesOfAPodWithoutInfraContainer() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.hostname("pod1").app("web", "cat /proc/sys/kernel/hostname\n").app("db", "true\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals("[web] pod1\n", r.stdout());
+            assertTrue(pod.calls().toString(), pod.calls().stream().noneMatch(c -> c.contains(" create ")
+                    || c.contains("infra")));
+        }
+    }
+
+    /**
+     * The infra container is created first; the containers that join it get its pid in their
+     * namespace paths, and nowhere else (an app's environment may hold anything); it is deleted last.
+     */
+    @Test(timeout = 60_000)
+    public void anInfraContainerHoldsTheNamespacesOfAPodWithAUserNamespace() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.hostname("pod1").app("web", "readlink /proc/self/ns/ipc /proc/self/ns/uts > ns\n"
+                    + "cat /proc/sys/kernel/hostname\n");
+            String template = userNamespaceSpec(pod.pod);
+            pod.infra(template, "app-web");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            String infra = Files.readString(pod.pod.resolve("engine/io/infra.pid")).trim();
+            String config = Files.readString(pod.pod.resolve("engine/bundles/app-web/config.json"));
+            assertEquals(template.replace("\"/proc/@INFRA_PID@/ns/ipc\"", "\"/proc/" + infra + "/ns/ipc\"")
+                    .replace("\"/proc/@INFRA_PID@/ns/uts\"", "\"/proc/" + infra + "/ns/uts\"")
+                    .replace("\"/proc/@INFRA_PID@/ns/user\"", "\"/proc/" + infra + "/ns/user\""), config);
+            assertTrue("the environment is the app's: " + config, config.contains("\"TRICKY=@INFRA_PID@\""));
+            List<String> calls = pod.calls();
+            assertEquals("--root " + pod.pod.resolve("engine/runtime-state") + " create --bundle "
+                    + pod.pod.resolve("engine/bundles/infra") + " --pid-file " + pod.pod.resolve("engine/io/infra.pid")
+                    + " infra", calls.get(0));
+            assertEquals("--root " + pod.pod.resolve("engine/runtime-state") + " delete --force infra",
+                    calls.get(calls.size() - 1));
+            // engine/run left the IPC and UTS namespaces to the infra container: the app has the host's here
+            List<String> ns = Files.readAllLines(pod.pod.resolve("ns"));
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString(), ns.get(0));
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/uts")).toString(), ns.get(1));
+            assertEquals("the infra sets the hostname", Files.readString(Path.of("/proc/sys/kernel/hostname")),
+                    r.stdout());
+        }
+    }
+
+    /** The spec the engine writes for an app of a pod with a user namespace, with the placeholder in its environment too. */
+    private static String userNamespaceSpec(Path podDir) {
+        PodDirectory.App app = new PodDirectory.App("web", podDir.resolve("apps/web/rootfs"), List.of("/bin/true"),
+                Map.of("TRICKY", "@INFRA_PID@"), 0, 0, "/", null, null, false, null, SecurityPolicy.UNCONFINED, null,
+                null, null, null);
+        PodDirectory pod = new PodDirectory("1234", podDir, List.of(app), Map.of(), new PodDirectory.Pod("pod1", null,
+                null, false, null, new PodDirectory.IdMapping(300_000, 65_536)));
+        return ContainerSpecs.json(new ContainerSpecs(pod, 0, Path.of("/usr/bin/catatonit"), false).app(app, "app-web",
+                app.exec()));
+    }
+
+    @Test(timeout = 60_000)
+    public void onlyCrunLeavesTheCgroup2HierarchyOfAHybridHostUnmounted() throws Exception {
+        boolean hybrid = false;
+        boolean unified = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            hybrid |= line.contains(" - cgroup ");
+            unified |= line.contains(" - cgroup2 ");
+        }
+        assumeTrue("needs a cgroup2 hierarchy", unified);
+        for (OciRuntime runtime : OciRuntime.values()) {
+            try (SupervisedPod pod = pod()) {
+                pod.runtime(runtime).app("web", "grep -c ' - cgroup2 ' /proc/self/mountinfo || :\n");
+                SupervisedPod.Result r = pod.run();
+                assertEquals(r.stderr(), 0, r.exitCode());
+                boolean mounted = !r.stdout().trim().equals("0");
+                assertEquals(runtime + " on a " + (hybrid ? "hybrid" : "unified") + " host", runtime == OciRuntime.RUNC
+                        || !hybrid, mounted);
+                assertFalse("the plan's runtime ran the app", pod.calls().isEmpty());
             }
         }
     }
 
-    @Test
-    public void theSupervisorHoldsTheNamespacesOfAPodWithoutInfraContainer() {
-        String s = SupervisorScript.supervise(plan(OciRuntime.CRUN, false, "web", "db"));
-        assertFalse(s, s.contains("infra"));
-        assertFalse("nothing to fill in", s.contains("sed "));
-        assertTrue(s, s.contains("printf '%s\\n' 'pod1' > /proc/sys/kernel/hostname"));
+    @Test(timeout = 60_000)
+    public void severalAppsGetTheirOutputPrefixedAndOneAppDoesNot() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo out-web\necho err-web >&2\n").app("db", "echo out-db\necho err-db >&2\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals(Set.of("[web] out-web", "[db] out-db"), Set.copyOf(r.stdout().lines().toList()));
+            assertEquals(Set.of("[web] err-web", "[db] err-db"), Set.copyOf(r.stderr().lines().toList()));
+            assertEquals("the log is unprefixed, both streams", Set.of("out-web", "err-web"),
+                    Set.copyOf(Files.readAllLines(pod.pod.resolve("apps/web/log"))));
+        }
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo out-web\necho err-web >&2\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals("out-web\n", r.stdout());
+            assertEquals("err-web\n", r.stderr());
+        }
     }
 
-    @Test
-    public void anInfraContainerHoldsTheNamespacesOfAPodWithAUserNamespace() {
-        String run = SupervisorScript.run(plan(OciRuntime.RUNC, false, true, "web"));
-        assertTrue(run, run.endsWith("exec /usr/bin/unshare --mount --propagation private --cgroup -- /usr/bin/sh"
-                + " \"$engine/supervise\"\n"));
-        String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, true, "web"));
-        assertTrue(s, s.contains("create --bundle \"$pod/engine/bundles/infra\""));
-        assertTrue(s, s.contains("read -r infra < \"$io/infra.pid\""));
-        assertTrue(s, s.contains("sed -i \"s/@INFRA_PID@/$infra/g\" 'engine/bundles/app-web/config.json' || fail"));
-        assertTrue(s, s.contains("delete --force infra"));
-        assertFalse("the infra sets the hostname", s.contains("/proc/sys/kernel/hostname"));
+    /** mawk would read the pipe until its buffer is full: the supervisor has it read line by line. */
+    @Test(timeout = 60_000)
+    public void eachLineReachesBosunsOutputAsTheAppWritesIt() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo first\nwhile [ ! -e go ]; do sleep 0.01; done\necho second\n");
+            Process p = pod.start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals("the first line, while the app still runs", "first", first.get(20, TimeUnit.SECONDS));
+            Files.writeString(pod.pod.resolve("go"), "");
+            assertEquals("second", out.readLine());
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        }
     }
 
-    @Test
-    public void onlyCrunLeavesTheCgroup2HierarchyOfAHybridHostUnmounted() {
-        String crun = SupervisorScript.supervise(plan(OciRuntime.CRUN, false, "web"));
-        String runc = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web"));
-        String skip = "[ -n \"$v1\" ] || printf '%s' \"$v2table\" >> \"$table\"";
-        assertTrue(crun, crun.contains(skip));
-        assertFalse(runc, runc.contains(skip));
-        assertTrue(crun, crun.contains("rt='/usr/bin/crun'"));
+    /** The engine rotates at 1 MiB keeping 5 (see OciEngineTest); here at what the plan says. */
+    @Test(timeout = 60_000)
+    public void eachAppsLogRotatesAtItsLimitKeepingFive() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            // 13 lines of 60 bytes, a rotation after every second one
+            pod.logMaxBytes(100).app("web", "i=1\nwhile [ $i -le 13 ]; do printf 'line %02d %051d\\n' $i 0; "
+                    + "i=$((i + 1)); done\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals(13, r.stdout().lines().count());
+            Path apps = pod.pod.resolve("apps/web");
+            assertEquals(List.of("line 13"), firstWords(apps.resolve("log")));
+            for (int i = 1; i <= 5; i++) {
+                int last = 13 - 2 * (i - 1) - 1;
+                assertEquals("log." + i, List.of(String.format("line %02d", last - 1), String.format("line %02d", last)),
+                        firstWords(apps.resolve("log." + i)));
+            }
+            assertFalse("five kept", Files.exists(apps.resolve("log.6")));
+        }
     }
 
-    @Test
-    public void severalAppsGetTheirOutputPrefixedAndOneAppDoesNot() {
-        String two = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web", "db"));
-        assertTrue(two, two.contains("-v p='[web] '"));
-        assertTrue(two, two.contains("-v p='[db] '"));
-        String one = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web"));
-        assertTrue(one, one.contains("-v p=''"));
-        assertTrue("mawk reads line by line", one.contains("/usr/bin/awk -W interactive"));
+    private static List<String> firstWords(Path log) throws Exception {
+        return Files.readAllLines(log).stream().map(l -> l.substring(0, 7)).toList();
     }
 
-    @Test
-    public void eachAppsLogRotatesAtOneMebibyteKeepingFive() {
-        String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web"));
-        assertTrue(s, s.contains("-v f=apps/web/log -v max=1048576 -v keep=5"));
+    @Test(timeout = 60_000)
+    public void anInteractiveAppKeepsTheTerminalWithoutPipes() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.interactive().app("web", "echo hello\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals("hello\n", r.stdout());
+            try (var io = Files.list(pod.pod.resolve("engine/io"))) {
+                assertEquals("no pipes", List.of(), io.toList());
+            }
+            assertFalse("no log", Files.exists(pod.pod.resolve("apps/web/log")));
+        }
     }
 
-    @Test
-    public void anInteractiveAppKeepsTheTerminalWithoutPipes() {
-        String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, true, "web"));
-        assertFalse(s, s.contains("mkfifo"));
-        assertTrue(s, s.contains("run_app web 0 0 &\n"));
-    }
-
-    @Test
-    public void thePodExitsWithTheFirstNonZeroAppCodeInManifestOrder() {
-        String s = SupervisorScript.supervise(plan(OciRuntime.RUNC, false, "web", "db"));
-        assertTrue(s, s.contains("apps='web db'"));
-        assertTrue(s, s.contains("if [ \"$c\" != 0 ]; then code=$c; break; fi"));
+    @Test(timeout = 60_000)
+    public void thePodExitsWithTheFirstNonZeroAppCodeInManifestOrder() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "exit 0\n").app("db", "sleep 0.2; exit 3\n").app("cache", "exit 4\n");
+            assertEquals(3, pod.run().exitCode());
+            assertEquals("0\n", Files.readString(pod.pod.resolve("apps/web/status")));
+            assertEquals("3\n", Files.readString(pod.pod.resolve("apps/db/status")));
+            assertEquals("4\n", Files.readString(pod.pod.resolve("apps/cache/status")));
+        }
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "sleep 0.2; exit 2\n").app("db", "exit 3\n");
+            assertEquals(2, pod.run().exitCode());
+        }
     }
 
     /**
@@ -144,41 +290,174 @@ public class SupervisorScriptTest {
      */
     @Test(timeout = 60_000)
     public void theLogTakesBothStreamsWhenOneEndsBeforeTheOtherOpens() throws Exception {
-        String supervise = SupervisorScript.supervise(new SupervisorScript.Plan("1234", OciRuntime.RUNC,
-                Path.of("/usr/bin/runc"), List.of(new SupervisorScript.AppPlan("web", false, false, null, null)), false, 10,
-                List.of(), HostLimits.awkIsMawk(), false, null, List.of()));
-        int from = supervise.indexOf("mkfifo \"$io/web.out\"");
-        int to = supervise.indexOf("run_app web ", from);
+        String supervise = SupervisorScript.text("supervise");
+        int from = supervise.indexOf("# awk reading line by line");
+        int to = supervise.indexOf("\n}\n", supervise.indexOf("\noutput() {")) + 3;
         assertTrue(supervise, from >= 0 && to > from);
-        Path pod = Files.createTempDirectory("bosun-oci-io");
-        try {
-            Files.createDirectories(pod.resolve("apps/web"));
-            Files.createDirectories(pod.resolve("engine/io"));
-            String script = "io=engine/io\nfail() { echo \"bosun: $*\" >&2; exit 125; }\n" + supervise.substring(from, to)
-                    + "echo out-line > \"$io/web.out\"\n"
-                    + "sleep 0.3\n"
-                    + "echo err-line > \"$io/web.err\"\n"
-                    + "wait\n";
-            Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).directory(pod.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            sh.getOutputStream().close();
-            boolean ended = sh.waitFor(20, TimeUnit.SECONDS);
-            if (!ended) {
-                sh.descendants().forEach(ProcessHandle::destroyForcibly);
-                sh.destroyForcibly();
+        Path pod = tmp.newFolder().toPath();
+        Files.createDirectories(pod.resolve("apps/web"));
+        Files.createDirectories(pod.resolve("engine/io"));
+        String script = "set -euf\nio=engine/io mawk=" + (HostLimits.awkIsMawk() ? 1 : 0) + " log_max=1048576 log_keep=5\n"
+                + "fail() { echo \"bosun: $*\" >&2; exit 125; }\n" + supervise.substring(from, to)
+                + "output web ''\n"
+                + "echo out-line > \"$io/web.out\"\n"
+                + "sleep 0.3\n"
+                + "echo err-line > \"$io/web.err\"\n"
+                + "wait\n";
+        Process sh = new ProcessBuilder(SupervisorScript.SH, "-c", script).directory(pod.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean ended = sh.waitFor(20, TimeUnit.SECONDS);
+        if (!ended) {
+            sh.descendants().forEach(ProcessHandle::destroyForcibly);
+            sh.destroyForcibly();
+        }
+        String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(sh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("the output plumbing hung (a forwarder blocked on the log pipe); stdout " + out + ", stderr " + err,
+                ended);
+        assertEquals(err, 0, sh.exitValue());
+        assertEquals("out-line\n", out);
+        assertEquals("err-line\n", err);
+        assertEquals(List.of("out-line", "err-line"), Files.readAllLines(pod.resolve("apps/web/log")));
+    }
+
+    /** What the plan holds is data: quotes, blanks and dollars reach their use unchanged. */
+    @Test(timeout = 60_000)
+    public void valuesOfThePlanWithQuotesAndBlanksPassUnchanged() throws Exception {
+        String warning = "app web: it's \"quoted\", $HOME `id` ; rm -rf /tmp/nothing";
+        try (SupervisedPod pod = pod()) {
+            pod.warning(warning).hostname("p'od").app("web", "cat /proc/sys/kernel/hostname\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals("bosun: " + warning + "\n", r.stderr());
+            assertEquals("p'od\n", r.stdout());
+        }
+    }
+
+    /** SIGTERM stops the apps; one still there after the stop timeout is killed. */
+    @Test(timeout = 60_000)
+    public void stopTermsTheAppsAndKillsThoseThatOutlastTheStopTimeout() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.stopTimeout(1).app("web", ": > web-ready\nexec sleep 30\n")
+                    .app("db", "trap '' TERM\n: > db-ready\nwhile :; do sleep 0.1; done\n");
+            Process p = pod.start();
+            pod.await("web-ready");
+            pod.await("db-ready");
+            long stopped = System.nanoTime();
+            p.toHandle().destroy(); // SIGTERM, as bosun stop sends it; Process.destroy would close the pipes too
+            SupervisedPod.Result r = pod.result();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped);
+            assertEquals(r.stderr(), 143, r.exitCode());
+            assertEquals("143\n", Files.readString(pod.pod.resolve("apps/web/status")));
+            assertEquals("137\n", Files.readString(pod.pod.resolve("apps/db/status")));
+            assertTrue("killed after the stop timeout, not the app's 30 s: " + seconds, seconds < 10);
+            String state = "--root " + pod.pod.resolve("engine/runtime-state");
+            assertTrue(pod.calls().toString(), pod.calls().containsAll(List.of(state + " kill app-web TERM",
+                    state + " kill app-db TERM", state + " kill app-db KILL")));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void aFailingPreStartHandlerKeepsTheAppFromStartingAndThePostStopHandlerRuns() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo app ran\n").handler("pre-start", "web", "echo setting up; exit 7\n")
+                    .handler("post-stop", "web", "echo cleaning up\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(7, r.exitCode());
+            assertEquals("setting up\ncleaning up\n", r.stdout());
+            assertEquals("7\n", Files.readString(pod.pod.resolve("apps/web/status")));
+            String state = "--root " + pod.pod.resolve("engine/runtime-state");
+            Path bundles = pod.pod.resolve("engine/bundles");
+            assertEquals(List.of(state + " run --bundle " + bundles.resolve("pre-start-web") + " pre-start-web",
+                    state + " run --bundle " + bundles.resolve("post-stop-web") + " post-stop-web"), pod.calls());
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void theAppsOverlayIsMountedBeforeItStarts() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            Path lower = Files.createDirectories(pod.dir.resolve("tree/rootfs"));
+            Files.writeString(lower.resolve("hello"), "from the image\n");
+            for (String d : List.of("apps/web/rootfs", "apps/web/upper", "apps/web/work")) {
+                Files.createDirectories(pod.pod.resolve(d));
             }
-            String out = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(sh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue("the output plumbing hung (a forwarder blocked on the log pipe); stdout " + out + ", stderr " + err,
-                    ended);
-            assertEquals(err, 0, sh.exitValue());
-            assertEquals("out-line\n", out);
-            assertEquals("err-line\n", err);
-            assertEquals(List.of("out-line", "err-line"), Files.readAllLines(pod.resolve("apps/web/log")));
-        } finally {
-            try (var walk = Files.walk(pod)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            pod.app("web", "cat apps/web/rootfs/hello\n: > apps/web/rootfs/written\n", "lowerdir=" + lower
+                    + ",upperdir=apps/web/upper,workdir=apps/web/work", "apps/web/rootfs");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals("from the image\n", r.stdout());
+            assertTrue("written to the upper layer", Files.exists(pod.pod.resolve("apps/web/upper/written")));
+            assertFalse("mounted in the pod's mount namespace only", Files.exists(pod.pod.resolve("apps/web/rootfs/hello")));
+        }
+    }
+
+    /** The script checks the names it reads itself: a plan it did not get from the engine is refused. */
+    @Test(timeout = 60_000)
+    public void aPlanNamingAnAppThatIsNotAnAcNameIsRefusedInOneLine() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo app ran\n");
+            String plan = pod.plan().text().replace("\napp web\n", "\napp web;x\n");
+            Files.writeString(pod.pod.resolve("engine/plan"), plan);
+            SupervisedPod.Result r = pod.run();
+            assertEquals(125, r.exitCode());
+            assertEquals(r.stderr(), 1, r.stderr().lines().count());
+            assertTrue(r.stderr(), r.stderr().contains("the app name 'web;x' is not an appc ACName"));
+            assertEquals("nothing ran", List.of(), pod.calls());
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void aPodWhoseInfraContainerCannotBeCreatedFailsWithTheRuntimesMessage() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo app ran\n").infra("{}\n", "app-web");
+            Files.delete(pod.pod.resolve("engine/bundles/infra/config.json"));
+            SupervisedPod.Result r = pod.run();
+            assertEquals(125, r.exitCode());
+            assertTrue(r.stderr(), r.stderr().startsWith("bosun: cannot create the pod's infra container: stub-runtime: no "));
+            assertEquals("", r.stdout());
+            assertTrue("the infra is deleted, whatever is left of it: " + pod.calls(), pod.calls().get(
+                    pod.calls().size() - 1).endsWith(" delete --force infra"));
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void nothingOfTheContainersIsLeftWhenThePodEnds() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "exit 0\n").app("db", "exit 1\n");
+            assertEquals(1, pod.run().exitCode());
+            try (var state = Files.list(pod.pod.resolve("engine/runtime-state"))) {
+                assertEquals(List.of(), state.toList());
             }
+        }
+    }
+
+    /** Both scripts have no findings of shellcheck's, if it is installed (Debian package shellcheck). */
+    @Test(timeout = 60_000)
+    public void theScriptsAreShellcheckClean() throws Exception {
+        assumeTrue("shellcheck is not installed (Debian package shellcheck; scripts/install installs it)",
+                Files.isExecutable(Path.of("/usr/bin/shellcheck")));
+        for (String script : SupervisorScript.SCRIPTS) {
+            Path file = tmp.newFile(script).toPath();
+            Files.writeString(file, SupervisorScript.text(script));
+            Process p = new ProcessBuilder("/usr/bin/shellcheck", "--shell=sh", "--severity=style", file.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(script + ": " + out, 0, p.waitFor());
+        }
+    }
+
+    /** run refuses a plan without the pod's cgroup name: it would make cgroups that gc does not remove. */
+    @Test(timeout = 60_000)
+    public void runRefusesAPlanWithoutThePodsCgroup() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "echo app ran\n");
+            String plan = pod.plan().text().lines().filter(l -> !l.startsWith("pod-cgroup "))
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Files.writeString(pod.pod.resolve("engine/plan"), plan);
+            SupervisedPod.Result r = pod.run();
+            assertEquals(125, r.exitCode());
+            assertTrue(r.stderr(), r.stderr().contains("engine/plan names no pod cgroup"));
+            assertFalse("no cgroup made", Files.exists(pod.pod.resolve("engine/cgroups")));
         }
     }
 }

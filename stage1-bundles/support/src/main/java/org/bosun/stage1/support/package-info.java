@@ -1,8 +1,9 @@
 /**
  * What the isolating stage1 engines (nspawn, oci, and a vendor's) do alike with a prepared pod and
  * the host, so that each engine keeps only what is its own: the mount points of the pod's
- * {@code etc/} files in each app ({@link org.bosun.stage1.support.EtcMountPoints}) and the
- * capabilities the host can give ({@link org.bosun.stage1.support.HostCapabilities}).
+ * {@code etc/} files in each app ({@link org.bosun.stage1.support.EtcMountPoints}), the
+ * capabilities the host can give ({@link org.bosun.stage1.support.HostCapabilities}) and the check
+ * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.support.AppNames}).
  */
 @Version("1.0.0")
 @Export

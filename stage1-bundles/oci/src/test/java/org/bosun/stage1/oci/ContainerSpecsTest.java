@@ -18,9 +18,8 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-public class ContainerConfigTest {
+public class ContainerSpecsTest {
     static final Path POD = Path.of("/var/lib/bosun/pods/prepared/1234");
     static final Path INIT = Path.of("/usr/bin/catatonit");
     static final String SECCOMP = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
@@ -38,8 +37,8 @@ public class ContainerConfigTest {
         return new PodDirectory("1234", POD, List.of(app), Map.of(), settings);
     }
 
-    static JsonNode json(ObjectNode node) throws Exception {
-        return new ObjectMapper().readTree(ContainerConfig.json(node));
+    static JsonNode json(OciSpec spec) throws Exception {
+        return new ObjectMapper().readTree(ContainerSpecs.json(spec));
     }
 
     static List<String> strings(JsonNode array) {
@@ -52,7 +51,7 @@ public class ContainerConfigTest {
     @Test
     public void theAppsStartIsRecordedByAPoststartHookAndAHandlersIsNot() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        ContainerConfig configs = new ContainerConfig(pod(app, null), 0, INIT);
+        ContainerSpecs configs = new ContainerSpecs(pod(app, null), 0, INIT, false);
         assertTrue(json(configs.app(app, "pre-start-web", List.of("/bin/setup"))).path("hooks").isMissingNode());
         JsonNode hooks = json(configs.app(app, "app-web", app.exec())).path("hooks").path("poststart");
         assertEquals(1, hooks.size());
@@ -87,7 +86,7 @@ public class ContainerConfigTest {
     @Test
     public void anAppsProcessHasItsCommandIdentityEnvironmentAndNoTerminal() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals("1.0.2", c.path("ociVersion").asText());
         JsonNode p = c.path("process");
         assertFalse(p.path("terminal").asBoolean(true));
@@ -106,7 +105,7 @@ public class ContainerConfigTest {
     @Test
     public void theAppRunsUnderTheHostsInitBoundReadOnlyOnItsDevTmpfs() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", List.of("/bin/true")));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", List.of("/bin/true")));
         assertEquals(List.of("/dev/.bosun-init", "--", "/bin/true"), strings(c.path("process").path("args")));
         JsonNode init = null;
         for (JsonNode m : c.path("mounts")) {
@@ -122,7 +121,7 @@ public class ContainerConfigTest {
     @Test
     public void theRootfsIsRelativeToTheBundleSoThePodCanMove() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals("../../../apps/web/rootfs", c.path("root").path("path").asText());
         assertTrue("readonlyRootfs", c.path("root").path("readonly").asBoolean());
     }
@@ -130,16 +129,16 @@ public class ContainerConfigTest {
     @Test
     public void anUnconfinedAppGetsRuncsDefaultCapabilitiesAndPaths() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         JsonNode caps = c.path("process").path("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
-            assertEquals(set, ContainerConfig.DEFAULT_CAPABILITIES, strings(caps.path(set)));
+            assertEquals(set, CapabilityOpts.DEFAULT_CAPABILITIES, strings(caps.path(set)));
         }
         assertEquals(List.of(), strings(caps.path("inheritable")));
         assertEquals(List.of(), strings(caps.path("ambient")));
         assertFalse(c.path("process").path("noNewPrivileges").asBoolean(true));
-        assertEquals(ContainerConfig.DEFAULT_MASKED_PATHS, strings(c.path("linux").path("maskedPaths")));
-        assertEquals(ContainerConfig.DEFAULT_READONLY_PATHS, strings(c.path("linux").path("readonlyPaths")));
+        assertEquals(MaskedPathOpts.DEFAULT_MASKED_PATHS, strings(c.path("linux").path("maskedPaths")));
+        assertEquals(MaskedPathOpts.DEFAULT_READONLY_PATHS, strings(c.path("linux").path("readonlyPaths")));
         assertTrue("no seccomp without a profile", c.path("linux").path("seccomp").isMissingNode());
     }
 
@@ -149,7 +148,7 @@ public class ContainerConfigTest {
                 List.of("/proc/sys"), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
                         "mount", "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
         PodDirectory.App app = app(policy, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
         assertTrue(c.path("process").path("noNewPrivileges").asBoolean());
         assertEquals(new ObjectMapper().readTree(SECCOMP), c.path("linux").path("seccomp"));
@@ -168,20 +167,20 @@ public class ContainerConfigTest {
     public void crunGetsTheSeccompProfileCompiledAsWellUnlessItHasArgumentConditions() throws Exception {
         SecurityPolicy policy = SecurityPolicy.UNCONFINED.withSeccompProfile(SECCOMP);
         PodDirectory.App app = app(policy, null, null);
-        JsonNode crun = json(new ContainerConfig(pod(app, null), 0, INIT, true).app(app, "app-web", app.exec()));
+        JsonNode crun = json(new ContainerSpecs(pod(app, null), 0, INIT, true).app(app, "app-web", app.exec()));
         assertEquals(new ObjectMapper().readTree(SECCOMP), crun.path("linux").path("seccomp"));
         byte[] program = java.util.Base64.getDecoder().decode(
-                crun.path("annotations").path(ContainerConfig.SECCOMP_BPF_ANNOTATION).asText());
+                crun.path("annotations").path(SeccompOpts.SECCOMP_BPF_ANNOTATION).asText());
         assertEquals(org.bosun.seccomp.bpf.SeccompBpf.compile(SECCOMP).orElseThrow().length, program.length);
         assertTrue("whole sock_filter instructions", program.length > 0 && program.length % 8 == 0);
 
-        JsonNode runc = json(new ContainerConfig(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
+        JsonNode runc = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertTrue(runc.path("annotations").isMissingNode());
 
         String withArgs = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
                 + "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]}";
         PodDirectory.App conditional = app(SecurityPolicy.UNCONFINED.withSeccompProfile(withArgs), null, null);
-        JsonNode c = json(new ContainerConfig(pod(conditional, null), 0, INIT, true).app(conditional, "app-web",
+        JsonNode c = json(new ContainerSpecs(pod(conditional, null), 0, INIT, true).app(conditional, "app-web",
                 conditional.exec()));
         assertTrue(c.path("annotations").isMissingNode());
         assertEquals(new ObjectMapper().readTree(withArgs), c.path("linux").path("seccomp"));
@@ -191,12 +190,12 @@ public class ContainerConfigTest {
     public void aMaskedAncestorOfTheAppsCgroupsIsMaskedEntryByEntrySoTheCgroupsStayVisible() {
         Map<String, List<String>> host = Map.of("/sys", List.of("fs", "kernel", "block"),
                 "/sys/fs", List.of("cgroup", "bpf", "fuse"));
-        assertEquals(List.of("/proc/kcore", "/sys/fs/bpf", "/sys/fs/fuse", "/sys/firmware"), ContainerConfig.maskedPaths(
+        assertEquals(List.of("/proc/kcore", "/sys/fs/bpf", "/sys/fs/fuse", "/sys/firmware"), MaskedPathOpts.maskedPaths(
                 List.of("/proc/kcore", "/sys/fs", "/sys/firmware"), dir -> host.getOrDefault(dir, List.of())));
         assertEquals(List.of("/sys/block", "/sys/fs/bpf", "/sys/fs/fuse", "/sys/kernel"),
-                ContainerConfig.maskedPaths(List.of("/sys/"), dir -> host.getOrDefault(dir, List.of())));
+                MaskedPathOpts.maskedPaths(List.of("/sys/"), dir -> host.getOrDefault(dir, List.of())));
         assertEquals("a policy that masks the cgroups themselves is followed", List.of("/sys/fs/cgroup"),
-                ContainerConfig.maskedPaths(List.of("/sys/fs/cgroup"), dir -> host.getOrDefault(dir, List.of())));
+                MaskedPathOpts.maskedPaths(List.of("/sys/fs/cgroup"), dir -> host.getOrDefault(dir, List.of())));
     }
 
     @Test
@@ -204,7 +203,7 @@ public class ContainerConfigTest {
         SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(), Map.of(),
                 Set.of("paths"));
         PodDirectory.App app = app(policy, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
         assertEquals(List.of(), strings(c.path("linux").path("readonlyPaths")));
     }
@@ -212,7 +211,7 @@ public class ContainerConfigTest {
     @Test
     public void resourcesBecomeCgroupLimitsAndOomScoreAdjIsClampedToTheHostsMinimum() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, new Resources(64L << 20, 500L, 512L, -500), null);
-        JsonNode c = json(new ContainerConfig(pod(app, null), -100, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), -100, INIT, false).app(app, "app-web", app.exec()));
         JsonNode r = c.path("linux").path("resources");
         assertEquals(64L << 20, r.path("memory").path("limit").asLong());
         assertEquals(50_000, r.path("cpu").path("quota").asLong());
@@ -227,8 +226,8 @@ public class ContainerConfigTest {
     public void anAppJoinsThePodsNetworkByPathHasTheSupervisorsIpcAndUtsAndItsOwnPidMountAndCgroup() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null, null);
-        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
-        assertFalse("no user namespace, no infra container", ContainerConfig.needsInfra(pod(app, settings)));
+        ContainerSpecs configs = new ContainerSpecs(pod(app, settings), 0, INIT, false);
+        assertFalse("no user namespace, no infra container", ContainerSpecs.needsInfra(pod(app, settings)));
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
@@ -242,8 +241,8 @@ public class ContainerConfigTest {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
                 new PodDirectory.IdMapping(200_000, 65_536));
-        ContainerConfig configs = new ContainerConfig(pod(app, settings), 0, INIT);
-        assertTrue(ContainerConfig.needsInfra(pod(app, settings)));
+        ContainerSpecs configs = new ContainerSpecs(pod(app, settings), 0, INIT, false);
+        assertTrue(ContainerSpecs.needsInfra(pod(app, settings)));
         JsonNode c = json(configs.app(app, "app-web", app.exec()));
         Map<String, String> ns = new LinkedHashMap<>();
         c.path("linux").path("namespaces").forEach(n -> ns.put(n.path("type").asText(), n.path("path").asText("")));
@@ -267,7 +266,7 @@ public class ContainerConfigTest {
     @Test
     public void withHostNetworkingNeitherInfraNorAppsHaveANetworkNamespace() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
-        ContainerConfig configs = new ContainerConfig(pod(app, null), 0, INIT);
+        ContainerSpecs configs = new ContainerSpecs(pod(app, null), 0, INIT, false);
         assertFalse(json(configs.app(app, "app-web", app.exec())).path("linux").path("namespaces").toString()
                 .contains("network"));
         assertFalse(json(configs.infra(POD.resolve("engine/infra-rootfs"))).path("linux").path("namespaces").toString()
@@ -279,7 +278,7 @@ public class ContainerConfigTest {
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", POD.resolve("volumes/data"), "/data", false,
                 false), new PodDirectory.Mount("host", Path.of("/srv/share"), "/share", true, true));
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, mounts);
-        JsonNode c = json(new ContainerConfig(pod(app, null), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         Map<String, JsonNode> byTarget = new LinkedHashMap<>();
         c.path("mounts").forEach(m -> byTarget.put(m.path("destination").asText(), m));
         assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
@@ -295,7 +294,7 @@ public class ContainerConfigTest {
     public void aTerminalOnlyWithInteractive() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod(null, null, null, true, null, null);
-        JsonNode c = json(new ContainerConfig(pod(app, settings), 0, INIT).app(app, "app-web", app.exec()));
+        JsonNode c = json(new ContainerSpecs(pod(app, settings), 0, INIT, false).app(app, "app-web", app.exec()));
         assertTrue(c.path("process").path("terminal").asBoolean());
     }
 }

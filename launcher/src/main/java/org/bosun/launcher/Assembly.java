@@ -1,0 +1,98 @@
+package org.bosun.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a framework boots for one feature of a distribution: the bundle files of {@code bundles/}
+ * with their start levels, the packages the system bundle exports from the launcher's class path,
+ * and the framework properties (the feature's, the feature's name, and the components'
+ * configurations). The launcher boots it in-process or as the agent; the integration tests boot
+ * the very same with pax-exam, so they test the platform that ships.
+ */
+public final class Assembly {
+    /**
+     * The launch protocol comes from the launcher's class path, so both sides share its classes;
+     * jnr and jffi use sun.misc.Unsafe; the agent reads peer credentials through jdk.net.
+     */
+    static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.launch;version=1.0.0", "sun.misc", "jdk.net");
+
+    /** One bundle: its Maven coordinates as the feature names it, its file, its start level. */
+    public record Bundle(String id, Path file, int startLevel) {
+    }
+
+    final Feature feature;
+    private final List<Bundle> bundles;
+    private final Map<String, String> frameworkProperties;
+
+    private Assembly(Feature feature, List<Bundle> bundles, Map<String, String> frameworkProperties) {
+        this.feature = feature;
+        this.bundles = bundles;
+        this.frameworkProperties = frameworkProperties;
+    }
+
+    /**
+     * What {@code bosun COMMAND} boots in-process from the distribution in {@code home}: the
+     * smallest feature that serves the command, with the configurations of its feature file and
+     * then of each of {@code configurationFolders} (missing ones are skipped).
+     */
+    public static Assembly forCommand(Path home, String command, List<Path> configurationFolders) throws IOException {
+        return forCommand(new Distribution(home, null), command, configurationFolders);
+    }
+
+    static Assembly forCommand(Distribution dist, String command, List<Path> configurationFolders) throws IOException {
+        return of(dist, Feature.forCommand(Feature.loadAll(dist.featuresDir()), command), configurationFolders);
+    }
+
+    static Assembly of(Distribution dist, Feature feature, List<Path> configurationFolders) throws IOException {
+        Path bundlesDir = dist.bundlesDir();
+        List<Bundle> bundles = new ArrayList<>();
+        for (Feature.BundleEntry entry : feature.bundles) {
+            Path file = bundlesDir.resolve(entry.fileName());
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("feature " + feature.name + " needs " + entry.id() + " but " + file
+                        + " is missing; reinstall bosun (scripts/install)");
+            }
+            bundles.add(new Bundle(entry.id(), file, entry.startOrder()));
+        }
+        Configurations configurations = new Configurations().add(feature.configurations);
+        for (Path folder : configurationFolders) {
+            configurations.addFolder(folder);
+        }
+        Map<String, String> props = new LinkedHashMap<>(feature.frameworkProperties);
+        props.put("bosun.features", feature.name);
+        if (!configurations.isEmpty()) {
+            props.put(Configurations.FRAMEWORK_PROPERTY, configurations.toJson());
+        }
+        return new Assembly(feature, List.copyOf(bundles), Collections.unmodifiableMap(props));
+    }
+
+    public String featureName() {
+        return feature.name;
+    }
+
+    /** In install order: the feature's parents' bundles first. */
+    public List<Bundle> bundles() {
+        return bundles;
+    }
+
+    /** The packages of the launcher's class path that the system bundle exports. */
+    public List<String> systemPackages() {
+        return SYSTEM_PACKAGES;
+    }
+
+    public Map<String, String> frameworkProperties() {
+        return frameworkProperties;
+    }
+
+    /** The start level the framework goes to: every bundle's. */
+    public int startLevel() {
+        return bundles.stream().mapToInt(Bundle::startLevel).max().orElse(1);
+    }
+}

@@ -1,0 +1,48 @@
+package org.bosun.stage1.oci;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bosun.api.stage1.PodDirectory;
+
+/**
+ * The container's namespaces but the user namespace ({@link UserNamespaceOpts}). Each app has its
+ * own PID, mount and cgroup namespaces and joins the pod's network namespace (the one the core made,
+ * by its path). The pod's IPC and UTS namespaces are held by the supervisor, which makes them when
+ * it starts: the apps' specs name no IPC or UTS namespace, so each app has the runtime's, the
+ * supervisor's. A pod with a user namespace has an infra container instead, which makes them (the
+ * supervisor must stay the host's root to run the runtime); its apps join them by path.
+ */
+final class NamespaceOpts {
+    private NamespaceOpts() {
+    }
+
+    static SpecOpt app(PodDirectory pod) {
+        List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(OciSpec.Namespace.created("pid"),
+                OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("cgroup")));
+        if (ContainerSpecs.needsInfra(pod)) {
+            for (String shared : List.of("ipc", "uts")) {
+                namespaces.add(new OciSpec.Namespace(shared, ContainerSpecs.infraNamespace(shared)));
+            }
+        }
+        // else: no IPC or UTS namespace of its own, so the container has the runtime's, which are
+        // the supervisor's, the pod's (no path to fill in when the pod runs)
+        network(pod, namespaces);
+        return spec -> spec.linux(l -> l.withMoreNamespaces(namespaces));
+    }
+
+    /** The infra container's: the pod's IPC and UTS namespaces, made by it, and so the pod's hostname. */
+    static SpecOpt infra(PodDirectory pod) {
+        List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(OciSpec.Namespace.created("pid"),
+                OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("ipc"), OciSpec.Namespace.created("uts")));
+        network(pod, namespaces);
+        String hostname = pod.settings().hostname();
+        return spec -> spec.withHostname(hostname).linux(l -> l.withMoreNamespaces(namespaces));
+    }
+
+    private static void network(PodDirectory pod, List<OciSpec.Namespace> namespaces) {
+        if (pod.settings().netns() != null && !ContainerSpecs.inheritsNetwork(pod)) {
+            namespaces.add(new OciSpec.Namespace("network", pod.settings().netns().toString()));
+        }
+    }
+}
