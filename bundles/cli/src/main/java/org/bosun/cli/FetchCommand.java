@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
+import org.bosun.cli.image.ImageServices;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

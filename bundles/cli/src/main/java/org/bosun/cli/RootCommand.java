@@ -3,6 +3,7 @@ package org.bosun.cli;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.ErrorKind;
+import org.bosun.cli.image.ImageCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

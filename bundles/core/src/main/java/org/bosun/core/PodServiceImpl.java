@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.BosunException;
@@ -73,6 +75,22 @@ public final class PodServiceImpl implements PodService {
         pods.sort(Comparator.comparing((PodInfo p) -> p.created() == null ? Instant.EPOCH : p.created())
                 .thenComparing(PodInfo::uuid));
         return pods;
+    }
+
+    @Override
+    public Set<String> imagesInUse(RuntimePaths paths) {
+        Set<String> ids = new HashSet<>();
+        for (PodInfo pod : list(paths)) {
+            if (pod.state() == PodState.PREPARED || pod.state() == PodState.PREPARING || pod.state() == PodState.RUNNING
+                    || pod.state() == PodState.EMBRYO) {
+                for (AppInfo app : pod.apps()) {
+                    if (app.imageId() != null) {
+                        ids.add(app.imageId());
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.bosun.api.pod;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
@@ -56,6 +57,14 @@ public interface PodService {
      */
     PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
             Consumer<PodInfo> prepared);
+
+    /**
+     * The ids of the images that embryo, preparing, prepared and running pods use: the images the
+     * image store must keep ({@code image rm} and {@code image gc}).
+     *
+     * @since 1.4
+     */
+    Set<String> imagesInUse(RuntimePaths paths);
 
     /**
      * As {@link #launch(RuntimePaths, String)}, with the pod's network, DNS, host name and terminal
