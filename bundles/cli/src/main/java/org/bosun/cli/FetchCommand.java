@@ -39,7 +39,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String policy = PodFlags.pullPolicy(pullPolicy);
+        String policy = PodFlagParser.pullPolicy(pullPolicy);
         FetchOptions options = new FetchOptions(session.paths(), session.global.insecure(), policy,
                 TerminalProgress.of(session));
         ImageServices services = new ImageServices(session);

@@ -14,7 +14,7 @@ final class RunCommand implements Callable<Integer> {
     HelpOption help;
 
     @Mixin
-    PodOptions pod;
+    PrepareFlags pod;
 
     private final Session session;
 

@@ -18,10 +18,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The flags {@code prepare} and {@code run} share: pod-level flags before the first image, then
- * {@code IMAGE [app flags] [-- args] [--- IMAGE ...]} as in rkt.
+ * The picocli flags {@code prepare} and {@code run} share (a mixin): pod-level flags before the
+ * first image, then {@code IMAGE [app flags] [-- args] [--- IMAGE ...]} as in rkt, kept as words and
+ * split per app by {@link AppArgumentGroups}. Builds the {@code PrepareRequest} (with the API's
+ * {@code PodOptions}) from them.
  */
-final class PodOptions {
+final class PrepareFlags {
     @Option(names = "--stage1-name", paramLabel = "NAME",
             description = "the stage1 engine (default: from stage1.d, else nspawn); 'bosun version' lists them")
     String stage1Name;
@@ -92,7 +94,7 @@ final class PodOptions {
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
-        List<AppRequest> apps = AppArguments.parse(images, session);
+        List<AppRequest> apps = AppArgumentGroups.parse(images, session);
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
                 podOptions(session), keyValues(userAnnotations, "--user-annotation"),
@@ -101,11 +103,12 @@ final class PodOptions {
 
     /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */
     org.bosun.api.pod.PodOptions podOptions(Session session) {
-        return new org.bosun.api.pod.PodOptions(network.hostname, PodFlags.networks(network.networks), PodFlags.ports(ports),
-                network.dns(), hostsEntries, PodFlags.volumes(volumes, session),
-                PodFlags.environment(setEnvFiles, setEnv, session),
+        return new org.bosun.api.pod.PodOptions(network.hostname, PodFlagParser.networks(network.networks),
+                PodFlagParser.ports(ports),
+                network.dns(), hostsEntries, PodFlagParser.volumes(volumes, session),
+                PodFlagParser.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
-                PodFlags.pullPolicy(pullPolicy), engineOptions(session));
+                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session));
     }
 
     /** The engine's option defaults from stage1.d, each overridden by a --stage1-option. */

@@ -11,11 +11,12 @@ import org.bosun.api.pod.AppSettings.MountRequest;
 import org.bosun.api.pod.Resources;
 
 /**
- * rkt's per-app flags beyond name, exec, user, group, working dir and environment, given after an
- * app's image: mounts, isolators, capabilities, seccomp. Checks their syntax here; whether a volume
- * exists or a capability is known is checked when the pod is prepared.
+ * Parses one app's rkt per-app flags beyond name, exec, user, group, working dir and environment,
+ * given after the app's image (mounts, isolators, capabilities, seccomp), into its settings. Checks
+ * their syntax here; whether a volume exists or a capability is known is checked when the pod is
+ * prepared.
  */
-final class AppFlags {
+final class AppFlagParser {
     static final List<String> NAMES = List.of("--supplementary-gids", "--readonly-rootfs", "--mount", "--memory",
             "--cpu", "--cpu-shares", "--oom-score-adj", "--caps-retain", "--caps-remove", "--seccomp",
             "--user-annotation", "--user-label");
@@ -36,7 +37,7 @@ final class AppFlags {
     private final java.util.Map<String, String> userAnnotations = new java.util.LinkedHashMap<>();
     private final java.util.Map<String, String> userLabels = new java.util.LinkedHashMap<>();
 
-    AppFlags(String image) {
+    AppFlagParser(String image) {
         this.image = image;
     }
 
@@ -61,8 +62,8 @@ final class AppFlags {
                 }
                 seccomp = value;
             }
-            case "--user-annotation" -> userAnnotations.putAll(PodOptions.keyValues(List.of(value), flag));
-            case "--user-label" -> userLabels.putAll(PodOptions.keyValues(List.of(value), flag));
+            case "--user-annotation" -> userAnnotations.putAll(PrepareFlags.keyValues(List.of(value), flag));
+            case "--user-label" -> userLabels.putAll(PrepareFlags.keyValues(List.of(value), flag));
             default -> {
                 return false;
             }

@@ -9,8 +9,8 @@ import java.util.List;
 import org.bosun.api.BosunException;
 
 /** Pods named on the command line, directly or with {@code --uuid-file}. */
-final class PodArguments {
-    private PodArguments() {
+final class NamedPods {
+    private NamedPods() {
     }
 
     static List<String> resolve(Session session, List<String> uuids, String uuidFile) {

@@ -23,8 +23,8 @@ import org.bosun.api.pod.PodOptions.VolumeSpec;
  * checks the syntax of its flag and names the flag and the bad value; whether a network, port or
  * volume exists is checked when the pod is prepared.
  */
-final class PodFlags {
-    private PodFlags() {
+final class PodFlagParser {
+    private PodFlagParser() {
     }
 
     /** {@code --net=default,mynet:IP=10.1.2.3;K=V} → one choice per network, in order. */
@@ -221,7 +221,7 @@ final class PodFlags {
                 env.put(trimmed.substring(0, eq), trimmed.substring(eq + 1));
             }
         }
-        env.putAll(PodOptions.keyValues(setEnv, "--set-env"));
+        env.putAll(PrepareFlags.keyValues(setEnv, "--set-env"));
         return env;
     }
 

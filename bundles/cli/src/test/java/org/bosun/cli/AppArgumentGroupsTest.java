@@ -15,10 +15,10 @@ import org.junit.Test;
 
 import picocli.CommandLine;
 
-public class AppArgumentsTest {
+public class AppArgumentGroupsTest {
 
     private static List<AppRequest> parse(String... words) {
-        return AppArguments.parse(List.of(words), Sessions.inWork());
+        return AppArgumentGroups.parse(List.of(words), Sessions.inWork());
     }
 
     private static BosunException refusal(String... words) {
@@ -49,7 +49,7 @@ public class AppArgumentsTest {
         assertEquals("/work/sub/x.aci", parse("./sub/x.aci").get(0).image());
         assertEquals("/images/y.aci", parse("../images/y.aci").get(0).image());
         assertEquals("/abs/z.aci", parse("/abs/z.aci").get(0).image());
-        assertEquals("/srv/x.aci", AppArguments.parse(List.of("x.aci"), Sessions.in("/srv")).get(0).image());
+        assertEquals("/srv/x.aci", AppArgumentGroups.parse(List.of("x.aci"), Sessions.in("/srv")).get(0).image());
     }
 
     @Test
@@ -71,7 +71,7 @@ public class AppArgumentsTest {
 
     @Test
     public void anAppsEnvironmentIsItsOwn() {
-        List<AppRequest> apps = AppArguments.parse(
+        List<AppRequest> apps = AppArgumentGroups.parse(
                 List.of("x.aci", "--environment=B=app", "--environment", "C=c=d", "---", "y.aci"), Sessions.inWork());
         assertEquals(Map.of("B", "app", "C", "c=d"), apps.get(0).environment());
         assertEquals(Map.of(), apps.get(1).environment());
@@ -176,7 +176,7 @@ public class AppArgumentsTest {
         RunCommand run = (RunCommand) result.subcommand().commandSpec().userObject();
         assertEquals(List.of("./img.aci", "--exec=/bin/sh", "--", "-c", "x", "---", "img2.aci", "--name=b"),
                 run.pod.images);
-        List<AppRequest> apps = AppArguments.parse(run.pod.images, session);
+        List<AppRequest> apps = AppArgumentGroups.parse(run.pod.images, session);
         assertEquals(2, apps.size());
         assertEquals("/work/img.aci", apps.get(0).image());
         assertEquals(List.of("-c", "x"), apps.get(0).args());

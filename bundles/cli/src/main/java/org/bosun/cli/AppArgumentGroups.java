@@ -9,17 +9,17 @@ import org.bosun.api.BosunException;
 import org.bosun.api.pod.AppRequest;
 
 /**
- * Splits {@code IMAGE [--exec=X ...] [-- args] [--- IMAGE ...]} into one {@link AppRequest} per
- * image. Local image paths are made absolute against the caller's directory here, because the
+ * Splits {@code IMAGE [--exec=X ...] [-- args] [--- IMAGE ...]} into its per-app groups, one
+ * {@link AppRequest} per image. Local image paths are made absolute against the caller's directory here, because the
  * agent that prepares the pod runs elsewhere.
  */
-final class AppArguments {
+final class AppArgumentGroups {
     /** Every flag that belongs to an app, given after its image. */
     static final List<String> FLAGS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment"),
-            AppFlags.NAMES.stream()).toList();
+            AppFlagParser.NAMES.stream()).toList();
 
-    private AppArguments() {
+    private AppArgumentGroups() {
     }
 
     static List<AppRequest> parse(List<String> words, Session session) {
@@ -37,7 +37,7 @@ final class AppArguments {
             String group = null;
             String workingDir = null;
             Map<String, String> env = new LinkedHashMap<>();
-            AppFlags settings = new AppFlags(image);
+            AppFlagParser settings = new AppFlagParser(image);
             List<String> args = new ArrayList<>();
             while (i < words.size() && !words.get(i).equals("---")) {
                 String word = words.get(i++);
@@ -58,7 +58,7 @@ final class AppArguments {
                     throw BosunException.invalid("unexpected '" + word + "' after image " + image
                             + "; put the app's arguments after '--'");
                 }
-                if (value == null && AppFlags.BOOLEAN.contains(flag)) {
+                if (value == null && AppFlagParser.BOOLEAN.contains(flag)) {
                     value = "true";
                 }
                 if (value == null) {
@@ -73,7 +73,7 @@ final class AppArguments {
                     case "--user" -> user = value;
                     case "--group" -> group = value;
                     case "--working-dir" -> workingDir = value;
-                    case "--environment" -> env.putAll(PodOptions.keyValues(List.of(value), "--environment"));
+                    case "--environment" -> env.putAll(PrepareFlags.keyValues(List.of(value), "--environment"));
                     default -> {
                         if (!settings.accept(flag, value)) {
                             throw BosunException.invalid("unknown app flag " + flag + " after image " + image
