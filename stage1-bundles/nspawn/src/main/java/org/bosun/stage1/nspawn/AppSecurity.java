@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import org.bosun.api.BosunException;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
-import org.bosun.stage1.support.HostCapabilities;
+import org.bosun.stage1.rules.HostCapabilities;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.bosun.stage1.support;
+package org.bosun.stage1.rules;
 
 import java.util.regex.Pattern;
 
