@@ -11,8 +11,8 @@ import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.provider.ProviderReference;
 import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.provider.ProviderStatus;
-import org.bosun.launch.ExecPlan;
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.ExecPlan;
+import org.bosun.command.protocol.Invocation;
 import org.osgi.framework.BundleContext;
 
 /**

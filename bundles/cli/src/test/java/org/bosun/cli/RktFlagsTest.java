@@ -18,7 +18,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.net.NetworkAttachment;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodState;
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.Invocation;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.bosun.launch;
+package org.bosun.command.protocol;
 
 /**
  * How a command ended: with an exit code, or with a process to exec.

@@ -1,4 +1,4 @@
-package org.bosun.launch;
+package org.bosun.command.protocol;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
