@@ -64,12 +64,32 @@ public class RunFeaturesIT extends E2eCase {
     @AfterClass
     public static void noPodLeftACgroup() throws Exception {
         List<String> left = new ArrayList<>();
-        for (String uuid : PODS) {
-            try (var found = Files.find(Path.of("/sys/fs/cgroup"), 6,
-                    (p, a) -> a.isDirectory() && p.getFileName().toString().equals("bosun-" + uuid))) {
-                found.forEach(p -> left.add(p.toString()));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        PODS.forEach(uuid -> names.add("bosun-" + uuid));
+        // Other pods on the host (another test's, a user's) come and go during the walk: a directory
+        // that vanishes under it is no pod of this class, so the walk goes on past it.
+        Files.walkFileTree(Path.of("/sys/fs/cgroup"), java.util.Set.of(), 6, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                if (names.contains(String.valueOf(dir.getFileName()))) {
+                    left.add(dir.toString());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                return preVisitDirectory(file, a); // directories at the depth limit come here
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) throws java.io.IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         assertEquals("cgroups left by the pods of " + RunFeaturesIT.class.getSimpleName(), List.of(), left);
     }
 
