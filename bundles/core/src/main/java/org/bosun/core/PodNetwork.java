@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
@@ -17,6 +18,7 @@ import org.bosun.api.net.NetworkAttachment;
 import org.bosun.api.net.NetworkRequest;
 import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodState;
+import org.bosun.host.cgroup.CgroupTree;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -265,7 +267,20 @@ final class PodNetwork {
                         + " still lives in its network namespace " + netns + "; stop it (or make the data directory"
                         + " reachable again), then run bosun gc";
             }
+            List<Path> cgroups = CgroupTree.podCgroups(h.uuid());
+            Set<Long> pids = CgroupTree.allPids(cgroups);
+            if (!pids.isEmpty()) {
+                return "pod " + h.uuid() + ": its directory in " + h.podsDir() + " is gone, but process "
+                        + pids.iterator().next() + " still lives in its cgroups " + cgroups + "; stop it (or make the"
+                        + " data directory reachable again), then run bosun gc";
+            }
             detachAndDelete(records, h.uuid());
+            // The engine's cgroups of the pod: its stop or gc would have removed them, but neither can
+            // run without the pod's directory.
+            List<String> left = CgroupTree.remove(cgroups);
+            if (!left.isEmpty()) {
+                return "pod " + h.uuid() + ": cannot remove its cgroups: " + String.join("; ", left);
+            }
             PodNetRecords.remove(records, ATTACHMENTS);
             PodNetRecords.removeDirIfEmpty(records);
             holdings.remove(h.uuid());

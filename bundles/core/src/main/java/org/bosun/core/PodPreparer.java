@@ -18,6 +18,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageManifest;
+import org.bosun.api.image.ImagePin;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.pod.AppRequest;
@@ -70,12 +71,14 @@ final class PodPreparer {
             throw BosunException.internal("cannot create pod directory " + embryo + ": " + e.getMessage(), e);
         }
         Path podDir = embryo;
-        try (PodLock lock = PodLock.create(embryo)) {
+        // The pin holds each image from its choice until the pod's manifest names it (see ImagePin).
+        try (PodLock lock = PodLock.create(embryo);
+                ImagePin pin = services.withImageStore(s -> s.pin(paths))) {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             List<ImageManifest.Port> imagePorts = new ArrayList<>();
             clock.lap("pod dir");
-            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock);
+            PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock, pin);
             PodVolumes.createEmptyVolumes(podDir, manifest);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
@@ -137,18 +140,19 @@ final class PodPreparer {
 
     private PodManifestJson renderApps(RuntimePaths paths, PrepareRequest request, Path podDir,
             List<ImageManifest.Port> imagePorts, PodVolumes volumes, org.bosun.api.image.Progress progress,
-            PhaseClock clock) {
+            PhaseClock clock, ImagePin pin) {
         List<PodManifestJson.RuntimeApp> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
         FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy(), progress);
         for (AppRequest app : request.apps()) {
             ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
             apps.add(services.withImageStore(store -> {
-                StoredImage image = StoredImageLookup.find(store, paths, ref, fetch.pullPolicy()).orElseGet(() ->
-                        services.withImageFormat(ref.scheme(), ref.location(), format -> format.fetch(ref, fetch, store)));
+                StoredImage image = pin.hold(() -> StoredImageLookup.find(store, paths, ref, fetch.pullPolicy())
+                        .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
+                                format -> format.fetch(ref, fetch, store))));
                 clock.lap("image");
                 checkNotCancelled(podDir.getFileName().toString());
-                // Marked first: gc keeps images used recently, so the tree is not collected under us.
+                // For image list and gc's grace period; the pin is what keeps the image and its tree now.
                 store.markUsed(paths, image.id());
                 Path tree = store.tree(paths, image, (stored, dir) -> services.withImageFormatNamed(stored.format(),
                         format -> {

@@ -68,6 +68,15 @@ public final class PodServiceImpl implements PodService {
         for (PodStore.Found f : store.all()) {
             releaseIfExited(store, f);
             PodInfo info = info(store, f);
+            // Moved while listed (prepared to run, say): listed where it is now, so image gc, which
+            // keeps the images of the pods listed, never misses a pod on its way.
+            for (int attempt = 0; info == null && attempt < 5; attempt++) {
+                try {
+                    info = info(store, store.find(f.uuid()));
+                } catch (BosunException gone) {
+                    break;
+                }
+            }
             if (info != null) {
                 pods.add(info);
             }
@@ -420,6 +429,9 @@ public final class PodServiceImpl implements PodService {
             return null;
         }
         PodManifestJson manifest = files.manifest(f.path());
+        if (manifest == null && !Files.isDirectory(f.path())) {
+            return null; // moved meanwhile: its manifest is where it went
+        }
         List<AppInfo> apps = new ArrayList<>();
         Map<String, String> annotations = new LinkedHashMap<>();
         if (manifest != null) {

@@ -23,6 +23,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageGcReport;
+import org.bosun.api.image.ImagePin;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
 import org.bosun.host.files.FileTree;
@@ -34,9 +35,14 @@ import org.osgi.service.component.annotations.Component;
  * operation works from the files, their flocks and the index, so several processes (the agent,
  * in-process commands) share one store, and the bundle can be updated between two calls.
  *
- * <p>Locks, always taken in this order: the gc lock ({@code cas/locks/gc.lck}, shared by fetches
- * and renders, exclusive for gc and rm, which delete blobs and trees), then a named or tree lock,
- * then the index lock.
+ * <p>Locks, always taken in this order: the gc lock ({@code cas/locks/gc.lck}, shared by fetches,
+ * renders and pins, exclusive for gc and rm, which delete blobs and trees), then a named or tree
+ * lock, then the index lock.
+ *
+ * <p>What gc and rm keep is decided under the exclusive gc lock: the images the caller's
+ * {@code inUse} names when asked there (pods that record them), and those pinned by pods being
+ * prepared ({@link PinnedImages}); a pod's pin is let go only after its record is written, so no
+ * image a pod has chosen is ever outside both.
  */
 @Component(service = ImageStore.class)
 public final class ImageStoreImpl implements ImageStore {
@@ -183,14 +189,23 @@ public final class ImageStoreImpl implements ImageStore {
     }
 
     @Override
-    public void remove(RuntimePaths paths, String id, Set<String> inUse) {
+    public ImagePin pin(RuntimePaths paths) {
+        return new PinnedImages(layout(paths)).pin();
+    }
+
+    @Override
+    public void remove(RuntimePaths paths, String id, Supplier<Set<String>> inUse) {
         StoreLayout layout = layout(paths);
         try (Flock gc = Flock.exclusive(layout.gcLock())) {
             StoredImage image = ImageMatcher.match(list(paths), id);
             if (image == null) {
                 throw BosunException.notFound("image " + id + " is not in the store; see bosun image list");
             }
-            if (inUse.contains(image.id())) {
+            if (new PinnedImages(layout).held().contains(image.id())) {
+                throw BosunException.precondition("image " + image.id() + " (" + image.name() + ") is being used by"
+                        + " a pod being prepared; remove the pod once it is prepared (bosun rm), or try again");
+            }
+            if (inUse.get().contains(image.id())) {
                 throw BosunException.precondition("image " + image.id() + " (" + image.name() + ") is used by a"
                         + " prepared or running pod; remove the pod first (bosun rm)");
             }
@@ -209,16 +224,20 @@ public final class ImageStoreImpl implements ImageStore {
     }
 
     @Override
-    public ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused, Set<String> inUse) {
+    public ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused,
+            Supplier<Set<String>> inUse) {
         StoreLayout layout = layout(paths);
         try (Flock gc = Flock.exclusive(layout.gcLock())) {
             Leftovers leftovers = removeLeftovers(layout);
+            Set<String> pinned = new PinnedImages(layout).held();
             List<String> removed = new ArrayList<>();
             if (removeUnused) {
                 Instant cutoff = Instant.now().minus(gracePeriod);
                 UsageMarks marks = marks(paths);
+                // Asked after the pins were read: a pin let go since then was let go after its pod's record was written.
+                Set<String> needed = new HashSet<>(inUse.get());
+                needed.addAll(pinned);
                 index(paths).apply(maps -> {
-                    Set<String> needed = new HashSet<>(inUse);
                     List<StoredImage> all = maps.all().stream().map(marks::apply).toList();
                     all.forEach(i -> needed.addAll(i.dependencies()));
                     for (StoredImage i : all) {

@@ -17,6 +17,7 @@ import org.bosun.api.RuntimePaths;
  * cas/index.mv.db, cas/index.lck              the image index (H2 MVStore) and its lock
  * cas/locks/                                  named locks ({@code locked}) and the gc lock
  * cas/used/&lt;algorithm&gt;-&lt;hex&gt;                    when a pod last used an image (its mtime)
+ * cas/pins/pin-*                              images pods being prepared hold (flocked by their process)
  * tree/&lt;image id&gt;                              rendered trees
  * tree/tmp-*                                  trees being rendered (flocked by their renderer)
  * </pre>
@@ -33,7 +34,7 @@ final class StoreLayout {
     /** Creates the directories once; harmless when they exist. */
     StoreLayout ensure() {
         try {
-            for (Path dir : new Path[] {blobs("sha256"), blobs("sha512"), tmp(), locks(), tree}) {
+            for (Path dir : new Path[] {blobs("sha256"), blobs("sha512"), tmp(), locks(), pins(), tree}) {
                 Files.createDirectories(dir);
             }
         } catch (IOException e) {
@@ -61,6 +62,11 @@ final class StoreLayout {
     /** One empty file per image whose modification time says when a pod last used it. */
     Path used() {
         return cas.resolve("used");
+    }
+
+    /** One file per {@link org.bosun.api.image.ImagePin}, listing the images it holds. */
+    Path pins() {
+        return cas.resolve("pins");
     }
 
     Path index() {

@@ -31,8 +31,10 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageManifest;
+import org.bosun.api.image.ImagePin;
 import org.bosun.api.image.StoredImage;
 import org.bosun.host.files.FileTree;
+import org.bosun.host.lock.LockHolder;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -177,9 +179,9 @@ public class ImageStoreTest {
     public void anImageUsedByAPodIsNotRemoved() throws Exception {
         String blob = writeBlob("in use".getBytes(StandardCharsets.UTF_8));
         store.record(paths, image(blob, "example.com/app", "r"));
-        BosunException e = assertThrows(BosunException.class, () -> store.remove(paths, blob, Set.of(blob)));
+        BosunException e = assertThrows(BosunException.class, () -> store.remove(paths, blob, () -> Set.of(blob)));
         assertEquals(ErrorKind.FAILED_PRECONDITION, e.kind());
-        store.remove(paths, "example.com/app", Set.of());
+        store.remove(paths, "example.com/app", () -> Set.of());
         assertEquals(List.of(), store.list(paths));
         assertTrue("its blob went with it", store.blob(paths, blob).isEmpty());
     }
@@ -246,7 +248,7 @@ public class ImageStoreTest {
         try (BlobWriter live = store.newBlob(paths)) {
             live.stream().write("still downloading".getBytes(StandardCharsets.UTF_8));
 
-            ImageGcReport report = store.gc(paths, Duration.ofHours(24), true, Set.of());
+            ImageGcReport report = store.gc(paths, Duration.ofHours(24), true, () -> Set.of());
 
             assertEquals(2, report.leftovers());
             assertEquals(1, report.blobs());
@@ -267,8 +269,8 @@ public class ImageStoreTest {
         store.record(paths, image(b, "example.com/b", "rb"));
         store.tree(paths, store.find(paths, a).orElseThrow(), (img, dir) -> { });
 
-        assertEquals(List.of(), store.gc(paths, Duration.ofHours(1), true, Set.of()).images());
-        ImageGcReport report = store.gc(paths, Duration.ZERO, true, Set.of(b));
+        assertEquals(List.of(), store.gc(paths, Duration.ofHours(1), true, () -> Set.of()).images());
+        ImageGcReport report = store.gc(paths, Duration.ZERO, true, () -> Set.of(b));
 
         assertEquals(List.of(a), report.images());
         assertEquals(1, report.trees());
@@ -358,11 +360,119 @@ public class ImageStoreTest {
         Files.setLastModifiedTime(mark, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(3600)));
         Duration grace = Duration.ZERO;
 
-        ImageGcReport report = store.gc(paths, grace, true, Set.of());
+        ImageGcReport report = store.gc(paths, grace, true, () -> Set.of());
 
         assertEquals(List.of(a), report.images());
         assertEquals(List.of(b), store.list(paths).stream().map(StoredImage::id).toList());
-        store.remove(paths, b, Set.of());
+        store.remove(paths, b, () -> Set.of());
         assertEquals("no mark outlives its image", List.of(), files(root.resolve("data/cas/used")));
+    }
+
+    // ------------------------------------------------------------------ pins (issue 12 item 6)
+
+    @Test
+    public void gcAndRmKeepAPinnedImageItsBlobAndItsTreeUntilThePinIsClosed() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        try (ImagePin pin = store.pin(paths)) {
+            StoredImage held = pin.hold(() -> store.find(paths, "example.com/a").orElseThrow());
+            Path tree = store.tree(paths, held, (img, dir) -> createDirectoriesUnchecked(dir.resolve("bin")));
+
+            assertEquals(List.of(), store.gc(paths, Duration.ZERO, true, () -> Set.of()).images());
+            BosunException rm = assertThrows(BosunException.class, () -> store.remove(paths, a, () -> Set.of()));
+            assertEquals(ErrorKind.FAILED_PRECONDITION, rm.kind());
+            assertTrue(store.blob(paths, a).isPresent());
+            assertTrue(Files.isDirectory(tree.resolve("bin")));
+        }
+        assertEquals(List.of(a), store.gc(paths, Duration.ZERO, true, () -> Set.of()).images());
+        assertEquals("the closed pin left no file", List.of(), files(root.resolve("data/cas/pins")));
+    }
+
+    private static Path createDirectoriesUnchecked(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What a pod does: the pin is let go once the pod's record names the image. A gc that started
+     * before (here: waiting for the gc lock that a fetch holds) must see that record, so it asks for
+     * the images in use only once it holds the lock.
+     */
+    @Test
+    public void gcAsksForTheImagesInUseOnceItHoldsItsLock() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        Set<String> recorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ImagePin pin = store.pin(paths);
+        pin.hold(() -> store.find(paths, a).orElseThrow());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<ImageGcReport> gc;
+            try (LockHolder fetch = LockHolder.holdShared(root.resolve("data/cas/locks/gc.lck"))) {
+                gc = pool.submit(() -> store.gc(paths, Duration.ZERO, true, () -> Set.copyOf(recorded)));
+                Thread.sleep(200);
+                assertFalse("gc waits for the fetch", gc.isDone());
+                recorded.add(a); // the pod's manifest now names the image
+                pin.close();
+            }
+            assertEquals(List.of(), gc.get(30, TimeUnit.SECONDS).images());
+            assertTrue(store.blob(paths, a).isPresent());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    public void holdChoosesWithGcHeldOff() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (ImagePin pin = store.pin(paths)) {
+            CountDownLatch chosen = new CountDownLatch(1);
+            Future<ImageGcReport> gc = pool.submit(() -> {
+                chosen.await();
+                return store.gc(paths, Duration.ZERO, true, () -> Set.of());
+            });
+            pin.hold(() -> {
+                StoredImage image = store.find(paths, a).orElseThrow();
+                chosen.countDown();
+                try {
+                    Thread.sleep(300); // a gc now would find the image neither held nor in use
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                assertFalse("gc ran while the image was being chosen", gc.isDone());
+                return image;
+            });
+            assertEquals(List.of(), gc.get(30, TimeUnit.SECONDS).images());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    public void aPinLeftByAKilledProcessHoldsNothingAndGcRemovesIt() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        Path pins = createDirectoriesUnchecked(root.resolve("data/cas/pins"));
+        Files.writeString(pins.resolve("pin-killed"), a + "\n");
+
+        assertEquals(List.of(a), store.gc(paths, Duration.ZERO, true, () -> Set.of()).images());
+        assertEquals(List.of(), files(pins));
+    }
+
+    @Test
+    public void aPinHeldByAnotherProcessKeepsItsImages() throws Exception {
+        String a = writeBlob("a".getBytes(StandardCharsets.UTF_8));
+        store.record(paths, image(a, "example.com/a", "ra"));
+        Path pin = createDirectoriesUnchecked(root.resolve("data/cas/pins")).resolve("pin-other");
+        Files.writeString(pin, a + "\n");
+        try (LockHolder other = LockHolder.hold(pin)) {
+            assertEquals(List.of(), store.gc(paths, Duration.ZERO, true, () -> Set.of()).images());
+        }
+        assertEquals(List.of(a), store.gc(paths, Duration.ZERO, true, () -> Set.of()).images());
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import org.bosun.host.archive.HostileContent;
+import org.bosun.host.archive.ImageArchives;
 import org.junit.ClassRule;
 import org.junit.Test;
 
@@ -112,5 +114,94 @@ public class BadInputIT extends E2eCase {
             fail(failures.size() + " bad inputs were not handled as DESIGN.md §5 says:\n\n" + String.join("\n", failures));
         }
         assertNoPods();
+    }
+
+    /** One hostile image in one form: where it is and what the refusal must name. */
+    private record Hostile(HostileContent content, String form, String reference, String entry) {
+    }
+
+    /**
+     * issue 12 item 9: the hostile images of the issue, as ACI files, OCI layouts, docker save
+     * archives and from a registry, are refused by {@code fetch} in one line that names the image
+     * and the entry (and the layer, for layers), and none leaves anything in the store.
+     */
+    @Test
+    public void hostileImagesAreRefusedAtFetchAndLeaveNothingInTheStore() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("hostile"));
+        List<Hostile> hostiles = new ArrayList<>();
+        try (Registry registry = Registry.start(work.resolve("registry"), null, null)) {
+            for (HostileContent content : HostileContent.values()) {
+                String name = content.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                if (content.inAci()) {
+                    Path aci = dir.resolve(name + ".aci");
+                    Files.write(aci, content.aci("example.com/hostile/" + name).bytes());
+                    hostiles.add(new Hostile(content, "ACI", aci.toString(), content.entry("rootfs/")));
+                }
+                if (content.inLayer()) {
+                    Path layout = ImageArchives.ociLayout(dir.resolve(name), content.layer());
+                    hostiles.add(new Hostile(content, "OCI layout", "oci:" + layout + ":latest", content.entry("")));
+                    Path archive = ImageArchives.dockerArchive(dir.resolve(name + ".tar"), content.layer(),
+                            "example.com/hostile/" + name + ":latest");
+                    hostiles.add(new Hostile(content, "docker archive", "docker-archive:" + archive, content.entry("")));
+                    registry.push("oci:" + layout + ":latest", "hostile/" + name + ":latest", null, null);
+                    hostiles.add(new Hostile(content, "registry", registry.image("hostile/" + name + ":latest"),
+                            content.entry("")));
+                }
+            }
+            List<Callable<BosunResult>> calls = new ArrayList<>();
+            for (Hostile h : hostiles) {
+                calls.add(() -> bosun("fetch", "--insecure-options=image,http", h.reference()));
+            }
+            List<BosunResult> results = parallel(calls);
+
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < hostiles.size(); i++) {
+                Hostile h = hostiles.get(i);
+                BosunResult r = results.get(i);
+                List<String> problems = new ArrayList<>();
+                String line = oneClearLine(r);
+                if (line != null) {
+                    problems.add(line);
+                }
+                if (r.exitCode != 4) {
+                    problems.add("exit code " + r.exitCode + " instead of 4");
+                }
+                if (!r.stderr.contains(" entry " + h.entry() + " ")) {
+                    problems.add("the line does not name the entry " + h.entry());
+                }
+                if (!h.form().equals("ACI") && !r.stderr.contains(" is refused: layer sha256:")) {
+                    problems.add("the line does not name the layer");
+                }
+                if (!r.stdout.isEmpty()) {
+                    problems.add("output on stdout");
+                }
+                if (!problems.isEmpty()) {
+                    failures.add(h.content().what + " (" + h.form() + "): " + String.join(", ", problems) + "\n"
+                            + r.describe());
+                }
+            }
+            List<String> stored = new ArrayList<>();
+            for (String part : List.of("cas/blobs/sha256", "cas/blobs/sha512", "cas/tmp", "tree")) {
+                E2e.entries(data.resolve(part)).forEach(e -> stored.add(part + "/" + e));
+            }
+            BosunResult images = bosun("image", "list", "--format=json");
+            assertExit(0, images);
+            if (JSON.readTree(images.stdout).size() != 0) {
+                stored.add("images listed: " + images.stdout);
+            }
+            if (!stored.isEmpty()) {
+                failures.add("the refused fetches left in the store: " + stored);
+            }
+            for (String escaped : List.of("/tmp/bosun-hostile-absolute", "/tmp/bosun-hostile-written")) {
+                if (Files.exists(Path.of(escaped), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    failures.add("written outside the store: " + escaped);
+                    Files.deleteIfExists(Path.of(escaped));
+                }
+            }
+            if (!failures.isEmpty()) {
+                fail(failures.size() + " of " + hostiles.size() + " hostile images were not refused at fetch:\n\n"
+                        + String.join("\n", failures));
+            }
+        }
     }
 }

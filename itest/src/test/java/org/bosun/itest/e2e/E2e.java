@@ -121,6 +121,40 @@ final class E2e {
         }
     }
 
+    /**
+     * The cgroups named {@code bosun-UUID} for any of {@code uuids}, in every hierarchy under
+     * /sys/fs/cgroup (to depth 6). Other pods on the host come and go during the walk: a cgroup that
+     * vanishes under it is passed over.
+     */
+    static List<String> podCgroups(java.util.Collection<String> uuids) throws java.io.IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        uuids.forEach(uuid -> names.add("bosun-" + uuid));
+        List<String> found = new java.util.ArrayList<>();
+        Files.walkFileTree(Path.of("/sys/fs/cgroup"), java.util.Set.of(), 6, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                if (names.contains(String.valueOf(dir.getFileName()))) {
+                    found.add(dir.toString());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                return a.isDirectory() ? preVisitDirectory(file, a) : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) throws java.io.IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        return found;
+    }
+
     /** Mount points at or below {@code dir}, deepest first. */
     static List<String> mountsUnder(Path dir) {
         String real = realPath(dir).toString();

@@ -189,6 +189,7 @@ public class HostResourcesIT extends E2eCase {
         assertFalse("no iptables rule names the pod", host("iptables-save").contains(uuid));
         assertEquals(List.of(), forwardersOf(port));
         assertFalse("its host record is gone", Files.exists(HELD.resolve(uuid)));
+        assertEquals("the engine's cgroups of the pod are gone", List.of(), E2e.podCgroups(List.of(uuid)));
         assertFalse("a second gc finds nothing", bosun("gc").stdout.contains(uuid));
     }
 

@@ -7,8 +7,14 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.junit.ClassRule;
@@ -249,5 +255,64 @@ public class ImageStoreIT extends E2eCase {
         JsonNode image = JSON.readTree(bosun("image", "list", "--format=json").stdout).get(0);
         assertFalse("the run still counts as a use: " + image, image.path("lastUsed").isNull()
                 || image.path("lastUsed").isMissingNode());
+    }
+
+    /**
+     * issue 12 item 6: {@code image gc --grace-period=0s} in a loop never takes the image of a pod
+     * being prepared or started. Ten calls, two at a time, alternate {@code run} and {@code prepare}
+     * (each prepared pod is then run): between two calls the image is unused, so gc removes it and the
+     * next call fetches it again from the file, while gc goes on collecting.
+     */
+    @Test
+    public void gcInALoopNeverTakesTheImageOfAPodBeingPreparedOrStarted() throws Exception {
+        AtomicBoolean calling = new AtomicBoolean(true);
+        ExecutorService gcLoop = Executors.newSingleThreadExecutor();
+        Future<List<BosunResult>> collections = gcLoop.submit(() -> {
+            List<BosunResult> results = new ArrayList<>();
+            while (calling.get()) {
+                results.add(bosun("image", "gc", "--grace-period=0s"));
+            }
+            return results;
+        });
+        List<BosunResult> calls;
+        try {
+            List<Callable<BosunResult>> pods = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                if (i % 2 == 0) {
+                    pods.add(() -> bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/sh", "--", "-c", "echo ran"));
+                } else {
+                    pods.add(() -> {
+                        BosunResult prepared = bosun("prepare", INSECURE, FLY, aci(), "--exec", "/bin/sh", "--", "-c",
+                                "echo ran");
+                        if (prepared.exitCode != 0) {
+                            return prepared;
+                        }
+                        // The prepared pod holds its image: gc goes on meanwhile, and the pod still runs.
+                        Thread.sleep(1500);
+                        return bosun("run-prepared", prepared.stdout.trim());
+                    });
+                }
+            }
+            calls = parallel(pods, 2);
+        } finally {
+            calling.set(false);
+            gcLoop.shutdown();
+            gcLoop.awaitTermination(CALL_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
+        }
+        List<String> failed = new ArrayList<>();
+        for (BosunResult r : calls) {
+            if (r.exitCode != 0 || !r.stdout.equals("ran\n")) {
+                failed.add(r.describe());
+            }
+        }
+        List<BosunResult> gcs = collections.get();
+        for (BosunResult gc : gcs) {
+            if (gc.exitCode != 0) {
+                failed.add(gc.describe());
+            }
+        }
+        assertTrue("gc ran while the pods started: " + gcs.size() + " times", gcs.size() >= 2);
+        assertEquals(failed.size() + " of " + calls.size() + " pods or " + gcs.size() + " gcs failed:\n"
+                + String.join("\n", failed), List.of(), failed);
     }
 }

@@ -63,33 +63,7 @@ public class RunFeaturesIT extends E2eCase {
     /** No pod of the class left a cgroup in any hierarchy, the legacy memory and cpu ones included. */
     @AfterClass
     public static void noPodLeftACgroup() throws Exception {
-        List<String> left = new ArrayList<>();
-        java.util.Set<String> names = new java.util.HashSet<>();
-        PODS.forEach(uuid -> names.add("bosun-" + uuid));
-        // Other pods on the host (another test's, a user's) come and go during the walk: a directory
-        // that vanishes under it is no pod of this class, so the walk goes on past it.
-        Files.walkFileTree(Path.of("/sys/fs/cgroup"), java.util.Set.of(), 6, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
-                if (names.contains(String.valueOf(dir.getFileName()))) {
-                    left.add(dir.toString());
-                }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
-                return preVisitDirectory(file, a); // directories at the depth limit come here
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) throws java.io.IOException {
-                if (e instanceof java.nio.file.NoSuchFileException) {
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-        });
+        List<String> left = E2e.podCgroups(PODS);
         assertEquals("cgroups left by the pods of " + RunFeaturesIT.class.getSimpleName(), List.of(), left);
     }
 

@@ -49,15 +49,23 @@ public interface ImageStore {
     /** Notes that a pod is about to use the image (for {@code image list} and gc). */
     void markUsed(RuntimePaths paths, String id);
 
-    /** Removes an image (and its tree) that no pod in {@code inUse} needs. */
-    void remove(RuntimePaths paths, String id, Set<String> inUse);
+    /** A new, empty pin for the images of one pod being prepared; see {@link ImagePin}. */
+    ImagePin pin(RuntimePaths paths);
+
+    /**
+     * Removes an image (and its tree) that no pod uses: neither a pod {@code inUse} names nor one
+     * being prepared ({@link ImagePin}). {@code inUse} is asked with gc and rm held off, so a pod
+     * whose pin was let go after its record was written is in it.
+     */
+    void remove(RuntimePaths paths, String id, Supplier<Set<String>> inUse);
 
     /**
      * Removes leftovers of killed fetches and renders, trees no image needs, blobs no image
-     * references, and (with {@code removeUnused}) images unused for longer than {@code gracePeriod}
-     * and not in {@code inUse}.
+     * references, and (with {@code removeUnused}) images unused for longer than {@code gracePeriod},
+     * not in {@code inUse} and not held by a pod being prepared. {@code inUse} is asked as for
+     * {@link #remove}.
      */
-    ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused, Set<String> inUse);
+    ImageGcReport gc(RuntimePaths paths, Duration gracePeriod, boolean removeUnused, Supplier<Set<String>> inUse);
 
     /** Re-checks every blob's digest on disk; returns one line per problem, empty when all is well. */
     List<String> verify(RuntimePaths paths, String idOrAll);

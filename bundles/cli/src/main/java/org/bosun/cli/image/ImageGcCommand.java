@@ -1,7 +1,6 @@
 package org.bosun.cli.image;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.image.ImageGcReport;
@@ -34,8 +33,9 @@ final class ImageGcCommand implements Callable<Integer> {
     public Integer call() {
         Duration grace = Durations.parse(gracePeriod, "--grace-period");
         ImageServices services = new ImageServices(session);
-        Set<String> inUse = session.pods().imagesInUse(session.paths());
-        ImageGcReport report = services.withStore(s -> s.gc(session.paths(), grace, true, inUse));
+        // Pods are listed under the store's gc lock: one prepared meanwhile is either listed or pinned.
+        ImageGcReport report = services.withStore(s -> s.gc(session.paths(), grace, true,
+                () -> session.pods().imagesInUse(session.paths())));
         report.images().forEach(id -> session.out().println("removed image " + id));
         session.out().println("removed " + report.images().size() + " images, " + report.trees() + " trees, "
                 + report.blobs() + " blobs, " + report.leftovers() + " leftovers; freed "

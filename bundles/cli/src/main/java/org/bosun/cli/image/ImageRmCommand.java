@@ -1,7 +1,6 @@
 package org.bosun.cli.image;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
@@ -29,13 +28,12 @@ final class ImageRmCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ImageServices services = new ImageServices(session);
-        Set<String> inUse = session.pods().imagesInUse(session.paths());
         int exit = 0;
         int removed = 0;
         for (String id : ids) {
             try {
                 services.withStore(store -> {
-                    store.remove(session.paths(), id, inUse);
+                    store.remove(session.paths(), id, () -> session.pods().imagesInUse(session.paths()));
                     return null;
                 });
                 removed++;

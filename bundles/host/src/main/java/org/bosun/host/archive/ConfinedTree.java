@@ -141,7 +141,8 @@ public final class ConfinedTree {
         return current;
     }
 
-    private static void push(Deque<String> parts, String path) {
+    /** Puts the components of {@code path} on top of {@code parts}, the first on top. */
+    static void push(Deque<String> parts, String path) {
         String[] split = path.split("/");
         for (int i = split.length - 1; i >= 0; i--) {
             parts.push(split[i]);

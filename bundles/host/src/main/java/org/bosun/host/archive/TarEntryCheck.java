@@ -1,9 +1,13 @@
 package org.bosun.host.archive;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.NavigableSet;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.bosun.host.archive.TarEntry.Type;
@@ -11,16 +15,23 @@ import org.bosun.host.archive.TarEntry.Type;
 /**
  * The checks of {@link org.bosun.host.archive} that need no tree, applied to the entries of one
  * archive in the order it holds them: names, types, symbolic link targets read as written, and no
- * entry below a link that an earlier entry of the same archive made. It remembers only the names of
- * the links seen so far, so it can run on a stream (an archive passing through its digest) as well
- * as inside {@link TarExtraction}. One instance per archive.
+ * entry below a link that an earlier entry of the same archive made; and, once the archive is read
+ * ({@link #finish()}), relative links that climb out through the archive's own links. It remembers
+ * only the links seen so far, so it can run on a stream (an archive passing through its digest) as
+ * well as inside {@link TarExtraction}. One instance per archive.
  */
 public final class TarEntryCheck {
+    /** The directories at a tree's top that an engine mounts the pod's own over (rule 5). */
+    static final Set<String> MOUNT_POINTS = Set.of("dev", "proc", "sys");
+
     private final String prefix;
     private final String treeName;
     private final EntryRefusal refusal;
-    /** Clean names of the symbolic links this archive holds so far (not replaced by a later entry). */
-    private final NavigableSet<String> links = new TreeSet<>();
+    /** The symbolic links this archive holds so far (not replaced by a later entry), by clean name. */
+    private final NavigableMap<String, Link> links = new TreeMap<>();
+
+    private record Link(String rawName, String target) {
+    }
 
     /**
      * @param prefix the directory of the archive that holds the tree ({@code "rootfs/"} for an ACI),
@@ -45,12 +56,22 @@ public final class TarEntryCheck {
     public TarEntry check(TarArchiveEntry header) {
         String raw = header.getName();
         String name = clean(raw, raw, "", false);
-        if (name == null || name.isEmpty()) {
+        if (name == null) {
+            return null;
+        }
+        if (name.isEmpty()) {
+            if (!header.isDirectory()) {
+                // An ACI's rootfs as a link would have the pod's root lie wherever the link leads.
+                throw refusal.refuse(raw, "is the top of the " + treeName + ", which must be a directory");
+            }
             return null;
         }
         Type type = type(header);
         String link = null;
         if (type == Type.SYMLINK) {
+            if (isMountPoint(name)) {
+                throw refusal.refuse(raw, mountPointLink(name));
+            }
             link = symlinkTarget(header, name);
         } else if (type == Type.HARD_LINK) {
             String what = "is a hard link to " + header.getLinkName() + ", which ";
@@ -63,6 +84,9 @@ public final class TarEntryCheck {
                 throw refusal.refuse(raw, what + "lies below the symbolic link " + through
                         + " that an earlier entry made");
             }
+            if (links.containsKey(link)) {
+                throw refusal.refuse(raw, what + "is not a file of the " + treeName + " written before it");
+            }
         }
         String through = linkAbove(name);
         if (through != null) {
@@ -71,11 +95,76 @@ public final class TarEntryCheck {
         }
         // This entry replaces whatever was at its name, and everything below it.
         links.remove(name);
-        links.subSet(name + "/", true, name + "0", false).clear(); // '0' follows '/'
+        links.subMap(name + "/", true, name + "0", false).clear(); // '0' follows '/'
         if (type == Type.SYMLINK) {
-            links.add(name);
+            links.put(name, new Link(raw, link));
         }
         return new TarEntry(header, name, type, link);
+    }
+
+    /**
+     * Once the whole archive is read: refuses a relative link that, followed through this
+     * archive's own links as they now stand, climbs above the top or loops (the stream's part of
+     * rule 2; an extraction checks the same on the finished tree, where the links of earlier
+     * archives are followed too). What is not one of its links counts as a directory, as written.
+     */
+    public void finish() {
+        for (Map.Entry<String, Link> entry : links.entrySet()) {
+            Link link = entry.getValue();
+            if (link.target().startsWith("/")) {
+                continue;
+            }
+            String problem = follow(entry.getKey(), link.target());
+            if (problem != null) {
+                throw refusal.refuse(link.rawName(), problem);
+            }
+        }
+    }
+
+    /** Why following the link {@code name} to {@code target} is refused, or null. */
+    private String follow(String name, String target) {
+        List<String> current = new ArrayList<>(List.of(name.split("/")));
+        current.remove(current.size() - 1);
+        Deque<String> parts = new ArrayDeque<>();
+        ConfinedTree.push(parts, target);
+        int followed = 0;
+        while (!parts.isEmpty()) {
+            String part = parts.pop();
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (current.isEmpty()) {
+                    return "is a symbolic link that leads outside the " + treeName;
+                }
+                current.remove(current.size() - 1);
+                continue;
+            }
+            current.add(part);
+            Link next = links.get(String.join("/", current));
+            if (next == null) {
+                continue;
+            }
+            if (++followed > ConfinedTree.MAX_LINKS) {
+                return "is a symbolic link whose chain of links loops";
+            }
+            current.remove(current.size() - 1);
+            if (next.target().startsWith("/")) {
+                current.clear();
+            }
+            ConfinedTree.push(parts, next.target());
+        }
+        return null;
+    }
+
+    /** Whether {@code name} (a clean name) is one of the {@link #MOUNT_POINTS}. */
+    static boolean isMountPoint(String name) {
+        return MOUNT_POINTS.contains(name);
+    }
+
+    static String mountPointLink(String name) {
+        return "makes /" + name + " a symbolic link; the engine mounts the pod's own /" + name
+                + " there, so it must be a directory (or absent)";
     }
 
     private Type type(TarArchiveEntry header) {
@@ -118,7 +207,7 @@ public final class TarEntryCheck {
     private String linkAbove(String name) {
         for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
             String parent = name.substring(0, slash);
-            if (links.contains(parent)) {
+            if (links.containsKey(parent)) {
                 return parent;
             }
         }

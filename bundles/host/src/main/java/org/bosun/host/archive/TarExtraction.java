@@ -111,6 +111,10 @@ public final class TarExtraction {
                 metadata(target, header);
             }
             case SYMLINK -> {
+                // Reached through the links of an earlier archive (x -> / and then x/dev), which the check of names cannot see.
+                if (target.getParent().equals(root) && TarEntryCheck.isMountPoint(target.getFileName().toString())) {
+                    throw refusal.refuse(entry.rawName(), TarEntryCheck.mountPointLink(target.getFileName().toString()));
+                }
                 remove(target, entry.rawName());
                 Files.createSymbolicLink(target, Path.of(entry.link()));
                 owner(target, header);

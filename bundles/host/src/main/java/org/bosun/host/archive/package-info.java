@@ -24,12 +24,15 @@
  * entry itself, which replaces what was there.</li>
  * <li>Device nodes and FIFOs are refused (the engine gives each pod its own /dev); hard links must
  * point to a regular file already in the tree.</li>
+ * <li>The tree's top is a directory (an ACI's {@code rootfs} that is a link is refused), and the
+ * mount points {@code dev}, {@code proc} and {@code sys} at its top are never symbolic links: the
+ * engine mounts the pod's own there, and a tool that followed such a link would mount elsewhere.</li>
  * </ol>
- * Rules 1, 2 (as written) and the "same archive" part of 3 need no tree: {@link
- * org.bosun.host.archive.TarEntryCheck} applies them entry by entry to a stream, so a fetch can check
- * an archive while it passes through its digest, without a second read.
+ * Rules 1, 2 (as written), the "same archive" part of 3, 4 and 5 (for names as written) need no
+ * tree: {@link org.bosun.host.archive.TarEntryCheck} applies them entry by entry to a stream, so a
+ * fetch can check an archive while it passes through its digest, without a second read.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.host.archive;
 

@@ -29,6 +29,43 @@ public final class CgroupTree {
     private CgroupTree() {
     }
 
+    /** How deep below a hierarchy's root {@link #podCgroups} looks: pods sit below their caller's cgroup. */
+    static final int POD_CGROUP_DEPTH = 4;
+
+    /**
+     * The cgroups of pod {@code uuid} in every hierarchy mounted under {@code /sys/fs/cgroup}: the
+     * directories named {@code bosun-UUID}, as every engine names a pod's cgroup, whoever started it.
+     * For what a pod left when its data directory is gone: nothing else knows where they are.
+     */
+    public static List<Path> podCgroups(String uuid) {
+        return podCgroups(Path.of("/sys/fs/cgroup"), uuid);
+    }
+
+    static List<Path> podCgroups(Path cgroupRoot, String uuid) {
+        String name = "bosun-" + uuid;
+        List<Path> found = new ArrayList<>();
+        List<Path> level = List.of(cgroupRoot);
+        for (int depth = 0; depth <= POD_CGROUP_DEPTH && !level.isEmpty(); depth++) {
+            List<Path> next = new ArrayList<>();
+            for (Path dir : level) {
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(dir,
+                        p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+                    for (Path child : children) {
+                        if (child.getFileName().toString().equals(name)) {
+                            found.add(child);
+                        } else {
+                            next.add(child);
+                        }
+                    }
+                } catch (IOException e) {
+                    // removed meanwhile, or not a directory one can list: no pod cgroup there
+                }
+            }
+            level = next;
+        }
+        return found;
+    }
+
     /** {@code dir} and its sub-cgroups, parents before children; empty if {@code dir} does not exist. */
     public static List<Path> walk(Path dir) {
         List<Path> out = new ArrayList<>();

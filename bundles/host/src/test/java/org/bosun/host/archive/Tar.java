@@ -28,7 +28,10 @@ public final class Tar {
     }
 
     public Tar file(String name, String content, int mode, int uid, int gid) {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        return file(name, content.getBytes(StandardCharsets.UTF_8), mode, uid, gid);
+    }
+
+    public Tar file(String name, byte[] bytes, int mode, int uid, int gid) {
         TarArchiveEntry e = new TarArchiveEntry(name);
         e.setMode(0100000 | mode);
         e.setSize(bytes.length);
@@ -57,6 +60,13 @@ public final class Tar {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_CHR);
         e.setDevMajor(1);
         e.setDevMinor(3);
+        return add(e, null);
+    }
+
+    public Tar blockDevice(String name, int major, int minor) {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_BLK);
+        e.setDevMajor(major);
+        e.setDevMinor(minor);
         return add(e, null);
     }
 

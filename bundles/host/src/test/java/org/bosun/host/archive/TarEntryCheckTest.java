@@ -45,6 +45,7 @@ public class TarEntryCheckTest {
             }
             digesting.transferTo(java.io.OutputStream.nullOutputStream());
         }
+        check.finish();
         assertArrayEquals("one pass read the whole archive through the digest",
                 sha256(bytes), sha256.digest());
         return accepted;
@@ -123,6 +124,60 @@ public class TarEntryCheckTest {
     public void skipsTheTopItself() throws IOException {
         assertEquals(List.of(), stream("", new Tar().dir(".", 0755)));
         assertNull(new TarEntryCheck("rootfs/", "rootfs", REFUSAL).check(new TarArchiveEntry("rootfs/")));
+    }
+
+    @Test
+    public void refusesRelativeLinksThatClimbOutThroughTheArchivesOwnLinksOnceItIsRead() throws IOException {
+        assertTrue(refused("", new Tar().dir("x", 0755).symlink("x/up", "..").symlink("a", "x/up/.."))
+                .contains("entry a is a symbolic link that leads outside the image"));
+        assertTrue("through a link that came after it", refused("", new Tar().dir("x/up", 0755).symlink("a", "x/up/../..")
+                .dir("y", 0755).symlink("x/up", "../y")).contains("entry a is a symbolic link that leads outside"));
+        assertTrue(refused("", new Tar().symlink("a", "b").symlink("b", "a")).contains("entry a is a symbolic link whose"
+                + " chain of links loops"));
+        assertEquals("an absolute target starts again at the top; a link replaced is not followed", 5,
+                stream("", new Tar().dir("c/d", 0755).symlink("b", "c/d").symlink("a", "b/..").symlink("top", "/")
+                        .symlink("up", "top/c/..")).size());
+    }
+
+    @Test
+    public void refusesAHardLinkToALinkOfTheSameArchive() {
+        assertTrue(refused("", new Tar().symlink("s", "/etc/shadow").hardLink("h", "s"))
+                .contains("entry h is a hard link to s, which is not a file of the image written before it"));
+    }
+
+    @Test
+    public void refusesATopThatIsNotADirectory() {
+        assertTrue(refused("rootfs/", new Tar().file("manifest", "{}").symlink("rootfs", "/"))
+                .contains("entry rootfs is the top of the image, which must be a directory"));
+        assertTrue(refused("", new Tar().symlink(".", "/etc")).contains("is the top of the image"));
+    }
+
+    @Test
+    public void refusesTheMountPointsAsLinksAtTheTopOnly() throws IOException {
+        for (String name : List.of("dev", "./proc", "sys")) {
+            String message = refused("", new Tar().symlink(name, "/tmp"));
+            assertTrue(message, message.contains("a symbolic link; the engine mounts the pod's own"));
+        }
+        assertTrue(refused("rootfs/", new Tar().symlink("rootfs/dev", "/")).contains("makes /dev a symbolic link"));
+        assertEquals(List.of("usr/dev SYMLINK /dev", "dev DIRECTORY"),
+                stream("", new Tar().symlink("usr/dev", "/dev").dir("dev", 0755)));
+    }
+
+    @Test
+    public void refusesEveryHostileContentOnTheStreamNamingItsEntry() {
+        for (HostileContent hostile : HostileContent.values()) {
+            if (hostile == HostileContent.WHITEOUT_DOT_DOT) {
+                continue; // the OCI layers' own rule, checked by their layer check
+            }
+            if (hostile.inAci()) {
+                String message = refused("rootfs/", hostile.aci("example.com/hostile"));
+                assertTrue(hostile.what + ": " + message, message.startsWith("entry " + hostile.entry("rootfs/") + " "));
+            }
+            if (hostile.inLayer()) {
+                String message = refused("", hostile.layer());
+                assertTrue(hostile.what + ": " + message, message.startsWith("entry " + hostile.entry("") + " "));
+            }
+        }
     }
 
     @Test

@@ -239,6 +239,13 @@ public class TarExtractionTest {
         refused("a/f", "symbolic links that loop", new Tar().file("a/f", "x"));
     }
 
+    @Test
+    public void refusesAMountPointMadeALinkThroughAnEarlierArchivesLink() {
+        refused("top/dev", "makes /dev a symbolic link", new Tar().symlink("top", "/"),
+                new Tar().symlink("top/dev", outside.toString()));
+        assertFalse(Files.exists(tree.resolve("dev"), NOFOLLOW));
+    }
+
     // ---- hard links ----
 
     @Test

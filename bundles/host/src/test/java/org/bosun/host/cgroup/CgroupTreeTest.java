@@ -36,6 +36,19 @@ public class CgroupTreeTest {
         }
     }
 
+    /** A pod's cgroups are found by name in every hierarchy, below other cgroups too, and nowhere else. */
+    @Test
+    public void podCgroupsAreTheDirectoriesNamedForThePodInEveryHierarchy() throws IOException {
+        Path root = tmp.getRoot().toPath();
+        String uuid = UUID.randomUUID().toString();
+        Path atTop = Files.createDirectories(root.resolve("memory/bosun-" + uuid));
+        Path nested = Files.createDirectories(root.resolve("unified/user.slice/session/bosun-" + uuid));
+        Files.createDirectories(root.resolve("cpu/bosun-" + UUID.randomUUID()));
+        Files.createDirectories(root.resolve("systemd/a/b/c/d/e/bosun-" + uuid)); // deeper than pods sit
+        Files.createDirectories(atTop.resolve("app")); // the pod's own sub-cgroups are not listed again
+        assertEquals(Set.of(atTop, nested), Set.copyOf(CgroupTree.podCgroups(root, uuid)));
+    }
+
     /** A crafted tree: directories with a cgroup.procs file each, as the kernel shows a hierarchy. */
     @Test
     public void theWalkListsParentsBeforeChildrenAndReadsEachCgroupsOwnProcesses() throws IOException {

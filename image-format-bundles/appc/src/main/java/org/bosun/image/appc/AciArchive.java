@@ -16,12 +16,15 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.bosun.api.BosunException;
+import org.bosun.host.archive.TarEntryCheck;
 
 /**
  * An ACI file: a tar archive, compressed with gzip, bzip2 or xz or not at all, holding
  * {@code manifest} and {@code rootfs/}. Its image id is the sha512 of the uncompressed tar.
  */
 final class AciArchive {
+    /** The directory of the archive that holds the image's tree. */
+    static final String ROOTFS = "rootfs/";
     static final int MAX_MANIFEST_BYTES = 1 << 20;
     static final int MAX_ENTRIES = 1_000_000;
 
@@ -44,7 +47,10 @@ final class AciArchive {
         this(file, file.toString(), pinsContent);
     }
 
-    /** An archive that messages call {@code label} (the file it was fetched from, not its blob). */
+    /**
+     * An archive that messages call {@code label} (the file it was fetched from, not its blob);
+     * {@code file} is null for one being downloaded, which only {@link #scan(InputStream)} reads.
+     */
     AciArchive(Path file, String label, boolean pinsContent) {
         this.file = file;
         this.label = label;
@@ -71,18 +77,33 @@ final class AciArchive {
         return d == null ? null : d.clone();
     }
 
-    /** Reads the whole archive once: its id and its manifest bytes. */
+    /**
+     * Reads the whole archive once: its id and its manifest bytes. Every entry of the rootfs is
+     * checked by the rule of {@link org.bosun.host.archive} as it streams through the digest, so an
+     * image whose entries rendering would refuse is refused here, before anything is stored.
+     */
     Scan scan() {
+        try (InputStream raw = raw()) {
+            return scan(raw);
+        } catch (IOException e) {
+            throw refuse("is not a readable ACI (" + e.getMessage() + ")");
+        }
+    }
+
+    /** As {@link #scan()}, over the archive's bytes (compressed or not) read from {@code raw} to its end. */
+    Scan scan(InputStream raw) {
         MessageDigest sha512 = sha512();
         byte[] manifest = null;
         int entries = 0;
-        try (InputStream raw = decompressed(); DigestInputStream digesting = new DigestInputStream(raw, sha512);
+        TarEntryCheck check = new TarEntryCheck(ROOTFS, "rootfs", this::refuseEntry);
+        try (InputStream tarStream = decompress(raw); DigestInputStream digesting = new DigestInputStream(tarStream, sha512);
                 TarArchiveInputStream tar = new TarArchiveInputStream(digesting)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 if (++entries > MAX_ENTRIES) {
                     throw refuse("has more than " + MAX_ENTRIES + " entries");
                 }
+                check.check(entry);
                 String name = stripDot(entry.getName());
                 if (name.equals("manifest") && entry.isFile()) {
                     if (entry.getSize() > MAX_MANIFEST_BYTES) {
@@ -92,8 +113,11 @@ final class AciArchive {
                     manifest = tar.readAllBytes();
                 }
             }
+            check.finish();
             // The id covers the whole tar stream, including its end-of-archive padding.
             digesting.transferTo(OutputNull.INSTANCE);
+            // And the whole file: what follows a compressed stream is read too (into the blob, when downloading).
+            raw.transferTo(OutputNull.INSTANCE);
         } catch (IOException e) {
             throw refuse("is not a readable ACI (" + e.getMessage() + ")");
         }
@@ -109,10 +133,17 @@ final class AciArchive {
 
     /** The tar stream, whatever the compression. */
     InputStream decompressed() throws IOException {
+        return decompress(raw());
+    }
+
+    /** The file's bytes as stored (compressed or not). */
+    private InputStream raw() throws IOException {
         InputStream raw = Files.newInputStream(file);
-        if (pinsContent) {
-            raw = new PinnedContent(raw);
-        }
+        return pinsContent ? new PinnedContent(raw) : raw;
+    }
+
+    /** The tar stream inside {@code raw}, whatever the compression. */
+    private static InputStream decompress(InputStream raw) throws IOException {
         InputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(8);
         byte[] magic = in.readNBytes(6);
@@ -132,6 +163,11 @@ final class AciArchive {
 
     BosunException refuse(String what) {
         return BosunException.invalid("image " + label + " " + what);
+    }
+
+    /** An entry the rule of {@link org.bosun.host.archive} refuses, in one line naming the image and the entry. */
+    BosunException refuseEntry(String entryName, String what) {
+        return refuse("is refused: entry " + entryName + " " + what);
     }
 
     static String stripDot(String name) {

@@ -116,7 +116,7 @@ final class AciFetch {
                     return unchanged;
                 }
             }
-            return importAci(new AciArchive(file, true), file.toString(), readSignature, storedAs, null,
+            return importAci(new AciArchive(file, true), null, file.toString(), readSignature, storedAs, null,
                     Map.of("source", file.toString()), source);
         });
     }
@@ -199,21 +199,27 @@ final class AciFetch {
         });
     }
 
-    /** Downloads the signature, then the ACI into a blob, and imports the blob. */
+    /**
+     * Downloads the signature, then the ACI into a blob, and imports the blob. The ACI's entries
+     * are checked as it arrives: a refused image is not committed, so it leaves nothing in the store.
+     */
     private StoredImage download(URI aci, URI signature, String storedAs, AppcName expected) {
         byte[] sig = verify ? signature(aci, signature) : null;
         String downloaded;
+        AciArchive.Scan scan;
         try (BlobWriter writer = store.newBlob(paths)) {
             String label = aci.getPath().substring(aci.getPath().lastIndexOf('/') + 1);
-            http().download(aci, "image " + aci, writer.stream(), options.progress(), label.isEmpty() ? aci.toString() : label);
+            AciArchive arriving = new AciArchive(null, aci.toString(), false);
+            scan = http().download(aci, "image " + aci, writer.stream(), options.progress(),
+                    label.isEmpty() ? aci.toString() : label, arriving::scan);
             downloaded = writer.commit(null, "sha512");
         }
         Path blob = store.blob(paths, downloaded).orElseThrow(() -> BosunException.internal("the downloaded image "
                 + aci + " vanished from the store (" + downloaded + ")", null));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("source", aci.toString());
-        return importAci(new AciArchive(blob, aci.toString(), true), aci.toString(), () -> sig, storedAs, expected, metadata,
-                null);
+        return importAci(new AciArchive(blob, aci.toString(), true), scan, aci.toString(), () -> sig, storedAs, expected,
+                metadata, null);
     }
 
     private byte[] signature(URI aci, URI signature) {
@@ -231,15 +237,16 @@ final class AciFetch {
     // ------------------------------------------------------------------ the common part
 
     /**
-     * Scans, verifies and stores one ACI, then its dependencies, then records it. {@code expected}
-     * (for discovered images) is the name and labels the manifest must carry; {@code source}, for a
-     * local file, is its identity as stat'ed before the scan.
+     * Scans (unless {@code scanned} is the scan of its download), verifies and stores one ACI, then
+     * its dependencies, then records it. {@code expected} (for discovered images) is the name and
+     * labels the manifest must carry; {@code source}, for a local file, is its identity as stat'ed
+     * before the scan.
      */
-    private StoredImage importAci(AciArchive archive, String label, Supplier<byte[]> signature, String storedAs,
-            AppcName expected, Map<String, String> baseMetadata, SourceFile source) {
+    private StoredImage importAci(AciArchive archive, AciArchive.Scan scanned, String label, Supplier<byte[]> signature,
+            String storedAs, AppcName expected, Map<String, String> baseMetadata, SourceFile source) {
         byte[] sig = verify ? signature.get() : null;
         TrustStore trustStore = verify ? trustStore(label) : null;
-        AciArchive.Scan scan = archive.scan();
+        AciArchive.Scan scan = scanned != null ? scanned : archive.scan();
         ImageManifest manifest = AciManifest.parse(scan.manifest(), archive);
         if (expected != null) {
             String mismatch = expected.mismatch(manifest.name(), manifest.labels());
@@ -258,12 +265,13 @@ final class AciFetch {
         if (!whitelist.isEmpty()) {
             metadata.put(AciFormat.WHITELIST_METADATA, JSON.valueToTree(whitelist).toString());
         }
+        // Fetched before this image's tar is stored: a dependency refused leaves no blob of this image behind.
+        List<String> dependencies = dependencies(manifest.name(), label,
+                AciManifest.dependencies(scan.manifest(), archive));
         // Looked up before storing: the same image from another file, or a file touched, is not written again.
         Optional<StoredImage> old = store.find(paths, scan.id()).filter(i -> i.id().equals(scan.id()));
         String blob = old.filter(i -> i.blobs().size() == 1 && store.blob(paths, i.blobs().get(0)).isPresent())
                 .map(i -> i.blobs().get(0)).orElseGet(() -> storeTar(archive, scan.id()));
-        List<String> dependencies = dependencies(manifest.name(), label,
-                AciManifest.dependencies(scan.manifest(), archive));
         List<String> references = new ArrayList<>(List.of(storedAs));
         old.ifPresent(o -> o.references().stream().filter(r -> !references.contains(r)).forEach(references::add));
         // The other files this image was imported from keep their records while they still name it.

@@ -37,18 +37,8 @@ final class Discovery {
             if (page.isEmpty()) {
                 continue;
             }
-            List<String> templates = page.get().templatesFor(name);
-            List<DiscoveryTemplate> best = DiscoveryTemplate.best(templates, labels);
-            if (!templates.isEmpty() && best.isEmpty()) {
-                throw BosunException.notFound("appc discovery of " + name + " at " + tried.get(tried.size() - 1)
-                        + " found templates, but none that the labels " + labels + " fill completely: " + templates);
-            }
-            if (!best.isEmpty()) {
-                List<Endpoint> endpoints = new ArrayList<>();
-                for (DiscoveryTemplate t : best) {
-                    endpoints.add(new Endpoint(uri(t.fill(name, labels, "aci"), name),
-                            uri(t.fill(name, labels, "aci.asc"), name)));
-                }
+            List<Endpoint> endpoints = endpoints(page.get(), name, labels, tried.get(tried.size() - 1));
+            if (!endpoints.isEmpty()) {
                 return endpoints;
             }
         }
@@ -56,14 +46,37 @@ final class Discovery {
                 + String.join(", ", tried) + "; check the name, or give the image's https:// URL or file");
     }
 
+    /**
+     * The image URLs that the discovery page {@code page} (fetched from {@code where}) announces for
+     * {@code name} with {@code labels}, from its best matching templates; empty when it announces none.
+     */
+    static List<Endpoint> endpoints(DiscoveryDocument page, String name, Map<String, String> labels, String where) {
+        List<String> templates = page.templatesFor(name);
+        List<DiscoveryTemplate> best = DiscoveryTemplate.best(templates, labels);
+        if (!templates.isEmpty() && best.isEmpty()) {
+            throw BosunException.notFound("appc discovery of " + name + " at " + where
+                    + " found templates, but none that the labels " + labels + " fill completely: " + templates);
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (DiscoveryTemplate t : best) {
+            endpoints.add(new Endpoint(uri(t.fill(name, labels, "aci"), name), uri(t.fill(name, labels, "aci.asc"), name)));
+        }
+        return endpoints;
+    }
+
+    /** The key URLs that {@code page} announces for {@code prefix}. */
+    static List<URI> pubkeys(DiscoveryDocument page, String prefix) {
+        return page.pubkeysFor(prefix).stream().map(k -> uri(k, prefix)).toList();
+    }
+
     /** The key URLs announced for {@code prefix}, from the first page that announces any. */
     List<URI> pubkeys(String prefix) {
         List<String> tried = new ArrayList<>();
         for (String path : paths(prefix)) {
             Optional<DiscoveryDocument> page = page(path, prefix, tried);
-            List<String> keys = page.map(p -> p.pubkeysFor(prefix)).orElse(List.of());
+            List<URI> keys = page.map(p -> pubkeys(p, prefix)).orElse(List.of());
             if (!keys.isEmpty()) {
-                return keys.stream().map(k -> uri(k, prefix)).toList();
+                return keys;
             }
         }
         throw BosunException.notFound("appc discovery found no ac-discovery-pubkeys meta tag for " + prefix + " at "

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.Progress;
+import org.bosun.host.archive.PassingStream;
 import org.bosun.host.tls.TlsTrust;
 
 /**
@@ -109,22 +110,28 @@ final class HttpSource {
         }
     }
 
-    /** Copies the body of {@code uri} into {@code out}, reporting progress as {@code label}. */
-    void download(URI uri, String subject, OutputStream out, Progress progress, String label) {
+    /** What reads a download as it arrives. */
+    @FunctionalInterface
+    interface Reader<R> {
+        /** Reads {@code in} to its end. */
+        R read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Downloads {@code uri}: its body is copied into {@code out} while {@code reader} reads it, in one
+     * pass (a fetch checks an image as it arrives); progress is reported as {@code label}.
+     */
+    <R> R download(URI uri, String subject, OutputStream out, Progress progress, String label, Reader<R> reader) {
         try (Body body = get(uri, subject).orElseThrow(() -> notFound(uri, subject));
                 Progress.Task task = progress.task(label, body.length())) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            long total = 0;
-            while ((n = body.stream().read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-                total += n;
-                task.advance(n);
+            PassingStream passing = new PassingStream(body.stream(), out, task::advance);
+            R result = reader.read(passing);
+            passing.transferTo(OutputStream.nullOutputStream()); // what the reader left is the blob's too
+            if (body.length() >= 0 && passing.count() != body.length()) {
+                throw BosunException.unavailable("the download of " + uri + " for " + subject + " ended after "
+                        + passing.count() + " of " + body.length() + " bytes; try again");
             }
-            if (body.length() >= 0 && total != body.length()) {
-                throw BosunException.unavailable("the download of " + uri + " for " + subject + " ended after " + total
-                        + " of " + body.length() + " bytes; try again");
-            }
+            return result;
         } catch (IOException e) {
             throw BosunException.unavailable("the download of " + uri + " for " + subject + " failed (" + e.getMessage()
                     + "); try again");

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.bosun.api.BosunException;
 import org.bosun.host.archive.TarEntry;
 import org.bosun.host.archive.TarExtraction;
 
@@ -18,7 +17,6 @@ import org.bosun.host.archive.TarExtraction;
  * device node or FIFO. Ownership, modes (setuid included) and times are kept.
  */
 final class RootfsExtractor {
-    private static final String PREFIX = "rootfs/";
     private static final long MAX_TOTAL_BYTES = 64L << 30;
 
     private final AciArchive archive;
@@ -30,7 +28,7 @@ final class RootfsExtractor {
     }
 
     void extract() {
-        TarExtraction extraction = new TarExtraction(root, PREFIX, "rootfs", this::refuse);
+        TarExtraction extraction = new TarExtraction(root, AciArchive.ROOTFS, "rootfs", archive::refuseEntry);
         int entries = 0;
         long total = 0;
         try (InputStream raw = archive.decompressed(); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
@@ -46,7 +44,7 @@ final class RootfsExtractor {
                 if (entry.type() == TarEntry.Type.FILE) {
                     total += header.getSize();
                     if (total > MAX_TOTAL_BYTES) {
-                        throw refuse(header.getName(), "takes the image over " + (MAX_TOTAL_BYTES >> 30) + " GiB");
+                        throw archive.refuseEntry(header.getName(), "takes the image over " + (MAX_TOTAL_BYTES >> 30) + " GiB");
                     }
                 }
                 extraction.write(tar, entry);
@@ -55,9 +53,5 @@ final class RootfsExtractor {
             throw archive.refuse("cannot be extracted: " + e.getMessage());
         }
         extraction.finish();
-    }
-
-    private BosunException refuse(String entryName, String what) {
-        return archive.refuse("is refused: entry " + entryName + " " + what);
     }
 }

@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.bosun.host.archive.HostileContent;
 import org.bosun.host.files.Scratch;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.bosun.api.BosunException;
@@ -82,16 +83,33 @@ public class RootfsExtractorTest {
         open().render(rootfs);
     }
 
-    /** Renders an ACI that must be refused; checks the error names the image and the entry. */
+    /**
+     * An ACI that must be refused: by its fetch, which leaves nothing in the store (issue 12 item 9),
+     * and again by rendering it, the second line for images an older bosun stored; each error names
+     * the image and the entry.
+     */
     private BosunException refused(Aci aci, String entryName) throws IOException {
         aci.writeTo(image);
-        StoreFixture.Fetched source = open();
-        BosunException e = assertThrows(BosunException.class, () -> source.render(rootfs));
+        return refused(entryName);
+    }
+
+    /** As {@link #refused(Aci, String)}, for the image already written. */
+    private BosunException refused(String entryName) throws IOException {
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("images/data"));
+        assertOneLineNaming(entryName, assertThrows(BosunException.class,
+                () -> fixture.fetch(new AciFormat(), image, INSECURE_IMAGE)));
+        assertEquals("the refused fetch left nothing in the store", List.of(), fixture.contents());
+        BosunException e = assertThrows(BosunException.class,
+                () -> new RootfsExtractor(new AciArchive(image), rootfs).extract());
+        assertOneLineNaming(entryName, e);
+        return e;
+    }
+
+    private void assertOneLineNaming(String entryName, BosunException e) {
         assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue("names the image: " + e.getMessage(), e.getMessage().contains(image.toString()));
         assertTrue("names the entry " + entryName + ": " + e.getMessage(), e.getMessage().contains(entryName));
         assertFalse("one line: " + e.getMessage(), e.getMessage().contains("\n"));
-        return e;
     }
 
     private static int mode(Path p) throws IOException {
@@ -382,6 +400,47 @@ public class RootfsExtractorTest {
     public void refusesAFifo() throws IOException {
         refused(Aci.minimal().special("rootfs/pipe", TarConstants.LF_FIFO), "rootfs/pipe");
         assertFalse(Files.exists(rootfs.resolve("pipe"), NOFOLLOW));
+    }
+
+    @Test
+    public void refusesEveryHostileImageAtFetchAndAgainAtRender() throws IOException {
+        Files.createDirectories(image.getParent());
+        for (HostileContent hostile : HostileContent.forAci()) {
+            Files.write(image, hostile.aci("example.com/hostile").bytes());
+            refused(hostile.entry("rootfs/"));
+        }
+    }
+
+    @Test
+    public void refusesARootfsThatIsASymbolicLink() throws IOException {
+        // issue 12 item 10: it passed, and the pod failed later inside catatonit.
+        refused(new Aci().manifest(Aci.manifestJson("example.com/linked")).symlink("rootfs", "/"), "rootfs");
+    }
+
+    @Test
+    public void refusesDevAsASymbolicLink() throws IOException {
+        refused(Aci.minimal().symlink("rootfs/dev", "/tmp"), "rootfs/dev");
+    }
+
+    @Test
+    public void refusesEtcPasswdLinkedOutOfTheRootfs() throws IOException {
+        refused(Aci.minimal().dir("rootfs/etc", 0755, 0, 0).symlink("rootfs/etc/passwd", "../../../../etc/passwd"),
+                "rootfs/etc/passwd");
+    }
+
+    @Test
+    public void refusesADownloadWhoseEntriesAreRefusedAndStoresNothing() throws Exception {
+        byte[] aci = Files.readAllBytes(Aci.minimal().symlink("rootfs/d", "/tmp").file("rootfs/d/x", "x").writeTo(image));
+        try (ImageServer server = ImageServer.serving("/x.aci", aci)) {
+            StoreFixture fixture = new StoreFixture(scratch.root().resolve("images/data"));
+            FetchOptions http = new FetchOptions(RuntimePaths.defaults(),
+                    EnumSet.of(InsecureOption.IMAGE, InsecureOption.HTTP), "new");
+            BosunException e = assertThrows(BosunException.class, () -> fixture.fetch(new AciFormat(),
+                    ImageReference.parse(server.url("/x.aci"), Path.of("/")), http));
+            assertTrue(e.getMessage(), e.getMessage().contains("image " + server.url("/x.aci") + " is refused: entry"
+                    + " rootfs/d/x would be written through the symbolic link d"));
+            assertEquals("the refused download left nothing in the store", List.of(), fixture.contents());
+        }
     }
 
     @Test

@@ -37,9 +37,32 @@ final class StoreFixture {
     }
 
     Fetched fetch(AciFormat format, Path file, FetchOptions options) {
+        return fetch(format, ImageReference.parse(file.toString(), Path.of("/")), options);
+    }
+
+    Fetched fetch(AciFormat format, ImageReference reference, FetchOptions options) {
         FetchOptions moved = options(options);
-        StoredImage image = format.fetch(ImageReference.parse(file.toString(), Path.of("/")), moved, store);
+        StoredImage image = format.fetch(reference, moved, store);
         return new Fetched(format, moved.paths(), image);
+    }
+
+    /**
+     * What the store holds: its images, blobs, blobs being written and trees, one line each; empty
+     * when a refused fetch left nothing behind.
+     */
+    java.util.List<String> contents() throws java.io.IOException {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        RuntimePaths paths = new RuntimePaths(dataDir, dataDir.resolve("etc"), dataDir.resolve("lib"));
+        store.list(paths).forEach(i -> found.add("image " + i.id()));
+        for (String dir : java.util.List.of("cas/blobs/sha256", "cas/blobs/sha512", "cas/tmp", "tree")) {
+            Path d = dataDir.resolve(dir);
+            if (java.nio.file.Files.isDirectory(d)) {
+                try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(d)) {
+                    entries.forEach(e -> found.add(dir + "/" + e.getFileName()));
+                }
+            }
+        }
+        return found;
     }
 
     /** A fetched image. */

@@ -27,6 +27,7 @@ import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.trust.TrustStore;
+import org.bosun.image.oci.layers.StagedBlobs;
 import org.bosun.image.oci.layers.StoredImages;
 import org.bosun.image.oci.model.Descriptor;
 import org.bosun.image.oci.model.Digests;
@@ -168,13 +169,19 @@ public final class DockerFormat implements ImageFormat {
             if (!top.digest.equals(chosen.digest)) {
                 metadata.put("indexDigest", top.digest);
             }
-            ImageConfig config = config(registry, manifest.config());
-            Platform host = Platform.host();
-            if (config.os() != null && config.architecture() != null && !host.runs(config.platform())) {
-                throw BosunException.invalid(subject + " is built for " + config.platform() + ", and this host runs " + host);
-            }
-            for (Descriptor layer : manifest.layers()) {
-                layer(registry, layer);
+            ImageConfig config;
+            // Every layer is checked as it arrives; the store gets the image's blobs only if all pass.
+            try (StagedBlobs blobs = new StagedBlobs(store, paths, subject)) {
+                config = config(registry, manifest.config(), blobs);
+                Platform host = Platform.host();
+                if (config.os() != null && config.architecture() != null && !host.runs(config.platform())) {
+                    throw BosunException.invalid(subject + " is built for " + config.platform() + ", and this host runs "
+                            + host);
+                }
+                for (Descriptor layer : manifest.layers()) {
+                    layer(registry, layer, blobs);
+                }
+                blobs.commit();
             }
             Set<String> references = new LinkedHashSet<>();
             store.find(paths, chosen.digest).ifPresent(existing -> references.addAll(existing.references()));
@@ -224,7 +231,7 @@ public final class DockerFormat implements ImageFormat {
             return new Manifest(bytes, digest, mediaType);
         }
 
-        private ImageConfig config(RegistryClient registry, Descriptor descriptor) {
+        private ImageConfig config(RegistryClient registry, Descriptor descriptor, StagedBlobs blobs) {
             byte[] bytes;
             Optional<java.nio.file.Path> local = store.blob(paths, descriptor.digest());
             try (InputStream in = local.isPresent() ? java.nio.file.Files.newInputStream(local.get())
@@ -233,17 +240,17 @@ public final class DockerFormat implements ImageFormat {
             } catch (IOException e) {
                 throw BosunException.unavailable("cannot read the config of " + subject + " (" + e.getMessage() + ")");
             }
-            StoredImages.copy(store, paths, descriptor.digest(), bytes, "the config " + descriptor.digest() + " of " + subject);
+            blobs.add(descriptor.digest(), bytes, "the config " + descriptor.digest() + " of " + subject);
             return Documents.config(bytes, subject + "'s config " + descriptor.digest());
         }
 
-        private void layer(RegistryClient registry, Descriptor layer) {
-            if (store.blob(paths, layer.digest()).isPresent()) {
+        private void layer(RegistryClient registry, Descriptor layer, StagedBlobs blobs) {
+            if (blobs.has(layer.digest())) {
                 return;
             }
             try (Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size());
                     InputStream in = blob(registry, layer)) {
-                StoredImages.copy(store, paths, layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
+                blobs.addLayer(layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
             } catch (IOException e) {
                 throw BosunException.unavailable("cannot fetch layer " + layer.digest() + " of " + subject + " ("
                         + e.getMessage() + ")");

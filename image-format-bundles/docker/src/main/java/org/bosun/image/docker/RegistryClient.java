@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,8 +20,6 @@ import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.host.tls.TlsTrust;
 import org.bosun.image.oci.model.Documents;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * One registry endpoint of the Docker Registry HTTP API v2, for one repository: GETs with the
@@ -135,7 +132,7 @@ final class RegistryClient {
             if (location.isEmpty() || redirects >= MAX_REDIRECTS) {
                 throw BosunException.unavailable(registry + " redirected " + uri + " too often or nowhere");
             }
-            URI next = uri.resolve(location.get());
+            URI next = RegistryAnswers.redirect(uri, location.get(), registry);
             checkScheme(next);
             // Blob storage gets no registry credentials; the registry itself keeps them.
             String nextAuth = next.getAuthority().equals(base.getAuthority()) ? auth : null;
@@ -167,15 +164,9 @@ final class RegistryClient {
             throw BosunException.precondition(registry + " asks for the authentication '" + challenge.scheme()
                     + "', which bosun does not speak");
         }
-        URI realm = URI.create(challenge.get("realm"));
-        checkScheme(realm);
-        StringBuilder query = new StringBuilder();
-        if (challenge.get("service") != null) {
-            query.append("service=").append(URLEncoder.encode(challenge.get("service"), StandardCharsets.UTF_8));
-        }
-        String scope = challenge.get("scope") != null ? challenge.get("scope") : "repository:" + repository + ":pull";
-        query.append(query.length() == 0 ? "" : "&").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        URI tokenUri = URI.create(realm + (realm.getQuery() == null ? "?" : "&") + query);
+        URI tokenUri = RegistryAnswers.tokenUri(challenge, repository, registry);
+        checkScheme(tokenUri);
+        String realm = challenge.get("realm");
         HttpResponse<InputStream> response = send(tokenUri, List.of("application/json"),
                 credentials == null ? null : basic(), 0);
         try (InputStream in = response.body()) {
@@ -185,9 +176,8 @@ final class RegistryClient {
                         + " (HTTP " + response.statusCode() + ")" + (credentials == null ? "; add credentials for "
                                 + registry + " in auth.d" : "; check the credentials in auth.d"));
             }
-            JsonNode json = Documents.json().readTree(Documents.readLimited(in, MAX_TOKEN_BYTES, "the token of " + registry));
-            String token = json.path("token").asText(json.path("access_token").asText(""));
-            if (token.isEmpty()) {
+            String token = RegistryAnswers.token(Documents.readLimited(in, MAX_TOKEN_BYTES, "the token of " + registry));
+            if (token == null) {
                 throw BosunException.unavailable("the token service " + realm + " of " + registry + " returned no token");
             }
             return "Bearer " + token;
@@ -212,13 +202,7 @@ final class RegistryClient {
     /** The registry's error (JSON {@code errors[].message}), shortened, for messages. */
     private static String errorBody(HttpResponse<InputStream> response) {
         try (InputStream in = response.body()) {
-            String body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
-            JsonNode json = Documents.json().readTree(body);
-            if (json != null && json.path("errors").isArray() && !json.path("errors").isEmpty()) {
-                JsonNode e = json.path("errors").get(0);
-                return e.path("code").asText("") + " " + e.path("message").asText("");
-            }
-            return body.replaceAll("\\s+", " ").trim();
+            return RegistryAnswers.error(new String(in.readNBytes(4096), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return "";
         }

@@ -76,6 +76,7 @@ final class ArchiveExtractor {
                     case HARD_LINK -> throw refuse(header.getName(), "is a hard link, which image archives do not hold");
                 }
             }
+            check.finish();
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw BosunException.invalid(subject + " holds " + scratch.relativize(Path.of(e.getFile())) + " twice; refused");
         } catch (IOException e) {

@@ -29,6 +29,7 @@ import org.bosun.image.oci.model.ImageConfig;
 import org.bosun.image.oci.model.ImageConfigMapping;
 import org.bosun.image.oci.model.Platform;
 import org.bosun.image.oci.signing.SimpleSigning;
+import org.bosun.image.oci.layers.StagedBlobs;
 import org.bosun.image.oci.layers.StoredImages;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -110,17 +111,24 @@ public final class OciFormat implements ImageFormat {
             metadata.put(StoredImages.SIGNED_IDENTITY, verified.identity().toString());
         }
         RuntimePaths paths = options.paths();
-        StoredImages.copy(store, paths, image.manifest().config().digest(), image.config(), "the config "
-                + image.manifest().config().digest() + " of " + subject);
-        for (Descriptor layer : image.manifest().layers()) {
-            Path blob = image.blobFile().apply(layer.digest());
-            try (InputStream in = Files.newInputStream(blob);
-                    Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size())) {
-                StoredImages.copy(store, paths, layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot read layer " + layer.digest() + " of " + subject + " ("
-                        + e.getMessage() + ")");
+        // Every layer is checked as it is copied; the store gets the image's blobs only if all pass.
+        try (StagedBlobs blobs = new StagedBlobs(store, paths, subject)) {
+            blobs.add(image.manifest().config().digest(), image.config(), "the config "
+                    + image.manifest().config().digest() + " of " + subject);
+            for (Descriptor layer : image.manifest().layers()) {
+                if (blobs.has(layer.digest())) {
+                    continue;
+                }
+                Path blob = image.blobFile().apply(layer.digest());
+                try (InputStream in = Files.newInputStream(blob);
+                        Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size())) {
+                    blobs.addLayer(layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
+                } catch (IOException e) {
+                    throw BosunException.precondition("cannot read layer " + layer.digest() + " of " + subject + " ("
+                            + e.getMessage() + ")");
+                }
             }
+            blobs.commit();
         }
         ImageManifest manifest = ImageConfigMapping.toManifest(name, image.tag(), config, subject);
         return store.record(paths, StoredImages.image(image.manifestDigest(), name, "oci", List.of(canonical), manifest,

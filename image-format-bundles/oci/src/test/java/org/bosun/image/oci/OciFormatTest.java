@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bosun.host.archive.HostileContent;
+import org.bosun.host.archive.ImageArchives;
 import org.bosun.host.files.Scratch;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
@@ -218,6 +220,40 @@ public class OciFormatTest {
         assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains(layer));
         assertEquals(List.of(), store.list(paths));
+    }
+
+    /** What the store holds: images, blobs, blobs being written and trees. */
+    private List<String> stored() throws IOException {
+        List<String> found = new java.util.ArrayList<>();
+        store.list(paths).forEach(i -> found.add("image " + i.id()));
+        for (String dir : List.of("cas/blobs/sha256", "cas/blobs/sha512", "cas/tmp", "tree")) {
+            Path d = paths.dataDir().resolve(dir);
+            if (Files.isDirectory(d)) {
+                try (java.util.stream.Stream<Path> entries = Files.list(d)) {
+                    entries.forEach(e -> found.add(dir + "/" + e.getFileName()));
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    public void refusesEveryHostileLayoutAndDockerArchiveAtFetchAndStoresNothing() throws IOException {
+        for (HostileContent hostile : HostileContent.forLayers()) {
+            String name = hostile.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            Path layout = ImageArchives.ociLayout(scratch.root().resolve("hostile/" + name), hostile.layer());
+            Path archive = ImageArchives.dockerArchive(scratch.root().resolve("hostile/" + name + ".tar"), hostile.layer(),
+                    "example.com/hostile/" + name + ":latest");
+            for (String reference : List.of("oci:" + layout + ":latest", "docker-archive:" + archive)) {
+                BosunException e = assertThrows(BosunException.class, () -> fetch(reference, insecure()));
+                assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
+                assertTrue(hostile.what + ": " + e.getMessage(), e.getMessage().startsWith("image " + reference
+                        + " is refused: layer sha256:"));
+                assertTrue(hostile.what + ": " + e.getMessage(), e.getMessage().contains(" entry " + hostile.entry("") + " "));
+                assertFalse(e.getMessage().contains("\n"));
+                assertEquals(hostile.what + " from " + reference + " left something in the store", List.of(), stored());
+            }
+        }
     }
 
     @Test

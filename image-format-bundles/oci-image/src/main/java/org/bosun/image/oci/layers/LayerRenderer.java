@@ -9,12 +9,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
-import org.bosun.api.BosunException;
 import org.bosun.host.archive.TarEntry;
 import org.bosun.host.archive.TarExtraction;
 
@@ -42,8 +39,6 @@ public final class LayerRenderer {
     public static final int MAX_ENTRIES = 1_000_000;
     /** Default limit of the bytes of all files in all layers of one image. */
     public static final long MAX_BYTES = 64L << 30;
-    private static final String WHITEOUT = ".wh.";
-    private static final String OPAQUE = ".wh..wh..opq";
 
     private final String subject;
     private final Path root;
@@ -70,40 +65,19 @@ public final class LayerRenderer {
     /** Applies one layer, read from {@code blob} (compressed or not); {@code layer} names it in messages. */
     public void apply(String layer, InputStream blob) {
         Layer state = new Layer(layer);
-        try (InputStream in = decompressed(layer, new BufferedInputStream(blob, 1 << 16));
+        try (InputStream in = LayerCheck.decompressed(subject, layer, new BufferedInputStream(blob, 1 << 16));
                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 if (++entries > maxEntries) {
-                    throw refuse(layer, entry.getName(), "takes the image over " + maxEntries + " entries");
+                    throw LayerCheck.refuse(subject, layer, entry.getName(), "takes the image over " + maxEntries + " entries");
                 }
                 state.apply(tar, entry);
             }
         } catch (IOException e) {
-            throw BosunException.invalid(subject + " has layer " + layer + ", which is not a readable tar ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " "))
-                    + ")");
+            throw LayerCheck.unreadable(subject, layer, e);
         }
         state.extraction.finish();
-    }
-
-    private InputStream decompressed(String layer, BufferedInputStream in) throws IOException {
-        in.mark(4);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            return new GZIPInputStream(in, 1 << 16);
-        }
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
-                && (magic[3] & 0xff) == 0xfd) {
-            try {
-                return new ZstdCompressorInputStream(in);
-            } catch (LinkageError e) {
-                throw BosunException.unavailable(subject + " has the zstd-compressed layer " + layer
-                        + ", and reading zstd needs the zstd-jni bundle (com.github.luben.zstd-jni), which is not installed");
-            }
-        }
-        return in;
     }
 
     /** One layer being applied: whiteouts only hide what the layers below it made. */
@@ -114,7 +88,8 @@ public final class LayerRenderer {
 
         Layer(String layer) {
             this.layer = layer;
-            this.extraction = new TarExtraction(root, "", "image", (entry, reason) -> refuse(layer, entry, reason));
+            this.extraction = new TarExtraction(root, "", "image",
+                    (entry, reason) -> LayerCheck.refuse(subject, layer, entry, reason));
         }
 
         void apply(TarArchiveInputStream tar, TarArchiveEntry header) throws IOException {
@@ -122,16 +97,12 @@ public final class LayerRenderer {
             if (entry == null) {
                 return; // the layer's own "./": the tree's top is bosun's
             }
-            String base = entry.baseName();
-            if (base.equals(OPAQUE)) {
+            if (LayerCheck.isOpaque(entry)) {
                 hideBelow(extraction.place(entry).getParent(), header.getName());
                 return;
             }
-            if (base.startsWith(WHITEOUT)) {
-                String hidden = base.substring(WHITEOUT.length());
-                if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-                    throw refuse(layer, header.getName(), "is a whiteout of no name");
-                }
+            String hidden = LayerCheck.whiteout(entry, subject, layer);
+            if (hidden != null) {
                 Path target = extraction.place(entry).resolveSibling(hidden);
                 if (!made.contains(target)) {
                     extraction.remove(target, header.getName());
@@ -141,7 +112,7 @@ public final class LayerRenderer {
             if (entry.type() == TarEntry.Type.FILE) {
                 bytes += header.getSize();
                 if (bytes > maxBytes) {
-                    throw refuse(layer, header.getName(), "takes the image over " + maxBytes + " bytes");
+                    throw LayerCheck.refuse(subject, layer, header.getName(), "takes the image over " + maxBytes + " bytes");
                 }
             }
             made.add(extraction.write(tar, entry));
@@ -162,9 +133,5 @@ public final class LayerRenderer {
                 }
             }
         }
-    }
-
-    private BosunException refuse(String layer, String entryName, String what) {
-        return BosunException.invalid(subject + " is refused: layer " + layer + " entry " + entryName + " " + what);
     }
 }

@@ -2,7 +2,6 @@ package org.bosun.image.oci.layers;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,10 +11,8 @@ import java.util.Map;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.api.image.BlobWriter;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageStore;
-import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
 import org.bosun.image.oci.model.MediaTypes;
 import org.bosun.image.oci.model.OciManifest;
@@ -32,52 +29,6 @@ public final class StoredImages {
     public static final String SIGNED_IDENTITY = "signedIdentity";
 
     private StoredImages() {
-    }
-
-    /**
-     * Copies {@code in} into the store as a blob that must have {@code digest}; a blob the store
-     * has already is not written again. {@code in} is read to the end either way only when written.
-     */
-    public static void copy(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task) {
-        copy(store, paths, digest, in, task, "blob " + digest);
-    }
-
-    /**
-     * As {@link #copy(ImageStore, RuntimePaths, String, InputStream, Progress.Task)}; a refusal (bytes
-     * that do not match the digest) names {@code what}, e.g. {@code layer sha256:... of image docker://...}.
-     */
-    public static void copy(ImageStore store, RuntimePaths paths, String digest, InputStream in, Progress.Task task,
-            String what) {
-        if (store.blob(paths, digest).isPresent()) {
-            return;
-        }
-        try (BlobWriter writer = store.newBlob(paths)) {
-            OutputStream out = writer.stream();
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-                task.advance(n);
-            }
-            try {
-                writer.commit(digest, "sha256");
-            } catch (BosunException e) {
-                // The store's refusal knows the digest, not whose blob it is.
-                throw new BosunException(e.kind(), what + ": " + e.getMessage(), e);
-            }
-        } catch (IOException e) {
-            throw BosunException.unavailable("cannot copy blob " + digest + " into the store (" + e.getMessage() + ")");
-        }
-    }
-
-    /** Stores small bytes (a config) as a blob; they must have {@code digest}. */
-    public static void copy(ImageStore store, RuntimePaths paths, String digest, byte[] bytes) {
-        copy(store, paths, digest, new java.io.ByteArrayInputStream(bytes), Progress.NONE.task(digest, bytes.length));
-    }
-
-    /** As {@link #copy(ImageStore, RuntimePaths, String, byte[])}; a refusal names {@code what}. */
-    public static void copy(ImageStore store, RuntimePaths paths, String digest, byte[] bytes, String what) {
-        copy(store, paths, digest, new java.io.ByteArrayInputStream(bytes), Progress.NONE.task(digest, bytes.length), what);
     }
 
     /**
