@@ -24,6 +24,7 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageFormatService;
+import org.bosun.api.image.Progress;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.GcReport;
 import org.bosun.api.pod.PodInfo;
@@ -139,11 +140,11 @@ public class PlatformIT extends PlatformCase {
             RuntimePaths paths = new RuntimePaths(tmp.resolve("data"), tmp.resolve("etc"), tmp.resolve("lib"));
             PrepareRequest request = new PrepareRequest(
                     List.of(new AppRequest(aci.toString(), null, null, null, null, null, null, null)), "fly",
-                    Set.of(InsecureOption.IMAGE), Map.of());
+                    Set.of(InsecureOption.IMAGE), Map.of(), null, null, null);
 
             // One pod to remove, one for gc to collect.
-            PodInfo first = pods.prepare(paths, request);
-            PodInfo second = pods.prepare(paths, request);
+            PodInfo first = pods.prepare(paths, request, Progress.NONE);
+            PodInfo second = pods.prepare(paths, request, Progress.NONE);
             for (PodInfo p : List.of(first, second)) {
                 assertEquals(PodState.PREPARED, p.state());
                 assertEquals("fly", p.stage1().name());
@@ -168,7 +169,7 @@ public class PlatformIT extends PlatformCase {
             assertTrue(first.directory() + " is gone", !Files.exists(first.directory()));
 
             // A prepared pod older than expirePrepared is garbage.
-            GcReport report = pods.gc(paths, Duration.ZERO, Duration.ZERO);
+            GcReport report = pods.gc(paths, Duration.ZERO, Duration.ZERO, false);
             assertEquals("gc failures: " + report.failures(), List.of(), report.failures());
             assertEquals(List.of(second.uuid()), report.removed());
 

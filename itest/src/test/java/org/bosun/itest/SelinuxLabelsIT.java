@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.pod.LaunchSettings;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.security.SecurityModule;
@@ -79,7 +80,7 @@ public class SelinuxLabelsIT extends PlatformCase {
             PodInfo nspawnPod = pods.status(paths, nspawnPrepare.stdout().strip());
             JsonNode nspawnLabels = recordedLabels(nspawnPod);
             String nspawnPair = categories(nspawnLabels);
-            List<String> argv = pods.launch(paths, nspawnPod.uuid()).command().argv();
+            List<String> argv = pods.launch(paths, nspawnPod.uuid(), LaunchSettings.NONE).command().argv();
             assertTrue("systemd-nspawn gets -Z<process label>: " + argv,
                     argv.contains("-Z" + nspawnLabels.path("process").asText()));
             assertTrue("systemd-nspawn gets -L<mount label>: " + argv,
@@ -157,7 +158,7 @@ public class SelinuxLabelsIT extends PlatformCase {
                 return "the selinux module went away";
             }
             try {
-                return module.inactiveReason();
+                return module.inactiveReason(RuntimePaths.defaults());
             } finally {
                 context.ungetService(ref);
             }

@@ -51,7 +51,8 @@ final class ListCommand implements Callable<Integer> {
         }
         Instant now = Instant.now();
         for (PodInfo pod : pods) {
-            List<AppInfo> apps = pod.apps().isEmpty() ? List.of(new AppInfo("-", "-", "-", List.of(), null)) : pod.apps();
+            List<AppInfo> apps = pod.apps().isEmpty()
+                    ? List.of(new AppInfo("-", "-", "-", List.of(), null, null, null, null, null)) : pod.apps();
             for (int i = 0; i < apps.size(); i++) {
                 AppInfo app = apps.get(i);
                 List<String> row = new ArrayList<>(List.of(i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",

@@ -1,9 +1,11 @@
 package org.bosun.cli;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.PodInfo;
+import org.bosun.api.security.Protection;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -67,7 +69,7 @@ public final class PodJson {
             engine.put("abi_version", pod.stage1().abiVersion());
         }
         ArrayNode off = node.putArray("protections_off");
-        new java.util.TreeSet<>(pod.protectionsOff()).forEach(off::add);
+        protectionsOff(pod).forEach(off::add);
         if (!pod.annotations().isEmpty()) {
             ObjectNode ann = node.putObject("annotations");
             pod.annotations().forEach(ann::put);
@@ -96,6 +98,11 @@ public final class PodJson {
     }
 
     /** rkt's one-line form, {@code default:ip4=172.16.28.2,mynet:ip4=10.1.2.3}. */
+    /** The names of the protections the pod runs without, sorted. */
+    static List<String> protectionsOff(PodInfo pod) {
+        return pod.protectionsOff().stream().map(Protection::id).sorted().toList();
+    }
+
     static String networks(PodInfo pod) {
         StringBuilder sb = new StringBuilder();
         for (org.bosun.api.net.NetworkAttachment n : pod.networks()) {

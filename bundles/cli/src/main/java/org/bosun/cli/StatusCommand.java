@@ -74,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
             session.out.println("stage1=" + info.stage1().name() + " " + info.stage1().bundleVersion());
         }
         // What the pod runs without: switched off with --insecure-options, not enforced by its engine, or not installed.
-        session.out.println("protections-off=" + String.join(",", new java.util.TreeSet<>(info.protectionsOff())));
+        session.out.println("protections-off=" + String.join(",", PodJson.protectionsOff(info)));
         for (AppInfo app : info.apps()) {
             session.out.println("app-" + app.name() + "=" + appState(app));
         }

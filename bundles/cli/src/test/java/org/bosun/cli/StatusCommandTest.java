@@ -18,12 +18,12 @@ import org.junit.Test;
 /** What {@code bosun status} says of each app, and when {@code --wait-ready} stops waiting. */
 public class StatusCommandTest {
     static AppInfo app(String name, AppState state, Integer exitCode) {
-        return new AppInfo(name, "example.com/img", "sha512-0", List.of("/bin/app"), exitCode, state, null);
+        return new AppInfo(name, "example.com/img", "sha512-0", List.of("/bin/app"), exitCode, state, null, null, null);
     }
 
     static PodInfo pod(PodState state, AppInfo... apps) {
         return new PodInfo("4d2c1f00-0000-4000-8000-000000000000", state, List.of(apps), Instant.EPOCH, null, 0, null,
-                Map.of(), Path.of("/var/lib/bosun/pods/run/x"), List.of(), null);
+                Map.of(), Path.of("/var/lib/bosun/pods/run/x"), List.of(), null, null, null);
     }
 
     @Test
@@ -50,7 +50,7 @@ public class StatusCommandTest {
 
     @Test
     public void theOldFiveArgumentFormKnowsOnlyWhatTheExitCodeTells() {
-        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0).state());
-        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null).state());
+        assertEquals(AppState.EXITED, new AppInfo("a", "i", "id", List.of(), 0, null, null, null, null).state());
+        assertEquals(AppState.UNKNOWN, new AppInfo("a", "i", "id", List.of(), null, null, null, null, null).state());
     }
 }

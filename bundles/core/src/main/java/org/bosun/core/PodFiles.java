@@ -34,7 +34,8 @@ final class PodFiles {
     /** The ports its apps' images declare, which {@code --port NAME:...} refers to; read again when run-prepared sets the network up anew. */
     static final String IMAGE_PORTS = "image-ports";
 
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(RecordedPolicyJson.MODULE);
 
     ObjectMapper json() {
         return json;

@@ -3,27 +3,28 @@ package org.bosun.core;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 
 /**
  * Each app's security policy: built at prepare time by the installed security modules, in ranking
- * order, and recorded in the pod as {@code apps/NAME/security.json}. Engines get the recorded
- * policy only, so updating or removing a module never changes a prepared or running pod.
+ * order, resolved by the core ({@link PolicyDefaults}) and recorded in the pod as
+ * {@code apps/NAME/security.json}. Engines get the recorded policy only and enforce it as it is, so
+ * updating or removing a module never changes a prepared or running pod, and every engine gives an
+ * app the same.
  *
  * <p>The policy also says which protections the app runs without: those the user switched off
  * ({@code --insecure-options}), those no active module provides, and all of them on an engine that
@@ -31,11 +32,6 @@ import org.bosun.api.stage1.PodDirectory;
  */
 final class PodSecurity {
     static final String FILE = "security.json";
-    /** The protections {@code --insecure-options} can switch off, by the module that provides each. */
-    static final Map<InsecureOption, String> PROTECTIONS = new EnumMap<>(Map.of(
-            InsecureOption.CAPABILITIES, "capabilities", InsecureOption.PATHS, "paths",
-            InsecureOption.SECCOMP, "seccomp"));
-
     private final ServiceLookup services;
     private final PodFiles files;
 
@@ -68,11 +64,13 @@ final class PodSecurity {
             throw BosunException.unavailable("--private-users needs the user namespace security module (bundle"
                     + " org.bosun.security.userns), which is not installed or not active here (see bosun version)");
         }
-        for (Map.Entry<InsecureOption, String> p : PROTECTIONS.entrySet()) {
-            if (!isolated || !active.contains(p.getValue()) || request.insecureOptions().contains(p.getKey())) {
-                result = result.withProtectionOff(p.getValue());
+        for (Protection p : Protection.values()) {
+            // the module that provides a protection is named as it (see Protection#id)
+            if (!isolated || !active.contains(p.id()) || request.insecureOptions().contains(p.insecureOption())) {
+                result = result.withProtectionOff(p);
             }
         }
+        result = PolicyDefaults.resolve(result);
         files.writeJson(appDir.resolve(FILE), result);
         return result;
     }
@@ -94,14 +92,17 @@ final class PodSecurity {
         return lines;
     }
 
-    /** The policy recorded for app {@code name}, or none for a pod prepared before policies were recorded. */
+    /**
+     * The policy recorded for app {@code name}; for a pod prepared before policies were recorded, the
+     * defaults of a policy no module contributed to ({@link PolicyDefaults}).
+     */
     SecurityPolicy recorded(Path podDir, String name) {
         return recorded(files, podDir, name);
     }
 
     static SecurityPolicy recorded(PodFiles files, Path podDir, String name) {
         SecurityPolicy policy = files.read(podDir.resolve("apps").resolve(name).resolve(FILE), SecurityPolicy.class);
-        return policy == null ? SecurityPolicy.UNCONFINED : policy;
+        return policy == null ? PolicyDefaults.resolve(SecurityPolicy.UNCONFINED) : policy;
     }
 
     /** {@code app} with the policy recorded for it in the pod whose files are in {@code podDir}. */
@@ -113,8 +114,8 @@ final class PodSecurity {
     }
 
     /** What the pod's apps run without, all apps together. */
-    Set<String> protectionsOff(Path podDir, PodManifestJson manifest) {
-        Set<String> off = new TreeSet<>();
+    Set<Protection> protectionsOff(Path podDir, PodManifestJson manifest) {
+        Set<Protection> off = EnumSet.noneOf(Protection.class);
         if (manifest != null) {
             for (PodManifestJson.RuntimeApp app : manifest.apps()) {
                 if (Files.exists(podDir.resolve("apps").resolve(app.name()).resolve(FILE))) {
@@ -129,14 +130,14 @@ final class PodSecurity {
      * The pod's user namespace: the mapping its apps' policies share (a pod has one user namespace),
      * or null for none.
      */
-    static PodDirectory.IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
-        PodDirectory.IdMapping mapping = null;
+    static IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
+        IdMapping mapping = null;
         for (PodDirectory.App app : apps) {
-            List<long[]> maps = app.security().uidMappings();
-            PodDirectory.IdMapping own = maps.isEmpty() ? null : new PodDirectory.IdMapping(maps.get(0)[1], maps.get(0)[2]);
-            if (own != null && maps.get(0)[0] != 0) {
+            List<IdMapping> maps = app.security().uidMappings();
+            IdMapping own = maps.isEmpty() ? null : maps.get(0);
+            if (own != null && own.container() != 0) {
                 throw BosunException.internal("pod " + uuid + ": app " + app.name() + " maps its user namespace from"
-                        + " container id " + maps.get(0)[0] + ", not 0", null);
+                        + " container id " + own.container() + ", not 0", null);
             }
             if (app != apps.get(0) && !java.util.Objects.equals(own, mapping)) {
                 throw BosunException.internal("pod " + uuid + ": its apps record different user namespaces", null);

@@ -51,11 +51,6 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodInfo prepare(RuntimePaths paths, PrepareRequest request) {
-        return prepare(paths, request, org.bosun.api.image.Progress.NONE);
-    }
-
-    @Override
     public PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
         String uuid = preparer.prepare(paths, request, progress);
         return status(paths, uuid);
@@ -125,11 +120,6 @@ public final class PodServiceImpl implements PodService {
         } catch (IOException e) {
             throw BosunException.notFound("pod " + f.uuid() + " has no manifest yet (it is " + f.dir().dirName + ")");
         }
-    }
-
-    @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid) {
-        return launch(paths, uuid, null);
     }
 
     @Override
@@ -293,11 +283,6 @@ public final class PodServiceImpl implements PodService {
             }
             collect(paths, f);
         }
-    }
-
-    @Override
-    public GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared) {
-        return gc(paths, gracePeriod, expirePrepared, false);
     }
 
     @Override

@@ -34,7 +34,7 @@ public class PodVolumesTest {
     }
 
     private static AppSettings mounts(AppSettings.MountRequest... mounts) {
-        return new AppSettings(null, List.of(mounts), false, null, null, null, null);
+        return new AppSettings(null, List.of(mounts), false, null, null, null, null, null, null);
     }
 
     private static ImageManifest image(ImageManifest.MountPoint... points) {
@@ -49,7 +49,7 @@ public class PodVolumesTest {
         PodOptions options = volumes(new VolumeSpec("data", "host", host.toString(), true, false, null, null, null),
                 new VolumeSpec("cache", "empty", null, false, true, "0700", 1000, 1000));
         AppRequest request = app(new AppSettings(List.of(30), List.of(new AppSettings.MountRequest("cache", "/var/cache/")),
-                true, new Resources(64L << 20, 500L, 512L, -100), null, null, null));
+                true, new Resources(64L << 20, 500L, 512L, -100), null, null, null, null, null));
         PodVolumes volumes = PodVolumes.check(options, List.of(request));
         ImageManifest image = image(new ImageManifest.MountPoint("data", "/srv/data", false),
                 new ImageManifest.MountPoint("logs", "/var/log", true));

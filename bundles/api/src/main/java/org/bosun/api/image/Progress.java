@@ -5,6 +5,7 @@ package org.bosun.api.image;
  * stays quiet otherwise.
  */
 public interface Progress {
+    /** Shows nothing: for callers that show no progress (the agent's own operations, tests, the API). */
     Progress NONE = (label, total) -> new Task() {
         @Override
         public void advance(long amount) {

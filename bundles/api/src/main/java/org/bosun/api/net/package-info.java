@@ -3,7 +3,7 @@
  * the networks named with {@code --net=} (through CNI plugins) and detaches it at gc, from what it
  * recorded in the pod, so a newer provider can tear down what an older one set up.
  */
-@Version("1.1.0")
+@Version("1.0.0")
 @Export
 package org.bosun.api.net;
 

@@ -12,7 +12,8 @@ import java.util.List;
  * @param exec the command the app runs
  * @param exitCode the app's exit code, or null when unknown (still running, or the engine does
  *        not supervise its apps, like fly)
- * @param state where the app is in its life
+ * @param state where the app is in its life; null: known only from its exit code ({@link AppState#EXITED}
+ *        with one, else {@link AppState#UNKNOWN})
  * @param started when the app's process started, or null if its engine has not reported it
  * @param userAnnotations the app's {@code userAnnotations} in the pod manifest ({@code --user-annotation})
  * @param userLabels the app's {@code userLabels} in the pod manifest ({@code --user-label})
@@ -27,16 +28,5 @@ public record AppInfo(String name, String imageName, String imageId, List<String
         }
         userAnnotations = userAnnotations == null ? java.util.Map.of() : java.util.Map.copyOf(userAnnotations);
         userLabels = userLabels == null ? java.util.Map.of() : java.util.Map.copyOf(userLabels);
-    }
-
-    /** An app without user annotations and labels. */
-    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode,
-            AppState state, Instant started) {
-        this(name, imageName, imageId, exec, exitCode, state, started, null, null);
-    }
-
-    /** An app whose state is known only from its exit code: {@link AppState#EXITED} with one, else unknown. */
-    public AppInfo(String name, String imageName, String imageId, List<String> exec, Integer exitCode) {
-        this(name, imageName, imageId, exec, exitCode, null, null);
     }
 }

@@ -18,7 +18,7 @@ import java.util.List;
 public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
         Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
         java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
-    public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null);
+    public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null, null, null);
 
     public AppSettings {
         supplementaryGids = supplementaryGids == null ? List.of() : List.copyOf(supplementaryGids);
@@ -30,12 +30,6 @@ public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mo
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userAnnotations));
         userLabels = userLabels == null ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userLabels));
-    }
-
-    /** Settings without user annotations and labels. */
-    public AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
-            Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp) {
-        this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, null, null);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.List;
  * @param dns {@code --dns*}, or null
  * @param hostname {@code --hostname}, or null
  * @param interactive {@code --interactive}, or null
- * @since 1.3
  */
 public record LaunchSettings(List<PodOptions.NetworkChoice> networks, PodOptions.DnsSettings dns, String hostname,
         Boolean interactive) {

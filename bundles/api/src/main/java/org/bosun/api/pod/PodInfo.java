@@ -2,8 +2,13 @@ package org.bosun.api.pod;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import org.bosun.api.security.Protection;
 
 /**
  * A pod as seen at one moment.
@@ -18,28 +23,25 @@ import java.util.Map;
  * @param annotations the pod's annotations
  * @param directory where it lives now
  * @param networks the networks it is attached to (empty for host networking or none recorded)
- * @param protectionsOff protections it runs without ({@code --insecure-options}: seccomp, capabilities, paths)
+ * @param protectionsOff protections its apps run without, all apps together ({@code --insecure-options},
+ *        or not provided here)
  * @param userAnnotations the pod manifest's {@code userAnnotations} ({@code --user-annotation})
  * @param userLabels the pod manifest's {@code userLabels} ({@code --user-label})
  */
 public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
         EngineRecord stage1, Map<String, String> annotations, Path directory,
-        List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff,
+        List<org.bosun.api.net.NetworkAttachment> networks, Set<Protection> protectionsOff,
         Map<String, String> userAnnotations, Map<String, String> userLabels) {
     public PodInfo {
         networks = networks == null ? List.of() : List.copyOf(networks);
-        protectionsOff = protectionsOff == null ? java.util.Set.of() : java.util.Set.copyOf(protectionsOff);
+        Set<Protection> off = EnumSet.noneOf(Protection.class);
+        if (protectionsOff != null) {
+            off.addAll(protectionsOff);
+        }
+        protectionsOff = Collections.unmodifiableSet(off);
         apps = List.copyOf(apps);
         annotations = Map.copyOf(annotations);
         userAnnotations = userAnnotations == null ? Map.of() : Map.copyOf(userAnnotations);
         userLabels = userLabels == null ? Map.of() : Map.copyOf(userLabels);
-    }
-
-    /** A pod without user annotations or labels. */
-    public PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
-            EngineRecord stage1, Map<String, String> annotations, Path directory,
-            List<org.bosun.api.net.NetworkAttachment> networks, java.util.Set<String> protectionsOff) {
-        this(uuid, state, apps, created, started, pid, stage1, annotations, directory, networks, protectionsOff, null,
-                null);
     }
 }

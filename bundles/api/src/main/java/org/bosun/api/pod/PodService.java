@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.Progress;
 import org.bosun.api.stage1.EngineCommand;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -17,18 +18,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface PodService {
 
-    /** Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it. */
-    PodInfo prepare(RuntimePaths paths, PrepareRequest request);
-
     /**
-     * Prepares a pod as {@link #prepare(RuntimePaths, PrepareRequest)}, reporting the fetches and
-     * renders of its images to {@code progress} (the CLI's progress bars).
-     *
-     * @since 1.1
+     * Prepares a pod: fetches and renders its images, writes its manifest, lets the engine prepare it.
+     * The fetches and renders of its images are reported to {@code progress} (the CLI's progress
+     * bars; {@link Progress#NONE} for a caller that shows none).
      */
-    default PodInfo prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
-        return prepare(paths, request);
-    }
+    PodInfo prepare(RuntimePaths paths, PrepareRequest request, Progress progress);
 
     /** Every pod in every state, oldest first. */
     List<PodInfo> list(RuntimePaths paths);
@@ -40,45 +35,31 @@ public interface PodService {
     String manifest(RuntimePaths paths, String uuid);
 
     /**
-     * What the caller must do to run a prepared pod (see {@link PodLaunch}). Meanwhile, and for a
-     * few milliseconds after, the service readies the host for the first moves of the pod's
-     * processes, which the caller makes right after it gets the launch.
+     * What the caller must do to run a prepared pod (see {@link PodLaunch}), with the pod's network,
+     * DNS, host name and terminal set as {@code settings} says ({@code run-prepared --net ...}); what
+     * it leaves null stays as the pod was prepared ({@link LaunchSettings#NONE}: all of it).
+     * Meanwhile, and for a few milliseconds after, the service readies the host for the first moves
+     * of the pod's processes, which the caller makes right after it gets the launch.
      */
-    PodLaunch launch(RuntimePaths paths, String uuid);
+    PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings);
 
     /**
-     * Prepares a pod and works out its launch, as {@link #prepare(RuntimePaths, PrepareRequest,
-     * org.bosun.api.image.Progress)} then {@link #launch(RuntimePaths, String)} ({@code bosun run}),
-     * readying the host for the pod's first moves from the start. {@code prepared} is told of the pod
-     * once it is prepared, before its launch is worked out, so the caller can record its UUID even
-     * when the launch fails.
+     * Prepares a pod and works out its launch, as {@link #prepare} then {@link #launch} with
+     * {@link LaunchSettings#NONE} ({@code bosun run}), readying the host for the pod's first moves
+     * from the start. {@code prepared} is told of the pod once it is prepared, before its launch is
+     * worked out, so the caller can record its UUID even when the launch fails.
      *
-     * @since 1.4
+     * @since 1.1
      */
-    PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
-            Consumer<PodInfo> prepared);
+    PodLaunch run(RuntimePaths paths, PrepareRequest request, Progress progress, Consumer<PodInfo> prepared);
 
     /**
      * The ids of the images that embryo, preparing, prepared and running pods use: the images the
      * image store must keep ({@code image rm} and {@code image gc}).
      *
-     * @since 1.4
+     * @since 1.1
      */
     Set<String> imagesInUse(RuntimePaths paths);
-
-    /**
-     * As {@link #launch(RuntimePaths, String)}, with the pod's network, DNS, host name and terminal
-     * set as {@code settings} says ({@code run-prepared --net ...}); what it leaves null stays as
-     * the pod was prepared.
-     *
-     * @since 1.3
-     */
-    default PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
-        if (settings != null && !settings.isEmpty()) {
-            throw org.bosun.api.BosunException.unavailable("this pod service cannot change a prepared pod's settings");
-        }
-        return launch(paths, uuid);
-    }
 
     /**
      * The process that runs {@code command} (the app's shell when empty) inside app {@code app}
@@ -94,20 +75,9 @@ public interface PodService {
 
     /**
      * Marks exited pods as garbage and deletes garbage older than {@code gracePeriod}; prepared
-     * pods older than {@code expirePrepared} and aborted preparations become garbage too.
+     * pods older than {@code expirePrepared} and aborted preparations become garbage too. With
+     * {@code markOnly}, exited and aborted pods are moved to garbage (their exit time marked) and
+     * nothing is deleted ({@code gc --mark-only}).
      */
-    GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared);
-
-    /**
-     * As {@link #gc(RuntimePaths, Duration, Duration)}; with {@code markOnly}, exited and aborted
-     * pods are moved to garbage (their exit time marked) and nothing is deleted ({@code gc --mark-only}).
-     *
-     * @since 1.3
-     */
-    default GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly) {
-        if (markOnly) {
-            throw org.bosun.api.BosunException.unavailable("this pod service cannot mark pods without collecting them");
-        }
-        return gc(paths, gracePeriod, expirePrepared);
-    }
+    GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly);
 }

@@ -29,17 +29,7 @@ public record PrepareRequest(List<AppRequest> apps, String stage1Name, Set<Insec
         userLabels = ordered(userLabels);
     }
 
-    public PrepareRequest(List<AppRequest> apps, String stage1Name, Set<InsecureOption> insecureOptions,
-            Map<String, String> annotations, PodOptions options) {
-        this(apps, stage1Name, insecureOptions, annotations, options, null, null);
-    }
-
     private static Map<String, String> ordered(Map<String, String> map) {
         return map == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
-    }
-
-    public PrepareRequest(List<AppRequest> apps, String stage1Name, Set<InsecureOption> insecureOptions,
-            Map<String, String> annotations) {
-        this(apps, stage1Name, insecureOptions, annotations, null);
     }
 }

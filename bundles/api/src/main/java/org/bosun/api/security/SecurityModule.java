@@ -1,22 +1,14 @@
 package org.bosun.api.security;
 
-import java.util.Set;
-
-import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Contributes to a pod's security policy. A module that cannot work on this host (no SELinux, no
- * TPM) says so in {@link #inactiveReason()} instead of pretending.
+ * TPM) says so in {@link #inactiveReason(RuntimePaths)} instead of pretending.
  */
 @ConsumerType
 public interface SecurityModule {
-
-    /**
-     * Returns {@code policy} with this module's part added, for the app {@code appName} of pod
-     * {@code podUuid}, unless {@code insecure} switched it off.
-     */
-    SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy);
 
     /**
      * Returns {@code policy} with this module's part added, knowing the app's flags, its image's
@@ -24,31 +16,23 @@ public interface SecurityModule {
      * the result is recorded in the pod, so a later update of the module never changes a prepared or
      * running pod. Bad input (an unknown capability or system call) is a
      * {@link org.bosun.api.BosunException#invalid invalid} error naming the app and the flag.
-     * The default ignores the context beyond what {@link #contribute(String, String, Set, SecurityPolicy)} takes.
      */
-    default SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
-        return contribute(context.podUuid(), context.appName(), context.insecure(), policy);
-    }
+    SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy);
 
     /**
      * Releases what the module holds for pod {@code podUuid} outside the pod's directory (an allocated
      * uid range, an SELinux label); called by gc before the pod is deleted, and when preparing it failed.
      * Must be idempotent. The default holds nothing.
      */
-    default void release(org.bosun.api.RuntimePaths paths, String podUuid) {
+    default void release(RuntimePaths paths, String podUuid) {
     }
-
-    /** Null when the module is active; otherwise one line saying why not. */
-    String inactiveReason();
 
     /**
-     * Like {@link #inactiveReason()}, for a command that reads its configuration from
-     * {@code paths} (a module configured per {@code --local-config}, such as the TPM's
-     * {@code tpm.d/}). The default ignores the paths.
+     * Null when the module is active for a command that reads its configuration from {@code paths}
+     * (a module may be configured per {@code --local-config}, such as the TPM's {@code tpm.d/});
+     * otherwise one line saying why not.
      */
-    default String inactiveReason(org.bosun.api.RuntimePaths paths) {
-        return inactiveReason();
-    }
+    String inactiveReason(RuntimePaths paths);
 
     /**
      * Measures a pod that is about to start: called by the core for every installed module, active
@@ -56,8 +40,6 @@ public interface SecurityModule {
      * command, while the pod is still in its prepared directory. A module that records what runs
      * (a TPM) does it here; throwing a {@link org.bosun.api.BosunException} refuses the launch.
      * The default measures nothing.
-     *
-     * @since 1.2
      */
     default void measure(PodMeasurement measurement) {
     }

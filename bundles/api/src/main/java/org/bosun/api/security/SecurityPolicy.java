@@ -1,35 +1,44 @@
 package org.bosun.api.security;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * The security policy of one app, as data. Empty collections mean "nothing contributed".
+ * The security policy of one app, as data. While the security modules build it, empty collections
+ * mean "nothing contributed". The policy an engine gets is resolved by the core: its defaults applied
+ * to what no module contributed, and a protection that is off taken out (every capability, no
+ * masked or read-only paths, no seccomp profile); the engine enforces it as it is.
  *
  * @param capabilities the bounding, effective and permitted capability set ({@code CAP_...})
  * @param noNewPrivileges whether setuid binaries and file capabilities are disabled
  * @param seccompProfile a seccomp profile in OCI runtime-spec JSON, or null for none
  * @param maskedPaths paths that read as empty or are refused
  * @param readonlyPaths paths mounted read-only
- * @param uidMappings host ranges for the pod's user namespace ({@code container, host, size}), or empty
- * @param selinuxLabels {@code process} and {@code mount} labels, or empty
- * @param protectionsOff protections the user switched off, recorded in the pod
+ * @param uidMappings the user namespace's id ranges (gids alike), or empty for none
+ * @param selinuxLabels the SELinux labels, {@link SelinuxLabels#NONE} for none
+ * @param protectionsOff protections the app runs without, recorded in the pod
  */
 public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, String seccompProfile,
-        List<String> maskedPaths, List<String> readonlyPaths, List<long[]> uidMappings,
-        Map<String, String> selinuxLabels, Set<String> protectionsOff) {
+        List<String> maskedPaths, List<String> readonlyPaths, List<IdMapping> uidMappings,
+        SelinuxLabels selinuxLabels, Set<Protection> protectionsOff) {
     /** Nothing contributed: what a pod gets with no security module installed. */
     public static final SecurityPolicy UNCONFINED = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(),
-            List.of(), Map.of(), Set.of());
+            List.of(), SelinuxLabels.NONE, Set.of());
 
     public SecurityPolicy {
-        capabilities = Set.copyOf(capabilities);
-        maskedPaths = List.copyOf(maskedPaths);
-        readonlyPaths = List.copyOf(readonlyPaths);
-        uidMappings = List.copyOf(uidMappings);
-        selinuxLabels = Map.copyOf(selinuxLabels);
-        protectionsOff = Set.copyOf(protectionsOff);
+        // null as empty: what a policy recorded before the component existed reads as
+        capabilities = capabilities == null ? Set.of() : Set.copyOf(capabilities);
+        maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
+        readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
+        uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
+        selinuxLabels = selinuxLabels == null ? SelinuxLabels.NONE : selinuxLabels;
+        Set<Protection> off = EnumSet.noneOf(Protection.class);
+        if (protectionsOff != null) {
+            off.addAll(protectionsOff);
+        }
+        protectionsOff = Collections.unmodifiableSet(off); // in a fixed order, as pods record it
     }
 
     /** This policy with the bounding set {@code capabilities}. */
@@ -56,22 +65,22 @@ public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, 
                 uidMappings, selinuxLabels, protectionsOff);
     }
 
-    /** This policy with the user namespace mappings {@code {container, host, size}}. */
-    public SecurityPolicy withUidMappings(List<long[]> uidMappings) {
+    /** This policy with the user namespace's id ranges {@code uidMappings}. */
+    public SecurityPolicy withUidMappings(List<IdMapping> uidMappings) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
                 uidMappings, selinuxLabels, protectionsOff);
     }
 
-    /** This policy with the SELinux labels {@code process} and {@code mount}. */
-    public SecurityPolicy withSelinuxLabels(Map<String, String> selinuxLabels) {
+    /** This policy with the SELinux labels {@code selinuxLabels}. */
+    public SecurityPolicy withSelinuxLabels(SelinuxLabels selinuxLabels) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
                 uidMappings, selinuxLabels, protectionsOff);
     }
 
     /** This policy with {@code protection} added to the protections it runs without. */
-    public SecurityPolicy withProtectionOff(String protection) {
-        Set<String> off = new java.util.TreeSet<>(protectionsOff);
-        off.add(protection);
+    public SecurityPolicy withProtectionOff(Protection protection) {
+        Set<Protection> off = EnumSet.of(protection);
+        off.addAll(protectionsOff);
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
                 uidMappings, selinuxLabels, off);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.pod.Resources;
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityPolicy;
 
 /**
@@ -45,7 +46,7 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      *        {@code hostname} (those present) to bind over each app's {@code /etc} files, or null
      * @param interactive whether the app gets the caller's terminal ({@code --interactive})
      * @param engineOptions engine-specific settings ({@code runtime=crun})
-     * @param userNamespace the pod's user namespace mapping, or null for none
+     * @param userNamespace the pod's user namespace: its uids and gids, from container id 0, or null for none
      */
     public record Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
             IdMapping userNamespace) {
@@ -55,15 +56,6 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
         public Pod {
             engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
         }
-    }
-
-    /**
-     * A user namespace mapping: container ids {@code 0..size-1} are host ids {@code hostId..}.
-     *
-     * @param hostId the first host uid and gid
-     * @param size how many ids
-     */
-    public record IdMapping(long hostId, long size) {
     }
 
     /**
@@ -80,7 +72,8 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      * @param mounts volumes mounted into the app, in order
      * @param readonlyRootfs whether the rootfs is read-only
      * @param resources resource isolators
-     * @param security the app's security policy, as the security modules made it at prepare time
+     * @param security the app's security policy, as the security modules made it and the core resolved it at
+     *        prepare time: to be enforced as it is
      * @param lowerDirs read-only image trees (lowest last, as overlayfs lowerdir lists them) to mount
      *        at {@code rootfs} with {@code upperDir}/{@code workDir}; empty when rootfs is a copy
      * @param upperDir the overlay's upper directory, or null
@@ -100,13 +93,6 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
             security = security == null ? SecurityPolicy.UNCONFINED : security;
             lowerDirs = lowerDirs == null ? List.of() : List.copyOf(lowerDirs);
             eventHandlers = eventHandlers == null ? Map.of() : Map.copyOf(eventHandlers);
-        }
-
-        /** An app with only the original seven facts (tests). */
-        public App(String name, Path rootfs, List<String> exec, Map<String, String> environment, int uid, int gid,
-                String workingDirectory) {
-            this(name, rootfs, exec, environment, uid, gid, workingDirectory, null, null, false, null, null, null, null,
-                    null, null);
         }
 
         /** Whether the engine must mount an overlay at {@link #rootfs()} before starting the app. */

@@ -16,8 +16,6 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>
  * Downloads use HTTPS with verified certificates; {@code pubkey} in the insecure options accepts
  * plain HTTP and unverified certificates, as in rkt.
- *
- * @since 1.2
  */
 @ConsumerType
 public interface PublicKeyDiscovery {

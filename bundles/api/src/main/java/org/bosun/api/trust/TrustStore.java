@@ -78,11 +78,7 @@ public interface TrustStore {
      * @param message the signed message
      * @param maxPayload the largest payload accepted
      * @return the payload and who signed it
-     * @since 1.1
      */
-    default SignedMessage verifyMessage(RuntimePaths paths, String imageName, String subject, InputStream message,
-            int maxPayload) {
-        throw org.bosun.api.BosunException.unavailable(subject + " cannot be verified: the installed trust bundle"
-                + " verifies detached signatures only; update the trust bundle (org.bosun.trust)");
-    }
+    SignedMessage verifyMessage(RuntimePaths paths, String imageName, String subject, InputStream message,
+            int maxPayload);
 }

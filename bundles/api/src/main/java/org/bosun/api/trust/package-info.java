@@ -4,7 +4,7 @@
  * {@code trustedkeys/root.d/<fingerprint>} and {@code trustedkeys/prefix.d/<prefix>/<fingerprint>}
  * under the system and the local configuration directories, the local one overriding.
  */
-@Version("1.2.0")
+@Version("1.0.0")
 @Export
 package org.bosun.api.trust;
 

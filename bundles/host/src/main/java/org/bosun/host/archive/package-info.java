@@ -32,7 +32,7 @@
  * tree: {@link org.bosun.host.archive.TarEntryCheck} applies them entry by entry to a stream, so a
  * fetch can check an archive while it passes through its digest, without a second read.
  */
-@Version("1.1.0")
+@Version("1.0.0")
 @Export
 package org.bosun.host.archive;
 

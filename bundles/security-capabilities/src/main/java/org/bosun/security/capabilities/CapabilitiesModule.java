@@ -8,7 +8,9 @@ import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
@@ -41,22 +43,17 @@ public final class CapabilitiesModule implements SecurityModule {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
-        return contribute(new SecurityContext(null, podUuid, appName, insecure, null, null, null, null), policy);
-    }
-
-    @Override
     public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
         String app = "app " + context.appName();
         SecurityPolicy result = policy.withNoNewPrivileges(noNewPrivileges(context, app));
         if (context.insecure().contains(InsecureOption.CAPABILITIES)) {
-            return result.withCapabilities(Set.copyOf(Capabilities.ALL)).withProtectionOff(NAME);
+            return result.withCapabilities(Set.copyOf(Capabilities.ALL)).withProtectionOff(Protection.CAPABILITIES);
         }
         return result.withCapabilities(boundingSet(context, app));
     }
 
     @Override
-    public String inactiveReason() {
+    public String inactiveReason(RuntimePaths paths) {
         return null;
     }
 

@@ -12,6 +12,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.InsecureOption;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppSettings;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.junit.Test;
@@ -22,7 +23,8 @@ public class CapabilitiesModuleTest {
     private static SecurityContext app(List<String> retain, List<String> remove, Set<InsecureOption> insecure,
             ImageManifest.Isolator... isolators) {
         return new SecurityContext(null, "pod", "app", insecure,
-                new AppSettings(null, null, false, null, retain, remove, null), List.of(isolators), null, null);
+                new AppSettings(null, null, false, null, retain, remove, null, null, null), List.of(isolators), null,
+                null);
     }
 
     private SecurityPolicy policy(SecurityContext context) {
@@ -84,6 +86,6 @@ public class CapabilitiesModuleTest {
     public void insecureCapabilitiesGivesEveryCapabilityAndIsRecorded() {
         SecurityPolicy p = policy(app(null, null, Set.of(InsecureOption.CAPABILITIES)));
         assertEquals(Set.copyOf(Capabilities.ALL), p.capabilities());
-        assertEquals(Set.of("capabilities"), p.protectionsOff());
+        assertEquals(Set.of(Protection.CAPABILITIES), p.protectionsOff());
     }
 }

@@ -1,9 +1,10 @@
 package org.bosun.security.paths;
 
 import java.util.List;
-import java.util.Set;
 
 import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
@@ -33,20 +34,15 @@ public final class KernelPathsModule implements SecurityModule {
             "/sys/block", "/sys/bus", "/sys/class", "/sys/dev", "/sys/devices", "/sys/kernel");
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
-        if (insecure.contains(InsecureOption.PATHS)) {
-            return policy.withProtectionOff(NAME);
+    public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
+        if (context.insecure().contains(InsecureOption.PATHS)) {
+            return policy.withProtectionOff(Protection.PATHS);
         }
         return policy.withPaths(MASKED, READ_ONLY);
     }
 
     @Override
-    public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
-        return contribute(context.podUuid(), context.appName(), context.insecure(), policy);
-    }
-
-    @Override
-    public String inactiveReason() {
+    public String inactiveReason(RuntimePaths paths) {
         return null;
     }
 }

@@ -3,11 +3,12 @@ package org.bosun.security.seccomp;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
@@ -34,22 +35,17 @@ public final class SeccompModule implements SecurityModule {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
-        return contribute(new SecurityContext(null, podUuid, appName, insecure, null, null, null, null), policy);
-    }
-
-    @Override
     public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
         if (context.insecure().contains(InsecureOption.SECCOMP)) {
-            return policy.withSeccompProfile(null).withProtectionOff(NAME);
+            return policy.withSeccompProfile(null).withProtectionOff(Protection.SECCOMP);
         }
         String profile = profile(context, policy);
         SecurityPolicy result = policy.withSeccompProfile(profile);
-        return profile == null ? result.withProtectionOff(NAME) : result;
+        return profile == null ? result.withProtectionOff(Protection.SECCOMP) : result;
     }
 
     @Override
-    public String inactiveReason() {
+    public String inactiveReason(RuntimePaths paths) {
         return null;
     }
 

@@ -17,6 +17,7 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppSettings;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.host.files.FileTree;
@@ -31,7 +32,8 @@ public class SeccompModuleTest {
 
     private static SecurityContext app(String flag, RuntimePaths paths, Set<InsecureOption> insecure,
             ImageManifest.Isolator... isolators) {
-        return new SecurityContext(paths, "pod", "app", insecure, new AppSettings(null, null, false, null, null, null, flag),
+        return new SecurityContext(paths, "pod", "app", insecure,
+                new AppSettings(null, null, false, null, null, null, flag, null, null),
                 List.of(isolators), null, null);
     }
 
@@ -80,7 +82,7 @@ public class SeccompModuleTest {
     public void retainingAppcAllSwitchesSeccompOffAndSaysSo() {
         SecurityPolicy p = module.contribute(app("mode=retain,@appc.io/all", null, Set.of()), SecurityPolicy.UNCONFINED);
         assertNull(p.seccompProfile());
-        assertEquals(Set.of("seccomp"), p.protectionsOff());
+        assertEquals(Set.of(Protection.SECCOMP), p.protectionsOff());
     }
 
     @Test
@@ -128,6 +130,6 @@ public class SeccompModuleTest {
         SecurityPolicy p = module.contribute(app("mode=remove,reboot", null, Set.of(InsecureOption.SECCOMP)),
                 SecurityPolicy.UNCONFINED);
         assertNull(p.seccompProfile());
-        assertEquals(Set.of("seccomp"), p.protectionsOff());
+        assertEquals(Set.of(Protection.SECCOMP), p.protectionsOff());
     }
 }

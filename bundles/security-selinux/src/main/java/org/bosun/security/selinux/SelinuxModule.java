@@ -2,16 +2,14 @@ package org.bosun.security.selinux;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Map;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
-import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -24,7 +22,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * each pod's processes ({@code process}) touch only its own files ({@code mount}). Every app of a
  * pod gets the pod's labels; engines apply them (nspawn {@code -Z}/{@code -L}, OCI
  * {@code process.selinuxLabel}/{@code linux.mountLabel}). gc frees the pair. On a host without
- * SELinux the module is inactive and says why ({@link #inactiveReason()}).
+ * SELinux the module is inactive and says why ({@link #inactiveReason(RuntimePaths)}).
  */
 @Component(service = SecurityModule.class, property = "service.ranking:Integer=100")
 @SecurityModuleService(name = SelinuxModule.NAME)
@@ -56,16 +54,10 @@ public final class SelinuxModule implements SecurityModule {
     }
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
-        return policy; // the labels are allocated in the data dir, which only the context names
-    }
-
-    @Override
     public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
         SelinuxHost.Contexts contexts = host.contexts();
         McsLabels.Pair pair = labels(context.paths()).allocate(context.podUuid());
-        return policy.withSelinuxLabels(Map.of("process", label(contexts.process(), pair), "mount",
-                label(contexts.file(), pair)));
+        return policy.withSelinuxLabels(new SelinuxLabels(label(contexts.process(), pair), label(contexts.file(), pair)));
     }
 
     @Override
@@ -74,7 +66,7 @@ public final class SelinuxModule implements SecurityModule {
     }
 
     @Override
-    public String inactiveReason() {
+    public String inactiveReason(RuntimePaths paths) {
         return host.inactiveReason();
     }
 

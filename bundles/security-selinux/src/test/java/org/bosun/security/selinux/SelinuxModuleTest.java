@@ -63,7 +63,7 @@ public class SelinuxModuleTest {
 
     @Test
     public void withoutSelinuxfsTheModuleIsInactiveWithOneClearLine() {
-        String reason = module(1).inactiveReason();
+        String reason = module(1).inactiveReason(paths);
         assertTrue(reason, reason.startsWith("SELinux is not enabled on this host"));
         assertEquals(1, reason.lines().count());
     }
@@ -72,7 +72,7 @@ public class SelinuxModuleTest {
     public void aPolicyWithoutContainerContextsIsInactiveNamingTheFile() throws IOException {
         Files.writeString(selinuxfs.resolve("enforce"), "0");
         Files.writeString(config.resolve("config"), "SELINUXTYPE=minimum\n");
-        String reason = module(1).inactiveReason();
+        String reason = module(1).inactiveReason(paths);
         assertTrue(reason, reason.contains("minimum/contexts/lxc_contexts"));
     }
 
@@ -80,10 +80,10 @@ public class SelinuxModuleTest {
     public void anActivePodGetsTheLxcContextsWithACategoryPairOfItsOwn() throws IOException {
         enableWithTargetedPolicy();
         SelinuxModule module = module(7);
-        assertNull(module.inactiveReason());
+        assertNull(module.inactiveReason(paths));
         SecurityPolicy p = module.contribute(app("p1", "a"), SecurityPolicy.UNCONFINED);
-        String process = p.selinuxLabels().get("process");
-        String mount = p.selinuxLabels().get("mount");
+        String process = p.selinuxLabels().process();
+        String mount = p.selinuxLabels().mount();
         assertTrue(process, process.matches("system_u:system_r:container_t:s0:c\\d+,c\\d+"));
         String categories = process.substring(process.lastIndexOf(':') + 1);
         assertEquals("system_u:object_r:container_file_t:s0:" + categories, mount);
@@ -98,11 +98,11 @@ public class SelinuxModuleTest {
         enableWithTargetedPolicy();
         // Few categories' worth of pods with one seed: collisions of the random draw must be retried.
         SelinuxModule module = module(3);
-        String first = module.contribute(app("p0", "a"), SecurityPolicy.UNCONFINED).selinuxLabels().get("process");
-        assertEquals(first, module.contribute(app("p0", "b"), SecurityPolicy.UNCONFINED).selinuxLabels().get("process"));
+        String first = module.contribute(app("p0", "a"), SecurityPolicy.UNCONFINED).selinuxLabels().process();
+        assertEquals(first, module.contribute(app("p0", "b"), SecurityPolicy.UNCONFINED).selinuxLabels().process());
         Set<String> labels = new HashSet<>();
         for (int i = 0; i < 300; i++) {
-            labels.add(module.contribute(app("p" + i, "a"), SecurityPolicy.UNCONFINED).selinuxLabels().get("process"));
+            labels.add(module.contribute(app("p" + i, "a"), SecurityPolicy.UNCONFINED).selinuxLabels().process());
         }
         assertEquals(300, labels.size());
     }

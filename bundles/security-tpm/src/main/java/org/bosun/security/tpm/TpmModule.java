@@ -8,14 +8,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.security.MeasurementLog;
 import org.bosun.api.security.MeasurementReplay;
 import org.bosun.api.security.PodMeasurement;
+import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
 import org.bosun.api.security.SecurityPolicy;
@@ -43,13 +42,8 @@ public final class TpmModule implements SecurityModule, MeasurementLog {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
+    public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
         return policy; // measuring happens when the pod starts, not in its policy
-    }
-
-    @Override
-    public String inactiveReason() {
-        return inactiveReason(RuntimePaths.defaults());
     }
 
     @Override

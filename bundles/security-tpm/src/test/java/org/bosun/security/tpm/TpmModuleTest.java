@@ -82,7 +82,7 @@ public class TpmModuleTest {
         Files.writeString(dir.resolve("pod"), "{\"acVersion\":\"0.8.11\",\"acKind\":\"PodManifest\",\"apps\":[{\"name\":"
                 + "\"app1\",\"image\":{\"name\":\"example.com/busybox\",\"id\":\"sha512-abc\"}}]}");
         PodDirectory pod = new PodDirectory(uuid, dir, List.of(new PodDirectory.App("app1", rootfs.getParent(),
-                List.of("/bin/sh"), Map.of(), 0, 0, "/")), Map.of());
+                List.of("/bin/sh"), Map.of(), 0, 0, "/", null, null, false, null, null, null, null, null, null)), Map.of());
         return new PodMeasurement(paths, pod, dir.resolve("pod"), "fly", "0.1.0",
                 new EngineCommand(List.of("/usr/bin/env", "--pod", uuid), List.of(), "/"));
     }

@@ -3,11 +3,10 @@ package org.bosun.security.userns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
@@ -23,7 +22,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code 0..65535} being a host range that this module allocates for the pod alone
  * ({@link HostIdRanges}: lock-protected, never overlapping another pod's or a host user's
  * {@code /etc/subuid}/{@code /etc/subgid} range) and records in every app's policy
- * ({@code uidMappings {0, HOSTID, 65536}}, gids alike). The core copies a private-users pod's
+ * ({@code uidMappings [0, HOSTID, 65536]}, gids alike). The core copies a private-users pod's
  * image trees instead of layering them (an overlay's lower layer is shared and cannot be chowned);
  * this module shifts the copy's owners into the range ({@link OwnerShift}), so root in the pod owns
  * its files and is nobody to the rest of the host. Engines enforce the mapping (nspawn
@@ -76,11 +75,6 @@ public final class UserNamespaceModule implements SecurityModule {
     }
 
     @Override
-    public SecurityPolicy contribute(String podUuid, String appName, Set<InsecureOption> insecure, SecurityPolicy policy) {
-        return policy; // without the pod's options there is no --private-users to honour
-    }
-
-    @Override
     public SecurityPolicy contribute(SecurityContext context, SecurityPolicy policy) {
         if (!context.pod().privateUsers()) {
             return policy;
@@ -96,7 +90,7 @@ public final class UserNamespaceModule implements SecurityModule {
         }
         HostIdRanges.Range range = ranges(context.paths()).allocate(context.podUuid());
         OwnerShift.shift(context.rootfs(), range.hostId(), range.size());
-        return policy.withUidMappings(List.of(new long[] {0, range.hostId(), range.size()}));
+        return policy.withUidMappings(List.of(new IdMapping(0, range.hostId(), range.size())));
     }
 
     @Override
@@ -105,7 +99,7 @@ public final class UserNamespaceModule implements SecurityModule {
     }
 
     @Override
-    public String inactiveReason() {
+    public String inactiveReason(RuntimePaths paths) {
         if (!Files.exists(Path.of("/proc/self/ns/user"))) {
             return "this kernel has no user namespaces (CONFIG_USER_NS)";
         }

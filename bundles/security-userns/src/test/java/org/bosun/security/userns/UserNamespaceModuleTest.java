@@ -1,6 +1,5 @@
 package org.bosun.security.userns;
 
-import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertSame;
@@ -22,6 +21,7 @@ import java.util.concurrent.Future;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodOptions;
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.host.files.FileTree;
@@ -68,15 +68,15 @@ public class UserNamespaceModuleTest {
     public void privateUsersMapsContainerIdsZeroTo65535ToAnAllocatedHostRange() throws IOException {
         SecurityPolicy p = module(List.of()).contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED);
         assertEquals(1, p.uidMappings().size());
-        assertArrayEquals(new long[] {0, 524288, 65536}, p.uidMappings().get(0));
+        assertEquals(new IdMapping(0, 524288, 65536), p.uidMappings().get(0));
     }
 
     @Test
     public void theAppsOfOnePodShareItsRangeAndTwoPodsGetDisjointOnes() throws IOException {
         UserNamespaceModule module = module(List.of());
-        long a = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
-        long b = module.contribute(app("p1", "b", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
-        long c = module.contribute(app("p2", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
+        long a = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
+        long b = module.contribute(app("p1", "b", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
+        long c = module.contribute(app("p2", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
         assertEquals(a, b);
         assertEquals(a + 65536, c);
     }
@@ -84,11 +84,11 @@ public class UserNamespaceModuleTest {
     @Test
     public void releaseFreesTheRangeForTheNextPodAndIsIdempotent() throws IOException {
         UserNamespaceModule module = module(List.of());
-        long first = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
+        long first = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
         module.release(paths, "p1");
         module.release(paths, "p1");
         assertEquals(List.of(), module.ranges(paths).list());
-        long next = module.contribute(app("p2", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
+        long next = module.contribute(app("p2", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
         assertEquals(first, next);
     }
 
@@ -97,7 +97,7 @@ public class UserNamespaceModuleTest {
         Path subuid = Files.writeString(dir.resolve("subuid"), "# users\nalice:524288:65536\n");
         Path subgid = Files.writeString(dir.resolve("subgid"), "bob:600000:10\n");
         UserNamespaceModule module = module(List.of(subuid, subgid, dir.resolve("missing")));
-        long host = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0)[1];
+        long host = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();
         assertEquals(524288 + 2 * 65536, host);
     }
 
@@ -121,7 +121,7 @@ public class UserNamespaceModuleTest {
             List<Future<Long>> hosts = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 SecurityContext context = app("pod" + i, "a", true);
-                hosts.add(pool.submit(() -> module.contribute(context, SecurityPolicy.UNCONFINED).uidMappings().get(0)[1]));
+                hosts.add(pool.submit(() -> module.contribute(context, SecurityPolicy.UNCONFINED).uidMappings().get(0).host()));
             }
             Set<Long> distinct = new HashSet<>();
             for (Future<Long> f : hosts) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.stage1.rules.HostCapabilities;
@@ -52,7 +53,8 @@ final class AppSecurity {
     static String unitLines(PodDirectory.App app) {
         SecurityPolicy policy = app.security();
         StringBuilder sb = new StringBuilder();
-        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")) {
+        // With its protection off the policy holds every capability: the unit keeps systemd's, the pod's set.
+        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)) {
             sb.append("CapabilityBoundingSet=").append(String.join(" ", new TreeSet<>(policy.capabilities()))).append('\n');
         }
         if (policy.noNewPrivileges()) {
@@ -79,15 +81,11 @@ final class AppSecurity {
     /** systemd-nspawn's flags for the pod's capabilities. */
     static List<String> nspawnFlags(PodDirectory pod) {
         Set<String> caps = new TreeSet<>();
-        boolean all = false;
         for (PodDirectory.App app : pod.apps()) {
-            all |= app.security().protectionsOff().contains("capabilities");
+            // every capability when the app's capabilities protection is off, as the core resolved it
             caps.addAll(app.security().capabilities());
         }
         Set<String> host = HostCapabilities.boundingSet();
-        if (all) {
-            caps.addAll(host);
-        }
         // A capability this host's bounding set lacks cannot be given; systemd-nspawn would warn on the pod's stderr.
         caps.retainAll(host);
         return caps.isEmpty() ? List.of() : List.of("--capability=" + String.join(",", caps));
@@ -96,7 +94,7 @@ final class AppSecurity {
     /** systemd-nspawn's environment: its own seccomp filter off when no app of the pod has one. */
     static List<String> nspawnEnvironment(PodDirectory pod) {
         for (PodDirectory.App app : pod.apps()) {
-            if (!app.security().protectionsOff().contains("seccomp")) {
+            if (!app.security().protectionsOff().contains(Protection.SECCOMP)) {
                 return List.of();
             }
         }

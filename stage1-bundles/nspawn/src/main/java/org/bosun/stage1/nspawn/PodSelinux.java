@@ -2,9 +2,9 @@ package org.bosun.stage1.nspawn;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 
 /**
@@ -18,9 +18,9 @@ final class PodSelinux {
     }
 
     static List<String> nspawnFlags(PodDirectory pod) {
-        Map<String, String> labels = null;
+        SelinuxLabels labels = null;
         for (PodDirectory.App app : pod.apps()) {
-            Map<String, String> own = app.security().selinuxLabels();
+            SelinuxLabels own = app.security().selinuxLabels();
             if (labels != null && !labels.equals(own)) {
                 throw BosunException.invalid("pod " + pod.uuid() + ": its apps have different SELinux labels, and"
                         + " systemd-nspawn labels a pod as a whole; use --stage1-name=oci");
@@ -28,11 +28,11 @@ final class PodSelinux {
             labels = own;
         }
         List<String> flags = new ArrayList<>();
-        if (labels != null && labels.get("process") != null) {
-            flags.add("-Z" + labels.get("process"));
+        if (labels != null && labels.process() != null) {
+            flags.add("-Z" + labels.process());
         }
-        if (labels != null && labels.get("mount") != null) {
-            flags.add("-L" + labels.get("mount"));
+        if (labels != null && labels.mount() != null) {
+            flags.add("-L" + labels.mount());
         }
         return flags;
     }

@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.stage1.PodDirectory;
 
 /**
@@ -26,11 +27,11 @@ final class PodUserNamespace {
 
     /** systemd-nspawn's flags; none for a pod without a user namespace. */
     static List<String> nspawnFlags(PodDirectory pod) {
-        PodDirectory.IdMapping mapping = pod.settings().userNamespace();
+        IdMapping mapping = pod.settings().userNamespace();
         if (mapping == null) {
             return List.of();
         }
-        return List.of("--private-users=" + mapping.hostId() + ":" + mapping.size(), "--private-users-ownership=off");
+        return List.of("--private-users=" + mapping.host() + ":" + mapping.size(), "--private-users-ownership=off");
     }
 
     /**
@@ -53,7 +54,7 @@ final class PodUserNamespace {
 
     /** Hands the stage1 tree and the apps' directories to the pod's root; nothing without a user namespace. */
     static void prepare(PodDirectory pod) {
-        PodDirectory.IdMapping mapping = pod.settings().userNamespace();
+        IdMapping mapping = pod.settings().userNamespace();
         if (mapping == null) {
             return;
         }
@@ -77,22 +78,22 @@ final class PodUserNamespace {
             }
         } catch (IOException e) {
             throw BosunException.internal("cannot give pod " + pod.uuid() + "'s stage1 files to its user namespace"
-                    + " (host ids " + mapping.hostId() + ".." + (mapping.hostId() + mapping.size() - 1) + "): "
+                    + " (host ids " + mapping.host() + ".." + (mapping.host() + mapping.size() - 1) + "): "
                     + e.getMessage(), e);
         }
         Notes.add(pod, "--private-users: the pod's uids and gids 0.." + (mapping.size() - 1) + " are host ids "
-                + mapping.hostId() + ".." + (mapping.hostId() + mapping.size() - 1));
+                + mapping.host() + ".." + (mapping.host() + mapping.size() - 1));
     }
 
     /** Container root owns it: host-root-owned files of the stage1 tree become the pod root's. */
-    private static void give(Path path, PodDirectory.IdMapping mapping) throws IOException {
+    private static void give(Path path, IdMapping mapping) throws IOException {
         int uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int gid = (Integer) Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS);
         if (uid == 0) {
-            Files.setAttribute(path, "unix:uid", (int) mapping.hostId(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:uid", (int) mapping.host(), LinkOption.NOFOLLOW_LINKS);
         }
         if (gid == 0) {
-            Files.setAttribute(path, "unix:gid", (int) mapping.hostId(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", (int) mapping.host(), LinkOption.NOFOLLOW_LINKS);
         }
     }
 }

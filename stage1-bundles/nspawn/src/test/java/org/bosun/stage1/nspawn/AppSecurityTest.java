@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
 
@@ -46,7 +47,7 @@ public class AppSecurityTest {
     @Test
     public void theUnitCarriesCapabilitiesNoNewPrivilegesAndPaths() {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_KILL", "CAP_CHOWN"), true, null, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), Map.of(), Set.of());
+                List.of("/proc/sys"), List.of(), SelinuxLabels.NONE, Set.of());
         String unit = AppSecurity.unitLines(app(policy));
         assertEquals("CapabilityBoundingSet=CAP_CHOWN CAP_KILL\nNoNewPrivileges=yes\nProtectKernelTunables=yes\n"
                 + "InaccessiblePaths=-/proc/kcore\nReadOnlyPaths=-/proc/sys\n", unit);

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
@@ -50,7 +53,7 @@ public class NspawnCommandTest {
     @Test
     public void aPodWithEverySettingOfItsOwn() throws IOException {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL", "CAP_NET_ADMIN"), true, null,
-                List.of(), List.of(), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2", "mount",
+                List.of(), List.of(), List.of(), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
                         "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", Path.of("/srv/a:b"), "/data", false, true),
                 new PodDirectory.Mount("conf", POD.resolve("volumes/conf"), "/etc/conf", true, false));
@@ -62,9 +65,9 @@ public class NspawnCommandTest {
 
     @Test
     public void aPodWithAUserNamespaceJoinsItsNetworkFirst() throws IOException {
-        SecurityPolicy off = SecurityPolicy.UNCONFINED.withProtectionOff("seccomp");
+        SecurityPolicy off = SecurityPolicy.UNCONFINED.withProtectionOff(Protection.SECCOMP);
         PodDirectory.Pod settings = new PodDirectory.Pod(null, Path.of("/run/netns/bosun-2"), POD.resolve("etc"), false,
-                null, new PodDirectory.IdMapping(300_000, 65_536));
+                null, new IdMapping(0, 300_000, 65_536));
         PodDirectory pod = new PodDirectory(UUID, POD, List.of(app("web", off, null, false), app("db", off, null, true)),
                 Map.of(), settings);
         check("user-namespace", command(pod));

@@ -9,11 +9,12 @@ import java.util.Map;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
 
 public class PodSelinuxTest {
-    private static PodDirectory.App app(String name, Map<String, String> labels) {
+    private static PodDirectory.App app(String name, SelinuxLabels labels) {
         SecurityPolicy policy = SecurityPolicy.UNCONFINED.withSelinuxLabels(labels);
         return new PodDirectory.App(name, Path.of("/pods/p/apps/" + name + "/rootfs"), List.of("/bin/true"), Map.of(), 0,
                 0, "/", null, null, false, null, policy, null, null, null, null);
@@ -25,20 +26,20 @@ public class PodSelinuxTest {
 
     @Test
     public void thePodsLabelsBecomeSystemdNspawnsZAndLFlags() {
-        Map<String, String> labels = Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
-                "mount", "system_u:object_r:container_file_t:s0:c1,c2");
+        SelinuxLabels labels = new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
+                "system_u:object_r:container_file_t:s0:c1,c2");
         assertEquals(List.of("-Zsystem_u:system_r:container_t:s0:c1,c2", "-Lsystem_u:object_r:container_file_t:s0:c1,c2"),
                 PodSelinux.nspawnFlags(pod(app("a", labels), app("b", labels))));
     }
 
     @Test
     public void aPodWithoutLabelsGetsNoFlags() {
-        assertEquals(List.of(), PodSelinux.nspawnFlags(pod(app("a", Map.of()))));
+        assertEquals(List.of(), PodSelinux.nspawnFlags(pod(app("a", SelinuxLabels.NONE))));
     }
 
     @Test
     public void appsWithDifferentLabelsAreRefused() {
-        assertThrows(BosunException.class, () -> PodSelinux.nspawnFlags(pod(app("a", Map.of("process", "u:r:t:s0:c1,c2")),
-                app("b", Map.of("process", "u:r:t:s0:c3,c4")))));
+        assertThrows(BosunException.class, () -> PodSelinux.nspawnFlags(pod(app("a", new SelinuxLabels("u:r:t:s0:c1,c2", null)),
+                app("b", new SelinuxLabels("u:r:t:s0:c3,c4", null)))));
     }
 }

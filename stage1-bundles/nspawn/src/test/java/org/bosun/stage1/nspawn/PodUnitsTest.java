@@ -24,7 +24,7 @@ public class PodUnitsTest {
 
     static PodDirectory.App app(String name, List<String> exec, Map<String, String> env) {
         return new PodDirectory.App(name, POD.resolve("apps").resolve(name).resolve("rootfs"), exec, env, 65534, 65533,
-                "/srv/data");
+                "/srv/data", null, null, false, null, null, null, null, null, null);
     }
 
     static PodDirectory pod(PodDirectory.App... apps) {

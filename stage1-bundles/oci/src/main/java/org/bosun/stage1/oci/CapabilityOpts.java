@@ -11,17 +11,15 @@ import org.bosun.stage1.rules.HostCapabilities;
  * no capabilities, as in rkt.
  */
 final class CapabilityOpts {
-    /** runc spec's default capabilities, used when no security module contributed a set. */
-    static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
-
     private CapabilityOpts() {
     }
 
-    /** The policy's set, cut to what the host can give (else the container would fail). */
+    /**
+     * The policy's set as the core resolved it (every capability when their protection is off), cut
+     * to what the host can give (else the container would fail).
+     */
     static SpecOpt app(SecurityPolicy policy) {
-        // --insecure-options=capabilities asks for all: what the host has
-        List<String> caps = policy.capabilities().isEmpty() && !policy.protectionsOff().contains("capabilities")
-                ? DEFAULT_CAPABILITIES : HostCapabilities.within(policy.capabilities());
+        List<String> caps = HostCapabilities.within(policy.capabilities());
         return spec -> spec.process(p -> p.withCapabilities(sets(caps), policy.noNewPrivileges()));
     }
 

@@ -11,26 +11,18 @@ import org.bosun.api.security.SecurityPolicy;
 
 /** The paths the container sees masked (empty, or refused) and read-only. */
 final class MaskedPathOpts {
-    /** runc spec's default masked paths. */
-    static final List<String> DEFAULT_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-            "/proc/scsi");
-    /** runc spec's default read-only paths. */
-    static final List<String> DEFAULT_READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
     private static final Function<String, List<String>> HOST_CHILDREN = MaskedPathOpts::hostChildren;
 
     private MaskedPathOpts() {
     }
 
-    /** The policy's paths (runc's defaults when it has none), or none when the user switched them off. */
+    /**
+     * The policy's paths as the core resolved them (its defaults when no module gave any, none when
+     * their protection is off); empty lists stay written, see {@link #none()}.
+     */
     static SpecOpt app(SecurityPolicy policy) {
-        if (policy.protectionsOff().contains("paths")) {
-            return none();
-        }
-        List<String> masked = maskedPaths(policy.maskedPaths().isEmpty() ? DEFAULT_MASKED_PATHS : policy.maskedPaths(),
-                HOST_CHILDREN);
-        List<String> readonly = policy.readonlyPaths().isEmpty() ? DEFAULT_READONLY_PATHS : policy.readonlyPaths();
+        List<String> masked = maskedPaths(policy.maskedPaths(), HOST_CHILDREN);
+        List<String> readonly = policy.readonlyPaths();
         return spec -> spec.linux(l -> l.withPaths(masked, readonly));
     }
 

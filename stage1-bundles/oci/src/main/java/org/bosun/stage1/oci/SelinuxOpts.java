@@ -8,8 +8,8 @@ final class SelinuxOpts {
     }
 
     static SpecOpt app(SecurityPolicy policy) {
-        String process = policy.selinuxLabels().get("process");
-        String mount = policy.selinuxLabels().get("mount");
+        String process = policy.selinuxLabels().process();
+        String mount = policy.selinuxLabels().mount();
         return spec -> {
             OciSpec labelled = process == null ? spec : spec.process(p -> p.withSelinuxLabel(process));
             return mount == null ? labelled : labelled.linux(l -> l.withMountLabel(mount));

@@ -3,6 +3,7 @@ package org.bosun.stage1.oci;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.stage1.PodDirectory;
 
 /**
@@ -19,7 +20,7 @@ final class UserNamespaceOpts {
      * /sys, read-only, as rootless runc and podman do.
      */
     static SpecOpt app(PodDirectory pod) {
-        PodDirectory.IdMapping mapping = pod.settings().userNamespace();
+        IdMapping mapping = pod.settings().userNamespace();
         if (mapping == null) {
             return spec -> spec;
         }
@@ -34,12 +35,12 @@ final class UserNamespaceOpts {
 
     /** The infra container makes it. */
     static SpecOpt infra(PodDirectory pod) {
-        PodDirectory.IdMapping mapping = pod.settings().userNamespace();
+        IdMapping mapping = pod.settings().userNamespace();
         return mapping == null ? spec -> spec : of(mapping, OciSpec.Namespace.created("user"));
     }
 
-    private static SpecOpt of(PodDirectory.IdMapping mapping, OciSpec.Namespace user) {
-        List<OciSpec.IdMapping> ids = List.of(new OciSpec.IdMapping(0, mapping.hostId(), mapping.size()));
+    private static SpecOpt of(IdMapping mapping, OciSpec.Namespace user) {
+        List<OciSpec.IdMapping> ids = List.of(new OciSpec.IdMapping(mapping.container(), mapping.host(), mapping.size()));
         return spec -> spec.linux(l -> l.withMoreNamespaces(List.of(user)).withIdMappings(ids, ids));
     }
 }

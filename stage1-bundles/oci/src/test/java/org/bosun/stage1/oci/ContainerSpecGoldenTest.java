@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.pod.Resources;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -30,6 +33,15 @@ public class ContainerSpecGoldenTest {
             + "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\"],"
             + "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}],"
             + "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"]}";
+    /**
+     * What the core gives an engine for an app no security module contributed to (its PolicyDefaults):
+     * runc's capabilities and paths, which the engine applied itself when these files were written.
+     */
+    static final SecurityPolicy NOTHING_CONTRIBUTED = SecurityPolicy.UNCONFINED
+            .withCapabilities(Set.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"))
+            .withPaths(List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"),
+                    List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
     static Path pod;
 
     @BeforeClass
@@ -74,10 +86,10 @@ public class ContainerSpecGoldenTest {
         return ContainerSpecs.json(new ContainerSpecs(p, 0, INIT, false).infra(p.stage1Dir().resolve("infra-rootfs")));
     }
 
-    /** An app with nothing contributed, on the host's network: runc's defaults. */
+    /** An app with nothing contributed, on the host's network: runc's defaults, as the core resolves them. */
     @Test
     public void anUnconfinedAppOnTheHostsNetwork() throws IOException {
-        PodDirectory.App web = app("web", SecurityPolicy.UNCONFINED, null, null, false, null, null);
+        PodDirectory.App web = app("web", NOTHING_CONTRIBUTED, null, null, false, null, null);
         PodDirectory p = new PodDirectory("1234", pod, List.of(web), Map.of(), null);
         check("unconfined", config(p, web, "app-web", web.exec(), 0, false));
     }
@@ -87,8 +99,8 @@ public class ContainerSpecGoldenTest {
     public void aConfinedLimitedAppWithVolumesForCrun() throws IOException {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_KILL"), true, SECCOMP,
                 List.of("/proc/kcore", "/proc/keys"), List.of("/proc/sys", "/proc/bus"), List.of(),
-                Map.of("process", "system_u:system_r:container_t:s0:c1,c2", "mount",
-                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+                new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2", "system_u:object_r:container_file_t:s0:c1,c2"),
+                Set.of());
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", pod.resolve("volumes/data"), "/data",
                 false, false), new PodDirectory.Mount("share", Path.of("/srv/share"), "/share", true, true));
         PodDirectory.App db = app("db", policy, new Resources(64L << 20, 1500L, 512L, -500), mounts, true, List.of(10, 20),
@@ -103,10 +115,10 @@ public class ContainerSpecGoldenTest {
     /** A pod with a user namespace: the infra container, an app and its handler joining it. */
     @Test
     public void aPodWithAUserNamespace() throws IOException {
-        PodDirectory.App web = app("web", SecurityPolicy.UNCONFINED.withNoNewPrivileges(true), new Resources(null, null,
+        PodDirectory.App web = app("web", NOTHING_CONTRIBUTED.withNoNewPrivileges(true), new Resources(null, null,
                 256L, null), null, false, null, Map.of("pre-start", List.of("/bin/setup", "--now")));
         PodDirectory.Pod settings = new PodDirectory.Pod("pod2", Path.of("/run/netns/bosun-1234"), pod.resolve("etc"),
-                false, null, new PodDirectory.IdMapping(300_000, 65_536));
+                false, null, new IdMapping(0, 300_000, 65_536));
         PodDirectory p = new PodDirectory("1234", pod, List.of(web), Map.of(), settings);
         check("userns-infra", infra(p));
         check("userns-app", config(p, web, "app-web", web.exec(), 0, false));
@@ -116,9 +128,9 @@ public class ContainerSpecGoldenTest {
     /** A user namespace on the host's network: the infra and apps have no network entry. */
     @Test
     public void aPodWithAUserNamespaceOnTheHostsNetwork() throws IOException {
-        PodDirectory.App web = app("web", SecurityPolicy.UNCONFINED, null, null, false, null, null);
+        PodDirectory.App web = app("web", NOTHING_CONTRIBUTED, null, null, false, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod(null, null, null, false, null,
-                new PodDirectory.IdMapping(400_000, 1_000));
+                new IdMapping(0, 400_000, 1_000));
         PodDirectory p = new PodDirectory("1234", pod, List.of(web), Map.of(), settings);
         check("userns-host-infra", infra(p));
         check("userns-host-app", config(p, web, "app-web", web.exec(), 0, false));
@@ -127,8 +139,8 @@ public class ContainerSpecGoldenTest {
     /** An interactive app whose user switched the protections off. */
     @Test
     public void anInteractiveAppWithoutProtections() throws IOException {
-        SecurityPolicy policy = SecurityPolicy.UNCONFINED.withProtectionOff("paths").withProtectionOff("capabilities")
-                .withProtectionOff("seccomp");
+        SecurityPolicy policy = SecurityPolicy.UNCONFINED.withProtectionOff(Protection.PATHS)
+                .withProtectionOff(Protection.CAPABILITIES).withProtectionOff(Protection.SECCOMP);
         PodDirectory.App sh = app("sh", policy, new Resources(1L << 30, null, null, 200), null, false, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod(null, Path.of("/run/netns/bosun-1234"), null, true, null, null);
         PodDirectory p = new PodDirectory("1234", pod, List.of(sh), Map.of(), settings);

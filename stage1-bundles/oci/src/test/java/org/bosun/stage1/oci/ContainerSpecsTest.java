@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.pod.Resources;
+import org.bosun.api.security.IdMapping;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
+import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Test;
 
@@ -126,27 +129,29 @@ public class ContainerSpecsTest {
         assertTrue("readonlyRootfs", c.path("root").path("readonly").asBoolean());
     }
 
+    /** The defaults are the core's (PolicyDefaults): the engine adds none of its own to what it is given. */
     @Test
-    public void anUnconfinedAppGetsRuncsDefaultCapabilitiesAndPaths() throws Exception {
-        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+    public void anAppGetsItsCapabilitiesInThreeSetsAndNoDefaultsOfTheEngine() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED.withCapabilities(Set.of("CAP_KILL")), null, null);
         JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         JsonNode caps = c.path("process").path("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
-            assertEquals(set, CapabilityOpts.DEFAULT_CAPABILITIES, strings(caps.path(set)));
+            assertEquals(set, List.of("CAP_KILL"), strings(caps.path(set)));
         }
         assertEquals(List.of(), strings(caps.path("inheritable")));
         assertEquals(List.of(), strings(caps.path("ambient")));
         assertFalse(c.path("process").path("noNewPrivileges").asBoolean(true));
-        assertEquals(MaskedPathOpts.DEFAULT_MASKED_PATHS, strings(c.path("linux").path("maskedPaths")));
-        assertEquals(MaskedPathOpts.DEFAULT_READONLY_PATHS, strings(c.path("linux").path("readonlyPaths")));
+        assertTrue(c.path("linux").path("maskedPaths").isArray());
+        assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
+        assertEquals(List.of(), strings(c.path("linux").path("readonlyPaths")));
         assertTrue("no seccomp without a profile", c.path("linux").path("seccomp").isMissingNode());
     }
 
     @Test
     public void theSecurityPolicyReachesTheRuntimeUnchanged() throws Exception {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL"), true, SECCOMP, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), Map.of("process", "system_u:system_r:container_t:s0:c1,c2",
-                        "mount", "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+                List.of("/proc/sys"), List.of(), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
+                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
@@ -200,8 +205,8 @@ public class ContainerSpecsTest {
 
     @Test
     public void pathsSwitchedOffLeaveNothingMasked() throws Exception {
-        SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(), Map.of(),
-                Set.of("paths"));
+        SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(),
+                SelinuxLabels.NONE, Set.of(Protection.PATHS));
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));
@@ -240,7 +245,7 @@ public class ContainerSpecsTest {
     public void withAUserNamespaceAnAppJoinsTheInfraNamespacesAndHasItsOwnPidMountAndCgroup() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1234"), null, false, null,
-                new PodDirectory.IdMapping(200_000, 65_536));
+                new IdMapping(0, 200_000, 65_536));
         ContainerSpecs configs = new ContainerSpecs(pod(app, settings), 0, INIT, false);
         assertTrue(ContainerSpecs.needsInfra(pod(app, settings)));
         JsonNode c = json(configs.app(app, "app-web", app.exec()));

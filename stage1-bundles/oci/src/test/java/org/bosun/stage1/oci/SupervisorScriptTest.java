@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Before;
@@ -159,7 +160,7 @@ public class SupervisorScriptTest {
                 Map.of("TRICKY", "@INFRA_PID@"), 0, 0, "/", null, null, false, null, SecurityPolicy.UNCONFINED, null,
                 null, null, null);
         PodDirectory pod = new PodDirectory("1234", podDir, List.of(app), Map.of(), new PodDirectory.Pod("pod1", null,
-                null, false, null, new PodDirectory.IdMapping(300_000, 65_536)));
+                null, false, null, new IdMapping(0, 300_000, 65_536)));
         return ContainerSpecs.json(new ContainerSpecs(pod, 0, Path.of("/usr/bin/catatonit"), false).app(app, "app-web",
                 app.exec()));
     }

@@ -28,7 +28,7 @@ public class AppNamesTest {
     @Test
     public void anEngineRefusesAnAppWhoseNameIsNotAnAcNameInOneLine() {
         PodDirectory.App app = new PodDirectory.App("web\nx", Path.of("/p/apps/web/rootfs"), List.of("/bin/true"),
-                Map.of(), 0, 0, "/");
+                Map.of(), 0, 0, "/", null, null, false, null, null, null, null, null, null);
         PodDirectory pod = new PodDirectory("1234", Path.of("/p"), List.of(app), Map.of());
         BosunException e = assertThrows(BosunException.class, () -> AppNames.require(pod, app));
         assertEquals(e.getMessage(), 1, e.getMessage().lines().count());

@@ -100,7 +100,8 @@ public class EtcMountPointsTest {
         Path rootfs = pod.resolve("apps/web/rootfs");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createSymbolicLink(rootfs.resolve("etc/hostname"), Path.of("/etc/hostname"));
-        PodDirectory.App app = new PodDirectory.App("web", rootfs, List.of("/bin/true"), Map.of(), 0, 0, "/");
+        PodDirectory.App app = new PodDirectory.App("web", rootfs, List.of("/bin/true"), Map.of(), 0, 0, "/", null, null,
+                false, null, null, null, null, null, null);
         EtcMountPoints.prepare(podDirectory(pod, app, pod.resolve("etc")));
         assertTrue(Files.isRegularFile(rootfs.resolve("etc/hostname"), LinkOption.NOFOLLOW_LINKS));
         assertTrue(Files.isRegularFile(rootfs.resolve("etc/hosts"), LinkOption.NOFOLLOW_LINKS));
