@@ -21,12 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
+import org.bosun.command.protocol.Wire;
 
 /**
- * A client of the agent's socket speaking the launch protocol of {@link Wire}, as the launcher
+ * A client of the agent's socket speaking the command protocol of {@link Wire}, as the launcher
  * does: one connection per command, an invocation in, output frames and an outcome out.
  */
 final class AgentSocketClient implements AutoCloseable {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 import org.bosun.api.ErrorKind;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.After;
 import org.junit.Test;
 import org.osgi.framework.Bundle;

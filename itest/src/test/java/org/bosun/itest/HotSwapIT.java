@@ -23,7 +23,7 @@ import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -88,7 +88,7 @@ public class HotSwapIT extends PlatformCase {
         assertEquals(bsn, engineBundle.getSymbolicName());
         Version oldVersion = engineBundle.getVersion();
         try {
-            // The agent answers on its socket with the launch protocol, as the launcher will use it.
+            // The agent answers on its socket with the command protocol, as the launcher will use it.
             assertTrue("the agent listens on " + socket, Platform.eventually(30_000, () -> Files.exists(socket)));
             Platform.Run viaAgent = AgentSocketClient.call(socket, tmp, "--dir", data.toString(), "list", "--format=json");
             assertEquals("bosun list through the agent socket: " + viaAgent, 0, viaAgent.exitCode());

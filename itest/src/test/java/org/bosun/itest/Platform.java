@@ -24,9 +24,9 @@ import java.util.function.BooleanSupplier;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
-import org.bosun.launch.CommandService;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
+import org.bosun.command.protocol.CommandService;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
 import org.bosun.launcher.Assembly;
 import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;

@@ -33,7 +33,7 @@ import org.bosun.api.pod.PodState;
 import org.bosun.api.pod.PrepareRequest;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;

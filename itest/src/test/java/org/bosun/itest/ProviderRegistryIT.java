@@ -18,7 +18,7 @@ import org.bosun.api.provider.ProviderReference;
 import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.provider.ProviderStatus;
 import org.bosun.api.stage1.Stage1Engine;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;

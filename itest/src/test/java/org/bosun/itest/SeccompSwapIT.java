@@ -17,7 +17,7 @@ import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.security.SecurityModule;
 import org.bosun.api.security.SecurityModuleService;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;

@@ -22,7 +22,7 @@ import org.bosun.api.image.ImageFormat;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.trust.TrustStore;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;

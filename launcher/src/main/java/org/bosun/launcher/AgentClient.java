@@ -9,9 +9,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
+import org.bosun.command.protocol.Wire;
 
 /** Hands a command to a running agent and relays its output as it comes. */
 final class AgentClient {

@@ -11,10 +11,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.bosun.launch.ExecPlan;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
+import org.bosun.command.protocol.ExecPlan;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
+import org.bosun.command.protocol.Wire;
 
 /**
  * The install script makes two class data sharing archives, each from one training run of the

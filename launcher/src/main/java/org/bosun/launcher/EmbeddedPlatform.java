@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.felix.framework.FrameworkFactory;
-import org.bosun.launch.CommandService;
+import org.bosun.command.protocol.CommandService;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;

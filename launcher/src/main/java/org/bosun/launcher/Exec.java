@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-import org.bosun.launch.ExecPlan;
+import org.bosun.command.protocol.ExecPlan;
 
 /**
  * Replaces this process with an {@link ExecPlan}. This is how {@code bosun run} becomes the pod:

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.bosun.launch.CommandService;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
+import org.bosun.command.protocol.CommandService;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
 
 /**
  * The {@code bosun} command. It parses nothing but the command's name: with an agent listening it
@@ -115,7 +115,7 @@ public final class Main {
             }
         }
         env.add("BOSUN_AGENT=off");
-        Exec.become(new org.bosun.launch.ExecPlan(argv, env, System.getProperty("user.dir"), null));
+        Exec.become(new org.bosun.command.protocol.ExecPlan(argv, env, System.getProperty("user.dir"), null));
     }
 
     static Path agentSocket() {

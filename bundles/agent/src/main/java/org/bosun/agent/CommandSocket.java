@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.bosun.api.ErrorKind;
-import org.bosun.launch.CommandService;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
+import org.bosun.command.protocol.CommandService;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
+import org.bosun.command.protocol.Wire;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

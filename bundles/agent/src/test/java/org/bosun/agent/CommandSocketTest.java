@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.ErrorKind;
-import org.bosun.launch.Invocation;
-import org.bosun.launch.Outcome;
-import org.bosun.launch.Wire;
+import org.bosun.command.protocol.Invocation;
+import org.bosun.command.protocol.Outcome;
+import org.bosun.command.protocol.Wire;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;

@@ -30,7 +30,7 @@ final class CatManifestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String json = session.pods().manifest(session.paths(), PodArguments.one(session, uuid, uuidFile));
+        String json = session.pods().manifest(session.paths(), NamedPods.one(session, uuid, uuidFile));
         Object tree = PodJson.JSON.readTree(json);
         session.out.println(PodJson.write(tree, pretty ? "json-pretty" : "json"));
         return 0;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.stage1.EngineCommand;
-import org.bosun.launch.ExecPlan;
+import org.bosun.command.protocol.ExecPlan;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

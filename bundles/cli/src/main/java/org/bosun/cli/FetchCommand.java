@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
+import org.bosun.cli.image.ImageServices;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +39,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String policy = PodFlags.pullPolicy(pullPolicy);
+        String policy = PodFlagParser.pullPolicy(pullPolicy);
         FetchOptions options = new FetchOptions(session.paths(), session.global.insecure(), policy,
                 TerminalProgress.of(session));
         ImageServices services = new ImageServices(session);

@@ -1,7 +1,7 @@
 package org.bosun.cli;
 
 import org.bosun.api.pod.PodLaunch;
-import org.bosun.launch.ExecPlan;
+import org.bosun.command.protocol.ExecPlan;
 
 /** Turns a {@link PodLaunch} into the plan the launcher executes. */
 final class Launches {

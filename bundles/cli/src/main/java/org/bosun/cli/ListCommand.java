@@ -76,20 +76,6 @@ final class ListCommand implements Callable<Integer> {
         if (full) {
             return t.toString();
         }
-        return ago(Duration.between(t, now));
-    }
-
-    static String ago(Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        if (s < 60) {
-            return s + (s == 1 ? " second ago" : " seconds ago");
-        }
-        if (s < 3600) {
-            return s / 60 + (s / 60 == 1 ? " minute ago" : " minutes ago");
-        }
-        if (s < 86400) {
-            return s / 3600 + (s / 3600 == 1 ? " hour ago" : " hours ago");
-        }
-        return s / 86400 + (s / 86400 == 1 ? " day ago" : " days ago");
+        return Durations.ago(Duration.between(t, now));
     }
 }

@@ -65,7 +65,7 @@ final class LogsCommand implements Callable<Integer> {
         if (tail != null && tail < 0) {
             throw BosunException.invalid("--tail " + tail + " is negative; give a number of lines, 0 or more");
         }
-        PodInfo pod = session.pods().status(session.paths(), PodArguments.one(session, uuid, uuidFile));
+        PodInfo pod = session.pods().status(session.paths(), NamedPods.one(session, uuid, uuidFile));
         List<String> names = apps(pod);
         boolean prefixed = names.size() > 1;
         List<Follower> followers = new ArrayList<>();

@@ -32,7 +32,7 @@ final class NetworkFlags {
     String hostname;
 
     DnsSettings dns() {
-        return PodFlags.dns(dns, dnsSearch, dnsOptions, dnsDomain);
+        return PodFlagParser.dns(dns, dnsSearch, dnsOptions, dnsDomain);
     }
 
     /** Whether any --dns* flag was given. */

@@ -1,10 +1,10 @@
 package org.bosun.cli;
 
 /** The values of {@code --format}. */
-enum OutputFormat {
+public enum OutputFormat {
     TABULAR, JSON, JSON_PRETTY;
 
-    static final class Converter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
+    public static final class Converter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
         @Override
         public OutputFormat convert(String value) {
             return switch (value) {
@@ -17,7 +17,7 @@ enum OutputFormat {
         }
     }
 
-    String jsonName() {
+    public String jsonName() {
         return this == JSON_PRETTY ? "json-pretty" : "json";
     }
 }

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Pods as JSON, with the field names of rkt's {@code --format=json}. */
-final class PodJson {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class PodJson {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private PodJson() {
     }
@@ -133,7 +133,7 @@ final class PodJson {
     }
 
     /** {@code json} or {@code json-pretty}; anything else is refused by the caller. */
-    static String write(Object node, String format) {
+    public static String write(Object node, String format) {
         try {
             return "json-pretty".equals(format)
                     ? JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node)

@@ -14,7 +14,7 @@ final class PrepareCommand implements Callable<Integer> {
     HelpOption help;
 
     @Mixin
-    PodOptions pod;
+    PrepareFlags pod;
 
     @Option(names = "--quiet", description = "print only the UUID")
     boolean quiet;

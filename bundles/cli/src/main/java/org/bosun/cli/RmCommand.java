@@ -27,7 +27,7 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return PodArguments.forEach(session, "rm", uuids, uuidFile, pod -> {
+        return NamedPods.forEach(session, "rm", uuids, uuidFile, pod -> {
             session.pods().remove(session.paths(), pod);
             session.out.println("\"" + pod + "\"");
         });

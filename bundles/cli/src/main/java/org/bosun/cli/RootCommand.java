@@ -3,6 +3,7 @@ package org.bosun.cli;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.ErrorKind;
+import org.bosun.cli.image.ImageCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,7 +83,7 @@ final class RootCommand implements Callable<Integer> {
                 message = (word.startsWith("-") ? "unknown option '" : name.equals("bosun") ? "unknown command '"
                         : "unexpected argument '") + word + "'";
                 String flag = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
-                if ((name.equals("run") || name.equals("prepare")) && AppArguments.FLAGS.contains(flag)
+                if ((name.equals("run") || name.equals("prepare")) && AppArgumentGroups.FLAGS.contains(flag)
                         && ex.getCommandLine().getCommandSpec().findOption(flag) == null) {
                     message = flag + " is an app flag: put it after the image it applies to";
                 }

@@ -2,8 +2,7 @@ package org.bosun.cli;
 
 import java.util.concurrent.Callable;
 
-import org.bosun.api.pod.LaunchSettings;
-import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodLaunch;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +14,7 @@ final class RunCommand implements Callable<Integer> {
     HelpOption help;
 
     @Mixin
-    PodOptions pod;
+    PrepareFlags pod;
 
     private final Session session;
 
@@ -25,12 +24,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
-            PodInfo info = session.pods().prepare(session.paths(), pod.request(session), TerminalProgress.of(session));
-            pod.saveUuid(session, info.uuid());
-            session.plan = Launches.plan(session, session.pods().launch(session.paths(), info.uuid(), LaunchSettings.NONE));
-            primer.linger();
-        }
+        PodLaunch launch = session.pods().run(session.paths(), pod.request(session), TerminalProgress.of(session),
+                prepared -> pod.saveUuid(session, prepared.uuid()));
+        session.plan = Launches.plan(session, launch);
         return 0;
     }
 }

@@ -39,13 +39,10 @@ final class RunPreparedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
-            String pod = PodArguments.one(session, uuid, uuidFile);
-            LaunchSettings settings = new LaunchSettings(PodFlags.networks(network.networks),
-                    network.dnsGiven() ? network.dns() : null, network.hostname, interactive);
-            session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod, settings));
-            primer.linger();
-        }
+        String pod = NamedPods.one(session, uuid, uuidFile);
+        LaunchSettings settings = new LaunchSettings(PodFlagParser.networks(network.networks),
+                network.dnsGiven() ? network.dns() : null, network.hostname, interactive);
+        session.plan = Launches.plan(session, session.pods().launch(session.paths(), pod, settings));
         return 0;
     }
 }

@@ -11,15 +11,15 @@ import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.provider.ProviderReference;
 import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.provider.ProviderStatus;
-import org.bosun.launch.ExecPlan;
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.ExecPlan;
+import org.bosun.command.protocol.Invocation;
 import org.osgi.framework.BundleContext;
 
 /**
  * One command's context: the caller's invocation, its output streams, the services, and what the
  * global options said. Commands get it through their constructor and keep it only while they run.
  */
-final class Session {
+public final class Session {
     Invocation invocation;
     PrintStream out;
     PrintStream err;
@@ -55,7 +55,17 @@ final class Session {
         }
     }
 
-    PodService pods() {
+    /** What the command prints; the caller's standard output. */
+    public PrintStream out() {
+        return out;
+    }
+
+    /** Where the command's errors go; the caller's standard error. */
+    public PrintStream err() {
+        return err;
+    }
+
+    public PodService pods() {
         if (pods == null) {
             throw org.bosun.api.BosunException.unavailable("the pod service (bundle org.bosun.core) is not running");
         }
@@ -68,7 +78,7 @@ final class Session {
     }
 
     /** The best provider of {@code kind} that matches {@code filter}, if the registry knows one. */
-    <S> Optional<ProviderReference<S>> provider(ProviderKind<S> kind, String filter) {
+    public <S> Optional<ProviderReference<S>> provider(ProviderKind<S> kind, String filter) {
         return providers == null ? Optional.empty() : providers.best(kind, filter);
     }
 
@@ -81,12 +91,12 @@ final class Session {
         return providers.status(paths());
     }
 
-    RuntimePaths paths() {
+    public RuntimePaths paths() {
         return global.paths();
     }
 
     /** A path the user gave, relative to the caller's working directory (not the agent's). */
-    Path resolve(String path) {
+    public Path resolve(String path) {
         return Path.of(invocation.cwd()).resolve(path).normalize();
     }
 

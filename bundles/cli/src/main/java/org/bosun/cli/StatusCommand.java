@@ -50,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        String pod = PodArguments.one(session, uuid, uuidFile);
+        String pod = NamedPods.one(session, uuid, uuidFile);
         PodInfo info = session.pods().status(session.paths(), pod);
         if (waitReady != null) {
             info = waitFor(info, waitReady, "--wait-ready", StatusCommand::isReady, StatusCommand::notReady);

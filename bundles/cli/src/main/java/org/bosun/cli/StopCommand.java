@@ -34,7 +34,7 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return PodArguments.forEach(session, "stop", uuids, uuidFile, pod -> {
+        return NamedPods.forEach(session, "stop", uuids, uuidFile, pod -> {
             try {
                 session.pods().stop(session.paths(), pod, force);
                 session.out.println(pod);

@@ -4,11 +4,11 @@ import java.io.PrintStream;
 import java.util.List;
 
 /** Prints rows as columns separated by a tab-like padding, as rkt's tabwriter did. */
-final class Table {
+public final class Table {
     private Table() {
     }
 
-    static void print(PrintStream out, List<String[]> rows) {
+    public static void print(PrintStream out, List<String[]> rows) {
         if (rows.isEmpty()) {
             return;
         }

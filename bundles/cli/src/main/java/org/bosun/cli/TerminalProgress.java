@@ -11,7 +11,7 @@ import org.bosun.api.image.Progress;
  * redrawn in place at most ten times a second. Off a terminal, commands use {@link Progress#NONE}
  * and print nothing.
  */
-final class TerminalProgress implements Progress {
+public final class TerminalProgress implements Progress {
     private static final long REDRAW_NANOS = 100_000_000L;
     private final PrintStream err;
     private final int columns;
@@ -103,7 +103,7 @@ final class TerminalProgress implements Progress {
         }
     }
 
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }

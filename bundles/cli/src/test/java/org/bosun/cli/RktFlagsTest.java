@@ -18,7 +18,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.net.NetworkAttachment;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodState;
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.Invocation;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -113,9 +113,10 @@ public class RktFlagsTest {
         assertEquals(List.of("4d2c1f00"), cat.uuid);
         cat = (CatManifestCommand) cli.parseArgs("cat-manifest", "4d2c1f00").subcommand().commandSpec().userObject();
         assertTrue(cat.pretty);
-        ImageCommand.CatManifest image = (ImageCommand.CatManifest) cli.parseArgs("image", "cat-manifest",
-                "--pretty-print=false", "sha512-0").subcommand().subcommand().commandSpec().userObject();
-        assertFalse(image.pretty);
+        // image cat-manifest lives in the cli's image package: its --pretty-print field, read through picocli's model
+        boolean imagePretty = cli.parseArgs("image", "cat-manifest", "--pretty-print=false", "sha512-0").subcommand()
+                .subcommand().commandSpec().findOption("--pretty-print").getValue();
+        assertFalse(imagePretty);
         RunCommand run = (RunCommand) cli.parseArgs("run", "--user-annotation=team=db", "--user-label=tier=web",
                 "example.com/img").subcommand().commandSpec().userObject();
         assertEquals(List.of("team=db"), run.pod.userAnnotations);

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.Invocation;
 
 /** Sessions as the command service builds them, with no framework and no pod service. */
 final class Sessions {

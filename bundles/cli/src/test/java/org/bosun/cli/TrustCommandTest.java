@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.ErrorKind;
-import org.bosun.launch.Invocation;
+import org.bosun.command.protocol.Invocation;
 import org.junit.Test;
 
 import picocli.CommandLine;

@@ -199,10 +199,10 @@ final class PodPreparer {
         }
         String user = app.user() != null ? app.user() : image.user();
         String group = app.group() != null ? app.group() : image.group();
-        int uid = ImageUsers.uid(rootfs, user, app.image());
+        int uid = ImageAccounts.uid(rootfs, user, app.image());
         // Docker's User "name" without a group runs with the user's primary group, as docker does.
-        int gid = group == null || group.isEmpty() ? ImageUsers.primaryGid(rootfs, user, app.image())
-                : ImageUsers.gid(rootfs, group, app.image());
+        int gid = group == null || group.isEmpty() ? ImageAccounts.primaryGid(rootfs, user, app.image())
+                : ImageAccounts.gid(rootfs, group, app.image());
         String workingDir = app.workingDirectory() != null ? app.workingDirectory() : image.workingDirectory();
         if (workingDir == null || workingDir.isEmpty()) {
             workingDir = "/";

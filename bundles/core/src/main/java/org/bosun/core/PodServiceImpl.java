@@ -7,9 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
@@ -79,6 +82,22 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
+    public Set<String> imagesInUse(RuntimePaths paths) {
+        Set<String> ids = new HashSet<>();
+        for (PodInfo pod : list(paths)) {
+            if (pod.state() == PodState.PREPARED || pod.state() == PodState.PREPARING || pod.state() == PodState.RUNNING
+                    || pod.state() == PodState.EMBRYO) {
+                for (AppInfo app : pod.apps()) {
+                    if (app.imageId() != null) {
+                        ids.add(app.imageId());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Override
     public PodInfo status(RuntimePaths paths, String uuid) {
         PodStore store = new PodStore(paths.podsDir());
         // A pod can move between directories while it is read; look again if it did.
@@ -104,15 +123,18 @@ public final class PodServiceImpl implements PodService {
     }
 
     @Override
-    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
-        if (settings != null && !settings.isEmpty()) {
-            PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
-            PodOptions prepared = files.options(f.path());
-            PodOptions wanted = withSettings(prepared, settings);
-            if (!wanted.equals(prepared)) {
-                reprepare(paths, f, prepared, wanted);
-            }
+    public PodLaunch run(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress,
+            Consumer<PodInfo> prepared) {
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            PodInfo info = prepare(paths, request, progress);
+            prepared.accept(info);
+            PodLaunch launch = launchPrepared(paths, info.uuid());
+            primer.linger();
+            return launch;
         }
+    }
+
+    private PodLaunch launchPrepared(RuntimePaths paths, String uuid) {
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = prepared(store, uuid);
         PodManifestJson manifest = files.manifest(f.path());
@@ -126,6 +148,23 @@ public final class PodServiceImpl implements PodService {
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
                 run.bundleVersion(), command));
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
+    }
+
+    @Override
+    public PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings) {
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            if (settings != null && !settings.isEmpty()) {
+                PodStore.Found f = prepared(new PodStore(paths.podsDir()), uuid);
+                PodOptions prepared = files.options(f.path());
+                PodOptions wanted = withSettings(prepared, settings);
+                if (!wanted.equals(prepared)) {
+                    reprepare(paths, f, prepared, wanted);
+                }
+            }
+            PodLaunch launch = launchPrepared(paths, uuid);
+            primer.linger();
+            return launch;
+        }
     }
 
     /** The pod, which must be prepared: only a prepared pod can be run. */

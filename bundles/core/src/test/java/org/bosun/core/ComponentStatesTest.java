@@ -141,7 +141,7 @@ public class ComponentStatesTest {
         configuration(fly, 1, ComponentConfigurationDTO.ACTIVE);
         ComponentDescriptionDTO store = component("org.bosun.store", "org.bosun.api.image.ImageStore", Map.of());
         configuration(store, 2, ComponentConfigurationDTO.SATISFIED);
-        ComponentDescriptionDTO cli = component("org.bosun.cli", "org.bosun.launch.CommandService", Map.of());
+        ComponentDescriptionDTO cli = component("org.bosun.cli", "org.bosun.command.protocol.CommandService", Map.of());
         configuration(cli, 3, ComponentConfigurationDTO.UNSATISFIED_REFERENCE);
         for (ProviderKind<?> kind : ProviderKind.all()) {
             assertEquals(kind.id(), List.of(), states().unregistered(kind, Set.of()));

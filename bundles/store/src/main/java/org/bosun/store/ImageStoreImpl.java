@@ -382,6 +382,22 @@ public final class ImageStoreImpl implements ImageStore {
         }
     }
 
+    @Override
+    public Optional<String> originalManifest(RuntimePaths paths, StoredImage image) {
+        return new ImageCopies(this, paths).originalManifest(image);
+    }
+
+    @Override
+    public void export(RuntimePaths paths, StoredImage image, Path file, boolean overwrite) {
+        new ImageCopies(this, paths).export(image, file, overwrite);
+    }
+
+    @Override
+    public void writeDirectory(RuntimePaths paths, StoredImage image, Path directory, DirectoryOptions options,
+            TreeRenderer renderer) {
+        new ImageCopies(this, paths).writeDirectory(image, directory, options, renderer);
+    }
+
     private static List<Path> entries(Path dir) {
         List<Path> result = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {

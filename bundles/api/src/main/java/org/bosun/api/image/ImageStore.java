@@ -73,6 +73,50 @@ public interface ImageStore {
     /** Runs {@code work} holding a cross-process lock named {@code key} (for example a reference). */
     <R> R locked(RuntimePaths paths, String key, Supplier<R> work);
 
+    /**
+     * The manifest the image came with, as stored: the {@code manifest} metadata its format kept (an
+     * ACI's image manifest), or for an image whose id is a {@code sha256:} digest, the blob of that
+     * digest (an OCI or Docker manifest) up to 4 MiB. Empty for an image stored without one.
+     *
+     * @since 1.1
+     */
+    Optional<String> originalManifest(RuntimePaths paths, StoredImage image);
+
+    /**
+     * Writes the image's one archive blob (an appc image: its ACI, uncompressed) to {@code file},
+     * mode 0644, complete or not at all. An image of several blobs is an invalid argument, a lost
+     * blob is not found, an existing {@code file} without {@code overwrite} already exists.
+     *
+     * @since 1.1
+     */
+    void export(RuntimePaths paths, StoredImage image, Path file, boolean overwrite);
+
+    /**
+     * Writes the image's root filesystem (and, unless {@link DirectoryOptions#rootfsOnly()}, its
+     * manifest) into the new directory {@code directory}, complete or not at all: everything is
+     * written into a temporary directory beside it, renamed into place at the end. {@code renderer}
+     * renders the image, into the directory or into the store's tree (see {@link DirectoryOptions}).
+     * An existing {@code directory} without {@link DirectoryOptions#overwrite()} already exists.
+     *
+     * @since 1.1
+     */
+    void writeDirectory(RuntimePaths paths, StoredImage image, Path directory, DirectoryOptions options,
+            TreeRenderer renderer);
+
+    /**
+     * What {@link #writeDirectory} writes ({@code bosun image extract} and {@code image render}).
+     *
+     * @param fromTree copy the image's rendered tree, as pods use it (rendered into the store first
+     *        if it is not there yet), instead of rendering the image straight into the directory
+     * @param rootfsOnly the root filesystem only, as the directory itself; otherwise it goes to
+     *        {@code rootfs/}, beside a {@code manifest} file with the image's manifest in bosun's
+     *        common form (JSON)
+     * @param overwrite replace the directory if it exists
+     * @since 1.1
+     */
+    record DirectoryOptions(boolean fromTree, boolean rootfsOnly, boolean overwrite) {
+    }
+
     /** Renders a stored image into an empty directory. */
     @FunctionalInterface
     interface TreeRenderer {

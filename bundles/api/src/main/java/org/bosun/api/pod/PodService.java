@@ -2,6 +2,8 @@ package org.bosun.api.pod;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.Progress;
@@ -36,8 +38,28 @@ public interface PodService {
      * What the caller must do to run a prepared pod (see {@link PodLaunch}), with the pod's network,
      * DNS, host name and terminal set as {@code settings} says ({@code run-prepared --net ...}); what
      * it leaves null stays as the pod was prepared ({@link LaunchSettings#NONE}: all of it).
+     * Meanwhile, and for a few milliseconds after, the service readies the host for the first moves
+     * of the pod's processes, which the caller makes right after it gets the launch.
      */
     PodLaunch launch(RuntimePaths paths, String uuid, LaunchSettings settings);
+
+    /**
+     * Prepares a pod and works out its launch, as {@link #prepare} then {@link #launch} with
+     * {@link LaunchSettings#NONE} ({@code bosun run}), readying the host for the pod's first moves
+     * from the start. {@code prepared} is told of the pod once it is prepared, before its launch is
+     * worked out, so the caller can record its UUID even when the launch fails.
+     *
+     * @since 1.1
+     */
+    PodLaunch run(RuntimePaths paths, PrepareRequest request, Progress progress, Consumer<PodInfo> prepared);
+
+    /**
+     * The ids of the images that embryo, preparing, prepared and running pods use: the images the
+     * image store must keep ({@code image rm} and {@code image gc}).
+     *
+     * @since 1.1
+     */
+    Set<String> imagesInUse(RuntimePaths paths);
 
     /**
      * The process that runs {@code command} (the app's shell when empty) inside app {@code app}

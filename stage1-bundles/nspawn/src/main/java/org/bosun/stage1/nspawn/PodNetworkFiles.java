@@ -9,7 +9,7 @@ import org.bosun.api.stage1.PodDirectory;
  * The pod's network settings in systemd-nspawn terms: its network namespace (or the host's), and
  * its {@code etc/} files ({@code resolv.conf}, {@code hosts}, {@code hostname}), which the core wrote
  * into the pod and which each app's unit binds read-only over the app's own {@code /etc} files (on
- * the mount points {@link org.bosun.stage1.support.EtcMountPoints} makes).
+ * the mount points {@link org.bosun.stage1.rules.EtcMountPoints} makes).
  */
 final class PodNetworkFiles {
     /** Where the pod's {@code etc/} is mounted inside the stage1 tree. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.stage1.PodDirectory;
-import org.bosun.stage1.support.EtcMountPoints;
+import org.bosun.stage1.rules.EtcMountPoints;
 
 /**
  * The systemd units that make up a pod, as rkt's coreos stage1 had them: {@code pod.target} wants

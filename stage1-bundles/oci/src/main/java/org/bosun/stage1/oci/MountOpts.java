@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bosun.api.stage1.PodDirectory;
-import org.bosun.stage1.support.EtcMountPoints;
+import org.bosun.stage1.rules.EtcMountPoints;
 
 /** The container's file systems: the kernel's, the app's init, the pod's volumes and etc files. */
 final class MountOpts {

@@ -21,8 +21,8 @@ import org.bosun.api.stage1.PodDirectory;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.stage1.Stage1EngineService;
 import org.bosun.host.cgroup.CgroupTree;
-import org.bosun.stage1.support.AppNames;
-import org.bosun.stage1.support.EtcMountPoints;
+import org.bosun.stage1.rules.AppNames;
+import org.bosun.stage1.rules.EtcMountPoints;
 import org.osgi.service.component.annotations.Component;
 
 /**

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bosun.api.BosunException;
-import org.bosun.stage1.support.AppNames;
+import org.bosun.stage1.rules.AppNames;
 
 /**
  * What the engine's scripts ({@link SupervisorScript}) need to know about one pod, fixed at prepare

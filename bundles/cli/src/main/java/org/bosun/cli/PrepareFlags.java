@@ -1,0 +1,147 @@
+package org.bosun.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.PrepareRequest;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The picocli flags {@code prepare} and {@code run} share (a mixin): pod-level flags before the
+ * first image, then {@code IMAGE [app flags] [-- args] [--- IMAGE ...]} as in rkt, kept as words and
+ * split per app by {@link AppArgumentGroups}. Builds the {@code PrepareRequest} (with the API's
+ * {@code PodOptions}) from them.
+ */
+final class PrepareFlags {
+    @Option(names = "--stage1-name", paramLabel = "NAME",
+            description = "the stage1 engine (default: from stage1.d, else nspawn); 'bosun version' lists them")
+    String stage1Name;
+
+    @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
+    String uuidFileSave;
+
+    @Option(names = "--annotation", paramLabel = "NAME=VALUE", description = "a pod annotation (repeatable)")
+    List<String> annotations = new ArrayList<>();
+
+    @Option(names = "--user-annotation", paramLabel = "NAME=VALUE",
+            description = "a user annotation of the pod, in its manifest's userAnnotations (repeatable); after an image,"
+                    + " the app's own, as rkt's")
+    List<String> userAnnotations = new ArrayList<>();
+
+    @Option(names = "--user-label", paramLabel = "NAME=VALUE",
+            description = "a user label of the pod, in its manifest's userLabels (repeatable); after an image, the app's"
+                    + " own, as rkt's")
+    List<String> userLabels = new ArrayList<>();
+
+    @Option(names = "--set-env", paramLabel = "NAME=VALUE", description = "an environment variable for every app (repeatable)")
+    List<String> setEnv = new ArrayList<>();
+
+    @Option(names = "--set-env-file", paramLabel = "FILE",
+            description = "environment variables for every app, one NAME=VALUE per line (repeatable; --set-env wins)")
+    List<String> setEnvFiles = new ArrayList<>();
+
+    @Option(names = "--inherit-env", description = "give every app bosun's own environment (lowest precedence)")
+    boolean inheritEnv;
+
+    // Pod identity and storage.
+    @Option(names = "--volume", paramLabel = "NAME,kind=host|empty[,source=PATH][,readOnly=BOOL][,recursive=BOOL]",
+            description = "a pod volume (repeatable); apps mount it at their mount points or with --mount after their image")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--interactive", description = "run the (single) app with the caller's terminal and stdin")
+    boolean interactive;
+
+    @Option(names = "--no-overlay", description = "copy image trees into the pod instead of mounting them with overlayfs")
+    boolean noOverlay;
+
+    @Option(names = "--pull-policy", paramLabel = "new|update|never",
+            description = "new: fetch images not in the store (default); update: check the source again; never: use the store only")
+    String pullPolicy;
+
+    @Option(names = "--stage1-option", paramLabel = "KEY=VALUE",
+            description = "an option of the stage1 engine (repeatable), e.g. runtime=crun for the oci engine")
+    List<String> stage1Options = new ArrayList<>();
+
+    // Networking: --net, --dns*, --hostname (run-prepared takes them too).
+    @Mixin
+    NetworkFlags network;
+
+    @Option(names = "--port", paramLabel = "NAME:HOSTPORT",
+            description = "forward a host port to an app port named NAME (repeatable); also NAME:PROTO:PODPORT:HOSTIP:HOSTPORT")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--hosts-entry", paramLabel = "IP=HOST[,HOST]|host",
+            description = "an /etc/hosts entry in the pod (repeatable); 'host' copies the host's /etc/hosts")
+    List<String> hostsEntries = new ArrayList<>();
+
+    // Security.
+    @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
+    boolean privateUsers;
+
+    @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
+            description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
+    List<String> images = new ArrayList<>();
+
+    PrepareRequest request(Session session) {
+        List<AppRequest> apps = AppArgumentGroups.parse(images, session);
+        String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
+        return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
+                podOptions(session), keyValues(userAnnotations, "--user-annotation"),
+                keyValues(userLabels, "--user-label"));
+    }
+
+    /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */
+    org.bosun.api.pod.PodOptions podOptions(Session session) {
+        return new org.bosun.api.pod.PodOptions(network.hostname, PodFlagParser.networks(network.networks),
+                PodFlagParser.ports(ports),
+                network.dns(), hostsEntries, PodFlagParser.volumes(volumes, session),
+                PodFlagParser.environment(setEnvFiles, setEnv, session),
+                inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
+                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session));
+    }
+
+    /** The engine's option defaults from stage1.d, each overridden by a --stage1-option. */
+    private Map<String, String> engineOptions(Session session) {
+        String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
+        Map<String, String> options = new LinkedHashMap<>(session.global.configuration().engineOptions(engine));
+        options.putAll(keyValues(stage1Options, "--stage1-option"));
+        return options;
+    }
+
+    void saveUuid(Session session, String uuid) {
+        if (uuidFileSave == null) {
+            return;
+        }
+        Path file = session.resolve(uuidFileSave);
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, uuid + "\n");
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw BosunException.invalid("cannot write UUID file " + file + ": " + e.getMessage());
+        }
+    }
+
+    static Map<String, String> keyValues(List<String> entries, String flag) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw BosunException.invalid(flag + " '" + entry + "' is not NAME=VALUE");
+            }
+            result.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return result;
+    }
+}

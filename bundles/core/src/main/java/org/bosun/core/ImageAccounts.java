@@ -1,0 +1,104 @@
+package org.bosun.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bosun.api.BosunException;
+
+/** The accounts of an image: user and group names resolved against its own /etc/passwd and /etc/group. */
+final class ImageAccounts {
+    private ImageAccounts() {
+    }
+
+    static int uid(Path rootfs, String user, String image) {
+        return resolve(rootfs, "etc/passwd", user, 2, "user", image);
+    }
+
+    static int gid(Path rootfs, String group, String image) {
+        return resolve(rootfs, "etc/group", group, 2, "group", image);
+    }
+
+    /**
+     * The group of a user given without one (a Docker {@code User} of just a name or uid): as Docker,
+     * the user's primary group from the image's /etc/passwd; gid 0 for no user, and for a numeric
+     * user that /etc/passwd does not list (or when the image has none).
+     */
+    static int primaryGid(Path rootfs, String user, String image) {
+        if (user == null || user.isEmpty()) {
+            return 0;
+        }
+        boolean numeric = user.matches("\\d{1,10}");
+        if (numeric && !isSafeFile(rootfs, "etc/passwd")) {
+            return 0;
+        }
+        for (String[] fields : entries(rootfs, "etc/passwd", user, "user", image)) {
+            if (fields.length > 3 && (numeric ? fields[2].equals(user) : fields[0].equals(user))
+                    && fields[3].matches("\\d{1,10}")) {
+                return id(fields[3], "group", image);
+            }
+        }
+        if (numeric) {
+            return 0;
+        }
+        throw BosunException.invalid("user '" + user + "' is not in /etc/passwd of image " + image
+                + ", or has no numeric primary group there; give a numeric user or a group");
+    }
+
+    private static int resolve(Path rootfs, String file, String name, int idField, String what, String image) {
+        if (name == null || name.isEmpty()) {
+            return 0;
+        }
+        if (name.matches("\\d{1,10}")) {
+            return id(name, what, image);
+        }
+        for (String[] fields : entries(rootfs, file, name, what, image)) {
+            if (fields.length > idField && fields[0].equals(name) && fields[idField].matches("\\d{1,10}")) {
+                return (int) Long.parseLong(fields[idField]);
+            }
+        }
+        throw BosunException.invalid(what + " '" + name + "' is not in /" + file + " of image " + image
+                + "; give a numeric " + what + " or a name the image defines");
+    }
+
+    private static int id(String number, String what, String image) {
+        long id = Long.parseLong(number);
+        if (id > 0xFFFF_FFFEL) {
+            throw BosunException.invalid(what + " id " + number + " of image " + image + " is out of range");
+        }
+        return (int) id;
+    }
+
+    /**
+     * The image is untrusted: its /etc/passwd must be a regular file inside the rootfs, reached
+     * through no symbolic link (rootfs/etc -> /etc would read the host's).
+     */
+    private static boolean isSafeFile(Path rootfs, String file) {
+        Path db = rootfs.resolve(file);
+        boolean linked = false;
+        for (Path p = db.getParent(); p != null && !p.equals(rootfs); p = p.getParent()) {
+            linked |= Files.isSymbolicLink(p);
+        }
+        return !linked && Files.isRegularFile(db, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The lines of the image's {@code file}, split into fields; refuses a missing or linked file naming {@code name}. */
+    private static List<String[]> entries(Path rootfs, String file, String name, String what, String image) {
+        if (!isSafeFile(rootfs, file)) {
+            throw BosunException.invalid(what + " '" + name + "' cannot be resolved: image " + image + " has no /"
+                    + file + "; give a numeric " + what);
+        }
+        try {
+            List<String[]> entries = new ArrayList<>();
+            for (String line : Files.readAllLines(rootfs.resolve(file))) {
+                entries.add(line.split(":", -1));
+            }
+            return entries;
+        } catch (IOException e) {
+            throw BosunException.invalid("cannot read /" + file + " of image " + image + ": " + e.getMessage());
+        }
+    }
+}

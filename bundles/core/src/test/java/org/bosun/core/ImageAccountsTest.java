@@ -1,0 +1,168 @@
+package org.bosun.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.ErrorKind;
+import org.bosun.host.files.Scratch;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class ImageAccountsTest {
+    private static final String IMAGE = "/images/app.aci";
+
+    @Rule
+    public final Scratch scratch = new Scratch();
+
+    private Path rootfs;
+    private Path outside;
+
+    @Before
+    public void layOut() throws IOException {
+        rootfs = Files.createDirectories(scratch.root().resolve("rootfs"));
+        outside = Files.createDirectories(scratch.root().resolve("outside"));
+    }
+
+    private void etc() throws IOException {
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.writeString(rootfs.resolve("etc/passwd"), String.join("\n",
+                "root:x:0:0:root:/root:/bin/sh",
+                "# a comment",
+                "broken:x:notanumber:1::/:/bin/false",
+                "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+                "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin",
+                "app:x:1234:4321:the app:/home/app:/bin/sh", ""));
+        Files.writeString(rootfs.resolve("etc/group"), String.join("\n",
+                "root:x:0:",
+                "daemon:x:1:",
+                "www-data:x:33:",
+                "apps:x:4321:app", ""));
+    }
+
+    @Test
+    public void resolvesUserNamesFromTheImagesPasswd() throws IOException {
+        etc();
+        assertEquals(1234, ImageAccounts.uid(rootfs, "app", IMAGE));
+        assertEquals(33, ImageAccounts.uid(rootfs, "www-data", IMAGE));
+        assertEquals(0, ImageAccounts.uid(rootfs, "root", IMAGE));
+    }
+
+    @Test
+    public void resolvesGroupNamesFromTheImagesGroup() throws IOException {
+        etc();
+        assertEquals(4321, ImageAccounts.gid(rootfs, "apps", IMAGE));
+        assertEquals(1, ImageAccounts.gid(rootfs, "daemon", IMAGE));
+    }
+
+    @Test
+    public void aUserWithoutAGroupGetsTheirPrimaryGroupFromThePasswd() throws IOException {
+        etc();
+        assertEquals("by name", 4321, ImageAccounts.primaryGid(rootfs, "app", IMAGE));
+        assertEquals("by uid", 4321, ImageAccounts.primaryGid(rootfs, "1234", IMAGE));
+        assertEquals(33, ImageAccounts.primaryGid(rootfs, "www-data", IMAGE));
+    }
+
+    @Test
+    public void aUserWithoutAGroupThatThePasswdDoesNotListGetsGroupZeroOnlyWhenNumeric() throws IOException {
+        assertEquals("no user", 0, ImageAccounts.primaryGid(rootfs, null, IMAGE));
+        assertEquals("numeric, no /etc/passwd", 0, ImageAccounts.primaryGid(rootfs, "1000", IMAGE));
+        etc();
+        assertEquals("numeric, not listed", 0, ImageAccounts.primaryGid(rootfs, "1000", IMAGE));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.primaryGid(rootfs, "nobody", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("'nobody'") && e.getMessage().contains(IMAGE));
+    }
+
+    @Test
+    public void thePrimaryGroupIsNotReadThroughASymlinkedPasswd() throws IOException {
+        Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside.resolve("passwd"));
+        assertEquals(0, ImageAccounts.primaryGid(rootfs, "1234", IMAGE));
+        assertThrows(BosunException.class, () -> ImageAccounts.primaryGid(rootfs, "app", IMAGE));
+    }
+
+    @Test
+    public void passesNumericIdsThroughWithoutAnyPasswd() {
+        assertEquals(1000, ImageAccounts.uid(rootfs, "1000", IMAGE));
+        assertEquals(0, ImageAccounts.gid(rootfs, "0", IMAGE));
+        assertEquals(65534, ImageAccounts.gid(rootfs, "65534", IMAGE));
+    }
+
+    @Test
+    public void noUserMeansRoot() {
+        assertEquals(0, ImageAccounts.uid(rootfs, null, IMAGE));
+        assertEquals(0, ImageAccounts.gid(rootfs, "", IMAGE));
+    }
+
+    @Test
+    public void refusesANumericIdBeyondTheLargestValidOne() {
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "4294967295", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains(IMAGE));
+    }
+
+    @Test
+    public void refusesAnUnknownUserNamingItAndTheImage() throws IOException {
+        etc();
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "nobody", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("'nobody'"));
+        assertTrue(e.getMessage(), e.getMessage().contains(IMAGE));
+    }
+
+    @Test
+    public void refusesAnUnknownGroup() throws IOException {
+        etc();
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.gid(rootfs, "wheel", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("'wheel'"));
+    }
+
+    @Test
+    public void refusesAUserWhoseIdIsNotANumber() throws IOException {
+        etc();
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "broken", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+    }
+
+    @Test
+    public void refusesANameWhenTheImageHasNoPasswd() {
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("/etc/passwd"));
+    }
+
+    @Test
+    public void refusesASymlinkedPasswdEvenIfItsTargetKnowsTheName() throws IOException {
+        Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside.resolve("passwd"));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+    }
+
+    @Test
+    public void refusesASymlinkedGroup() throws IOException {
+        Files.writeString(outside.resolve("group"), "apps:x:4321:\n");
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createSymbolicLink(rootfs.resolve("etc/group"), Path.of("../../outside/group"));
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.gid(rootfs, "apps", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+    }
+
+    @Test
+    public void refusesAPasswdReachedThroughASymlinkedEtc() throws IOException {
+        Files.writeString(outside.resolve("passwd"), "app:x:1234:4321::/:/bin/sh\n");
+        Files.createSymbolicLink(rootfs.resolve("etc"), outside);
+        BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+    }
+}
