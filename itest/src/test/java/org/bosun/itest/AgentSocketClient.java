@@ -1,7 +1,5 @@
 package org.bosun.itest;
 
-import static org.junit.Assert.fail;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -76,25 +74,15 @@ final class AgentSocketClient implements AutoCloseable {
     private Platform.Run sendNow(Path cwd, String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
-        byte[] invocation = Wire.encode(new Invocation(List.of(args), System.getenv(), cwd.toString(), 0, 0, false, 0));
-        Wire.writeFrame(request, Wire.INVOCATION, invocation, 0, invocation.length);
-        DataInputStream response = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
-        Wire.Frame frame;
-        while ((frame = Wire.readFrame(response)) != null) {
-            switch (frame.type()) {
-                case Wire.STDOUT -> out.write(frame.payload());
-                case Wire.STDERR -> err.write(frame.payload());
-                case Wire.OUTCOME -> {
-                    Outcome outcome = Wire.decodeOutcome(frame.payload());
-                    return new Platform.Run(outcome, out.toString(StandardCharsets.UTF_8),
-                            err.toString(StandardCharsets.UTF_8));
-                }
-                default -> fail("unexpected frame type " + frame.type() + " from the agent");
-            }
+        try {
+            Outcome outcome = Wire.call(new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel))),
+                    new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel))),
+                    new Invocation(List.of(args), System.getenv(), cwd.toString(), 0, 0, false, 0), out, err);
+            return new Platform.Run(outcome, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(e.getMessage() + "; stdout: " + out.toString(StandardCharsets.UTF_8)
+                    + " stderr: " + err.toString(StandardCharsets.UTF_8), e);
         }
-        throw new AssertionError("the agent closed the connection without an outcome; stdout: "
-                + out.toString(StandardCharsets.UTF_8) + " stderr: " + err.toString(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -30,28 +30,8 @@ final class AgentClient {
 
     static Outcome call(int fd, Invocation invocation, PrintStream stdout, PrintStream stderr) throws IOException {
         try {
-            var out = new DataOutputStream(new BufferedOutputStream(new Native.FdOutputStream(fd)));
-            byte[] request = Wire.encode(invocation);
-            Wire.writeFrame(out, Wire.INVOCATION, request, 0, request.length);
-            var in = new DataInputStream(new BufferedInputStream(new Native.FdInputStream(fd)));
-            Wire.Frame frame;
-            while ((frame = Wire.readFrame(in)) != null) {
-                switch (frame.type()) {
-                    case Wire.STDOUT:
-                        stdout.write(frame.payload());
-                        stdout.flush();
-                        break;
-                    case Wire.STDERR:
-                        stderr.write(frame.payload());
-                        stderr.flush();
-                        break;
-                    case Wire.OUTCOME:
-                        return Wire.decodeOutcome(frame.payload());
-                    default:
-                        throw new IOException("unexpected frame type " + frame.type() + " from the agent");
-                }
-            }
-            throw new IOException("the agent closed the connection before the command finished");
+            return Wire.call(new DataOutputStream(new BufferedOutputStream(new Native.FdOutputStream(fd))),
+                    new DataInputStream(new BufferedInputStream(new Native.FdInputStream(fd))), invocation, stdout, stderr);
         } finally {
             Native.close(fd);
         }

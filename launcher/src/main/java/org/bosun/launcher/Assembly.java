@@ -21,7 +21,7 @@ public final class Assembly {
      * The command protocol comes from the launcher's class path, so both sides share its classes;
      * jnr and jffi use sun.misc.Unsafe; the agent reads peer credentials through jdk.net.
      */
-    static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.command.protocol;version=1.0.0", "sun.misc", "jdk.net");
+    static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.command.protocol;version=1.1.0", "sun.misc", "jdk.net");
 
     /** One bundle: its Maven coordinates as the feature names it, its file, its start level. */
     public record Bundle(String id, Path file, int startLevel) {

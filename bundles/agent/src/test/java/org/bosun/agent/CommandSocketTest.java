@@ -84,22 +84,9 @@ public class CommandSocketTest {
     private Outcome call(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) throws Exception {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(dir.resolve("run/agent.sock")));
-            DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
-            byte[] invocation = Wire.encode(new Invocation(List.of(args), Map.of(), "/", 0, 0, false, 0));
-            Wire.writeFrame(request, Wire.INVOCATION, invocation, 0, invocation.length);
-            DataInputStream response = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
-            Wire.Frame frame;
-            while ((frame = Wire.readFrame(response)) != null) {
-                switch (frame.type()) {
-                    case Wire.STDOUT -> out.write(frame.payload());
-                    case Wire.STDERR -> err.write(frame.payload());
-                    case Wire.OUTCOME -> {
-                        return Wire.decodeOutcome(frame.payload());
-                    }
-                    default -> throw new AssertionError("unexpected frame type " + frame.type());
-                }
-            }
+            return Wire.call(new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel))),
+                    new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel))),
+                    new Invocation(List.of(args), Map.of(), "/", 0, 0, false, 0), out, err);
         }
-        throw new AssertionError("no outcome; stderr: " + err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,9 @@ public final class Wire {
     public static final byte OUTCOME = 4;
 
     private static final int MAX_FRAME = 16 << 20;
+
+    /** What {@link #call} says when the agent hangs up before it sent an outcome. */
+    public static final String CLOSED_BEFORE_OUTCOME = "the agent closed the connection before the command finished";
 
     private Wire() {
     }
@@ -52,6 +56,36 @@ public final class Wire {
         byte[] payload = new byte[len];
         in.readFully(payload);
         return new Frame((byte) type, payload);
+    }
+
+    /**
+     * One command on a connection to the agent, the client's side: sends {@code invocation}, copies
+     * the output frames to {@code stdout} and {@code stderr} as they come (flushing each, so a
+     * progress line shows at once), and returns the outcome. An unexpected frame, or the end of the
+     * stream before an outcome, is an {@link IOException}.
+     */
+    public static Outcome call(DataOutputStream request, DataInputStream response, Invocation invocation,
+            OutputStream stdout, OutputStream stderr) throws IOException {
+        byte[] payload = encode(invocation);
+        writeFrame(request, INVOCATION, payload, 0, payload.length);
+        Frame frame;
+        while ((frame = readFrame(response)) != null) {
+            switch (frame.type()) {
+                case STDOUT -> {
+                    stdout.write(frame.payload());
+                    stdout.flush();
+                }
+                case STDERR -> {
+                    stderr.write(frame.payload());
+                    stderr.flush();
+                }
+                case OUTCOME -> {
+                    return decodeOutcome(frame.payload());
+                }
+                default -> throw new IOException("unexpected frame type " + frame.type() + " from the agent");
+            }
+        }
+        throw new EOFException(CLOSED_BEFORE_OUTCOME);
     }
 
     public static byte[] encode(Invocation inv) throws IOException {
