@@ -5,7 +5,7 @@ import java.util.Set;
 
 import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
-import org.bosun.stage1.rules.HostCapabilities;
+import org.bosun.host.HostCapabilities;
 
 /**
  * What the core decides for every app's security policy once the modules have contributed and the

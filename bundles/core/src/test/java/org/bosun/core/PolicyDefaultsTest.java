@@ -8,7 +8,7 @@ import java.util.Set;
 
 import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
-import org.bosun.stage1.rules.HostCapabilities;
+import org.bosun.host.HostCapabilities;
 import org.junit.Test;
 
 /** What every engine is given: the policy the modules contributed, with the core's defaults and what is off resolved. */

@@ -5,18 +5,12 @@ import java.util.Locale;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.HostCapabilities;
 
-/** The Linux capabilities by name (capabilities(7), kernel 6.x), and rkt's default bounding set. */
+/** The Linux capabilities by name (capabilities(7); the list is the host library's), and rkt's default bounding set. */
 final class Capabilities {
     /** Every capability the kernel knows, in number order (CAP_CHOWN is 0). */
-    static final List<String> ALL = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-            "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-            "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-            "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-            "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-            "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
-            "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+    static final List<String> ALL = HostCapabilities.BY_NUMBER;
 
     /**
      * rkt's default set (the appc spec's ACE defaults, rkt stage1/init/common/pod.go): enough for

@@ -12,7 +12,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
-import org.bosun.stage1.rules.HostCapabilities;
+import org.bosun.host.HostCapabilities;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

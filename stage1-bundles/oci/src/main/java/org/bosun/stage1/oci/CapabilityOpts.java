@@ -3,7 +3,7 @@ package org.bosun.stage1.oci;
 import java.util.List;
 
 import org.bosun.api.security.SecurityPolicy;
-import org.bosun.stage1.rules.HostCapabilities;
+import org.bosun.host.HostCapabilities;
 
 /**
  * The container's capabilities and no_new_privs. All five sets: inheritable and ambient stay empty

@@ -1,9 +1,9 @@
 /**
  * The rules the isolating stage1 engines (nspawn, oci, and a vendor's) apply alike to a prepared
  * pod and the host, so that each engine keeps only what is its own: the mount points of the pod's
- * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}), the
- * capabilities the host can give ({@link org.bosun.stage1.rules.HostCapabilities}) and the check
- * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}).
+ * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}) and the check
+ * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}). What
+ * the host can give (its capability bounding set) is a host fact: {@code org.bosun.host.HostCapabilities}.
  */
 @Version("1.0.0")
 @Export

@@ -1,4 +1,4 @@
-package org.bosun.stage1.rules;
+package org.bosun.host;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.bosun.stage1.rules;
+package org.bosun.host;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
