@@ -14,10 +14,17 @@ final class AgentMain {
 
     static void run(String[] args, boolean debug) throws Exception {
         Path socket = Main.agentSocket();
+        String dataDir = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (Main.isGlobalOption(arg)) {
-                // Global flags are allowed before any command; the agent serves every --dir.
+                // Global flags are allowed before any command; the agent serves every --dir. Its
+                // own services (the CRI) keep their pods and images in the --dir it was started with.
+                if (arg.startsWith("--dir=")) {
+                    dataDir = arg.substring("--dir=".length());
+                } else if (arg.equals("--dir") && i + 1 < args.length) {
+                    dataDir = args[i + 1];
+                }
                 if (Main.takesSeparateValue(arg)) {
                     i++;
                 }
@@ -46,6 +53,9 @@ final class AgentMain {
         Distribution dist = Distribution.locate();
         Map<String, String> props = Main.frameworkProperties(debug);
         props.put("bosun.agent.socket", socket.toAbsolutePath().toString());
+        if (dataDir != null) {
+            props.put("bosun.agent.dir", Path.of(dataDir).toAbsolutePath().toString());
+        }
         EmbeddedPlatform platform = EmbeddedPlatform.boot(dist,
                 Assembly.forCommand(dist, "agent", Main.configurationFolders(args)), props);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,133 @@
+package org.bosun.cri;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.provider.ProviderRegistry;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+
+/**
+ * The CRI socket of the agent: gRPC over a unix socket, mode 0600 in a directory of mode 0700, as
+ * kubelet and crictl expect ({@code unix:///run/bosun/cri.sock} by default: beside the agent's own
+ * socket, so an agent on a private socket never takes the host's CRI socket). A setting turns it off.
+ */
+@Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = CriSocket.Config.class)
+public final class CriSocket {
+    static final String SOCKET_NAME = "cri.sock";
+
+    @ObjectClassDefinition(name = "bosun CRI server")
+    public @interface Config {
+        @AttributeDefinition(description = "Serve the Kubernetes CRI on a unix socket")
+        boolean enabled() default true;
+
+        @AttributeDefinition(description = "The unix socket; empty for cri.sock beside the agent's socket"
+                + " (/run/bosun/cri.sock)")
+        String socket() default "";
+    }
+
+    private final Path socketPath;
+    private final EventLoopGroup loops;
+    private final Server server;
+
+    @Activate
+    public CriSocket(BundleContext context, Config config,
+            @Reference ProviderRegistry providers) throws IOException {
+        if (!config.enabled()) {
+            socketPath = null;
+            loops = null;
+            server = null;
+            return;
+        }
+        socketPath = socketPath(config, context.getProperty("bosun.agent.socket"));
+        Path dir = socketPath.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        refuseIfAnswering(socketPath);
+        Files.deleteIfExists(socketPath);
+        RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"));
+        // One thread accepts and serves: CRI calls are short, the work they start runs elsewhere.
+        loops = new EpollEventLoopGroup(1);
+        Server started = null;
+        try {
+            started = NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toString()))
+                    .channelType(EpollServerDomainSocketChannel.class)
+                    .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
+                    .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString()))
+                    .build().start();
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            if (started != null) {
+                started.shutdownNow();
+            }
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IOException("the CRI server cannot listen on " + socketPath + ": " + e.getMessage(), e);
+        }
+        server = started;
+    }
+
+    static Path socketPath(Config config, String agentSocket) {
+        if (!config.socket().isEmpty()) {
+            return Path.of(config.socket());
+        }
+        Path agent = Path.of(agentSocket != null && !agentSocket.isEmpty() ? agentSocket : "/run/bosun/agent.sock");
+        return agent.resolveSibling(SOCKET_NAME);
+    }
+
+    /** The data directory the agent was started with ({@code bosun --dir=D agent}), else the default. */
+    static RuntimePaths dataPaths(String dataDir) {
+        RuntimePaths defaults = RuntimePaths.defaults();
+        return dataDir == null || dataDir.isEmpty() ? defaults
+                : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
+    }
+
+    /** A kubelet talking to two runtimes on one socket would get answers from either. */
+    private static void refuseIfAnswering(Path socket) throws IOException {
+        if (!Files.exists(socket)) {
+            return;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException stale) {
+            return; // nobody answers: a stale socket file
+        }
+        throw new IOException("another CRI server already listens on " + socket + "; stop it first or set"
+                + " the socket of the CRI server (configuration org.bosun.cri.CriSocket)");
+    }
+
+    @Deactivate
+    void deactivate() throws IOException, InterruptedException {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        Files.deleteIfExists(socketPath);
+    }
+}
