@@ -142,7 +142,7 @@ public final class PodServiceImpl implements PodService {
         Path runDir = store.path(PodStore.Dir.RUN, f.uuid());
         PodDirectory pod = files.podDirectory(f.uuid(), runDir, manifest);
         ServiceLookup.EngineUse<EngineCommand> run = services.withEngine(engine.name(), e -> e.run(pod));
-        EngineCommand command = run.result();
+        EngineCommand command = pod.settings().interactive() ? InteractiveTerminal.checked(run.result()) : run.result();
         // Measured where it lies now: the run directory does not exist until the caller moves the pod.
         security.measure(new org.bosun.api.security.PodMeasurement(paths,
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
