@@ -73,9 +73,11 @@ public class BadInputIT extends E2eCase {
                 new Case("bad duration", List.of("gc", "--grace-period=soon"), null, "soon"),
                 // issue 12 item 10
                 new Case("--exec of a command the image lacks (nspawn)", List.of("run", INSECURE, "--stage1-name=nspawn",
-                        "--net=none", aci, "--exec", "/nonexistent"), 125, "/nonexistent does not exist in image example.com/busybox"),
+                        "--net=none", aci, "--exec", "/nonexistent"), 125,
+                        "the command /nonexistent of app busybox does not exist in image example.com/busybox"),
                 new Case("--exec of a command the image lacks (oci)", List.of("run", INSECURE, "--stage1-name=oci",
-                        "--net=none", aci, "--exec", "/bin/nonexistent"), 125, "/bin/nonexistent does not exist in image"),
+                        "--net=none", aci, "--exec", "/bin/nonexistent"), 125,
+                        "the command /bin/nonexistent of app busybox does not exist in image"),
                 new Case("--exec of a directory", List.of("run", INSECURE, FLY, aci, "--exec", "/etc"), 125,
                         "/etc of app busybox is not a file in image example.com/busybox"),
                 new Case("300-character --name", List.of("run", INSECURE, FLY, aci, "--name=" + "a".repeat(300)), 125,
