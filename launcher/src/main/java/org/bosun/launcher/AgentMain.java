@@ -9,6 +9,9 @@ import java.util.Map;
  * children, so stopping it leaves them running.
  */
 final class AgentMain {
+    /** ErrorKind.ALREADY_EXISTS's exit code: the launcher's class path has no API bundle to ask. */
+    static final int ALREADY_RUNNING = 3;
+
     private AgentMain() {
     }
 
@@ -49,6 +52,15 @@ final class AgentMain {
                 System.err.println("bosun agent: unknown argument '" + arg + "'; see 'bosun agent --help'");
                 Runtime.getRuntime().halt(4);
             }
+        }
+        int answered = AgentClient.connect(socket);
+        if (answered >= 0) {
+            // Found before the platform boots: the socket's own check, in its component, could only
+            // fail the component (a stack trace from SCR) and leave this agent serving nothing.
+            Native.close(answered);
+            System.err.println("bosun agent: another bosun agent already listens on " + socket
+                    + "; stop it first, or give this one another --socket");
+            Runtime.getRuntime().halt(ALREADY_RUNNING);
         }
         Distribution dist = Distribution.locate();
         Map<String, String> props = Main.frameworkProperties(debug);

@@ -75,22 +75,27 @@ public final class CliCommandService implements CommandService {
         }
     }
 
-    /** One line on stderr for any failure; the exit code says what kind it was. */
+    /**
+     * One line on stderr for any failure; the exit code says what kind it was.
+     *
+     * @param command the command after {@code bosun} ({@code image list}), or "" for bosun itself
+     */
     static int report(Session session, String command, Exception e) {
         boolean launching = command.equals("run") || command.equals("run-prepared") || command.equals("enter");
+        String bosun = command.isEmpty() ? "bosun" : "bosun " + command;
         String denied = session.invocation == null ? null : PrivilegedCommands.permissionDenied(e, session.invocation.uid());
         if (denied != null && (!(e instanceof BosunException be) || be.kind() == ErrorKind.INTERNAL)) {
-            session.err.println("bosun " + command + ": " + denied);
+            session.err.println(bosun + ": " + denied);
             return launching ? RootCommand.LAUNCH_FAILURE : ErrorKind.FAILED_PRECONDITION.exitCode();
         }
         if (e instanceof BosunException be) {
-            session.err.println("bosun " + command + ": " + be.getMessage());
+            session.err.println(bosun + ": " + be.getMessage());
             if (session.global != null && session.global.debug && be.getCause() != null) {
                 be.getCause().printStackTrace(session.err);
             }
             return launching ? RootCommand.LAUNCH_FAILURE : be.kind().exitCode();
         }
-        session.err.println("bosun " + command + ": internal error: " + e
+        session.err.println(bosun + ": internal error: " + e
                 + " (run with --debug for details; please report it)");
         if (session.global != null && session.global.debug) {
             e.printStackTrace(session.err);

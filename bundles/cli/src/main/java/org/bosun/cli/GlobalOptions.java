@@ -1,8 +1,10 @@
 package org.bosun.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
+import org.bosun.api.BosunException;
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 
@@ -63,6 +65,10 @@ final class GlobalOptions {
     RuntimePaths paths() {
         if (paths == null) {
             Path data = dir != null ? session.resolve(dir) : configuration().dataDir();
+            if (Files.exists(data) && !Files.isDirectory(data)) {
+                throw BosunException.invalid("the data directory " + data + (dir != null ? " (--dir)" : " (paths.d)")
+                        + " is not a directory; give a directory, or a path where bosun may create one");
+            }
             paths = new RuntimePaths(data, session.resolve(localConfig), session.resolve(systemConfig));
         }
         return paths;

@@ -56,7 +56,7 @@ final class ListCommand implements Callable<Integer> {
             for (int i = 0; i < apps.size(); i++) {
                 AppInfo app = apps.get(i);
                 List<String> row = new ArrayList<>(List.of(i == 0 ? (full ? pod.uuid() : pod.uuid().substring(0, 8)) : "",
-                        app.name(), app.imageName(), i == 0 ? pod.state().label() : "",
+                        app.name(), app.imageName(), i == 0 ? state(pod) : "",
                         i == 0 ? time(pod.created(), now) : "", i == 0 ? time(pod.started(), now) : "",
                         i == 0 ? PodJson.networks(pod) : ""));
                 if (full) {
@@ -67,6 +67,11 @@ final class ListCommand implements Callable<Integer> {
         }
         Table.print(session.out, rows);
         return 0;
+    }
+
+    /** A damaged pod says so where its state stands; status and --format=json say why. */
+    private static String state(PodInfo pod) {
+        return pod.damage() == null ? pod.state().label() : pod.state().label() + " (damaged)";
     }
 
     private String time(Instant t, Instant now) {

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.PodInfo;
+import org.bosun.api.provider.ProviderKind;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,6 +68,12 @@ final class LogsCommand implements Callable<Integer> {
         }
         PodInfo pod = session.pods().status(session.paths(), NamedPods.one(session, uuid, uuidFile));
         List<String> names = apps(pod);
+        if (!keepsOutput(pod)) {
+            // Printing nothing would read as "the app wrote nothing".
+            throw BosunException.notFound("pod " + pod.uuid() + " has no output kept: its engine '"
+                    + pod.stage1().name() + "' does not supervise its app, which writes straight to the stdout and"
+                    + " stderr of the bosun run that started it");
+        }
         boolean prefixed = names.size() > 1;
         List<Follower> followers = new ArrayList<>();
         for (String name : names) {
@@ -92,6 +99,15 @@ final class LogsCommand implements Callable<Integer> {
         }
         session.out.flush();
         return 0;
+    }
+
+    /** Whether the pod's engine keeps its apps' output; an unsupervised one (fly) gives them bosun run's streams. */
+    private boolean keepsOutput(PodInfo pod) {
+        if (pod.stage1() == null) {
+            return true;
+        }
+        return session.provider(ProviderKind.ENGINE, ProviderKind.ENGINE.named(pod.stage1().name()))
+                .map(engine -> engine.use(e -> e.capabilities().supervised())).orElse(true);
     }
 
     private List<String> apps(PodInfo pod) {

@@ -119,10 +119,11 @@ final class PodFlagParser {
     }
 
     /**
-     * {@code NAME,kind=host|empty,source=PATH,readOnly=BOOL,recursive=BOOL,mode=0755,uid=N,gid=N};
-     * rkt also accepted {@code NAME,kind=...} without {@code kind} meaning host.
+     * {@code NAME,kind=host|empty,source=PATH,readOnly=BOOL,recursive=BOOL,mode=0755,uid=N,gid=N}. As
+     * appc's volumes, {@code kind} is required and a host volume's source is absolute: a relative
+     * one would be read against a directory the user may not think of (the agent has its own).
      */
-    static List<VolumeSpec> volumes(List<String> values, Session session) {
+    static List<VolumeSpec> volumes(List<String> values) {
         List<VolumeSpec> result = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (String value : values) {
@@ -143,13 +144,21 @@ final class PodFlagParser {
                 }
                 kv.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
             }
-            String kind = kv.getOrDefault("kind", kv.containsKey("source") ? "host" : "empty");
+            String kind = kv.get("kind");
             String source = kv.get("source");
+            if (kind == null) {
+                throw BosunException.invalid("--volume " + name + ": no kind; give kind=host,source=PATH (a host"
+                        + " directory) or kind=empty (a new empty directory)");
+            }
             if (kind.equals("host")) {
                 if (source == null || source.isEmpty()) {
                     throw BosunException.invalid("--volume " + name + ": kind=host needs source=PATH");
                 }
-                source = session.resolve(source).toString();
+                if (!source.startsWith("/")) {
+                    throw BosunException.invalid("--volume " + name + ": source '" + source + "' is not an absolute"
+                            + " path; give the host directory's full path");
+                }
+                source = Path.of(source).normalize().toString();
             } else if (kind.equals("empty")) {
                 if (source != null) {
                     throw BosunException.invalid("--volume " + name + ": kind=empty takes no source");

@@ -23,6 +23,9 @@ public final class PodJson {
         ObjectNode node = JSON.createObjectNode();
         node.put("name", pod.uuid());
         node.put("state", pod.state().label());
+        if (pod.damage() != null) {
+            node.put("damage", pod.damage());
+        }
         ArrayNode networks = node.putArray("networks");
         for (org.bosun.api.net.NetworkAttachment n : pod.networks()) {
             ObjectNode net = networks.addObject();

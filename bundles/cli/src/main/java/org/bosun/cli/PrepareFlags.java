@@ -55,8 +55,12 @@ final class PrepareFlags {
     boolean inheritEnv;
 
     // Pod identity and storage.
-    @Option(names = "--volume", paramLabel = "NAME,kind=host|empty[,source=PATH][,readOnly=BOOL][,recursive=BOOL]",
-            description = "a pod volume (repeatable); apps mount it at their mount points or with --mount after their image")
+    @Option(names = "--volume",
+            paramLabel = "NAME,kind=host|empty[,source=PATH][,readOnly=BOOL][,recursive=BOOL][,mode=0755][,uid=N][,gid=N]",
+            description = "a pod volume (repeatable): kind=host with the absolute source=PATH of a host directory, or"
+                    + " kind=empty, a new directory (mode, uid and gid: its permissions and owner, default 0755, 0, 0);"
+                    + " readOnly (default false), recursive (host: its submounts too, default true); apps mount it at"
+                    + " their image's mount point of the same name, or with --mount after their image")
     List<String> volumes = new ArrayList<>();
 
     @Option(names = "--interactive", description = "run the (single) app with the caller's terminal and stdin")
@@ -90,7 +94,24 @@ final class PrepareFlags {
     boolean privateUsers;
 
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
-            description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
+            description = {"images to run, each followed by its own flags, then '--' and the app's arguments; '---'"
+                    + " starts the next image. The app flags:",
+                "  --name=NAME                the app's name (default: from the image's name)",
+                "  --exec=PATH                the command, an absolute path in the image",
+                "  --user=USER --group=GROUP  a name or number of the image's /etc/passwd and /etc/group",
+                "  --supplementary-gids=N,... more groups",
+                "  --working-dir=DIR          the working directory",
+                "  --environment=NAME=VALUE   an environment variable (repeatable)",
+                "  --mount=volume=NAME,target=PATH  a pod volume at PATH in the app (repeatable)",
+                "  --readonly-rootfs[=BOOL]   a read-only root filesystem",
+                "  --memory=SIZE              a memory limit: 512M, 1Gi, 1073741824",
+                "  --cpu=AMOUNT               a CPU limit: 500m (millicores) or 2 (cores)",
+                "  --cpu-shares=N             the cgroup CPU weight, 2 to 262144",
+                "  --oom-score-adj=N          -1000 to 1000",
+                "  --caps-retain=CAP,...      the app's capabilities (replaces the default set)",
+                "  --caps-remove=CAP,...      capabilities taken from the default set",
+                "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d)",
+                "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)"})
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
@@ -105,7 +126,7 @@ final class PrepareFlags {
     org.bosun.api.pod.PodOptions podOptions(Session session) {
         return new org.bosun.api.pod.PodOptions(network.hostname, PodFlagParser.networks(network.networks),
                 PodFlagParser.ports(ports),
-                network.dns(), hostsEntries, PodFlagParser.volumes(volumes, session),
+                network.dns(), hostsEntries, PodFlagParser.volumes(volumes),
                 PodFlagParser.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
                 PodFlagParser.pullPolicy(pullPolicy), engineOptions(session));

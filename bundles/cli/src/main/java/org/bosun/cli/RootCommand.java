@@ -76,7 +76,7 @@ final class RootCommand implements Callable<Integer> {
         cli.getSubcommands().get("enter").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandName();
-            String where = name.equals("bosun") ? "bosun" : "bosun " + name;
+            String where = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
             String message = ex.getMessage();
             if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
                 String word = unmatched.getUnmatched().get(0);
@@ -97,13 +97,19 @@ final class RootCommand implements Callable<Integer> {
             try {
                 PrivilegedCommands.check(parsed, session.invocation.uid());
             } catch (org.bosun.api.BosunException e) {
-                String name = parsed.subcommand() == null ? "bosun" : parsed.subcommand().commandSpec().name();
-                return CliCommandService.report(session, name, e);
+                return CliCommandService.report(session, commandPath(parsed.asCommandLineList()
+                        .get(parsed.asCommandLineList().size() - 1)), e);
             }
             return new CommandLine.RunLast().execute(parsed);
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
-                CliCommandService.report(session, commandLine.getCommandName(), ex));
+                CliCommandService.report(session, commandPath(commandLine), ex));
         return cli;
+    }
+
+    /** The command as the user typed it after {@code bosun}: {@code image list}, not {@code list}; "" for bosun itself. */
+    static String commandPath(CommandLine command) {
+        String qualified = command.getCommandSpec().qualifiedName(" ");
+        return qualified.equals("bosun") ? "" : qualified.substring("bosun ".length());
     }
 }

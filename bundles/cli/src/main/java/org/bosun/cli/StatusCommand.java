@@ -63,6 +63,9 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         session.out.println("state=" + info.state().label());
+        if (info.damage() != null) {
+            session.out.println("damage=" + info.damage());
+        }
         session.out.println("created=" + (info.created() == null ? "" : info.created()));
         session.out.println("started=" + (info.started() == null ? "" : info.started()));
         session.out.println("networks=" + PodJson.networks(info));

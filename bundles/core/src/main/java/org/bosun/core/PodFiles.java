@@ -102,6 +102,11 @@ final class PodFiles {
             return json.readValue(file.toFile(), type);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            // Jackson's own message, without the location lines it appends
+            throw BosunException.internal("cannot read " + file + ": " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
             if (!Files.exists(file)) {
                 return null;

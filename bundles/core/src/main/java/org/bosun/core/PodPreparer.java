@@ -35,6 +35,12 @@ final class PodPreparer {
     /** The appc executor's default PATH. */
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Pattern AC_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    /**
+     * appc sets an ACName no length, but an app's name becomes file names (its directory, its output
+     * pipes), container ids and unit names ({@code pre-start-NAME}, {@code app-NAME.service}), each at
+     * most 255 bytes: well within that.
+     */
+    static final int MAX_APP_NAME = 200;
 
     private final PodFiles files;
     private final ServiceLookup services;
@@ -175,8 +181,11 @@ final class PodPreparer {
                 clock.lap("security");
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
-                return runtimeApp(request.options(), app, manifest, image.id(), name, tree)
+                PodManifestJson.RuntimeApp runtime = runtimeApp(request.options(), app, manifest, image.id(), name, tree)
                         .withMounts(volumes.mounts(app, manifest, name));
+                AppExecutable.check(tree, runtime.app().exec().get(0),
+                        runtime.mounts().stream().map(PodManifestJson.Mount::path).toList(), name, manifest.name());
+                return runtime;
             }));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
@@ -251,12 +260,20 @@ final class PodPreparer {
                 throw BosunException.invalid("app name '" + app.name()
                         + "' is not valid; use lower case letters, digits and single dashes");
             }
+            if (app.name().length() > MAX_APP_NAME) {
+                throw BosunException.invalid("app name '" + app.name().substring(0, 20) + "...' is "
+                        + app.name().length() + " characters long; give a name of at most " + MAX_APP_NAME
+                        + " with --name");
+            }
             return app.name();
         }
         String base = image.name();
         int slash = base.lastIndexOf('/');
         base = base.substring(slash + 1).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("^-+|-+$", "");
+        if (base.length() > MAX_APP_NAME) {
+            base = base.substring(0, MAX_APP_NAME).replaceAll("-+$", "");
+        }
         return base.isEmpty() ? "app" : base;
     }
 }

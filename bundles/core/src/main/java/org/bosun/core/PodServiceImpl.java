@@ -142,7 +142,7 @@ public final class PodServiceImpl implements PodService {
         Path runDir = store.path(PodStore.Dir.RUN, f.uuid());
         PodDirectory pod = files.podDirectory(f.uuid(), runDir, manifest);
         ServiceLookup.EngineUse<EngineCommand> run = services.withEngine(engine.name(), e -> e.run(pod));
-        EngineCommand command = run.result();
+        EngineCommand command = pod.settings().interactive() ? InteractiveTerminal.checked(run.result()) : run.result();
         // Measured where it lies now: the run directory does not exist until the caller moves the pod.
         security.measure(new org.bosun.api.security.PodMeasurement(paths,
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
@@ -368,8 +368,17 @@ public final class PodServiceImpl implements PodService {
 
     /** Lets the engine release what the pod holds, then deletes it. The caller holds the pod's lock. */
     private void collect(RuntimePaths paths, PodStore.Found f) {
-        EngineRecordJson engine = files.engine(f.path());
-        PodManifestJson manifest = files.manifest(f.path());
+        EngineRecordJson engine;
+        PodManifestJson manifest;
+        try {
+            engine = files.engine(f.path());
+            manifest = files.manifest(f.path());
+        } catch (BosunException damaged) {
+            // Its engine cannot be told what it ran: gc's sweep of orphans finds the engine's
+            // cgroups by the pod's name once its directory is gone.
+            engine = null;
+            manifest = null;
+        }
         if (engine != null && manifest != null) {
             requireInstalled(engine, f.uuid());
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
@@ -413,7 +422,15 @@ public final class PodServiceImpl implements PodService {
         if (!Files.isDirectory(f.path())) {
             return null;
         }
-        PodManifestJson manifest = files.manifest(f.path());
+        PodManifestJson manifest;
+        String damage = null;
+        try {
+            manifest = files.manifest(f.path());
+        } catch (BosunException unreadable) {
+            // One damaged pod must not hide the others (list) or itself (status, rm, gc).
+            manifest = null;
+            damage = unreadable.getMessage();
+        }
         if (manifest == null && !Files.isDirectory(f.path())) {
             return null; // moved meanwhile: its manifest is where it went
         }
@@ -431,7 +448,13 @@ public final class PodServiceImpl implements PodService {
                 manifest.annotations().forEach(nv -> annotations.put(nv.name(), nv.value()));
             }
         }
-        EngineRecordJson engine = files.engine(f.path());
+        EngineRecordJson engine;
+        try {
+            engine = files.engine(f.path());
+        } catch (BosunException unreadable) {
+            engine = null;
+            damage = damage == null ? unreadable.getMessage() : damage;
+        }
         EngineRecord engineRecord = engine == null ? null
                 : new EngineRecord(engine.name(), engine.bundleVersion(), engine.abiVersion());
         long pid = state == PodState.RUNNING ? files.pid(f.path()) : 0;
@@ -439,6 +462,6 @@ public final class PodServiceImpl implements PodService {
         return new PodInfo(f.uuid(), state, apps, files.instant(f.path().resolve(PodFiles.CREATED)), started, pid,
                 engineRecord, annotations, f.path(), PodNetwork.attachments(f.path()),
                 security.protectionsOff(f.path(), manifest), manifest == null ? null : manifest.userAnnotations(),
-                manifest == null ? null : manifest.userLabels());
+                manifest == null ? null : manifest.userLabels(), damage);
     }
 }

@@ -29,6 +29,20 @@ public class PodPreparerAppNameTest {
         assertEquals("a", PodPreparer.appName(named("a"), image("example.com/nginx")));
     }
 
+    /** issue 12 item 10: a 300-character name failed later, on a file name; now it is refused here. */
+    @Test
+    public void refusesANameLongerThanFilesAndUnitsCanHold() {
+        String longest = "a".repeat(PodPreparer.MAX_APP_NAME);
+        assertEquals(longest, PodPreparer.appName(named(longest), image("example.com/nginx")));
+        BosunException e = assertThrows(BosunException.class,
+                () -> PodPreparer.appName(named("a".repeat(300)), image("example.com/nginx")));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("300 characters long"));
+        // a name taken from a long image name is cut instead, as the user gave none
+        String derived = PodPreparer.appName(named(null), image("example.com/" + "b".repeat(199) + "-" + "c".repeat(99)));
+        assertEquals("b".repeat(199), derived);
+    }
+
     @Test
     public void refusesAGivenNameThatIsNotAnAcName() {
         for (String bad : new String[] {"Web", "web_1", "web--1", "-web", "web-", "", "we b", "../x", "a/b"}) {

@@ -1,6 +1,7 @@
 package org.bosun.itest.e2e;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.file.Files;
@@ -70,6 +71,23 @@ public class BadInputIT extends E2eCase {
                         "/nonexistent"),
                 new Case("unknown user", List.of("run", INSECURE, FLY, aci, "--user=nosuchuser"), 125, "nosuchuser"),
                 new Case("bad duration", List.of("gc", "--grace-period=soon"), null, "soon"),
+                // issue 12 item 10
+                new Case("--exec of a command the image lacks (nspawn)", List.of("run", INSECURE, "--stage1-name=nspawn",
+                        "--net=none", aci, "--exec", "/nonexistent"), 125,
+                        "the command /nonexistent of app busybox does not exist in image example.com/busybox"),
+                new Case("--exec of a command the image lacks (oci)", List.of("run", INSECURE, "--stage1-name=oci",
+                        "--net=none", aci, "--exec", "/bin/nonexistent"), 125,
+                        "the command /bin/nonexistent of app busybox does not exist in image"),
+                new Case("--exec of a directory", List.of("run", INSECURE, FLY, aci, "--exec", "/etc"), 125,
+                        "/etc of app busybox is not a file in image example.com/busybox"),
+                new Case("300-character --name", List.of("run", INSECURE, FLY, aci, "--name=" + "a".repeat(300)), 125,
+                        "300 characters"),
+                new Case("--volume without kind", List.of("run", INSECURE, FLY, "--volume=data", aci), 125, "no kind"),
+                new Case("--volume with a relative source", List.of("prepare", INSECURE, FLY,
+                        "--volume=data,kind=host,source=data", aci), 4, "source 'data' is not an absolute path"),
+                new Case("image list error", List.of("image", "list", "--fields=bogus"), 4, "bosun image list: "),
+                new Case("image list bad flag", List.of("image", "list", "--frobnicate"), 4, "bosun image list: "),
+                new Case("image verify error", List.of("image", "verify", "0123abcd"), null, "bosun image verify: "),
                 new Case("bad output format", List.of("list", "--format=xml"), null, "xml"));
 
         List<Callable<BosunResult>> calls = new ArrayList<>();
@@ -113,6 +131,64 @@ public class BadInputIT extends E2eCase {
         if (!failures.isEmpty()) {
             fail(failures.size() + " bad inputs were not handled as DESIGN.md §5 says:\n\n" + String.join("\n", failures));
         }
+        assertNoPods();
+    }
+
+    /** issue 12 item 10: a data directory that is a file is one line naming it, before anything is written. */
+    @Test
+    public void aDataDirectoryThatIsAFileIsOneClearLine() throws Exception {
+        Path file = Files.writeString(work.resolve("not-a-directory"), "a file\n");
+        for (List<String> args : List.of(List.of("list"), List.of("run", INSECURE, FLY, aci()))) {
+            List<String> command = new ArrayList<>(List.of(fixture.bin.toString(), "--dir", file.toString()));
+            command.addAll(args);
+            BosunResult r = call(mode, work, null, command);
+            assertOneClearLine(r);
+            assertExit(args.get(0).equals("run") ? 125 : 4, r);
+            assertContains("names the file", file + " (--dir) is not a directory", r);
+            assertEquals("a file\n", Files.readString(file));
+        }
+    }
+
+    /**
+     * issue 12 item 10: a pod whose manifest is not JSON any more is listed as damaged and says why
+     * in status; every other pod is still listed, status of them works, and gc collects both.
+     */
+    @Test
+    public void aDamagedPodIsListedAsDamagedAndTheOthersStillAre() throws Exception {
+        List<String> uuids = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            Path uuidFile = work.resolve(name + ".uuid");
+            assertExit(0, bosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile, aci(), "--exec", "/bin/true"));
+            uuids.add(Files.readString(uuidFile).trim());
+        }
+        String damaged = uuids.get(0);
+        String sound = uuids.get(1);
+        Files.writeString(data.resolve("pods/run/" + damaged + "/pod"), "{not json");
+
+        BosunResult table = bosun("list", "--full");
+        assertExit(0, table);
+        assertEquals(table.describe(), "", table.stderr);
+        assertTrue(table.describe(), table.stdoutLines().stream()
+                .anyMatch(l -> l.startsWith(damaged) && l.contains("exited (damaged)")));
+        assertTrue(table.describe(), table.stdoutLines().stream()
+                .anyMatch(l -> l.startsWith(sound) && l.contains("busybox") && !l.contains("damaged")));
+        BosunResult json = bosun("list", "--format=json");
+        assertExit(0, json);
+        List<String> damage = new ArrayList<>();
+        JSON.readTree(json.stdout).forEach(p -> damage.add(p.path("name").asText() + "=" + p.path("damage").asText()));
+        assertTrue(json.describe(), damage.contains(sound + "="));
+        assertTrue(json.describe(), damage.stream().anyMatch(d -> d.startsWith(damaged + "=cannot read ")
+                && d.endsWith("(line 1, column 2)")));
+
+        BosunResult status = bosun("status", damaged);
+        assertExit(0, status);
+        assertLine("state=exited", status);
+        assertTrue(status.describe(), status.stdout.contains("\ndamage=cannot read "));
+        BosunResult other = bosun("status", sound);
+        assertExit(0, other);
+        assertContains("the sound pod's app", "app-busybox=", other);
+
+        assertExit(0, bosun("gc", "--grace-period=0s"));
         assertNoPods();
     }
 

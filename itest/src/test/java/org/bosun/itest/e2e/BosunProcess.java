@@ -90,6 +90,23 @@ public final class BosunProcess {
         return line;
     }
 
+    /** Waits until stdout holds {@code text} (a prompt need not end a line); fails after {@code timeout}. */
+    void awaitStdout(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (out) {
+                if (out.toString(StandardCharsets.UTF_8).contains(text)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("no '" + text + "' on stdout within " + timeout.toSeconds() + " s from\n"
+                        + snapshot());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     void writeStdin(String text) throws IOException {
         OutputStream stdin = process.getOutputStream();
         stdin.write(text.getBytes(StandardCharsets.UTF_8));

@@ -147,6 +147,33 @@ public class OutputIT extends E2eCase {
         }
     }
 
+    /**
+     * issue 12 item 10: a second agent on a socket another agent serves says so in one line and
+     * exits 3 at once (it printed SCR's stack trace and kept running, serving nothing); the first
+     * agent keeps serving.
+     */
+    @Test
+    public void aSecondAgentOnABusySocketSaysSoInOneLine() throws Exception {
+        List<String> command = List.of(fixture.bin.toString(), "agent", "--socket=" + fixture.socket);
+        BosunResult second = call(Mode.IN_PROCESS, work, null, command);
+        assertExit(3, second);
+        assertOneClearLine(second);
+        assertContains("names the socket", "another bosun agent already listens on " + fixture.socket, second);
+        assertExit(0, bosunIn(Mode.AGENT, "list"));
+    }
+
+    /** issue 12 item 10: fly keeps no output of its app; logs says so instead of printing nothing. */
+    @Test
+    public void logsOfAFlyPodSayWhyThereAreNone() throws Exception {
+        Path uuidFile = work.resolve("fly.uuid");
+        assertExit(0, bosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile, aci(), "--", "-c", "echo out"));
+        BosunResult logs = bosun("logs", Files.readString(uuidFile).trim());
+        assertExit(2, logs);
+        assertOneClearLine(logs);
+        assertContains("says why", "has no output kept: its engine 'fly' does not supervise its app", logs);
+        assertEquals(logs.describe(), "", logs.stdout);
+    }
+
     private static String withoutFeaturesLine(String versionOutput) {
         return BosunResult.lines(versionOutput).stream().filter(l -> !l.startsWith("Features: "))
                 .collect(Collectors.joining("\n", "", "\n"));

@@ -27,11 +27,23 @@ import org.bosun.api.security.Protection;
  *        or not provided here)
  * @param userAnnotations the pod manifest's {@code userAnnotations} ({@code --user-annotation})
  * @param userLabels the pod manifest's {@code userLabels} ({@code --user-label})
+ * @param damage why the pod's own records cannot be read (a manifest that is not JSON), or null
+ *        for a sound pod: a damaged pod is still listed, with what could be read
  */
 public record PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
         EngineRecord stage1, Map<String, String> annotations, Path directory,
         List<org.bosun.api.net.NetworkAttachment> networks, Set<Protection> protectionsOff,
-        Map<String, String> userAnnotations, Map<String, String> userLabels) {
+        Map<String, String> userAnnotations, Map<String, String> userLabels, String damage) {
+
+    /** A sound pod. */
+    public PodInfo(String uuid, PodState state, List<AppInfo> apps, Instant created, Instant started, long pid,
+            EngineRecord stage1, Map<String, String> annotations, Path directory,
+            List<org.bosun.api.net.NetworkAttachment> networks, Set<Protection> protectionsOff,
+            Map<String, String> userAnnotations, Map<String, String> userLabels) {
+        this(uuid, state, apps, created, started, pid, stage1, annotations, directory, networks, protectionsOff,
+                userAnnotations, userLabels, null);
+    }
+
     public PodInfo {
         networks = networks == null ? List.of() : List.copyOf(networks);
         Set<Protection> off = EnumSet.noneOf(Protection.class);

@@ -50,10 +50,16 @@ public final class FlyEngine implements Stage1Engine {
         EngineCommand chroot = chroot(app, app.exec(), app.workingDirectory());
         List<String> argv = new ArrayList<>(List.of(SH, "-c", RECORD_START_AND_EXEC, "fly-start",
                 pod.path().resolve("apps").resolve(app.name()).resolve("started").toString()));
+        if (app.overlay() || pod.settings().interactive()) {
+            // The overlay and the terminal live in a mount namespace of the pod's own: they go when the app exits.
+            argv.addAll(List.of(UNSHARE, "--mount", "--propagation", "private", "--"));
+        }
         if (app.overlay()) {
-            // The overlay lives in a mount namespace of the pod's own: it goes when the app exits.
-            argv.addAll(List.of(UNSHARE, "--mount", "--propagation", "private", "--", SH, "-c",
-                    MOUNT_OVERLAY_AND_EXEC, "fly-overlay", overlayOptions(app), app.rootfs().toString()));
+            argv.addAll(List.of(SH, "-c", MOUNT_OVERLAY_AND_EXEC, "fly-overlay", overlayOptions(app),
+                    app.rootfs().toString()));
+        }
+        if (pod.settings().interactive()) {
+            argv.addAll(List.of(SH, "-c", BIND_TERMINAL_AND_EXEC, "fly-terminal", app.rootfs().toString()));
         }
         argv.addAll(chroot.argv());
         return new EngineCommand(argv, chroot.environment(), chroot.workingDirectory());
@@ -70,6 +76,19 @@ public final class FlyEngine implements Stage1Engine {
     /** $1: the overlay's options, $2: where to mount it, then the command to exec. */
     static final String MOUNT_OVERLAY_AND_EXEC = "/usr/bin/mount -t overlay overlay -o \"$1\" \"$2\" || exit 125; "
             + "shift 2; exec \"$@\"";
+
+    /**
+     * $1: the app's rootfs, then the command to exec. The app of an {@code --interactive} pod has
+     * bosun run's terminal as its standard streams, but a chroot has no /dev: without the host's
+     * devpts and /dev/tty in it, {@code tty} says "not a tty" and nothing can open /dev/tty (rkt fly
+     * bound the host's /dev). A link in the image's place would point the bind elsewhere: refused.
+     */
+    static final String BIND_TERMINAL_AND_EXEC = "for p in dev dev/pts dev/tty; do "
+            + "if [ -L \"$1/$p\" ]; then echo \"bosun: /$p in the app's rootfs is a symbolic link; fly cannot give"
+            + " the app the terminal there\" >&2; exit 125; fi; done; "
+            + "/usr/bin/mkdir -p \"$1/dev/pts\" && { [ -e \"$1/dev/tty\" ] || : > \"$1/dev/tty\"; } "
+            + "&& /usr/bin/mount --bind /dev/pts \"$1/dev/pts\" && /usr/bin/mount --bind /dev/tty \"$1/dev/tty\" || exit 125; "
+            + "shift; exec \"$@\"";
 
     static String overlayOptions(PodDirectory.App app) {
         List<String> lower = new ArrayList<>();
