@@ -1,0 +1,70 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/**
+ * Issue 13: what an rkt user's pods did that bosun's must do alike, on every engine it concerns
+ * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
+ * onAnyFailure exit policy).
+ */
+public class PodParityIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    /** The isolating engines, each as the flags that choose it. */
+    static final List<List<String>> ISOLATING = List.of(List.of("--stage1-name=nspawn"),
+            List.of("--stage1-name=oci", "--stage1-option=runtime=runc"),
+            List.of("--stage1-name=oci", "--stage1-option=runtime=crun"));
+
+    public PodParityIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    /** {@code bosun run} with the engine's flags after {@code INSECURE}, then {@code args}. */
+    private BosunResult run(List<String> engine, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("run", INSECURE));
+        all.addAll(engine);
+        all.addAll(Arrays.asList(args));
+        return bosun(all.toArray(String[]::new));
+    }
+
+    @Test
+    public void aFailingAppStopsTheOtherAppsAndThePodExitsWithItsCode() throws Exception {
+        for (List<String> engine : ISOLATING) {
+            Path uuidFile = work.resolve("uuid-" + ISOLATING.indexOf(engine));
+            long started = System.nanoTime();
+            BosunResult run = run(engine, "--uuid-file-save=" + uuidFile,
+                    aci(), "--name=sleeper", "--exec", "/bin/sh", "--", "-c", "sleep 120",
+                    "---", aci(), "--name=failing", "--exec", "/bin/sh", "--", "-c", "sleep 1; exit 3");
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            assertExit(3, run);
+            assertTrue(engine + ": the sleeper was stopped, not waited for (" + seconds + " s)", seconds < 60);
+            BosunResult status = bosun("status", Files.readString(uuidFile).trim());
+            assertExit(0, status);
+            assertLine("app-failing=3", status);
+            assertTrue(engine + ": the sleeper was stopped by SIGTERM:\n" + status.describe(),
+                    status.stdoutLines().contains("app-sleeper=143"));
+        }
+    }
+
+    @Test
+    public void anAppThatExitsWithZeroDoesNotEndThePod() throws Exception {
+        for (List<String> engine : ISOLATING) {
+            BosunResult run = run(engine, aci(), "--name=quick", "--exec", "/bin/true",
+                    "---", aci(), "--name=slow", "--exec", "/bin/sh", "--", "-c", "sleep 2; echo done");
+            assertExit(0, run);
+            assertEquals(engine + ":\n" + run.describe(), Set.of("[slow] done"), Set.copyOf(run.stdoutLines()));
+        }
+    }
+}
