@@ -16,7 +16,8 @@ import org.junit.Test;
 /**
  * Issue 13: what an rkt user's pods did that bosun's must do alike, on every engine it concerns
  * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
- * onAnyFailure exit policy).
+ * onAnyFailure exit policy); {@code --dns=none} leaves no resolv.conf and a volume on an etc file
+ * wins over the pod's.
  */
 public class PodParityIT extends E2eCase {
     @ClassRule
@@ -65,6 +66,34 @@ public class PodParityIT extends E2eCase {
                     "---", aci(), "--name=slow", "--exec", "/bin/sh", "--", "-c", "sleep 2; echo done");
             assertExit(0, run);
             assertEquals(engine + ":\n" + run.describe(), Set.of("[slow] done"), Set.copyOf(run.stdoutLines()));
+        }
+    }
+
+    /** {@code --dns=none} writes no resolv.conf: the app keeps its image's (this one has none), as with rkt. */
+    @Test
+    public void dnsNoneLeavesTheAppNoResolvConf() throws Exception {
+        for (List<String> engine : ISOLATING) {
+            BosunResult run = run(engine, "--dns=none", aci(), "--exec", "/bin/sh", "--", "-c",
+                    "if [ -e /etc/resolv.conf ]; then echo \"resolv.conf of $(wc -c < /etc/resolv.conf) bytes\"; "
+                            + "else echo no resolv.conf; fi");
+            assertExit(0, run);
+            assertEquals(engine + ":\n" + run.describe(), List.of("no resolv.conf"), run.stdoutLines());
+        }
+    }
+
+    /** A volume mounted on /etc/hosts or /etc/resolv.conf wins over the file bosun writes for the pod. */
+    @Test
+    public void aVolumeOnAnEtcFileWinsOverThePodsOwn() throws Exception {
+        Path hosts = Files.writeString(work.resolve("hosts"), "192.0.2.7\tfrom-volume\n");
+        Path resolv = Files.writeString(work.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
+        for (List<String> engine : ISOLATING) {
+            BosunResult run = run(engine, "--volume=hosts,kind=host,source=" + hosts,
+                    "--volume=resolv,kind=host,source=" + resolv + ",readOnly=true", "--dns=192.0.2.1",
+                    aci(), "--mount", "volume=hosts,target=/etc/hosts", "--mount", "volume=resolv,target=/etc/resolv.conf",
+                    "--exec", "/bin/sh", "--", "-c", "cat /etc/hosts /etc/resolv.conf; cat /etc/hostname > /dev/null");
+            assertExit(0, run);
+            assertEquals(engine + ":\n" + run.describe(), List.of("192.0.2.7\tfrom-volume", "nameserver 192.0.2.53"),
+                    run.stdoutLines());
         }
     }
 }
