@@ -218,7 +218,8 @@ final class PodPreparer {
                 .forEach(e -> labels.add(new PodManifestJson.NameValue(e.getKey(), e.getValue())));
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
-                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(app.settings().resources()),
+                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(
+                                AppIsolators.withImages(app.settings().resources(), image, name)),
                         AppIsolators.eventHandlers(image, name), nullIfEmpty(app.settings().userAnnotations()),
                         nullIfEmpty(app.settings().userLabels())),
                 app.settings().readonlyRootfs(), List.of(), List.of());

@@ -17,7 +17,7 @@ import org.junit.Test;
  * Issue 13: what an rkt user's pods did that bosun's must do alike, on every engine it concerns
  * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
  * onAnyFailure exit policy); {@code --dns=none} leaves no resolv.conf and a volume on an etc file
- * wins over the pod's.
+ * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply.
  */
 public class PodParityIT extends E2eCase {
     @ClassRule
@@ -94,6 +94,41 @@ public class PodParityIT extends E2eCase {
             assertExit(0, run);
             assertEquals(engine + ":\n" + run.describe(), List.of("192.0.2.7\tfrom-volume", "nameserver 192.0.2.53"),
                     run.stdoutLines());
+        }
+    }
+
+    /** Every app's /etc/mtab is a link to /proc/self/mounts, as rkt made it, on every engine. */
+    @Test
+    public void etcMtabIsALinkToTheAppsOwnMounts() throws Exception {
+        List<List<String>> engines = new ArrayList<>(ISOLATING);
+        engines.add(List.of(FLY));
+        for (List<String> engine : engines) {
+            BosunResult run = run(engine, aci(), "--exec", "/bin/sh", "--", "-c", "readlink /etc/mtab");
+            assertExit(0, run);
+            assertEquals(engine + ":\n" + run.describe(), List.of("/proc/self/mounts"), run.stdoutLines());
+        }
+    }
+
+    /** An ACI whose app declares a 25Mi memory limit and half a CPU, as appc isolators. */
+    static final String LIMITED_MANIFEST = TestImages.MANIFEST.replace("\"name\":\"example.com/busybox\"",
+            "\"name\":\"example.com/limited\"").replace("\"workingDirectory\":\"/\"", "\"workingDirectory\":\"/\","
+                    + "\"isolators\":[{\"name\":\"resource/memory\",\"value\":{\"limit\":\"25Mi\"}},"
+                    + "{\"name\":\"resource/cpu\",\"value\":{\"request\":\"250m\",\"limit\":\"500m\"}}]");
+    static final String SHOW_MEMORY_LIMIT = "echo limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null"
+            + " || cat /sys/fs/cgroup/memory.max)";
+
+    /** The image's resource isolators apply unless a flag sets the resource, as with rkt. */
+    @Test
+    public void theImagesMemoryLimitAppliesUnlessAFlagSetsAnother() throws Exception {
+        Path limited = TestImages.busyboxWithManifest(work, "limited", LIMITED_MANIFEST);
+        for (List<String> engine : ISOLATING) {
+            BosunResult run = run(engine, limited.toString(), "--exec", "/bin/sh", "--", "-c", SHOW_MEMORY_LIMIT);
+            assertExit(0, run);
+            assertEquals(engine + ": 25Mi:\n" + run.describe(), List.of("limit=26214400"), run.stdoutLines());
+            BosunResult flag = run(engine, limited.toString(), "--memory=64Mi", "--exec", "/bin/sh", "--", "-c",
+                    SHOW_MEMORY_LIMIT);
+            assertExit(0, flag);
+            assertEquals(engine + ": --memory wins:\n" + flag.describe(), List.of("limit=67108864"), flag.stdoutLines());
         }
     }
 }
