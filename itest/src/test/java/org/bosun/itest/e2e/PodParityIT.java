@@ -17,7 +17,7 @@ import org.junit.Test;
  * Issue 13: what an rkt user's pods did that bosun's must do alike, on every engine it concerns
  * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
  * onAnyFailure exit policy); {@code --dns=none} leaves no resolv.conf and a volume on an etc file
- * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply.
+ * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply; fly mounts what rkt's fly did.
  */
 public class PodParityIT extends E2eCase {
     @ClassRule
@@ -130,5 +130,24 @@ public class PodParityIT extends E2eCase {
             assertExit(0, flag);
             assertEquals(engine + ": --memory wins:\n" + flag.describe(), List.of("limit=67108864"), flag.stdoutLines());
         }
+    }
+
+    /**
+     * fly mounts what rkt's fly mounted: the host's /proc, /dev, /sys and /tmp, the pod's volumes and
+     * its resolv.conf ({@code --dns}), in a mount namespace of the pod's own: the host sees none of it.
+     */
+    @Test
+    public void flyMountsProcDevSysTheVolumesAndTheDnsFilesPrivately() throws Exception {
+        Path volume = Files.createDirectories(work.resolve("volume"));
+        Files.writeString(volume.resolve("given"), "from-volume\n");
+        BosunResult run = run(List.of(FLY), "--volume=data,kind=host,source=" + volume + ",readOnly=true",
+                "--dns=192.0.2.1", aci(), "--mount", "volume=data,target=/data", "--exec", "/bin/sh", "--", "-c",
+                "cat /data/given; touch /data/denied 2>/dev/null || echo read-only; [ -e /proc/self/mounts ] && echo proc; "
+                        + "[ -c /dev/null ] && echo dev; [ -d /sys/kernel ] && echo sys; [ -d /tmp ] && echo tmp; "
+                        + "grep nameserver /etc/resolv.conf");
+        assertExit(0, run);
+        assertEquals(run.describe(), List.of("from-volume", "read-only", "proc", "dev", "sys", "tmp",
+                "nameserver 192.0.2.1"), run.stdoutLines());
+        assertEquals("no mount reached the host's namespace", List.of(), E2e.mountsUnder(work));
     }
 }
