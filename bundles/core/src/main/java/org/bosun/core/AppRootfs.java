@@ -33,7 +33,7 @@ final class AppRootfs {
     static final String ROOTFS = "rootfs";
     /** What every app's {@code /etc/mtab} links to. */
     static final String MTAB_TARGET = "/proc/self/mounts";
-    private static final String CP = "/usr/bin/cp";
+    static final String CP = "/usr/bin/cp";
     private static final String UNSHARE = "/usr/bin/unshare";
     private static final String MOUNT = "/usr/bin/mount";
     /** Filesystems (by pods dir and tree dir) where a probe mount worked, for this process's life. */
@@ -172,7 +172,7 @@ final class AppRootfs {
         }
     }
 
-    private static void run(List<String> argv, String what) {
+    static void run(List<String> argv, String what) {
         String failure = tryRun(argv);
         if (failure != null) {
             throw BosunException.internal("cannot " + what + ": " + failure, null);

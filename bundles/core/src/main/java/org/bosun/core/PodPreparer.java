@@ -80,6 +80,7 @@ final class PodPreparer {
             clock.lap("pod dir");
             PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock, pin);
             PodVolumes.createEmptyVolumes(podDir, manifest);
+            volumes.seedImplicitVolumes(podDir);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
             files.appendNotes(podDir, security.inactiveModules(paths));
@@ -176,7 +177,7 @@ final class PodPreparer {
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
                 return runtimeApp(request.options(), app, manifest, image.id(), name, tree)
-                        .withMounts(volumes.mounts(app, manifest, name));
+                        .withMounts(volumes.mounts(app, manifest, name, tree));
             }));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();

@@ -17,7 +17,8 @@ import org.junit.Test;
  * Issue 13: what an rkt user's pods did that bosun's must do alike, on every engine it concerns
  * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
  * onAnyFailure exit policy); {@code --dns=none} leaves no resolv.conf and a volume on an etc file
- * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply; fly mounts what rkt's fly did.
+ * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply; fly mounts what rkt's fly did; an image's
+ * declared volume starts with the image's files.
  */
 public class PodParityIT extends E2eCase {
     @ClassRule
@@ -149,5 +150,22 @@ public class PodParityIT extends E2eCase {
         assertEquals(run.describe(), List.of("from-volume", "read-only", "proc", "dev", "sys", "tmp",
                 "nameserver 192.0.2.1"), run.stdoutLines());
         assertEquals("no mount reached the host's namespace", List.of(), E2e.mountsUnder(work));
+    }
+
+    /**
+     * An OCI image's declared volume (config.Volumes) with no volume given gets an implicit one that
+     * starts with the image's files there, as Docker, podman and rkt's converted Docker images have it.
+     */
+    @Test
+    public void anImagesDeclaredVolumeStartsWithTheImagesFiles() throws Exception {
+        OciImages images = OciImages.build(Files.createDirectories(work.resolve("images")));
+        OciImages.run(work, null, List.of("umoci", "config", "--image", images.layout + ":layers", "--tag",
+                "volume", "--config.volume=/data"));
+        for (List<String> engine : ISOLATING) {
+            BosunResult run = run(engine, images.source("volume"), "--exec", "/bin/sh", "--", "-c",
+                    "cat /data/third.txt; grep -q ' /data ' /proc/self/mounts && echo a-volume");
+            assertExit(0, run);
+            assertEquals(engine + ":\n" + run.describe(), List.of(OciImages.THIRD, "a-volume"), run.stdoutLines());
+        }
     }
 }
