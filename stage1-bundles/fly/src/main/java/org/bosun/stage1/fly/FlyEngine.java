@@ -68,7 +68,8 @@ public final class FlyEngine implements Stage1Engine {
 
     /**
      * One mount of the app's: a host path, where it goes in the app, and how ({@code bind} or
-     * {@code rbind}, {@code -ro} appended for read-only), as {@link #MOUNT_AND_EXEC} takes them.
+     * {@code rbind}, then {@code ,ro} for read-only and {@code ,optional} for a source that may be
+     * missing), as {@link #MOUNT_AND_EXEC} takes them.
      */
     record Mount(String source, String target, String how) {
     }
@@ -89,11 +90,12 @@ public final class FlyEngine implements Stage1Engine {
         }
         for (PodDirectory.Mount m : app.mounts()) {
             mounts.add(new Mount(m.source().toString(), m.target(), (m.recursive() ? "rbind" : "bind")
-                    + (m.readOnly() ? "-ro" : "")));
+                    + (m.readOnly() ? ",ro" : "")));
         }
-        if (EtcMountPoints.present(pod, app).contains(RESOLV_CONF)) {
+        // The pod directory is not where run's paths say yet: the script binds the file if the pod has it.
+        if (pod.settings().etcDir() != null && !EtcMountPoints.mountedOver(app, RESOLV_CONF)) {
             mounts.add(new Mount(pod.settings().etcDir().resolve(RESOLV_CONF).toString(), "/etc/" + RESOLV_CONF,
-                    "bind-ro"));
+                    "bind,ro,optional"));
         }
         return mounts;
     }
@@ -125,8 +127,9 @@ public final class FlyEngine implements Stage1Engine {
             "root=$2",
             "shift 2",
             "while [ \"$1\" != -- ]; do",
-            "    source=$1 target=$2 how=$3",
+            "    source=$1 target=$2 how=,$3,",
             "    shift 3",
+            "    case $how in *,optional,*) [ -e \"$source\" ] || continue ;; esac",
             "    path=$root rest=${target#/}",
             "    while [ -n \"$rest\" ]; do",
             "        part=${rest%%/*}",
@@ -152,11 +155,11 @@ public final class FlyEngine implements Stage1Engine {
             "        fi || fail \"cannot make the mount point $target in the app\"",
             "    fi",
             "    case $how in",
-            "    rbind*) /usr/bin/mount --rbind \"$source\" \"$path\" ;;",
+            "    ,rbind,*) /usr/bin/mount --rbind \"$source\" \"$path\" ;;",
             "    *) /usr/bin/mount --bind \"$source\" \"$path\" ;;",
             "    esac || fail \"cannot mount $source on $target\"",
             "    case $how in",
-            "    *-ro) /usr/bin/mount -o remount,bind,ro \"$path\" || fail \"cannot make $target read-only\" ;;",
+            "    *,ro,*) /usr/bin/mount -o remount,bind,ro \"$path\" || fail \"cannot make $target read-only\" ;;",
             "    esac",
             "done",
             "shift",

@@ -48,8 +48,9 @@ public class FlyEngineTest {
         Path resolv = Files.writeString(tmp.getRoot().toPath().resolve("resolv.conf"), "nameserver 192.0.2.53\n");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createSymbolicLink(rootfs.resolve("etc/resolv.conf"), Path.of("../run/resolv.conf"));
-        Result r = mountAndExec(rootfs, List.of("/proc", "/proc", "rbind", volume.toString(), "/data/v", "bind-ro",
-                resolv.toString(), "/etc/resolv.conf", "bind-ro"), "/bin/sh", "-c",
+        Result r = mountAndExec(rootfs, List.of("/proc", "/proc", "rbind", volume.toString(), "/data/v", "bind,ro",
+                resolv.toString(), "/etc/resolv.conf", "bind,ro,optional", "/nonexistent", "/etc/hosts", "bind,optional"),
+                "/bin/sh", "-c",
                 "cat " + rootfs + "/data/v/given " + rootfs + "/etc/resolv.conf; test -e " + rootfs + "/proc/self/mounts"
                         + " && echo proc; touch " + rootfs + "/data/v/denied 2>/dev/null || echo read-only");
         assertEquals(r.stderr(), 0, r.exitCode());
@@ -57,6 +58,7 @@ public class FlyEngineTest {
         assertFalse("nothing is mounted in the host's namespace", Files.exists(rootfs.resolve("data/v/given")));
         assertTrue("the mount point was made in the rootfs", Files.isDirectory(rootfs.resolve("data/v")));
         assertTrue("the link the file's mount would follow is replaced", Files.isRegularFile(rootfs.resolve("etc/resolv.conf")));
+        assertFalse("an optional mount of a missing source is left out", Files.exists(rootfs.resolve("etc/hosts")));
     }
 
     @Test(timeout = 60_000)

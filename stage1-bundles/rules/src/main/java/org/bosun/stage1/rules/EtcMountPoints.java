@@ -46,8 +46,12 @@ public final class EtcMountPoints {
      * file, as it did in rkt.
      */
     public static List<String> present(PodDirectory pod, PodDirectory.App app) {
-        return present(pod).stream().filter(f -> app.mounts().stream()
-                .noneMatch(m -> Path.of(m.target()).normalize().equals(Path.of("/etc", f)))).toList();
+        return present(pod).stream().filter(f -> !mountedOver(app, f)).toList();
+    }
+
+    /** Whether a volume of {@code app}'s is mounted on {@code /etc/FILE}, which then wins over the pod's file. */
+    public static boolean mountedOver(PodDirectory.App app, String file) {
+        return app.mounts().stream().anyMatch(m -> Path.of(m.target()).normalize().equals(Path.of("/etc", file)));
     }
 
     /** Makes sure each app has a regular file to bind each of the pod's etc files on. */
