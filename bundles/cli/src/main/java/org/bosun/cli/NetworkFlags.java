@@ -16,7 +16,7 @@ final class NetworkFlags {
             description = "networks to join: default, default-restricted, host, none or a network from net.d (repeatable; default: default)")
     List<String> networks = new ArrayList<>();
 
-    @Option(names = "--dns", paramLabel = "IP|host|none", description = "a name server for the pod (repeatable); 'host' copies the host's resolv.conf, 'none' writes none")
+    @Option(names = "--dns", paramLabel = "IP|host|none", description = "a name server for the pod (repeatable); 'host' copies the host's resolv.conf, 'none' writes none (an app keeps its image's own, if any)")
     List<String> dns = new ArrayList<>();
 
     @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "a DNS search domain (repeatable)")

@@ -3,6 +3,7 @@ package org.bosun.core;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,9 @@ final class AppRootfs {
     static final String UPPER = "upper";
     static final String WORK = "work";
     static final String ROOTFS = "rootfs";
-    private static final String CP = "/usr/bin/cp";
+    /** What every app's {@code /etc/mtab} links to. */
+    static final String MTAB_TARGET = "/proc/self/mounts";
+    static final String CP = "/usr/bin/cp";
     private static final String UNSHARE = "/usr/bin/unshare";
     private static final String MOUNT = "/usr/bin/mount";
     /** Filesystems (by pods dir and tree dir) where a probe mount worked, for this process's life. */
@@ -47,6 +50,7 @@ final class AppRootfs {
             if (noOverlay) {
                 run(List.of(CP, "-a", "--", tree.toString() + "/.", rootfs.toString() + "/"), "copy the image tree "
                         + tree + " into " + rootfs);
+                linkMtab(tree, rootfs);
                 return;
             }
             checkOptionSafe(tree);
@@ -58,10 +62,40 @@ final class AppRootfs {
             Files.setAttribute(upper, "unix:uid", Files.getAttribute(tree, "unix:uid"));
             Files.setAttribute(upper, "unix:gid", Files.getAttribute(tree, "unix:gid"));
             checkOverlayWorks(appDir.getParent(), tree);
+            linkMtab(tree, upper);
             Files.writeString(appDir.resolve(LAYERS), tree + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw BosunException.internal("cannot lay out the rootfs in " + appDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every app's {@code /etc/mtab} is a link to {@code /proc/self/mounts}, as rkt made it: tools that
+     * read it ({@code df}, {@code mount}) then see the app's own mounts. An image's regular file,
+     * written when the image was built, would show the builder's mounts, so it is replaced (in the
+     * app's copy or, shadowed, in its upper layer; never in the store's tree); an image's own link is
+     * kept, as is an image whose {@code /etc} or {@code /etc/mtab} is something else (a link to a
+     * directory, a directory).
+     */
+    static void linkMtab(Path tree, Path base) throws IOException {
+        Path imageEtc = tree.resolve("etc");
+        Path imageMtab = imageEtc.resolve("mtab");
+        if (Files.isSymbolicLink(imageEtc) || (Files.exists(imageEtc, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(imageEtc, LinkOption.NOFOLLOW_LINKS)) || Files.isSymbolicLink(imageMtab)
+                || Files.isDirectory(imageMtab, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path etc = base.resolve("etc");
+        if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(etc);
+            // An upper layer's directory gives the merged /etc its owner and mode: the image's.
+            Path like = Files.isDirectory(imageEtc, LinkOption.NOFOLLOW_LINKS) ? imageEtc : tree;
+            for (String attribute : List.of("unix:mode", "unix:uid", "unix:gid")) {
+                Files.setAttribute(etc, attribute, Files.getAttribute(like, attribute, LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+        Files.deleteIfExists(etc.resolve("mtab"));
+        Files.createSymbolicLink(etc.resolve("mtab"), Path.of(MTAB_TARGET));
     }
 
     /**
@@ -138,7 +172,7 @@ final class AppRootfs {
         }
     }
 
-    private static void run(List<String> argv, String what) {
+    static void run(List<String> argv, String what) {
         String failure = tryRun(argv);
         if (failure != null) {
             throw BosunException.internal("cannot " + what + ": " + failure, null);

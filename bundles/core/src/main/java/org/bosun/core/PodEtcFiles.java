@@ -68,8 +68,16 @@ final class PodEtcFiles {
         }
         files.writeText(etc.resolve("hostname"), hostname + "\n");
         files.writeText(etc.resolve("hosts"), hosts(options.hostsEntries(), hostname, attached));
-        files.writeText(etc.resolve("resolv.conf"), resolvConf(options.dns(), hostNetwork, attached,
-                readHost(HOST_RESOLV_CONF)));
+        String resolvConf = resolvConf(options.dns(), hostNetwork, attached, readHost(HOST_RESOLV_CONF));
+        if (resolvConf != null) {
+            files.writeText(etc.resolve("resolv.conf"), resolvConf);
+        } else {
+            try {
+                Files.deleteIfExists(etc.resolve("resolv.conf"));
+            } catch (IOException e) {
+                throw BosunException.internal("cannot remove " + etc.resolve("resolv.conf") + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -119,7 +127,8 @@ final class PodEtcFiles {
     }
 
     /**
-     * {@code /etc/resolv.conf}: {@code --dns=none} none at all; {@code --dns=host} the host's file;
+     * {@code /etc/resolv.conf}: {@code --dns=none} none at all (null: the engines bind nothing, so an
+     * app sees its image's own file, if any, as with rkt); {@code --dns=host} the host's file;
      * otherwise the name servers of {@code --dns}, else of the first network that gave some, else
      * the host's (without loopback servers, which the pod's own namespace cannot reach); search
      * domains, options and domain likewise, {@code --dns-*} first.
@@ -127,7 +136,7 @@ final class PodEtcFiles {
     static String resolvConf(PodOptions.DnsSettings dns, boolean hostNetwork, List<NetworkAttachment> attached,
             String hostResolvConf) {
         if (dns.mode().equals(NONE)) {
-            return "# --dns=none: no name servers\n";
+            return null;
         }
         if (dns.mode().equals(HOST)) {
             return hostResolvConf;

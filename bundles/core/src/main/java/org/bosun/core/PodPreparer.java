@@ -86,6 +86,7 @@ final class PodPreparer {
             clock.lap("pod dir");
             PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock, pin);
             PodVolumes.createEmptyVolumes(podDir, manifest);
+            volumes.seedImplicitVolumes(podDir);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
             files.appendNotes(podDir, security.inactiveModules(paths));
@@ -182,7 +183,7 @@ final class PodPreparer {
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
                 PodManifestJson.RuntimeApp runtime = runtimeApp(request.options(), app, manifest, image.id(), name, tree)
-                        .withMounts(volumes.mounts(app, manifest, name));
+                        .withMounts(volumes.mounts(app, manifest, name, tree));
                 AppExecutable.check(tree, runtime.app().exec().get(0),
                         runtime.mounts().stream().map(PodManifestJson.Mount::path).toList(), name, manifest.name());
                 return runtime;
@@ -227,7 +228,8 @@ final class PodPreparer {
                 .forEach(e -> labels.add(new PodManifestJson.NameValue(e.getKey(), e.getValue())));
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
-                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(app.settings().resources()),
+                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(
+                                AppIsolators.withImages(app.settings().resources(), image, name)),
                         AppIsolators.eventHandlers(image, name), nullIfEmpty(app.settings().userAnnotations()),
                         nullIfEmpty(app.settings().userLabels())),
                 app.settings().readonlyRootfs(), List.of(), List.of());

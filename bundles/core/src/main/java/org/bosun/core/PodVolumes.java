@@ -19,13 +19,14 @@ import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.AppSettings;
 import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodOptions.VolumeSpec;
+import org.bosun.host.archive.ConfinedTree;
 
 /**
  * A pod's volumes and what each app mounts, as rkt resolved them: {@code --volume} gives the pod's
  * volumes; an app mounts a volume at each of its image's mount points that has the mount point's
  * name, and wherever its {@code --mount volume=,target=} says (which wins for the same target). A
  * mount point no volume serves gets an implicit {@code empty} volume of that name, shared by every
- * app that declares it. {@code empty} volumes are directories in the pod's {@code volumes/NAME}.
+ * app that declares it, which starts with what the first image that declares it has there. {@code empty} volumes are directories in the pod's {@code volumes/NAME}.
  *
  * <p>{@link #check} is run before anything is written; {@link #mounts} as each image is opened.
  */
@@ -35,6 +36,8 @@ final class PodVolumes {
 
     private final Map<String, PodManifestJson.Volume> volumes = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** The image's directory each implicit volume starts with, by volume name. */
+    private final Map<String, Path> seeds = new LinkedHashMap<>();
 
     private PodVolumes() {
     }
@@ -133,6 +136,15 @@ final class PodVolumes {
      * empty volume.
      */
     List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName) {
+        return mounts(app, image, appName, null);
+    }
+
+    /**
+     * As {@link #mounts(AppRequest, ImageManifest, String)}; an implicit volume starts with what the
+     * image ({@code tree}, its rendered tree, or null) has at the mount point, as Docker, podman and
+     * rkt do: its files (see {@link #seedImplicitVolumes}), its mode and its owner.
+     */
+    List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName, Path tree) {
         Map<String, PodManifestJson.Mount> byTarget = new LinkedHashMap<>();
         for (AppSettings.MountRequest m : app.settings().mounts()) {
             String target = Path.of(m.target()).normalize().toString();
@@ -148,7 +160,22 @@ final class PodVolumes {
                 throw BosunException.invalid(where + ": '" + mp.name() + "' is not a valid volume name");
             }
             if (!volumes.containsKey(mp.name())) {
-                volumes.put(mp.name(), new PodManifestJson.Volume(mp.name(), "empty", null, false, null, "0755", 0, 0,
+                Path seed = tree == null ? null : imageDirectory(tree, target);
+                String mode = "0755";
+                int uid = 0;
+                int gid = 0;
+                if (seed != null) {
+                    try {
+                        mode = String.format("%04o", (Integer) Files.getAttribute(seed, "unix:mode") & 07777);
+                        uid = (Integer) Files.getAttribute(seed, "unix:uid");
+                        gid = (Integer) Files.getAttribute(seed, "unix:gid");
+                    } catch (IOException e) {
+                        throw BosunException.internal("cannot read " + seed + " of image " + image.name() + ": "
+                                + e.getMessage(), e);
+                    }
+                    seeds.put(mp.name(), seed);
+                }
+                volumes.put(mp.name(), new PodManifestJson.Volume(mp.name(), "empty", null, false, null, mode, uid, gid,
                         true));
                 notes.add("app " + appName + ": no volume named '" + mp.name() + "' for its mount point " + target
                         + "; it gets an implicit empty volume (give one with --volume " + mp.name() + ",kind=...)");
@@ -156,6 +183,28 @@ final class PodVolumes {
             byTarget.put(target, new PodManifestJson.Mount(mp.name(), target, mp.readOnly() ? Boolean.TRUE : null));
         }
         return new ArrayList<>(byTarget.values());
+    }
+
+    /** The directory at {@code path} in the image's tree, its links followed inside the tree; null if none. */
+    private static Path imageDirectory(Path tree, String path) {
+        try {
+            Path dir = new ConfinedTree(tree).resolve(path);
+            return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : null;
+        } catch (ConfinedTree.Refused e) {
+            return null; // a link that leads out of the image: nothing of the image's to start with
+        }
+    }
+
+    /**
+     * Copies into each implicit volume what its image has at the mount point (owners, modes, links
+     * and times as the image has them), once {@link #createEmptyVolumes} has made it.
+     */
+    void seedImplicitVolumes(Path podDir) {
+        for (Map.Entry<String, Path> seed : seeds.entrySet()) {
+            Path dir = podDir.resolve(DIR).resolve(seed.getKey());
+            AppRootfs.run(List.of(AppRootfs.CP, "-a", "--", seed.getValue() + "/.", dir + "/"), "copy the image's "
+                    + seed.getValue() + " into its implicit volume " + dir);
+        }
     }
 
     /** Every volume of the pod, explicit and implicit, for the manifest. */

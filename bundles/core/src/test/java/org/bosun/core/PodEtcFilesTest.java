@@ -46,7 +46,7 @@ public class PodEtcFilesTest {
     public void dnsHostIsTheHostsFileAndDnsNoneHasNoServer() {
         assertEquals(HOST_RESOLV, PodEtcFiles.resolvConf(new PodOptions.DnsSettings("host", null, null, null, null),
                 false, List.of(), HOST_RESOLV));
-        assertEquals("# --dns=none: no name servers\n", PodEtcFiles.resolvConf(
+        assertEquals("none: no file, not even a comment", null, PodEtcFiles.resolvConf(
                 new PodOptions.DnsSettings("none", null, null, null, null), false, List.of(ON_DEFAULT), HOST_RESOLV));
     }
 

@@ -104,4 +104,41 @@ public class PodVolumesTest {
         assertThrows(BosunException.class, () -> PodVolumes.check(volumes(empty), List.of(app(mounts(
                 new AppSettings.MountRequest("data", "/a"), new AppSettings.MountRequest("data", "/a/"))))));
     }
+
+    /** As Docker, podman and rkt: an implicit volume starts with the image's files, mode and owner at its path. */
+    @Test
+    public void anImplicitVolumeStartsWithTheImagesFilesAtItsMountPoint() throws Exception {
+        Path tree = Files.createDirectories(scratch.root().resolve("tree"));
+        Path data = Files.createDirectories(tree.resolve("var/lib/data/sub"));
+        Files.writeString(data.resolve("seed"), "from the image\n");
+        Files.createSymbolicLink(tree.resolve("var/lib/data/link"), Path.of("sub/seed"));
+        Files.setPosixFilePermissions(tree.resolve("var/lib/data"), java.nio.file.attribute.PosixFilePermissions
+                .fromString("rwxrwx---"));
+        Files.setAttribute(tree.resolve("var/lib/data"), "unix:uid", 1000);
+        Files.createSymbolicLink(tree.resolve("escape"), Path.of("../../../../etc"));
+        Path pod = Files.createDirectories(scratch.root().resolve("pod"));
+        AppRequest request = app(mounts());
+        PodVolumes volumes = PodVolumes.check(volumes(), List.of(request));
+        List<PodManifestJson.Mount> mounts = volumes.mounts(request, image(
+                new ImageManifest.MountPoint("volume-var-lib-data", "/var/lib/data", false),
+                new ImageManifest.MountPoint("empty", "/nowhere", false),
+                new ImageManifest.MountPoint("escaping", "/escape", false)), "db", tree);
+        PodManifestJson.RuntimeApp app = new PodManifestJson.RuntimeApp("db", new PodManifestJson.RuntimeImage(
+                "example.com/db", "sha512-x", List.of()), new PodManifestJson.App(List.of("/bin/db"), "0", "0", "/",
+                List.of(), null, null, null), false, mounts, List.of());
+        PodManifestJson manifest = new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, List.of(app),
+                volumes.manifestVolumes(), List.of(), List.of(), List.of());
+        PodVolumes.createEmptyVolumes(pod, manifest);
+        volumes.seedImplicitVolumes(pod);
+        Path volume = pod.resolve("volumes/volume-var-lib-data");
+        assertEquals("from the image\n", Files.readString(volume.resolve("sub/seed")));
+        assertEquals(Path.of("sub/seed"), Files.readSymbolicLink(volume.resolve("link")));
+        assertEquals("rwxrwx---", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(volume)));
+        assertEquals(1000, Files.getAttribute(volume, "unix:uid"));
+        try (var empty = Files.list(pod.resolve("volumes/empty")); var escaping = Files.list(pod.resolve("volumes/escaping"))) {
+            assertEquals("nothing in the image there", 0, empty.count());
+            assertEquals("a link out of the image seeds nothing", 0, escaping.count());
+        }
+    }
 }

@@ -70,7 +70,7 @@ final class PodUnits {
         units.put(HALT_TARGET, HALT);
         units.put(STOP_SERVICE, STOP);
         for (PodDirectory.App app : pod.apps()) {
-            String unit = app(app, EtcMountPoints.present(pod), legacyLimits,
+            String unit = app(app, EtcMountPoints.present(pod, app), legacyLimits,
                     app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
             units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
             units.put(reaperUnit(app.name()), reaper(app.name()));

@@ -32,6 +32,8 @@ final class Stage1Tree {
     static final String CGROUP = "cgroup";
     static final String INIT = "/bosun/init";
     static final String REAP = "/bosun/reap";
+    /** The name of the first app that failed, which ended the pod (appc's onAnyFailure). */
+    static final String FAILED = "/run/bosun/failed";
     /** The legacy cgroup limits of the apps (hybrid hosts), read by the run script. */
     static final String LEGACY_LIMITS = "legacy-limits";
     /** The legacy cgroups the run script made, one directory per line, for gc. */
@@ -150,9 +152,11 @@ final class Stage1Tree {
     /**
      * Run by {@code reaper-APP.service} once app {@code $1} has stopped: writes its exit code (128+N
      * for a signal, as a shell reports it) to the pod's {@code apps/APP/status}, which the host reads.
-     * When every app has stopped, ends the pod with {@code systemctl exit}: the exit code of the first
-     * app, in pod manifest order, that did not exit with 0 (255 for an app stopped before it started),
-     * else 0. systemd-nspawn, hence {@code bosun run}, exits with that code.
+     * The first app to fail (a non-zero code) ends the pod, as appc's {@code onAnyFailure} exit policy
+     * and rkt have it: its reaper stops the other apps. When every app has stopped, ends the pod with
+     * {@code systemctl exit}: the exit code of the app that failed first; if none did, that of the first
+     * app in pod manifest order that has no code (255: stopped before it started), else 0.
+     * systemd-nspawn, hence {@code bosun run}, exits with that code.
      */
     static String reapScript(PodDirectory pod) {
         StringBuilder apps = new StringBuilder();
@@ -177,6 +181,16 @@ final class Stage1Tree {
                 + "if [ -f \"" + dir + "/$app/status.tmp\" ]; then\n"
                 + "    /usr/bin/mv -f \"" + dir + "/$app/status.tmp\" \"" + dir + "/$app/status\"\n"
                 + "fi\n"
+                // appc's onAnyFailure exit policy, as rkt's: the first app that fails (by itself, or
+                // stopped by the pod's stop, which fails every app at once) is recorded, once, and the
+                // other apps are stopped; the pod then exits with that app's code.
+                + "s=\n"
+                + "[ ! -f \"" + dir + "/$app/status\" ] || read -r s < \"" + dir + "/$app/status\"\n"
+                + "if [ -n \"$s\" ] && [ \"$s\" != 0 ] && (set -C; echo \"$app\" > " + FAILED + ") 2>/dev/null; then\n"
+                + "    others=\n"
+                + "    for a in $apps; do [ \"$a\" = \"$app\" ] || others=\"$others app-$a.service\"; done\n"
+                + "    [ -z \"$others\" ] || /usr/bin/systemctl --no-block stop $others\n"
+                + "fi\n"
                 + AppLogs.reaperPart()
                 + ": > \"/run/bosun/exited/$app\"\n"
                 + "pod=0\n"
@@ -189,6 +203,9 @@ final class Stage1Tree {
                 + "        pod=255\n" // stopped before it could start
                 + "    fi\n"
                 + "done\n"
+                + "if [ -f " + FAILED + " ]; then\n"
+                + "    read -r failed < " + FAILED + " && read -r pod < \"" + dir + "/$failed/status\" || pod=255\n"
+                + "fi\n"
                 // The last app is done: let the forwarders of output sent to regular files drain
                 // (this script's own output goes to them too, hence the redirection).
                 + "exec >/dev/null 2>&1\n"

@@ -95,28 +95,56 @@ public class PodUnitsTest {
 
     /**
      * The reaper of each app, run as systemd runs it when the app has stopped (a stand-in systemctl
-     * tells how the app ended): the app's exit code, 128+N for a signal, into its status; once every
-     * app is done the pod exits with the first non-zero code in manifest order, not in the order the
-     * apps ended.
+     * tells how the app ended): the app's exit code, 128+N for a signal, into its status. The first
+     * app to fail stops the others (appc's onAnyFailure), and the pod exits with its code, not that of
+     * an app it stopped, whatever their order in the manifest.
      */
     @Test(timeout = 60_000)
-    public void theReapScriptKnowsTheAppsInManifestOrder() throws Exception {
+    public void theFirstAppToFailStopsTheOthersAndGivesThePodItsCode() throws Exception {
         assumeTrue("runs in namespaces of its own: needs root",
                 "root".equals(System.getProperty("user.name")));
-        PodDirectory pod = pod(app("second", List.of("/bin/true"), Map.of()), app("first", List.of("/bin/true"), Map.of()));
-        PodShell.Result r = new PodShell(tmp.getRoot().toPath())
+        PodDirectory pod = pod(app("first", List.of("/bin/true"), Map.of()), app("second", List.of("/bin/true"), Map.of()),
+                app("third", List.of("/bin/true"), Map.of()));
+        PodShell.Result r = reap(pod, Map.of("second", "ExecMainCode=1\nExecMainStatus=3\n",
+                "first", "ExecMainCode=2\nExecMainStatus=15\n", "third", "ExecMainCode=1\nExecMainStatus=0\n"),
+                "second", "first", "third");
+        assertEquals(r.stderr(), 0, r.exitCode());
+        assertEquals(List.of("after second: --no-block stop app-first.service app-third.service",
+                "after first: --no-block stop app-first.service app-third.service",
+                "after third: --no-block stop app-first.service app-third.service", "--no-block exit 3", "143", "3", "0",
+                "--no-block stop app-first.service app-third.service", "--no-block exit 3"), r.stdout().lines().toList());
+    }
+
+    /** Apps that exit with 0 end nothing: the pod runs until its last app is done. */
+    @Test(timeout = 60_000)
+    public void anAppThatExitsWithZeroStopsNoOtherApp() throws Exception {
+        assumeTrue("runs in namespaces of its own: needs root",
+                "root".equals(System.getProperty("user.name")));
+        PodDirectory pod = pod(app("first", List.of("/bin/true"), Map.of()), app("second", List.of("/bin/true"), Map.of()));
+        PodShell.Result r = reap(pod, Map.of("first", "ExecMainCode=1\nExecMainStatus=0\n",
+                "second", "ExecMainCode=1\nExecMainStatus=0\n"), "first", "second");
+        assertEquals(r.stderr(), 0, r.exitCode());
+        assertEquals(List.of("after first: ", "after second: --no-block exit 0", "0", "0", "--no-block exit 0"),
+                r.stdout().lines().toList());
+    }
+
+    /** Runs the reap script for each app of {@code order}, each ending as {@code ends} says (systemctl show). */
+    private PodShell.Result reap(PodDirectory pod, Map<String, String> ends, String... order) throws Exception {
+        Map<String, String> files = new java.util.HashMap<>(Map.of("/run/reap", Stage1Tree.reapScript(pod)));
+        StringBuilder script = new StringBuilder("mkdir -p /run/bosun/exited");
+        ends.forEach((app, show) -> files.put("/run/show/app-" + app + ".service", show));
+        pod.apps().forEach(app -> script.append(" /opt/stage2/").append(app.name()));
+        script.append('\n');
+        for (String app : order) {
+            script.append("sh /run/reap ").append(app).append('\n');
+            script.append("echo \"after ").append(app).append(": $(cat /run/calls 2>/dev/null)\"\n");
+        }
+        pod.apps().forEach(app -> script.append("cat /opt/stage2/").append(app.name()).append("/status\n"));
+        script.append("cat /run/calls\n");
+        return new PodShell(tmp.getRoot().toPath())
                 .stub("/usr/bin/systemctl", "case $1 in\nshow) cat \"/run/show/$4\" ;;\n--no-block) echo \"$*\" >> /run/calls ;;\n"
                         + "esac\n")
-                .run(Map.of("/run/reap", Stage1Tree.reapScript(pod),
-                        "/run/show/app-second.service", "ExecMainCode=1\nExecMainStatus=3\n",
-                        "/run/show/app-first.service", "ExecMainCode=2\nExecMainStatus=15\n"),
-                        "mkdir -p /run/bosun/exited /opt/stage2/first /opt/stage2/second\n"
-                                + "sh /run/reap first\n"
-                                + "echo \"after first: $(cat /run/calls 2>/dev/null)\"\n"
-                                + "sh /run/reap second\n"
-                                + "cat /opt/stage2/first/status /opt/stage2/second/status /run/calls\n");
-        assertEquals(r.stderr(), 0, r.exitCode());
-        assertEquals(List.of("after first: ", "143", "3", "--no-block exit 3"), r.stdout().lines().toList());
+                .run(files, script.toString());
     }
 
     @Test

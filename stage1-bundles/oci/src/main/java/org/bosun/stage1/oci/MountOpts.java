@@ -1,6 +1,5 @@
 package org.bosun.stage1.oci;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +36,9 @@ final class MountOpts {
         }
         Path etc = pod.settings().etcDir();
         if (etc != null) {
-            for (String file : EtcMountPoints.FILES) {
-                if (Files.isRegularFile(etc.resolve(file))) {
-                    mounts.add(mount("/etc/" + file, "bind", ContainerSpecs.relative(pod, id, etc.resolve(file)), "bind",
-                            "ro", "rprivate"));
-                }
+            for (String file : EtcMountPoints.present(pod, app)) {
+                mounts.add(mount("/etc/" + file, "bind", ContainerSpecs.relative(pod, id, etc.resolve(file)), "bind",
+                        "ro", "rprivate"));
             }
         }
         return spec -> spec.withMoreMounts(mounts);

@@ -267,18 +267,39 @@ public class SupervisorScriptTest {
         }
     }
 
+    /**
+     * appc's onAnyFailure exit policy, as rkt's: the first app to fail stops the others, and the pod
+     * exits with its code, not with that of an app it stopped, whatever the order in the manifest.
+     */
     @Test(timeout = 60_000)
-    public void thePodExitsWithTheFirstNonZeroAppCodeInManifestOrder() throws Exception {
+    public void theFirstAppToFailStopsTheOthersAndGivesThePodItsCode() throws Exception {
         try (SupervisedPod pod = pod()) {
-            pod.app("web", "exit 0\n").app("db", "sleep 0.2; exit 3\n").app("cache", "exit 4\n");
-            assertEquals(3, pod.run().exitCode());
+            pod.app("web", "exit 0\n").app("db", ": > db-ready\nexec sleep 30\n")
+                    .app("cache", "while [ ! -e db-ready ]; do sleep 0.01; done\nexit 4\n");
+            long started = System.nanoTime();
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 4, r.exitCode());
+            assertTrue("db was stopped, not waited for", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) < 20);
             assertEquals("0\n", Files.readString(pod.pod.resolve("apps/web/status")));
-            assertEquals("3\n", Files.readString(pod.pod.resolve("apps/db/status")));
+            assertEquals("stopped by SIGTERM", "143\n", Files.readString(pod.pod.resolve("apps/db/status")));
             assertEquals("4\n", Files.readString(pod.pod.resolve("apps/cache/status")));
         }
         try (SupervisedPod pod = pod()) {
             pod.app("web", "sleep 0.2; exit 2\n").app("db", "exit 3\n");
-            assertEquals(2, pod.run().exitCode());
+            assertEquals(3, pod.run().exitCode());
+        }
+    }
+
+    /** Apps that exit with 0 end nothing; nor does a failing app whose pod is being stopped record a failure. */
+    @Test(timeout = 60_000)
+    public void anAppThatExitsWithZeroStopsNoOtherApp() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", "exit 0\n").app("db", "sleep 0.5\necho done\n");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            assertEquals("[db] done\n", r.stdout());
+            assertEquals("0\n", Files.readString(pod.pod.resolve("apps/db/status")));
+            assertFalse(Files.exists(pod.pod.resolve("engine/io/failed")));
         }
     }
 
@@ -351,6 +372,7 @@ public class SupervisorScriptTest {
             assertEquals(r.stderr(), 143, r.exitCode());
             assertEquals("143\n", Files.readString(pod.pod.resolve("apps/web/status")));
             assertEquals("137\n", Files.readString(pod.pod.resolve("apps/db/status")));
+            assertFalse("stopped, not failed", Files.exists(pod.pod.resolve("engine/io/failed")));
             assertTrue("killed after the stop timeout, not the app's 30 s: " + seconds, seconds < 10);
             String state = "--root " + pod.pod.resolve("engine/runtime-state");
             assertTrue(pod.calls().toString(), pod.calls().containsAll(List.of(state + " kill app-web TERM",

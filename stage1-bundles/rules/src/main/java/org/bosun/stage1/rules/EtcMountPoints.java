@@ -40,13 +40,27 @@ public final class EtcMountPoints {
         return FILES.stream().filter(f -> Files.isRegularFile(etc.resolve(f))).toList();
     }
 
+    /**
+     * The etc files the pod binds over {@code app}'s, in {@link #FILES} order: those it has, less
+     * those a volume of the app's is mounted on. A volume on {@code /etc/hosts} wins over the pod's
+     * file, as it did in rkt.
+     */
+    public static List<String> present(PodDirectory pod, PodDirectory.App app) {
+        return present(pod).stream().filter(f -> !mountedOver(app, f)).toList();
+    }
+
+    /** Whether a volume of {@code app}'s is mounted on {@code /etc/FILE}, which then wins over the pod's file. */
+    public static boolean mountedOver(PodDirectory.App app, String file) {
+        return app.mounts().stream().anyMatch(m -> Path.of(m.target()).normalize().equals(Path.of("/etc", file)));
+    }
+
     /** Makes sure each app has a regular file to bind each of the pod's etc files on. */
     public static void prepare(PodDirectory pod) {
-        List<String> files = present(pod);
-        if (files.isEmpty()) {
-            return;
-        }
         for (PodDirectory.App app : pod.apps()) {
+            List<String> files = present(pod, app);
+            if (files.isEmpty()) {
+                continue;
+            }
             try {
                 prepare(app, files);
             } catch (IOException e) {

@@ -5,7 +5,7 @@
  * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}). What
  * the host can give (its capability bounding set) is a host fact: {@code org.bosun.host.HostCapabilities}.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.stage1.rules;
 

@@ -131,4 +131,21 @@ public class EtcMountPointsTest {
         EtcMountPoints.prepare(podDirectory(pod, app, null));
         assertFalse(Files.exists(app.upperDir().resolve("etc")));
     }
+
+    /** A volume the app mounts on one of the files wins: that file is neither bound nor made a mount point. */
+    @Test
+    public void anEtcFileAVolumeIsMountedOnIsLeftToTheVolume() throws Exception {
+        Path pod = pod();
+        Path image = image("passwd");
+        PodDirectory.App plain = overlayApp(pod, image);
+        PodDirectory.App app = new PodDirectory.App("web", plain.rootfs(), plain.exec(), Map.of(), 0, 0, "/", null,
+                List.of(new PodDirectory.Mount("hosts", pod.resolve("hosts-volume"), "/etc//hosts", true, false)), false,
+                null, null, plain.lowerDirs(), plain.upperDir(), plain.workDir(), null);
+        PodDirectory podDirectory = podDirectory(pod, app, pod.resolve("etc"));
+        assertEquals(List.of("resolv.conf", "hosts", "hostname"), EtcMountPoints.present(podDirectory));
+        assertEquals(List.of("resolv.conf", "hostname"), EtcMountPoints.present(podDirectory, app));
+        EtcMountPoints.prepare(podDirectory);
+        assertFalse("no mount point of the pod's made", Files.exists(app.upperDir().resolve("etc/hosts")));
+        assertTrue(Files.exists(app.upperDir().resolve("etc/hostname")));
+    }
 }
