@@ -105,8 +105,9 @@ final class RootCommand implements Callable<Integer> {
             }
             return new CommandLine.RunLast().execute(parsed);
         });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
-                CliCommandService.report(session, commandLine.getCommandName(), ex));
+        // a nested command is named with its parents: "bosun app add: ..."
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> CliCommandService.report(session,
+                commandLine.getCommandSpec().qualifiedName(" ").replaceFirst("^bosun ", ""), ex));
         return cli;
     }
 }
