@@ -378,7 +378,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
      * its control FIFO and waits for its answer. The FIFO is opened for reading and writing, which
      * never blocks, and the line is shorter than PIPE_BUF, so concurrent requests never mix.
      */
-    private static void request(PodDirectory pod, String verb, String app, String arg) {
+    static void request(PodDirectory pod, String verb, String app, String arg) {
         long supervisor = supervisorPid(pod);
         Path control = pod.stage1Dir().resolve(PodPlan.CONTROL);
         // a sandbox just launched opens its FIFO within milliseconds
