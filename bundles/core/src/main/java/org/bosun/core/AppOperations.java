@@ -72,11 +72,12 @@ final class AppOperations {
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = sandbox(store, uuid, "added");
         EngineRecordJson engine = engines.engineOf(f);
-        try (PodLock lock = PodLock.waitExclusive(f.path().resolve(APPS_LOCK))) {
+        try (PodLock lock = PodLock.waitExclusive(f.path().resolve(APPS_LOCK));
+                org.bosun.api.image.ImagePin pin = preparer.pin(paths)) {
             requireRunning(store, f, "added");
             PodManifestJson manifest = files.manifest(f.path());
             PodManifestJson updated = preparer.addApp(paths, f.uuid(), f.path(), manifest, engine.name(), app, insecure,
-                    progress);
+                    progress, pin);
             String name = updated.apps().get(updated.apps().size() - 1).name();
             Path appDir = f.path().resolve("apps").resolve(name);
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), updated);

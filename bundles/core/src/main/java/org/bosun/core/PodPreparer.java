@@ -225,11 +225,13 @@ final class PodPreparer {
      * Prepares {@code app} into the sandbox {@code podDir} exactly as {@link #prepare} prepares the
      * apps of a pod, with the pod's recorded options (pull policy, volumes, user namespace). Returns
      * the pod's manifest with the app (and any volume its image implies) added, for the caller to let
-     * the engine add it and then write. The caller holds the pod's apps lock and removes
-     * {@code apps/NAME} if anything after fails; if this fails, it leaves nothing of the app.
+     * the engine add it and then write. The caller holds the pod's apps lock, and {@code pin} until the
+     * manifest names the image; it removes {@code apps/NAME} if anything after fails. If this fails,
+     * it leaves nothing of the app.
      */
     PodManifestJson addApp(RuntimePaths paths, String uuid, Path podDir, PodManifestJson manifest, String engineName,
-            AppRequest app, Set<org.bosun.api.InsecureOption> insecureOptions, org.bosun.api.image.Progress progress) {
+            AppRequest app, Set<org.bosun.api.InsecureOption> insecureOptions, org.bosun.api.image.Progress progress,
+            ImagePin pin) {
         PodOptions options = files.options(podDir);
         PrepareRequest request = new PrepareRequest(List.of(app), engineName, insecureOptions, Map.of(), options, null,
                 null);
@@ -242,38 +244,49 @@ final class PodPreparer {
                     + app.name() + "'; give another name with --name");
         }
         Path appsDir = podDir.resolve("apps");
-        try (ImagePin pin = services.withImageStore(s -> s.pin(paths))) {
-            PodManifestJson.RuntimeApp added;
-            try {
-                added = renderApp(paths, request, app, podDir, new ArrayList<>(), volumes, fetch, new PhaseClock(), pin,
-                        names, uuid);
-            } catch (RuntimeException e) {
-                // What renderApp made of an app whose name was free is removed; a taken name's app stays.
-                if (e instanceof BosunException b && b.kind() == org.bosun.api.ErrorKind.ALREADY_EXISTS) {
-                    throw e;
-                }
-                removeUnlisted(appsDir, names, e);
+        Set<String> listed = Set.copyOf(names);
+        // what an interrupted add left behind: under the apps lock no other add is making it
+        RuntimeException leftovers = new RuntimeException("leftovers");
+        removeUnlisted(appsDir, listed, leftovers);
+        if (leftovers.getSuppressed().length > 0) {
+            throw BosunException.internal("cannot remove what an interrupted add left in " + appsDir + ": "
+                    + leftovers.getSuppressed()[0].getMessage(), leftovers.getSuppressed()[0]);
+        }
+        PodManifestJson.RuntimeApp added;
+        try {
+            added = renderApp(paths, request, app, podDir, new ArrayList<>(), volumes, fetch, new PhaseClock(), pin,
+                    names, uuid);
+        } catch (RuntimeException e) {
+            // What renderApp made of an app whose name was free is removed; a taken name's app stays.
+            if (e instanceof BosunException b && b.kind() == org.bosun.api.ErrorKind.ALREADY_EXISTS) {
                 throw e;
             }
-            List<PodManifestJson.RuntimeApp> apps = new ArrayList<>(manifest.apps());
-            apps.add(added);
-            Map<String, PodManifestJson.Volume> allVolumes = new LinkedHashMap<>();
-            if (manifest.volumes() != null) {
-                manifest.volumes().forEach(v -> allVolumes.put(v.name(), v));
-            }
-            List<PodManifestJson.Volume> fresh = new ArrayList<>();
-            for (PodManifestJson.Volume v : volumes.manifestVolumes()) {
-                if (allVolumes.putIfAbsent(v.name(), v) == null) {
-                    fresh.add(v);
-                }
-            }
-            // Only the volumes new to the pod are made: an existing one keeps what its apps did to it.
-            PodVolumes.createEmptyVolumes(podDir, new PodManifestJson(manifest.acVersion(), manifest.acKind(),
-                    List.of(added), fresh, List.of(), List.of(), List.of()));
-            return new PodManifestJson(manifest.acVersion(), manifest.acKind(), apps, new ArrayList<>(allVolumes.values()),
-                    manifest.isolators(), manifest.annotations(), manifest.ports(), manifest.userAnnotations(),
-                    manifest.userLabels());
+            removeUnlisted(appsDir, listed, e);
+            throw e;
         }
+        List<PodManifestJson.RuntimeApp> apps = new ArrayList<>(manifest.apps());
+        apps.add(added);
+        Map<String, PodManifestJson.Volume> allVolumes = new LinkedHashMap<>();
+        if (manifest.volumes() != null) {
+            manifest.volumes().forEach(v -> allVolumes.put(v.name(), v));
+        }
+        List<PodManifestJson.Volume> fresh = new ArrayList<>();
+        for (PodManifestJson.Volume v : volumes.manifestVolumes()) {
+            if (allVolumes.putIfAbsent(v.name(), v) == null) {
+                fresh.add(v);
+            }
+        }
+        // Only the volumes new to the pod are made: an existing one keeps what its apps did to it.
+        PodVolumes.createEmptyVolumes(podDir, new PodManifestJson(manifest.acVersion(), manifest.acKind(),
+                List.of(added), fresh, List.of(), List.of(), List.of()));
+        return new PodManifestJson(manifest.acVersion(), manifest.acKind(), apps, new ArrayList<>(allVolumes.values()),
+                manifest.isolators(), manifest.annotations(), manifest.ports(), manifest.userAnnotations(),
+                manifest.userLabels());
+    }
+
+    /** Holds each image an add chooses until the pod's manifest names it (see ImagePin). */
+    ImagePin pin(RuntimePaths paths) {
+        return services.withImageStore(s -> s.pin(paths));
     }
 
     /** Deletes every {@code apps/} entry the manifest does not list: what a failed add made. */

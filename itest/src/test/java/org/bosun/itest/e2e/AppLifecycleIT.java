@@ -47,7 +47,7 @@ public class AppLifecycleIT extends E2eCase {
             assertEquals(rt, uuid, Files.readString(uuidFile).trim());
             assertEquals(rt + ": the sandbox runs after bosun app sandbox returned", List.of("running"), states(list()));
             for (String name : List.of("one", "two")) {
-                BosunResult add = bosun("app", "add", uuid, INSECURE, aci(), "--name=" + name,
+                BosunResult add = bosun("app", "add", INSECURE, uuid, aci(), "--name=" + name,
                         "--mount", "volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c", APP);
                 assertExit(0, add);
                 assertEquals(rt, name + "\n", add.stdout);
@@ -95,7 +95,7 @@ public class AppLifecycleIT extends E2eCase {
         String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
         List<Callable<BosunResult>> adds = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            adds.add(() -> bosun("app", "add", uuid, INSECURE, aci(), "--name=same"));
+            adds.add(() -> bosun("app", "add", INSECURE, uuid, aci(), "--name=same"));
         }
         List<BosunResult> results = parallel(adds);
         List<Integer> codes = results.stream().map(r -> r.exitCode).sorted().toList();
@@ -121,22 +121,22 @@ public class AppLifecycleIT extends E2eCase {
         assertNoPods();
 
         String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
-        BosunResult missingPod = bosun("app", "add", "00000000-0000-0000-0000-000000000000", INSECURE, aci());
+        BosunResult missingPod = bosun("app", "add", INSECURE, "00000000-0000-0000-0000-000000000000", aci());
         assertExit(2, missingPod);
         assertOneClearLine(missingPod);
         BosunResult missingApp = bosun("app", "start", uuid, "--app=nothing");
         assertExit(2, missingApp);
         assertOneClearLine(missingApp);
-        BosunResult badImage = bosun("app", "add", uuid, INSECURE, work.resolve("no-such.aci").toString(), "--name=bad");
+        BosunResult badImage = bosun("app", "add", INSECURE, uuid, work.resolve("no-such.aci").toString(), "--name=bad");
         assertTrue(badImage.describe(), badImage.exitCode != 0);
         assertOneClearLine(badImage);
-        BosunResult badFlag = bosun("app", "add", uuid, INSECURE, aci(), "--name=bad", "--memory=lots");
+        BosunResult badFlag = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--memory=lots");
         assertExit(4, badFlag);
         assertOneClearLine(badFlag);
         assertEquals("a failed add leaves no app", List.of(), names(appList(uuid)));
         assertFalse("nor its files", Files.exists(data.resolve("pods/run/" + uuid + "/apps/bad")));
 
-        assertExit(0, bosun("app", "add", uuid, INSECURE, aci(), "--name=app", "--exec=/bin/sh", "--", "-c",
+        assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=app", "--exec=/bin/sh", "--", "-c",
                 "trap 'exit 0' TERM; while :; do sleep 0.1; done"));
         BosunResult stopCreated = bosun("app", "stop", uuid, "--app=app");
         assertExit(5, stopCreated);
@@ -152,7 +152,7 @@ public class AppLifecycleIT extends E2eCase {
 
         assertExit(0, bosun("stop", uuid));
         assertTrue(eventually(Duration.ofSeconds(20), Duration.ofMillis(100), () -> states(list()).equals(List.of("exited"))));
-        BosunResult exited = bosun("app", "add", uuid, INSECURE, aci(), "--name=late");
+        BosunResult exited = bosun("app", "add", INSECURE, uuid, aci(), "--name=late");
         assertExit(5, exited);
         assertOneClearLine(exited);
         assertExit(0, bosun("gc", "--grace-period=0s"));
