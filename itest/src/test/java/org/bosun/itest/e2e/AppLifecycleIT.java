@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * and outlives the command that made it; apps are added (prepared as run prepares them), started,
  * stopped and removed one by one while it runs, sharing its network namespace and volumes; a
  * stopped app's exit code is in its status while the others run on; bosun stop ends the sandbox
- * and gc leaves nothing of it. Bad requests get one line, a documented exit code and change nothing.
+ * and gc leaves nothing of it; {@code enter --app} reaches an added app. Bad requests get one line,
+ * a documented exit code and change nothing.
  */
 public class AppLifecycleIT extends E2eCase {
     @ClassRule
@@ -62,6 +63,10 @@ public class AppLifecycleIT extends E2eCase {
                     Duration.ofMillis(50), () -> Files.exists(shared.resolve("one.net")) && Files.exists(shared.resolve("two.net"))));
             assertEquals(rt + ": one network namespace", Files.readString(shared.resolve("one.net")),
                     Files.readString(shared.resolve("two.net")));
+            BosunResult enter = bosun("enter", "--app=two", uuid, "/bin/sh", "-c", "cat /shared/one.net; exit 5");
+            assertExit(5, enter);
+            assertEquals(rt + ": enter --app reaches an added app", Files.readString(shared.resolve("one.net")),
+                    enter.stdout);
 
             assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
             JsonNode one = appStatus(uuid, "one");
