@@ -270,13 +270,13 @@ final class PodPreparer {
         if (manifest.volumes() != null) {
             manifest.volumes().forEach(v -> allVolumes.put(v.name(), v));
         }
-        List<PodManifestJson.Volume> fresh = new ArrayList<>();
         for (PodManifestJson.Volume v : volumes.manifestVolumes()) {
-            if (allVolumes.putIfAbsent(v.name(), v) == null) {
-                fresh.add(v);
-            }
+            allVolumes.putIfAbsent(v.name(), v);
         }
-        // Only the volumes new to the pod are made: an existing one keeps what its apps did to it.
+        // A volume no app used yet has no directory (a sandbox starts with none); one that has keeps
+        // what its apps did to it.
+        List<PodManifestJson.Volume> fresh = allVolumes.values().stream()
+                .filter(v -> !Files.isDirectory(podDir.resolve(PodVolumes.DIR).resolve(v.name()))).toList();
         PodVolumes.createEmptyVolumes(podDir, new PodManifestJson(manifest.acVersion(), manifest.acKind(),
                 List.of(added), fresh, List.of(), List.of(), List.of()));
         return new PodManifestJson(manifest.acVersion(), manifest.acKind(), apps, new ArrayList<>(allVolumes.values()),
