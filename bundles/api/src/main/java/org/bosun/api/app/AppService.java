@@ -34,9 +34,9 @@ public interface AppService {
     PodLaunch sandbox(RuntimePaths paths, PrepareRequest request, Consumer<PodInfo> prepared);
 
     /**
-     * Adds an app to a running sandbox, prepared exactly as {@code run} prepares
-     * its apps (image lookup and fetch with the pod's pull policy, signatures, a rootfs of its own);
-     * it does not start. A failure leaves no trace of the app.
+     * Adds an app to a running sandbox, prepared exactly as {@code run} prepares its apps (image
+     * lookup and fetch with the pod's pull policy, signatures, a rootfs of its own); it does not
+     * start. A failure leaves no trace of the app.
      */
     AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
             Progress progress);
