@@ -115,7 +115,11 @@ final class PrepareFlags {
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
-        List<AppRequest> apps = AppArgumentGroups.parse(images, session);
+        return request(session, AppArgumentGroups.parse(images, session));
+    }
+
+    /** The request with {@code apps} (none for a sandbox) and the pod flags. */
+    PrepareRequest request(Session session, List<AppRequest> apps) {
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
                 podOptions(session), keyValues(userAnnotations, "--user-annotation"),

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
                 GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
-                TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class},
+                TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class,
+                AppCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
                 + " running to make commands faster; no daemon is ever required.", "",
                 PrivilegedCommands.HELP,
@@ -74,6 +75,8 @@ final class RootCommand implements Callable<Integer> {
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.getSubcommands().get("prepare").setStopAtPositional(true);
         cli.getSubcommands().get("enter").setStopAtPositional(true);
+        // app add UUID IMAGE --name=...: the app's flags are words after its image, as in run
+        cli.getSubcommands().get("app").getSubcommands().get("add").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, args) -> {
             String name = ex.getCommandLine().getCommandName();
             String where = ex.getCommandLine().getCommandSpec().qualifiedName(" ");

@@ -72,6 +72,24 @@ public final class Session {
         return pods;
     }
 
+    /**
+     * Runs {@code operation} with the app service (bundle org.bosun.core), got for this one use: the
+     * same component as the pod service, asked for by its own interface.
+     */
+    <R> R apps(java.util.function.Function<org.bosun.api.app.AppService, R> operation) {
+        org.osgi.framework.ServiceReference<org.bosun.api.app.AppService> ref = context == null ? null
+                : context.getServiceReference(org.bosun.api.app.AppService.class);
+        org.bosun.api.app.AppService apps = ref == null ? null : context.getService(ref);
+        if (apps == null) {
+            throw org.bosun.api.BosunException.unavailable("the app service (bundle org.bosun.core) is not running");
+        }
+        try {
+            return operation.apply(apps);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
     /** The providers of {@code kind} that match {@code filter}, best first; none without a provider registry. */
     <S> List<ProviderReference<S>> providers(ProviderKind<S> kind, String filter) {
         return providers == null ? List.of() : providers.providers(kind, filter);

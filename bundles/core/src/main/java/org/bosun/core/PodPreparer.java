@@ -55,7 +55,26 @@ final class PodPreparer {
     }
 
     String prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress) {
-        if (request.apps().isEmpty()) {
+        return prepare(paths, request, progress, false);
+    }
+
+    /** With {@code sandbox}, a pod with no apps (see AppService#sandbox), which the engine must support. */
+    String prepare(RuntimePaths paths, PrepareRequest request, org.bosun.api.image.Progress progress, boolean sandbox) {
+        if (sandbox) {
+            if (!request.apps().isEmpty()) {
+                throw BosunException.invalid("a sandbox starts with no apps; add them with bosun app add");
+            }
+            String engineName = request.stage1Name();
+            boolean appOperations = services.withEngine(engineName, e -> e instanceof org.bosun.api.app.AppLifecycle)
+                    .result();
+            if (!appOperations) {
+                throw AppOperations.unsupported(engineName);
+            }
+            Map<String, String> annotations = new LinkedHashMap<>(request.annotations());
+            annotations.put(org.bosun.api.app.AppLifecycle.EXIT_POLICY, org.bosun.api.app.AppLifecycle.EXIT_POLICY_NEVER);
+            request = new PrepareRequest(request.apps(), request.stage1Name(), request.insecureOptions(), annotations,
+                    request.options(), request.userAnnotations(), request.userLabels());
+        } else if (request.apps().isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image to run");
         }
         String engineName = request.stage1Name();
@@ -152,48 +171,147 @@ final class PodPreparer {
         Set<String> names = new HashSet<>();
         FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy(), progress);
         for (AppRequest app : request.apps()) {
-            ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
-            apps.add(services.withImageStore(store -> {
-                StoredImage image = pin.hold(() -> StoredImageLookup.find(store, paths, ref, fetch.pullPolicy())
-                        .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
-                                format -> format.fetch(ref, fetch, store))));
-                clock.lap("image");
-                checkNotCancelled(podDir.getFileName().toString());
-                // For image list and gc's grace period; the pin is what keeps the image and its tree now.
-                store.markUsed(paths, image.id());
-                Path tree = store.tree(paths, image, (stored, dir) -> services.withImageFormatNamed(stored.format(),
-                        format -> {
-                            format.render(stored, store, paths, dir);
-                            return null;
-                        }));
-                clock.lap("tree");
-                ImageManifest manifest = image.manifest();
-                imagePorts.addAll(manifest.ports());
-                String name = appName(app, manifest);
-                if (!names.add(name)) {
-                    throw BosunException.invalid("two apps are named '" + name + "'; give each a distinct --name");
-                }
-                Path appDir = podDir.resolve("apps").resolve(name);
-                checkNotCancelled(podDir.getFileName().toString());
-                // A private-users pod's rootfs gets its owners shifted: the store's shared tree cannot be a lower layer.
-                AppRootfs.create(appDir, tree, request.options().noOverlay() || request.options().privateUsers());
-                clock.lap("rootfs");
-                security.record(paths, request, app, manifest, name, podDir);
-                clock.lap("security");
-                checkNotCancelled(podDir.getFileName().toString());
-                // Users and groups are names in the image: resolved against its tree.
-                PodManifestJson.RuntimeApp runtime = runtimeApp(request.options(), app, manifest, image.id(), name, tree)
-                        .withMounts(volumes.mounts(app, manifest, name, tree));
-                AppExecutable.check(tree, runtime.app().exec().get(0),
-                        runtime.mounts().stream().map(PodManifestJson.Mount::path).toList(), name, manifest.name());
-                return runtime;
-            }));
+            apps.add(renderApp(paths, request, app, podDir, imagePorts, volumes, fetch, clock, pin, names, null));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
         request.annotations().forEach((k, v) -> annotations.add(new PodManifestJson.NameValue(k, v)));
         return new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, apps, volumes.manifestVolumes(), List.of(),
                 annotations, List.of(), request.userAnnotations().isEmpty() ? null : request.userAnnotations(),
                 request.userLabels().isEmpty() ? null : request.userLabels());
+    }
+
+    /**
+     * Fetches (or finds) one app's image, renders its tree, makes its rootfs in {@code apps/NAME} and
+     * records its security policy: the one way an app is prepared, for {@code run} and {@code app add}.
+     * {@code names} holds the names taken; {@code addingTo} is the pod an app is added to (a name
+     * taken there is ALREADY_EXISTS), null while a whole pod is prepared.
+     */
+    private PodManifestJson.RuntimeApp renderApp(RuntimePaths paths, PrepareRequest request, AppRequest app, Path podDir,
+            List<ImageManifest.Port> imagePorts, PodVolumes volumes, FetchOptions fetch, PhaseClock clock, ImagePin pin,
+            Set<String> names, String addingTo) {
+        ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
+        return services.withImageStore(store -> {
+            StoredImage image = pin.hold(() -> StoredImageLookup.find(store, paths, ref, fetch.pullPolicy())
+                    .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
+                            format -> format.fetch(ref, fetch, store))));
+            clock.lap("image");
+            checkNotCancelled(podDir.getFileName().toString());
+            // For image list and gc's grace period; the pin is what keeps the image and its tree now.
+            store.markUsed(paths, image.id());
+            Path tree = store.tree(paths, image, (stored, dir) -> services.withImageFormatNamed(stored.format(),
+                    format -> {
+                        format.render(stored, store, paths, dir);
+                        return null;
+                    }));
+            clock.lap("tree");
+            ImageManifest manifest = image.manifest();
+            imagePorts.addAll(manifest.ports());
+            String name = appName(app, manifest);
+            if (!names.add(name)) {
+                if (addingTo != null) {
+                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "pod " + addingTo
+                            + " already has an app named '" + name + "'; give another name with --name");
+                }
+                throw BosunException.invalid("two apps are named '" + name + "'; give each a distinct --name");
+            }
+            Path appDir = podDir.resolve("apps").resolve(name);
+            checkNotCancelled(podDir.getFileName().toString());
+            // A private-users pod's rootfs gets its owners shifted: the store's shared tree cannot be a lower layer.
+            AppRootfs.create(appDir, tree, request.options().noOverlay() || request.options().privateUsers());
+            clock.lap("rootfs");
+            security.record(paths, request, app, manifest, name, podDir);
+            clock.lap("security");
+            checkNotCancelled(podDir.getFileName().toString());
+            // Users and groups are names in the image: resolved against its tree.
+            PodManifestJson.RuntimeApp runtime = runtimeApp(request.options(), app, manifest, image.id(), name, tree)
+                    .withMounts(volumes.mounts(app, manifest, name, tree));
+            AppExecutable.check(tree, runtime.app().exec().get(0),
+                    runtime.mounts().stream().map(PodManifestJson.Mount::path).toList(), name, manifest.name());
+            return runtime;
+        });
+    }
+
+    /**
+     * Prepares {@code app} into the sandbox {@code podDir} exactly as {@link #prepare} prepares the
+     * apps of a pod, with the pod's recorded options (pull policy, volumes, user namespace). Returns
+     * the pod's manifest with the app (and any volume its image implies) added, for the caller to let
+     * the engine add it and then write. The caller holds the pod's apps lock, and {@code pin} until the
+     * manifest names the image; it removes {@code apps/NAME} if anything after fails. If this fails,
+     * it leaves nothing of the app.
+     */
+    PodManifestJson addApp(RuntimePaths paths, String uuid, Path podDir, PodManifestJson manifest, String engineName,
+            AppRequest app, Set<org.bosun.api.InsecureOption> insecureOptions, org.bosun.api.image.Progress progress,
+            ImagePin pin) {
+        PodOptions options = files.options(podDir);
+        PrepareRequest request = new PrepareRequest(List.of(app), engineName, insecureOptions, Map.of(), options, null,
+                null);
+        PodVolumes volumes = PodVolumes.check(options, List.of(app));
+        FetchOptions fetch = new FetchOptions(paths, insecureOptions, options.pullPolicy(), progress);
+        Set<String> names = new HashSet<>();
+        manifest.apps().forEach(a -> names.add(a.name()));
+        if (app.name() != null && names.contains(app.name())) {
+            throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "pod " + uuid + " already has an app named '"
+                    + app.name() + "'; give another name with --name");
+        }
+        Path appsDir = podDir.resolve("apps");
+        Set<String> listed = Set.copyOf(names);
+        // what an interrupted add left behind: under the apps lock no other add is making it
+        RuntimeException leftovers = new RuntimeException("leftovers");
+        removeUnlisted(appsDir, listed, leftovers);
+        if (leftovers.getSuppressed().length > 0) {
+            throw BosunException.internal("cannot remove what an interrupted add left in " + appsDir + ": "
+                    + leftovers.getSuppressed()[0].getMessage(), leftovers.getSuppressed()[0]);
+        }
+        PodManifestJson.RuntimeApp added;
+        try {
+            added = renderApp(paths, request, app, podDir, new ArrayList<>(), volumes, fetch, new PhaseClock(), pin,
+                    names, uuid);
+        } catch (RuntimeException e) {
+            // What renderApp made of an app whose name was free is removed; a taken name's app stays.
+            if (e instanceof BosunException b && b.kind() == org.bosun.api.ErrorKind.ALREADY_EXISTS) {
+                throw e;
+            }
+            removeUnlisted(appsDir, listed, e);
+            throw e;
+        }
+        List<PodManifestJson.RuntimeApp> apps = new ArrayList<>(manifest.apps());
+        apps.add(added);
+        Map<String, PodManifestJson.Volume> allVolumes = new LinkedHashMap<>();
+        if (manifest.volumes() != null) {
+            manifest.volumes().forEach(v -> allVolumes.put(v.name(), v));
+        }
+        for (PodManifestJson.Volume v : volumes.manifestVolumes()) {
+            allVolumes.putIfAbsent(v.name(), v);
+        }
+        // A volume no app used yet has no directory (a sandbox starts with none); one that has keeps
+        // what its apps did to it.
+        List<PodManifestJson.Volume> fresh = allVolumes.values().stream()
+                .filter(v -> !Files.isDirectory(podDir.resolve(PodVolumes.DIR).resolve(v.name()))).toList();
+        PodVolumes.createEmptyVolumes(podDir, new PodManifestJson(manifest.acVersion(), manifest.acKind(),
+                List.of(added), fresh, List.of(), List.of(), List.of()));
+        return new PodManifestJson(manifest.acVersion(), manifest.acKind(), apps, new ArrayList<>(allVolumes.values()),
+                manifest.isolators(), manifest.annotations(), manifest.ports(), manifest.userAnnotations(),
+                manifest.userLabels());
+    }
+
+    /** Holds each image an add chooses until the pod's manifest names it (see ImagePin). */
+    ImagePin pin(RuntimePaths paths) {
+        return services.withImageStore(s -> s.pin(paths));
+    }
+
+    /** Deletes every {@code apps/} entry the manifest does not list: what a failed add made. */
+    private static void removeUnlisted(Path appsDir, Set<String> listed, RuntimeException failure) {
+        try (var entries = Files.list(appsDir)) {
+            for (Path p : entries.toList()) {
+                if (!listed.contains(p.getFileName().toString())) {
+                    org.bosun.host.files.FileTree.delete(p);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing was made
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static PodManifestJson.RuntimeApp runtimeApp(PodOptions pod, AppRequest app, ImageManifest image,

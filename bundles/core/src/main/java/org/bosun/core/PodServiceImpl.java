@@ -15,7 +15,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.app.AppService;
+import org.bosun.api.app.AppStatus;
+import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.EngineRecord;
 import org.bosun.api.pod.GcReport;
@@ -34,13 +38,14 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** The pod lifecycle of DESIGN.md §2, kept entirely on disk. */
-@Component(service = PodService.class)
-public final class PodServiceImpl implements PodService {
+@Component(service = {PodService.class, AppService.class})
+public final class PodServiceImpl implements PodService, AppService {
     private final PodFiles files = new PodFiles();
     private final ServiceLookup services;
     private final PodPreparer preparer;
     private final PodNetwork network;
     private final PodSecurity security;
+    private final AppOperations apps;
 
     @Activate
     public PodServiceImpl(@Reference ProviderRegistry providers) {
@@ -48,6 +53,52 @@ public final class PodServiceImpl implements PodService {
         this.preparer = new PodPreparer(files, services);
         this.network = new PodNetwork(services, files);
         this.security = new PodSecurity(services, files);
+        this.apps = new AppOperations(files, services, preparer, this::engineOf);
+    }
+
+    @Override
+    public PodLaunch sandbox(RuntimePaths paths, PrepareRequest request, Consumer<PodInfo> prepared) {
+        if (request.options().privateUsers()) {
+            throw BosunException.notImplemented("a sandbox with --private-users is not supported yet; leave it out");
+        }
+        try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
+            String uuid = preparer.prepare(paths, request, org.bosun.api.image.Progress.NONE, true);
+            prepared.accept(status(paths, uuid));
+            PodLaunch launch = launchPrepared(paths, uuid);
+            primer.linger();
+            return launch;
+        }
+    }
+
+    @Override
+    public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
+            org.bosun.api.image.Progress progress) {
+        return apps.add(paths, uuid, app, insecureOptions, progress);
+    }
+
+    @Override
+    public AppStatus start(RuntimePaths paths, String uuid, String app) {
+        return apps.start(paths, uuid, app);
+    }
+
+    @Override
+    public AppStatus stop(RuntimePaths paths, String uuid, String app, Duration timeout, boolean force) {
+        return apps.stop(paths, uuid, app, timeout, force);
+    }
+
+    @Override
+    public void remove(RuntimePaths paths, String uuid, String app, Duration timeout) {
+        apps.remove(paths, uuid, app, timeout);
+    }
+
+    @Override
+    public List<AppStatus> list(RuntimePaths paths, String uuid) {
+        return apps.list(paths, uuid);
+    }
+
+    @Override
+    public AppStatus status(RuntimePaths paths, String uuid, String app) {
+        return apps.status(paths, uuid, app);
     }
 
     @Override
@@ -394,7 +445,7 @@ public final class PodServiceImpl implements PodService {
         security.release(paths, f.uuid());
     }
 
-    private EngineRecordJson engineOf(PodStore.Found f) {
+    EngineRecordJson engineOf(PodStore.Found f) {
         EngineRecordJson engine = files.engine(f.path());
         if (engine == null) {
             throw BosunException.internal("pod " + f.uuid() + " has no stage1 record; it cannot be managed", null);

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.stage1.EngineCapabilities;
 import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
@@ -47,10 +48,10 @@ import org.osgi.service.component.annotations.Component;
  * engine/cgroups.fstab        the cgroup hierarchies the supervisor mounts in its cgroup namespace
  * </pre>
  */
-@Component(service = Stage1Engine.class)
+@Component(service = {Stage1Engine.class, AppLifecycle.class})
 @Stage1EngineService(name = "oci", abiVersion = 1,
         description = "runc or crun, one container per app, joining the pod's namespaces")
-public final class OciEngine implements Stage1Engine {
+public final class OciEngine implements Stage1Engine, AppLifecycle {
     static final String UNSHARE = SupervisorScript.UNSHARE;
     static final String NSENTER = "/usr/bin/nsenter";
     static final List<String> TOOLS = List.of(SupervisorScript.SH, UNSHARE, NSENTER, SupervisorScript.AWK,
@@ -115,34 +116,18 @@ public final class OciEngine implements Stage1Engine {
         // the supervisor fills in the infra container's pid when the pod runs
         List<String> infraConfigs = new ArrayList<>();
         for (PodDirectory.App app : pod.apps()) {
-            Map<String, List<String>> containers = new LinkedHashMap<>();
-            containers.put(ContainerSpecs.appId(app.name()), app.exec());
-            for (String handler : HANDLERS) {
-                List<String> args = app.eventHandlers().get(handler);
-                if (args != null && !args.isEmpty()) {
-                    // the supervisor runs a handler whose bundle exists
-                    containers.put(ContainerSpecs.handlerId(handler, app.name()), args);
-                }
-            }
-            containers.forEach((id, args) -> {
-                Path spec = ContainerSpecs.specFile(pod, id);
-                files.put(spec, ContainerSpecs.json(specs.app(app, id, args)));
-                if (infra) {
-                    infraConfigs.add(SupervisorScript.inPod(pod, spec));
-                }
-            });
+            containerFiles(pod, app, specs, infra, files, infraConfigs);
             Integer asked = app.resources().oomScoreAdj();
             Integer given = specs.oomScoreAdj(app.resources());
             if (asked != null && !asked.equals(given)) {
                 warnings.add("app " + app.name() + ": oom-score-adj " + asked + " raised to " + given
                         + ", the lowest this host allows without CAP_SYS_RESOURCE");
             }
-            apps.add(new PodPlan.App(app.name(), app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
-                    app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null));
+            apps.add(planApp(pod, app));
         }
         PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
                 stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
-                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP);
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod));
         files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
             // made here, not by the supervisor: a fork less in every run
@@ -167,6 +152,36 @@ public final class OciEngine implements Stage1Engine {
             throw BosunException.internal("cannot write the oci engine's files of pod " + pod.uuid() + " in " + engine
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The OCI bundles of an app's container and of its event handlers' containers, into {@code files}. */
+    private static void containerFiles(PodDirectory pod, PodDirectory.App app, ContainerSpecs specs, boolean infra,
+            Map<Path, String> files, List<String> infraConfigs) {
+        Map<String, List<String>> containers = new LinkedHashMap<>();
+        containers.put(ContainerSpecs.appId(app.name()), app.exec());
+        for (String handler : HANDLERS) {
+            List<String> args = app.eventHandlers().get(handler);
+            if (args != null && !args.isEmpty()) {
+                // the supervisor runs a handler whose bundle exists
+                containers.put(ContainerSpecs.handlerId(handler, app.name()), args);
+            }
+        }
+        containers.forEach((id, args) -> {
+            Path spec = ContainerSpecs.specFile(pod, id);
+            files.put(spec, ContainerSpecs.json(specs.app(app, id, args)));
+            if (infra) {
+                infraConfigs.add(SupervisorScript.inPod(pod, spec));
+            }
+        });
+    }
+
+    private static PodPlan.App planApp(PodDirectory pod, PodDirectory.App app) {
+        return new PodPlan.App(app.name(), app.overlay() ? SupervisorScript.overlayOptions(pod, app) : null,
+                app.overlay() ? SupervisorScript.inPod(pod, app.rootfs()) : null);
+    }
+
+    static boolean sandbox(PodDirectory pod) {
+        return EXIT_POLICY_NEVER.equals(pod.annotations().get(EXIT_POLICY));
     }
 
     @Override
@@ -277,6 +292,146 @@ public final class OciEngine implements Stage1Engine {
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes the added app's container bundles and its plan lines ({@code engine/added/NAME}), which
+     * the sandbox's supervisor reads when it starts the app. Nothing is written if anything is refused.
+     */
+    @Override
+    public void add(PodDirectory pod, String appName) {
+        PodDirectory.App app = app(pod, appName);
+        requireSandbox(pod);
+        if (ContainerSpecs.needsInfra(pod)) {
+            throw BosunException.notImplemented("the oci engine does not add apps to a pod with a user namespace yet;"
+                    + " make the sandbox without --private-users");
+        }
+        check(pod, app);
+        requireTools();
+        OciRuntime runtime = OciRuntime.named(pod.settings().engineOptions().get(RUNTIME_OPTION));
+        // the new app alone: the running apps' files stay as they are
+        PodDirectory alone = new PodDirectory(pod.uuid(), pod.path(), List.of(app), pod.annotations(), pod.settings());
+        EtcMountPoints.prepare(alone);
+        ContainerSpecs specs = new ContainerSpecs(pod, HostLimits.minimumOomScoreAdj(), AppInit.find(),
+                runtime == OciRuntime.CRUN);
+        Map<Path, String> files = new LinkedHashMap<>();
+        containerFiles(pod, app, specs, false, files, new ArrayList<>());
+        files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)));
+        try {
+            for (Map.Entry<Path, String> file : files.entrySet()) {
+                write(file.getKey(), file.getValue());
+            }
+        } catch (IOException e) {
+            removeFiles(pod, app.name());
+            throw BosunException.internal("cannot write the oci engine's files of app " + app.name() + " of pod "
+                    + pod.uuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void start(PodDirectory pod, String appName) {
+        request(pod, "start", app(pod, appName).name(), "");
+    }
+
+    @Override
+    public void stop(PodDirectory pod, String appName, java.time.Duration timeout, boolean force) {
+        long seconds = force ? 0 : Math.max(0, Math.min(timeout.toSeconds(), 3600));
+        request(pod, "stop", app(pod, appName).name(), Long.toString(seconds));
+    }
+
+    @Override
+    public void remove(PodDirectory pod, String appName, boolean running) {
+        String name = app(pod, appName).name();
+        if (running) {
+            request(pod, "rm", name, "");
+        }
+        removeFiles(pod, name);
+    }
+
+    private static Path addedPlan(PodDirectory pod, String app) {
+        return pod.stage1Dir().resolve(PodPlan.ADDED).resolve(app);
+    }
+
+    /** The engine's files of one app, in whichever state they are; never fails. */
+    private static void removeFiles(PodDirectory pod, String app) {
+        List<Path> paths = new ArrayList<>();
+        paths.add(ContainerSpecs.bundle(pod, ContainerSpecs.appId(app)));
+        for (String handler : HANDLERS) {
+            paths.add(ContainerSpecs.bundle(pod, ContainerSpecs.handlerId(handler, app)));
+        }
+        paths.add(addedPlan(pod, app));
+        for (Path p : paths) {
+            org.bosun.host.files.FileTree.deleteQuietly(p);
+        }
+    }
+
+    private static void requireSandbox(PodDirectory pod) {
+        if (!sandbox(pod)) {
+            throw BosunException.precondition("pod " + pod.uuid() + " is not a sandbox; apps are added only to pods"
+                    + " made by bosun app sandbox");
+        }
+    }
+
+    /**
+     * Hands the sandbox's supervisor one request ({@code ID VERB APP [ARG]}, see engine/supervise) on
+     * its control FIFO and waits for its answer. The FIFO is opened for reading and writing, which
+     * never blocks, and the line is shorter than PIPE_BUF, so concurrent requests never mix.
+     */
+    static void request(PodDirectory pod, String verb, String app, String arg) {
+        long supervisor = supervisorPid(pod);
+        Path control = pod.stage1Dir().resolve(PodPlan.CONTROL);
+        // a sandbox just launched opens its FIFO within milliseconds
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(control)) {
+            if (System.nanoTime() > deadline || !ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false)) {
+                throw BosunException.precondition("pod " + pod.uuid() + " takes no app requests (it is not a running"
+                        + " sandbox); see bosun status " + pod.uuid());
+            }
+            pause();
+        }
+        String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        Path reply = pod.stage1Dir().resolve(IO_DIR).resolve("reply-" + id);
+        String line = id + " " + verb + " " + app + (arg.isEmpty() ? "" : " " + arg) + "\n";
+        try (java.nio.channels.FileChannel fifo = java.nio.channels.FileChannel.open(control,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            fifo.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw BosunException.internal("cannot hand the request to " + verb + " app " + app + " to pod " + pod.uuid()
+                    + ": " + e.getMessage(), e);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                String answer = Files.readString(reply).trim();
+                Files.deleteIfExists(reply);
+                if (answer.equals("ok")) {
+                    return;
+                }
+                throw BosunException.precondition(answer.startsWith("error ") ? answer.substring(6) : answer);
+            } catch (NoSuchFileException e) {
+                // not answered yet
+            } catch (IOException e) {
+                throw BosunException.internal("cannot read the answer " + reply + ": " + e.getMessage(), e);
+            }
+            if (!ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false)) {
+                throw BosunException.precondition("pod " + pod.uuid() + " ended before it answered the request to "
+                        + verb + " app " + app);
+            }
+            if (System.nanoTime() > deadline) {
+                throw BosunException.deadlineExceeded("pod " + pod.uuid() + " did not answer the request to " + verb
+                        + " app " + app + " within 30 s");
+            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BosunException.cancelled("waiting for the pod's supervisor was cancelled");
         }
     }
 

@@ -28,13 +28,27 @@ import org.bosun.stage1.rules.AppNames;
  *        that join the infra container's namespaces, naming its pid as {@link ContainerSpecs#INFRA_PID}
  * @param logMaxBytes the size at which an app's log is rotated
  * @param logKeep how many rotated logs are kept
+ * @param sandbox whether the pod is a sandbox (exit policy {@code never}): the supervisor keeps it
+ *        running when its apps exit and takes app requests on {@value #CONTROL} until it is stopped
  */
 record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
         int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
-        List<String> infraConfigs, long logMaxBytes, int logKeep) {
+        List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox) {
     static final String FILE = "plan";
+    /** The FIFO a sandbox's supervisor reads app requests from, in the engine directory. */
+    static final String CONTROL = "control";
+    /** Where an added app's plan lines ({@link #appText}) are, in the engine directory: {@code added/NAME}. */
+    static final String ADDED = "added";
     static final long LOG_MAX_BYTES = 1 << 20;
     static final int LOG_KEEP = 5;
+
+    /** The plan of a pod that ends when its apps are done. */
+    PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
+            int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
+            List<String> infraConfigs, long logMaxBytes, int logKeep) {
+        this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
+                infraConfigs, logMaxBytes, logKeep, false);
+    }
 
     PodPlan {
         apps = List.copyOf(apps);
@@ -69,24 +83,38 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
         line(sb, "mawk", mawk ? "1" : "0");
         line(sb, "log-max-bytes", Long.toString(logMaxBytes));
         line(sb, "log-keep", Integer.toString(logKeep));
+        if (sandbox) {
+            line(sb, "exit-policy", "never");
+        }
         for (String warning : warnings) {
             line(sb, "warning", warning);
         }
         for (App app : apps) {
-            if (!AppNames.isAcName(app.name())) {
-                throw BosunException.internal("the plan of an oci pod names an app '" + app.name().replace("\n", "\\n")
-                        + "', which is not an ACName; the engine checks the names at prepare", null);
-            }
-            line(sb, "app", app.name());
-            if (app.overlayOptions() != null) {
-                line(sb, "overlay-options", app.overlayOptions());
-                line(sb, "overlay-target", app.overlayTarget());
-            }
+            appLines(sb, app);
         }
         for (String config : infraConfigs) {
             line(sb, "infra-config", config);
         }
         return sb.toString();
+    }
+
+    /** The plan lines of one app: for an app added to a sandbox, the whole of {@code added/NAME}. */
+    static String appText(App app) {
+        StringBuilder sb = new StringBuilder();
+        appLines(sb, app);
+        return sb.toString();
+    }
+
+    private static void appLines(StringBuilder sb, App app) {
+        if (!AppNames.isAcName(app.name())) {
+            throw BosunException.internal("the plan of an oci pod names an app '" + app.name().replace("\n", "\\n")
+                    + "', which is not an ACName; the engine checks the names at prepare", null);
+        }
+        line(sb, "app", app.name());
+        if (app.overlayOptions() != null) {
+            line(sb, "overlay-options", app.overlayOptions());
+            line(sb, "overlay-target", app.overlayTarget());
+        }
     }
 
     private static void line(StringBuilder sb, String key, String value) {

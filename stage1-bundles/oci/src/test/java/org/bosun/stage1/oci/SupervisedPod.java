@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.bosun.api.stage1.PodDirectory;
 import org.bosun.host.cgroup.CgroupTree;
 
 /**
@@ -38,6 +39,7 @@ final class SupervisedPod implements AutoCloseable {
     private String hostname;
     private int stopTimeout = 10;
     private long logMaxBytes = PodPlan.LOG_MAX_BYTES;
+    private boolean sandbox;
     private Process process;
 
     SupervisedPod(Path dir) throws IOException {
@@ -129,6 +131,25 @@ final class SupervisedPod implements AutoCloseable {
         return this;
     }
 
+    /** A sandbox: it runs until stopped, and takes app requests ({@link #request}). */
+    SupervisedPod sandbox() {
+        sandbox = true;
+        return this;
+    }
+
+    /** An app added to the sandbox, as OciEngine#add writes it: its bundle and engine/added/NAME. */
+    SupervisedPod added(String name, String process) throws IOException {
+        Files.createDirectories(pod.resolve("apps").resolve(name));
+        Path plan = Files.createDirectories(pod.resolve("engine").resolve(PodPlan.ADDED)).resolve(name);
+        Files.writeString(plan, PodPlan.appText(new PodPlan.App(name, null, null)));
+        return container(ContainerSpecs.appId(name), process);
+    }
+
+    /** Hands the running sandbox a request as the engine does, and waits for its answer. */
+    void request(String verb, String app, String arg) {
+        OciEngine.request(new PodDirectory(uuid, pod, List.of(), java.util.Map.of()), verb, app, arg);
+    }
+
     SupervisedPod warning(String warning) {
         warnings.add(warning);
         return this;
@@ -136,7 +157,7 @@ final class SupervisedPod implements AutoCloseable {
 
     PodPlan plan() {
         return new PodPlan(PodCgroups.name(uuid), kind, runtime, apps, interactive, stopTimeout, warnings,
-                HostLimits.awkIsMawk(), infra, hostname, infraConfigs, logMaxBytes, PodPlan.LOG_KEEP);
+                HostLimits.awkIsMawk(), infra, hostname, infraConfigs, logMaxBytes, PodPlan.LOG_KEEP, sandbox);
     }
 
     /** Writes the plan (unless one was written) and execs engine/run, as bosun run does. */

@@ -3,6 +3,7 @@ package org.bosun.stage1.oci;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.bosun.api.BosunException;
 import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.stage1.PodDirectory;
@@ -482,5 +484,75 @@ public class SupervisorScriptTest {
             assertTrue(r.stderr(), r.stderr().contains("engine/plan names no pod cgroup"));
             assertFalse("no cgroup made", Files.exists(pod.pod.resolve("engine/cgroups")));
         }
+    }
+
+    /** A sandbox outlives its apps, starts, stops and removes added apps on request, and ends when stopped. */
+    @Test(timeout = 60_000)
+    public void aSandboxRunsAddedAppsOnRequestAndEndsOnlyWhenStopped() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.sandbox().added("web", "echo hello\ntrap 'exit 3' TERM\nwhile :; do sleep 0.05; done\n")
+                    .added("job", "exit 4\n");
+            Process process = pod.start();
+            pod.await("engine/" + PodPlan.CONTROL);
+            pod.request("start", "web", "");
+            pod.request("start", "job", "");
+            pod.await("apps/job/status");
+            assertEquals("4", Files.readString(pod.pod.resolve("apps/job/status")).trim());
+            assertTrue("the sandbox outlives an app that exits", process.isAlive());
+            Path log = pod.pod.resolve("apps/web/log");
+            for (int i = 0; i < 500 && !(Files.exists(log) && Files.readString(log).contains("hello")); i++) {
+                Thread.sleep(10);
+            }
+            assertEquals("hello\n", Files.readString(pod.pod.resolve("apps/web/log")));
+            BosunException twice = assertThrows(BosunException.class, () -> pod.request("start", "web", ""));
+            assertTrue(twice.getMessage(), twice.getMessage().contains("started before"));
+            BosunException unknown = assertThrows(BosunException.class, () -> pod.request("start", "nothing", ""));
+            assertTrue(unknown.getMessage(), unknown.getMessage().contains("was not added"));
+
+            pod.request("stop", "web", "5");
+            pod.await("apps/web/status");
+            assertEquals("the app's own code on SIGTERM", "3", Files.readString(pod.pod.resolve("apps/web/status")).trim());
+            pod.request("rm", "web", "");
+            assertFalse("its pipes are gone", Files.exists(pod.pod.resolve("engine/io/web.out")));
+            assertTrue(pod.calls().toString(), pod.calls().stream().anyMatch(c -> c.endsWith("delete --force app-web")));
+            assertTrue("the sandbox runs on", process.isAlive());
+
+            process.toHandle().destroy(); // SIGTERM, as bosun stop sends it
+            SupervisedPod.Result result = pod.result();
+            assertEquals(result.stderr(), 0, result.exitCode());
+            assertFalse("the control pipe goes with the sandbox", Files.exists(pod.pod.resolve("engine/control")));
+        }
+    }
+
+    /** An added app that ignores SIGTERM is killed after its stop timeout; stopping the sandbox stops its apps. */
+    @Test(timeout = 60_000)
+    public void aStoppedAppThatIgnoresTermIsKilledAfterItsTimeoutAndTheSandboxStopsTheRest() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.sandbox().stopTimeout(1).added("stubborn", "trap '' TERM\nwhile :; do sleep 0.05; done\n")
+                    .added("web", "while :; do sleep 0.05; done\n");
+            Process process = pod.start();
+            pod.await("engine/" + PodPlan.CONTROL);
+            pod.request("start", "stubborn", "");
+            pod.request("start", "web", "");
+            awaitCall(pod, "run --bundle " + pod.pod.resolve("engine/bundles/app-web") + " app-web");
+            long asked = System.nanoTime();
+            pod.request("stop", "stubborn", "1");
+            pod.await("apps/stubborn/status");
+            long millis = (System.nanoTime() - asked) / 1_000_000;
+            assertEquals("killed", "137", Files.readString(pod.pod.resolve("apps/stubborn/status")).trim());
+            assertTrue("after about its timeout: " + millis + " ms", millis >= 900);
+            process.toHandle().destroy(); // SIGTERM, as bosun stop sends it
+            SupervisedPod.Result result = pod.result();
+            assertEquals(result.stderr(), 0, result.exitCode());
+            assertEquals("the sandbox's stop ended its running app", "143",
+                    Files.readString(pod.pod.resolve("apps/web/status")).trim());
+        }
+    }
+
+    private static void awaitCall(SupervisedPod pod, String call) throws Exception {
+        for (int i = 0; i < 1000 && pod.calls().stream().noneMatch(c -> c.endsWith(call)); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(pod.calls().toString(), pod.calls().stream().anyMatch(c -> c.endsWith(call)));
     }
 }

@@ -1,0 +1,58 @@
+package org.bosun.api.app;
+
+import java.time.Duration;
+
+import org.bosun.api.stage1.PodDirectory;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The app-level operations of a stage1 engine. An engine that supports them implements this
+ * interface on the same object as its {@link org.bosun.api.stage1.Stage1Engine} (and registers it
+ * under both): the core reaches it through the engine the pod records, so no second selection can
+ * disagree with the first. An engine without it refuses app operations (the core says so in one line).
+ * <p>
+ * A pod whose annotation {@link #EXIT_POLICY} is {@link #EXIT_POLICY_NEVER} is a sandbox: the engine
+ * runs it with its apps (it may have none) and keeps it running when they exit, until it is stopped
+ * ({@link org.bosun.api.stage1.Stage1Engine#stop}). Only in such a pod are apps added, started,
+ * stopped and removed while it runs.
+ * <p>
+ * The core calls these methods with the pod's lock for apps held (one app operation on a pod at a
+ * time) and with a {@link PodDirectory} read from the pod's manifest, which names the app. The
+ * engine keeps whatever it needs in {@link PodDirectory#stage1Dir()} and reports what apps do in the
+ * files {@link org.bosun.api.stage1.Stage1Engine} describes ({@code apps/NAME/started},
+ * {@code apps/NAME/status}): a later version of the engine bundle reads them as they are.
+ */
+@ConsumerType
+public interface AppLifecycle {
+    /** The pod annotation that says when a pod ends. */
+    String EXIT_POLICY = "bosun.org/exit-policy";
+    /** A pod that does not end when its apps exit: a sandbox, which {@code bosun stop} ends. */
+    String EXIT_POLICY_NEVER = "never";
+
+    /**
+     * Writes the engine's files for app {@code app} of {@code pod}, whose rootfs, security policy and
+     * mounts the core has prepared. Refuses (and writes nothing) what it could not run. The app does
+     * not start.
+     *
+     */
+    void add(PodDirectory pod, String app);
+
+    /**
+     * Starts an added app of the running pod and returns once the engine has taken the request; the
+     * core then waits for the app's {@code started} or {@code status} file.
+     */
+    void start(PodDirectory pod, String app);
+
+    /**
+     * Asks a running app to stop: SIGTERM, SIGKILL after {@code timeout} (at once if zero, or with
+     * {@code force}). Returns once the request is taken; the core waits for the app's {@code status}.
+     */
+    void stop(PodDirectory pod, String app, Duration timeout, boolean force);
+
+    /**
+     * Removes the engine's files of an app that is not running (never started, or exited), and what
+     * it holds in the running pod (its rootfs mount). {@code running} says whether the pod runs; an
+     * exited pod's mounts are gone with it.
+     */
+    void remove(PodDirectory pod, String app, boolean running);
+}

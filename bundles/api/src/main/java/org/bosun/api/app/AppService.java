@@ -1,0 +1,64 @@
+package org.bosun.api.app;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.bosun.api.InsecureOption;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.image.Progress;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodLaunch;
+import org.bosun.api.pod.PrepareRequest;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * App-level operations on pods (rkt's {@code rkt app}). Like {@link org.bosun.api.pod.PodService}, no
+ * daemon is needed: everything is read from and recorded in the pod's directory, under its locks,
+ * so any number of processes may call it at once. Failures are
+ * {@link org.bosun.api.BosunException}s: {@code NOT_FOUND} for an unknown pod or app,
+ * {@code ALREADY_EXISTS} for a name taken, {@code INVALID_ARGUMENT} for a bad request,
+ * {@code FAILED_PRECONDITION} for a pod or app in the wrong state, {@code NOT_IMPLEMENTED} for an
+ * engine without app operations; each leaves the pod as it was.
+ */
+@ProviderType
+public interface AppService {
+
+    /**
+     * Prepares a sandbox: a pod with no apps (the request's apps must be empty) that does not end when
+     * its apps exit, and works out its launch as {@link org.bosun.api.pod.PodService#run} does.
+     * {@code prepared} is told of the pod once it is prepared.
+     */
+    PodLaunch sandbox(RuntimePaths paths, PrepareRequest request, Consumer<PodInfo> prepared);
+
+    /**
+     * Adds an app to a running sandbox, prepared exactly as {@code run} prepares its apps (image
+     * lookup and fetch with the pod's pull policy, signatures, a rootfs of its own); it does not
+     * start. A failure leaves no trace of the app.
+     */
+    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
+            Progress progress);
+
+    /** Starts an added app of a running sandbox; returns once it runs (or has already exited). */
+    AppStatus start(RuntimePaths paths, String uuid, String app);
+
+    /**
+     * Stops a running app: SIGTERM, then SIGKILL after {@code timeout} (at once with {@code force});
+     * returns once it has exited, with its exit code.
+     */
+    AppStatus stop(RuntimePaths paths, String uuid, String app, Duration timeout, boolean force);
+
+    /**
+     * Removes an app, stopping it first if it runs; works on an exited sandbox too, as a kubelet
+     * removes containers before their sandbox.
+     */
+    void remove(RuntimePaths paths, String uuid, String app, Duration timeout);
+
+    /** The pod's apps, in the order they were added. */
+    List<AppStatus> list(RuntimePaths paths, String uuid);
+
+    /** One app of the pod. */
+    AppStatus status(RuntimePaths paths, String uuid, String app);
+}

@@ -1,0 +1,180 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * App-level operations (issue 14) on the oci engine with runc and crun: a sandbox runs with no apps
+ * and outlives the command that made it; apps are added (prepared as run prepares them), started,
+ * stopped and removed one by one while it runs, sharing its network namespace and volumes; a
+ * stopped app's exit code is in its status while the others run on; bosun stop ends the sandbox
+ * and gc leaves nothing of it; {@code enter --app} reaches an added app. Bad requests get one line,
+ * a documented exit code and change nothing.
+ */
+public class AppLifecycleIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    static final String OCI = "--stage1-name=oci";
+    /** An app that records its network namespace in the shared volume and ends with 3 on SIGTERM. */
+    static final String APP = "readlink /proc/self/ns/net > /shared/$AC_APP_NAME.net; trap 'exit 3' TERM;"
+            + " while :; do sleep 0.1; done";
+
+    public AppLifecycleIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    @Test
+    public void addedAppsShareTheSandboxAndStopAndGoOneByOneUntilStopEndsIt() throws Exception {
+        for (String rt : OciEngineIT.RUNTIMES) {
+            Path uuidFile = work.resolve(rt + ".uuid");
+            BosunResult sandbox = bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none",
+                    "--volume=shared,kind=empty", "--uuid-file-save=" + uuidFile);
+            assertExit(0, sandbox);
+            String uuid = uuidIn(sandbox);
+            assertEquals(rt, uuid, Files.readString(uuidFile).trim());
+            assertEquals(rt + ": the sandbox runs after bosun app sandbox returned", List.of("running"), states(list()));
+            for (String name : List.of("one", "two")) {
+                BosunResult add = bosun("app", "add", INSECURE, uuid, aci(), "--name=" + name,
+                        "--mount", "volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c", APP);
+                assertExit(0, add);
+                assertEquals(rt, name + "\n", add.stdout);
+                assertEquals(rt + ": an added app waits for app start", "created", appStatus(uuid, name).path("state").asText());
+            }
+            for (String name : List.of("one", "two")) {
+                assertExit(0, bosun("app", "start", uuid, "--app=" + name));
+                assertEquals(rt, "running", appStatus(uuid, name).path("state").asText());
+            }
+            Path shared = data.resolve("pods/run/" + uuid + "/volumes/shared");
+            assertTrue(rt + ": both apps wrote into the shared volume", eventually(Duration.ofSeconds(10),
+                    Duration.ofMillis(50), () -> Files.exists(shared.resolve("one.net")) && Files.exists(shared.resolve("two.net"))));
+            assertEquals(rt + ": one network namespace", Files.readString(shared.resolve("one.net")),
+                    Files.readString(shared.resolve("two.net")));
+            BosunResult enter = bosun("enter", "--app=two", uuid, "/bin/sh", "-c", "cat /shared/one.net; exit 5");
+            assertExit(5, enter);
+            assertEquals(rt + ": enter --app reaches an added app", Files.readString(shared.resolve("one.net")),
+                    enter.stdout);
+
+            assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
+            JsonNode one = appStatus(uuid, "one");
+            assertEquals(rt + ": " + one, "exited", one.path("state").asText());
+            assertEquals(rt + ": the app's own code on SIGTERM: " + one, 3, one.path("exit_code").asInt());
+            assertTrue(rt + ": " + one, one.path("finished_at").asLong() >= one.path("started_at").asLong());
+            assertEquals(rt + ": the other app runs on", "running", appStatus(uuid, "two").path("state").asText());
+            assertEquals(rt + ": the sandbox runs on", List.of("running"), states(list()));
+
+            assertExit(0, bosun("app", "rm", uuid, "--app=one"));
+            assertEquals(rt, List.of("two"), names(appList(uuid)));
+            assertFalse(rt + ": the removed app's files are gone", Files.exists(data.resolve("pods/run/" + uuid + "/apps/one")));
+
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt + ": bosun stop ends the sandbox", eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertEquals(rt + ": its last app was stopped with it", "exited", appStatus(uuid, "two").path("state").asText());
+            // a kubelet removes the containers of a sandbox that has ended
+            assertExit(0, bosun("app", "rm", uuid, "--app=two"));
+            assertEquals(rt, List.of(), names(appList(uuid)));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
+            assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+        }
+    }
+
+    @Test
+    public void twoConcurrentAddsOfOneNameGiveOneAppAndOneClearLine() throws Exception {
+        String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
+        List<Callable<BosunResult>> adds = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            adds.add(() -> bosun("app", "add", INSECURE, uuid, aci(), "--name=same"));
+        }
+        List<BosunResult> results = parallel(adds);
+        List<Integer> codes = results.stream().map(r -> r.exitCode).sorted().toList();
+        assertEquals("one add wins, the other finds the name taken:\n" + results.get(0).describe() + "\n"
+                + results.get(1).describe(), List.of(0, 3), codes);
+        BosunResult loser = results.get(0).exitCode == 3 ? results.get(0) : results.get(1);
+        assertOneClearLine(loser);
+        assertContains("the name", "already has an app named 'same'", loser);
+        assertEquals(List.of("same"), names(appList(uuid)));
+        assertEquals("the winner's app is whole", "created", appStatus(uuid, "same").path("state").asText());
+        assertExit(0, bosun("stop", uuid));
+        assertTrue(eventually(Duration.ofSeconds(20), Duration.ofMillis(100), () -> states(list()).equals(List.of("exited"))));
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+    }
+
+    @Test
+    public void badRequestsGetOneLineADocumentedCodeAndChangeNothing() throws Exception {
+        BosunResult fly = bosun("app", "sandbox", "--stage1-name=fly");
+        assertExit(8, fly);
+        assertOneClearLine(fly);
+        assertContains("fly refuses", "no app operations", fly);
+        assertNoPods();
+
+        String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
+        BosunResult missingPod = bosun("app", "add", INSECURE, "00000000-0000-0000-0000-000000000000", aci());
+        assertExit(2, missingPod);
+        assertOneClearLine(missingPod);
+        BosunResult missingApp = bosun("app", "start", uuid, "--app=nothing");
+        assertExit(2, missingApp);
+        assertOneClearLine(missingApp);
+        BosunResult badImage = bosun("app", "add", INSECURE, uuid, work.resolve("no-such.aci").toString(), "--name=bad");
+        assertTrue(badImage.describe(), badImage.exitCode != 0);
+        assertOneClearLine(badImage);
+        BosunResult badFlag = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--memory=lots");
+        assertExit(4, badFlag);
+        assertOneClearLine(badFlag);
+        assertEquals("a failed add leaves no app", List.of(), names(appList(uuid)));
+        assertFalse("nor its files", Files.exists(data.resolve("pods/run/" + uuid + "/apps/bad")));
+
+        assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=app", "--exec=/bin/sh", "--", "-c",
+                "trap 'exit 0' TERM; while :; do sleep 0.1; done"));
+        BosunResult stopCreated = bosun("app", "stop", uuid, "--app=app");
+        assertExit(5, stopCreated);
+        assertOneClearLine(stopCreated);
+        assertExit(0, bosun("app", "start", uuid, "--app=app"));
+        BosunResult again = bosun("app", "start", uuid, "--app=app");
+        assertExit(5, again);
+        assertOneClearLine(again);
+        assertEquals("the app runs on", "running", appStatus(uuid, "app").path("state").asText());
+        // rm stops it first
+        assertExit(0, bosun("app", "rm", uuid, "--app=app", "--timeout=5"));
+        assertEquals(List.of(), names(appList(uuid)));
+
+        assertExit(0, bosun("stop", uuid));
+        assertTrue(eventually(Duration.ofSeconds(20), Duration.ofMillis(100), () -> states(list()).equals(List.of("exited"))));
+        BosunResult exited = bosun("app", "add", INSECURE, uuid, aci(), "--name=late");
+        assertExit(5, exited);
+        assertOneClearLine(exited);
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+    }
+
+    JsonNode appStatus(String uuid, String app) throws Exception {
+        BosunResult r = bosun("app", "status", uuid, "--app=" + app, "--format=json");
+        assertExit(0, r);
+        return JSON.readTree(r.stdout);
+    }
+
+    JsonNode appList(String uuid) throws Exception {
+        BosunResult r = bosun("app", "list", uuid, "--format=json");
+        assertExit(0, r);
+        JsonNode apps = JSON.readTree(r.stdout);
+        assertTrue(r.describe(), apps.isArray());
+        return apps;
+    }
+}
