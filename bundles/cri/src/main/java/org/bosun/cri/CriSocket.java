@@ -7,9 +7,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -46,6 +49,11 @@ public final class CriSocket {
         @AttributeDefinition(description = "The unix socket; empty for cri.sock beside the agent's socket"
                 + " (/run/bosun/cri.sock)")
         String socket() default "";
+
+        @AttributeDefinition(description = "The checks PullImage switches off, as --insecure-options: Kubernetes"
+                + " images are mostly unsigned, so 'image' (no signature check) is the default; TLS and the"
+                + " registry's certificate stay checked unless 'tls' or 'http' is added")
+        String insecureOptions() default "image";
     }
 
     private final Path socketPath;
@@ -54,7 +62,7 @@ public final class CriSocket {
 
     @Activate
     public CriSocket(BundleContext context, Config config,
-            @Reference ProviderRegistry providers) throws IOException {
+            @Reference ProviderRegistry providers, @Reference PodService pods) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
             loops = null;
@@ -69,6 +77,7 @@ public final class CriSocket {
         refuseIfAnswering(socketPath);
         Files.deleteIfExists(socketPath);
         RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"));
+        Set<InsecureOption> insecure = InsecureOption.parse(config.insecureOptions());
         // One thread accepts and serves: CRI calls are short, the work they start runs elsewhere.
         loops = new EpollEventLoopGroup(1);
         Server started = null;
@@ -77,6 +86,7 @@ public final class CriSocket {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString()))
+                    .addService(new CriImageService(providers, pods, paths, insecure))
                     .build().start();
             Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | RuntimeException e) {

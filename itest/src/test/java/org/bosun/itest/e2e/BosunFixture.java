@@ -103,6 +103,11 @@ public final class BosunFixture extends ExternalResource {
         return new BosunProcess(List.copyOf(command), mode, pb.start());
     }
 
+    /** The data directory of the agent's own services (the CRI server's images and pods). */
+    Path agentData() {
+        return root.resolve("agent-data");
+    }
+
     /** The 100 MB image, built on first use and kept for the class. */
     synchronized Path largeAci() throws IOException, InterruptedException {
         if (largeAci == null) {
@@ -113,7 +118,10 @@ public final class BosunFixture extends ExternalResource {
 
     private void startAgent() throws Exception {
         Files.createDirectories(socket.getParent());
-        ProcessBuilder pb = new ProcessBuilder(bin.toString(), "agent", "--socket=" + socket).directory(root.toFile())
+        // --dir gives the agent's own services (the CRI server) a data directory in the fixture's
+        // tree, never the host's /var/lib/bosun; commands keep naming their own --dir.
+        ProcessBuilder pb = new ProcessBuilder(bin.toString(), "--dir=" + agentData(), "agent", "--socket=" + socket)
+                .directory(root.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(root.resolve("agent.out").toFile())
                 .redirectError(root.resolve("agent.err").toFile());
