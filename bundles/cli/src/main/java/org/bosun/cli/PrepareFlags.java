@@ -90,7 +90,9 @@ final class PrepareFlags {
     boolean privateUsers;
 
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
-            description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
+            description = {"images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image",
+                    "--user and --group: a name in the image, a number, or the path of a file in the image (its owner, its group)",
+                    "more app flags: --supplementary-gids=GID,... (replaces the image's), --readonly-rootfs, --mount=volume=NAME,target=PATH, --memory, --cpu, --cpu-shares, --oom-score-adj, --caps-retain=CAP,... or --caps-remove=CAP,... (removing every default leaves the app none), --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,... (a refused call kills the process with SIGSYS, as in rkt, unless errno= names an errno to return; with no --seccomp, bosun's default whitelist returns EPERM) or --seccomp=profile=NAME"})
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
