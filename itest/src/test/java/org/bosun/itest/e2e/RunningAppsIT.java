@@ -124,6 +124,8 @@ public class RunningAppsIT extends E2eCase {
             assertEquals(r.describe(), Set.of("[number] 1000 1001", "[name] 1000 0", "[image] 1000 1001", "[file] 1002 1003"),
                     Set.copyOf(r.stdoutLines()));
         }
+        // the oci runtime works as the pod's unprivileged host uid, which must pass through the data directory
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
         List<BosunResult> privateUsers = onEach(ISOLATING, engine -> with(engine, "--private-users",
                 usersAci.toString(), "--user=1000", "--group=1001"));
         for (BosunResult r : privateUsers) {
