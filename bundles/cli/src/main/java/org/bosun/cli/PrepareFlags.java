@@ -98,8 +98,9 @@ final class PrepareFlags {
                     + " starts the next image. The app flags:",
                 "  --name=NAME                the app's name (default: from the image's name)",
                 "  --exec=PATH                the command, an absolute path in the image",
-                "  --user=USER --group=GROUP  a name or number of the image's /etc/passwd and /etc/group",
-                "  --supplementary-gids=N,... more groups",
+                "  --user=USER --group=GROUP  a name of the image's /etc/passwd and /etc/group, a number, or the path of a"
+                        + " file in the image (its owner, its group)",
+                "  --supplementary-gids=N,... the app's groups (replaces the image's)",
                 "  --working-dir=DIR          the working directory",
                 "  --environment=NAME=VALUE   an environment variable (repeatable)",
                 "  --mount=volume=NAME,target=PATH  a pod volume at PATH in the app (repeatable)",
@@ -109,8 +110,9 @@ final class PrepareFlags {
                 "  --cpu-shares=N             the cgroup CPU weight, 2 to 262144",
                 "  --oom-score-adj=N          -1000 to 1000",
                 "  --caps-retain=CAP,...      the app's capabilities (replaces the default set)",
-                "  --caps-remove=CAP,...      capabilities taken from the default set",
-                "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d)",
+                "  --caps-remove=CAP,...      capabilities taken from the default set (all of them: none)",
+                "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d); a refused"
+                        + " call kills the process with SIGSYS unless errno= names the error to return",
                 "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)"})
     List<String> images = new ArrayList<>();
 

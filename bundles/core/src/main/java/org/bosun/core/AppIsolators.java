@@ -44,10 +44,10 @@ final class AppIsolators {
     private AppIsolators() {
     }
 
-    /** The image's groups, then {@code --supplementary-gids}, each once. */
+    /** {@code --supplementary-gids}, which replaces the image's groups as in rkt; else the image's; each once. */
     static List<Integer> supplementaryGids(ImageManifest image, AppRequest app) {
-        Set<Integer> gids = new LinkedHashSet<>(image.supplementaryGids());
-        gids.addAll(app.settings().supplementaryGids());
+        List<Integer> given = app.settings().supplementaryGids();
+        Set<Integer> gids = new LinkedHashSet<>(given.isEmpty() ? image.supplementaryGids() : given);
         return gids.isEmpty() ? null : new ArrayList<>(gids);
     }
 

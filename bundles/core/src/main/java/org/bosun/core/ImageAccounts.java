@@ -3,13 +3,19 @@ package org.bosun.core;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.archive.ConfinedTree;
 
-/** The accounts of an image: user and group names resolved against its own /etc/passwd and /etc/group. */
+/**
+ * The accounts of an image: a user or group given as a number; as a name, resolved against the
+ * image's own /etc/passwd and /etc/group; or, as the appc spec allows, as the absolute path of a file
+ * in the image, whose owner (user) or group (group) it is.
+ */
 final class ImageAccounts {
     private ImageAccounts() {
     }
@@ -30,6 +36,9 @@ final class ImageAccounts {
     static int primaryGid(Path rootfs, String user, String image) {
         if (user == null || user.isEmpty()) {
             return 0;
+        }
+        if (user.startsWith("/")) {
+            user = Integer.toUnsignedString(uid(rootfs, user, image));
         }
         boolean numeric = user.matches("\\d{1,10}");
         if (numeric && !isSafeFile(rootfs, "etc/passwd")) {
@@ -55,6 +64,9 @@ final class ImageAccounts {
         if (name.matches("\\d{1,10}")) {
             return id(name, what, image);
         }
+        if (name.startsWith("/")) {
+            return ownerOf(rootfs, name, what, image);
+        }
         for (String[] fields : entries(rootfs, file, name, what, image)) {
             if (fields.length > idField && fields[0].equals(name) && fields[idField].matches("\\d{1,10}")) {
                 return (int) Long.parseLong(fields[idField]);
@@ -62,6 +74,29 @@ final class ImageAccounts {
         }
         throw BosunException.invalid(what + " '" + name + "' is not in /" + file + " of image " + image
                 + "; give a numeric " + what + " or a name the image defines");
+    }
+
+    /**
+     * The owning user or group of the file at {@code path} in the image, its path resolved as the app
+     * would see it (a symbolic link leads inside the rootfs, never out of it).
+     */
+    private static int ownerOf(Path rootfs, String path, String what, String image) {
+        Path file;
+        try {
+            file = new ConfinedTree(rootfs).resolve(path);
+        } catch (ConfinedTree.Refused e) {
+            throw BosunException.invalid(what + " " + path + " of image " + image + " leads out of the image or through"
+                    + " a loop of symbolic links; give a file inside the image, a name or a number");
+        }
+        try {
+            Object id = Files.getAttribute(file, "unix:" + (what.equals("user") ? "uid" : "gid"), LinkOption.NOFOLLOW_LINKS);
+            return (Integer) id;
+        } catch (NoSuchFileException e) {
+            throw BosunException.invalid(what + " " + path + " is not a file in image " + image
+                    + "; give an existing file, a name or a number");
+        } catch (IOException e) {
+            throw BosunException.invalid("cannot read the owner of " + path + " in image " + image + ": " + e.getMessage());
+        }
     }
 
     private static int id(String number, String what, String image) {

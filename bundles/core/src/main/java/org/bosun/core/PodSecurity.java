@@ -64,13 +64,17 @@ final class PodSecurity {
             throw BosunException.unavailable("--private-users needs the user namespace security module (bundle"
                     + " org.bosun.security.userns), which is not installed or not active here (see bosun version)");
         }
+        Set<Protection> provided = EnumSet.noneOf(Protection.class);
         for (Protection p : Protection.values()) {
             // the module that provides a protection is named as it (see Protection#id)
             if (!isolated || !active.contains(p.id()) || request.insecureOptions().contains(p.insecureOption())) {
                 result = result.withProtectionOff(p);
             }
+            if (active.contains(p.id())) {
+                provided.add(p);
+            }
         }
-        result = PolicyDefaults.resolve(result);
+        result = PolicyDefaults.resolve(result, provided);
         files.writeJson(appDir.resolve(FILE), result);
         return result;
     }

@@ -18,10 +18,10 @@ import org.bosun.host.HostCapabilities;
  *     modules give with {@code --insecure-options}, and now also without the module: the oci
  *     engine gave no capability at all to a pod prepared without the capabilities module, the
  *     nspawn engine every capability of the host.
- * <li>A protection that is on but got nothing from any module gets runc's defaults, which the oci
- *     engine applied itself (the nspawn engine applied none). Active modules always contribute, so
- *     this is a pod's policy only where no module contributed anything, such as a pod prepared
- *     before policies were recorded.
+ * <li>A protection that is on but that no module provided gets runc's defaults, which the oci
+ *     engine applied itself (the nspawn engine applied none): a pod prepared before policies were
+ *     recorded. What an active module provided stays as it is, even empty: an app may have no
+ *     capability at all.
  * </ul>
  */
 final class PolicyDefaults {
@@ -38,13 +38,21 @@ final class PolicyDefaults {
     private PolicyDefaults() {
     }
 
-    /** {@code policy} with the defaults applied and what is off taken out. */
+    /** {@code policy}, which no module provided, with the defaults applied and what is off taken out. */
     static SecurityPolicy resolve(SecurityPolicy policy) {
+        return resolve(policy, Set.of());
+    }
+
+    /**
+     * {@code policy} with the defaults applied to what no module provided and what is off taken out;
+     * {@code provided}: the protections whose active module built their part of it.
+     */
+    static SecurityPolicy resolve(SecurityPolicy policy, Set<Protection> provided) {
         SecurityPolicy result = policy;
         Set<Protection> off = policy.protectionsOff();
         if (off.contains(Protection.CAPABILITIES)) {
             result = result.withCapabilities(Set.copyOf(HostCapabilities.BY_NUMBER));
-        } else if (policy.capabilities().isEmpty()) {
+        } else if (policy.capabilities().isEmpty() && !provided.contains(Protection.CAPABILITIES)) {
             result = result.withCapabilities(CAPABILITIES);
         }
         if (off.contains(Protection.PATHS)) {

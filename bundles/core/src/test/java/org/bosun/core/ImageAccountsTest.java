@@ -165,4 +165,33 @@ public class ImageAccountsTest {
         BosunException e = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "app", IMAGE));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
     }
+
+    /** appc: a user or group given as an absolute path is the owner or group of that file in the image. */
+    @Test
+    public void aPathGivesTheOwnerAndGroupOfThatFileInTheImage() throws IOException {
+        etc();
+        Path data = Files.createDirectories(rootfs.resolve("srv/data"));
+        Files.setAttribute(data, "unix:uid", 1234);
+        Files.setAttribute(data, "unix:gid", 4321);
+        Files.createSymbolicLink(rootfs.resolve("srv/current"), Path.of("/srv/data"));
+        assertEquals(1234, ImageAccounts.uid(rootfs, "/srv/data", IMAGE));
+        assertEquals(4321, ImageAccounts.gid(rootfs, "/srv/data", IMAGE));
+        assertEquals("a link is followed inside the image", 1234, ImageAccounts.uid(rootfs, "/srv/current", IMAGE));
+        assertEquals("a user path without a group: that user's primary group", 4321,
+                ImageAccounts.primaryGid(rootfs, "/srv/data", IMAGE));
+    }
+
+    @Test
+    public void aPathIsResolvedInsideTheImageNeverOutOfIt() throws IOException {
+        Path secret = Files.writeString(outside.resolve("secret"), "x");
+        Files.setAttribute(secret, "unix:uid", 4242);
+        Files.createDirectories(rootfs.resolve("srv"));
+        Files.createSymbolicLink(rootfs.resolve("srv/escape"), secret);
+        BosunException missing = assertThrows(BosunException.class, () -> ImageAccounts.uid(rootfs, "/srv/escape", IMAGE));
+        assertEquals("the absolute link leads to the image's own " + secret, ErrorKind.INVALID_ARGUMENT, missing.kind());
+        assertTrue(missing.getMessage(), missing.getMessage().contains("/srv/escape") && missing.getMessage().contains(IMAGE));
+        BosunException climbs = assertThrows(BosunException.class, () -> ImageAccounts.gid(rootfs, "/../outside/secret", IMAGE));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, climbs.kind());
+        assertTrue(climbs.getMessage(), climbs.getMessage().startsWith("group /../outside/secret of image " + IMAGE));
+    }
 }

@@ -69,7 +69,7 @@ public class PodVolumesTest {
                 new PodDirectory.Mount("cache", pod.resolve("volumes/cache"), "/var/cache", false, false),
                 new PodDirectory.Mount("data", host, "/srv/data", true, false),
                 new PodDirectory.Mount("logs", pod.resolve("volumes/logs"), "/var/log", true, false)), engine.mounts());
-        assertEquals("the image's groups, then the flag's", List.of(20, 30), engine.supplementaryGids());
+        assertEquals("the flag's groups replace the image's", List.of(30), engine.supplementaryGids());
         assertTrue(engine.readonlyRootfs());
         assertEquals(new Resources(64L << 20, 500L, 512L, -100), engine.resources());
         assertEquals(Map.of("pre-start", List.of("/bin/setup")), engine.eventHandlers());

@@ -53,4 +53,13 @@ public class PolicyDefaultsTest {
         assertEquals(Set.copyOf(HostCapabilities.BY_NUMBER), p.capabilities());
         assertEquals("paths are on: the defaults", PolicyDefaults.MASKED_PATHS, p.maskedPaths());
     }
+
+    @Test
+    public void anEmptyCapabilitySetTheCapabilitiesModuleProvidedStaysEmpty() {
+        SecurityPolicy none = SecurityPolicy.UNCONFINED.withNoNewPrivileges(true);
+        assertEquals("an app with no capability at all", Set.of(),
+                PolicyDefaults.resolve(none, Set.of(Protection.CAPABILITIES)).capabilities());
+        assertEquals("no module provided it: the defaults", PolicyDefaults.CAPABILITIES,
+                PolicyDefaults.resolve(none, Set.of(Protection.PATHS)).capabilities());
+    }
 }

@@ -59,8 +59,23 @@ final class TestImages {
 
     /** The busybox rootfs under another image manifest ({@code manifest} is its JSON). */
     static Path busyboxWithManifest(Path dir, String fileName, String manifest) throws IOException, InterruptedException {
+        return busyboxWith(dir, fileName, manifest, rootfs -> { });
+    }
+
+    /** A change to an image's rootfs before it is packed (files added, owners set). */
+    interface RootfsChange {
+        void apply(Path rootfs) throws IOException;
+    }
+
+    /**
+     * The busybox rootfs, changed by {@code change}, under another image manifest; actool packs
+     * owners and modes as they are on disk.
+     */
+    static Path busyboxWith(Path dir, String fileName, String manifest, RootfsChange change)
+            throws IOException, InterruptedException {
         Path layout = dir.resolve(fileName + "-layout");
         layout(layout);
+        change.apply(layout.resolve("rootfs"));
         Files.writeString(layout.resolve("manifest"), manifest);
         Path aci = dir.resolve(fileName + ".aci");
         exec(dir, ACTOOL, "build", "--overwrite", layout.toString(), aci.toString());

@@ -31,11 +31,14 @@ public record SecurityContext(RuntimePaths paths, String podUuid, String appName
         pod = pod == null ? PodOptions.DEFAULTS : pod;
     }
 
-    /** The image isolator called {@code name}, or null. */
+    /**
+     * The image isolator called {@code name}, or null; of several, the last one, which overrides the
+     * ones before it as rkt applied them in order.
+     */
     public ImageManifest.Isolator isolator(String name) {
-        for (ImageManifest.Isolator isolator : isolators) {
-            if (isolator.name().equals(name)) {
-                return isolator;
+        for (int i = isolators.size() - 1; i >= 0; i--) {
+            if (isolators.get(i).name().equals(name)) {
+                return isolators.get(i);
             }
         }
         return null;

@@ -7,9 +7,11 @@ import java.util.Set;
 
 /**
  * The security policy of one app, as data. While the security modules build it, empty collections
- * mean "nothing contributed". The policy an engine gets is resolved by the core: its defaults applied
- * to what no module contributed, and a protection that is off taken out (every capability, no
- * masked or read-only paths, no seccomp profile); the engine enforces it as it is.
+ * mean "nothing contributed", unless the active module that provides that protection left them
+ * empty (an app may have no capability at all). The policy an engine gets is resolved by the core:
+ * its defaults applied to what no module provided, and a protection that is off taken out (every
+ * capability, no masked or read-only paths, no seccomp profile); the engine enforces it as it is,
+ * an empty capability set as none.
  *
  * @param capabilities the bounding, effective and permitted capability set ({@code CAP_...})
  * @param noNewPrivileges whether setuid binaries and file capabilities are disabled

@@ -29,7 +29,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     {@code os/linux/capabilities-retain-set} / {@code os/linux/capabilities-remove-set}
  *     (an image may declare only one of them, as the appc spec says);
  * <li>no_new_privs is on unless the image's {@code os/linux/no-new-privileges} isolator is {@code false}
- *     (rkt left it off by default);
+ *     (rkt left it off by default; of several such isolators the last one counts, as in rkt);
+ * <li>a set may be empty: {@code --caps-remove} of every default capability runs the app with none;
  * <li>{@code --insecure-options=capabilities} gives the app every capability.
  * </ul>
  */
@@ -80,11 +81,7 @@ public final class CapabilitiesModule implements SecurityModule {
                 result = new TreeSet<>(Capabilities.RKT_DEFAULT);
             }
         }
-        if (result.isEmpty()) {
-            // SecurityPolicy reads an empty set as "no module contributed"; an app is never left unconfined by accident.
-            throw BosunException.invalid(app + ": its capability settings leave no capability at all; retain at least"
-                    + " one with --caps-retain (for example --caps-retain=CAP_KILL)");
-        }
+        // Empty is an app with no capability at all, as rkt ran one: valid, and safer (see PolicyDefaults).
         return result;
     }
 

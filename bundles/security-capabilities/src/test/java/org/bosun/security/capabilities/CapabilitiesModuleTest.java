@@ -83,6 +83,21 @@ public class CapabilitiesModuleTest {
     }
 
     @Test
+    public void ofSeveralNoNewPrivilegesIsolatorsTheLastOneCounts() {
+        ImageManifest.Isolator on = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "true");
+        ImageManifest.Isolator off = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "false");
+        assertFalse(policy(app(null, null, Set.of(), on, off)).noNewPrivileges());
+        assertTrue(policy(app(null, null, Set.of(), off, on)).noNewPrivileges());
+    }
+
+    @Test
+    public void removingEveryDefaultCapabilityLeavesTheAppNone() {
+        SecurityPolicy p = policy(app(null, List.copyOf(Capabilities.RKT_DEFAULT), Set.of()));
+        assertEquals(Set.of(), p.capabilities());
+        assertEquals("capabilities stay a protection that is on", Set.of(), p.protectionsOff());
+    }
+
+    @Test
     public void insecureCapabilitiesGivesEveryCapabilityAndIsRecorded() {
         SecurityPolicy p = policy(app(null, null, Set.of(InsecureOption.CAPABILITIES)));
         assertEquals(Set.copyOf(Capabilities.ALL), p.capabilities());

@@ -15,11 +15,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * One app's seccomp set as rkt took it: {@code retain} (a whitelist: only these calls work) or
  * {@code remove} (a blacklist), the errno a refused call returns, and the calls and groups. It
  * comes from {@code --seccomp mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...} or from the
- * image's {@code os/linux/seccomp-retain-set} / {@code -remove-set} isolator. A refused call fails
- * with EPERM unless {@code errno} names another errno; {@code errno=SIGSYS} kills the app instead.
+ * image's {@code os/linux/seccomp-retain-set} / {@code -remove-set} isolator. As rkt's seccomp guide
+ * says of both isolators, a refused call kills the offending process with SIGSYS unless {@code errno}
+ * names an errno for it to return instead ({@code errno=SIGSYS} says the default). bosun's own
+ * default whitelist, for an app that asks for no set, returns EPERM.
  *
  * @param retain whether the set is a whitelist
- * @param errno the errno name, {@code SIGSYS} to kill, or null for EPERM
+ * @param errno the errno name, or {@code SIGSYS} or null to kill
  * @param items system call names and {@code @group/name}s
  * @param where the flag or isolator it came from, for error messages
  */
@@ -39,7 +41,7 @@ record SeccompSet(boolean retain, String errno, List<String> items, String where
 
     /** bosun's default: rkt's whitelist with today's additions; refused calls get EPERM. */
     static SeccompSet defaultWhitelist() {
-        return new SeccompSet(true, null, List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST), "the default seccomp set");
+        return new SeccompSet(true, "EPERM", List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST), "the default seccomp set");
     }
 
     /** Parses the value of {@code --seccomp} (everything after {@code profile=} is handled elsewhere). */
@@ -136,11 +138,12 @@ record SeccompSet(boolean retain, String errno, List<String> items, String where
     }
 
     private void refusal(ObjectNode node, String actionField, String errnoField) {
-        if (KILL.equals(errno)) {
-            node.put(actionField, "SCMP_ACT_KILL");
+        if (errno == null || KILL.equals(errno)) {
+            // the whole process, as systemd's SystemCallFilter= kills it: a thread alone would leave the rest hanging
+            node.put(actionField, "SCMP_ACT_KILL_PROCESS");
         } else {
             node.put(actionField, "SCMP_ACT_ERRNO");
-            node.put(errnoField, SyscallTable.ERRNO.get(errno == null ? "EPERM" : errno));
+            node.put(errnoField, SyscallTable.ERRNO.get(errno));
         }
     }
 }

@@ -75,7 +75,24 @@ public class SeccompModuleTest {
     @Test
     public void errnoSigsysKillsInstead() throws Exception {
         JsonNode p = profile(app("mode=retain,errno=SIGSYS,@rkt/default-whitelist", null, Set.of()));
-        assertEquals("SCMP_ACT_KILL", p.path("defaultAction").asText());
+        assertEquals("SCMP_ACT_KILL_PROCESS", p.path("defaultAction").asText());
+    }
+
+    /** rkt's seccomp guide: without errno, a blocked call kills the process with SIGSYS, for either set. */
+    @Test
+    public void aSetWithoutErrnoKillsTheProcess() throws Exception {
+        JsonNode remove = profile(app("mode=remove,mkdir,mkdirat", null, Set.of()));
+        assertEquals("SCMP_ACT_ALLOW", remove.path("defaultAction").asText());
+        assertEquals("SCMP_ACT_KILL_PROCESS", remove.path("syscalls").get(0).path("action").asText());
+        assertFalse(remove.path("syscalls").get(0).has("errnoRet"));
+        JsonNode retain = profile(app("mode=retain,@rkt/default-whitelist", null, Set.of()));
+        assertEquals("SCMP_ACT_KILL_PROCESS", retain.path("defaultAction").asText());
+        JsonNode isolator = profile(app(null, null, Set.of(), new ImageManifest.Isolator(SeccompModule.REMOVE_SET,
+                "{\"set\":[\"reboot\"]}")));
+        assertEquals("SCMP_ACT_KILL_PROCESS", isolator.path("syscalls").get(0).path("action").asText());
+        JsonNode byDefault = profile(app(null, null, Set.of()));
+        assertEquals("bosun's default whitelist returns EPERM", "SCMP_ACT_ERRNO", byDefault.path("defaultAction").asText());
+        assertEquals(1, byDefault.path("defaultErrnoRet").asInt());
     }
 
     @Test

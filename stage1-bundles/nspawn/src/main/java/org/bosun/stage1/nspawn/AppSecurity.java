@@ -54,7 +54,8 @@ final class AppSecurity {
         SecurityPolicy policy = app.security();
         StringBuilder sb = new StringBuilder();
         // With its protection off the policy holds every capability: the unit keeps systemd's, the pod's set.
-        if (!policy.capabilities().isEmpty() && !policy.protectionsOff().contains(Protection.CAPABILITIES)) {
+        // An empty set is an app with none ("CapabilityBoundingSet=" empties the set).
+        if (!policy.protectionsOff().contains(Protection.CAPABILITIES)) {
             sb.append("CapabilityBoundingSet=").append(String.join(" ", new TreeSet<>(policy.capabilities()))).append('\n');
         }
         if (policy.noNewPrivileges()) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 import org.bosun.api.pod.Resources;
 import org.bosun.api.stage1.PodDirectory;
@@ -84,14 +83,17 @@ final class AppUnitSettings {
                 sb.append("CPUWeight=").append(Math.max(1, Math.min(10000, weight))).append('\n');
             }
         }
+        // '!': the handlers run as root, as rkt ran them (the app drops to its user after
+        // pre-start); only User=, Group= and SupplementaryGroups= are not applied, the rest of the
+        // app's confinement is.
         List<String> preStart = app.eventHandlers().get("pre-start");
         if (preStart != null) {
-            sb.append("ExecStartPre=").append(UnitSyntax.commandLine(preStart)).append('\n');
+            sb.append("ExecStartPre=!").append(UnitSyntax.commandLine(preStart)).append('\n');
         }
         List<String> postStop = app.eventHandlers().get("post-stop");
         if (postStop != null) {
-            // A failing post-stop handler does not change the app's own exit status.
-            sb.append("ExecStopPost=-").append(UnitSyntax.commandLine(postStop)).append('\n');
+            // '-': a failing post-stop handler does not change the app's own exit status.
+            sb.append("ExecStopPost=-!").append(UnitSyntax.commandLine(postStop)).append('\n');
         }
         return sb.toString();
     }
@@ -156,25 +158,6 @@ final class AppUnitSettings {
             }
             if (r.cpuShares() != null) {
                 sb.append(unit).append(" cpu cpu.shares ").append(r.cpuShares()).append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
-    /**
-     * The stage1 tree's {@code /etc/group}: systemd looks up each of {@code SupplementaryGroups=} and
-     * refuses a group it cannot find, though the app's own image names it or not.
-     */
-    static String groupFile(PodDirectory pod) {
-        TreeSet<Long> gids = new TreeSet<>();
-        for (PodDirectory.App app : pod.apps()) {
-            app.supplementaryGids().forEach(g -> gids.add(Integer.toUnsignedLong(g)));
-            gids.add(Integer.toUnsignedLong(app.gid()));
-        }
-        StringBuilder sb = new StringBuilder("root:x:0:\n");
-        for (long gid : gids) {
-            if (gid != 0) {
-                sb.append("bosun-gid-").append(gid).append(":x:").append(gid).append(":\n");
             }
         }
         return sb.toString();

@@ -64,7 +64,8 @@ final class Stage1Tree {
                 file(units.resolve(unit.getKey()), unit.getValue(), READABLE);
             }
             file(root.resolve(INIT.substring(1)), initScript(pod), EXECUTABLE);
-            file(root.resolve("etc/group"), AppUnitSettings.groupFile(pod), READABLE);
+            file(root.resolve("etc/passwd"), PodAccounts.passwdFile(pod), READABLE);
+            file(root.resolve("etc/group"), PodAccounts.groupFile(pod), READABLE);
             file(root.resolve(AppLogs.LOGGER.substring(1)), AppLogs.loggerScript(), READABLE);
             file(root.resolve(AppLogs.ROTATE.substring(1)), AppLogs.rotateScript(), READABLE);
             file(root.resolve(AppStart.SCRIPT.substring(1)), AppStart.script(), READABLE);

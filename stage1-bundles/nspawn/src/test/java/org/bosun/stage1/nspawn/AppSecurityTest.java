@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.security.Protection;
 import org.bosun.api.security.SecurityPolicy;
 import org.bosun.api.security.SelinuxLabels;
 import org.bosun.api.stage1.PodDirectory;
@@ -55,6 +56,12 @@ public class AppSecurityTest {
 
     @Test
     public void anUnconfinedAppGetsNothing() {
-        assertEquals("", AppSecurity.unitLines(app(SecurityPolicy.UNCONFINED)));
+        assertEquals("", AppSecurity.unitLines(app(SecurityPolicy.UNCONFINED.withProtectionOff(Protection.CAPABILITIES))));
+    }
+
+    @Test
+    public void anEmptyCapabilitySetEmptiesTheBoundingSet() {
+        SecurityPolicy none = SecurityPolicy.UNCONFINED.withNoNewPrivileges(true);
+        assertEquals("CapabilityBoundingSet=\nNoNewPrivileges=yes\n", AppSecurity.unitLines(app(none)));
     }
 }

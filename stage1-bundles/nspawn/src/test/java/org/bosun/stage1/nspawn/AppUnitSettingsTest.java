@@ -28,7 +28,7 @@ public class AppUnitSettingsTest {
         String unit = PodUnits.app(db, List.of(), false, 0);
         for (String line : List.of("BindPaths=/opt/volumes/data:/var/lib/db:rbind",
                 "BindReadOnlyPaths=/opt/volumes/conf:/etc/db:norbind", "ReadOnlyPaths=/opt/stage2/db/rootfs",
-                "SupplementaryGroups=20 30", "ExecStartPre=\"/bin/setup\" \"--init\"", "ExecStopPost=-\"/bin/cleanup\"",
+                "SupplementaryGroups=20 30", "ExecStartPre=!\"/bin/setup\" \"--init\"", "ExecStopPost=-!\"/bin/cleanup\"",
                 "StandardOutput=append:/run/bosun/apps/db.out", "StandardError=append:/run/bosun/apps/db.err")) {
             assertTrue("expected " + line + " in\n" + unit, unit.lines().anyMatch(line::equals));
         }

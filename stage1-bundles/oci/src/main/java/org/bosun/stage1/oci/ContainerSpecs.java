@@ -108,8 +108,9 @@ final class ContainerSpecs {
      */
     OciSpec app(PodDirectory.App app, String id, List<String> args) {
         SecurityPolicy policy = app.security();
+        boolean handler = !id.equals(appId(app.name()));
         OciSpec spec = SpecOpt.apply(root(id, app.rootfs(), app.readonlyRootfs()),
-                ProcessOpts.app(pod, app, args),
+                ProcessOpts.app(pod, app, args, handler),
                 CapabilityOpts.app(policy),
                 ResourceOpts.app(app.resources(), minimumOomScoreAdj),
                 SelinuxOpts.app(policy),
@@ -119,7 +120,7 @@ final class ContainerSpecs {
                 ResourceOpts.cgroup(id),
                 MaskedPathOpts.app(policy),
                 SeccompOpts.app(app, policy, compiledSeccomp));
-        return id.equals(appId(app.name())) ? StartedHook.app(app.name()).apply(spec) : spec;
+        return handler ? spec : StartedHook.app(app.name()).apply(spec);
     }
 
     private OciSpec root(String id, Path rootfs, boolean readonly) {

@@ -18,11 +18,16 @@ final class ProcessOpts {
     private ProcessOpts() {
     }
 
-    /** {@code args} (the app's exec, or one of its event handlers) under the init, the container's PID 1. */
-    static SpecOpt app(PodDirectory pod, PodDirectory.App app, List<String> args) {
+    /**
+     * {@code args} (the app's exec, or one of its event handlers) under the init, the container's PID
+     * 1; as the app's user, or for a {@code handler} as root, as rkt ran event handlers (before the
+     * app drops to its user, and after it).
+     */
+    static SpecOpt app(PodDirectory pod, PodDirectory.App app, List<String> args, boolean handler) {
         List<Long> gids = app.supplementaryGids().isEmpty() ? null
                 : app.supplementaryGids().stream().map(Integer::toUnsignedLong).toList();
-        OciSpec.User user = new OciSpec.User(Integer.toUnsignedLong(app.uid()), Integer.toUnsignedLong(app.gid()), gids);
+        OciSpec.User user = handler ? new OciSpec.User(0, 0, null)
+                : new OciSpec.User(Integer.toUnsignedLong(app.uid()), Integer.toUnsignedLong(app.gid()), gids);
         List<String> argv = new ArrayList<>(List.of(INIT_TARGET, "--"));
         argv.addAll(args);
         List<String> env = new ArrayList<>();

@@ -50,6 +50,21 @@ public class ContainerSpecsTest {
         return out;
     }
 
+    /** rkt ran event handlers as root, before the app drops to its user and after it. */
+    @Test
+    public void theAppRunsAsItsUserAndItsHandlersAsRoot() throws Exception {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
+        ContainerSpecs configs = new ContainerSpecs(pod(app, null), 0, INIT, false);
+        JsonNode own = json(configs.app(app, "app-web", app.exec())).path("process").path("user");
+        assertEquals(1000, own.path("uid").asInt());
+        assertEquals(100, own.path("gid").asInt());
+        assertEquals("[10,20]", own.path("additionalGids").toString());
+        for (String handler : List.of("pre-start-web", "post-stop-web")) {
+            JsonNode user = json(configs.app(app, handler, List.of("/bin/setup"))).path("process").path("user");
+            assertEquals(handler, "{\"uid\":0,\"gid\":0}", user.toString());
+        }
+    }
+
     /** The app container's poststart hook, run as runc and crun run it (in the bundle), records the start. */
     @Test
     public void theAppsStartIsRecordedByAPoststartHookAndAHandlersIsNot() throws Exception {
