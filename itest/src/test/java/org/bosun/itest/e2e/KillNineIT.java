@@ -358,7 +358,7 @@ public class KillNineIT extends E2eCase {
     public void stopAndStopForceEndAnOciPodWhoseSupervisorAndWatcherWereKilled() throws Exception {
         for (boolean force : List.of(false, true)) {
             Pod pod = startPod("force-" + force, OCI);
-            Path pipe = data.resolve("pods/run/" + pod.uuid() + "/engine/io/supervisor");
+            Path pipe = data.resolve("pods/run/" + pod.uuid() + "/engine/watch");
             List<ProcessHandle> victims = new ArrayList<>(holdersOf(pipe));
             victims.add(pod.run().process.toHandle());
             victims.forEach(ProcessHandle::destroyForcibly);

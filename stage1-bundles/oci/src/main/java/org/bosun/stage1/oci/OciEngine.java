@@ -45,6 +45,7 @@ import org.osgi.service.component.annotations.Component;
  * engine/io/                  the apps' output pipes
  * engine/cgroups, engine/pid  written when the pod runs: its cgroups (for gc) and the supervisor's pid
  * engine/cgroups.fstab        the cgroup hierarchies the supervisor mounts in its cgroup namespace
+ * engine/watch                the pipe whose end tells the supervisor's watcher that the pod's process died
  * </pre>
  */
 @Component(service = Stage1Engine.class)

@@ -378,8 +378,9 @@ public class SupervisorScriptTest {
             while (!processesIn(cgroups).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals("processes left in the pod's cgroups after its supervisor was killed", List.of(),
-                    processesIn(cgroups));
+            List<String> left = processesIn(cgroups);
+            assertTrue("processes left in the pod's cgroups after its supervisor was killed: " + left.size() + ", e.g. "
+                    + left.subList(0, Math.min(3, left.size())), left.isEmpty());
         }
     }
 
