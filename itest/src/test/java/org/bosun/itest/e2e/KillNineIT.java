@@ -167,7 +167,7 @@ public class KillNineIT extends E2eCase {
 
     // ------------------------------------------------------------------ the matrix
 
-    /** Who a trial kills: the command's client, the agent that runs the command, or the pod's process. */
+    /** Whom a trial kills at a pause: the command's client, or the agent that runs the command. */
     enum Victim {
         CLIENT, AGENT
     }
@@ -196,24 +196,33 @@ public class KillNineIT extends E2eCase {
         Files.deleteIfExists(data.resolve("test-pause"));
     }
 
+    /** What a trial does between the pause's release and gc. */
+    interface Step {
+        void run() throws Exception;
+    }
+
     /**
-     * Kills {@code victim} of {@code command}, paused at {@code point} by process {@code paused}, lets
-     * the pause go, and checks the host after gc.
+     * Waits until {@code command} pauses at {@code point}, kills {@code victim} (the agent in agent
+     * mode runs the command and is the process that paused), lets the pause go, does {@code then},
+     * and checks the host after gc.
      */
-    void killAndCheck(String point, Victim victim, BosunProcess command, long paused, Pod bystander, Set<String> before)
+    void killAndCheck(String point, Victim victim, BosunProcess command, Pod bystander, Set<String> before, Step then)
             throws Exception {
         String trial = point + "/" + victim + "/" + mode;
-        long expected = mode == Mode.AGENT ? FIXTURE.agentPid() : command.pid();
-        assertEquals(trial + ": the process that paused", expected, paused);
+        long paused = awaitPause(point, command);
+        assertEquals(trial + ": the process that paused", mode == Mode.AGENT ? FIXTURE.agentPid() : command.pid(), paused);
         if (victim == Victim.AGENT) {
+            // the client sees its agent go and ends by itself
             ProcessHandle.of(FIXTURE.agentPid()).ifPresent(ProcessHandle::destroyForcibly);
+        } else {
+            command.process.toHandle().destroyForcibly();
         }
-        command.process.toHandle().destroyForcibly();
         command.await(Duration.ofSeconds(30));
         release();
         if (victim == Victim.AGENT) {
             FIXTURE.restartAgent();
         }
+        then.run();
         gcLeavesOnly(trial, bystander, before);
         trials++;
     }
@@ -240,7 +249,7 @@ public class KillNineIT extends E2eCase {
                 BosunProcess run = startBosun("run", INSECURE, OCI, "--port=:tcp:8080::" + OciNetworkIT.freePort(), aci(),
                         "--exec", "/bin/true");
                 run.closeStdin();
-                killAndCheck(point, victim, run, awaitPause(point, run), bystander, before);
+                killAndCheck(point, victim, run, bystander, before, () -> { });
             }
         }
         stopBystander(bystander);
@@ -257,28 +266,19 @@ public class KillNineIT extends E2eCase {
             pauseAt("stop");
             BosunProcess stop = startBosun("stop", target.uuid());
             stop.closeStdin();
-            long paused = awaitPause("stop", stop);
             // the stop never reached the pod: it still runs, and a new stop ends it
-            String trial = "stop/" + victim + "/" + mode;
-            assertEquals(trial + ": the process that paused", mode == Mode.AGENT ? FIXTURE.agentPid() : stop.pid(), paused);
-            ProcessHandle.of(victim == Victim.AGENT ? FIXTURE.agentPid() : stop.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            stop.await(Duration.ofSeconds(30));
-            release();
-            if (victim == Victim.AGENT) {
-                FIXTURE.restartAgent();
-            }
-            assertEquals(trial, "state=running", state(target.uuid()));
-            assertExit(0, bosun("stop", "--force", target.uuid()));
-            target.run().await(Duration.ofSeconds(30));
-            gcLeavesOnly(trial, bystander, before);
-            trials++;
+            killAndCheck("stop", victim, stop, bystander, before, () -> {
+                assertEquals("stop/" + victim + "/" + mode, "state=running", state(target.uuid()));
+                assertExit(0, bosun("stop", "--force", target.uuid()));
+                target.run().await(Duration.ofSeconds(30));
+            });
         }
         for (Victim victim : victims()) {
             assertExit(0, bosun("run", INSECURE, OCI, "--port=:tcp:8080::" + OciNetworkIT.freePort(), aci(), "--exec", "/bin/true"));
             pauseAt("collect");
             BosunProcess gc = startBosun("gc", "--grace-period=0s");
             gc.closeStdin();
-            killAndCheck("collect", victim, gc, awaitPause("collect", gc), bystander, before);
+            killAndCheck("collect", victim, gc, bystander, before, () -> { });
         }
         stopBystander(bystander);
         System.err.println("bosun-e2e: kill -9 matrix, stop and gc (" + mode + "): " + trials + " trials");
@@ -373,13 +373,14 @@ public class KillNineIT extends E2eCase {
 
     /**
      * A fly app that left a child behind: the child holds the pod's lock, stop reaches no process of
-     * the pod (fly has no cgroups) and says so in one line with exit code 5 instead of 0.
+     * the pod (fly has no cgroups) and says so in one line with exit code 5 instead of 0. (busybox sh
+     * gives a background command /dev/null, which a fly rootfs lacks.)
      */
     @Test
     public void stopThatEndsNothingSaysSoInOneLine() throws Exception {
         Path uuidFile = work.resolve("fly.uuid");
         BosunProcess run = startBosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile, aci(), "--exec", "/bin/sh",
-                "--", "-c", "sleep 300 & echo ready; exec sleep 300");
+                "--", "-c", "mkdir -p /dev; mknod /dev/null c 1 3; sleep 300 & echo ready; exec sleep 300");
         run.closeStdin();
         assertEquals("ready", run.nextLine(CALL_TIMEOUT));
         String uuid = Files.readString(uuidFile).trim();
