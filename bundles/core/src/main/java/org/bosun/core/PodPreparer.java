@@ -119,6 +119,7 @@ final class PodPreparer {
             network.setUp(paths, uuid, podDir, request.options(), caps.privateNetwork(), imagePorts,
                     PodNetwork.hostname(request.options(), uuid));
             clock.lap("network");
+            TestPauses.at(paths, TestPauses.PREPARE_NETWORK);
             Path finalDir = podDir;
             ServiceLookup.EngineUse<Void> use = services.withEngine(engineName, engine -> {
                 engine.prepare(files.podDirectory(uuid, finalDir, manifest));
@@ -195,6 +196,7 @@ final class PodPreparer {
                     .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
                             format -> format.fetch(ref, fetch, store))));
             clock.lap("image");
+            TestPauses.at(paths, TestPauses.PREPARE_IMAGE);
             checkNotCancelled(podDir.getFileName().toString());
             // For image list and gc's grace period; the pin is what keeps the image and its tree now.
             store.markUsed(paths, image.id());

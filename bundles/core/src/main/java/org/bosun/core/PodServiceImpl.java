@@ -198,6 +198,7 @@ public final class PodServiceImpl implements PodService, AppService {
         security.measure(new org.bosun.api.security.PodMeasurement(paths,
                 files.podDirectory(f.uuid(), f.path(), manifest), f.path().resolve(PodFiles.MANIFEST), engine.name(),
                 run.bundleVersion(), command));
+        TestPauses.at(paths, TestPauses.LAUNCH);
         return new PodLaunch(f.uuid(), f.path(), runDir, PodLock.FILE_NAME, PodFiles.PID, command);
     }
 
@@ -314,10 +315,43 @@ public final class PodServiceImpl implements PodService, AppService {
         }
         EngineRecordJson engine = engineOf(f);
         PodDirectory pod = files.podDirectory(f.uuid(), f.path(), files.manifest(f.path()));
+        // The pod's process gone while the pod still runs: something killed bosun run (kill -9)
+        // and what it started lives on. The engine then kills what is left through its cgroups.
+        TestPauses.at(paths, TestPauses.STOP);
+        boolean orphaned = ProcessHandle.of(pid).isEmpty();
         services.withEngine(engine.name(), e -> {
             e.stop(pod, pid, force);
             return null;
         });
+        if (orphaned || force) {
+            awaitEnd(f, pid, orphaned);
+        }
+    }
+
+    /** How long stop waits for a pod it killed to release its lock. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * A kill ends a pod at once: one whose lock is still held after {@link #STOP_WAIT} was not
+     * stopped, and saying so is the caller's only way to know (exit code 5, as for any pod in the
+     * wrong state).
+     */
+    private static void awaitEnd(PodStore.Found f, long pid, boolean orphaned) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (PodLock.isHeld(f.path())) {
+            if (System.nanoTime() > deadline) {
+                throw BosunException.precondition("pod " + f.uuid() + " is still running " + STOP_WAIT.toSeconds()
+                        + " s after it was killed" + (orphaned ? " (its process " + pid + " is gone)" : "")
+                        + ": a process the engine could not reach holds its lock; fuser -v "
+                        + f.path().resolve(PodLock.FILE_NAME) + " names it");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BosunException.cancelled("interrupted while waiting for pod " + f.uuid() + " to end");
+            }
+        }
     }
 
     @Override
@@ -419,6 +453,7 @@ public final class PodServiceImpl implements PodService, AppService {
 
     /** Lets the engine release what the pod holds, then deletes it. The caller holds the pod's lock. */
     private void collect(RuntimePaths paths, PodStore.Found f) {
+        TestPauses.at(paths, TestPauses.COLLECT);
         EngineRecordJson engine;
         PodManifestJson manifest;
         try {

@@ -156,6 +156,23 @@ public final class BosunFixture extends ExternalResource {
                 + " s; last attempt: " + last + "\nagent log:\n" + agentLog());
     }
 
+    /** The agent's pid, for a test that kills it (and then calls {@link #restartAgent}). */
+    synchronized long agentPid() {
+        return agent.pid();
+    }
+
+    /** A new agent on the same socket after a test killed the last one (kill -9, which leaves the socket file). */
+    synchronized void restartAgent() throws Exception {
+        if (agent != null) {
+            agent.destroyForcibly();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (shutdownHook != null) {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        startAgent();
+    }
+
     /** SIGTERM, then SIGKILL; returns the product problems seen (an agent that ignores SIGTERM, a stale socket). */
     private List<String> stopAgent() {
         List<String> problems = new ArrayList<>();

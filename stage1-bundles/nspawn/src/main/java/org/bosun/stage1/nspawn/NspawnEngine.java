@@ -159,9 +159,18 @@ public final class NspawnEngine implements Stage1Engine {
      * {@code force} kills the pod at once: systemd-nspawn does not take its container with it when it
      * is killed, so the pod's processes are killed through its cgroup and as systemd-nspawn's
      * children too; bosun run then exits with 137 and no exit code is recorded.
+     * A pod whose systemd-nspawn is gone while something of it still holds its lock (its watcher
+     * was killed too, see {@link Stage1Tree#watchScript}) is killed through its cgroup either way.
      */
     @Override
     public void stop(PodDirectory pod, long pid, boolean force) {
+        if (ProcessHandle.of(pid).isEmpty()) {
+            String podCgroup = recordedCgroup(pod);
+            if (podCgroup != null) {
+                PodCgroup.ofHost().ifPresent(c -> c.kill(podCgroup));
+            }
+            return;
+        }
         ProcessHandle.of(pid).ifPresent(nspawn -> {
             if (!force) {
                 PodInit.awaitSystemd(nspawn, STARTUP_WAIT);

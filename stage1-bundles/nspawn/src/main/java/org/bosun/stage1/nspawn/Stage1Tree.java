@@ -260,6 +260,29 @@ final class Stage1Tree {
                 + "done < \"$limits\"\n";
     }
 
+    /** The pipe between the pod's process and its watcher, in the engine directory. */
+    static final String WATCH_PIPE = "watch";
+
+    /**
+     * The pod ends with its process: kill -9 of bosun run kills systemd-nspawn, which leaves its
+     * container running. A watcher, forked before the run script joins the pod's cgroup, holds the
+     * read end of a pipe whose one writer is this process and then systemd-nspawn (descriptor 9), so
+     * it reads end-of-file when systemd-nspawn has exited for any reason, and then kills the pod's
+     * cgroup, whose processes are then stray (cgroup.kill, cgroup2 on Linux 5.14 and later; gc
+     * kills them elsewhere). It keeps its copy of the pod's lock until then (dash cannot close the
+     * launcher's descriptor of it, above 9), so nothing of the pod runs while its lock is free; after
+     * a pod that ends by itself that is a few milliseconds more.
+     */
+    static String watchScript() {
+        return "/usr/bin/mkfifo \"${0%/*}/" + WATCH_PIPE + "\" || exit 125\n"
+                + "(\n"
+                + "    trap '' TERM INT HUP\n"
+                + "    read -r _ <&8\n"
+                + "    [ ! -f \"$hierarchy$cgroup/cgroup.kill\" ] || echo 1 > \"$hierarchy$cgroup/cgroup.kill\"\n"
+                + ") 8< \"${0%/*}/" + WATCH_PIPE + "\" < /dev/null > /dev/null 2>&1 &\n"
+                + "exec 9> \"${0%/*}/" + WATCH_PIPE + "\" || exit 125\n";
+    }
+
     static String runScript() {
         return "#!/usr/bin/sh\n"
                 + "# bosun nspawn engine: the pod's process (generated)\n"
@@ -271,6 +294,7 @@ final class Stage1Tree {
                 + "done < /proc/self/cgroup\n"
                 + "cgroup=${own%/}/$name\n"
                 + "echo \"$cgroup\" > \"${0%/*}/" + CGROUP + "\" || exit 125\n"
+                + watchScript()
                 + "if ! /usr/bin/mkdir \"$hierarchy$cgroup\" || ! echo $$ > \"$hierarchy$cgroup/cgroup.procs\"; then\n"
                 + "    echo \"bosun: cannot give the pod its own cgroup $hierarchy$cgroup\" >&2\n"
                 + "    exit 125\n"

@@ -46,6 +46,7 @@ import org.osgi.service.component.annotations.Component;
  * engine/io/                  the apps' output pipes
  * engine/cgroups, engine/pid  written when the pod runs: its cgroups (for gc) and the supervisor's pid
  * engine/cgroups.fstab        the cgroup hierarchies the supervisor mounts in its cgroup namespace
+ * engine/watch                the pipe whose end tells the supervisor's watcher that the pod's process died
  * </pre>
  */
 @Component(service = {Stage1Engine.class, AppLifecycle.class})
@@ -221,19 +222,26 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
      * SIGTERM makes the supervisor stop the apps (SIGTERM, then SIGKILL after the stop timeout); they
      * record their exit codes and {@code bosun run} exits with the pod's. {@code force} kills every
      * process in the pod's cgroups, the supervisor included, at once: bosun run exits with 137.
+     * A pod whose supervisor is gone (kill -9 of bosun run) but whose processes are still there
+     * (the supervisor's watcher was killed too, or the pod was started by an engine without one)
+     * has no one left to stop its apps and record their codes: both kill what is left in its cgroups.
      */
     @Override
     public void stop(PodDirectory pod, long pid, boolean force) {
-        ProcessHandle.of(pid).ifPresent(supervisor -> {
-            if (!force) {
-                supervisor.destroy();
-                return;
-            }
-            List<ProcessHandle> tree = new ArrayList<>(supervisor.descendants().toList());
-            CgroupTree.kill(PodCgroups.recorded(pod.stage1Dir(), pod.uuid()));
-            supervisor.destroyForcibly();
-            tree.forEach(ProcessHandle::destroyForcibly);
-        });
+        List<Path> cgroups = PodCgroups.recorded(pod.stage1Dir(), pod.uuid());
+        ProcessHandle supervisor = ProcessHandle.of(pid).orElse(null);
+        if (supervisor == null) {
+            CgroupTree.kill(cgroups);
+            return;
+        }
+        if (!force) {
+            supervisor.destroy();
+            return;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(supervisor.descendants().toList());
+        CgroupTree.kill(cgroups);
+        supervisor.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
     }
 
     /**

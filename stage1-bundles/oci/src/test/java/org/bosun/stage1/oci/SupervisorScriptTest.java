@@ -382,6 +382,51 @@ public class SupervisorScriptTest {
         }
     }
 
+    /**
+     * kill -9 of the supervisor (the process of bosun run; no trap sees it) ends the pod: its watcher
+     * kills every process left in the pod's cgroups, an app that ignores SIGTERM included.
+     */
+    @Test(timeout = 60_000)
+    public void killingTheSupervisorEndsEveryProcessOfThePod() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.app("web", ": > web-ready\nexec sleep 300\n")
+                    .app("db", "trap '' TERM\n: > db-ready\nwhile :; do sleep 0.1; done\n");
+            Process p = pod.start();
+            pod.await("web-ready");
+            pod.await("db-ready");
+            List<Path> cgroups = PodCgroups.recorded(pod.pod.resolve("engine"), pod.uuid);
+            assertFalse("the pod runs in its cgroups", processesIn(cgroups).isEmpty());
+            p.toHandle().destroyForcibly();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!processesIn(cgroups).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            List<String> left = processesIn(cgroups);
+            assertTrue("processes left in the pod's cgroups after its supervisor was killed: " + left.size() + ", e.g. "
+                    + left.subList(0, Math.min(3, left.size())), left.isEmpty());
+        }
+    }
+
+    /** The pids in {@code cgroups} and every cgroup below them. */
+    private static List<String> processesIn(List<Path> cgroups) throws Exception {
+        List<String> pids = new ArrayList<>();
+        for (Path cgroup : cgroups) {
+            for (Path dir : org.bosun.host.cgroup.CgroupTree.walk(cgroup)) {
+                try {
+                    for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                        if (!line.isBlank()) {
+                            pids.add(line.trim() + " " + dir);
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return pids;
+    }
+
     @Test(timeout = 60_000)
     public void aFailingPreStartHandlerKeepsTheAppFromStartingAndThePostStopHandlerRuns() throws Exception {
         try (SupervisedPod pod = pod()) {
