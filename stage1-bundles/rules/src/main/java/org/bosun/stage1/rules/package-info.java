@@ -2,10 +2,11 @@
  * The rules the isolating stage1 engines (nspawn, oci, and a vendor's) apply alike to a prepared
  * pod and the host, so that each engine keeps only what is its own: the mount points of the pod's
  * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}), the
- * capabilities the host can give ({@link org.bosun.stage1.rules.HostCapabilities}) and the check
- * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}).
+ * capabilities the host can give ({@link org.bosun.stage1.rules.HostCapabilities}), the check
+ * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}) and
+ * the devices an app may open ({@link org.bosun.stage1.rules.AllowedDevices}).
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.stage1.rules;
 
