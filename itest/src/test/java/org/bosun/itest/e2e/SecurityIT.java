@@ -59,9 +59,10 @@ public class SecurityIT extends E2eCase {
      */
     static final Map<String, String> REFUSED_ON_EVERY_ENGINE = refusedOnEveryEngine();
     /** What {@link #PROBES} look at. */
-    static final List<String> PROBED = List.of("sys-net", "sys-firmware", "sys-write", "proc-write");
+    static final List<String> PROBED = List.of("dev-ptmx", "sys-net", "sys-firmware", "sys-write", "proc-write");
     /** Shell probes, each printing one "name value" line. */
-    static final String PROBES = "echo sys-net $(ls /sys/class/net)\n"
+    static final String PROBES = "if : <>/dev/ptmx 2>/dev/null; then echo dev-ptmx ok; else echo dev-ptmx refused; fi\n"
+            + "echo sys-net $(ls /sys/class/net)\n"
             + "if [ -z \"$(ls -A /sys/firmware 2>/dev/null)\" ]; then echo sys-firmware empty;"
             + " else echo sys-firmware $(ls -A /sys/firmware); fi\n"
             // the pod's own loopback, its MTU written back as it is: harmless were it allowed
@@ -306,7 +307,10 @@ public class SecurityIT extends E2eCase {
         cases.put("dev-c-1-3", "ok"); // null
         cases.put("dev-c-1-5", "ok"); // zero
         cases.put("dev-c-1-9", "ok"); // urandom
-        cases.put("dev-c-5-2", "ok"); // ptmx
+        cases.put("dev-c-1-7", "ok"); // full
+        cases.put("dev-c-1-8", "ok"); // random
+        // (a new ptmx node would find no devpts beside it: the pod's own /dev/ptmx is probed)
+        cases.put("dev-ptmx", "ok");
         cases.put("keyctl", "errno=EPERM");
         cases.put("mount", "errno=EPERM");
         cases.put("ptrace", "errno=EPERM");
