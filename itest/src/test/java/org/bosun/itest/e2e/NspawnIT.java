@@ -39,9 +39,12 @@ public class NspawnIT extends E2eCase {
     public static final BosunFixture FIXTURE = new BosunFixture();
 
     static final String NSPAWN = "--stage1-name=nspawn";
-    /** The cgroup hierarchies where systemd-nspawn makes a pod's cgroups on these hosts. */
+    /**
+     * The cgroup hierarchies where systemd-nspawn makes a pod's cgroups on these hosts, and the
+     * legacy devices one where the engine holds the pod's device allow-list.
+     */
     static final List<Path> CGROUP_HIERARCHIES = List.of(Path.of("/sys/fs/cgroup/unified"),
-            Path.of("/sys/fs/cgroup/systemd"), Path.of("/sys/fs/cgroup"));
+            Path.of("/sys/fs/cgroup/systemd"), Path.of("/sys/fs/cgroup"), Path.of("/sys/fs/cgroup/devices"));
     /** Every pod the class made, to check after the class that none left a cgroup. */
     static final Set<String> PODS = Collections.synchronizedSet(new LinkedHashSet<>());
 

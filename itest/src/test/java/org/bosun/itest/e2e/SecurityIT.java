@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,8 @@ import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
- * Secure by default (issue 6), on the nspawn engine: a default pod cannot mount, unmount, reboot,
+ * Secure by default (issue 6), on the nspawn engine, and on every isolating engine alike for the
+ * escapes of {@link #REFUSED_ON_EVERY_ENGINE} (issue 12): a default pod cannot mount, unmount, reboot,
  * load a module or a kernel, trace its init, use the kernel keyring, read kernel symbols or change
  * kernel tunables, and a setuid binary gives a non-root app nothing. Each refusal is shown to come
  * from the protection by turning that protection off ({@code --insecure-options}, {@code --caps-retain},
@@ -40,6 +43,34 @@ public class SecurityIT extends E2eCase {
     static final String NSPAWN = "--stage1-name=nspawn";
     static final List<String> ESCAPES = List.of("mount", "umount", "reboot", "init_module", "kexec_load", "ptrace",
             "keyctl");
+    /**
+     * The engines that isolate a pod, with the flags that choose them (fly promises no isolation:
+     * one app in a chroot, see its engine's documentation).
+     */
+    static final Map<String, List<String>> ENGINES = engines();
+    /**
+     * What a default pod with no network of its own gets on every isolating engine, action by
+     * action: the {@code escape} helper's actions, then the script's {@link #PROBES}. Device nodes
+     * may be made, but only the OCI default devices opened (not the host's loop device, a tty,
+     * loop-control, or fuse, which nothing asked for); /sys shows only the pod's own network
+     * interfaces and hides what is masked, and neither /sys nor /proc/sys can be written; the
+     * kernel keyring, mount, ptrace and a user namespace of the app's own are refused ({@code
+     * unshare -U}: podman allows it, bosun does not).
+     */
+    static final Map<String, String> REFUSED_ON_EVERY_ENGINE = refusedOnEveryEngine();
+    /** What {@link #PROBES} look at. */
+    static final List<String> PROBED = List.of("dev-ptmx", "sys-net", "sys-firmware", "sys-write", "proc-write");
+    /** Shell probes, each printing one "name value" line. */
+    static final String PROBES = "if : <>/dev/ptmx 2>/dev/null; then echo dev-ptmx ok; else echo dev-ptmx refused; fi\n"
+            + "echo sys-net $(ls /sys/class/net)\n"
+            + "if [ -z \"$(ls -A /sys/firmware 2>/dev/null)\" ]; then echo sys-firmware empty;"
+            + " else echo sys-firmware $(ls -A /sys/firmware); fi\n"
+            // the pod's own loopback, its MTU written back as it is: harmless were it allowed
+            + "mtu=$(cat /sys/class/net/lo/mtu)\n"
+            + "if echo \"$mtu\" > /sys/class/net/lo/mtu 2>/dev/null; then echo sys-write written; else echo sys-write refused; fi\n"
+            // the pod's own UTS namespace: harmless were it allowed
+            + "if echo bosun-test > /proc/sys/kernel/domainname 2>/dev/null; then echo proc-write written;"
+            + " else echo proc-write refused; fi\n";
     private static Path images;
     private static Path escapeAci;
     private static Path nnpOffAci;
@@ -231,6 +262,66 @@ public class SecurityIT extends E2eCase {
         assertEquals(run.describe(), 1, run.stderrLines().stream().filter(line::equals).count());
     }
 
+    /** The same escapes, refused the same way, on nspawn, oci with runc and oci with crun. */
+    @Test
+    public void escapeAttemptsAreRefusedAlikeOnEveryEngine() throws Exception {
+        List<String> actions = new ArrayList<>(REFUSED_ON_EVERY_ENGINE.keySet());
+        actions.removeAll(PROBED);
+        String script = "/bin/escape " + String.join(" ", actions) + "\n" + PROBES;
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, List<String>> engine : ENGINES.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("run", INSECURE));
+            args.addAll(engine.getValue());
+            args.addAll(List.of("--net=none", escapeAci.toString(), "--exec", "/bin/sh", "--", "-c", script));
+            BosunResult r = bosun(args.toArray(String[]::new));
+            assertExit(0, r);
+            Map<String, String> seen = new HashMap<>();
+            for (String line : r.stdoutLines()) {
+                int space = line.indexOf(' ');
+                seen.put(space > 0 ? line.substring(0, space) : line, space > 0 ? line.substring(space + 1) : "");
+            }
+            for (Map.Entry<String, String> expected : REFUSED_ON_EVERY_ENGINE.entrySet()) {
+                String got = seen.get(expected.getKey());
+                if (!expected.getValue().equals(got)) {
+                    wrong.add(engine.getKey() + ": " + expected.getKey() + " " + got + " (expected " + expected.getValue() + ")");
+                }
+            }
+        }
+        assertEquals("escapes not refused alike on every engine:\n  " + String.join("\n  ", wrong), List.of(), wrong);
+    }
+
+    private static Map<String, List<String>> engines() {
+        Map<String, List<String>> engines = new LinkedHashMap<>();
+        engines.put("nspawn", List.of(NSPAWN));
+        engines.put("oci+runc", List.of("--stage1-name=oci", "--stage1-option=runtime=runc"));
+        engines.put("oci+crun", List.of("--stage1-name=oci", "--stage1-option=runtime=crun"));
+        return Collections.unmodifiableMap(engines);
+    }
+
+    private static Map<String, String> refusedOnEveryEngine() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("dev-b-7-0", "errno=EPERM"); // the host's first loop device
+        cases.put("dev-c-4-1", "errno=EPERM"); // tty1
+        cases.put("dev-c-10-237", "errno=EPERM"); // loop-control
+        cases.put("dev-c-10-229", "errno=EPERM"); // fuse, not asked for
+        cases.put("dev-c-1-3", "ok"); // null
+        cases.put("dev-c-1-5", "ok"); // zero
+        cases.put("dev-c-1-9", "ok"); // urandom
+        cases.put("dev-c-1-7", "ok"); // full
+        cases.put("dev-c-1-8", "ok"); // random
+        // (a new ptmx node would find no devpts beside it: the pod's own /dev/ptmx is probed)
+        cases.put("dev-ptmx", "ok");
+        cases.put("keyctl", "errno=EPERM");
+        cases.put("mount", "errno=EPERM");
+        cases.put("ptrace", "errno=EPERM");
+        cases.put("userns", "errno=EPERM");
+        cases.put("sys-net", "lo");
+        cases.put("sys-firmware", "empty");
+        cases.put("sys-write", "refused");
+        cases.put("proc-write", "refused");
+        return Collections.unmodifiableMap(cases);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private BosunResult run(String insecure) throws Exception {
@@ -268,6 +359,7 @@ public class SecurityIT extends E2eCase {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createDirectories(rootfs.resolve("mnt"));
+        Files.createDirectories(rootfs.resolve("tmp")); // where escape makes its device nodes
         Files.copy(Path.of(TestImages.BUSYBOX), rootfs.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
         exec(layout, "chroot", rootfs.toString(), "/bin/busybox", "--install", "-s", "/bin");
         Files.copy(helper, rootfs.resolve("bin/escape"));

@@ -3,10 +3,18 @@
  * "errno=NAME". Each action is chosen to do no harm when it is permitted: it either fails on a bad
  * argument after the permission checks (reboot, kexec_load, init_module, umount of a non-mount
  * point), or changes only the app itself (a read-only tmpfs on /mnt, a seized but never stopped
- * tracee, a session keyring id, a raw socket that is closed at exit).
+ * tracee, a session keyring id, a raw socket that is closed at exit, a user namespace of its own).
+ * "dev-T-MAJOR-MINOR" makes a device node in /tmp (mknod) and opens it, without reading or
+ * writing: "ok" when the open is allowed, "errno=NAME" when it is refused, "mknod:errno=NAME"
+ * when the node could not even be made.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,7 +34,33 @@ static int report(const char *action, long rc) {
     return 0;
 }
 
+static int device(const char *a) {
+    char type;
+    unsigned major, minor;
+    char path[64];
+    if (sscanf(a, "dev-%c-%u-%u", &type, &major, &minor) != 3 || (type != 'b' && type != 'c')) {
+        fprintf(stderr, "escape: not a device action: %s\n", a);
+        return 2;
+    }
+    snprintf(path, sizeof path, "/tmp/escape-%c-%u-%u", type, major, minor);
+    unlink(path);
+    if (mknod(path, (type == 'b' ? S_IFBLK : S_IFCHR) | 0600, makedev(major, minor)) < 0) {
+        printf("%s mknod:errno=%s\n", a, strerrorname_np(errno));
+        return 1;
+    }
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY);
+    int saved = errno;
+    unlink(path);
+    if (fd >= 0) {
+        close(fd);
+    }
+    errno = saved;
+    return report(a, fd);
+}
+
 static int try(const char *a) {
+    if (!strncmp(a, "dev-", 4)) return device(a);
+    if (!strcmp(a, "userns")) return report(a, unshare(CLONE_NEWUSER));
     if (!strcmp(a, "mount")) return report(a, mount("none", "/mnt", "tmpfs", MS_RDONLY, NULL));
     if (!strcmp(a, "umount")) return report(a, umount2("/bin", 0));
     if (!strcmp(a, "reboot")) return report(a, syscall(SYS_reboot, 0, 0, 0, NULL));

@@ -63,6 +63,7 @@ public final class NspawnEngine implements Stage1Engine {
     @Override
     public void prepare(PodDirectory pod) {
         requireTools();
+        PodDevices.requireHost();
         if (PodCgroup.requireHost().hybrid() && pod.apps().stream().anyMatch(AppUnitSettings::hasLegacyLimits)) {
             AppStart.requireStaticBusybox();
         }
@@ -95,8 +96,8 @@ public final class NspawnEngine implements Stage1Engine {
             init.add("systemd.log_level=err");
         }
         NspawnCommand command = new NspawnCommand()
-                // a pod with a user namespace enters its network namespace first, as the host's root
-                .step(PodUserNamespace.networkStep(pod))
+                // the pod enters its network namespace first, as the host's root
+                .step(PodNetworkFiles.networkStep(pod))
                 .step(List.of(UNSHARE, "--mount", "--propagation", "private", "--"))
                 // the apps' overlays, mounted in the pod's mount namespace before systemd-nspawn starts
                 .step(PodOverlays.mountStep(pod))
@@ -111,8 +112,10 @@ public final class NspawnEngine implements Stage1Engine {
                 .options(PodUserNamespace.nspawnFlags(pod))
                 // the pod's capabilities (the apps' own sets are in their units)
                 .options(AppSecurity.nspawnFlags(pod))
-                // the pod's network namespace (none: the host's), its etc files and host name
+                // the pod's etc files and host name
                 .options(PodNetworkFiles.nspawnFlags(pod))
+                // the pod's /sys paths that every app masks
+                .options(PodSysfs.nspawnFlags(pod))
                 .options("--directory=" + engine.resolve(Stage1Tree.ROOTFS), "--machine=" + machineName(pod.uuid()),
                         "--uuid=" + pod.uuid())
                 // the pod's volumes, at /opt/volumes/NAME for the apps' units to bind on

@@ -19,16 +19,30 @@ final class PodNetworkFiles {
     }
 
     /**
-     * systemd-nspawn's network flags: the namespace the core created and attached (unless the pod's
-     * command joins it first, see {@link PodUserNamespace#joinsNetworkFirst}), or none at all for the
-     * host's network ({@code --net=host}, no netns).
+     * The step of the pod's command that joins its network namespace, the one the core created and
+     * attached, before anything else; none for the host's network ({@code --net=host}, no netns).
+     * systemd-nspawn then runs the pod in the network it finds itself in, as runc joins a network
+     * before it unshares the rest, rather than joining it with {@code --network-namespace-path}:
+     * <ul>
+     * <li>it would mount the pod's /sys before it joins, so a sysfs of the host's network (with
+     *     every host interface in /sys/class/net); joined first, the pod's /sys is one mounted
+     *     inside the pod's network (see {@link PodSysfs});
+     * <li>with a user namespace ({@code --private-users}) it would join from inside the new user
+     *     namespace, which owns no rights over a namespace the host's root made (EPERM); joined
+     *     first, the pod's root uses the network but cannot reconfigure it.
+     * </ul>
      */
+    static List<String> networkStep(PodDirectory pod) {
+        if (pod.settings().netns() == null) {
+            return List.of();
+        }
+        return List.of(NspawnEngine.NSENTER, "--net=" + pod.settings().netns(), "--");
+    }
+
+    /** systemd-nspawn's flags for the pod's etc files and host name. */
     static List<String> nspawnFlags(PodDirectory pod) {
         List<String> flags = new ArrayList<>();
         PodDirectory.Pod settings = pod.settings();
-        if (settings.netns() != null && !PodUserNamespace.joinsNetworkFirst(pod)) {
-            flags.add("--network-namespace-path=" + settings.netns());
-        }
         if (settings.etcDir() != null) {
             flags.add("--bind-ro=" + NspawnEngine.bindPath(settings.etcDir()) + ":" + ETC_IN_POD);
         }

@@ -34,24 +34,6 @@ final class PodUserNamespace {
         return List.of("--private-users=" + mapping.host() + ":" + mapping.size(), "--private-users-ownership=off");
     }
 
-    /**
-     * Whether the pod's command joins its network namespace before anything else: systemd-nspawn
-     * joins a {@code --network-namespace-path} from inside the new user namespace, which owns no
-     * rights over a namespace the host's root made (EPERM). Joined first, as runc joins before it
-     * unshares, the pod's root uses the network but cannot reconfigure it.
-     */
-    static boolean joinsNetworkFirst(PodDirectory pod) {
-        return pod.settings().userNamespace() != null && pod.settings().netns() != null;
-    }
-
-    /** The step of the pod's command that joins its network namespace first; none unless {@link #joinsNetworkFirst}. */
-    static List<String> networkStep(PodDirectory pod) {
-        if (!joinsNetworkFirst(pod)) {
-            return List.of();
-        }
-        return List.of(NspawnEngine.NSENTER, "--net=" + pod.settings().netns(), "--");
-    }
-
     /** Hands the stage1 tree and the apps' directories to the pod's root; nothing without a user namespace. */
     static void prepare(PodDirectory pod) {
         IdMapping mapping = pod.settings().userNamespace();

@@ -19,6 +19,7 @@ import org.bosun.api.stage1.PodDirectory;
  * <pre>
  * engine/run        the host side: cgroup, private /run/systemd/nspawn, then systemd-nspawn
  * engine/cgroup     the pod's cgroup, below the caller's (written by run; gc removes it)
+ * engine/devices    the devices the pod may open, as cgroup v1 devices.allow lines (see PodDevices)
  * engine/rootfs/    the stage1 tree systemd-nspawn boots: the host's /usr is mounted on usr/,
  *                   the pod's apps/ on opt/stage2/; bosun/init and bosun/reap; the units
  * </pre>
@@ -38,6 +39,8 @@ final class Stage1Tree {
     static final String LEGACY_LIMITS = "legacy-limits";
     /** The legacy cgroups the run script made, one directory per line, for gc. */
     static final String LEGACY_CGROUPS = "legacy-cgroups";
+    /** The devices the pod may open, read by the run script. */
+    static final String DEVICES = "devices";
 
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r--r--");
@@ -70,6 +73,7 @@ final class Stage1Tree {
             file(root.resolve(AppLogs.ROTATE.substring(1)), AppLogs.rotateScript(), READABLE);
             file(root.resolve(AppStart.SCRIPT.substring(1)), AppStart.script(), READABLE);
             file(engine.resolve(LEGACY_LIMITS), AppUnitSettings.legacyLimits(pod), READABLE);
+            file(engine.resolve(DEVICES), PodDevices.allowList(), READABLE);
             file(root.resolve(REAP.substring(1)), reapScript(pod), READABLE);
             file(engine.resolve(RUN), runScript(), EXECUTABLE);
         } catch (IOException e) {
@@ -227,7 +231,9 @@ final class Stage1Tree {
      * of its own below the caller's (systemd-nspawn --keep-unit puts its payload/ and supervisor/
      * cgroups below its own cgroup, and the systemd in the pod manages payload/ as a whole: two pods
      * started from one cgroup would otherwise share it), hides /run/systemd/nspawn behind a tmpfs so
-     * that systemd-nspawn leaves nothing in the host's /run, then becomes systemd-nspawn.
+     * that systemd-nspawn leaves nothing in the host's /run, gives the pod a /sys of its own network
+     * namespace (see {@link PodSysfs}), then becomes systemd-nspawn. Before, it puts itself in
+     * the pod's legacy cgroups: those of the apps' limits and the one of its devices ({@link PodDevices}).
      * Arguments: the cgroup2 hierarchy, the pod's cgroup name, then the systemd-nspawn command.
      */
     /**
@@ -300,8 +306,10 @@ final class Stage1Tree {
                 + "    exit 125\n"
                 + "fi\n"
                 + legacyCgroups()
+                + PodDevices.runScriptPart()
                 + "/usr/bin/mkdir -p /run/systemd/nspawn || exit 125\n"
                 + "/usr/bin/mount -t tmpfs -o mode=0755,size=1m,nosuid,nodev,noexec bosun-nspawn /run/systemd/nspawn || exit 125\n"
+                + PodSysfs.runScriptPart()
                 + "exec \"$@\"\n";
     }
 }
