@@ -5,7 +5,7 @@
  * capabilities the host can give ({@link org.bosun.stage1.rules.HostCapabilities}) and the check
  * of the apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}).
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.stage1.rules;
 
