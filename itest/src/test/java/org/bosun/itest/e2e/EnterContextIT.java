@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,8 @@ public class EnterContextIT extends E2eCase {
 
     @Test
     public void aNonRootAppInAUserNamespaceIsEnteredAsItsUserWithItsCapabilities() throws Exception {
+        // the oci runtime works as the pod's unprivileged host uid, which must pass the data directory's parents
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
         for (List<String> engine : ENGINES) {
             String context = enterAndCompare(engine, List.of("--private-users"),
                     List.of("--user=65534", "--group=65534", "--caps-retain=CAP_KILL,CAP_NET_BIND_SERVICE"));
