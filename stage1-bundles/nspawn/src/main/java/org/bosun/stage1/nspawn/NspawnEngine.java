@@ -142,10 +142,8 @@ public final class NspawnEngine implements Stage1Engine {
         long pid = PodCgroup.requireHost().appMainPid(podCgroup, app.name())
                 .orElseThrow(() -> BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
                         + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid()));
-        List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(pid), "--mount", "--uts", "--ipc",
-                "--net", "--pid", "--root", "--wd", "--setgid", Integer.toUnsignedString(app.gid()),
-                "--setuid", Integer.toUnsignedString(app.uid()), "--"));
-        argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
+        // the app's own security context, not the host root's (see AppEntry)
+        List<String> argv = AppEntry.command(pod, app, pid, command);
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : app.environment().entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());

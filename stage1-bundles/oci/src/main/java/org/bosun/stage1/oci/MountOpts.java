@@ -31,8 +31,7 @@ final class MountOpts {
         mounts.add(mount(CGROUP_MOUNT, "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
         mounts.add(mount(ProcessOpts.INIT_TARGET, "bind", init.toString(), "bind", "ro", "nosuid", "nodev", "rprivate"));
         for (PodDirectory.Mount m : app.mounts()) {
-            mounts.add(mount(m.target(), "bind", ContainerSpecs.relative(pod, id, m.source()),
-                    m.recursive() ? "rbind" : "bind", m.readOnly() ? "ro" : "rw", "rprivate"));
+            mounts.add(volume(m.target(), ContainerSpecs.relative(pod, id, m.source()), m.readOnly(), m.recursive()));
         }
         Path etc = pod.settings().etcDir();
         if (etc != null) {
@@ -42,6 +41,19 @@ final class MountOpts {
             }
         }
         return spec -> spec.withMoreMounts(mounts);
+    }
+
+    /**
+     * A volume's bind. "ro" makes only the bind's own mount read-only: the mounts below a recursive
+     * bind's source would stay writable, so a read-only recursive volume also says "rro", which both
+     * runtimes apply to the whole tree at once (mount_setattr(2) with AT_RECURSIVE, Linux 5.12).
+     */
+    static OciSpec.Mount volume(String target, String source, boolean readOnly, boolean recursive) {
+        if (!recursive) {
+            return mount(target, "bind", source, "bind", readOnly ? "ro" : "rw", "rprivate");
+        }
+        return readOnly ? mount(target, "bind", source, "rbind", "ro", "rro", "rprivate")
+                : mount(target, "bind", source, "rbind", "rw", "rprivate");
     }
 
     /** The infra container's: /proc, a small /dev, and the host's /usr, read-only, for its sleep. */

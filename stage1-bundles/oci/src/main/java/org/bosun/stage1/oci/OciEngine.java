@@ -24,7 +24,13 @@ import org.bosun.api.stage1.Stage1EngineService;
 import org.bosun.host.cgroup.CgroupTree;
 import org.bosun.stage1.rules.AppNames;
 import org.bosun.stage1.rules.EtcMountPoints;
+import org.bosun.stage1.rules.ProcessCgroups;
 import org.osgi.service.component.annotations.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The oci engine: pods as shared namespaces, the way containerd and CRI-O run them, with runc or
@@ -44,6 +50,7 @@ import org.osgi.service.component.annotations.Component;
  * engine/infra-rootfs/        the infra container's root, if it has one: the host's /usr, read-only
  * engine/runtime-state/       the runtime's --root: nothing of the pod goes to /run/runc or /run/crun
  * engine/io/                  the apps' output pipes
+ * engine/exec/                the process specs of bosun enter, one per call, each removed a minute later
  * engine/cgroups, engine/pid  written when the pod runs: its cgroups (for gc) and the supervisor's pid
  * engine/cgroups.fstab        the cgroup hierarchies the supervisor mounts in its cgroup namespace
  * engine/watch                the pipe whose end tells the supervisor's watcher that the pod's process died
@@ -66,10 +73,13 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
     static final String STATE_DIR = "runtime-state";
     static final String IO_DIR = "io";
     static final String INFRA_ROOTFS = "infra-rootfs";
+    static final String EXEC_DIR = "exec";
+    static final long EXEC_FILE_MILLIS = 60_000;
     static final List<String> HANDLERS = List.of("pre-start", "post-stop");
 
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final List<String> PATH_ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public EngineCapabilities capabilities() {
@@ -205,17 +215,59 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
                     + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
         }
+        Path process = execProcess(pod, app, command);
+        // The process first joins the app's cgroups: crun, which runs where the supervisor hides the
+        // cgroup2 hierarchy of a hybrid host, would leave it in that hierarchy's cgroup of the caller.
+        List<String> argv = new ArrayList<>(ProcessCgroups.joinStep(appPid(pod, app)));
         // The runtime's state names the containers' cgroups as the supervisor's cgroup namespace shows
-        // them; the apps' IPC and UTS namespaces are the supervisor's, which the runtime's exec keeps
-        // (their configs name none to join).
-        List<String> argv = new ArrayList<>(List.of(NSENTER, "--target", Long.toString(supervisor), "--mount",
-                "--cgroup", "--ipc", "--uts", "--", runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec"));
-        if (pod.settings().interactive()) {
-            argv.add("--tty");
-        }
-        argv.add(ContainerSpecs.appId(app.name()));
-        argv.addAll(command.isEmpty() ? List.of("/bin/sh") : command);
+        // them; the apps' IPC and UTS namespaces are the supervisor's, and so is the network namespace
+        // of a pod with a user namespace, which the runtime's exec keeps (their configs name none to join).
+        argv.addAll(List.of(NSENTER, "--target", Long.toString(supervisor), "--mount", "--cgroup", "--ipc", "--uts", "--net",
+                "--",
+                runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec", "--process",
+                process.toString(), ContainerSpecs.appId(app.name())));
         return new EngineCommand(argv, PATH_ENV, "/");
+    }
+
+    /**
+     * The entered process's spec: the app's own process (user, groups, capabilities, no_new_privs,
+     * rlimits, labels, environment), running {@code command}. Passed whole because neither
+     * runtime's exec takes all of it from the container's config (crun's runs as root, without
+     * no_new_privs). Each {@code enter} writes its own file in {@code engine/exec/}; the runtime
+     * has read it within moments, and files older than a minute are removed at the next enter.
+     */
+    private static Path execProcess(PodDirectory pod, PodDirectory.App app, List<String> command) {
+        String id = ContainerSpecs.appId(app.name());
+        Path bundle = ContainerSpecs.specFile(pod, id).getParent();
+        Path dir = pod.stage1Dir().resolve(EXEC_DIR);
+        try {
+            Path spec = bundle.resolve(ContainerSpecs.CONFIG);
+            JsonNode config = JSON.readTree((Files.exists(spec) ? spec : bundle.resolve(ContainerSpecs.TEMPLATE)).toFile());
+            JsonNode process = config.path("process");
+            if (!process.isObject()) {
+                throw BosunException.internal("the spec of app " + app.name() + " of pod " + pod.uuid() + " has no process",
+                        null);
+            }
+            ObjectNode entered = ((ObjectNode) process).deepCopy();
+            ArrayNode args = entered.putArray("args");
+            (command.isEmpty() ? List.of("/bin/sh") : command).forEach(args::add);
+            entered.put("terminal", pod.settings().interactive());
+            Files.createDirectories(dir);
+            long now = System.currentTimeMillis();
+            try (var old = Files.list(dir)) {
+                for (Path f : old.toList()) {
+                    if (now - Files.getLastModifiedTime(f).toMillis() > EXEC_FILE_MILLIS) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+            Path file = Files.createTempFile(dir, id + "-", ".json");
+            Files.write(file, JSON.writeValueAsBytes(entered));
+            return file;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot write the process of bosun enter for app " + app.name() + " of pod "
+                    + pod.uuid() + " in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -478,6 +530,26 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             throw BosunException.internal("pod " + pod.uuid() + " has no runtime record " + record
                     + "; it was not prepared by the oci engine", e);
         }
+    }
+
+    /**
+     * The pid of the app container's init (on the host), from the runtime's state: runc's
+     * {@code state.json}, crun's {@code status}.
+     */
+    private static long appPid(PodDirectory pod, PodDirectory.App app) {
+        Path state = pod.stage1Dir().resolve(STATE_DIR).resolve(ContainerSpecs.appId(app.name()));
+        for (String[] record : List.of(new String[] {"state.json", "init_process_pid"}, new String[] {"status", "pid"})) {
+            try {
+                long pid = JSON.readTree(state.resolve(record[0]).toFile()).path(record[1]).asLong(0);
+                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    return pid;
+                }
+            } catch (IOException e) {
+                // the other runtime's record, or none yet
+            }
+        }
+        throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
+                + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
     }
 
     private static long supervisorPid(PodDirectory pod) {

@@ -306,7 +306,7 @@ public class ContainerSpecsTest {
         assertEquals("../../../volumes/data", byTarget.get("/data").path("source").asText());
         assertEquals(List.of("bind", "rw", "rprivate"), strings(byTarget.get("/data").path("options")));
         assertEquals("/srv/share", byTarget.get("/share").path("source").asText());
-        assertEquals(List.of("rbind", "ro", "rprivate"), strings(byTarget.get("/share").path("options")));
+        assertEquals(List.of("rbind", "ro", "rro", "rprivate"), strings(byTarget.get("/share").path("options")));
         assertTrue(strings(byTarget.get("/sys").path("options")).contains("ro"));
     }
 

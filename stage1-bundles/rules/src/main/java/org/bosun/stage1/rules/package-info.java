@@ -2,8 +2,9 @@
  * The rules the isolating stage1 engines (nspawn, oci, and a vendor's) apply alike to a prepared
  * pod and the host, so that each engine keeps only what is its own: the mount points of the pod's
  * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}), the check of the
- * apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}) and the devices
- * an app may open ({@link org.bosun.stage1.rules.AllowedDevices}). What the host can give (its
+ * apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}), the devices
+ * an app may open ({@link org.bosun.stage1.rules.AllowedDevices}) and how an entered process joins
+ * an app's cgroups ({@link org.bosun.stage1.rules.ProcessCgroups}). What the host can give (its
  * capability bounding set) is a host fact: {@code org.bosun.host.HostCapabilities}.
  */
 @Version("1.1.0")
