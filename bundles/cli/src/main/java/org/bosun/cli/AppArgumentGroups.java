@@ -9,8 +9,9 @@ import org.bosun.api.BosunException;
 import org.bosun.api.pod.AppRequest;
 
 /**
- * Splits {@code IMAGE [--exec=X ...] [-- args] [--- IMAGE ...]} into its per-app groups, one
- * {@link AppRequest} per image. Local image paths are made absolute against the caller's directory here, because the
+ * Splits {@code IMAGE [--exec=X ...] [-- args ---] [IMAGE ...]} into its per-app groups, one
+ * {@link AppRequest} per image. As in rkt, each word that is not a flag or a flag's value starts the
+ * next app; {@code ---} only ends the arguments that follow {@code --}. Local image paths are made absolute against the caller's directory here, because the
  * agent that prepares the pod runs elsewhere.
  */
 final class AppArgumentGroups {
@@ -23,6 +24,13 @@ final class AppArgumentGroups {
     }
 
     static List<AppRequest> parse(List<String> words, Session session) {
+        return parse(words, List.of(), session);
+    }
+
+    /** @param podMounts the {@code --mount}s given before the first image, for every app */
+    static List<AppRequest> parse(List<String> words, List<String> podMounts, Session session) {
+        // Checked once, so that a bad one is reported as the pod's flag rather than as some image's.
+        new AppFlagParser(null).podMounts(podMounts);
         List<AppRequest> apps = new ArrayList<>();
         int i = 0;
         while (i < words.size()) {
@@ -53,6 +61,11 @@ final class AppArgumentGroups {
                 if (word.startsWith("--") && eq > 0) {
                     flag = word.substring(0, eq);
                     value = word.substring(eq + 1);
+                }
+                if (!word.startsWith("-")) {
+                    // As rkt: a word that is no flag is the next image; '---' only ends an app's arguments.
+                    i--;
+                    break;
                 }
                 if (!flag.startsWith("--")) {
                     throw BosunException.invalid("unexpected '" + word + "' after image " + image
@@ -88,6 +101,7 @@ final class AppArgumentGroups {
                     throw BosunException.invalid("'---' must be followed by another image");
                 }
             }
+            settings.podMounts(podMounts);
             apps.add(new AppRequest(reference(image, session), name, exec == null ? null : List.of(exec), args, env,
                     user, group, workingDir, settings.settings()));
         }

@@ -59,6 +59,11 @@ final class PrepareFlags {
             description = "a pod volume (repeatable); apps mount it at their mount points or with --mount after their image")
     List<String> volumes = new ArrayList<>();
 
+    @Option(names = "--mount", paramLabel = "volume=NAME,target=PATH",
+            description = "before the first image: mount a volume in every app (repeatable); an app's own --mount"
+                    + " after its image wins for the same target. A relative PATH is from the app's /")
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--interactive", description = "run the (single) app with the caller's terminal and stdin")
     boolean interactive;
 
@@ -89,12 +94,12 @@ final class PrepareFlags {
     @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
     boolean privateUsers;
 
-    @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
-            description = "images to run, each followed by its own flags: --name=NAME, --exec=PATH, --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments; '---' starts the next image")
+    @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS ---] [IMAGE ...]",
+            description = "images to run, one app each, each followed by its own flags: --name=NAME, --exec=COMMAND (a path, or a name looked up in the app's PATH in its image), --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments, which '---' ends")
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
-        List<AppRequest> apps = AppArgumentGroups.parse(images, session);
+        List<AppRequest> apps = AppArgumentGroups.parse(images, mounts, session);
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
                 podOptions(session), keyValues(userAnnotations, "--user-annotation"),

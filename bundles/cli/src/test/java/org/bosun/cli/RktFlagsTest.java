@@ -95,6 +95,33 @@ public class RktFlagsTest {
     }
 
     @Test
+    public void setEnvFileTakesBlankLinesAndCommentsAsRktDid() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("bosun-env", ".txt");
+        try {
+            java.nio.file.Files.writeString(file, "# a comment\n\n   \n; another comment\nA=1\n  ;indented\nB=x=y\n");
+            assertEquals(Map.of("A", "1", "B", "x=y"),
+                    PodFlagParser.environment(List.of(file.toString()), List.of(), session(0)));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
+    public void aMountBeforeTheFirstImageIsEveryAppsUnlessTheAppMountsTheSameTarget() {
+        Session session = session(0);
+        RunCommand run = (RunCommand) RootCommand.commandLine(session).parseArgs("run", "--volume=data,kind=empty",
+                "--mount", "volume=data,target=/data", "a.aci", "b.aci", "--mount=volume=data,target=data/",
+                "c.aci", "--mount=volume=data,target=/srv").subcommand().commandSpec().userObject();
+        List<org.bosun.api.pod.AppRequest> apps = AppArgumentGroups.parse(run.pod.images, run.pod.mounts, session);
+        org.bosun.api.pod.AppSettings.MountRequest pod = new org.bosun.api.pod.AppSettings.MountRequest("data", "/data");
+        assertEquals(List.of(pod), apps.get(0).settings().mounts());
+        assertEquals(List.of(new org.bosun.api.pod.AppSettings.MountRequest("data", "data/")),
+                apps.get(1).settings().mounts());
+        assertEquals(List.of(pod, new org.bosun.api.pod.AppSettings.MountRequest("data", "/srv")),
+                apps.get(2).settings().mounts());
+    }
+
+    @Test
     public void runPreparedGcAndCatManifestTakeRktsFlags() {
         CommandLine cli = RootCommand.commandLine(session(0));
         RunPreparedCommand runPrepared = (RunPreparedCommand) cli.parseArgs("run-prepared", "--net=none",

@@ -176,7 +176,7 @@ final class PodPreparer {
                 checkNotCancelled(podDir.getFileName().toString());
                 // Users and groups are names in the image: resolved against its tree.
                 return runtimeApp(request.options(), app, manifest, image.id(), name, tree)
-                        .withMounts(volumes.mounts(app, manifest, name));
+                        .withMounts(volumes.mounts(app, manifest, name, tree));
             }));
         }
         List<PodManifestJson.NameValue> annotations = new ArrayList<>();
@@ -193,10 +193,6 @@ final class PodPreparer {
         if (exec.isEmpty()) {
             throw BosunException.invalid("image " + app.image() + " has no command to run; give one with --exec");
         }
-        if (!exec.get(0).startsWith("/")) {
-            throw BosunException.invalid("the command '" + exec.get(0) + "' of app " + name
-                    + " is not an absolute path; give the full path (as the appc spec requires) with --exec");
-        }
         String user = app.user() != null ? app.user() : image.user();
         String group = app.group() != null ? app.group() : image.group();
         int uid = ImageAccounts.uid(rootfs, user, app.image());
@@ -211,6 +207,14 @@ final class PodPreparer {
             throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
         }
         Map<String, String> env = appEnvironment(pod, app, image, name);
+        if (!exec.get(0).startsWith("/")) {
+            // As rkt did (and docker does): a bare name is looked up in the app's PATH inside its image.
+            String command = exec.get(0);
+            exec.set(0, ImageExecutables.find(rootfs, command, env.get("PATH"), workingDir)
+                    .orElseThrow(() -> BosunException.invalid("the command '" + command + "' of app " + name
+                            + " is not in its image's PATH (" + env.get("PATH")
+                            + "); give the full path with --exec, or set PATH with --environment")));
+        }
         List<PodManifestJson.NameValue> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(new PodManifestJson.NameValue(k, v)));
         List<PodManifestJson.NameValue> labels = new ArrayList<>();
