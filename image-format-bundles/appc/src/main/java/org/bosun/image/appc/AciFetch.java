@@ -77,10 +77,7 @@ final class AciFetch {
     private StoredImage file(Path file) {
         String storedAs = "file://" + file;
         return store.locked(paths, storedAs, () -> {
-            if (options.pullPolicy().equals("never")) {
-                return store.findByReference(paths, storedAs).orElseThrow(() -> BosunException.notFound("image "
-                        + file + " is not in the store and --pull-policy=never forbids reading it; fetch it first"));
-            }
+            // As rkt: a file named on the command line is always read, whatever the pull policy.
             if (!Files.isRegularFile(file)) {
                 throw BosunException.notFound("image file " + file + " does not exist");
             }
@@ -110,7 +107,7 @@ final class AciFetch {
             } catch (IOException e) {
                 throw BosunException.precondition("cannot read image file " + file + " (" + e.getMessage() + ")");
             }
-            if (options.pullPolicy().equals("new")) {
+            if (!options.pullPolicy().equals("update")) {
                 StoredImage unchanged = storedUnchanged(file, storedAs, source, readSignature);
                 if (unchanged != null) {
                     return unchanged;
@@ -168,7 +165,7 @@ final class AciFetch {
         return store.locked(paths, storedAs, () -> {
             if (!options.pullPolicy().equals("update")) {
                 Optional<StoredImage> stored = imageId != null ? store.find(paths, imageId).filter(i -> i.id().equals(imageId))
-                        : store.findByReference(paths, storedAs);
+                        : store.findByReference(paths, storedAs).or(() -> storedByName(name));
                 if (stored.isPresent()) {
                     return stored.get();
                 }
@@ -197,6 +194,19 @@ final class AciFetch {
             }
             throw last;
         });
+    }
+
+    /**
+     * The newest stored ACI whose name and labels are what {@code name} asks for, however it came
+     * into the store (a file, a URL): as rkt, an image (or a dependency) already stored is used,
+     * and discovery is only for what is missing.
+     */
+    private Optional<StoredImage> storedByName(AppcName name) {
+        return store.list(paths).stream()
+                .filter(i -> AciFormat.NAME.equals(i.format()) && i.manifest() != null)
+                .filter(i -> name.mismatch(i.manifest().name(), i.manifest().labels()) == null)
+                .max(java.util.Comparator.comparing(StoredImage::importTime,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
     }
 
     /**
