@@ -151,6 +151,7 @@ final class PodPreparer {
                         .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
                                 format -> format.fetch(ref, fetch, store))));
                 clock.lap("image");
+                ImagePlatform.check(image.manifest(), app.image());
                 checkNotCancelled(podDir.getFileName().toString());
                 // For image list and gc's grace period; the pin is what keeps the image and its tree now.
                 store.markUsed(paths, image.id());

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Issue 13: how {@code run} and {@code prepare} read an rkt user's pod, on every engine the item
  * concerns: commands named without a path, several images without {@code ---}, {@code --mount}
- * before the first image and mount targets that are relative or go through links.
+ * before the first image and mount targets that are relative or go through links; stored images
+ * found by name and id prefix, a child image's parent from the store, and images without a platform.
  */
 public class RktParityPrepareIT extends E2eCase {
     @ClassRule
@@ -144,6 +145,58 @@ public class RktParityPrepareIT extends E2eCase {
         }
         assertTrue("nothing was written into the host directory: " + host,
                 List.of("file").equals(listing(host)));
+        assertNoPodsBut();
+    }
+
+    @Test
+    public void storedImagesAreFoundAsRktFoundThem() throws Exception {
+        BosunResult fetch = bosun("fetch", INSECURE, aci());
+        assertExit(0, fetch);
+        String id = fetch.stdout.strip();
+        assertTrue(fetch.describe(), id.startsWith("sha512-"));
+
+        // A name in the store, however the image came there.
+        BosunResult never = bosun("fetch", "--pull-policy=never", "example.com/busybox");
+        assertExit(0, never);
+        assertEquals(never.describe(), id, never.stdout.strip());
+
+        BosunResult tooShort = bosun("image", "rm", "sha512-ab");
+        assertExit(4, tooShort);
+        assertOneClearLine(tooShort);
+        assertContains("the line says the prefix is too short", "image id prefix sha512-ab is too short", tooShort);
+
+        BosunResult verify = bosun("image", "verify", id, "example.com/busybox");
+        assertExit(0, verify);
+        BosunResult rm = bosun("image", "rm", id, "example.com/busybox");
+        assertExit(0, rm);
+        assertEquals(rm.describe(), "removed 1 image\n", rm.stdout);
+        assertEquals(rm.describe(), "", rm.stderr);
+
+        // A local file is read whatever the pull policy.
+        BosunResult file = bosun("run", INSECURE, FLY, "--pull-policy=never", aci(), "--exec", "echo", "--", "read");
+        assertExit(0, file);
+        assertLine("read", file);
+
+        // A child image whose parent came from a file: the parent is taken from the store, no discovery.
+        Path layout = Files.createDirectories(work.resolve("child-layout/rootfs"));
+        Files.writeString(layout.resolve("child.txt"), "child\n");
+        Files.writeString(layout.resolveSibling("manifest"), TestImages.MANIFEST
+                .replace("example.com/busybox", "example.com/child")
+                .replace("\"app\":", "\"dependencies\":[{\"imageName\":\"example.com/busybox\"}],\"app\":"));
+        Path child = work.resolve("child.aci");
+        TestImages.exec(work, TestImages.ACTOOL, "build", layout.getParent().toString(), child.toString());
+        BosunResult parent = bosun("run", INSECURE, FLY, child.toString(), "--exec", "cat", "--", "/child.txt");
+        assertExit(0, parent);
+        assertLine("child", parent);
+
+        // An image that does not say its platform is refused, as rkt did.
+        Path noArch = TestImages.busyboxWithManifest(work, "no-arch", TestImages.MANIFEST
+                .replace("example.com/busybox", "example.com/no-arch")
+                .replace(",{\"name\":\"arch\",\"value\":\"amd64\"}", ""));
+        BosunResult refused = bosun("run", INSECURE, FLY, noArch.toString());
+        assertExit(125, refused);
+        assertOneClearLine(refused);
+        assertContains("the line says what the image lacks", "does not say which arch it is built for", refused);
         assertNoPodsBut();
     }
 
