@@ -17,7 +17,8 @@ import org.bosun.api.pod.AppRequest;
 final class AppArgumentGroups {
     /** Every flag that belongs to an app, given after its image. */
     static final List<String> FLAGS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment"),
+            java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment",
+                    "--signature"),
             AppFlagParser.NAMES.stream()).toList();
 
     private AppArgumentGroups() {
@@ -44,6 +45,7 @@ final class AppArgumentGroups {
             String user = null;
             String group = null;
             String workingDir = null;
+            String signature = null;
             Map<String, String> env = new LinkedHashMap<>();
             AppFlagParser settings = new AppFlagParser(image);
             List<String> args = new ArrayList<>();
@@ -86,6 +88,8 @@ final class AppArgumentGroups {
                     case "--user" -> user = value;
                     case "--group" -> group = value;
                     case "--working-dir" -> workingDir = value;
+                    // rkt's: the local signature file of the image it follows.
+                    case "--signature" -> signature = session.resolve(value).toString();
                     case "--environment" -> env.putAll(PrepareFlags.keyValues(List.of(value), "--environment"));
                     default -> {
                         if (!settings.accept(flag, value)) {
@@ -103,7 +107,7 @@ final class AppArgumentGroups {
             }
             settings.podMounts(podMounts);
             apps.add(new AppRequest(reference(image, session), name, exec == null ? null : List.of(exec), args, env,
-                    user, group, workingDir, settings.settings()));
+                    user, group, workingDir, settings.settings(), signature));
         }
         if (apps.isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image, e.g. ./busybox.aci");

@@ -95,7 +95,7 @@ final class PrepareFlags {
     boolean privateUsers;
 
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS ---] [IMAGE ...]",
-            description = "images to run, one app each, each followed by its own flags: --name=NAME, --exec=COMMAND (a path, or a name looked up in the app's PATH in its image), --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), then '--' and the arguments, which '---' ends")
+            description = "images to run, one app each, each followed by its own flags: --name=NAME, --exec=COMMAND (a path, or a name looked up in the app's PATH in its image), --user=USER, --group=GROUP, --working-dir=DIR, --environment=NAME=VALUE (repeatable), --signature=FILE (the image's detached signature), then '--' and the arguments, which '---' ends")
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {

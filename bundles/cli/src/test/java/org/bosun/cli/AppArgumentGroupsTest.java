@@ -161,6 +161,14 @@ public class AppArgumentGroupsTest {
     }
 
     @Test
+    public void aSignatureFollowsItsImageAndIsMadeAbsolute() {
+        List<AppRequest> apps = parse("x.aci", "--signature", "sigs/x.asc", "y.aci", "--signature=/abs/y.asc", "z.aci");
+        assertEquals("/work/sigs/x.asc", apps.get(0).signature());
+        assertEquals("/abs/y.asc", apps.get(1).signature());
+        assertNull(apps.get(2).signature());
+    }
+
+    @Test
     public void refusesAStrayDashWordAfterAnImage() {
         BosunException e = refusal("x.aci", "-x");
         assertTrue(e.getMessage(), e.getMessage().contains("'-x'"));

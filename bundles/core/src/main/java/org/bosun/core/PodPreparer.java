@@ -146,10 +146,22 @@ final class PodPreparer {
         FetchOptions fetch = new FetchOptions(paths, request.insecureOptions(), request.options().pullPolicy(), progress);
         for (AppRequest app : request.apps()) {
             ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
+            FetchOptions appFetch = fetch;
+            if (app.signature() != null) {
+                if (!Set.of("file", "http", "https", "appc").contains(ref.scheme())) {
+                    throw BosunException.invalid("--signature of image " + app.image() + ": a signature file verifies"
+                            + " an ACI (a file, URL or appc name); this image is verified by its own format's rules");
+                }
+                appFetch = new FetchOptions(fetch.paths(), fetch.insecureOptions(), fetch.pullPolicy(),
+                        fetch.progress(), Path.of(app.signature()));
+            }
+            FetchOptions imageFetch = appFetch;
             apps.add(services.withImageStore(store -> {
-                StoredImage image = pin.hold(() -> StoredImageLookup.find(store, paths, ref, fetch.pullPolicy())
+                // A signature given for the image: it is fetched (and verified) with it, not taken from the store.
+                StoredImage image = pin.hold(() -> (app.signature() != null ? java.util.Optional.<StoredImage>empty()
+                        : StoredImageLookup.find(store, paths, ref, fetch.pullPolicy()))
                         .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
-                                format -> format.fetch(ref, fetch, store))));
+                                format -> format.fetch(ref, imageFetch, store))));
                 clock.lap("image");
                 ImagePlatform.check(image.manifest(), app.image());
                 checkNotCancelled(podDir.getFileName().toString());
