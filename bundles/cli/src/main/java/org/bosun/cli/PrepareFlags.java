@@ -28,6 +28,11 @@ final class PrepareFlags {
             description = "the stage1 engine (default: from stage1.d, else nspawn); 'bosun version' lists them")
     String stage1Name;
 
+    @Option(names = "--pod-manifest", paramLabel = "FILE",
+            description = "an appc pod manifest naming the apps, their overrides and mounts, the volumes and annotations,"
+                    + " instead of images and those flags")
+    String podManifest;
+
     @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
     String uuidFileSave;
 
@@ -99,11 +104,50 @@ final class PrepareFlags {
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
+        if (podManifest != null) {
+            return podManifestRequest(session);
+        }
         List<AppRequest> apps = AppArgumentGroups.parse(images, mounts, session);
         String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
                 podOptions(session), keyValues(userAnnotations, "--user-annotation"),
                 keyValues(userLabels, "--user-label"));
+    }
+
+    /** rkt's {@code --pod-manifest}: the file says what the images and these flags would. */
+    private PrepareRequest podManifestRequest(Session session) {
+        List<String> conflicts = new ArrayList<>();
+        if (!images.isEmpty()) {
+            conflicts.add("images");
+        }
+        addIf(conflicts, !volumes.isEmpty(), "--volume");
+        addIf(conflicts, !mounts.isEmpty(), "--mount");
+        addIf(conflicts, !ports.isEmpty(), "--port");
+        addIf(conflicts, !setEnv.isEmpty(), "--set-env");
+        addIf(conflicts, !setEnvFiles.isEmpty(), "--set-env-file");
+        addIf(conflicts, inheritEnv, "--inherit-env");
+        addIf(conflicts, !annotations.isEmpty(), "--annotation");
+        addIf(conflicts, !userAnnotations.isEmpty(), "--user-annotation");
+        addIf(conflicts, !userLabels.isEmpty(), "--user-label");
+        if (!conflicts.isEmpty()) {
+            throw BosunException.invalid("--pod-manifest cannot be combined with " + String.join(", ", conflicts)
+                    + ": the pod manifest says what they would; put it in the manifest, or leave out --pod-manifest");
+        }
+        PodManifestFile file = PodManifestFile.read(session.resolve(podManifest));
+        String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
+        org.bosun.api.pod.PodOptions flags = podOptions(session);
+        org.bosun.api.pod.PodOptions options = new org.bosun.api.pod.PodOptions(flags.hostname(), flags.networks(),
+                flags.ports(), flags.dns(), flags.hostsEntries(), file.volumes, flags.environment(),
+                flags.inheritedEnvironment(), flags.interactive(), flags.privateUsers(), flags.noOverlay(),
+                flags.pullPolicy(), flags.engineOptions());
+        return new PrepareRequest(file.apps, engine, session.global.insecure(), file.annotations, options,
+                file.userAnnotations, file.userLabels);
+    }
+
+    private static void addIf(List<String> list, boolean condition, String flag) {
+        if (condition) {
+            list.add(flag);
+        }
     }
 
     /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */

@@ -18,7 +18,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Issue 13: how {@code run} and {@code prepare} read an rkt user's pod, on every engine the item
  * concerns: commands named without a path, several images without {@code ---}, {@code --mount}
  * before the first image and mount targets that are relative or go through links; stored images
- * found by name and id prefix, a child image's parent from the store, and images without a platform.
+ * found by name and id prefix, a child image's parent from the store, images without a platform, and
+ * {@code --pod-manifest}.
  */
 public class RktParityPrepareIT extends E2eCase {
     @ClassRule
@@ -198,6 +199,36 @@ public class RktParityPrepareIT extends E2eCase {
         assertOneClearLine(refused);
         assertContains("the line says what the image lacks", "does not say which arch it is built for", refused);
         assertNoPodsBut();
+    }
+
+    @Test
+    public void aPodManifestFileIsThePodAndTheFlagsItReplacesAreRefusedByName() throws Exception {
+        BosunResult fetch = bosun("fetch", INSECURE, aci());
+        assertExit(0, fetch);
+        Path host = Files.createDirectories(work.resolve("host-data"));
+        Files.writeString(host.resolve("file"), "from-the-volume\n");
+        Path manifest = work.resolve("pod.json");
+        Files.writeString(manifest, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[{\"name\":"
+                + "\"reader\",\"image\":{\"name\":\"example.com/busybox\",\"labels\":[{\"name\":\"version\","
+                + "\"value\":\"1.0\"}]},\"app\":{\"exec\":[\"/bin/sh\",\"-c\",\"cat /data/file; echo $GREETING\"],"
+                + "\"user\":\"0\",\"group\":\"0\",\"environment\":[{\"name\":\"GREETING\",\"value\":\"hi\"}]},"
+                + "\"mounts\":[{\"volume\":\"data\",\"path\":\"/data\"}]}],\"volumes\":[{\"name\":\"data\","
+                + "\"kind\":\"host\",\"source\":\"" + host + "\"}]}");
+        for (List<String> engine : MOUNTING_ENGINES) {
+            BosunResult run = run(engine, "--pod-manifest=" + manifest);
+            assertExit(0, run);
+            assertLine("from-the-volume", run);
+            assertLine("hi", run);
+        }
+        BosunResult prepare = bosun("prepare", INSECURE, NSPAWN, "--pod-manifest", manifest.toString());
+        String uuid = uuidIn(prepare);
+        JsonNode pod = JSON.readTree(bosun("cat-manifest", uuid).stdout);
+        assertEquals(pod.toString(), "reader", pod.path("apps").get(0).path("name").asText());
+
+        BosunResult conflict = run(List.of(NSPAWN), "--pod-manifest=" + manifest, "--volume=x,kind=empty", aci());
+        assertExit(125, conflict);
+        assertOneClearLine(conflict);
+        assertContains("the line names the flags", "--pod-manifest cannot be combined with images, --volume", conflict);
     }
 
     private static List<String> listing(Path dir) throws Exception {
