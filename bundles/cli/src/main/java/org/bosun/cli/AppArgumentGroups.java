@@ -9,20 +9,29 @@ import org.bosun.api.BosunException;
 import org.bosun.api.pod.AppRequest;
 
 /**
- * Splits {@code IMAGE [--exec=X ...] [-- args] [--- IMAGE ...]} into its per-app groups, one
- * {@link AppRequest} per image. Local image paths are made absolute against the caller's directory here, because the
+ * Splits {@code IMAGE [--exec=X ...] [-- args ---] [IMAGE ...]} into its per-app groups, one
+ * {@link AppRequest} per image. As in rkt, each word that is not a flag or a flag's value starts the
+ * next app; {@code ---} only ends the arguments that follow {@code --}. Local image paths are made absolute against the caller's directory here, because the
  * agent that prepares the pod runs elsewhere.
  */
 final class AppArgumentGroups {
     /** Every flag that belongs to an app, given after its image. */
     static final List<String> FLAGS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment"),
+            java.util.stream.Stream.of("--name", "--exec", "--user", "--group", "--working-dir", "--environment",
+                    "--signature"),
             AppFlagParser.NAMES.stream()).toList();
 
     private AppArgumentGroups() {
     }
 
     static List<AppRequest> parse(List<String> words, Session session) {
+        return parse(words, List.of(), session);
+    }
+
+    /** @param podMounts the {@code --mount}s given before the first image, for every app */
+    static List<AppRequest> parse(List<String> words, List<String> podMounts, Session session) {
+        // Checked once, so that a bad one is reported as the pod's flag rather than as some image's.
+        new AppFlagParser(null).podMounts(podMounts);
         List<AppRequest> apps = new ArrayList<>();
         int i = 0;
         while (i < words.size()) {
@@ -36,6 +45,7 @@ final class AppArgumentGroups {
             String user = null;
             String group = null;
             String workingDir = null;
+            String signature = null;
             Map<String, String> env = new LinkedHashMap<>();
             AppFlagParser settings = new AppFlagParser(image);
             List<String> args = new ArrayList<>();
@@ -53,6 +63,11 @@ final class AppArgumentGroups {
                 if (word.startsWith("--") && eq > 0) {
                     flag = word.substring(0, eq);
                     value = word.substring(eq + 1);
+                }
+                if (!word.startsWith("-")) {
+                    // As rkt: a word that is no flag is the next image; '---' only ends an app's arguments.
+                    i--;
+                    break;
                 }
                 if (!flag.startsWith("--")) {
                     throw BosunException.invalid("unexpected '" + word + "' after image " + image
@@ -73,6 +88,8 @@ final class AppArgumentGroups {
                     case "--user" -> user = value;
                     case "--group" -> group = value;
                     case "--working-dir" -> workingDir = value;
+                    // rkt's: the local signature file of the image it follows.
+                    case "--signature" -> signature = session.resolve(value).toString();
                     case "--environment" -> env.putAll(PrepareFlags.keyValues(List.of(value), "--environment"));
                     default -> {
                         if (!settings.accept(flag, value)) {
@@ -88,8 +105,9 @@ final class AppArgumentGroups {
                     throw BosunException.invalid("'---' must be followed by another image");
                 }
             }
+            settings.podMounts(podMounts);
             apps.add(new AppRequest(reference(image, session), name, exec == null ? null : List.of(exec), args, env,
-                    user, group, workingDir, settings.settings()));
+                    user, group, workingDir, settings.settings(), signature));
         }
         if (apps.isEmpty()) {
             throw BosunException.invalid("no image given; name at least one image, e.g. ./busybox.aci");

@@ -41,6 +41,26 @@ final class AppFlagParser {
         this.image = image;
     }
 
+    /**
+     * Adds the {@code --mount}s given before the first image (every app's, as rkt's), each unless
+     * this app's own {@code --mount} has its target.
+     */
+    void podMounts(List<String> values) {
+        List<MountRequest> pod = new ArrayList<>();
+        for (String value : values) {
+            MountRequest m = mount(value);
+            if (mounts.stream().noneMatch(own -> sameTarget(own.target(), m.target()))) {
+                pod.add(m);
+            }
+        }
+        mounts.addAll(0, pod);
+    }
+
+    private static boolean sameTarget(String a, String b) {
+        java.nio.file.Path root = java.nio.file.Path.of("/");
+        return root.resolve(a).normalize().equals(root.resolve(b).normalize());
+    }
+
     boolean accept(String flag, String value) {
         switch (flag) {
             case "--supplementary-gids" -> {
@@ -97,7 +117,10 @@ final class AppFlagParser {
         }
     }
 
-    /** {@code volume=NAME,target=PATH}. */
+    /**
+     * {@code volume=NAME,target=PATH}; a relative target is from the app's {@code /}, and core
+     * resolves it (links, {@code ..}) inside the app's image.
+     */
     private MountRequest mount(String value) {
         String volume = null;
         String target = null;
@@ -111,9 +134,9 @@ final class AppFlagParser {
                 break;
             }
         }
-        if (volume == null || volume.isEmpty() || target == null || !target.startsWith("/")) {
-            throw BosunException.invalid("--mount " + value + " of image " + image
-                    + " is not volume=NAME,target=/ABSOLUTE/PATH");
+        if (volume == null || volume.isEmpty() || target == null || target.isEmpty()) {
+            throw BosunException.invalid("--mount " + value + (image == null ? "" : " of image " + image)
+                    + " is not volume=NAME,target=PATH");
         }
         return new MountRequest(volume, target);
     }

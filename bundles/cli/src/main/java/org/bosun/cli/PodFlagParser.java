@@ -220,7 +220,8 @@ final class PodFlagParser {
             for (String line : lines) {
                 number++;
                 String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                // rkt skipped blank lines and comments starting with # or ; (systemd EnvironmentFile syntax).
+                if (trimmed.isEmpty() || trimmed.startsWith("#") || trimmed.startsWith(";")) {
                     continue;
                 }
                 int eq = trimmed.indexOf('=');

@@ -28,6 +28,11 @@ final class PrepareFlags {
             description = "the stage1 engine (default: from stage1.d, else nspawn); 'bosun version' lists them")
     String stage1Name;
 
+    @Option(names = "--pod-manifest", paramLabel = "FILE",
+            description = "an appc pod manifest naming the apps, their overrides and mounts, the volumes and annotations,"
+                    + " instead of images and those flags")
+    String podManifest;
+
     @Option(names = "--uuid-file-save", paramLabel = "FILE", description = "write the pod's UUID to FILE")
     String uuidFileSave;
 
@@ -63,6 +68,11 @@ final class PrepareFlags {
                     + " their image's mount point of the same name, or with --mount after their image")
     List<String> volumes = new ArrayList<>();
 
+    @Option(names = "--mount", paramLabel = "volume=NAME,target=PATH",
+            description = "before the first image: mount a volume in every app (repeatable); an app's own --mount"
+                    + " after its image wins for the same target. A relative PATH is from the app's /")
+    List<String> mounts = new ArrayList<>();
+
     @Option(names = "--interactive", description = "run the (single) app with the caller's terminal and stdin")
     boolean interactive;
 
@@ -93,11 +103,11 @@ final class PrepareFlags {
     @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
     boolean privateUsers;
 
-    @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS] [--- IMAGE ...]",
-            description = {"images to run, each followed by its own flags, then '--' and the app's arguments; '---'"
-                    + " starts the next image. The app flags:",
+    @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS ---] [IMAGE ...]",
+            description = {"images to run, one app each, each followed by its own flags, then '--' and the app's"
+                    + " arguments, which '---' ends. The app flags:",
                 "  --name=NAME                the app's name (default: from the image's name)",
-                "  --exec=PATH                the command, an absolute path in the image",
+                "  --exec=COMMAND             the command: a path, or a name looked up in the app's PATH in its image",
                 "  --user=USER --group=GROUP  a name of the image's /etc/passwd and /etc/group, a number, or the path of a"
                         + " file in the image (its owner, its group)",
                 "  --supplementary-gids=N,... the app's groups (replaces the image's)",
@@ -113,11 +123,15 @@ final class PrepareFlags {
                 "  --caps-remove=CAP,...      capabilities taken from the default set (all of them: none)",
                 "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d); a refused"
                         + " call kills the process with SIGSYS unless errno= names the error to return",
-                "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)"})
+                "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)",
+                "  --signature=FILE           the image's detached signature (an ACI: a file, URL or appc name)"})
     List<String> images = new ArrayList<>();
 
     PrepareRequest request(Session session) {
-        return request(session, AppArgumentGroups.parse(images, session));
+        if (podManifest != null) {
+            return podManifestRequest(session);
+        }
+        return request(session, AppArgumentGroups.parse(images, mounts, session));
     }
 
     /** The request with {@code apps} (none for a sandbox) and the pod flags. */
@@ -126,6 +140,42 @@ final class PrepareFlags {
         return new PrepareRequest(apps, engine, session.global.insecure(), keyValues(annotations, "--annotation"),
                 podOptions(session), keyValues(userAnnotations, "--user-annotation"),
                 keyValues(userLabels, "--user-label"));
+    }
+
+    /** rkt's {@code --pod-manifest}: the file says what the images and these flags would. */
+    private PrepareRequest podManifestRequest(Session session) {
+        List<String> conflicts = new ArrayList<>();
+        if (!images.isEmpty()) {
+            conflicts.add("images");
+        }
+        addIf(conflicts, !volumes.isEmpty(), "--volume");
+        addIf(conflicts, !mounts.isEmpty(), "--mount");
+        addIf(conflicts, !ports.isEmpty(), "--port");
+        addIf(conflicts, !setEnv.isEmpty(), "--set-env");
+        addIf(conflicts, !setEnvFiles.isEmpty(), "--set-env-file");
+        addIf(conflicts, inheritEnv, "--inherit-env");
+        addIf(conflicts, !annotations.isEmpty(), "--annotation");
+        addIf(conflicts, !userAnnotations.isEmpty(), "--user-annotation");
+        addIf(conflicts, !userLabels.isEmpty(), "--user-label");
+        if (!conflicts.isEmpty()) {
+            throw BosunException.invalid("--pod-manifest cannot be combined with " + String.join(", ", conflicts)
+                    + ": the pod manifest says what they would; put it in the manifest, or leave out --pod-manifest");
+        }
+        PodManifestFile file = PodManifestFile.read(session.resolve(podManifest));
+        String engine = stage1Name != null ? stage1Name : session.global.configuration().defaultEngine();
+        org.bosun.api.pod.PodOptions flags = podOptions(session);
+        org.bosun.api.pod.PodOptions options = new org.bosun.api.pod.PodOptions(flags.hostname(), flags.networks(),
+                flags.ports(), flags.dns(), flags.hostsEntries(), file.volumes, flags.environment(),
+                flags.inheritedEnvironment(), flags.interactive(), flags.privateUsers(), flags.noOverlay(),
+                flags.pullPolicy(), flags.engineOptions());
+        return new PrepareRequest(file.apps, engine, session.global.insecure(), file.annotations, options,
+                file.userAnnotations, file.userLabels);
+    }
+
+    private static void addIf(List<String> list, boolean condition, String flag) {
+        if (condition) {
+            list.add(flag);
+        }
     }
 
     /** The pod-level flags as the API's {@link org.bosun.api.pod.PodOptions}; each part checked where it is parsed. */

@@ -147,9 +147,31 @@ public class AppArgumentGroupsTest {
     }
 
     @Test
-    public void refusesAStrayWordAfterAnImage() {
-        BosunException e = refusal("x.aci", "extra");
-        assertTrue(e.getMessage(), e.getMessage().contains("'extra'"));
+    public void aWordAfterAnAppsFlagsIsTheNextImageAsInRkt() {
+        List<AppRequest> apps = parse("x.aci", "y.aci", "--exec", "/bin/echo", "--name=why", "docker://busybox",
+                "--", "hi", "---", "z.aci");
+        assertEquals(List.of("/work/x.aci", "/work/y.aci", "docker://busybox", "/work/z.aci"),
+                apps.stream().map(AppRequest::image).toList());
+        assertEquals(List.of(), apps.get(0).exec());
+        assertEquals(List.of("/bin/echo"), apps.get(1).exec());
+        assertEquals("why", apps.get(1).name());
+        assertEquals(List.of("hi"), apps.get(2).args());
+        // A flag's value is never taken for an image.
+        assertEquals(1, parse("x.aci", "--exec", "y.aci").size());
+    }
+
+    @Test
+    public void aSignatureFollowsItsImageAndIsMadeAbsolute() {
+        List<AppRequest> apps = parse("x.aci", "--signature", "sigs/x.asc", "y.aci", "--signature=/abs/y.asc", "z.aci");
+        assertEquals("/work/sigs/x.asc", apps.get(0).signature());
+        assertEquals("/abs/y.asc", apps.get(1).signature());
+        assertNull(apps.get(2).signature());
+    }
+
+    @Test
+    public void refusesAStrayDashWordAfterAnImage() {
+        BosunException e = refusal("x.aci", "-x");
+        assertTrue(e.getMessage(), e.getMessage().contains("'-x'"));
     }
 
     @Test

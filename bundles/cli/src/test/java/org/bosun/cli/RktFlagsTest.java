@@ -95,6 +95,84 @@ public class RktFlagsTest {
     }
 
     @Test
+    public void setEnvFileTakesBlankLinesAndCommentsAsRktDid() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("bosun-env", ".txt");
+        try {
+            java.nio.file.Files.writeString(file, "# a comment\n\n   \n; another comment\nA=1\n  ;indented\nB=x=y\n");
+            assertEquals(Map.of("A", "1", "B", "x=y"),
+                    PodFlagParser.environment(List.of(file.toString()), List.of(), session(0)));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
+    public void aMountBeforeTheFirstImageIsEveryAppsUnlessTheAppMountsTheSameTarget() {
+        Session session = session(0);
+        RunCommand run = (RunCommand) RootCommand.commandLine(session).parseArgs("run", "--volume=data,kind=empty",
+                "--mount", "volume=data,target=/data", "a.aci", "b.aci", "--mount=volume=data,target=data/",
+                "c.aci", "--mount=volume=data,target=/srv").subcommand().commandSpec().userObject();
+        List<org.bosun.api.pod.AppRequest> apps = AppArgumentGroups.parse(run.pod.images, run.pod.mounts, session);
+        org.bosun.api.pod.AppSettings.MountRequest pod = new org.bosun.api.pod.AppSettings.MountRequest("data", "/data");
+        assertEquals(List.of(pod), apps.get(0).settings().mounts());
+        assertEquals(List.of(new org.bosun.api.pod.AppSettings.MountRequest("data", "data/")),
+                apps.get(1).settings().mounts());
+        assertEquals(List.of(pod, new org.bosun.api.pod.AppSettings.MountRequest("data", "/srv")),
+                apps.get(2).settings().mounts());
+    }
+
+    private static final String POD_MANIFEST = "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":["
+            + "{\"name\":\"web\",\"image\":{\"name\":\"example.com/busybox\",\"labels\":[{\"name\":\"version\","
+            + "\"value\":\"1.0\"}]},\"app\":{\"exec\":[\"/bin/sh\",\"-c\",\"cat /data/x\"],\"user\":\"0\","
+            + "\"group\":\"0\",\"environment\":[{\"name\":\"A\",\"value\":\"1\"}]},"
+            + "\"mounts\":[{\"volume\":\"data\",\"path\":\"/data\"}],\"readOnlyRootFS\":true},"
+            + "{\"name\":\"db\",\"image\":{\"id\":\"sha512-abcd\"}}],"
+            + "\"volumes\":[{\"name\":\"data\",\"kind\":\"empty\",\"mode\":\"0700\"}],"
+            + "\"annotations\":[{\"name\":\"team\",\"value\":\"db\"}]}";
+
+    @Test
+    public void aPodManifestGivesTheAppsVolumesAndAnnotationsAndRefusesTheFlagsItReplacesByName() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("bosun-pod", ".json");
+        try {
+            java.nio.file.Files.writeString(file, POD_MANIFEST);
+            Session session = session(0);
+            PrepareCommand prepare = (PrepareCommand) RootCommand.commandLine(session).parseArgs("prepare",
+                    "--pod-manifest=" + file, "--net=none").subcommand().commandSpec().userObject();
+            org.bosun.api.pod.PrepareRequest request = prepare.pod.request(session);
+            assertEquals(2, request.apps().size());
+            org.bosun.api.pod.AppRequest web = request.apps().get(0);
+            assertEquals("example.com/busybox,version=1.0", web.image());
+            assertEquals("web", web.name());
+            assertEquals(List.of("/bin/sh", "-c", "cat /data/x"), web.exec());
+            assertEquals(Map.of("A", "1"), web.environment());
+            assertEquals(List.of(new org.bosun.api.pod.AppSettings.MountRequest("data", "/data")),
+                    web.settings().mounts());
+            assertTrue(web.settings().readonlyRootfs());
+            assertEquals("sha512-abcd", request.apps().get(1).image());
+            assertEquals("data", request.options().volumes().get(0).name());
+            assertEquals("0700", request.options().volumes().get(0).mode());
+            assertEquals(Map.of("team", "db"), request.annotations());
+
+            Session other = session(0);
+            PrepareCommand conflicting = (PrepareCommand) RootCommand.commandLine(other).parseArgs("prepare",
+                    "--pod-manifest=" + file, "--volume=x,kind=empty", "--set-env=A=2", "example.com/img").subcommand()
+                    .commandSpec().userObject();
+            BosunException conflict = org.junit.Assert.assertThrows(BosunException.class,
+                    () -> conflicting.pod.request(other));
+            assertEquals("--pod-manifest cannot be combined with images, --volume, --set-env: the pod manifest says"
+                    + " what they would; put it in the manifest, or leave out --pod-manifest", conflict.getMessage());
+
+            java.nio.file.Files.writeString(file, POD_MANIFEST.replace("\"readOnlyRootFS\":true",
+                    "\"readOnlyRootFS\":true,\"stdin\":true"));
+            BosunException e = org.junit.Assert.assertThrows(BosunException.class, () -> prepare.pod.request(session));
+            assertEquals("--pod-manifest " + file + " app web: has the field 'stdin', which bosun does not take from a"
+                    + " pod manifest; give it on the command line instead", e.getMessage());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     public void runPreparedGcAndCatManifestTakeRktsFlags() {
         CommandLine cli = RootCommand.commandLine(session(0));
         RunPreparedCommand runPrepared = (RunPreparedCommand) cli.parseArgs("run-prepared", "--net=none",

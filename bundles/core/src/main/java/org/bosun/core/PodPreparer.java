@@ -191,11 +191,24 @@ final class PodPreparer {
             List<ImageManifest.Port> imagePorts, PodVolumes volumes, FetchOptions fetch, PhaseClock clock, ImagePin pin,
             Set<String> names, String addingTo) {
         ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
+        FetchOptions appFetch = fetch;
+        if (app.signature() != null) {
+            if (!Set.of("file", "http", "https", "appc").contains(ref.scheme())) {
+                throw BosunException.invalid("--signature of image " + app.image() + ": a signature file verifies"
+                        + " an ACI (a file, URL or appc name); this image is verified by its own format's rules");
+            }
+            appFetch = new FetchOptions(fetch.paths(), fetch.insecureOptions(), fetch.pullPolicy(),
+                    fetch.progress(), Path.of(app.signature()));
+        }
+        FetchOptions imageFetch = appFetch;
         return services.withImageStore(store -> {
-            StoredImage image = pin.hold(() -> StoredImageLookup.find(store, paths, ref, fetch.pullPolicy())
+            // A signature given for the image: it is fetched (and verified) with it, not taken from the store.
+            StoredImage image = pin.hold(() -> (app.signature() != null ? java.util.Optional.<StoredImage>empty()
+                    : StoredImageLookup.find(store, paths, ref, fetch.pullPolicy()))
                     .orElseGet(() -> services.withImageFormat(ref.scheme(), ref.location(),
-                            format -> format.fetch(ref, fetch, store))));
+                            format -> format.fetch(ref, imageFetch, store))));
             clock.lap("image");
+            ImagePlatform.check(image.manifest(), app.image());
             TestPauses.at(paths, TestPauses.PREPARE_IMAGE);
             checkNotCancelled(podDir.getFileName().toString());
             // For image list and gc's grace period; the pin is what keeps the image and its tree now.
@@ -323,10 +336,6 @@ final class PodPreparer {
         if (exec.isEmpty()) {
             throw BosunException.invalid("image " + app.image() + " has no command to run; give one with --exec");
         }
-        if (!exec.get(0).startsWith("/")) {
-            throw BosunException.invalid("the command '" + exec.get(0) + "' of app " + name
-                    + " is not an absolute path; give the full path (as the appc spec requires) with --exec");
-        }
         String user = app.user() != null ? app.user() : image.user();
         String group = app.group() != null ? app.group() : image.group();
         int uid = ImageAccounts.uid(rootfs, user, app.image());
@@ -341,6 +350,14 @@ final class PodPreparer {
             throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
         }
         Map<String, String> env = appEnvironment(pod, app, image, name);
+        if (!exec.get(0).startsWith("/")) {
+            // As rkt did (and docker does): a bare name is looked up in the app's PATH inside its image.
+            String command = exec.get(0);
+            exec.set(0, ImageExecutables.find(rootfs, command, env.get("PATH"), workingDir)
+                    .orElseThrow(() -> BosunException.invalid("the command '" + command + "' of app " + name
+                            + " is not in its image's PATH (" + env.get("PATH")
+                            + "); give the full path with --exec, or set PATH with --environment")));
+        }
         List<PodManifestJson.NameValue> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(new PodManifestJson.NameValue(k, v)));
         List<PodManifestJson.NameValue> labels = new ArrayList<>();

@@ -24,7 +24,8 @@ import org.bosun.host.archive.ConfinedTree;
 /**
  * A pod's volumes and what each app mounts, as rkt resolved them: {@code --volume} gives the pod's
  * volumes; an app mounts a volume at each of its image's mount points that has the mount point's
- * name, and wherever its {@code --mount volume=,target=} says (which wins for the same target). A
+ * name, and wherever its {@code --mount volume=,target=} says (which wins for the same target; a
+ * relative target is from the app's {@code /}, and links in it are followed inside the app). A
  * mount point no volume serves gets an implicit {@code empty} volume of that name, shared by every
  * app that declares it, which starts with what the first image that declares it has there. {@code empty} volumes are directories in the pod's {@code volumes/NAME}.
  *
@@ -85,18 +86,16 @@ final class PodVolumes {
                     kind.equals("empty") ? (v.gid() == null ? 0 : v.gid()) : null, null));
         }
         for (AppRequest app : apps) {
-            Set<String> targets = new HashSet<>();
             for (AppSettings.MountRequest m : app.settings().mounts()) {
-                String where = "--mount volume=" + m.volume() + ",target=" + m.target() + " of image " + app.image();
+                String where = where(m, app);
                 if (!result.volumes.containsKey(m.volume())) {
                     throw BosunException.invalid(where + ": the pod has no volume '" + m.volume() + "'; "
                             + (result.volumes.isEmpty() ? "define it" : "its volumes are "
                                     + String.join(", ", result.volumes.keySet()) + "; define another")
                             + " with --volume " + m.volume() + ",kind=empty|host");
                 }
-                String target = target(m.target(), where);
-                if (!targets.add(target)) {
-                    throw BosunException.invalid(where + ": another --mount of the same app has the target " + target);
+                if (m.target() == null || m.target().isEmpty() || m.target().indexOf('\0') >= 0) {
+                    throw BosunException.invalid(where + ": the target is empty; give a path inside the app");
                 }
             }
         }
@@ -130,29 +129,55 @@ final class PodVolumes {
         return normal;
     }
 
-    /**
-     * The mounts of one app, for its manifest entry: its {@code --mount}s, then its image's mount
-     * points not already given a target by one; a mount point no volume serves gets an implicit
-     * empty volume.
-     */
-    List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName) {
-        return mounts(app, image, appName, null);
+    private static String where(AppSettings.MountRequest m, AppRequest app) {
+        return "--mount volume=" + m.volume() + ",target=" + m.target() + " of image " + app.image();
     }
 
     /**
-     * As {@link #mounts(AppRequest, ImageManifest, String)}; an implicit volume starts with what the
-     * image ({@code tree}, its rendered tree, or null) has at the mount point, as Docker, podman and
-     * rkt do: its files (see {@link #seedImplicitVolumes}), its mode and its owner.
+     * Where {@code path} (absolute, or relative to the app's {@code /}) is inside the app, as rkt
+     * found it: each component resolved in the image's tree the way the app would see it, symbolic
+     * links included (an absolute link target starts again at the app's {@code /}). The result
+     * holds no link, so the engine mounts where the app will look, creating what is missing; a path
+     * that would leave the app's root is refused.
      */
-    List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName, Path tree) {
+    static String targetInside(Path rootfs, String path, String where) {
+        Path resolved;
+        try {
+            resolved = new ConfinedTree(rootfs).resolve(path);
+        } catch (ConfinedTree.Refused e) {
+            throw BosunException.invalid(where + ": the target '" + path + "' "
+                    + (e.kind() == ConfinedTree.Refused.Kind.CLIMBS ? "leads out of the app's root"
+                            : "goes through more than " + ConfinedTree.MAX_LINKS + " symbolic links")
+                    + "; give a path inside the app");
+        }
+        String target = "/" + new ConfinedTree(rootfs).root().relativize(resolved);
+        if (target.equals("/")) {
+            throw BosunException.invalid(where + ": the target '" + path
+                    + "' is the app's root; give a directory inside the app");
+        }
+        return target;
+    }
+
+    /**
+     * The mounts of one app, for its manifest entry: its {@code --mount}s, then its image's mount
+     * points not already given a target by one; a mount point no volume serves gets an implicit
+     * empty volume. Targets are resolved in {@code rootfs}, the app's image tree; an implicit volume
+     * starts with what the image has at the mount point, as Docker, podman and rkt do: its files (see
+     * {@link #seedImplicitVolumes}), its mode and its owner.
+     */
+    List<PodManifestJson.Mount> mounts(AppRequest app, ImageManifest image, String appName, Path rootfs) {
         Map<String, PodManifestJson.Mount> byTarget = new LinkedHashMap<>();
         for (AppSettings.MountRequest m : app.settings().mounts()) {
-            String target = Path.of(m.target()).normalize().toString();
+            String where = where(m, app);
+            String target = targetInside(rootfs, m.target(), where);
+            if (byTarget.containsKey(target)) {
+                throw BosunException.invalid(where + ": another --mount of the same app has the target " + target);
+            }
             byTarget.put(target, new PodManifestJson.Mount(m.volume(), target, null));
         }
         for (ImageManifest.MountPoint mp : image.mountPoints()) {
             String where = "mount point " + mp.name() + " of image " + image.name();
-            String target = target(mp.path(), where);
+            String target = targetInside(rootfs, target(mp.path(), where), where);
             if (byTarget.containsKey(target)) {
                 continue;
             }
@@ -160,7 +185,7 @@ final class PodVolumes {
                 throw BosunException.invalid(where + ": '" + mp.name() + "' is not a valid volume name");
             }
             if (!volumes.containsKey(mp.name())) {
-                Path seed = tree == null ? null : imageDirectory(tree, target);
+                Path seed = imageDirectory(rootfs, target);
                 String mode = "0755";
                 int uid = 0;
                 int gid = 0;

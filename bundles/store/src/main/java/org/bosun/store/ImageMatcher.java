@@ -53,6 +53,11 @@ final class ImageMatcher {
 
     private static StoredImage byIdPrefix(List<StoredImage> images, String query) {
         String hex = query.replaceFirst("^(sha512-|sha256:|sha256-)", "");
+        if (!hex.equals(query) && hex.matches("[0-9a-f]*") && hex.length() < MIN_PREFIX) {
+            // Written as an id, so no name can match it: saying "not in the store" would mislead.
+            throw BosunException.invalid("image id prefix " + query + " is too short; give at least " + MIN_PREFIX
+                    + " hex digits of the id (see bosun image list)");
+        }
         if (hex.length() < MIN_PREFIX || !hex.matches("[0-9a-f]+")) {
             return null;
         }

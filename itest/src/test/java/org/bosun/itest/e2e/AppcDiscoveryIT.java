@@ -216,6 +216,17 @@ public class AppcDiscoveryIT extends E2eCase {
     }
 
     @Test
+    public void trustPrefixDiscoversKeysFromAnUnverifiedServerWithInsecureTlsAsFetchDoes() throws Exception {
+        Files.delete(local.resolve("certs.d/test-server.pem"));
+        String untrusted = refusal(withConfig("trust", "--prefix=localhost", "--skip-fingerprint-review"));
+        assertTrue(untrusted, untrusted.contains("cannot talk TLS to https://localhost:" + SERVER.port()));
+        BosunResult trust = withConfig("trust", "--insecure-options=tls", "--prefix=localhost",
+                "--skip-fingerprint-review");
+        assertExit(0, trust);
+        assertTrue(trust.describe(), trust.stdout.contains("Added key for prefix \"localhost\""));
+    }
+
+    @Test
     public void verifiesTheServerCertificateAndRefusesPlainHttpUnlessAllowed() throws Exception {
         Files.delete(local.resolve("certs.d/test-server.pem"));
         String url = SERVER.url(path("localhost/base", "aci"));

@@ -106,6 +106,25 @@ public class TrustIT extends E2eCase {
         return local.resolve("trustedkeys").resolve(scopeDir).resolve(fingerprint.toLowerCase(Locale.ROOT));
     }
 
+    /** rkt's per-image {@code --signature=FILE}: the signature kept anywhere, not beside the image. */
+    @Test
+    public void aSignatureFileGivenAfterTheImageVerifiesIt() throws Exception {
+        assertExit(0, trust("--prefix=" + NAME, "--skip-fingerprint-review", key.toString()));
+        Path signature = Files.move(image.resolveSibling("busybox.aci.asc"), work.resolve("kept-elsewhere.sig"));
+        String unsigned = assertRefused(runImage());
+        assertTrue(unsigned, unsigned.contains("is not signed"));
+        BosunResult run = withConfig("run", FLY, image.toString(), "--signature", signature.toString(), "--", "-c",
+                "echo hello from busybox");
+        assertRan(run);
+        // A signature by a key that is not trusted for the name is refused as one beside the image would be.
+        Path byOther = GPG.sign(other, image);
+        Path otherSignature = Files.move(byOther, work.resolve("by-other.sig"));
+        String refused = assertRefused(withConfig("run", FLY, image.toString(), "--signature=" + otherSignature));
+        assertTrue(refused, refused.contains(image.toString()));
+        String missing = assertRefused(withConfig("run", FLY, image.toString(), "--signature=" + work.resolve("none")));
+        assertTrue(missing, missing.contains("signature file " + work.resolve("none") + " does not exist"));
+    }
+
     @Test
     public void anImageByAnUntrustedKeyIsRefusedUntilTheKeyIsTrustedForItsName() throws Exception {
         String line = assertRefused(runImage());

@@ -13,9 +13,11 @@ import org.bosun.api.RuntimePaths;
  * @param pullPolicy {@code new} (fetch unless stored), {@code update} (check the source again) or
  *        {@code never} (only the store)
  * @param progress where to report download progress
+ * @param signature a local detached signature file ({@code --signature}) that verifies the image
+ *        fetched (not its dependencies) instead of the one beside it or at its URL; null for those
  */
 public record FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy,
-        Progress progress) {
+        Progress progress, java.nio.file.Path signature) {
     public FetchOptions {
         insecureOptions = Set.copyOf(insecureOptions);
         progress = progress == null ? Progress.NONE : progress;
@@ -24,5 +26,10 @@ public record FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptio
 
     public FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy) {
         this(paths, insecureOptions, pullPolicy, Progress.NONE);
+    }
+
+    public FetchOptions(RuntimePaths paths, Set<InsecureOption> insecureOptions, String pullPolicy,
+            Progress progress) {
+        this(paths, insecureOptions, pullPolicy, progress, null);
     }
 }

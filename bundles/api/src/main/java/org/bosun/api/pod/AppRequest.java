@@ -16,15 +16,24 @@ import java.util.Map;
  * @param group the group to run as, numeric or a name of the image
  * @param workingDirectory the working directory inside the app
  * @param settings everything else per app (mounts, isolators, capabilities, ...)
+ * @param signature a local detached signature file ({@code --signature}, an absolute path) that
+ *        verifies the image instead of the one beside it or at its URL; null for those
  */
 public record AppRequest(String image, String name, List<String> exec, List<String> args,
-        Map<String, String> environment, String user, String group, String workingDirectory, AppSettings settings) {
+        Map<String, String> environment, String user, String group, String workingDirectory, AppSettings settings,
+        String signature) {
     public AppRequest {
         settings = settings == null ? AppSettings.NONE : settings;
         exec = exec == null ? List.of() : List.copyOf(exec);
         args = args == null ? List.of() : List.copyOf(args);
         environment = environment == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+    }
+
+    /** The request with the image's own signature. */
+    public AppRequest(String image, String name, List<String> exec, List<String> args, Map<String, String> environment,
+            String user, String group, String workingDirectory, AppSettings settings) {
+        this(image, name, exec, args, environment, user, group, workingDirectory, settings, null);
     }
 
     public static AppRequest ofImage(String image) {

@@ -1,6 +1,8 @@
 package org.bosun.cli.image;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
@@ -30,7 +32,17 @@ final class ImageRmCommand implements Callable<Integer> {
         ImageServices services = new ImageServices(session);
         int exit = 0;
         int removed = 0;
+        // An id and a name of the same image are one image: it is removed once, as rkt did.
+        Set<String> found = new LinkedHashSet<>();
         for (String id : ids) {
+            try {
+                found.add(services.withStore(store -> ImageServices.find(store, session, id)).id());
+            } catch (BosunException e) {
+                session.err().println("bosun image rm: " + e.getMessage());
+                exit = exit == 0 ? e.kind().exitCode() : exit;
+            }
+        }
+        for (String id : found) {
             try {
                 services.withStore(store -> {
                     store.remove(session.paths(), id, () -> session.pods().imagesInUse(session.paths()));

@@ -1,6 +1,9 @@
 package org.bosun.cli.image;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.ErrorKind;
@@ -11,13 +14,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bosun image verify}: the store's digest check, one line per problem. */
-@Command(name = "verify", description = "Check the digests of the blobs of one image, or of every image, on disk.")
+@Command(name = "verify", description = "Check the digests of the blobs of the images given, or of every image, on disk.")
 final class ImageVerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HelpOption help;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "an image id, unique id prefix or name (default: all)")
-    String id;
+    @Parameters(paramLabel = "ID", arity = "0..*",
+            description = "image ids, unique id prefixes or names (default: all)")
+    List<String> ids = new ArrayList<>();
 
     private final Session session;
 
@@ -27,7 +31,19 @@ final class ImageVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> problems = new ImageServices(session).withStore(s -> s.verify(session.paths(), id));
+        ImageServices services = new ImageServices(session);
+        List<String> problems = new ArrayList<>();
+        if (ids.isEmpty()) {
+            problems.addAll(services.withStore(s -> s.verify(session.paths(), null)));
+        }
+        // Each image once, however many of its ids and names are given.
+        Set<String> found = new LinkedHashSet<>();
+        for (String id : ids) {
+            found.add(services.withStore(s -> ImageServices.find(s, session, id)).id());
+        }
+        for (String id : found) {
+            problems.addAll(services.withStore(s -> s.verify(session.paths(), id)));
+        }
         problems.forEach(session.out()::println);
         if (!problems.isEmpty()) {
             session.err().println("bosun image verify: " + problems.size() + " problem"

@@ -66,7 +66,7 @@ final class AciFetch {
         return switch (reference.scheme()) {
             case "file" -> file(Path.of(reference.location()));
             case "https", "http" -> url(toUri(reference.location()));
-            case "appc" -> named(AppcName.parse(reference.location()), null);
+            case "appc" -> named(AppcName.parse(reference.location()), null, options.signature());
             default -> throw BosunException.invalid("the appc format does not read " + reference.scheme() + " references ("
                     + reference + ")");
         };
@@ -77,10 +77,7 @@ final class AciFetch {
     private StoredImage file(Path file) {
         String storedAs = "file://" + file;
         return store.locked(paths, storedAs, () -> {
-            if (options.pullPolicy().equals("never")) {
-                return store.findByReference(paths, storedAs).orElseThrow(() -> BosunException.notFound("image "
-                        + file + " is not in the store and --pull-policy=never forbids reading it; fetch it first"));
-            }
+            // As rkt: a file named on the command line is always read, whatever the pull policy.
             if (!Files.isRegularFile(file)) {
                 throw BosunException.notFound("image file " + file + " does not exist");
             }
@@ -89,19 +86,14 @@ final class AciFetch {
             }
             Path signature = file.resolveSibling(file.getFileName() + ".asc");
             Supplier<byte[]> readSignature = () -> {
+                if (options.signature() != null) {
+                    return signatureFile(options.signature());
+                }
                 if (!Files.exists(signature)) {
                     throw BosunException.invalid("image " + file + " is not signed (no " + signature.getFileName()
                             + " beside it); run with --insecure-options=image to accept unsigned images");
                 }
-                try {
-                    if (Files.size(signature) > MAX_SIGNATURE_BYTES) {
-                        throw BosunException.invalid("signature " + signature + " is larger than " + MAX_SIGNATURE_BYTES
-                                + " bytes; a detached signature is far smaller");
-                    }
-                    return Files.readAllBytes(signature);
-                } catch (IOException e) {
-                    throw BosunException.precondition("cannot read the signature " + signature + " (" + e.getMessage() + ")");
-                }
+                return signatureFile(signature);
             };
             SourceFile source;
             try {
@@ -110,7 +102,7 @@ final class AciFetch {
             } catch (IOException e) {
                 throw BosunException.precondition("cannot read image file " + file + " (" + e.getMessage() + ")");
             }
-            if (options.pullPolicy().equals("new")) {
+            if (!options.pullPolicy().equals("update")) {
                 StoredImage unchanged = storedUnchanged(file, storedAs, source, readSignature);
                 if (unchanged != null) {
                     return unchanged;
@@ -155,7 +147,7 @@ final class AciFetch {
                 return stored.orElseThrow(() -> BosunException.notFound("image " + uri + " is not in the store and"
                         + " --pull-policy=never forbids downloading it; fetch it first"));
             }
-            return download(uri, URI.create(uri + ".asc"), storedAs, null);
+            return download(uri, URI.create(uri + ".asc"), storedAs, null, options.signature());
         });
     }
 
@@ -163,12 +155,12 @@ final class AciFetch {
      * An image by name: from the store when the policy allows and one matches, else by discovery.
      * {@code imageId}, when given (a dependency's), must be the id of what is fetched.
      */
-    private StoredImage named(AppcName name, String imageId) {
+    private StoredImage named(AppcName name, String imageId, Path localSignature) {
         String storedAs = name.reference();
         return store.locked(paths, storedAs, () -> {
             if (!options.pullPolicy().equals("update")) {
                 Optional<StoredImage> stored = imageId != null ? store.find(paths, imageId).filter(i -> i.id().equals(imageId))
-                        : store.findByReference(paths, storedAs);
+                        : store.findByReference(paths, storedAs).or(() -> storedByName(name));
                 if (stored.isPresent()) {
                     return stored.get();
                 }
@@ -181,7 +173,7 @@ final class AciFetch {
             BosunException last = null;
             for (Discovery.Endpoint endpoint : endpoints) {
                 try {
-                    StoredImage image = download(endpoint.aci(), endpoint.signature(), storedAs, name);
+                    StoredImage image = download(endpoint.aci(), endpoint.signature(), storedAs, name, localSignature);
                     if (imageId != null && !image.id().equals(imageId)) {
                         throw BosunException.precondition("image " + endpoint.aci() + " has the id " + image.id()
                                 + ", but " + imageId + " was asked for; the publisher replaced the image");
@@ -200,11 +192,25 @@ final class AciFetch {
     }
 
     /**
+     * The newest stored ACI whose name and labels are what {@code name} asks for, however it came
+     * into the store (a file, a URL): as rkt, an image (or a dependency) already stored is used,
+     * and discovery is only for what is missing.
+     */
+    private Optional<StoredImage> storedByName(AppcName name) {
+        return store.list(paths).stream()
+                .filter(i -> AciFormat.NAME.equals(i.format()) && i.manifest() != null)
+                .filter(i -> name.mismatch(i.manifest().name(), i.manifest().labels()) == null)
+                .max(java.util.Comparator.comparing(StoredImage::importTime,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+    }
+
+    /**
      * Downloads the signature, then the ACI into a blob, and imports the blob. The ACI's entries
      * are checked as it arrives: a refused image is not committed, so it leaves nothing in the store.
      */
-    private StoredImage download(URI aci, URI signature, String storedAs, AppcName expected) {
-        byte[] sig = verify ? signature(aci, signature) : null;
+    /** @param localSignature the {@code --signature} file that replaces {@code signature}, or null */
+    private StoredImage download(URI aci, URI signature, String storedAs, AppcName expected, Path localSignature) {
+        byte[] sig = !verify ? null : localSignature != null ? signatureFile(localSignature) : signature(aci, signature);
         String downloaded;
         AciArchive.Scan scan;
         try (BlobWriter writer = store.newBlob(paths)) {
@@ -220,6 +226,21 @@ final class AciFetch {
         metadata.put("source", aci.toString());
         return importAci(new AciArchive(blob, aci.toString(), true), scan, aci.toString(), () -> sig, storedAs, expected,
                 metadata, null);
+    }
+
+    /** A detached signature on this host: beside the image, or the {@code --signature} file. */
+    private static byte[] signatureFile(Path file) {
+        try {
+            if (Files.size(file) > MAX_SIGNATURE_BYTES) {
+                throw BosunException.invalid("signature " + file + " is larger than " + MAX_SIGNATURE_BYTES
+                        + " bytes; a detached signature is far smaller");
+            }
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw BosunException.notFound("signature file " + file + " does not exist");
+        } catch (IOException e) {
+            throw BosunException.precondition("cannot read the signature " + file + " (" + e.getMessage() + ")");
+        }
     }
 
     private byte[] signature(URI aci, URI signature) {
@@ -302,7 +323,7 @@ final class AciFetch {
                             + String.join(" -> ", chain) + " -> " + d.imageName() + "; an image cannot depend on itself");
                 }
                 try {
-                    ids.add(named(AppcName.of(d.imageName(), d.labels()), d.imageId()).id());
+                    ids.add(named(AppcName.of(d.imageName(), d.labels()), d.imageId(), null).id());
                 } catch (BosunException e) {
                     if (e.getMessage().contains(" has a dependency loop: ")) {
                         throw e; // already names the whole chain

@@ -13,7 +13,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The keys publishers announce with appc discovery's {@code ac-discovery-pubkeys}, for
  * {@code bosun trust --prefix=PREFIX} without a key file, and key downloads from URLs. As in rkt,
- * {@code --insecure-options=pubkey} accepts keys over plain HTTP and from unverified servers.
+ * {@code --insecure-options=pubkey} accepts keys over plain HTTP and from unverified servers;
+ * {@code tls} and {@code http} each allow what they allow for a fetch.
  */
 @Component(service = PublicKeyDiscovery.class)
 public final class AppcKeyDiscovery implements PublicKeyDiscovery {
@@ -37,6 +38,8 @@ public final class AppcKeyDiscovery implements PublicKeyDiscovery {
 
     private static HttpSource source(RuntimePaths paths, Set<InsecureOption> insecureOptions) {
         boolean pubkey = insecureOptions.contains(InsecureOption.PUBKEY);
-        return new HttpSource(paths, pubkey, pubkey, "pubkey");
+        // As fetch: tls accepts any certificate, http plain HTTP; pubkey, rkt's option for keys, both.
+        return new HttpSource(paths, pubkey || insecureOptions.contains(InsecureOption.TLS),
+                pubkey || insecureOptions.contains(InsecureOption.HTTP), "pubkey");
     }
 }

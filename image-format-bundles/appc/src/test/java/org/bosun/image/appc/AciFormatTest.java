@@ -191,15 +191,45 @@ public class AciFormatTest {
     }
 
     @Test
-    public void pullPolicyNeverUsesOnlyTheStore() throws Exception {
+    public void aLocalFileIsReadWhateverThePullPolicyAsInRkt() throws Exception {
         Path file = Aci.minimal().writeTo(image());
         StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
         FetchOptions never = new FetchOptions(RuntimePaths.defaults(), EnumSet.of(InsecureOption.IMAGE), "never");
+        String id = fixture.fetch(new AciFormat(), file, never).id();
+        assertEquals(id, fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id());
+        Files.delete(file);
         BosunException e = assertThrows(BosunException.class, () -> fixture.fetch(new AciFormat(), file, never));
         assertEquals(ErrorKind.NOT_FOUND, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains(file + " does not exist"));
+    }
+
+    @Test
+    public void aNameIsFoundInTheStoreHoweverItsImageCameThereWithPullPolicyNeverOrNew() throws Exception {
+        Path file = Aci.minimal().writeTo(image());
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
         String id = fixture.fetch(new AciFormat(), file, INSECURE_IMAGE).id();
-        Files.delete(file);
-        assertEquals(id, fixture.fetch(new AciFormat(), file, never).id());
+        FetchOptions never = new FetchOptions(RuntimePaths.defaults(), EnumSet.of(InsecureOption.IMAGE), "never");
+        for (String name : List.of("example.com/test", "example.com/test:1.0", "example.com/test,os=linux")) {
+            assertEquals(name, id, fixture.fetch(new AciFormat(), ImageReference.parse(name, Path.of("/")), never).id());
+            assertEquals(name, id, fixture.fetch(new AciFormat(), ImageReference.parse(name, Path.of("/")),
+                    INSECURE_IMAGE).id());
+        }
+        BosunException e = assertThrows(BosunException.class, () -> fixture.fetch(new AciFormat(),
+                ImageReference.parse("example.com/test:2.0", Path.of("/")), never));
+        assertEquals(ErrorKind.NOT_FOUND, e.kind());
+    }
+
+    @Test
+    public void aDependencyAlreadyInTheStoreIsTakenFromItWithoutDiscovery() throws Exception {
+        StoreFixture fixture = new StoreFixture(scratch.root().resolve("data"));
+        Path base = new Aci().manifest(Aci.manifestJson("example.com/base")).dir("rootfs", 0755, 0, 0)
+                .file("rootfs/from-base", "base\n").writeTo(scratch.root().resolve("images/base.aci"));
+        String baseId = fixture.fetch(new AciFormat(), base, INSECURE_IMAGE).id();
+        String manifest = withManifestField("\"dependencies\":[{\"imageName\":\"example.com/base\","
+                + "\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"}]}]");
+        Path child = new Aci().manifest(manifest).dir("rootfs", 0755, 0, 0).writeTo(image());
+        StoreFixture.Fetched fetched = fixture.fetch(new AciFormat(), child, INSECURE_IMAGE);
+        assertEquals(List.of(baseId), fetched.image().dependencies());
     }
 
     @Test

@@ -136,6 +136,24 @@ public class AciSignatureTest {
     }
 
     @Test
+    public void aSignatureFileGivenWithTheImageVerifiesItInsteadOfTheOneBesideIt() throws Exception {
+        Path file = signedImage("example.com/busybox");
+        Files.delete(file.resolveSibling("app.aci.asc"));
+        Path elsewhere = Files.createDirectories(scratch.root().resolve("sigs")).resolve("given.sig");
+        Files.writeString(elsewhere, "-----BEGIN PGP SIGNATURE-----\ngiven\n");
+        open(file, new FetchOptions(PATHS, Set.of(), "new", null, elsewhere));
+        assertEquals("example.com/busybox", trust.name);
+        assertArrayEquals(Files.readAllBytes(file), trust.signed);
+        assertEquals("-----BEGIN PGP SIGNATURE-----\ngiven\n", new String(trust.signature, StandardCharsets.UTF_8));
+
+        Path missing = scratch.root().resolve("sigs/missing.sig");
+        BosunException e = assertThrows(BosunException.class,
+                () -> open(file, new FetchOptions(PATHS, Set.of(), "update", null, missing)));
+        assertEquals(ErrorKind.NOT_FOUND, e.kind());
+        assertEquals("signature file " + missing + " does not exist", e.getMessage());
+    }
+
+    @Test
     public void theTrustStoresRefusalRefusesTheImage() throws Exception {
         Path file = signedImage("example.com/busybox");
         trust.refusal = BosunException.precondition("image " + file + " is signed by key X, which is not trusted");

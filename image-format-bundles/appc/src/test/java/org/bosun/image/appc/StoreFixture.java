@@ -33,7 +33,7 @@ final class StoreFixture {
     FetchOptions options(FetchOptions options) {
         RuntimePaths p = options.paths();
         return new FetchOptions(new RuntimePaths(dataDir, p.localConfigDir(), p.systemConfigDir()),
-                options.insecureOptions(), options.pullPolicy(), options.progress());
+                options.insecureOptions(), options.pullPolicy(), options.progress(), options.signature());
     }
 
     Fetched fetch(AciFormat format, Path file, FetchOptions options) {
