@@ -240,7 +240,7 @@ final class PodPreparer {
             // Users and groups are names in the image: resolved against its tree.
             PodManifestJson.RuntimeApp runtime = runtimeApp(request.options(), app, manifest, image.id(), name, tree)
                     .withMounts(volumes.mounts(app, manifest, name, tree));
-            AppExecutable.check(tree, runtime.app().exec().get(0),
+            ImageExecutables.check(tree, runtime.app().exec().get(0),
                     runtime.mounts().stream().map(PodManifestJson.Mount::path).toList(), name, manifest.name());
             return runtime;
         });

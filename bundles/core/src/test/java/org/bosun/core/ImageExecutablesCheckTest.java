@@ -18,7 +18,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 /** issue 12 item 10: the app's command is checked in the image's tree at prepare, as the app will see it. */
-public class AppExecutableTest {
+public class ImageExecutablesCheckTest {
     private Path tree;
 
     @Before
@@ -43,7 +43,7 @@ public class AppExecutableTest {
     @Test
     public void acceptsAnExecutableFileReachedThroughLinksInsideTheTree() {
         for (String command : List.of("/bin/busybox", "/bin/sh", "/usr/bin/env", "/usr/bin/../../bin/sh")) {
-            AppExecutable.check(tree, command, List.of(), "app", "example.com/busybox");
+            ImageExecutables.check(tree, command, List.of(), "app", "example.com/busybox");
         }
     }
 
@@ -67,13 +67,13 @@ public class AppExecutableTest {
 
     @Test
     public void leavesACommandInAVolumeToTheEngine() {
-        AppExecutable.check(tree, "/data/run.sh", List.of("/data"), "app", "example.com/busybox");
-        AppExecutable.check(tree, "/data/", List.of("/data/"), "app", "example.com/busybox");
+        ImageExecutables.check(tree, "/data/run.sh", List.of("/data"), "app", "example.com/busybox");
+        ImageExecutables.check(tree, "/data/", List.of("/data/"), "app", "example.com/busybox");
     }
 
     private void assertRefused(String command, String message) {
         BosunException e = assertThrows(command, BosunException.class,
-                () -> AppExecutable.check(tree, command, List.of("/data"), "app", "example.com/busybox"));
+                () -> ImageExecutables.check(tree, command, List.of("/data"), "app", "example.com/busybox"));
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains(message));
     }
