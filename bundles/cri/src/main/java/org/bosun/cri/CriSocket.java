@@ -15,11 +15,15 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -40,6 +44,8 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 @Designate(ocd = CriSocket.Config.class)
 public final class CriSocket {
     static final String SOCKET_NAME = "cri.sock";
+    /** The configuration of the agent's command socket (its component's name). */
+    static final String AGENT_SOCKET_PID = "org.bosun.agent.CommandSocket";
 
     @ObjectClassDefinition(name = "bosun CRI server")
     public @interface Config {
@@ -62,14 +68,15 @@ public final class CriSocket {
 
     @Activate
     public CriSocket(BundleContext context, Config config,
-            @Reference ProviderRegistry providers, @Reference PodService pods) throws IOException {
+            @Reference ProviderRegistry providers, @Reference PodService pods,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
             loops = null;
             server = null;
             return;
         }
-        socketPath = socketPath(config, context.getProperty("bosun.agent.socket"));
+        socketPath = socketPath(config, agentSocket(context, configurations));
         Path dir = socketPath.getParent();
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -105,6 +112,26 @@ public final class CriSocket {
         }
         Path agent = Path.of(agentSocket != null && !agentSocket.isEmpty() ? agentSocket : "/run/bosun/agent.sock");
         return agent.resolveSibling(SOCKET_NAME);
+    }
+
+    /**
+     * Where the agent's command socket listens: its configuration ({@code configurations.d}) wins
+     * over the {@code --socket} the agent was started with (the framework property), as in the agent.
+     */
+    static String agentSocket(BundleContext context, ConfigurationAdmin configurations) {
+        if (configurations != null) {
+            try {
+                Configuration[] found = configurations.listConfigurations("(service.pid=" + AGENT_SOCKET_PID + ")");
+                Object socket = found == null || found.length == 0 || found[0].getProperties() == null ? null
+                        : found[0].getProperties().get("socket");
+                if (socket instanceof String configured && !configured.isEmpty()) {
+                    return configured;
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                // unreadable configurations: the agent falls back to its property as well
+            }
+        }
+        return context.getProperty("bosun.agent.socket");
     }
 
     /** The data directory the agent was started with ({@code bosun --dir=D agent}), else the default. */

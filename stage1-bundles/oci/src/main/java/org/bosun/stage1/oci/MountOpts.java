@@ -1,5 +1,6 @@
 package org.bosun.stage1.oci;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,9 @@ final class MountOpts {
         mounts.add(mount(CGROUP_MOUNT, "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
         mounts.add(mount(ProcessOpts.INIT_TARGET, "bind", init.toString(), "bind", "ro", "nosuid", "nodev", "rprivate"));
         for (PodDirectory.Mount m : app.mounts()) {
-            mounts.add(volume(m.target(), ContainerSpecs.relative(pod, id, m.source()), m.readOnly(), m.recursive()));
+            // A file has no mounts below it, and crun refuses "rro" on one (it opens the target as a directory).
+            boolean recursive = m.recursive() && !Files.isRegularFile(m.source());
+            mounts.add(volume(m.target(), ContainerSpecs.relative(pod, id, m.source()), m.readOnly(), recursive));
         }
         Path etc = pod.settings().etcDir();
         if (etc != null) {
