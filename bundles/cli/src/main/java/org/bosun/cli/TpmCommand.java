@@ -78,7 +78,7 @@ final class TpmCommand implements Callable<Integer> {
                 int n = 0;
                 for (MeasurementReplay.Event e : replay.events()) {
                     rows.add(new String[] {String.valueOf(n++), String.valueOf(e.offset()), String.valueOf(e.pcr()),
-                            e.typeName(), digests(e.digests()), e.description()});
+                            e.typeName(), digests(e.digests()), oneLine(e.description())});
                 }
                 Table.print(out, rows);
             }
@@ -140,5 +140,10 @@ final class TpmCommand implements Callable<Integer> {
             json.put("problem", replay.problem());
             return json;
         }
+    }
+
+    /** A description on one table row: an engine's command may hold a script; JSON keeps it as it is. */
+    static String oneLine(String description) {
+        return description.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t");
     }
 }

@@ -71,7 +71,7 @@ public class TpmIT extends E2eCase {
         assertTrue(log.describe(), replay.path("match").asBoolean());
         List<String> descriptions = new ArrayList<>();
         replay.path("events").forEach(e -> descriptions.add(e.path("type_name").asText() + " " + e.path("pcr").asInt()
-                + " " + e.path("description").asText().replaceAll("^bosun pod \\S+ ", "").replaceAll(" .*", "")));
+                + " " + e.path("description").asText().replaceAll("^bosun pod \\S+ ", "").replaceAll("(?s) .*", "")));
         assertEquals(List.of("EV_NO_ACTION 0 Spec", "EV_IPL 15 manifest", "EV_IPL 15 app", "EV_IPL 15 engine",
                 "EV_IPL 15 manifest", "EV_IPL 15 app", "EV_IPL 15 engine"), descriptions);
         assertTrue(replay.path("events").get(3).path("description").asText(),
