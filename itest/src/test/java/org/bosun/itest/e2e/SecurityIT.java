@@ -52,7 +52,7 @@ public class SecurityIT extends E2eCase {
      * What a default pod with no network of its own gets on every isolating engine, action by
      * action: the {@code escape} helper's actions, then the script's {@link #PROBES}. Device nodes
      * may be made, but only the OCI default devices opened (not the host's loop device, a tty,
-     * loop-control, or fuse, which nothing asked for); /sys shows only the pod's own network
+     * loop-control, tun, mem, kmsg, a disk, or fuse, which nothing asked for); /sys shows only the pod's own network
      * interfaces and hides what is masked, and neither /sys nor /proc/sys can be written; the
      * kernel keyring, mount, ptrace and a user namespace of the app's own are refused ({@code
      * unshare -U}: podman allows it, bosun does not).
@@ -304,6 +304,10 @@ public class SecurityIT extends E2eCase {
         cases.put("dev-c-4-1", "errno=EPERM"); // tty1
         cases.put("dev-c-10-237", "errno=EPERM"); // loop-control
         cases.put("dev-c-10-229", "errno=EPERM"); // fuse, not asked for
+        cases.put("dev-c-10-200", "errno=EPERM"); // tun: runc 1.1 allows it unless the engine takes it back
+        cases.put("dev-c-1-1", "errno=EPERM"); // mem
+        cases.put("dev-c-1-11", "errno=EPERM"); // kmsg
+        cases.put("dev-b-8-0", "errno=EPERM"); // the first SCSI disk, whether the host has one or not
         cases.put("dev-c-1-3", "ok"); // null
         cases.put("dev-c-1-5", "ok"); // zero
         cases.put("dev-c-1-9", "ok"); // urandom

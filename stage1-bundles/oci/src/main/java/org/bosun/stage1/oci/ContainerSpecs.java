@@ -118,6 +118,7 @@ final class ContainerSpecs {
                 NamespaceOpts.app(pod),
                 UserNamespaceOpts.app(pod),
                 ResourceOpts.cgroup(id),
+                DeviceOpts.enforced(id),
                 MaskedPathOpts.app(policy),
                 SeccompOpts.app(app, policy, compiledSeccomp));
         return handler ? spec : StartedHook.app(app.name()).apply(spec);

@@ -66,6 +66,10 @@ record OciSpec(String ociVersion, Process process, Root root, String hostname, L
         return new OciSpec(ociVersion, process, root, hostname, mounts, linux, annotations, hooks);
     }
 
+    OciSpec hooks(UnaryOperator<Hooks> change) {
+        return withHooks(change.apply(hooks == null ? Hooks.NONE : hooks));
+    }
+
     /** {@code rlimits}, {@code oomScoreAdj} and {@code selinuxLabel} may be null. */
     record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
             Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
@@ -166,7 +170,8 @@ record OciSpec(String ociVersion, Process process, Root root, String hostname, L
     record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu) {
     }
 
-    record DeviceRule(boolean allow, String access) {
+    /** {@code type}, {@code major} and {@code minor} are null for any. */
+    record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
     }
 
     record Memory(long limit) {
@@ -184,7 +189,23 @@ record OciSpec(String ociVersion, Process process, Root root, String hostname, L
     record Seccomp(@JsonValue JsonNode profile) {
     }
 
-    record Hooks(List<Hook> poststart) {
+    /** Either list may be null. */
+    record Hooks(List<Hook> createRuntime, List<Hook> poststart) {
+        static final Hooks NONE = new Hooks(null, null);
+
+        Hooks withCreateRuntime(Hook hook) {
+            return new Hooks(appended(createRuntime, hook), poststart);
+        }
+
+        Hooks withPoststart(Hook hook) {
+            return new Hooks(createRuntime, appended(poststart, hook));
+        }
+
+        private static List<Hook> appended(List<Hook> hooks, Hook hook) {
+            List<Hook> all = new ArrayList<>(hooks == null ? List.of() : hooks);
+            all.add(hook);
+            return List.copyOf(all);
+        }
     }
 
     record Hook(String path, List<String> args) {

@@ -1,10 +1,8 @@
 package org.bosun.stage1.oci;
 
-import java.util.List;
-
 import org.bosun.api.pod.Resources;
 
-/** The container's cgroup and what it limits: no devices, the app's memory and cpu, its oom_score_adj. */
+/** The container's cgroup and what it limits: its devices ({@link DeviceOpts}), the app's memory and cpu, its oom_score_adj. */
 final class ResourceOpts {
     static final long CPU_PERIOD_MICROS = 100_000;
 
@@ -25,7 +23,7 @@ final class ResourceOpts {
         OciSpec.Cpu cpu = r.cpuMillis() == null && r.cpuShares() == null ? null
                 : new OciSpec.Cpu(r.cpuShares(), r.cpuMillis() == null ? null : r.cpuMillis() * CPU_PERIOD_MICROS / 1000,
                         r.cpuMillis() == null ? null : CPU_PERIOD_MICROS);
-        OciSpec.Resources resources = new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")), memory, cpu);
+        OciSpec.Resources resources = new OciSpec.Resources(DeviceOpts.rules(), memory, cpu);
         Integer oom = oomScoreAdj(r, minimumOomScoreAdj);
         return spec -> spec.linux(l -> l.withResources(resources)).process(p -> p.withOomScoreAdj(oom));
     }

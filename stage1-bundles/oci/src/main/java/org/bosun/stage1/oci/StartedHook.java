@@ -21,6 +21,6 @@ final class StartedHook {
     static SpecOpt app(String app) {
         OciSpec.Hook hook = new OciSpec.Hook(SupervisorScript.SH, List.of("sh", "-c",
                 "true 2>/dev/null > ../../../apps/" + app + "/started; while read -r _; do :; done; exit 0"));
-        return spec -> spec.withHooks(new OciSpec.Hooks(List.of(hook)));
+        return spec -> spec.hooks(h -> h.withPoststart(hook));
     }
 }

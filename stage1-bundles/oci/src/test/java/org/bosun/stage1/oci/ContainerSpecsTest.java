@@ -70,7 +70,8 @@ public class ContainerSpecsTest {
     public void theAppsStartIsRecordedByAPoststartHookAndAHandlersIsNot() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
         ContainerSpecs configs = new ContainerSpecs(pod(app, null), 0, INIT, false);
-        assertTrue(json(configs.app(app, "pre-start-web", List.of("/bin/setup"))).path("hooks").isMissingNode());
+        assertTrue(json(configs.app(app, "pre-start-web", List.of("/bin/setup"))).path("hooks").path("poststart")
+                .isMissingNode());
         JsonNode hooks = json(configs.app(app, "app-web", app.exec())).path("hooks").path("poststart");
         assertEquals(1, hooks.size());
         Path pod = java.nio.file.Files.createTempDirectory("bosun-oci-hook");
