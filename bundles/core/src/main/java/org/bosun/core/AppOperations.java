@@ -87,6 +87,7 @@ final class AppOperations {
                     l.add(pod, name);
                     return null;
                 });
+                TestPauses.at(paths, TestPauses.APP_ADD);
                 files.writeJson(f.path().resolve(PodFiles.MANIFEST), updated);
             } catch (RuntimeException e) {
                 try {
@@ -116,12 +117,15 @@ final class AppOperations {
             requireRunning(store, f, "started");
             PodManifestJson manifest = files.manifest(f.path());
             AppStatus before = status(store, f, manifest, app(f, manifest, name));
-            if (before.state() != AppStatus.State.CREATED) {
+            // A start whose command died between its mark and the engine's request left the app
+            // "starting" for ever: it is asked again, which is safe, since the engine starts an app once.
+            if (before.state() != AppStatus.State.CREATED && before.state() != AppStatus.State.STARTING) {
                 throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " is " + before.state().label()
                         + "; only an app that was added and not started can be started (add it again under another name)");
             }
             Path appDir = f.path().resolve("apps").resolve(name);
             files.writeText(appDir.resolve(START), "");
+            TestPauses.at(paths, TestPauses.APP_START);
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
             try {
                 lifecycle(engine, l -> {
@@ -152,6 +156,7 @@ final class AppOperations {
                 throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " is " + before.state().label()
                         + ", not running");
             }
+            TestPauses.at(paths, TestPauses.APP_STOP);
             return stopLocked(store, f, engine, manifest, name, timeout, force);
         }
     }
@@ -190,6 +195,7 @@ final class AppOperations {
                 l.remove(pod, name, running);
                 return null;
             });
+            TestPauses.at(paths, TestPauses.APP_RM);
             List<PodManifestJson.RuntimeApp> apps = new ArrayList<>(manifest.apps());
             apps.removeIf(a -> a.name().equals(name));
             files.writeJson(f.path().resolve(PodFiles.MANIFEST), new PodManifestJson(manifest.acVersion(),

@@ -26,6 +26,7 @@ import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImagePin;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
+import org.bosun.host.TestPause;
 import org.bosun.host.files.FileTree;
 import org.bosun.host.lock.Flock;
 import org.osgi.service.component.annotations.Component;
@@ -48,6 +49,11 @@ import org.osgi.service.component.annotations.Component;
 public final class ImageStoreImpl implements ImageStore {
     /** The largest blob the store accepts: far above any real layer, far below a full disk. */
     static final long MAX_BLOB_BYTES = 64L << 30;
+    /**
+     * The test pause point ({@link TestPause}) of an import, fetch's own or run's: the image's blobs
+     * are in the store, the index does not record the image yet.
+     */
+    static final String RECORD_PAUSE = "fetch-record";
 
     private StoreLayout layout(RuntimePaths paths) {
         return new StoreLayout(paths).ensure();
@@ -112,6 +118,7 @@ public final class ImageStoreImpl implements ImageStore {
             }
         }
         long total = size;
+        TestPause.at(paths.dataDir(), RECORD_PAUSE);
         Instant now = Instant.now();
         return index(paths).apply(maps -> {
             for (String dependency : image.dependencies()) {

@@ -284,6 +284,149 @@ public class KillNineIT extends E2eCase {
         System.err.println("bosun-e2e: kill -9 matrix, stop and gc (" + mode + "): " + trials + " trials");
     }
 
+    /**
+     * fetch killed after the image's blobs are in the store and before the store records it: the
+     * image is not listed, a new fetch of it records it, and it verifies.
+     */
+    @Test
+    public void killsDuringFetchLeaveAStoreThatFetchesTheImageAgain() throws Exception {
+        Pod bystander = startPod("bystander", OCI);
+        Set<String> before = hostTraces();
+        for (Victim victim : victims()) {
+            String name = "example.com/kill-nine-fetch-" + victim.name().toLowerCase(java.util.Locale.ROOT);
+            Path image = smallImage(name);
+            pauseAt("fetch-record");
+            BosunProcess fetch = startBosun("fetch", INSECURE, image.toString());
+            fetch.closeStdin();
+            String trial = "fetch-record/" + victim + "/" + mode;
+            killAndCheck("fetch-record", victim, fetch, bystander, before, () -> {
+                assertFalse(trial + ": the image the fetch did not record is not listed", imageNames().contains(name));
+                BosunResult again = bosun("fetch", INSECURE, image.toString());
+                assertExit(0, again);
+                assertEquals(trial + ": listed once after a new fetch", 1,
+                        imageNames().stream().filter(name::equals).count());
+                assertExit(0, bosun("image", "verify", again.stdout.trim()));
+                assertExit(0, bosun("image", "rm", again.stdout.trim()));
+                assertExit(0, bosun("image", "gc", "--grace-period=0s"));
+            });
+        }
+        stopBystander(bystander);
+        System.err.println("bosun-e2e: kill -9 matrix, fetch (" + mode + "): " + trials + " trials");
+    }
+
+    /** An ACI of one file under {@code name}, new to the store. */
+    Path smallImage(String name) throws Exception {
+        Path layout = work.resolve(name.replace('/', '_'));
+        Files.createDirectories(layout.resolve("rootfs"));
+        Files.writeString(layout.resolve("rootfs/hello"), name + "\n");
+        Files.writeString(layout.resolve("manifest"), "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\""
+                + name + "\",\"labels\":[{\"name\":\"os\",\"value\":\"linux\"},{\"name\":\"arch\",\"value\":\"amd64\"}]}");
+        Path aci = work.resolve(name.replace('/', '_') + ".aci");
+        Process p = new ProcessBuilder(TestImages.ACTOOL, "build", "--overwrite", layout.toString(), aci.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("actool build: " + out, 0, p.waitFor());
+        return aci;
+    }
+
+    List<String> imageNames() throws Exception {
+        BosunResult list = bosun("image", "list", "--format=json");
+        assertExit(0, list);
+        List<String> names = new ArrayList<>();
+        JSON.readTree(list.stdout).forEach(i -> names.add(i.path("name").asText()));
+        return names;
+    }
+
+    /** The app's state in {@code app list}; "absent" when the list does not name it. */
+    String appState(String sandbox, String app) throws Exception {
+        BosunResult list = bosun("app", "list", sandbox, "--format=json");
+        assertExit(0, list);
+        for (com.fasterxml.jackson.databind.JsonNode a : JSON.readTree(list.stdout)) {
+            if (a.path("name").asText().equals(app)) {
+                return a.path("state").asText();
+            }
+        }
+        return "absent";
+    }
+
+    static final String APP = "trap 'exit 3' TERM; while :; do sleep 0.1; done";
+
+    BosunResult addApp(String sandbox, String app) throws Exception {
+        return bosun("app", "add", INSECURE, sandbox, aci(), "--name=" + app, "--exec=/bin/sh", "--", "-c", APP);
+    }
+
+    /**
+     * Each app operation killed inside its critical section (the pod's apps lock held): app add
+     * after the engine added the app and before the manifest lists it, app start after the app is
+     * marked to start and before the engine is asked, app stop before the engine is asked, app rm
+     * after the engine removed the app and before the manifest forgets it. Then the sandbox still
+     * works: its app list is what the killed command left (the app, or no trace of it), the
+     * operation done again succeeds, another app starts beside it; after the sandbox's stop, gc
+     * leaves nothing.
+     */
+    @Test
+    public void killsDuringAppOperationsLeaveAWorkingSandboxAndNothingAfterGc() throws Exception {
+        Pod bystander = startPod("bystander", OCI);
+        Set<String> before = hostTraces();
+        for (String point : List.of("app-add", "app-start", "app-stop", "app-rm")) {
+            for (Victim victim : victims()) {
+                String trial = point + "/" + victim + "/" + mode;
+                String sandbox = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
+                if (!point.equals("app-add")) {
+                    assertExit(0, addApp(sandbox, "a"));
+                }
+                if (point.equals("app-stop") || point.equals("app-rm")) {
+                    assertExit(0, bosun("app", "start", sandbox, "--app=a"));
+                }
+                if (point.equals("app-rm")) {
+                    assertExit(0, bosun("app", "stop", sandbox, "--app=a", "--timeout=5"));
+                }
+                pauseAt(point);
+                BosunProcess command = switch (point) {
+                case "app-add" -> startBosun("app", "add", INSECURE, sandbox, aci(), "--name=a", "--exec=/bin/sh", "--",
+                        "-c", APP);
+                case "app-start" -> startBosun("app", "start", sandbox, "--app=a");
+                case "app-stop" -> startBosun("app", "stop", sandbox, "--app=a", "--timeout=5");
+                default -> startBosun("app", "rm", sandbox, "--app=a");
+                };
+                command.closeStdin();
+                killAndCheck(point, victim, command, bystander, before, () -> {
+                    switch (point) {
+                    case "app-add" -> {
+                        assertEquals(trial + ": the add the manifest never saw", "absent", appState(sandbox, "a"));
+                        assertExit(0, addApp(sandbox, "a"));
+                        assertExit(0, bosun("app", "start", sandbox, "--app=a"));
+                    }
+                    case "app-start" -> {
+                        // asked to start, never started: starting it again starts it
+                        assertExit(0, bosun("app", "start", sandbox, "--app=a"));
+                    }
+                    case "app-stop" -> {
+                        assertEquals(trial + ": the stop never reached it", "running", appState(sandbox, "a"));
+                        assertExit(0, bosun("app", "stop", sandbox, "--app=a", "--timeout=5"));
+                        assertEquals(trial, "exited", appState(sandbox, "a"));
+                    }
+                    default -> {
+                        assertExit(0, bosun("app", "rm", sandbox, "--app=a"));
+                        assertEquals(trial + ": removed", "absent", appState(sandbox, "a"));
+                    }
+                    }
+                    if (!point.equals("app-rm") && !point.equals("app-stop")) {
+                        assertEquals(trial + ": the app runs", "running", appState(sandbox, "a"));
+                    }
+                    assertExit(0, addApp(sandbox, "b"));
+                    assertExit(0, bosun("app", "start", sandbox, "--app=b"));
+                    assertEquals(trial + ": another app runs beside it", "running", appState(sandbox, "b"));
+                    assertExit(0, bosun("stop", sandbox));
+                    assertTrue(trial + ": the sandbox ends", eventually(POD_END, Duration.ofMillis(100),
+                            () -> state(sandbox).equals("state=exited")));
+                });
+            }
+        }
+        stopBystander(bystander);
+        System.err.println("bosun-e2e: kill -9 matrix, app operations (" + mode + "): " + trials + " trials");
+    }
+
     /** The pod's own process killed while its apps run and while they stop. */
     @Test
     public void killsOfThePodsProcessLeaveNothingAfterGcAndTheBystanderRuns() throws Exception {
