@@ -3,12 +3,11 @@ package org.bosun.core;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+
+import org.bosun.host.cgroup.ProcessCgroupFiles;
 
 /**
  * Keeps the kernel's cgroup migration lock warm while a pod is launched.
@@ -106,8 +105,7 @@ final class CgroupMigrationPrimer implements AutoCloseable {
         Optional<Path> file = ownProcsFile;
         if (file == null) {
             try {
-                file = procsFile(Files.readAllLines(Path.of("/proc/self/cgroup")),
-                        Files.readAllLines(Path.of("/proc/self/mountinfo")));
+                file = procsFile(ProcessCgroupFiles.of(ProcessHandle.current().pid()));
             } catch (IOException | RuntimeException e) {
                 file = Optional.empty();
             }
@@ -117,54 +115,12 @@ final class CgroupMigrationPrimer implements AutoCloseable {
     }
 
     /**
-     * The {@code cgroup.procs} of this process's own cgroup, given its {@code /proc/self/cgroup} and
-     * {@code /proc/self/mountinfo}: in the cgroup2 hierarchy if one is mounted, else in the first
-     * mounted legacy hierarchy (the lock is the same for all).
+     * The {@code cgroup.procs} of this process's own cgroup, of its {@code cgroups}: in the cgroup2
+     * hierarchy if one is mounted, else in the first mounted legacy hierarchy (the lock is the same
+     * for all).
      */
-    static Optional<Path> procsFile(List<String> cgroupLines, List<String> mountinfoLines) {
-        String unified = null;
-        Map<String, String> legacy = new HashMap<>();
-        for (String line : mountinfoLines) {
-            int dash = line.indexOf(" - ");
-            if (dash < 0) {
-                continue;
-            }
-            String[] before = line.substring(0, dash).split(" ");
-            String[] after = line.substring(dash + 3).split(" ");
-            if (before.length < 5 || after.length < 3) {
-                continue;
-            }
-            String mountPoint = before[4].replace("\\040", " ");
-            if (after[0].equals("cgroup2")) {
-                unified = mountPoint;
-            } else if (after[0].equals("cgroup")) {
-                legacy.put(mountPoint, "," + after[2] + ",");
-            }
-        }
-        Path legacyFile = null;
-        for (String line : cgroupLines) {
-            String[] parts = line.split(":", 3);
-            if (parts.length < 3) {
-                continue;
-            }
-            String path = parts[2];
-            if (parts[1].isEmpty()) {
-                if (unified != null) {
-                    return Optional.of(Path.of(unified, path, "cgroup.procs"));
-                }
-            } else if (legacyFile == null) {
-                for (Map.Entry<String, String> mount : legacy.entrySet()) {
-                    boolean all = true;
-                    for (String controller : parts[1].split(",")) {
-                        all &= mount.getValue().contains("," + controller + ",");
-                    }
-                    if (all) {
-                        legacyFile = Path.of(mount.getKey(), path, "cgroup.procs");
-                        break;
-                    }
-                }
-            }
-        }
-        return Optional.ofNullable(legacyFile);
+    static Optional<Path> procsFile(List<ProcessCgroupFiles.Cgroup> cgroups) {
+        return cgroups.stream().filter(ProcessCgroupFiles.Cgroup::unified).findFirst()
+                .or(() -> cgroups.stream().findFirst()).map(ProcessCgroupFiles.Cgroup::procs);
     }
 }

@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.BosunException;
+import org.bosun.host.files.MountInfo;
 
 /**
  * The pod's own network namespace, {@code /run/netns/bosun-<uuid8>}, recorded in
@@ -159,11 +159,8 @@ final class PodNetworkNamespace {
     private static boolean netnsDirIsShared() {
         if (!netnsDirShared) {
             try {
-                // mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ...
-                netnsDirShared = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .map(l -> l.split(" - ", 2)[0].split(" "))
-                        .anyMatch(f -> f.length > 6 && f[4].equals(NETNS_DIR.toString())
-                                && Arrays.stream(f, 6, f.length).anyMatch(o -> o.startsWith("shared:")));
+                netnsDirShared = MountInfo.read().stream().anyMatch(m -> m.mountPoint().equals(NETNS_DIR)
+                        && m.optionalFields().stream().anyMatch(o -> o.startsWith("shared:")));
             } catch (IOException e) {
                 return false;
             }

@@ -10,9 +10,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import org.bosun.host.cgroup.ProcessCgroupFiles;
+import org.bosun.host.files.MountInfo;
 import org.junit.Test;
 
 public class CgroupMigrationPrimerTest {
+    /** The primer's choice among the cgroups of {@code cgroupLines}, found in {@code mountinfoLines}. */
+    static Optional<Path> procsFile(List<String> cgroupLines, List<String> mountinfoLines) {
+        return CgroupMigrationPrimer.procsFile(ProcessCgroupFiles.parse(cgroupLines, MountInfo.parse(mountinfoLines)));
+    }
+
     static final List<String> HYBRID_MOUNTS = List.of(
             "25 30 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755",
             "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate",
@@ -22,7 +29,7 @@ public class CgroupMigrationPrimerTest {
     @Test
     public void theOwnCgroupOfTheUnifiedHierarchyWhenOneIsMounted() {
         assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified/system.slice/bosun.service/cgroup.procs")),
-                CgroupMigrationPrimer.procsFile(List.of("4:memory:/system.slice/bosun.service", "3:cpu,cpuacct:/",
+                procsFile(List.of("4:memory:/system.slice/bosun.service", "3:cpu,cpuacct:/",
                         "0::/system.slice/bosun.service"), HYBRID_MOUNTS));
     }
 
@@ -30,16 +37,16 @@ public class CgroupMigrationPrimerTest {
     public void theOwnCgroupOfAMountedLegacyHierarchyWithoutCgroup2() {
         List<String> legacyOnly = HYBRID_MOUNTS.stream().filter(l -> !l.contains("cgroup2")).toList();
         assertEquals(Optional.of(Path.of("/sys/fs/cgroup/memory/user/1000/cgroup.procs")),
-                CgroupMigrationPrimer.procsFile(List.of("5:pids:/elsewhere", "4:memory:/user/1000", "0::/user/1000"),
+                procsFile(List.of("5:pids:/elsewhere", "4:memory:/user/1000", "0::/user/1000"),
                         legacyOnly));
         assertEquals("co-mounted controllers match their mount",
                 Optional.of(Path.of("/sys/fs/cgroup/cpu,cpuacct/cgroup.procs")),
-                CgroupMigrationPrimer.procsFile(List.of("3:cpu,cpuacct:/"), legacyOnly));
+                procsFile(List.of("3:cpu,cpuacct:/"), legacyOnly));
     }
 
     @Test
     public void nothingToPrimeWithoutAMountedHierarchy() {
-        assertEquals(Optional.empty(), CgroupMigrationPrimer.procsFile(List.of("0::/"), List.of(
+        assertEquals(Optional.empty(), procsFile(List.of("0::/"), List.of(
                 "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw")));
     }
 

@@ -1,5 +1,8 @@
-/** Directory trees on the host: deleting them safely, and the mount points that make a delete unsafe. */
-@Version("1.0.0")
+/**
+ * Directory trees on the host: deleting them safely, and the mount points that make a delete unsafe,
+ * read from mountinfo ({@link org.bosun.host.files.MountInfo}).
+ */
+@Version("1.1.0")
 @Export
 package org.bosun.host.files;
 
