@@ -90,22 +90,38 @@ public class KillNineIT extends E2eCase {
         assertEquals(what, "state=exited", state(uuid));
     }
 
-    /** What pods hold on the host, by pod: netns, cgroups, host records, NAT rules, mounts. */
-    static Set<String> hostTraces() throws Exception {
+    /**
+     * What pods hold on the host, by pod: netns, cgroups, host records, NAT rules, mounts. A pod
+     * whose host record names another data directory than this test's is left out: the machine is
+     * shared, and another session's pods come and go while a trial runs.
+     */
+    Set<String> hostTraces() throws Exception {
+        Set<String> foreign = new TreeSet<>();
+        for (String uuid : E2e.entries(HELD)) {
+            try {
+                String dataDir = JSON.readTree(HELD.resolve(uuid).resolve("pod.json").toFile()).path("dataDir").asText();
+                if (!dataDir.isEmpty() && !Path.of(dataDir).startsWith(work)) {
+                    foreign.add(uuid);
+                }
+            } catch (IOException e) {
+                // removed meanwhile, or not written yet: counted as the test's
+            }
+        }
         Set<String> traces = new TreeSet<>();
         for (String n : E2e.entries(Path.of("/run/netns"))) {
-            if (n.startsWith("bosun-")) {
+            if (n.startsWith("bosun-") && foreign.stream().noneMatch(u -> n.equals("bosun-" + u.substring(0, 8)))) {
                 traces.add("netns " + n);
             }
         }
-        for (String uuid : E2e.entries(HELD)) {
+        List<String> uuids = new ArrayList<>(E2e.entries(HELD));
+        uuids.removeAll(foreign);
+        for (String uuid : uuids) {
             traces.add("held " + uuid);
         }
-        List<String> uuids = new ArrayList<>(E2e.entries(HELD));
         E2e.podCgroups(uuids).forEach(c -> traces.add("cgroup " + c));
         for (String line : HostResourcesIT.nat().lines().toList()) {
             java.util.regex.Matcher m = UUID_PATTERN.matcher(line);
-            if (line.startsWith("-A ") && m.find()) {
+            if (line.startsWith("-A ") && m.find() && !foreign.contains(m.group())) {
                 traces.add("nat " + m.group());
             }
         }
