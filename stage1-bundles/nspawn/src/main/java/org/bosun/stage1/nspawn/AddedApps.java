@@ -22,30 +22,32 @@ import org.bosun.stage1.rules.EtcMountPoints;
  * Apps added to a running sandbox on the nspawn engine ({@link AppLifecycle}): each becomes units of
  * the pod's systemd, the very units {@link PodUnits} renders for an app given to {@code run}, written
  * into the stage1 tree's {@code /etc/systemd/system} (the pod's systemd sees the tree as its root),
- * plus a drop-in {@code app-NAME.service.d/bosun-added.conf} that makes the app's unit pull in its
- * reaper and start recorder and sends its output to its log. The sandbox's reaper records an app's
- * exit code and ends nothing else (see {@link Stage1Tree#reapScript}); a stopped app's units stay
- * until it is removed.
+ * plus drop-ins ({@code UNIT.d/bosun-added.conf}) that make the app's unit pull in its reaper and
+ * start recorder and send its output to its log. The sandbox's reaper records an app's exit code
+ * and ends nothing else (see {@link Stage1Tree#reapScript}); a stopped app's unit files stay until
+ * it is removed.
  *
  * <p>How the host reaches the pod's systemd: {@code systemctl} (the host's, which the pod sees at
- * /usr) run by {@code nsenter} in the mount and PID namespaces of the pod's systemd, whose pid is the
- * one process of its {@code init.scope} cgroup. There it finds systemd's private socket
+ * /usr) run by {@code nsenter} in the mount and PID namespaces of the pod's systemd, found in its
+ * {@code init.scope} cgroup (with the init script's helpers). There it finds systemd's private socket
  * ({@code /run/systemd/private}), which is all systemctl needs as root: no bus, no machined, no
  * host systemd (none runs these hosts; {@code machinectl} and {@code systemctl -M} need both). It is
  * the interface systemd keeps stable, so nothing of the pod has to listen for bosun, unlike the oci
  * engine's supervisor, which has no systemd to ask. Measured on a loaded 2-core machine: about 30 ms
  * for a {@code systemctl start --no-block}, 60 to 150 ms for a {@code daemon-reload} of a pod.
  *
- * <p>The app's overlay: its layers are host paths the pod cannot see and the pod's mount namespace
- * takes no mounts from outside, so {@code mount-overlay.pl} makes the overlay on the host as a
- * detached mount and moves it into the namespace of the pod's systemd (see the script).
+ * <p>The app's overlay and the volumes it mounts: they are host paths the pod cannot see, and the
+ * pod's mount namespace takes no mounts from outside, so {@code mount-in-pod.pl} makes each mount
+ * on the host, detached, and moves it into the namespace of the pod's systemd (see the script): the
+ * overlay at the app's rootfs, a volume no app had yet at {@code /opt/volumes/NAME}, writable (each
+ * app's unit binds it read-only for itself when its mount says so, as for the apps given to run).
  */
 final class AddedApps {
     static final String ADDED_DROP_IN = "bosun-added.conf";
     static final String STOP_DROP_IN = "bosun-stop.conf";
     static final String SYSTEMCTL = "/usr/bin/systemctl";
     static final String UMOUNT = "/usr/bin/umount";
-    private static final String MOUNT_SCRIPT = AppEntry.resource("mount-overlay.pl");
+    private static final String MOUNT_SCRIPT = AppEntry.resource("mount-in-pod.pl");
     private static final Map<String, Integer> SETNS = Map.of("amd64", 308, "aarch64", 268);
     private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
 
@@ -81,7 +83,10 @@ final class AddedApps {
         for (Map.Entry<String, String> unit : PodUnits.appUnits(pod, app, hybrid).entrySet()) {
             files.put(units(pod).resolve(unit.getKey()), unit.getValue());
         }
-        files.put(dropIns(pod, app.name()).resolve(ADDED_DROP_IN), addedDropIn(app.name()));
+        files.put(dropIns(pod, PodUnits.appUnit(app.name())).resolve(ADDED_DROP_IN), addedDropIn(app.name()));
+        for (String helper : List.of(PodUnits.reaperUnit(app.name()), AppStart.unitName(app.name()))) {
+            files.put(dropIns(pod, helper).resolve(ADDED_DROP_IN), COLLECTED);
+        }
         Path root = pod.stage1Dir().resolve(Stage1Tree.ROOTFS);
         try {
             for (Map.Entry<Path, String> file : files.entrySet()) {
@@ -96,8 +101,25 @@ final class AddedApps {
             throw BosunException.internal("cannot write the units of app " + app.name() + " of pod " + pod.uuid() + ": "
                     + e.getMessage(), e);
         }
+        for (PodDirectory.Mount m : app.mounts()) {
+            String target = AppUnitSettings.VOLUMES_IN_POD + "/" + m.volume();
+            if (!mounted(systemd, target)) {
+                try {
+                    Files.createDirectories(root.resolve(target.substring(1)));
+                } catch (IOException e) {
+                    removeFiles(pod, app.name());
+                    throw BosunException.internal("cannot make the mount point of volume " + m.volume() + " in pod "
+                            + pod.uuid() + ": " + e.getMessage(), e);
+                }
+                mountInPod(pod, systemd, target, List.of("bind", m.source().toString(), m.recursive() ? "1" : "0"),
+                        "volume " + m.volume());
+            }
+        }
         if (app.overlay()) {
-            mountOverlay(pod, app, systemd);
+            List<String> lower = new ArrayList<>();
+            app.lowerDirs().forEach(p -> lower.add(p.toString()));
+            mountInPod(pod, systemd, rootfsInPod(app.name()), List.of("overlay", String.join(":", lower),
+                    app.upperDir().toString(), app.workDir().toString()), "the rootfs of app " + app.name());
         }
         systemctl(pod, systemd, "load app " + app.name(), "daemon-reload");
     }
@@ -111,11 +133,18 @@ final class AddedApps {
         return "# bosun: an app added to a sandbox (generated by the nspawn engine)\n"
                 + "[Unit]\n"
                 + "Wants=" + PodUnits.reaperUnit(app) + " " + AppStart.unitName(app) + "\n"
+                + "CollectMode=inactive-or-failed\n"
                 + "\n"
                 + "[Service]\n"
                 + "StandardOutput=append:" + log + "\n"
                 + "StandardError=append:" + log + "\n";
     }
+
+    /**
+     * systemd keeps a failed unit loaded until its failure is reset; an added app's units are
+     * unloaded once they stop, whichever way, so that its removal is a daemon-reload.
+     */
+    static final String COLLECTED = "[Unit]\nCollectMode=inactive-or-failed\n";
 
     static void start(PodDirectory pod, PodDirectory.App app) {
         long systemd = podSystemd(pod);
@@ -135,7 +164,7 @@ final class AddedApps {
             return;
         }
         try {
-            replace(dropIns(pod, app.name()).resolve(STOP_DROP_IN), "[Service]\nTimeoutStopSec=" + seconds + "s\n");
+            replace(dropIns(pod, unit).resolve(STOP_DROP_IN), "[Service]\nTimeoutStopSec=" + seconds + "s\n");
         } catch (IOException e) {
             throw BosunException.internal("cannot set the stop timeout of app " + app.name() + " of pod " + pod.uuid()
                     + ": " + e.getMessage(), e);
@@ -148,15 +177,13 @@ final class AddedApps {
     static void remove(PodDirectory pod, String app, boolean running) {
         if (running) {
             long systemd = podSystemd(pod);
-            String target = PodUnits.APPS_IN_POD + "/" + app + "/rootfs";
+            String target = rootfsInPod(app);
             if (mounted(systemd, target)) {
-                run(List.of(NspawnEngine.NSENTER, "--target", Long.toString(systemd), "--mount", "--", UMOUNT, target),
+                // in the pod's PID namespace too: umount reads /proc/self, which the pod's /proc shows only to its own
+                run(List.of(NspawnEngine.NSENTER, "--target", Long.toString(systemd), "--mount", "--pid", "--", UMOUNT, target),
                         "unmount the rootfs of app " + app + " of pod " + pod.uuid());
             }
             removeFiles(pod, app);
-            // a failed unit is kept loaded until its failure is reset
-            systemctl(pod, systemd, "forget app " + app, "reset-failed", PodUnits.appUnit(app), PodUnits.reaperUnit(app),
-                    AppStart.unitName(app));
             systemctl(pod, systemd, "forget app " + app, "daemon-reload");
             return;
         }
@@ -167,16 +194,16 @@ final class AddedApps {
         Path units = units(pod);
         for (String unit : List.of(PodUnits.appUnit(app), PodUnits.reaperUnit(app), AppStart.unitName(app))) {
             FileTree.deleteQuietly(units.resolve(unit));
+            FileTree.deleteQuietly(dropIns(pod, unit));
         }
-        FileTree.deleteQuietly(dropIns(pod, app));
     }
 
     private static Path units(PodDirectory pod) {
         return pod.stage1Dir().resolve(Stage1Tree.ROOTFS).resolve("etc/systemd/system");
     }
 
-    private static Path dropIns(PodDirectory pod, String app) {
-        return units(pod).resolve(PodUnits.appUnit(app) + ".d");
+    private static Path dropIns(PodDirectory pod, String unit) {
+        return units(pod).resolve(unit + ".d");
     }
 
     /** Written whole and renamed into place: the pod's systemd reads these files at any time. */
@@ -221,7 +248,11 @@ final class AddedApps {
         }
     }
 
-    private static void mountOverlay(PodDirectory pod, PodDirectory.App app, long systemd) {
+    private static String rootfsInPod(String app) {
+        return PodUnits.APPS_IN_POD + "/" + app + "/rootfs";
+    }
+
+    private static void mountInPod(PodDirectory pod, long systemd, String target, List<String> mount, String what) {
         Integer setns = SETNS.get(System.getProperty("os.arch"));
         if (setns == null) {
             throw BosunException.unavailable("the nspawn engine knows the system calls of "
@@ -231,11 +262,10 @@ final class AddedApps {
             throw BosunException.unavailable("adding an app on the nspawn engine needs " + AppEntry.PERL
                     + " (package perl-base); install it");
         }
-        List<String> lower = new ArrayList<>();
-        app.lowerDirs().forEach(p -> lower.add(p.toString()));
-        run(List.of(AppEntry.PERL, "-e", MOUNT_SCRIPT, "--", Long.toString(systemd), String.join(":", lower),
-                app.upperDir().toString(), app.workDir().toString(), PodUnits.APPS_IN_POD + "/" + app.name() + "/rootfs",
-                Integer.toString(setns)), "mount the rootfs of app " + app.name() + " of pod " + pod.uuid());
+        List<String> argv = new ArrayList<>(List.of(AppEntry.PERL, "-e", MOUNT_SCRIPT, "--", Long.toString(systemd),
+                Integer.toString(setns), target));
+        argv.addAll(mount);
+        run(argv, "mount " + what + " in pod " + pod.uuid());
     }
 
     private static void systemctl(PodDirectory pod, long systemd, String what, String... args) {

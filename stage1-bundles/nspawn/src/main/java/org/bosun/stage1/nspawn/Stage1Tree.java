@@ -56,6 +56,8 @@ final class Stage1Tree {
                     "bosun", NO_GENERATORS.substring(1), "opt/stage2")) {
                 Files.createDirectories(root.resolve(dir));
             }
+            // bound at /opt/stage2: a sandbox starts with no app, so nothing else made it
+            Files.createDirectories(pod.path().resolve("apps"));
             for (String dir : List.of("bin", "lib", "lib64", "sbin")) {
                 Files.createSymbolicLink(root.resolve(dir), Path.of("usr", dir));
             }
