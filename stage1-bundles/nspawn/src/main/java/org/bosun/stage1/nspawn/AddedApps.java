@@ -72,7 +72,7 @@ final class AddedApps {
         if (hybrid && AppUnitSettings.hasLegacyLimits(app)) {
             throw BosunException.notImplemented("on this hybrid-cgroup host the nspawn engine puts memory and cpu limits"
                     + " in cgroups it makes when the pod starts; add app " + app.name() + " without --memory/--cpu/"
-                    + "--cpu-shares, or give the limits to the sandbox's apps on the oci engine");
+                    + "--cpu-shares, or make the sandbox with --stage1-name=oci");
         }
         NspawnEngine.check(pod, app);
         AppSecurity.check(pod, app);
