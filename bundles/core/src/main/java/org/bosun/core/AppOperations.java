@@ -65,7 +65,7 @@ final class AppOperations {
 
     static BosunException unsupported(String engine) {
         return BosunException.notImplemented("stage1 engine '" + engine + "' has no app operations (bosun app);"
-                + " create the sandbox with --stage1-name=oci");
+                + " create the sandbox with --stage1-name=oci or --stage1-name=nspawn");
     }
 
     AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecure, Progress progress) {

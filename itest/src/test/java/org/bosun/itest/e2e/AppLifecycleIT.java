@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.junit.ClassRule;
@@ -17,7 +19,8 @@ import org.junit.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * App-level operations (issue 14) on the oci engine with runc and crun: a sandbox runs with no apps
+ * App-level operations (issue 14) on the oci engine with runc and crun, and on the nspawn engine
+ * (an added app is units of the pod's systemd): a sandbox runs with no apps
  * and outlives the command that made it; apps are added (prepared as run prepares them), started,
  * stopped and removed one by one while it runs, sharing its network namespace and volumes; a
  * stopped app's exit code is in its status while the others run on; bosun stop ends the sandbox
@@ -29,20 +32,39 @@ public class AppLifecycleIT extends E2eCase {
     public static final BosunFixture FIXTURE = new BosunFixture();
 
     static final String OCI = "--stage1-name=oci";
+    static final String NSPAWN = "--stage1-name=nspawn";
+    /** Each engine with app operations, by name: its sandbox flags. */
+    static final Map<String, List<String>> ENGINES = engines();
     /** An app that records its network namespace in the shared volume and ends with 3 on SIGTERM. */
-    static final String APP = "readlink /proc/self/ns/net > /shared/$AC_APP_NAME.net; trap 'exit 3' TERM;"
-            + " while :; do sleep 0.1; done";
+    static final String APP = "readlink /proc/self/ns/net > /shared/$AC_APP_NAME.net; echo started $AC_APP_NAME;"
+            + " trap 'exit 3' TERM; while :; do sleep 0.1; done";
 
     public AppLifecycleIT(Mode mode) {
         super(FIXTURE, mode);
     }
 
+    private static Map<String, List<String>> engines() {
+        Map<String, List<String>> engines = new LinkedHashMap<>();
+        for (String rt : OciEngineIT.RUNTIMES) {
+            engines.put(rt, List.of(OCI, OciEngineIT.runtime(rt)));
+        }
+        engines.put("nspawn", List.of(NSPAWN));
+        return engines;
+    }
+
+    /** {@code bosun app sandbox} on an engine, with more flags. */
+    BosunResult sandbox(String engine, String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("app", "sandbox"));
+        args.addAll(ENGINES.get(engine));
+        args.addAll(List.of(flags));
+        return bosun(args.toArray(String[]::new));
+    }
+
     @Test
     public void addedAppsShareTheSandboxAndStopAndGoOneByOneUntilStopEndsIt() throws Exception {
-        for (String rt : OciEngineIT.RUNTIMES) {
+        for (String rt : ENGINES.keySet()) {
             Path uuidFile = work.resolve(rt + ".uuid");
-            BosunResult sandbox = bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none",
-                    "--volume=shared,kind=empty", "--uuid-file-save=" + uuidFile);
+            BosunResult sandbox = sandbox(rt, "--net=none", "--volume=shared,kind=empty", "--uuid-file-save=" + uuidFile);
             assertExit(0, sandbox);
             String uuid = uuidIn(sandbox);
             assertEquals(rt, uuid, Files.readString(uuidFile).trim());
@@ -67,6 +89,9 @@ public class AppLifecycleIT extends E2eCase {
             assertExit(5, enter);
             assertEquals(rt + ": enter --app reaches an added app", Files.readString(shared.resolve("one.net")),
                     enter.stdout);
+            BosunResult logs = bosun("logs", "--app=one", uuid);
+            assertExit(0, logs);
+            assertEquals(rt + ": logs --app shows an added app's output", "started one\n", logs.stdout);
 
             assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
             JsonNode one = appStatus(uuid, "one");
@@ -91,13 +116,20 @@ public class AppLifecycleIT extends E2eCase {
             assertNoPods();
             assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
             assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
+            assertFalse(rt + ": its network namespace", Files.exists(HostResourcesIT.netnsOf(uuid)));
             assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
         }
     }
 
     @Test
     public void twoConcurrentAddsOfOneNameGiveOneAppAndOneClearLine() throws Exception {
-        String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
+        for (String engine : List.of("runc", "nspawn")) {
+            twoConcurrentAddsOfOneName(engine);
+        }
+    }
+
+    private void twoConcurrentAddsOfOneName(String engine) throws Exception {
+        String uuid = uuidIn(sandbox(engine, "--net=none"));
         List<Callable<BosunResult>> adds = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             adds.add(() -> bosun("app", "add", INSECURE, uuid, aci(), "--name=same"));
@@ -124,8 +156,13 @@ public class AppLifecycleIT extends E2eCase {
         assertOneClearLine(fly);
         assertContains("fly refuses", "no app operations", fly);
         assertNoPods();
+        for (String engine : List.of("runc", "nspawn")) {
+            badRequests(engine);
+        }
+    }
 
-        String uuid = uuidIn(bosun("app", "sandbox", OCI, "--net=none"));
+    private void badRequests(String engine) throws Exception {
+        String uuid = uuidIn(sandbox(engine, "--net=none"));
         BosunResult missingPod = bosun("app", "add", INSECURE, "00000000-0000-0000-0000-000000000000", aci());
         assertExit(2, missingPod);
         assertOneClearLine(missingPod);

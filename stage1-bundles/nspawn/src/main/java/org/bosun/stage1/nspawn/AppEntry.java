@@ -164,7 +164,7 @@ final class AppEntry {
         }
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = AppEntry.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("the nspawn engine's " + name + " is missing from its bundle");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.stage1.EngineCapabilities;
 import org.bosun.api.stage1.EngineCommand;
 import org.bosun.api.stage1.PodDirectory;
@@ -39,10 +40,10 @@ import org.osgi.service.component.annotations.Component;
  * systemd runs the host), and systemd in the pod only tracks its apps reliably on a cgroup2
  * hierarchy (see {@link PodCgroup}).
  */
-@Component(service = Stage1Engine.class)
+@Component(service = {Stage1Engine.class, AppLifecycle.class})
 @Stage1EngineService(name = "nspawn", abiVersion = 1,
         description = "systemd-nspawn, systemd as the pod's init, one unit per app (rkt coreos)")
-public final class NspawnEngine implements Stage1Engine {
+public final class NspawnEngine implements Stage1Engine, AppLifecycle {
     static final String NSPAWN = "/usr/bin/systemd-nspawn";
     static final String NSENTER = "/usr/bin/nsenter";
     static final String UNSHARE = "/usr/bin/unshare";
@@ -235,6 +236,28 @@ public final class NspawnEngine implements Stage1Engine {
         }
     }
 
+    /** An added app becomes units of the running sandbox's systemd (see {@link AddedApps}). */
+    @Override
+    public void add(PodDirectory pod, String appName) {
+        requireTools();
+        AddedApps.add(pod, app(pod, appName));
+    }
+
+    @Override
+    public void start(PodDirectory pod, String appName) {
+        AddedApps.start(pod, app(pod, appName));
+    }
+
+    @Override
+    public void stop(PodDirectory pod, String appName, Duration timeout, boolean force) {
+        AddedApps.stop(pod, app(pod, appName), timeout, force);
+    }
+
+    @Override
+    public void remove(PodDirectory pod, String appName, boolean running) {
+        AddedApps.remove(pod, app(pod, appName).name(), running);
+    }
+
     static String machineName(String uuid) {
         return "bosun-" + uuid;
     }
@@ -244,7 +267,7 @@ public final class NspawnEngine implements Stage1Engine {
         return path.toString().replace("\\", "\\\\").replace(":", "\\:");
     }
 
-    private static String recordedCgroup(PodDirectory pod) {
+    static String recordedCgroup(PodDirectory pod) {
         try {
             String line = Files.readString(pod.stage1Dir().resolve(Stage1Tree.CGROUP)).trim();
             // gc kills everything in this cgroup: it must be this pod's own, nothing above it.
@@ -282,7 +305,7 @@ public final class NspawnEngine implements Stage1Engine {
     }
 
     /** Refuses, before anything is written, what systemd could not run as asked. */
-    private static void check(PodDirectory pod, PodDirectory.App app) {
+    static void check(PodDirectory pod, PodDirectory.App app) {
         AppNames.require(pod, app);
         String where = "app " + app.name() + " of pod " + pod.uuid();
         // The pod's apps/ is mounted as a whole at /opt/stage2: each rootfs must be where it says.

@@ -50,6 +50,8 @@ final class PodUnits {
             + "ExecStart=/usr/bin/systemctl --no-block exit 143\n"
             + "StandardOutput=append:" + STDERR + "\n"
             + "StandardError=append:" + STDERR + "\n";
+    /** A sandbox ends with code 0 when it is stopped, as on the oci engine: its apps' codes are their own. */
+    static final String STOP_SANDBOX = STOP.replace("exit 143", "exit 0");
 
     private PodUnits() {
     }
@@ -68,14 +70,21 @@ final class PodUnits {
         Map<String, String> units = new LinkedHashMap<>();
         units.put(TARGET, target(pod));
         units.put(HALT_TARGET, HALT);
-        units.put(STOP_SERVICE, STOP);
+        units.put(STOP_SERVICE, AddedApps.sandbox(pod) ? STOP_SANDBOX : STOP);
         for (PodDirectory.App app : pod.apps()) {
-            String unit = app(app, EtcMountPoints.present(pod, app), legacyLimits,
-                    app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
-            units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
-            units.put(reaperUnit(app.name()), reaper(app.name()));
-            units.put(AppStart.unitName(app.name()), AppStart.unit(app, legacyLimits && AppUnitSettings.hasLegacyLimits(app)));
+            units.putAll(appUnits(pod, app, legacyLimits));
         }
+        return units;
+    }
+
+    /** The units of one app: its own, its reaper's and its start recorder's (file name to content). */
+    static Map<String, String> appUnits(PodDirectory pod, PodDirectory.App app, boolean legacyLimits) {
+        Map<String, String> units = new LinkedHashMap<>();
+        String unit = app(app, EtcMountPoints.present(pod, app), legacyLimits,
+                app.resources().oomScoreAdj() == null ? 0 : AppUnitSettings.oomScoreAdj(app.resources().oomScoreAdj()).getKey());
+        units.put(appUnit(app.name()), pod.settings().interactive() ? AppUnitSettings.onTerminal(unit) : unit);
+        units.put(reaperUnit(app.name()), reaper(app.name()));
+        units.put(AppStart.unitName(app.name()), AppStart.unit(app, legacyLimits && AppUnitSettings.hasLegacyLimits(app)));
         return units;
     }
 

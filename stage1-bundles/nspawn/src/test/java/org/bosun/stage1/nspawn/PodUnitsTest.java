@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.stage1.PodDirectory;
 import org.junit.Rule;
 import org.junit.Test;
@@ -128,6 +129,33 @@ public class PodUnitsTest {
                 r.stdout().lines().toList());
     }
 
+    /**
+     * In a sandbox apps come and go on request: the reaper records each app's code, and neither a
+     * failure nor the last app's end stops anything (bosun stop ends the sandbox).
+     */
+    @Test(timeout = 60_000)
+    public void aSandboxsReaperRecordsTheCodeAndEndsNothing() throws Exception {
+        assumeTrue("runs in namespaces of its own: needs root",
+                "root".equals(System.getProperty("user.name")));
+        PodDirectory sandbox = new PodDirectory(UUID, POD, List.of(app("first", List.of("/bin/true"), Map.of()),
+                app("second", List.of("/bin/true"), Map.of())),
+                Map.of(AppLifecycle.EXIT_POLICY, AppLifecycle.EXIT_POLICY_NEVER));
+        PodShell.Result r = reap(sandbox, Map.of("first", "ExecMainCode=1\nExecMainStatus=3\n",
+                "second", "ExecMainCode=2\nExecMainStatus=9\n"), "first", "second");
+        assertEquals(r.stderr(), 0, r.exitCode());
+        assertEquals(List.of("after first: ", "after second: ", "3", "137"), r.stdout().lines().toList());
+        assertEquals("a sandbox stopped ends with 0", PodUnits.STOP_SANDBOX, PodUnits.all(sandbox).get(PodUnits.STOP_SERVICE));
+    }
+
+    @Test
+    public void anAddedAppsDropInPullsInItsReaperAndStartRecorderAndLogsToItsFile() {
+        List<String> lines = List.of(AddedApps.addedDropIn("web").split("\n"));
+        assertTrue(lines.toString(), lines.contains("Wants=reaper-web.service started-web.service"));
+        assertTrue(lines.toString(), lines.contains("StandardOutput=append:/opt/stage2/web/log"));
+        assertTrue(lines.toString(), lines.contains("StandardError=append:/opt/stage2/web/log"));
+        assertTrue(lines.toString(), lines.contains("CollectMode=inactive-or-failed"));
+    }
+
     /** Runs the reap script for each app of {@code order}, each ending as {@code ends} says (systemctl show). */
     private PodShell.Result reap(PodDirectory pod, Map<String, String> ends, String... order) throws Exception {
         Map<String, String> files = new java.util.HashMap<>(Map.of("/run/reap", Stage1Tree.reapScript(pod)));
@@ -140,7 +168,7 @@ public class PodUnitsTest {
             script.append("echo \"after ").append(app).append(": $(cat /run/calls 2>/dev/null)\"\n");
         }
         pod.apps().forEach(app -> script.append("cat /opt/stage2/").append(app.name()).append("/status\n"));
-        script.append("cat /run/calls\n");
+        script.append("cat /run/calls 2>/dev/null || true\n");
         return new PodShell(tmp.getRoot().toPath())
                 .stub("/usr/bin/systemctl", "case $1 in\nshow) cat \"/run/show/$4\" ;;\n--no-block) echo \"$*\" >> /run/calls ;;\n"
                         + "esac\n")
