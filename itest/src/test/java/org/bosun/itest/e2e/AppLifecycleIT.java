@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.junit.Assume;
 import org.junit.ClassRule;
 import org.junit.Test;
 
@@ -177,7 +178,8 @@ public class AppLifecycleIT extends E2eCase {
             assertEquals(rt + ": " + created, List.of("stream", "stream", "log"), List.of(created.path("stdin").asText(),
                     created.path("stdout").asText(), created.path("stderr").asText()));
             assertTrue(rt + ": no pid before it runs: " + created, created.path("pid").isNull());
-            assertEquals(rt + ": the image's format is OCI", images.source("latest"), created.path("image_name").asText());
+            assertTrue(rt + ": an OCI image's id is its manifest digest: " + created,
+                    created.path("image_id").asText().startsWith("sha256:"));
             for (String name : List.of("echo", "logged")) {
                 assertExit(0, bosun("app", "start", uuid, "--app=" + name));
             }
@@ -245,6 +247,50 @@ public class AppLifecycleIT extends E2eCase {
             assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
             assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
             assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+        }
+    }
+
+    /**
+     * Issue 14: a sandbox made, and its apps added and started, through the agent do not depend on it:
+     * the agent killed with SIGKILL, they run on, and the next agent sees them as they were and stops them.
+     */
+    @Test
+    public void sandboxAppsRunOnWhenTheAgentIsKilledAndTheNextAgentStopsThem() throws Exception {
+        Assume.assumeTrue("the agent is what is killed", mode == Mode.AGENT);
+        for (String rt : OciEngineIT.RUNTIMES) {
+            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+            List<Long> pids = new ArrayList<>();
+            for (String name : List.of("one", "two")) {
+                assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=" + name, "--exec=/bin/sh", "--", "-c",
+                        "trap 'exit 3' TERM; while :; do sleep 0.1; done"));
+                assertExit(0, bosun("app", "start", uuid, "--app=" + name));
+                pids.add(appStatus(uuid, name).path("pid").asLong());
+            }
+            JsonNode before = appList(uuid);
+            long agent = FIXTURE.agentPid();
+            ProcessHandle.of(agent).ifPresent(ProcessHandle::destroyForcibly);
+            assertTrue(rt + ": the agent is gone", eventually(Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> ProcessHandle.of(agent).map(h -> !h.isAlive()).orElse(true)));
+            for (long pid : pids) {
+                assertTrue(rt + ": app process " + pid + " runs on without the agent",
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            }
+            FIXTURE.restartAgent();
+            assertEquals(rt + ": the next agent lists the apps unchanged", before, appList(uuid));
+            assertEquals(rt, List.of("running"), states(list()));
+            assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
+            assertEquals(rt, 3, appStatus(uuid, "one").path("exit_code").asInt());
+            assertEquals(rt, "running", appStatus(uuid, "two").path("state").asText());
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+            for (long pid : pids) {
+                assertFalse(rt + ": app process " + pid + " ended with its sandbox",
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            }
         }
     }
 
