@@ -174,13 +174,16 @@ public class AppLifecycleIT extends E2eCase {
                     "--stdout=stream", "--exec=/bin/sh", "--", "-c", "echo ready; while read -r l; do echo \"got $l\"; done"));
             assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=logged", "--exec=/bin/sh", "--", "-c",
                     "echo logged line; echo logged error >&2; trap 'exit 0' TERM; while :; do sleep 0.1; done"));
+            // no output at all: the pod still ends at its stop (nothing waits for a null stream's output)
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=quiet", "--stdout=null", "--stderr=null",
+                    "--exec=/bin/sh", "--", "-c", "echo out; echo err >&2"));
             JsonNode created = appStatus(uuid, "echo");
             assertEquals(rt + ": " + created, List.of("stream", "stream", "log"), List.of(created.path("stdin").asText(),
                     created.path("stdout").asText(), created.path("stderr").asText()));
             assertTrue(rt + ": no pid before it runs: " + created, created.path("pid").isNull());
             assertTrue(rt + ": an OCI image's id is its manifest digest: " + created,
                     created.path("image_id").asText().startsWith("sha256:"));
-            for (String name : List.of("echo", "logged")) {
+            for (String name : List.of("echo", "logged", "quiet")) {
                 assertExit(0, bosun("app", "start", uuid, "--app=" + name));
             }
 
@@ -237,7 +240,12 @@ public class AppLifecycleIT extends E2eCase {
                     "--stderr=tty");
             assertExit(8, tty);
             assertOneClearLine(tty);
-            assertEquals(rt + ": refused adds leave no app", List.of("echo", "logged"), names(appList(uuid)));
+            assertEquals(rt + ": refused adds leave no app", List.of("echo", "logged", "quiet"), names(appList(uuid)));
+            assertTrue(rt + ": the null app ran", eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> "exited".equals(appStatus(uuid, "quiet").path("state").asText())));
+            BosunResult quiet = bosun("logs", "--app=quiet", uuid);
+            assertExit(0, quiet);
+            assertEquals(rt + ": null output is not logged: " + quiet.describe(), "", quiet.stdout);
 
             assertExit(0, bosun("stop", uuid));
             assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
