@@ -154,6 +154,80 @@ public class HotSwapIT extends PlatformCase {
         }
     }
 
+    /**
+     * Issue 14: an app added to a sandbox by one version of the oci engine bundle is stopped and
+     * removed by the next. The sandbox is started by the real launcher through the agent and runs on
+     * detached; the app operations are this framework's commands.
+     */
+    @Test
+    public void anAppAddedByTheOciBundleIsStoppedAndRemovedByItsNextVersion() throws Exception {
+        String bsn = "org.bosun.stage1.oci";
+        String filter = "(" + Stage1EngineService.NAME + "=oci)";
+        Path socket = Path.of(context.getProperty(Platform.AGENT_SOCKET));
+        Path data = tmp.resolve("data");
+        Path uuidFile = tmp.resolve("sandbox.uuid");
+        Path aci = Platform.buildBusyboxAci(tmp, "example.com/itest");
+        ServiceReference<CommandService> cliRef = Platform.awaitService(context, CommandService.class, null, 30);
+        CommandService cli = context.getService(cliRef);
+        ServiceReference<Stage1Engine> oldEngine = Platform.awaitService(context, Stage1Engine.class, filter, 30);
+        Bundle engineBundle = oldEngine.getBundle();
+        Version oldVersion = engineBundle.getVersion();
+        String uuid = null;
+        try {
+            assertTrue("the agent listens on " + socket, Platform.eventually(30_000, () -> Files.exists(socket)));
+            launcher = startLauncher(socket, "--dir", data.toString(), "app", "sandbox", "--stage1-name=oci",
+                    "--net=none", "--uuid-file-save=" + uuidFile);
+            assertTrue("bosun app sandbox returns: " + launcherOutput(), launcher.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("bosun app sandbox: " + launcherOutput(), 0, launcher.exitValue());
+            uuid = Files.readString(uuidFile).trim();
+            Platform.Run add = Platform.bosun(cli, tmp, "--dir", data.toString(), "--insecure-options=image", "app", "add",
+                    uuid, aci.toString(), "--name=old", "--exec=/bin/sh", "--", "-c",
+                    "trap 'exit 7' TERM; while :; do sleep 0.1; done");
+            assertEquals("app add: " + add, 0, add.exitCode());
+            Platform.Run start = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "start", uuid, "--app=old");
+            assertEquals("app start: " + start, 0, start.exitCode());
+
+            Version newVersion = new Version(oldVersion.getMajor(), oldVersion.getMinor(), oldVersion.getMicro() + 1,
+                    "hotswap");
+            engineBundle.update(new ByteArrayInputStream(BundleUpdates.withVersion(engineBundle, newVersion)));
+            BundleUpdates.refresh(context, engineBundle);
+            awaitEngineOfVersion(filter, bsn, newVersion);
+
+            Platform.Run running = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "status", uuid, "--app=old");
+            assertTrue("the app runs on after the update: " + running, running.stdout().contains("state=running\n"));
+            Platform.Run stop = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "stop", uuid, "--app=old",
+                    "--timeout=10");
+            assertEquals("the new version stops the app: " + stop, 0, stop.exitCode());
+            Platform.Run stopped = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "status", uuid, "--app=old");
+            assertTrue("its own exit code on SIGTERM: " + stopped, stopped.stdout().contains("exit_code=7\n"));
+            Platform.Run rm = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "rm", uuid, "--app=old");
+            assertEquals("the new version removes the app: " + rm, 0, rm.exitCode());
+            Platform.Run list = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "list", uuid,
+                    "--format=json");
+            assertTrue("no app is left: " + list, list.stdout().strip().matches("\\[\\s*\\]"));
+            // and the sandbox's supervisor, started by the old version, still takes requests of the new one
+            Platform.Run again = Platform.bosun(cli, tmp, "--dir", data.toString(), "--insecure-options=image", "app",
+                    "add", uuid, aci.toString(), "--name=new", "--exec=/bin/true");
+            assertEquals("app add after the update: " + again, 0, again.exitCode());
+            Platform.Run startNew = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "start", uuid, "--app=new");
+            assertEquals("app start after the update: " + startNew, 0, startNew.exitCode());
+        } finally {
+            if (uuid != null) {
+                Platform.Run stop = Platform.bosun(cli, tmp, "--dir", data.toString(), "stop", uuid);
+                PodService pods = context.getService(Platform.awaitService(context, PodService.class, null, 30));
+                RuntimePaths paths = new RuntimePaths(data, tmp.resolve("etc"), tmp.resolve("lib"));
+                boolean exited = Platform.eventually(30_000,
+                        () -> pods.list(paths).stream().allMatch(p -> p.state() == PodState.EXITED));
+                Platform.Run gc = Platform.bosun(cli, tmp, "--dir", data.toString(), "gc", "--grace-period=0s");
+                assertEquals("bosun stop: " + stop, 0, stop.exitCode());
+                assertTrue("the sandbox ends after bosun stop: " + pods.list(paths), exited);
+                assertEquals("bosun gc: " + gc, 0, gc.exitCode());
+                assertEquals("nothing is left under pods/*/", List.of(), Platform.podDirectories(data));
+            }
+            context.ungetService(cliRef);
+        }
+    }
+
     /** Starts {@code bin/bosun ARGS} of the distribution with the test's agent socket. */
     private Process startLauncher(Path socket, String... args) throws IOException {
         Path dist = Path.of(System.getProperty("bosun.dist", "../launcher/target/bosun")).toAbsolutePath().normalize();

@@ -104,7 +104,7 @@ public class FeatureTest {
     @Test
     public void theCommandsThatNeedNoImageFormatAreServedByBase() {
         for (String command : List.of("list", "status", "stop", "rm", "gc", "cat-manifest", "config",
-                "help", "run-prepared", "enter")) {
+                "help", "run-prepared", "enter", "attach")) {
             assertEquals(command, "base", Feature.forCommand(features, command).name);
         }
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppStatus;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PodLaunch;
@@ -97,7 +98,10 @@ final class AppCommand implements Callable<Integer> {
     }
 
     @Command(name = "add", description = "Add an app to a running sandbox, prepared as run prepares its apps; it does"
-            + " not start. UUID IMAGE, then the app flags of run (--name, --exec, --user, --mount, ...) and '--' ARGS.")
+            + " not start. UUID IMAGE, then the app flags of run (--name, --exec, --user, --mount, ...), the I/O"
+            + " modes --stdin=null|stream (default null), --stdout and --stderr=null|log|stream (default log;"
+            + " stream: attachable with bosun attach, and kept in the log too; tty: not implemented yet),"
+            + " and '--' ARGS.")
     static final class Add implements Callable<Integer> {
         @Mixin
         HelpOption help;
@@ -124,12 +128,49 @@ final class AppCommand implements Callable<Integer> {
             if (words.contains("---")) {
                 throw BosunException.invalid("bosun app add adds one app; run it once per image");
             }
-            List<AppRequest> apps = AppArgumentGroups.parse(words.subList(1, words.size()), session);
-            AppStatus added = session.apps(s -> s.add(session.paths(), words.get(0), apps.get(0),
+            List<String> appWords = new ArrayList<>();
+            AppIo io = ioModes(words.subList(1, words.size()), appWords);
+            List<AppRequest> apps = AppArgumentGroups.parse(appWords, session);
+            AppStatus added = session.apps(s -> s.add(session.paths(), words.get(0), apps.get(0), io,
                     session.global.insecure(), TerminalProgress.of(session)));
             print(session, format, added);
             return 0;
         }
+    }
+
+    /**
+     * The I/O modes among an added app's words ({@code --stdin=MODE}, {@code --stdout MODE}, ... before
+     * a {@code --}); the other words go to {@code rest}.
+     */
+    static AppIo ioModes(List<String> words, List<String> rest) {
+        AppIo.Mode[] modes = {AppIo.DEFAULT.stdin(), AppIo.DEFAULT.stdout(), AppIo.DEFAULT.stderr()};
+        boolean args = false;
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            AppIo.Stream stream = null;
+            for (AppIo.Stream s : AppIo.Stream.values()) {
+                if (!args && (w.equals("--" + s.label()) || w.startsWith("--" + s.label() + "="))) {
+                    stream = s;
+                }
+            }
+            args = args || w.equals("--");
+            if (stream == null) {
+                rest.add(w);
+                continue;
+            }
+            String flag = "--" + stream.label();
+            String value;
+            if (w.equals(flag)) {
+                if (i + 1 >= words.size()) {
+                    throw BosunException.invalid(flag + " needs a mode: null, log, stream or tty");
+                }
+                value = words.get(++i);
+            } else {
+                value = w.substring(flag.length() + 1);
+            }
+            modes[stream.ordinal()] = AppIo.Mode.of(value, flag);
+        }
+        return new AppIo(modes[0], modes[1], modes[2]);
     }
 
     /** The flags that name one app of one pod. */
@@ -260,9 +301,9 @@ final class AppCommand implements Callable<Integer> {
                 session.out.println(PodJson.write(apps.stream().map(AppCommand::json).toList(), format.jsonName()));
                 return 0;
             }
-            session.out.println("NAME\tSTATE\tEXIT\tIMAGE");
+            session.out.println("NAME\tSTATE\tPID\tEXIT\tIMAGE");
             for (AppStatus a : apps) {
-                session.out.println(a.name() + "\t" + a.state().label() + "\t"
+                session.out.println(a.name() + "\t" + a.state().label() + "\t" + (a.pid() == null ? "" : a.pid()) + "\t"
                         + (a.exitCode() == null ? "" : a.exitCode()) + "\t" + a.imageName());
             }
             return 0;
@@ -322,6 +363,10 @@ final class AppCommand implements Callable<Integer> {
         m.put("started_at", a.started() == null ? null : a.started().getEpochSecond());
         m.put("finished_at", a.finished() == null ? null : a.finished().getEpochSecond());
         m.put("exit_code", a.exitCode());
+        m.put("pid", a.pid());
+        m.put("stdin", a.io().stdin().label());
+        m.put("stdout", a.io().stdout().label());
+        m.put("stderr", a.io().stderr().label());
         if (!a.userAnnotations().isEmpty()) {
             m.put("user_annotations", a.userAnnotations());
         }

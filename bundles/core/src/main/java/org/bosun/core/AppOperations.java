@@ -14,6 +14,7 @@ import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.app.AppStatus;
 import org.bosun.api.image.Progress;
@@ -68,7 +69,12 @@ final class AppOperations {
                 + " create the sandbox with --stage1-name=oci or --stage1-name=nspawn");
     }
 
-    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecure, Progress progress) {
+    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io, Set<InsecureOption> insecure,
+            Progress progress) {
+        if (io.stdin() == AppIo.Mode.TTY) {
+            throw BosunException.notImplemented("--stdin=tty, --stdout=tty and --stderr=tty are not implemented yet;"
+                    + " give stream to attach to the app's input and output");
+        }
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = sandbox(store, uuid, "added");
         EngineRecordJson engine = engines.engineOf(f);
@@ -82,6 +88,9 @@ final class AppOperations {
             Path appDir = f.path().resolve("apps").resolve(name);
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), updated);
             try {
+                if (!io.equals(AppIo.DEFAULT)) {
+                    files.writeText(appDir.resolve(AppIo.FILE), io.text());
+                }
                 files.writeText(appDir.resolve(CREATED), Instant.now() + "\n");
                 lifecycle(engine, l -> {
                     l.add(pod, name);
@@ -267,8 +276,52 @@ final class AppOperations {
                 finished = null;
             }
         }
+        Integer pid = state == AppStatus.State.RUNNING ? files.appPid(f.path(), name) : null;
         return new AppStatus(name, state, app.image().name(), app.image().id(), created, started, finished, exitCode,
-                app.app().userAnnotations());
+                app.app().userAnnotations(), pid, io(appDir));
+    }
+
+    /** The app's I/O modes as its add recorded them (none: the defaults). */
+    private static AppIo io(Path appDir) {
+        Path file = appDir.resolve(AppIo.FILE);
+        try {
+            return Files.isRegularFile(file) ? AppIo.parse(Files.readString(file)) : AppIo.DEFAULT;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the I/O modes of an app in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The command that attaches the caller to a running app's {@code stream} streams (see
+     * {@link AppAttach}). Nothing is locked: attaching changes nothing in the pod.
+     */
+    org.bosun.api.stage1.EngineCommand attach(RuntimePaths paths, String uuid, String name, Set<AppIo.Stream> streams) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson manifest = files.manifest(f.path());
+        if (manifest == null) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label() + " and has no apps yet");
+        }
+        AppStatus status = status(store, f, manifest, app(f, manifest, name));
+        List<AppIo.Stream> wanted = streams.isEmpty() ? status.io().attachable() : List.copyOf(streams);
+        if (wanted.isEmpty()) {
+            throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " has no stream to attach to (stdin "
+                    + status.io().stdin().label() + ", stdout " + status.io().stdout().label() + ", stderr "
+                    + status.io().stderr().label() + "); add it with --stdin=stream and --stdout=stream");
+        }
+        for (AppIo.Stream s : wanted) {
+            if (status.io().mode(s) != AppIo.Mode.STREAM) {
+                throw BosunException.precondition("the " + s.label() + " of app " + name + " of pod " + f.uuid() + " is "
+                        + status.io().mode(s).label() + ", not stream; only stream streams can be attached to");
+            }
+        }
+        if (status.state() != AppStatus.State.RUNNING || status.pid() == null) {
+            throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " is " + status.state().label()
+                    + "; only a running app can be attached to (bosun app start " + f.uuid() + " --app=" + name + ")");
+        }
+        return AppAttach.command(f.path().resolve("apps").resolve(name), status.pid(),
+                wanted.contains(AppIo.Stream.STDIN),
+                wanted.contains(AppIo.Stream.STDOUT) || wanted.contains(AppIo.Stream.STDERR));
     }
 
     /** Polls the app's records until {@code done} holds, the pod ends, or {@code limit} passes. */

@@ -27,6 +27,8 @@ final class PodFiles {
     static final String APP_STATUS = "status";
     /** Created by the engine once an app's process has started (see Stage1Engine). */
     static final String APP_STARTED = "started";
+    /** The host pid of an app's process, written by its engine before {@link #APP_STARTED}. */
+    static final String APP_PID = "pid";
     /** What bosun decided on the user's behalf while preparing the pod (one line each), shown with --debug. */
     static final String NOTES = "notes";
     /** The pod-level options it was prepared with ({@link org.bosun.api.pod.PodOptions} as JSON). */
@@ -148,6 +150,15 @@ final class PodFiles {
      * When an app's process started, as its engine recorded it: the modification time of
      * {@code apps/NAME/started}. Null when there is none (not started yet, or an engine that does not say).
      */
+    /** The host pid of the app's process, as its engine recorded it ({@value #APP_PID}), or null. */
+    Integer appPid(Path podDir, String app) {
+        try {
+            return Integer.valueOf(Files.readString(podDir.resolve("apps").resolve(app).resolve(APP_PID)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
     Instant appStarted(Path podDir, String app) {
         try {
             return Files.getLastModifiedTime(podDir.resolve("apps").resolve(app).resolve(APP_STARTED)).toInstant();

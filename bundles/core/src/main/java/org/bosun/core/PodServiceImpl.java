@@ -73,7 +73,19 @@ public final class PodServiceImpl implements PodService, AppService {
     @Override
     public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
             org.bosun.api.image.Progress progress) {
-        return apps.add(paths, uuid, app, insecureOptions, progress);
+        return apps.add(paths, uuid, app, org.bosun.api.app.AppIo.DEFAULT, insecureOptions, progress);
+    }
+
+    @Override
+    public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, org.bosun.api.app.AppIo io,
+            Set<InsecureOption> insecureOptions, org.bosun.api.image.Progress progress) {
+        return apps.add(paths, uuid, app, io, insecureOptions, progress);
+    }
+
+    @Override
+    public org.bosun.api.stage1.EngineCommand attach(RuntimePaths paths, String uuid, String app,
+            Set<org.bosun.api.app.AppIo.Stream> streams) {
+        return apps.attach(paths, uuid, app, streams);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.junit.Assume;
 import org.junit.ClassRule;
 import org.junit.Test;
 
@@ -199,6 +200,143 @@ public class AppLifecycleIT extends E2eCase {
         assertOneClearLine(exited);
         assertExit(0, bosun("gc", "--grace-period=0s"));
         assertNoPods();
+    }
+
+    @Test
+    public void streamAppsOfAnOciImageExchangeLinesWithAnAttachAndOutliveIt() throws Exception {
+        OciImages images = OciImages.build(work.resolve("images"));
+        for (String rt : OciEngineIT.RUNTIMES) {
+            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+            assertExit(0, bosun("app", "add", INSECURE, uuid, images.source("latest"), "--name=echo", "--stdin=stream",
+                    "--stdout=stream", "--exec=/bin/sh", "--", "-c", "echo ready; while read -r l; do echo \"got $l\"; done"));
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=logged", "--exec=/bin/sh", "--", "-c",
+                    "echo logged line; echo logged error >&2; trap 'exit 0' TERM; while :; do sleep 0.1; done"));
+            // no output at all: the pod still ends at its stop (nothing waits for a null stream's output)
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=quiet", "--stdout=null", "--stderr=null",
+                    "--exec=/bin/sh", "--", "-c", "echo out; echo err >&2"));
+            JsonNode created = appStatus(uuid, "echo");
+            assertEquals(rt + ": " + created, List.of("stream", "stream", "log"), List.of(created.path("stdin").asText(),
+                    created.path("stdout").asText(), created.path("stderr").asText()));
+            assertTrue(rt + ": no pid before it runs: " + created, created.path("pid").isNull());
+            assertTrue(rt + ": an OCI image's id is its manifest digest: " + created,
+                    created.path("image_id").asText().startsWith("sha256:"));
+            for (String name : List.of("echo", "logged", "quiet")) {
+                assertExit(0, bosun("app", "start", uuid, "--app=" + name));
+            }
+
+            JsonNode running = appStatus(uuid, "echo");
+            long pid = running.path("pid").asLong();
+            assertTrue(rt + ": a running app's pid: " + running, pid > 0);
+            assertTrue(rt + ": the pid is a live host process", ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertEquals(rt + ": the pid is the app's process, in the sandbox's namespaces",
+                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/uts")),
+                    Files.readSymbolicLink(Path.of("/proc/" + appStatus(uuid, "logged").path("pid").asLong() + "/ns/uts")));
+            JsonNode listed = appList(uuid);
+            assertEquals(rt + ": app list gives the same pid: " + listed, pid, listed.get(0).path("pid").asLong());
+
+            // what a stream app writes while no one is attached is kept in its log
+            assertTrue(rt + ": logs --app shows an added app's output", eventually(Duration.ofSeconds(10),
+                    Duration.ofMillis(100), () -> bosun("logs", "--app=echo", uuid).stdout.contains("ready\n")));
+            BosunResult logged = bosun("logs", "--app=logged", uuid);
+            assertExit(0, logged);
+            assertTrue(rt + ": " + logged.describe(), logged.stdout.contains("logged line\n")
+                    && logged.stdout.contains("logged error\n") && !logged.stdout.contains("ready"));
+
+            BosunProcess attach = startBosun("attach", uuid, "--app=echo");
+            attach.writeStdin("hello\n");
+            assertEquals(rt + ": the app answered the attached caller", "got hello", attach.nextLine(CALL_TIMEOUT));
+            attach.closeStdin();
+            assertExit(0, attach.await(Duration.ofSeconds(30)));
+            assertEquals(rt + ": the end of the caller's input detaches, the app runs on", "running",
+                    appStatus(uuid, "echo").path("state").asText());
+
+            BosunProcess again = startBosun("attach", uuid, "--app=echo", "--mode=stdin,stdout");
+            again.writeStdin("again\n");
+            assertEquals(rt + ": its input stayed open for the next attach", "got again", again.nextLine(CALL_TIMEOUT));
+            // the app ends: the attach ends with it, after its last output
+            assertExit(0, bosun("app", "stop", uuid, "--app=echo", "--timeout=5"));
+            assertExit(0, again.await(Duration.ofSeconds(30)));
+            JsonNode stopped = appStatus(uuid, "echo");
+            assertTrue(rt + ": no pid once it exited: " + stopped, stopped.path("pid").isNull());
+
+            BosunResult logs = bosun("logs", "--app=echo", uuid);
+            assertExit(0, logs);
+            assertEquals(rt + ": " + logs.describe(), "ready\ngot hello\ngot again\n", logs.stdout);
+
+            BosunResult toLog = bosun("attach", uuid, "--app=logged");
+            assertExit(5, toLog);
+            assertOneClearLine(toLog);
+            assertContains("a log app is refused", "not stream", toLog);
+            BosunResult toExited = bosun("attach", uuid, "--app=echo");
+            assertExit(5, toExited);
+            assertOneClearLine(toExited);
+            BosunResult badMode = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--stdout=loud");
+            assertExit(4, badMode);
+            assertOneClearLine(badMode);
+            BosunResult tty = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--stdin=tty", "--stdout=tty",
+                    "--stderr=tty");
+            assertExit(8, tty);
+            assertOneClearLine(tty);
+            assertEquals(rt + ": refused adds leave no app", List.of("echo", "logged", "quiet"), names(appList(uuid)));
+            assertTrue(rt + ": the null app ran", eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> "exited".equals(appStatus(uuid, "quiet").path("state").asText())));
+            BosunResult quiet = bosun("logs", "--app=quiet", uuid);
+            assertExit(0, quiet);
+            assertEquals(rt + ": null output is not logged: " + quiet.describe(), "", quiet.stdout);
+
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
+            assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+        }
+    }
+
+    /**
+     * Issue 14: a sandbox made, and its apps added and started, through the agent do not depend on it:
+     * the agent killed with SIGKILL, they run on, and the next agent sees them as they were and stops them.
+     */
+    @Test
+    public void sandboxAppsRunOnWhenTheAgentIsKilledAndTheNextAgentStopsThem() throws Exception {
+        Assume.assumeTrue("the agent is what is killed", mode == Mode.AGENT);
+        for (String rt : OciEngineIT.RUNTIMES) {
+            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+            List<Long> pids = new ArrayList<>();
+            for (String name : List.of("one", "two")) {
+                assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=" + name, "--exec=/bin/sh", "--", "-c",
+                        "trap 'exit 3' TERM; while :; do sleep 0.1; done"));
+                assertExit(0, bosun("app", "start", uuid, "--app=" + name));
+                pids.add(appStatus(uuid, name).path("pid").asLong());
+            }
+            JsonNode before = appList(uuid);
+            long agent = FIXTURE.agentPid();
+            ProcessHandle.of(agent).ifPresent(ProcessHandle::destroyForcibly);
+            assertTrue(rt + ": the agent is gone", eventually(Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> ProcessHandle.of(agent).map(h -> !h.isAlive()).orElse(true)));
+            for (long pid : pids) {
+                assertTrue(rt + ": app process " + pid + " runs on without the agent",
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            }
+            FIXTURE.restartAgent();
+            assertEquals(rt + ": the next agent lists the apps unchanged", before, appList(uuid));
+            assertEquals(rt, List.of("running"), states(list()));
+            assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
+            assertEquals(rt, 3, appStatus(uuid, "one").path("exit_code").asInt());
+            assertEquals(rt, "running", appStatus(uuid, "two").path("state").asText());
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+            for (long pid : pids) {
+                assertFalse(rt + ": app process " + pid + " ended with its sandbox",
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            }
+        }
     }
 
     JsonNode appStatus(String uuid, String app) throws Exception {

@@ -20,7 +20,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * time) and with a {@link PodDirectory} read from the pod's manifest, which names the app. The
  * engine keeps whatever it needs in {@link PodDirectory#stage1Dir()} and reports what apps do in the
  * files {@link org.bosun.api.stage1.Stage1Engine} describes ({@code apps/NAME/started},
- * {@code apps/NAME/status}): a later version of the engine bundle reads them as they are.
+ * {@code apps/NAME/status}): a later version of the engine bundle reads them as they are. Since 1.1
+ * it also writes the host pid of the app's process into {@code apps/NAME/pid} before {@code started}
+ * (shown while the app runs), and connects the app's streams as {@link AppIo} (read from
+ * {@code apps/NAME/io}) says, refusing at {@link #add} the modes it cannot give.
  */
 @ConsumerType
 public interface AppLifecycle {

@@ -12,6 +12,7 @@ import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodLaunch;
 import org.bosun.api.pod.PrepareRequest;
+import org.bosun.api.stage1.EngineCommand;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -40,6 +41,25 @@ public interface AppService {
      */
     AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
             Progress progress);
+
+    /**
+     * Adds an app as {@link #add(RuntimePaths, String, AppRequest, Set, Progress)} does, its standard
+     * streams connected as {@code io} says.
+     *
+     * @since 1.1
+     */
+    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io, Set<InsecureOption> insecureOptions,
+            Progress progress);
+
+    /**
+     * The command that attaches the caller's standard streams to those of a running app whose
+     * {@code streams} are {@code stream} ({@code bosun attach}); the caller execs it. The app goes on
+     * running when it detaches: at the end of the caller's input, or on SIGINT. {@code FAILED_PRECONDITION}
+     * for an app that does not run or a stream that is not attachable.
+     *
+     * @since 1.1
+     */
+    EngineCommand attach(RuntimePaths paths, String uuid, String app, Set<AppIo.Stream> streams);
 
     /** Starts an added app of a running sandbox; returns once it runs (or has already exited). */
     AppStatus start(RuntimePaths paths, String uuid, String app);

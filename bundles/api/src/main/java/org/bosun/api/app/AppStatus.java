@@ -15,11 +15,20 @@ import java.util.Map;
  * @param finished when it exited, or null
  * @param exitCode its exit code once exited (128+N for signal N), or null
  * @param userAnnotations its {@code userAnnotations}
+ * @param pid the host pid of its main process while it runs, or null
+ * @param io how its standard streams are connected
  */
 public record AppStatus(String name, State state, String imageName, String imageId, Instant created, Instant started,
-        Instant finished, Integer exitCode, Map<String, String> userAnnotations) {
+        Instant finished, Integer exitCode, Map<String, String> userAnnotations, Integer pid, AppIo io) {
     public AppStatus {
         userAnnotations = userAnnotations == null ? Map.of() : Map.copyOf(userAnnotations);
+        io = io == null ? AppIo.DEFAULT : io;
+    }
+
+    /** A status without a pid, with the default I/O modes (as in version 1.0 of this package). */
+    public AppStatus(String name, State state, String imageName, String imageId, Instant created, Instant started,
+            Instant finished, Integer exitCode, Map<String, String> userAnnotations) {
+        this(name, state, imageName, imageId, created, started, finished, exitCode, userAnnotations, null, null);
     }
 
     /** The states of an app, as the CRI names those of a container. */

@@ -377,7 +377,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                 runtime == OciRuntime.CRUN);
         Map<Path, String> files = new LinkedHashMap<>();
         containerFiles(pod, app, specs, false, files, new ArrayList<>());
-        files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)));
+        // the I/O modes the core recorded, as plan lines "stdin MODE" (the same text)
+        files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text());
         try {
             for (Map.Entry<Path, String> file : files.entrySet()) {
                 write(file.getKey(), file.getValue());
@@ -407,6 +408,24 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             request(pod, "rm", name, "");
         }
         removeFiles(pod, name);
+    }
+
+    /** The modes the core recorded for an added app; the supervisor knows null, log and stream. */
+    private static org.bosun.api.app.AppIo appIo(PodDirectory pod, String app) {
+        Path file = pod.path().resolve("apps").resolve(app).resolve(org.bosun.api.app.AppIo.FILE);
+        org.bosun.api.app.AppIo io;
+        try {
+            io = Files.isRegularFile(file) ? org.bosun.api.app.AppIo.parse(Files.readString(file))
+                    : org.bosun.api.app.AppIo.DEFAULT;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the I/O modes of app " + app + " in " + file + ": "
+                    + e.getMessage(), e);
+        }
+        if (io.stdin() == org.bosun.api.app.AppIo.Mode.TTY) {
+            throw BosunException.notImplemented("the oci engine gives no terminal to an added app yet;"
+                    + " add it with --stdin=stream --stdout=stream instead of tty");
+        }
+        return io;
     }
 
     private static Path addedPlan(PodDirectory pod, String app) {

@@ -17,10 +17,30 @@ final class StartedHook {
     private StartedHook() {
     }
 
+    /**
+     * $1 the app's directory. The state, read to its end, names the container's pid as the runtime sees
+     * it, in the host's pid namespace: recorded in {@code pid} before {@code started}, so a running app
+     * has its pid. Both files are best effort: the hook never fails.
+     */
+    static final String RECORD = """
+            s='' l=''
+            while IFS= read -r l || [ -n "$l" ]; do s=$s$l; l=''; done
+            p=${s#*'"pid"'}
+            p=${p#*:}
+            p=${p#"${p%%[! ]*}"}
+            p=${p%%[!0-9]*}
+            if [ -n "$p" ]; then
+                # written before started, so no one reads it half-written
+                echo "$p" 2>/dev/null > "$1/pid"
+            fi
+            true 2>/dev/null > "$1/started"
+            exit 0
+            """;
+
     /** The app's own container gets the hook; its handlers' do not. */
     static SpecOpt app(String app) {
-        OciSpec.Hook hook = new OciSpec.Hook(SupervisorScript.SH, List.of("sh", "-c",
-                "true 2>/dev/null > ../../../apps/" + app + "/started; while read -r _; do :; done; exit 0"));
+        OciSpec.Hook hook = new OciSpec.Hook(SupervisorScript.SH, List.of("sh", "-c", RECORD, "started-hook",
+                "../../../apps/" + app));
         return spec -> spec.hooks(h -> h.withPoststart(hook));
     }
 }

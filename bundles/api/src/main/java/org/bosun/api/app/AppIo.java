@@ -1,0 +1,137 @@
+package org.bosun.api.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.bosun.api.BosunException;
+
+/**
+ * How an added app's standard streams are connected (rkt's {@code app add --stdin/--stdout/--stderr}).
+ * The core records the modes in the app's directory, {@code apps/NAME/}{@value #FILE}, one line per
+ * stream ({@code stdin stream}), before the engine adds the app; the engine reads them there, so an
+ * engine bundle of a later version starts the app as the one that added it would have. An app with
+ * the default modes may have no such file.
+ * <p>
+ * The modes: {@code null}, the stream is /dev/null; {@code log}, output is kept in the app's log
+ * ({@code apps/NAME/log}, what {@code bosun logs --app} shows); {@code stream}, attachable: an
+ * input stream is the FIFO {@code apps/NAME/}{@value #STDIN_FIFO}, which the engine makes when it
+ * starts the app and gives the app opened for reading and writing, so the app's input never ends
+ * however many callers attach and detach; an output stream is kept in the log as with {@code log}
+ * (so nothing is lost while no one is attached) and an attached caller follows it; {@code tty}, the
+ * app gets a terminal (not implemented yet: refused when the app is added).
+ *
+ * @param stdin {@link Mode#NULL} or {@link Mode#STREAM} (or {@link Mode#TTY})
+ * @param stdout any mode
+ * @param stderr any mode
+ */
+public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
+    /** rkt's defaults: no input, output in the log. */
+    public static final AppIo DEFAULT = new AppIo(Mode.NULL, Mode.LOG, Mode.LOG);
+    /** The file in the app's directory that records the modes. */
+    public static final String FILE = "io";
+    /** The FIFO in the app's directory that is a {@code stream} app's standard input. */
+    public static final String STDIN_FIFO = "stdin";
+
+    public AppIo {
+        stdin = stdin == null ? DEFAULT.stdin : stdin;
+        stdout = stdout == null ? DEFAULT.stdout : stdout;
+        stderr = stderr == null ? DEFAULT.stderr : stderr;
+        if (stdin == Mode.LOG) {
+            throw BosunException.invalid("--stdin=log is not a mode of an input; give --stdin=null, stream or tty");
+        }
+        boolean tty = stdin == Mode.TTY || stdout == Mode.TTY || stderr == Mode.TTY;
+        if (tty && (stdin != Mode.TTY || stdout != Mode.TTY || stderr != Mode.TTY)) {
+            throw BosunException.invalid("a terminal is all three streams of an app or none:"
+                    + " give --stdin=tty --stdout=tty --stderr=tty");
+        }
+    }
+
+    /** The modes of an app's standard streams. */
+    public enum Mode {
+        /** /dev/null. */
+        NULL,
+        /** Output kept in the app's log. */
+        LOG,
+        /** Attachable; output kept in the log as well. */
+        STREAM,
+        /** A terminal. */
+        TTY;
+
+        /** The name users give: {@code null}, {@code log}, {@code stream}, {@code tty}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The mode a user named, or an {@code INVALID_ARGUMENT} saying which flag was wrong. */
+        public static Mode of(String label, String flag) {
+            for (Mode m : values()) {
+                if (m.label().equals(label)) {
+                    return m;
+                }
+            }
+            throw BosunException.invalid(flag + "=" + label + " is not a mode; give null, log, stream or tty");
+        }
+    }
+
+    /** The standard streams, as {@code bosun attach --mode} names them. */
+    public enum Stream {
+        STDIN, STDOUT, STDERR;
+
+        /** {@code stdin}, {@code stdout}, {@code stderr}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The mode of one stream. */
+    public Mode mode(Stream stream) {
+        return switch (stream) {
+        case STDIN -> stdin;
+        case STDOUT -> stdout;
+        case STDERR -> stderr;
+        };
+    }
+
+    /** The streams a caller may attach to ({@code stream} or {@code tty}). */
+    public List<Stream> attachable() {
+        List<Stream> result = new ArrayList<>();
+        for (Stream s : Stream.values()) {
+            if (mode(s) == Mode.STREAM || mode(s) == Mode.TTY) {
+                result.add(s);
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    /** The text of {@value #FILE}. */
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        for (Stream s : Stream.values()) {
+            sb.append(s.label()).append(' ').append(mode(s).label()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The modes {@link #text()} wrote; a line it did not write is refused. */
+    public static AppIo parse(String text) {
+        Mode[] modes = {DEFAULT.stdin, DEFAULT.stdout, DEFAULT.stderr};
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] kv = line.trim().split(" ", 2);
+            Stream stream = null;
+            for (Stream s : Stream.values()) {
+                if (s.label().equals(kv[0])) {
+                    stream = s;
+                }
+            }
+            if (stream == null || kv.length != 2) {
+                throw BosunException.invalid("'" + line + "' is not a line 'STREAM MODE' of an app's " + FILE + " file");
+            }
+            modes[stream.ordinal()] = Mode.of(kv[1], "--" + kv[0]);
+        }
+        return new AppIo(modes[0], modes[1], modes[2]);
+    }
+}
