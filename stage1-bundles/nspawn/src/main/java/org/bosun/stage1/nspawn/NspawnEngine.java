@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.stage1.EngineCapabilities;
 import org.bosun.api.stage1.EngineCommand;
@@ -240,7 +241,28 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
     @Override
     public void add(PodDirectory pod, String appName) {
         requireTools();
+        requireDefaultIo(pod, appName);
         AddedApps.add(pod, app(pod, appName));
+    }
+
+    /**
+     * An added app's output goes to its log through its unit's drop-in; nothing here connects a
+     * stream or drops output yet, so any other mode is refused rather than silently logged.
+     */
+    private static void requireDefaultIo(PodDirectory pod, String appName) {
+        Path file = pod.path().resolve("apps").resolve(appName).resolve(AppIo.FILE);
+        AppIo io;
+        try {
+            io = Files.isRegularFile(file) ? AppIo.parse(Files.readString(file)) : AppIo.DEFAULT;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the I/O modes of app " + appName + " in " + file + ": "
+                    + e.getMessage(), e);
+        }
+        if (!io.equals(AppIo.DEFAULT)) {
+            throw BosunException.notImplemented("the nspawn engine gives an added app only the default I/O"
+                    + " (stdin null, stdout and stderr to its log); use --stage1-name=oci for --stdin/--stdout/--stderr"
+                    + " modes");
+        }
     }
 
     @Override
