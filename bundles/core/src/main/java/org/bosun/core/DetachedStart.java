@@ -20,11 +20,16 @@ import org.bosun.api.pod.PodLaunch;
  * claim and exec do for {@code bosun run}, done where there is no launcher to exec.
  */
 final class DetachedStart {
-    /** One constant text; its values are its arguments (lock file, prepared dir, run dir, pid file, argv). */
+    /**
+     * One constant text; its values are its arguments (lock file, prepared dir, run dir, pid file, argv).
+     * The lock is on descriptor 7, which the engines' scripts leave alone (oci's supervise uses 3, 4, 8
+     * and 9 of its own, and a lock on one of those would be closed in the pod's main process); the
+     * launcher's lock for {@code run} is a descriptor the engines never name either.
+     */
     static final String SCRIPT = "lock=$1; from=$2; to=$3; pidfile=$4; shift 4\n"
-            + "exec 9<>\"$lock\" || exit 71\n"
+            + "exec 7<>\"$lock\" || exit 71\n"
             // A process forked while another thread held this lock keeps a copy until its exec.
-            + "/usr/bin/flock -x -w 2 9 || exit 75\n"
+            + "/usr/bin/flock -x -w 2 7 || exit 75\n"
             + "/usr/bin/mv -T \"$from\" \"$to\" || exit 71\n"
             + "/usr/bin/setsid \"$@\" < /dev/null > /dev/null 2>&1 &\n"
             + "echo $! > \"$pidfile.tmp\" && /usr/bin/mv -f \"$pidfile.tmp\" \"$pidfile\"\n";
