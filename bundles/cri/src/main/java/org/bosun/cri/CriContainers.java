@@ -120,6 +120,24 @@ final class CriContainers {
         if (!config.getLogPath().isEmpty()) {
             annotations.put(LOG_PATH, config.getLogPath());
         }
+        AppSettings settings = settings(config, annotations);
+        LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (KeyValue kv : config.getEnvsList()) {
+            env.put(kv.getKey(), kv.getValue().toStringUtf8());
+        }
+        String user = !security.getRunAsUsername().isEmpty() ? security.getRunAsUsername()
+                : security.hasRunAsUser() ? Long.toString(security.getRunAsUser().getValue()) : null;
+        String group = security.hasRunAsGroup() ? Long.toString(security.getRunAsGroup().getValue()) : null;
+        String name = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
+        AppRequest app = new AppRequest(stored.id(), name, config.getCommandList(), config.getArgsList(), env, user,
+                group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
+        AppStatus added = apps.add(paths, pod.uuid(), app, java.util.Set.of(), org.bosun.api.image.Progress.NONE);
+        return new Id(pod.uuid(), added.name()).id();
+    }
+
+    /** The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, labels and annotations. */
+    private static AppSettings settings(ContainerConfig config, Map<String, String> annotations) {
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         List<String> capsRetain = null;
         List<String> capsRemove = null;
@@ -138,21 +156,9 @@ final class CriContainers {
             }
         }
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
-        AppSettings settings = new AppSettings(groups, null, security.getReadonlyRootfs(),
+        return new AppSettings(groups, null, security.getReadonlyRootfs(),
                 resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security.getSeccomp()),
                 annotations, config.getLabelsMap());
-        Map<String, String> env = new LinkedHashMap<>();
-        for (KeyValue kv : config.getEnvsList()) {
-            env.put(kv.getKey(), kv.getValue().toStringUtf8());
-        }
-        String user = !security.getRunAsUsername().isEmpty() ? security.getRunAsUsername()
-                : security.hasRunAsUser() ? Long.toString(security.getRunAsUser().getValue()) : null;
-        String group = security.hasRunAsGroup() ? Long.toString(security.getRunAsGroup().getValue()) : null;
-        String name = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
-        AppRequest app = new AppRequest(stored.id(), name, config.getCommandList(), config.getArgsList(), env, user,
-                group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
-        AppStatus added = apps.add(paths, pod.uuid(), app, java.util.Set.of(), org.bosun.api.image.Progress.NONE);
-        return new Id(pod.uuid(), added.name()).id();
     }
 
     private static void refuseUnsupported(ContainerConfig config) {
