@@ -12,7 +12,7 @@ import org.bosun.api.provider.ProviderRegistry;
  * properties and let go when the operation ends (so their bundles can be updated between operations),
  * with the one message each absence gets wherever it is met (core, CLI, CRI server).
  *
- * @since 1.2
+ * @since 1.3
  */
 public final class ImageProviders {
     private ImageProviders() {

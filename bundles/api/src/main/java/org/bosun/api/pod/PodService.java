@@ -60,7 +60,7 @@ public interface PodService {
      * that the caller (an agent serving a kubelet, say) may die without ending it. Returns once the
      * pod counts as running (its lock taken, its directory in run/, its pid recorded).
      *
-     * @since 1.2
+     * @since 1.3
      */
     void startDetached(PodLaunch launch);
 
