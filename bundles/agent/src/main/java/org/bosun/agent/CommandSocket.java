@@ -14,7 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +24,7 @@ import org.bosun.command.protocol.CommandService;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
 import org.bosun.command.protocol.Wire;
+import org.bosun.host.socket.PrivateSocketFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -85,35 +85,20 @@ public final class CommandSocket {
     public CommandSocket(BundleContext context, Config config) throws IOException {
         String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
         this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
-        Path dir = socketPath.getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (PrivateSocketFile file = PrivateSocketFile.prepare(socketPath, "another bosun agent already listens on "
+                + socketPath + "; stop it first or use --socket")) {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                server.bind(UnixDomainSocketAddress.of(file.bindPath()));
+                file.publish();
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         }
-        refuseIfAnswering();
-        Files.deleteIfExists(socketPath);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socketPath));
-        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         acceptor = new Thread(this::acceptLoop, "bosun-agent-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-    }
-
-    /** Two agents on one socket would steal each other's clients. */
-    private void refuseIfAnswering() throws IOException {
-        if (!Files.exists(socketPath)) {
-            return;
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(socketPath));
-            throw new IOException("another bosun agent already listens on " + socketPath
-                    + "; stop it first or use --socket");
-        } catch (IOException stale) {
-            if (stale.getMessage() != null && stale.getMessage().startsWith("another bosun agent")) {
-                throw stale;
-            }
-            // nobody answers: a stale socket file from an agent that died
-        }
     }
 
     @Deactivate

@@ -12,7 +12,6 @@ import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppStatus;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PodLaunch;
-import org.bosun.command.protocol.ExecPlan;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,13 +49,6 @@ final class AppCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Runs the sandbox's engine process in a session of its own, its pid in the pod's pid file, and
-     * returns: the pod outlives the caller. One constant text; its values are its arguments.
-     */
-    static final String DETACH = "pidfile=$1; shift; /usr/bin/setsid \"$@\" < /dev/null > /dev/null 2>&1 & "
-            + "echo $! > \"$pidfile.tmp\" && mv -f \"$pidfile.tmp\" \"$pidfile\"";
-
     @Command(name = "sandbox", description = "Prepare and start a pod with no apps; print its UUID. It keeps running when"
             + " its apps exit, until 'bosun stop'. Takes the pod flags of run; no image.")
     static final class Sandbox implements Callable<Integer> {
@@ -85,14 +77,12 @@ final class AppCommand implements Callable<Integer> {
             }
             PodLaunch launch = session.apps(apps -> apps.sandbox(session.paths(), pod.request(session, List.of()),
                     prepared -> pod.saveUuid(session, prepared.uuid())));
-            ExecPlan plan = Launches.plan(session, launch);
             if (detach) {
-                List<String> argv = new ArrayList<>(List.of("/usr/bin/sh", "-c", DETACH, "sh", plan.claim().pidFile()));
-                argv.addAll(plan.argv());
-                plan = new ExecPlan(argv, plan.environment(), plan.cwd(), plan.claim());
+                session.pods().startDetached(launch);
                 session.out.println(launch.uuid());
+                return 0;
             }
-            session.plan = plan;
+            session.plan = Launches.plan(session, launch);
             return 0;
         }
     }

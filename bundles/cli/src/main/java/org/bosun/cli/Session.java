@@ -100,13 +100,18 @@ public final class Session {
         return providers == null ? Optional.empty() : providers.best(kind, filter);
     }
 
-    /** Every provider and its state, asked with this command's paths. */
-    List<ProviderStatus> providerStatus() {
+    /** The provider registry, UNAVAILABLE when the core is not running. */
+    public ProviderRegistry registry() {
         if (providers == null) {
             throw org.bosun.api.BosunException.unavailable("the provider registry (bundle org.bosun.core) is not"
                     + " running");
         }
-        return providers.status(paths());
+        return providers;
+    }
+
+    /** Every provider and its state, asked with this command's paths. */
+    List<ProviderStatus> providerStatus() {
+        return registry().status(paths());
     }
 
     public RuntimePaths paths() {

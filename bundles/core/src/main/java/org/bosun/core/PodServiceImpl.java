@@ -71,6 +71,11 @@ public final class PodServiceImpl implements PodService, AppService {
     }
 
     @Override
+    public void startDetached(PodLaunch launch) {
+        DetachedStart.start(launch);
+    }
+
+    @Override
     public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
             org.bosun.api.image.Progress progress) {
         return apps.add(paths, uuid, app, org.bosun.api.app.AppIo.DEFAULT, insecureOptions, progress);

@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.image.ImageFormat;
+import org.bosun.api.image.ImageProviders;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.net.NetworkProvider;
 import org.bosun.api.provider.ProviderFilter;
@@ -64,27 +65,17 @@ final class ServiceLookup {
 
     /** The format that reads references of {@code scheme} (and for files, {@code location}'s ending). */
     <R> R withImageFormat(String scheme, String location, Function<ImageFormat, R> operation) {
-        return providers.best(ProviderKind.IMAGE_FORMAT, ProviderFilter.readingImage(scheme, location))
-                .orElseThrow(() -> BosunException.unavailable("no installed image format reads "
-                        + ("file".equals(scheme) ? "image file " + location : "image references of scheme '" + scheme + "'")
-                        + "; install the bundle of that format (see 'bosun version' for the installed ones)"))
-                .use(operation);
+        return ImageProviders.withFormatReading(providers, scheme, location, operation);
     }
 
     /** The image store, for one operation. */
     <R> R withImageStore(Function<ImageStore, R> operation) {
-        return providers.best(ProviderKind.IMAGE_STORE, null)
-                .orElseThrow(() -> BosunException.unavailable("the image store (bundle org.bosun.store) is not"
-                        + " installed; pods need it to fetch and render images"))
-                .use(operation);
+        return ImageProviders.withStore(providers, operation);
     }
 
     /** The format called {@code name} (the format that stored an image renders it). */
     <R> R withImageFormatNamed(String name, Function<ImageFormat, R> operation) {
-        return providers.best(ProviderKind.IMAGE_FORMAT, ProviderKind.IMAGE_FORMAT.named(name))
-                .orElseThrow(() -> BosunException.unavailable("image format '" + name + "' is not installed, and"
-                        + " images it stored need it to be rendered; install its bundle (see 'bosun version')"))
-                .use(operation);
+        return ImageProviders.withFormatNamed(providers, name, operation);
     }
 
     /**

@@ -18,12 +18,11 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageFormat;
+import org.bosun.api.image.ImageProviders;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.pod.PodService;
-import org.bosun.api.provider.ProviderFilter;
-import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.cri.v1.AuthConfig;
 import org.bosun.cri.v1.FilesystemIdentifier;
@@ -142,6 +141,12 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
         });
     }
 
+    /** The stored image a container names (by id, reference or name); kubelet pulls before it creates. */
+    StoredImage stored(String wanted) {
+        return withStore(store -> find(store, wanted)).orElseThrow(() -> BosunException.notFound("image " + wanted
+                + " is not in bosun's store; pull it first (PullImage, crictl pull)"));
+    }
+
     private Optional<StoredImage> find(ImageStore store, String wanted) {
         Optional<StoredImage> found = store.find(paths, wanted);
         if (found.isEmpty() && !wanted.contains("://")) {
@@ -186,16 +191,11 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
     }
 
     private <R> R withStore(Function<ImageStore, R> operation) {
-        return providers.best(ProviderKind.IMAGE_STORE, null)
-                .orElseThrow(() -> BosunException.unavailable("the image store (bundle org.bosun.store) is not installed"))
-                .use(operation);
+        return ImageProviders.withStore(providers, operation);
     }
 
     private <R> R withFormatFor(ImageReference ref, Function<ImageFormat, R> operation) {
-        return providers.best(ProviderKind.IMAGE_FORMAT, ProviderFilter.readingImage(ref.scheme(), ref.location()))
-                .orElseThrow(() -> BosunException.unavailable("no installed image format reads " + ref.scheme()
-                        + ":// references; install its bundle (see 'bosun version')"))
-                .use(operation);
+        return ImageProviders.withFormatReading(providers, ref.scheme(), ref.location(), operation);
     }
 
     /** Bytes and inodes below {@code dir}, links not followed; nothing there is 0 and 0. */

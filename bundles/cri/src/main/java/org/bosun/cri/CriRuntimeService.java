@@ -19,12 +19,45 @@ import org.bosun.cri.v1.StatusResponse;
 import org.bosun.cri.v1.VersionRequest;
 import org.bosun.cri.v1.VersionResponse;
 
+import org.bosun.api.BosunException;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.cri.v1.ContainerStatusRequest;
+import org.bosun.cri.v1.ContainerStatusResponse;
+import org.bosun.cri.v1.CreateContainerRequest;
+import org.bosun.cri.v1.CreateContainerResponse;
+import org.bosun.cri.v1.ExecSyncRequest;
+import org.bosun.cri.v1.ExecSyncResponse;
+import org.bosun.cri.v1.ListContainersRequest;
+import org.bosun.cri.v1.ListContainersResponse;
+import org.bosun.cri.v1.ListPodSandboxRequest;
+import org.bosun.cri.v1.ListPodSandboxResponse;
+import org.bosun.cri.v1.PodSandboxStatusRequest;
+import org.bosun.cri.v1.PodSandboxStatusResponse;
+import org.bosun.cri.v1.RemoveContainerRequest;
+import org.bosun.cri.v1.RemoveContainerResponse;
+import org.bosun.cri.v1.RemovePodSandboxRequest;
+import org.bosun.cri.v1.RemovePodSandboxResponse;
+import org.bosun.cri.v1.ReopenContainerLogRequest;
+import org.bosun.cri.v1.ReopenContainerLogResponse;
+import org.bosun.cri.v1.RunPodSandboxRequest;
+import org.bosun.cri.v1.RunPodSandboxResponse;
+import org.bosun.cri.v1.StartContainerRequest;
+import org.bosun.cri.v1.StartContainerResponse;
+import org.bosun.cri.v1.StopContainerRequest;
+import org.bosun.cri.v1.StopContainerResponse;
+import org.bosun.cri.v1.StopPodSandboxRequest;
+import org.bosun.cri.v1.StopPodSandboxResponse;
+import org.bosun.cri.v1.UpdateContainerResourcesRequest;
+import org.bosun.cri.v1.UpdateContainerResourcesResponse;
+
 import io.grpc.stub.StreamObserver;
 
 /**
- * The CRI RuntimeService: what the runtime is and whether it can work. The RPCs this class does not
- * override answer UNIMPLEMENTED (grpc's base class: "Method runtime.v1.RuntimeService/X is
- * unimplemented"): sandboxes and containers need bosun's app-level operations (issue 14) first.
+ * The CRI RuntimeService: what the runtime is and whether it can work, and pod sandboxes and their
+ * containers on bosun's app-level operations ({@link CriSandboxes}, {@link CriContainers}). The RPCs
+ * this class does not override answer UNIMPLEMENTED (grpc's base class: "Method
+ * runtime.v1.RuntimeService/X is unimplemented"): streaming (Exec, Attach, PortForward), statistics,
+ * events, checkpoints and runtime configuration updates are not served yet.
  */
 final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
     /** The CRI's own version field, which kubelet logs; "0.1.0" for every runtime that speaks v1. */
@@ -39,11 +72,126 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     private final ProviderRegistry providers;
     private final RuntimePaths paths;
     private final String version;
+    private final CriSandboxes sandboxes;
+    private final CriContainers containers;
 
-    CriRuntimeService(ProviderRegistry providers, RuntimePaths paths, String version) {
+    CriRuntimeService(ProviderRegistry providers, RuntimePaths paths, String version, CriSandboxes sandboxes,
+            CriContainers containers) {
         this.providers = providers;
         this.paths = paths;
         this.version = version;
+        this.sandboxes = sandboxes;
+        this.containers = containers;
+    }
+
+    @Override
+    public void runPodSandbox(RunPodSandboxRequest request, StreamObserver<RunPodSandboxResponse> response) {
+        CriErrors.answer(response, () -> RunPodSandboxResponse.newBuilder()
+                .setPodSandboxId(sandboxes.run(request.getConfig(), request.getRuntimeHandler())).build());
+    }
+
+    @Override
+    public void stopPodSandbox(StopPodSandboxRequest request, StreamObserver<StopPodSandboxResponse> response) {
+        CriErrors.answer(response, () -> {
+            sandboxes.stop(request.getPodSandboxId());
+            return StopPodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removePodSandbox(RemovePodSandboxRequest request, StreamObserver<RemovePodSandboxResponse> response) {
+        CriErrors.answer(response, () -> {
+            sandboxes.remove(request.getPodSandboxId());
+            return RemovePodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void podSandboxStatus(PodSandboxStatusRequest request, StreamObserver<PodSandboxStatusResponse> response) {
+        CriErrors.answer(response, () -> {
+            PodInfo pod = sandboxes.find(request.getPodSandboxId());
+            PodSandboxStatusResponse.Builder status = PodSandboxStatusResponse.newBuilder()
+                    .setStatus(sandboxes.status(pod)).setTimestamp(CriImageService.nanos(java.time.Instant.now()));
+            if (request.getVerbose()) {
+                status.putAllInfo(sandboxes.info(pod));
+                status.addAllContainersStatuses(containers.statuses(pod));
+            }
+            return status.build();
+        });
+    }
+
+    @Override
+    public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> response) {
+        CriErrors.answer(response, () -> ListPodSandboxResponse.newBuilder()
+                .addAllItems(sandboxes.list(request.getFilter())).build());
+    }
+
+    @Override
+    public void createContainer(CreateContainerRequest request, StreamObserver<CreateContainerResponse> response) {
+        CriErrors.answer(response, () -> CreateContainerResponse.newBuilder()
+                .setContainerId(containers.create(request.getPodSandboxId(), request.getConfig())).build());
+    }
+
+    @Override
+    public void startContainer(StartContainerRequest request, StreamObserver<StartContainerResponse> response) {
+        CriErrors.answer(response, () -> {
+            containers.start(request.getContainerId());
+            return StartContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void stopContainer(StopContainerRequest request, StreamObserver<StopContainerResponse> response) {
+        CriErrors.answer(response, () -> {
+            containers.stop(request.getContainerId(), request.getTimeout());
+            return StopContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removeContainer(RemoveContainerRequest request, StreamObserver<RemoveContainerResponse> response) {
+        CriErrors.answer(response, () -> {
+            containers.remove(request.getContainerId());
+            return RemoveContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> response) {
+        CriErrors.answer(response, () -> ListContainersResponse.newBuilder()
+                .addAllContainers(containers.list(request.getFilter())).build());
+    }
+
+    @Override
+    public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> response) {
+        CriErrors.answer(response, () -> ContainerStatusResponse.newBuilder()
+                .setStatus(containers.status(request.getContainerId())).build());
+    }
+
+    @Override
+    public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> response) {
+        CriErrors.answer(response, () -> containers.execSync(request.getContainerId(), request.getCmdList(),
+                request.getTimeout()));
+    }
+
+    @Override
+    public void updateContainerResources(UpdateContainerResourcesRequest request,
+            StreamObserver<UpdateContainerResourcesResponse> response) {
+        CriErrors.answer(response, () -> {
+            containers.find(request.getContainerId());
+            throw BosunException.notImplemented("changing a created container's resources is not supported yet:"
+                    + " the oci engine fixes an app's cgroup limits when it is added");
+        });
+    }
+
+    @Override
+    public void reopenContainerLog(ReopenContainerLogRequest request,
+            StreamObserver<ReopenContainerLogResponse> response) {
+        CriErrors.answer(response, () -> {
+            containers.find(request.getContainerId());
+            throw BosunException.notImplemented("container logs in the CRI format at log_path are not written yet"
+                    + " (an app's output goes to its log in the pod directory), so there is no log to reopen");
+        });
     }
 
     @Override

@@ -1,19 +1,17 @@
 package org.bosun.cri;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.app.AppService;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.host.socket.PrivateSocketFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -60,6 +58,10 @@ public final class CriSocket {
                 + " images are mostly unsigned, so 'image' (no signature check) is the default; TLS and the"
                 + " registry's certificate stay checked unless 'tls' or 'http' is added")
         String insecureOptions() default "image";
+
+        @AttributeDefinition(description = "The RuntimeClass handler of a pod that names none: runc or crun (the oci"
+                + " engine with that runtime) or nspawn")
+        String defaultRuntimeHandler() default "runc";
     }
 
     private final Path socketPath;
@@ -68,7 +70,7 @@ public final class CriSocket {
 
     @Activate
     public CriSocket(BundleContext context, Config config,
-            @Reference ProviderRegistry providers, @Reference PodService pods,
+            @Reference ProviderRegistry providers, @Reference PodService pods, @Reference AppService apps,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
@@ -77,25 +79,27 @@ public final class CriSocket {
             return;
         }
         socketPath = socketPath(config, agentSocket(context, configurations));
-        Path dir = socketPath.getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        refuseIfAnswering(socketPath);
-        Files.deleteIfExists(socketPath);
         RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"));
         Set<InsecureOption> insecure = InsecureOption.parse(config.insecureOptions());
-        // One thread accepts and serves: CRI calls are short, the work they start runs elsewhere.
+        CriHandlers handlers = new CriHandlers(config.defaultRuntimeHandler());
+        CriImageService images = new CriImageService(providers, pods, paths, insecure);
+        CriSandboxes sandboxes = new CriSandboxes(pods, apps, paths, handlers);
+        CriContainers containers = new CriContainers(pods, apps, paths, sandboxes, images);
+        // One event loop accepts connections and reads and writes their frames; the calls themselves run on
+        // grpc's default executor (a cached pool), so a slow RunPodSandbox does not hold up other calls.
         loops = new EpollEventLoopGroup(1);
         Server started = null;
-        try {
-            started = NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toString()))
+        try (PrivateSocketFile file = PrivateSocketFile.prepare(socketPath, "another CRI server already listens on "
+                + socketPath + "; stop it first or set the socket of the CRI server (configuration"
+                + " org.bosun.cri.CriSocket)")) {
+            started = NettyServerBuilder.forAddress(new DomainSocketAddress(file.bindPath().toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
-                    .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString()))
-                    .addService(new CriImageService(providers, pods, paths, insecure))
+                    .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
+                            sandboxes, containers))
+                    .addService(images)
                     .build().start();
-            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+            file.publish();
         } catch (IOException | RuntimeException e) {
             if (started != null) {
                 started.shutdownNow();
@@ -139,20 +143,6 @@ public final class CriSocket {
         RuntimePaths defaults = RuntimePaths.defaults();
         return dataDir == null || dataDir.isEmpty() ? defaults
                 : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
-    }
-
-    /** A kubelet talking to two runtimes on one socket would get answers from either. */
-    private static void refuseIfAnswering(Path socket) throws IOException {
-        if (!Files.exists(socket)) {
-            return;
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException stale) {
-            return; // nobody answers: a stale socket file
-        }
-        throw new IOException("another CRI server already listens on " + socket + "; stop it first or set"
-                + " the socket of the CRI server (configuration org.bosun.cri.CriSocket)");
     }
 
     @Deactivate

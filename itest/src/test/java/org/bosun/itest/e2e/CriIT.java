@@ -14,6 +14,36 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.cri.v1.AuthConfig;
+import org.bosun.cri.v1.Container;
+import org.bosun.cri.v1.ContainerConfig;
+import org.bosun.cri.v1.ContainerFilter;
+import org.bosun.cri.v1.ContainerMetadata;
+import org.bosun.cri.v1.ContainerState;
+import org.bosun.cri.v1.ContainerStatus;
+import org.bosun.cri.v1.ContainerStatusRequest;
+import org.bosun.cri.v1.CreateContainerRequest;
+import org.bosun.cri.v1.ExecRequest;
+import org.bosun.cri.v1.ExecSyncRequest;
+import org.bosun.cri.v1.ExecSyncResponse;
+import org.bosun.cri.v1.KeyValue;
+import org.bosun.cri.v1.LinuxContainerConfig;
+import org.bosun.cri.v1.LinuxContainerSecurityContext;
+import org.bosun.cri.v1.ListContainersRequest;
+import org.bosun.cri.v1.ListPodSandboxRequest;
+import org.bosun.cri.v1.PodSandbox;
+import org.bosun.cri.v1.PodSandboxConfig;
+import org.bosun.cri.v1.PodSandboxFilter;
+import org.bosun.cri.v1.PodSandboxMetadata;
+import org.bosun.cri.v1.PodSandboxState;
+import org.bosun.cri.v1.PodSandboxStateValue;
+import org.bosun.cri.v1.PodSandboxStatus;
+import org.bosun.cri.v1.PodSandboxStatusRequest;
+import org.bosun.cri.v1.PodSandboxStatusResponse;
+import org.bosun.cri.v1.RemoveContainerRequest;
+import org.bosun.cri.v1.RemovePodSandboxRequest;
+import org.bosun.cri.v1.StartContainerRequest;
+import org.bosun.cri.v1.StopContainerRequest;
+import org.bosun.cri.v1.StopPodSandboxRequest;
 import org.bosun.cri.v1.CgroupDriver;
 import org.bosun.cri.v1.FilesystemUsage;
 import org.bosun.cri.v1.Image;
@@ -38,6 +68,8 @@ import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Test;
 
+import com.google.protobuf.ByteString;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -46,9 +78,9 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * The agent's CRI server, as kubelet and crictl reach it: gRPC on {@code cri.sock} beside the
- * agent's socket, root only. What it serves so far (issue 15): Version, Status, RuntimeConfig and
- * the ImageService on the agent's own data directory; every other RPC answers UNIMPLEMENTED, never
- * a fake success.
+ * agent's socket, root only. What it serves so far (issue 15): Version, Status, RuntimeConfig, the
+ * ImageService on the agent's own data directory, and pod sandboxes and their containers on the
+ * oci engine (runc and crun); every other RPC answers UNIMPLEMENTED, never a fake success.
  */
 public class CriIT {
     @ClassRule
@@ -65,7 +97,11 @@ public class CriIT {
 
     @After
     public void disconnect() throws InterruptedException {
+        if (channel == null) {
+            return;
+        }
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel = null;
     }
 
     private static Path criSocket() {
@@ -170,11 +206,246 @@ public class CriIT {
     @Test
     public void whatIsNotServedYetSaysSo() {
         for (Runnable call : List.<Runnable>of(
-                () -> runtime.runPodSandbox(RunPodSandboxRequest.getDefaultInstance()),
+                () -> runtime.exec(ExecRequest.newBuilder().setContainerId("x").build()),
                 () -> runtime.checkpointContainer(CheckpointContainerRequest.getDefaultInstance()))) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
             assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
             assertTrue(e.getStatus().getDescription(), e.getStatus().getDescription().contains("unimplemented"));
         }
+    }
+
+    @Test
+    public void aSandboxAndItsContainerLiveAndGoOnRunc() throws Exception {
+        lifecycle("runc");
+    }
+
+    @Test
+    public void aSandboxAndItsContainerLiveAndGoOnCrun() throws Exception {
+        lifecycle("crun");
+    }
+
+    /**
+     * kubelet's sequence: sandbox, container created and started, listed and inspected, a command run
+     * in it, the container stopped and removed, the sandbox stopped and removed; nothing left.
+     */
+    private void lifecycle(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("web-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            PodSandboxStatusResponse status = runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setVerbose(true).build());
+            PodSandboxStatus s = status.getStatus();
+            assertEquals(sandbox, s.getId());
+            assertEquals(PodSandboxState.SANDBOX_READY, s.getState());
+            assertEquals("web-" + handler, s.getMetadata().getName());
+            assertEquals("team", s.getMetadata().getNamespace());
+            assertEquals(handler, s.getRuntimeHandler());
+            assertEquals("frontend", s.getLabelsMap().get("tier"));
+            assertEquals("yes", s.getAnnotationsMap().get("example.com/note"));
+            assertTrue("an IP of the default network: " + s, s.getNetwork().getIp().matches("\\d+\\.\\d+\\.\\d+\\.\\d+"));
+            assertTrue(status.getInfoMap().toString(), status.getInfoOrDefault("info", "").contains(sandbox));
+            assertTrue(s.getCreatedAt() > 0);
+            assertEquals(List.of(sandbox), sandboxIds(PodSandboxFilter.newBuilder().putLabelSelector("tier", "frontend")
+                    .build()));
+            assertEquals(List.of(), sandboxIds(PodSandboxFilter.newBuilder().putLabelSelector("tier", "backend").build()));
+            assertEquals(List.of(), sandboxIds(PodSandboxFilter.newBuilder().setState(PodSandboxStateValue.newBuilder()
+                    .setState(PodSandboxState.SANDBOX_NOTREADY)).build()));
+
+            // The same name and attempt again: refused, and no second sandbox.
+            StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> runtime.runPodSandbox(
+                    RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig("web-" + handler, logs))
+                            .setRuntimeHandler(handler).build()));
+            assertEquals(Status.Code.ALREADY_EXISTS, again.getStatus().getCode());
+            assertEquals(List.of(sandbox), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image)).build()).getContainerId();
+            assertEquals(ContainerState.CONTAINER_CREATED, containerStatus(container).getState());
+            StatusRuntimeException twice = assertThrows(StatusRuntimeException.class, () -> runtime.createContainer(
+                    CreateContainerRequest.newBuilder().setPodSandboxId(sandbox).setConfig(containerConfig(image)).build()));
+            assertEquals(Status.Code.ALREADY_EXISTS, twice.getStatus().getCode());
+
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            ContainerStatus running = containerStatus(container);
+            assertEquals(ContainerState.CONTAINER_RUNNING, running.getState());
+            assertTrue(running.getStartedAt() >= running.getCreatedAt());
+            assertEquals("main", running.getMetadata().getName());
+            assertEquals(image, running.getImageRef());
+            assertEquals("v1", running.getLabelsMap().get("app.version"));
+            assertEquals("kept", running.getAnnotationsMap().get("example.com/container-note"));
+            assertEquals(logs.resolve("main/0.log").toString(), running.getLogPath());
+            StatusRuntimeException started = assertThrows(StatusRuntimeException.class, () -> runtime.startContainer(
+                    StartContainerRequest.newBuilder().setContainerId(container).build()));
+            assertEquals(Status.Code.FAILED_PRECONDITION, started.getStatus().getCode());
+
+            List<Container> listed = runtime.listContainers(ListContainersRequest.newBuilder().setFilter(
+                    ContainerFilter.newBuilder().setPodSandboxId(sandbox)).build()).getContainersList();
+            assertEquals(List.of(container), listed.stream().map(Container::getId).toList());
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.newBuilder().setFilter(
+                    ContainerFilter.newBuilder().putLabelSelector("app.version", "v2")).build()).getContainersList());
+
+            ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                    .addAllCmd(List.of("/bin/sh", "-c", "echo $GREETING; pwd; echo to-stderr >&2; exit 3"))
+                    .setTimeout(30).build());
+            assertEquals("hello\n/tmp\n", exec.getStdout().toStringUtf8());
+            assertEquals("to-stderr\n", exec.getStderr().toStringUtf8());
+            assertEquals(3, exec.getExitCode());
+            StatusRuntimeException slow = assertThrows(StatusRuntimeException.class, () -> runtime.execSync(
+                    ExecSyncRequest.newBuilder().setContainerId(container).addAllCmd(List.of("/bin/sleep", "30"))
+                            .setTimeout(1).build()));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, slow.getStatus().getCode());
+
+            runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(10).build());
+            ContainerStatus exited = containerStatus(container);
+            assertEquals(ContainerState.CONTAINER_EXITED, exited.getState());
+            assertTrue(exited.getFinishedAt() >= exited.getStartedAt());
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(container).build());
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                    () -> containerStatus(container)).getStatus().getCode());
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
+
+            runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            assertEquals(PodSandboxState.SANDBOX_NOTREADY, runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                    .setPodSandboxId(sandbox).build()).getStatus().getState());
+            runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> runtime.podSandboxStatus(
+                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox).build())).getStatus().getCode());
+            assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    @Test
+    public void badRequestsGetTheirCodesAndChangeNothing() throws Exception {
+        assertCode(Status.Code.NOT_FOUND, () -> runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                .setPodSandboxId("0d7c9a5e-0000-4000-8000-000000000000").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.runPodSandbox(RunPodSandboxRequest.getDefaultInstance()));
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("odd", logs)).setRuntimeHandler("kata-qemu").build()));
+        assertCode(Status.Code.NOT_FOUND, () -> runtime.containerStatus(ContainerStatusRequest.newBuilder()
+                .setContainerId("0d7c9a5e-0000-4000-8000-000000000000-main-0").build()));
+        assertCode(Status.Code.NOT_FOUND, () -> runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                .setPodSandboxId("0d7c9a5e-0000-4000-8000-000000000000").build()));
+        assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+
+        String image = fetchBusybox();
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig("bad", logs))
+                .build()).getPodSandboxId();
+        try {
+            assertEquals("runc", runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox)
+                    .build()).getStatus().getRuntimeHandler());
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId("0d7c9a5e-0000-4000-8000-000000000000").setConfig(containerConfig(image)).build()));
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(containerConfig("example.com/not-pulled:1")).build()));
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setMetadata(
+                            ContainerMetadata.newBuilder().setName("Not_A_Label"))).build()));
+            ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                    .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(privileged).build()));
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
+            assertTrue("no app was left half-added", !Files.exists(FIXTURE.agentData().resolve("pods/run").resolve(sandbox)
+                    .resolve("apps/main-0")));
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.execSync(ExecSyncRequest.newBuilder()
+                    .setContainerId(sandbox + "-main-0").addCmd("/bin/true").build()));
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.startContainer(StartContainerRequest.newBuilder()
+                    .setContainerId(sandbox + "-main-0").build()));
+            // Removing what is not there succeeds, as kubelet's garbage collection expects.
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(sandbox + "-main-0").build());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /** The agent killed with SIGKILL and started again: the sandbox and its container run on, with the same ids. */
+    @Test
+    public void sandboxesAndContainersOutliveTheAgent() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig("survivor", logs))
+                .setRuntimeHandler("crun").build()).getPodSandboxId();
+        try {
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image)).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+
+            new ProcessBuilder("kill", "-KILL", Long.toString(FIXTURE.agentPid())).inheritIO().start().waitFor();
+            disconnect();
+            FIXTURE.restartAgent();
+            connect();
+
+            assertEquals(List.of(sandbox), sandboxIds(PodSandboxFilter.newBuilder().setState(PodSandboxStateValue
+                    .newBuilder().setState(PodSandboxState.SANDBOX_READY)).build()));
+            assertEquals(ContainerState.CONTAINER_RUNNING, containerStatus(container).getState());
+            ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                    .addAllCmd(List.of("/bin/sh", "-c", "echo $GREETING")).setTimeout(30).build());
+            assertEquals("hello\n", exec.getStdout().toStringUtf8());
+            runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(5).build());
+            assertEquals(ContainerState.CONTAINER_EXITED, containerStatus(container).getState());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    private static void assertCode(Status.Code code, Runnable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(e.getStatus().toString(), code, e.getStatus().getCode());
+    }
+
+    private String fetchBusybox() throws Exception {
+        BosunResult fetched = bosun("--insecure-options=image", "fetch", "--full", FIXTURE.busyboxAci.toString());
+        assertEquals(fetched.describe(), 0, fetched.exitCode);
+        return fetched.stdout.trim();
+    }
+
+    private static PodSandboxConfig sandboxConfig(String name, Path logs) {
+        return PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("team").setUid("uid-" + name))
+                .setHostname(name).setLogDirectory(logs.toString()).putLabels("tier", "frontend")
+                .putAnnotations("example.com/note", "yes").build();
+    }
+
+    private static ContainerConfig containerConfig(String image) {
+        return ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("main"))
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .addAllCommand(List.of("/bin/sh", "-c", "echo started; trap 'exit 0' TERM; while true; do sleep 1; done"))
+                .addEnvs(KeyValue.newBuilder().setKey("GREETING").setValue(ByteString.copyFromUtf8("hello")))
+                .setWorkingDir("/tmp").setLogPath("main/0.log").putLabels("app.version", "v1")
+                .putAnnotations("example.com/container-note", "kept").build();
+    }
+
+    private ContainerStatus containerStatus(String id) {
+        return runtime.containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()).getStatus();
+    }
+
+    private List<String> sandboxIds(PodSandboxFilter filter) {
+        return runtime.listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(filter).build()).getItemsList()
+                .stream().map(PodSandbox::getId).toList();
+    }
+
+    /** Every sandbox removed (a running one is stopped first), then the image: the next test starts empty. */
+    private void removeAll(String image) {
+        for (String id : sandboxIds(PodSandboxFilter.getDefaultInstance())) {
+            runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+        }
+        ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .removeImage(RemoveImageRequest.newBuilder().setImage(spec(image)).build());
+    }
+
+    private static void assertNothingLeft() throws Exception {
+        BosunResult list = bosun("list", "--no-legend");
+        assertEquals(list.describe(), 0, list.exitCode);
+        assertEquals("no pod left in the agent's data directory", "", list.stdout.trim());
+        BosunResult gc = bosun("gc", "--grace-period=0");
+        assertEquals(gc.describe(), 0, gc.exitCode);
     }
 }

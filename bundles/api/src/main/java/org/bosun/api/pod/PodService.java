@@ -54,6 +54,17 @@ public interface PodService {
     PodLaunch run(RuntimePaths paths, PrepareRequest request, Progress progress, Consumer<PodInfo> prepared);
 
     /**
+     * Starts a launch (from {@link #launch}, {@link #run} or
+     * {@link org.bosun.api.app.AppService#sandbox}) detached from the caller: the pod takes its own
+     * lock, runs in a session of its own with stdio on /dev/null, and is not the caller's child, so
+     * that the caller (an agent serving a kubelet, say) may die without ending it. Returns once the
+     * pod counts as running (its lock taken, its directory in run/, its pid recorded).
+     *
+     * @since 1.3
+     */
+    void startDetached(PodLaunch launch);
+
+    /**
      * The ids of the images that embryo, preparing, prepared and running pods use: the images the
      * image store must keep ({@code image rm} and {@code image gc}).
      *

@@ -4,16 +4,15 @@ import java.util.function.Function;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.image.ImageFormat;
+import org.bosun.api.image.ImageProviders;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
 import org.bosun.api.image.StoredImage;
-import org.bosun.api.provider.ProviderFilter;
-import org.bosun.api.provider.ProviderKind;
 import org.bosun.cli.Session;
 
 /**
- * The image store and formats for one command, found in the provider registry by their service
- * properties and let go when the operation ends, so their bundles can be updated between commands.
+ * The image store and formats for one command ({@link ImageProviders} on the session's registry), and
+ * how image commands name and show images.
  */
 public final class ImageServices {
     private final Session session;
@@ -23,29 +22,17 @@ public final class ImageServices {
     }
 
     public <R> R withStore(Function<ImageStore, R> operation) {
-        return session.provider(ProviderKind.IMAGE_STORE, null)
-                .orElseThrow(() -> BosunException.unavailable("the image store (bundle org.bosun.store) is not installed"))
-                .use(operation);
+        return ImageProviders.withStore(session.registry(), operation);
     }
 
     /** The format that reads {@code reference}: by scheme, and for files by extension. */
     public <R> R withFormatFor(ImageReference reference, Function<ImageFormat, R> operation) {
-        String scheme = reference.scheme();
-        return session.provider(ProviderKind.IMAGE_FORMAT, ProviderFilter.readingImage(scheme, reference.location()))
-                .orElseThrow(() -> BosunException.unavailable("no installed image format reads "
-                        + (scheme.equals("file") ? "image file " + reference.location()
-                                : "image references of scheme '" + scheme + "'")
-                        + "; install the bundle of that format (see 'bosun version' for the installed ones)"))
-                .use(operation);
+        return ImageProviders.withFormatReading(session.registry(), reference.scheme(), reference.location(), operation);
     }
 
     /** The format that stored {@code image}, which renders it. */
     public <R> R withFormatOf(StoredImage image, Function<ImageFormat, R> operation) {
-        return session.provider(ProviderKind.IMAGE_FORMAT, ProviderKind.IMAGE_FORMAT.named(image.format()))
-                .orElseThrow(() -> BosunException.unavailable("image " + image.id() + " was stored by the image"
-                        + " format '" + image.format() + "', which is not installed; install its bundle to render"
-                        + " the image"))
-                .use(operation);
+        return ImageProviders.withFormatNamed(session.registry(), image.format(), operation);
     }
 
     /** The stored image a user named, or NOT_FOUND naming it. */

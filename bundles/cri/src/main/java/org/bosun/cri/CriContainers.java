@@ -1,0 +1,458 @@
+package org.bosun.cri;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.ErrorKind;
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.app.AppService;
+import org.bosun.api.app.AppStatus;
+import org.bosun.api.image.StoredImage;
+import org.bosun.api.pod.AppInfo;
+import org.bosun.api.pod.AppRequest;
+import org.bosun.api.pod.AppSettings;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodService;
+import org.bosun.api.pod.Resources;
+import org.bosun.api.stage1.EngineCommand;
+import org.bosun.cri.v1.Container;
+import org.bosun.cri.v1.ContainerConfig;
+import org.bosun.cri.v1.ContainerFilter;
+import org.bosun.cri.v1.ContainerMetadata;
+import org.bosun.cri.v1.ContainerState;
+import org.bosun.cri.v1.ContainerStatus;
+import org.bosun.cri.v1.ExecSyncResponse;
+import org.bosun.cri.v1.ImageSpec;
+import org.bosun.cri.v1.KeyValue;
+import org.bosun.cri.v1.LinuxContainerResources;
+import org.bosun.cri.v1.LinuxContainerSecurityContext;
+import org.bosun.cri.v1.SecurityProfile;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * CRI containers as apps of a bosun sandbox. A container's id is its sandbox's UUID, a dash and the
+ * app's name, which is the container's name and attempt ({@code web-0}): the id leads to the pod and
+ * the app with no table to keep, and a second container of one name and attempt in a sandbox is
+ * refused by the app service itself. What the CRI says of a container that the app's own records do
+ * not keep (its name, attempt, log path, the image as asked) is kept in the app's annotations under
+ * {@link #PREFIX}, which a container's own annotations may not use.
+ */
+final class CriContainers {
+    static final String PREFIX = "bosun.org/cri-";
+    static final String NAME = PREFIX + "name";
+    static final String ATTEMPT = PREFIX + "attempt";
+    static final String LOG_PATH = PREFIX + "log-path";
+    static final String IMAGE = PREFIX + "image";
+    /** Kubernetes container names are DNS labels; an app's name must be an ACName, which they all are. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final int UUID_LENGTH = 36;
+    private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(10);
+    /** The oci engine switches seccomp off with this group alone, in retain mode. */
+    private static final String SECCOMP_UNCONFINED = "mode=retain,@appc.io/all";
+
+    private final PodService pods;
+    private final AppService apps;
+    private final RuntimePaths paths;
+    private final CriSandboxes sandboxes;
+    private final CriImageService images;
+
+    CriContainers(PodService pods, AppService apps, RuntimePaths paths, CriSandboxes sandboxes, CriImageService images) {
+        this.pods = pods;
+        this.apps = apps;
+        this.paths = paths;
+        this.sandboxes = sandboxes;
+        this.images = images;
+    }
+
+    /** A container id: the sandbox and the app. */
+    record Id(String uuid, String app) {
+        static Id parse(String id) {
+            if (id.isEmpty()) {
+                throw BosunException.invalid("the request names no container (container_id is empty)");
+            }
+            if (id.length() < UUID_LENGTH + 2 || id.charAt(UUID_LENGTH) != '-') {
+                throw BosunException.notFound("no container " + id);
+            }
+            return new Id(id.substring(0, UUID_LENGTH), id.substring(UUID_LENGTH + 1));
+        }
+
+        String id() {
+            return uuid + "-" + app;
+        }
+    }
+
+    String create(String sandboxId, ContainerConfig config) {
+        PodInfo pod = sandboxes.find(sandboxId);
+        ContainerMetadata meta = config.getMetadata();
+        if (!DNS_LABEL.matcher(meta.getName()).matches()) {
+            throw BosunException.invalid("container name '" + meta.getName() + "' is not a DNS label (lowercase"
+                    + " letters, digits and '-', at most 63)");
+        }
+        for (String key : config.getAnnotationsMap().keySet()) {
+            if (key.startsWith(PREFIX)) {
+                throw BosunException.invalid("container annotation " + key + " uses the prefix " + PREFIX
+                        + ", which bosun keeps for itself");
+            }
+        }
+        refuseUnsupported(config);
+        String image = config.getImage().getImage();
+        if (image.isBlank()) {
+            throw BosunException.invalid("the container names no image (image.image is empty)");
+        }
+        StoredImage stored = images.stored(image);
+        Map<String, String> annotations = new LinkedHashMap<>(config.getAnnotationsMap());
+        annotations.put(NAME, meta.getName());
+        annotations.put(ATTEMPT, Integer.toUnsignedString(meta.getAttempt()));
+        annotations.put(IMAGE, image);
+        if (!config.getLogPath().isEmpty()) {
+            annotations.put(LOG_PATH, config.getLogPath());
+        }
+        AppSettings settings = settings(config, annotations);
+        LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (KeyValue kv : config.getEnvsList()) {
+            env.put(kv.getKey(), kv.getValue().toStringUtf8());
+        }
+        String user = !security.getRunAsUsername().isEmpty() ? security.getRunAsUsername()
+                : security.hasRunAsUser() ? Long.toString(security.getRunAsUser().getValue()) : null;
+        String group = security.hasRunAsGroup() ? Long.toString(security.getRunAsGroup().getValue()) : null;
+        String name = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
+        AppRequest app = new AppRequest(stored.id(), name, config.getCommandList(), config.getArgsList(), env, user,
+                group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
+        AppStatus added = apps.add(paths, pod.uuid(), app, java.util.Set.of(), org.bosun.api.image.Progress.NONE);
+        return new Id(pod.uuid(), added.name()).id();
+    }
+
+    /** The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, labels and annotations. */
+    private static AppSettings settings(ContainerConfig config, Map<String, String> annotations) {
+        LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
+        List<String> capsRetain = null;
+        List<String> capsRemove = null;
+        if (security.hasCapabilities()) {
+            List<String> add = security.getCapabilities().getAddCapabilitiesList();
+            List<String> drop = security.getCapabilities().getDropCapabilitiesList();
+            boolean dropAll = drop.stream().anyMatch(c -> c.equalsIgnoreCase("ALL"));
+            if (!add.isEmpty() && !dropAll) {
+                throw BosunException.notImplemented("adding capabilities to the default set is not supported yet;"
+                        + " drop ALL and add the ones the container needs");
+            }
+            if (dropAll) {
+                capsRetain = add.stream().map(CriContainers::capability).toList();
+            } else {
+                capsRemove = drop.stream().map(CriContainers::capability).toList();
+            }
+        }
+        List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
+        return new AppSettings(groups, null, security.getReadonlyRootfs(),
+                resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security.getSeccomp()),
+                annotations, config.getLabelsMap());
+    }
+
+    private static void refuseUnsupported(ContainerConfig config) {
+        if (config.getCommandCount() == 0 && config.getArgsCount() > 0) {
+            throw BosunException.notImplemented("args without a command are not supported yet: bosun's image"
+                    + " records do not keep an image's entrypoint apart from its command; give the command too");
+        }
+        if (config.getMountsCount() > 0) {
+            throw BosunException.notImplemented("container mounts are not supported yet: an added app mounts only"
+                    + " its sandbox's volumes; leave mounts out");
+        }
+        if (config.getDevicesCount() > 0 || config.getCDIDevicesCount() > 0) {
+            throw BosunException.notImplemented("container devices are not supported yet; leave devices out");
+        }
+        if (config.getTty() || config.getStdin()) {
+            throw BosunException.notImplemented("containers with a tty or stdin are not supported yet (attach);"
+                    + " leave tty and stdin false");
+        }
+        LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
+        if (security.getPrivileged()) {
+            throw BosunException.notImplemented("privileged containers are not supported: bosun does not give an"
+                    + " app all of the host's devices and capabilities");
+        }
+        if (security.getMaskedPathsCount() > 0 || security.getReadonlyPathsCount() > 0) {
+            throw BosunException.notImplemented("masked and read-only paths of a container are not supported yet");
+        }
+        if (security.hasApparmor() && security.getApparmor().getProfileType() != SecurityProfile.ProfileType.Unconfined) {
+            throw BosunException.notImplemented("AppArmor is not available on this host; leave the apparmor profile"
+                    + " out or make it Unconfined");
+        }
+        if (security.getCapabilities().getAddAmbientCapabilitiesCount() > 0) {
+            throw BosunException.notImplemented("ambient capabilities are not supported yet");
+        }
+    }
+
+    /** Kubernetes names capabilities without their prefix ({@code NET_ADMIN}); bosun's have it. */
+    private static String capability(String name) {
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        return upper.startsWith("CAP_") ? upper : "CAP_" + upper;
+    }
+
+    private static String seccomp(SecurityProfile profile) {
+        return switch (profile.getProfileType()) {
+            case RuntimeDefault -> null;
+            case Unconfined -> SECCOMP_UNCONFINED;
+            case Localhost -> throw BosunException.notImplemented("Localhost seccomp profiles (" + profile.getLocalhostRef()
+                    + ") are not supported yet; use RuntimeDefault, Unconfined, or a profile in bosun's seccomp.d");
+            default -> throw BosunException.invalid("unknown seccomp profile type " + profile.getProfileTypeValue());
+        };
+    }
+
+    static Resources resources(LinuxContainerResources r) {
+        if (r.getHugepageLimitsCount() > 0) {
+            throw BosunException.notImplemented("hugepage limits are not supported; leave hugepages out");
+        }
+        if (!r.getCpusetCpus().isEmpty() || !r.getCpusetMems().isEmpty() || r.getUnifiedCount() > 0) {
+            throw BosunException.notImplemented("cpusets and cgroup v2 unified settings are not supported yet");
+        }
+        if (r.getMemorySwapLimitInBytes() != 0 && r.getMemorySwapLimitInBytes() != r.getMemoryLimitInBytes()) {
+            throw BosunException.notImplemented("a swap limit other than the memory limit is not supported");
+        }
+        Long memory = r.getMemoryLimitInBytes() > 0 ? r.getMemoryLimitInBytes() : null;
+        Long cpu = r.getCpuQuota() > 0 && r.getCpuPeriod() > 0 ? Math.max(1, r.getCpuQuota() * 1000 / r.getCpuPeriod())
+                : null;
+        Long shares = r.getCpuShares() > 0 ? r.getCpuShares() : null;
+        Integer oom = r.getOomScoreAdj() != 0 ? (int) r.getOomScoreAdj() : null;
+        return new Resources(memory, cpu, shares, oom);
+    }
+
+    void start(String id) {
+        Id c = find(id);
+        apps.start(paths, c.uuid(), c.app());
+    }
+
+    /** Stopping a container that does not run succeeds, as the CRI asks. */
+    void stop(String id, long timeoutSeconds) {
+        Id c = find(id);
+        AppStatus s = apps.status(paths, c.uuid(), c.app());
+        if (s.state() != AppStatus.State.RUNNING && s.state() != AppStatus.State.STARTING) {
+            return;
+        }
+        if (sandboxes.find(c.uuid()).state() != org.bosun.api.pod.PodState.RUNNING) {
+            return;
+        }
+        apps.stop(paths, c.uuid(), c.app(), Duration.ofSeconds(Math.max(0, timeoutSeconds)), timeoutSeconds <= 0);
+    }
+
+    /** Removing a container that is not there succeeds, as the CRI asks. */
+    void remove(String id) {
+        Id c;
+        try {
+            c = find(id);
+        } catch (BosunException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                return;
+            }
+            throw e;
+        }
+        apps.remove(paths, c.uuid(), c.app(), REMOVE_TIMEOUT);
+    }
+
+    /** The container's id, checked: its sandbox exists and has an app of that name made through the CRI. */
+    Id find(String id) {
+        Id c = Id.parse(id);
+        PodInfo pod;
+        try {
+            pod = sandboxes.find(c.uuid());
+        } catch (BosunException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                throw BosunException.notFound("no container " + id);
+            }
+            throw e;
+        }
+        if (pod.apps().stream().noneMatch(a -> a.name().equals(c.app()) && a.userAnnotations().containsKey(NAME))) {
+            throw BosunException.notFound("no container " + id);
+        }
+        return c;
+    }
+
+    List<Container> list(ContainerFilter filter) {
+        List<Container> list = new ArrayList<>();
+        for (PodInfo pod : sandboxes.sandboxes()) {
+            if (!filter.getPodSandboxId().isEmpty() && !filter.getPodSandboxId().equals(pod.uuid())) {
+                continue;
+            }
+            for (ContainerStatus s : statuses(pod)) {
+                if (!filter.getId().isEmpty() && !filter.getId().equals(s.getId())) {
+                    continue;
+                }
+                if (filter.hasState() && filter.getState().getState() != s.getState()) {
+                    continue;
+                }
+                if (!selects(filter.getLabelSelectorMap(), s.getLabelsMap())) {
+                    continue;
+                }
+                list.add(Container.newBuilder().setId(s.getId()).setPodSandboxId(pod.uuid()).setMetadata(s.getMetadata())
+                        .setImage(s.getImage()).setImageRef(s.getImageRef()).setImageId(s.getImageId())
+                        .setState(s.getState()).setCreatedAt(s.getCreatedAt()).putAllLabels(s.getLabelsMap())
+                        .putAllAnnotations(s.getAnnotationsMap()).build());
+            }
+        }
+        return list;
+    }
+
+    ContainerStatus status(String id) {
+        Id c = find(id);
+        PodInfo pod = sandboxes.find(c.uuid());
+        for (ContainerStatus s : statuses(pod)) {
+            if (s.getId().equals(id)) {
+                return s;
+            }
+        }
+        throw BosunException.notFound("no container " + id);
+    }
+
+    /** The CRI containers of a sandbox, from the app service's states and the pod's app records. */
+    List<ContainerStatus> statuses(PodInfo pod) {
+        Map<String, AppInfo> infos = new HashMap<>();
+        for (AppInfo a : pod.apps()) {
+            infos.put(a.name(), a);
+        }
+        String logDirectory = pod.annotations().getOrDefault(CriSandboxes.LOG_DIRECTORY, "");
+        List<ContainerStatus> statuses = new ArrayList<>();
+        List<AppStatus> all;
+        try {
+            all = apps.list(paths, pod.uuid());
+        } catch (BosunException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND) {
+                return statuses; // removed meanwhile
+            }
+            throw e;
+        }
+        for (AppStatus a : all) {
+            AppInfo info = infos.get(a.name());
+            Map<String, String> recorded = a.userAnnotations();
+            if (!recorded.containsKey(NAME)) {
+                continue;
+            }
+            Map<String, String> annotations = new LinkedHashMap<>();
+            recorded.forEach((k, v) -> {
+                if (!k.startsWith(PREFIX)) {
+                    annotations.put(k, v);
+                }
+            });
+            int attempt;
+            try {
+                attempt = Integer.parseUnsignedInt(recorded.getOrDefault(ATTEMPT, "0"));
+            } catch (NumberFormatException e) {
+                attempt = 0;
+            }
+            ContainerStatus.Builder s = ContainerStatus.newBuilder().setId(new Id(pod.uuid(), a.name()).id())
+                    .setMetadata(ContainerMetadata.newBuilder().setName(recorded.get(NAME)).setAttempt(attempt))
+                    .setState(state(a.state())).setCreatedAt(CriImageService.nanos(a.created()))
+                    .setImage(ImageSpec.newBuilder().setImage(recorded.getOrDefault(IMAGE, a.imageName())))
+                    .setImageRef(a.imageId()).setImageId(a.imageId()).putAllAnnotations(annotations);
+            if (info != null) {
+                s.putAllLabels(info.userLabels());
+            }
+            if (a.started() != null) {
+                s.setStartedAt(CriImageService.nanos(a.started()));
+            }
+            if (a.finished() != null) {
+                s.setFinishedAt(CriImageService.nanos(a.finished()));
+            }
+            if (a.exitCode() != null) {
+                s.setExitCode(a.exitCode()).setReason(a.exitCode() == 0 ? "Completed" : "Error");
+            }
+            String logPath = recorded.get(LOG_PATH);
+            if (logPath != null) {
+                s.setLogPath(logDirectory.isEmpty() ? logPath : java.nio.file.Path.of(logDirectory).resolve(logPath)
+                        .toString());
+            }
+            statuses.add(s.build());
+        }
+        return statuses;
+    }
+
+    static ContainerState state(AppStatus.State state) {
+        return switch (state) {
+            case CREATED -> ContainerState.CONTAINER_CREATED;
+            case STARTING, RUNNING -> ContainerState.CONTAINER_RUNNING;
+            case EXITED -> ContainerState.CONTAINER_EXITED;
+            case UNKNOWN -> ContainerState.CONTAINER_UNKNOWN;
+        };
+    }
+
+    /** A CRI label selector: every key with exactly its value. */
+    static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+        for (Map.Entry<String, String> e : selector.entrySet()) {
+            if (!e.getValue().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code command} in the container as {@code bosun enter --app} does (the app's whole security
+     * context), its output captured; after {@code timeoutSeconds} (0: none) it is killed and the call
+     * fails with DEADLINE_EXCEEDED.
+     */
+    ExecSyncResponse execSync(String id, List<String> command, long timeoutSeconds) {
+        Id c = find(id);
+        if (command.isEmpty()) {
+            throw BosunException.invalid("the exec request names no command (cmd is empty)");
+        }
+        if (apps.status(paths, c.uuid(), c.app()).state() != AppStatus.State.RUNNING) {
+            throw BosunException.precondition("container " + id + " is not running; exec works in a running container");
+        }
+        EngineCommand enter = pods.enter(paths, c.uuid(), c.app(), command);
+        ProcessBuilder builder = new ProcessBuilder(enter.argv()).directory(new java.io.File(enter.workingDirectory()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().clear();
+        for (String entry : enter.environment()) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                builder.environment().put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        Process p;
+        try {
+            p = builder.start();
+        } catch (IOException e) {
+            throw BosunException.internal("cannot run " + command.get(0) + " in container " + id + ": "
+                    + e.getMessage(), e);
+        }
+        CompletableFuture<byte[]> out = drain(p.getInputStream());
+        CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        try {
+            boolean done = timeoutSeconds > 0 ? p.waitFor(timeoutSeconds, TimeUnit.SECONDS) : p.waitFor() >= 0;
+            if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw BosunException.deadlineExceeded("command " + command.get(0) + " in container " + id
+                        + " did not end within " + timeoutSeconds + " s; it was killed");
+            }
+            return ExecSyncResponse.newBuilder().setStdout(ByteString.copyFrom(out.get()))
+                    .setStderr(ByteString.copyFrom(err.get())).setExitCode(p.exitValue()).build();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw BosunException.cancelled("exec in container " + id + " was cancelled");
+        } catch (ExecutionException e) {
+            throw BosunException.internal("cannot read the output of " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                return e.getMessage().getBytes(StandardCharsets.UTF_8);
+            }
+        });
+    }
+}

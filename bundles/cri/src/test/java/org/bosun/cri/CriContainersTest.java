@@ -1,0 +1,56 @@
+package org.bosun.cri;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Map;
+
+import org.bosun.api.BosunException;
+import org.bosun.api.ErrorKind;
+import org.bosun.api.pod.Resources;
+import org.bosun.cri.v1.HugepageLimit;
+import org.bosun.cri.v1.LinuxContainerResources;
+import org.junit.Test;
+
+public class CriContainersTest {
+    @Test
+    public void aContainerIdNamesItsSandboxAndApp() {
+        CriContainers.Id id = CriContainers.Id.parse("0d7c9a5e-1111-4000-8000-000000000000-main-0");
+        assertEquals("0d7c9a5e-1111-4000-8000-000000000000", id.uuid());
+        assertEquals("main-0", id.app());
+        assertEquals("0d7c9a5e-1111-4000-8000-000000000000-main-0", id.id());
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(BosunException.class, () -> CriContainers.Id.parse("abc")).kind());
+        assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> CriContainers.Id.parse("")).kind());
+    }
+
+    @Test
+    public void aLabelSelectorWantsEveryLabelWithItsValue() {
+        assertTrue(CriContainers.selects(Map.of(), Map.of("a", "1")));
+        assertTrue(CriContainers.selects(Map.of("a", "1"), Map.of("a", "1", "b", "2")));
+        assertFalse(CriContainers.selects(Map.of("a", "1"), Map.of("a", "2")));
+        assertFalse(CriContainers.selects(Map.of("c", ""), Map.of("a", "1")));
+    }
+
+    @Test
+    public void resourcesMapToTheAppsAndWhatCannotBeDoneIsRefused() {
+        Resources r = CriContainers.resources(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(64 << 20)
+                .setCpuQuota(50_000).setCpuPeriod(100_000).setCpuShares(512).setOomScoreAdj(100).build());
+        assertEquals(new Resources(64L << 20, 500L, 512L, 100), r);
+        assertEquals(Resources.NONE, CriContainers.resources(LinuxContainerResources.getDefaultInstance()));
+        assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(BosunException.class, () -> CriContainers.resources(
+                LinuxContainerResources.newBuilder().addHugepageLimits(HugepageLimit.newBuilder().setPageSize("2MB"))
+                        .build())).kind());
+    }
+
+    @Test
+    public void handlersAreEnginesAndAnUnknownOneIsInvalid() {
+        CriHandlers handlers = new CriHandlers("crun");
+        assertEquals(new CriHandlers.Engine("crun", "oci", Map.of("runtime", "crun")), handlers.engine(""));
+        assertEquals("oci", handlers.engine("runc").stage1());
+        assertEquals("nspawn", handlers.engine("nspawn").stage1());
+        assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> handlers.engine("kata")).kind());
+        assertThrows(BosunException.class, () -> new CriHandlers("gvisor"));
+    }
+}
