@@ -14,6 +14,7 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.cri.streaming.StreamingService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -24,6 +25,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -69,7 +71,9 @@ public final class CriSocket {
     @Activate
     public CriSocket(BundleContext context, Config config,
             @Reference ProviderRegistry providers, @Reference PodService pods,
-            @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations) throws IOException {
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            StreamingService streaming) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
             loops = null;
@@ -92,7 +96,8 @@ public final class CriSocket {
             started = NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
-                    .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString()))
+                    .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
+                            new CriStreaming(streaming, paths)))
                     .addService(new CriImageService(providers, pods, paths, insecure))
                     .build().start();
             Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
