@@ -38,7 +38,7 @@ final class PodDialer {
                     throw new IOException("cannot join the network namespace " + netns + ": errno " + errno);
                 }
                 result.complete(SocketChannel.open(address));
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 result.completeExceptionally(e);
             }
         }, "bosun-streaming-dial-" + port);

@@ -28,7 +28,12 @@ final class Pty implements AutoCloseable {
     }
 
     static Pty open() throws IOException {
-        LinuxCalls libc = LinuxCalls.libc();
+        LinuxCalls libc;
+        try {
+            libc = LinuxCalls.libc();
+        } catch (LinkageError e) {
+            throw new IOException("cannot reach the C library's terminal calls through jnr-ffi: " + e, e);
+        }
         int fd = libc.posix_openpt(LinuxCalls.O_RDWR | LinuxCalls.O_NOCTTY | LinuxCalls.O_CLOEXEC);
         if (fd < 0) {
             throw new IOException("cannot open a pseudo-terminal: errno " + LinuxCalls.errno());

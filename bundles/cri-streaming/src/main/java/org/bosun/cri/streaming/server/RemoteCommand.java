@@ -35,7 +35,7 @@ final class RemoteCommand {
         StreamedProcess p;
         try {
             p = start.get();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             finish(c, ExitStatus.failure(String.valueOf(e.getMessage())));
             return;
         }

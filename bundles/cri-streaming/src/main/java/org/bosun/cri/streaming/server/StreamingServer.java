@@ -272,7 +272,7 @@ public final class StreamingServer implements StreamingService {
             } else {
                 spdyRemoteCommand(socket, in, out, head, streams, start, name);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             RemoteCommand.closeQuietly(socket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
