@@ -7,8 +7,14 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.provider.ProviderRegistry;
 import org.bosun.api.provider.ProviderStatus;
+import org.bosun.cri.v1.AttachRequest;
+import org.bosun.cri.v1.AttachResponse;
 import org.bosun.cri.v1.CgroupDriver;
+import org.bosun.cri.v1.ExecRequest;
+import org.bosun.cri.v1.ExecResponse;
 import org.bosun.cri.v1.LinuxRuntimeConfiguration;
+import org.bosun.cri.v1.PortForwardRequest;
+import org.bosun.cri.v1.PortForwardResponse;
 import org.bosun.cri.v1.RuntimeCondition;
 import org.bosun.cri.v1.RuntimeConfigRequest;
 import org.bosun.cri.v1.RuntimeConfigResponse;
@@ -74,14 +80,16 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     private final String version;
     private final CriSandboxes sandboxes;
     private final CriContainers containers;
+    private final CriStreaming streaming;
 
     CriRuntimeService(ProviderRegistry providers, RuntimePaths paths, String version, CriSandboxes sandboxes,
-            CriContainers containers) {
+            CriContainers containers, CriStreaming streaming) {
         this.providers = providers;
         this.paths = paths;
         this.version = version;
         this.sandboxes = sandboxes;
         this.containers = containers;
+        this.streaming = streaming;
     }
 
     @Override
@@ -256,5 +264,20 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     private static RuntimeCondition notReady(String type, String reason, String message) {
         return RuntimeCondition.newBuilder().setType(type).setStatus(false).setReason(reason).setMessage(message).build();
+    }
+
+    @Override
+    public void exec(ExecRequest request, StreamObserver<ExecResponse> response) {
+        CriErrors.answer(response, () -> streaming.exec(request));
+    }
+
+    @Override
+    public void attach(AttachRequest request, StreamObserver<AttachResponse> response) {
+        CriErrors.answer(response, () -> streaming.attach(request));
+    }
+
+    @Override
+    public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> response) {
+        CriErrors.answer(response, () -> streaming.portForward(request));
     }
 }

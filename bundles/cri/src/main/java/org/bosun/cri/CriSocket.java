@@ -11,6 +11,7 @@ import org.bosun.api.RuntimePaths;
 import org.bosun.api.app.AppService;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.cri.streaming.StreamingService;
 import org.bosun.host.socket.PrivateSocketFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -22,6 +23,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -71,7 +73,9 @@ public final class CriSocket {
     @Activate
     public CriSocket(BundleContext context, Config config,
             @Reference ProviderRegistry providers, @Reference PodService pods, @Reference AppService apps,
-            @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations) throws IOException {
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            StreamingService streaming) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
             loops = null;
@@ -96,7 +100,7 @@ public final class CriSocket {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
-                            sandboxes, containers))
+                            sandboxes, containers, new CriStreaming(streaming, paths, containers)))
                     .addService(images)
                     .build().start();
             file.publish();

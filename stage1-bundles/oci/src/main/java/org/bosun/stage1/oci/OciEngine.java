@@ -62,6 +62,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class OciEngine implements Stage1Engine, AppLifecycle {
     static final String UNSHARE = SupervisorScript.UNSHARE;
     static final String NSENTER = "/usr/bin/nsenter";
+    /** Picks the entered process's spec by whether stdin is a terminal ($1 with one, $2 without), for container $3. */
+    static final String CHOOSE_TERMINAL = "if [ -t 0 ]; then p=$1; else p=$2; fi; id=$3; shift 3; exec \"$@\" --process \"$p\" \"$id\"";
     static final List<String> TOOLS = List.of(SupervisorScript.SH, UNSHARE, NSENTER, SupervisorScript.AWK,
             "/usr/bin/mkfifo", "/usr/bin/mount", "/usr/bin/umount", "/usr/bin/sleep");
     static final int MAX_APPS = 1024;
@@ -215,17 +217,21 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             throw BosunException.precondition("app " + app.name() + " of pod " + pod.uuid()
                     + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
         }
-        Path process = execProcess(pod, app, command);
+        Path terminal = execProcess(pod, app, command, true);
+        Path pipes = execProcess(pod, app, command, false);
         // The process first joins the app's cgroups: crun, which runs where the supervisor hides the
         // cgroup2 hierarchy of a hybrid host, would leave it in that hierarchy's cgroup of the caller.
         List<String> argv = new ArrayList<>(ProcessCgroups.joinStep(appPid(pod, app)));
+        // The entered process gets a terminal of its own when the caller's input is one (docker exec -t,
+        // or the CRI streaming server's pty); otherwise the runtime joins its output to the caller's.
+        argv.addAll(List.of(SupervisorScript.SH, "-c", CHOOSE_TERMINAL, "bosun-enter", terminal.toString(), pipes.toString(),
+                ContainerSpecs.appId(app.name())));
         // The runtime's state names the containers' cgroups as the supervisor's cgroup namespace shows
         // them; the apps' IPC and UTS namespaces are the supervisor's, and so is the network namespace
         // of a pod with a user namespace, which the runtime's exec keeps (their configs name none to join).
         argv.addAll(List.of(NSENTER, "--target", Long.toString(supervisor), "--mount", "--cgroup", "--ipc", "--uts", "--net",
                 "--",
-                runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec", "--process",
-                process.toString(), ContainerSpecs.appId(app.name())));
+                runtime.toString(), "--root", pod.stage1Dir().resolve(STATE_DIR).toString(), "exec"));
         return new EngineCommand(argv, PATH_ENV, "/");
     }
 
@@ -233,10 +239,10 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
      * The entered process's spec: the app's own process (user, groups, capabilities, no_new_privs,
      * rlimits, labels, environment), running {@code command}. Passed whole because neither
      * runtime's exec takes all of it from the container's config (crun's runs as root, without
-     * no_new_privs). Each {@code enter} writes its own file in {@code engine/exec/}; the runtime
+     * no_new_privs). Each {@code enter} writes its own files (with and without a terminal) in {@code engine/exec/}; the runtime
      * has read it within moments, and files older than a minute are removed at the next enter.
      */
-    private static Path execProcess(PodDirectory pod, PodDirectory.App app, List<String> command) {
+    private static Path execProcess(PodDirectory pod, PodDirectory.App app, List<String> command, boolean terminal) {
         String id = ContainerSpecs.appId(app.name());
         Path bundle = ContainerSpecs.specFile(pod, id).getParent();
         Path dir = pod.stage1Dir().resolve(EXEC_DIR);
@@ -251,7 +257,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             ObjectNode entered = ((ObjectNode) process).deepCopy();
             ArrayNode args = entered.putArray("args");
             (command.isEmpty() ? List.of("/bin/sh") : command).forEach(args::add);
-            entered.put("terminal", pod.settings().interactive());
+            entered.put("terminal", terminal);
             Files.createDirectories(dir);
             long now = System.currentTimeMillis();
             try (var old = Files.list(dir)) {

@@ -115,4 +115,26 @@ public class OciEngineTest {
         org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("'pod\\nx' (hostname)"));
         assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
     }
+
+    /** The runtime's exec gets the spec with a terminal exactly when the entering command's input is one. */
+    @Test
+    public void enterChoosesTheTerminalSpecByItsInput() throws Exception {
+        for (boolean tty : new boolean[] {false, true}) {
+            List<String> argv = List.of(SupervisorScript.SH, "-c", OciEngine.CHOOSE_TERMINAL, "bosun-enter", "with.json",
+                    "without.json", "app-web", "/bin/echo", "runc", "exec");
+            List<String> command = new java.util.ArrayList<>(argv);
+            ProcessBuilder pb = new ProcessBuilder();
+            if (tty) {
+                // script(1) gives the command a terminal as its input.
+                command = List.of("/usr/bin/script", "-qec", String.join(" ", argv.stream()
+                        .map(a -> "'" + a.replace("'", "'\\''") + "'").toList()), "/dev/null");
+            } else {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
+            Process p = pb.command(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            assertEquals(0, p.waitFor());
+            assertEquals("runc exec --process " + (tty ? "with.json" : "without.json") + " app-web", out);
+        }
+    }
 }
