@@ -48,12 +48,14 @@ final class PodTransitions {
         if (prepared(after) && !prepared(before)) {
             events.add(pod(EventType.POD_PREPARED, orNow(after.created(), now), dataDir, uuid));
         }
+        // A pod read while gc deletes it, or damaged, lists no apps: that is no app's removal.
+        List<AppInfo> apps = after.damage() != null && before != null ? before.apps() : after.apps();
         Map<String, AppInfo> was = new HashMap<>();
         if (before != null) {
             before.apps().forEach(a -> was.put(a.name(), a));
         }
         if (prepared(before)) {
-            for (AppInfo a : after.apps()) {
+            for (AppInfo a : apps) {
                 if (!was.containsKey(a.name())) {
                     events.add(app(EventType.APP_ADDED, now, dataDir, uuid, a));
                 }
@@ -62,13 +64,13 @@ final class PodTransitions {
         if (started(after) && !started(before)) {
             events.add(pod(EventType.POD_STARTED, orNow(after.started(), now), dataDir, uuid));
         }
-        for (AppInfo a : after.apps()) {
+        for (AppInfo a : apps) {
             AppInfo b = was.get(a.name());
             if (appStarted(a) && !appStarted(b)) {
                 events.add(app(EventType.APP_STARTED, orNow(a.started(), now), dataDir, uuid, a));
             }
         }
-        for (AppInfo a : after.apps()) {
+        for (AppInfo a : apps) {
             AppInfo b = was.get(a.name());
             if (a.state() == AppState.EXITED && (b == null || b.state() != AppState.EXITED)) {
                 BosunEvent e = app(EventType.APP_EXITED, now, dataDir, uuid, a);
@@ -80,9 +82,9 @@ final class PodTransitions {
                 events.add(e);
             }
         }
-        if (before != null) {
+        if (before != null && after.state() != PodState.GARBAGE && after.state() != PodState.EXITED_GARBAGE) {
             Map<String, AppInfo> present = new HashMap<>();
-            after.apps().forEach(a -> present.put(a.name(), a));
+            apps.forEach(a -> present.put(a.name(), a));
             for (AppInfo b : before.apps()) {
                 if (!present.containsKey(b.name())) {
                     events.add(app(EventType.APP_REMOVED, now, dataDir, uuid, b));
