@@ -78,6 +78,9 @@ final class EventsCommand implements Callable<Integer> {
         LinkedBlockingQueue<BosunEvent> queue = new LinkedBlockingQueue<>();
         // Followed before the journal is read, so nothing falls between them; what both give is printed once.
         EventFeed.Subscription subscription = live ? feed.follow(session.paths(), queue::add) : null;
+        if (live) {
+            session.debug("following the events of " + session.paths().dataDir());
+        }
         try {
             Set<Map<String, Object>> replayed = new HashSet<>();
             if (from != null) {
