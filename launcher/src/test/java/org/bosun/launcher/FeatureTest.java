@@ -45,8 +45,8 @@ public class FeatureTest {
     }
 
     @Test
-    public void loadsTheThreeFeaturesByFileName() {
-        assertEquals(List.of("agent", "base", "run"), List.copyOf(features.keySet()));
+    public void loadsTheFeaturesByFileName() {
+        assertEquals(List.of("agent", "base", "events", "run"), List.copyOf(features.keySet()));
         assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
     }
 
@@ -59,6 +59,16 @@ public class FeatureTest {
     public void runIsServedByRun() {
         assertEquals("run", Feature.forCommand(features, "run").name);
         assertEquals("run", Feature.forCommand(features, "prepare").name);
+    }
+
+    @Test
+    public void eventsIsServedByEventsAndTheAgentHasItsBundles() {
+        assertEquals("events", Feature.forCommand(features, "events").name);
+        List<String> events = ids(features.get("events"));
+        assertTrue(events.containsAll(ids(features.get("run"))));
+        assertTrue(events.contains("org.bosun:bosun-events:9.9.9"));
+        assertTrue(ids(features.get("agent")).containsAll(events));
+        assertFalse(ids(features.get("run")).contains("org.bosun:bosun-events:9.9.9"));
     }
 
     @Test

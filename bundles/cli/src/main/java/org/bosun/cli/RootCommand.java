@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
                 GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class,
-                AppCommand.class, AttachCommand.class},
+                AppCommand.class, AttachCommand.class, EventsCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
                 + " running to make commands faster; no daemon is ever required.", "",
                 PrivilegedCommands.HELP,

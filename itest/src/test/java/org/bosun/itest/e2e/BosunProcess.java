@@ -107,6 +107,23 @@ public final class BosunProcess {
         }
     }
 
+    /** Waits until stderr holds {@code text}; fails after {@code timeout} or when the process ends. */
+    void awaitStderr(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (err) {
+                if (err.toString(StandardCharsets.UTF_8).contains(text)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("no '" + text + "' on stderr within " + timeout.toSeconds() + " s from\n"
+                        + snapshot());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     void writeStdin(String text) throws IOException {
         OutputStream stdin = process.getOutputStream();
         stdin.write(text.getBytes(StandardCharsets.UTF_8));

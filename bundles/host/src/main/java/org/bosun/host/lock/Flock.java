@@ -87,6 +87,32 @@ public final class Flock implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Waits until no one holds {@code path} exclusively: blocked in flock(2) for a shared lock, which
+     * the kernel grants the moment the holder unlocks it or dies, so no polling; the shared lock is
+     * dropped again at once. For a watcher that must notice a pod's process end.
+     *
+     * @return false when the file does not exist
+     * @since 1.1
+     */
+    public static boolean awaitUnlocked(Path path) {
+        int fd = Native.POSIX.open(path.toString(), OpenFlags.O_RDONLY.intValue() | OpenFlags.O_CLOEXEC.intValue(), 0);
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            while (Native.POSIX.flock(fd, LOCK_SH) != 0) {
+                int errno = Native.POSIX.errno();
+                if (errno != Errno.EINTR.intValue()) {
+                    throw BosunException.internal("flock " + path + " failed: " + Native.POSIX.strerror(errno), null);
+                }
+            }
+            return true;
+        } finally {
+            Native.POSIX.close(fd);
+        }
+    }
+
     /** The locked file. */
     public Path path() {
         return path;
