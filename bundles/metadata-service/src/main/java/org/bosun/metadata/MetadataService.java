@@ -33,8 +33,8 @@ import com.sun.net.httpserver.HttpServer;
  * did: the pods reach it on the host's side of their network (the bridge's or ptp peer's address,
  * in their {@code AC_METADATA_URL}), and {@link MetadataRequests} answers a request only when it
  * came from the pod's own address to that one, with the pod's token. The port it listens on is
- * recorded in {@value #PORT_FILE} under the host root, where core reads it for the URLs of the
- * pods it prepares next.
+ * recorded in {@value #PORT_FILE} under the host root while it runs, where core reads it for the
+ * URLs of the pods it prepares next (without it, they name the default port).
  */
 @Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MetadataService.Config.class)
@@ -59,19 +59,19 @@ public final class MetadataService {
 
     private final HttpServer server;
     private final ExecutorService workers;
+    private final int port;
 
     @Activate
     public MetadataService(BundleContext context, Config config) throws IOException {
         if (!config.enabled()) {
             server = null;
             workers = null;
+            port = 0;
             return;
         }
-        int port = config.port();
-        if (port == 0) {
-            String property = context.getProperty("bosun.metadata.port");
-            port = property != null && !property.isBlank() ? Integer.parseInt(property.trim()) : DEFAULT_PORT;
-        }
+        String property = context.getProperty("bosun.metadata.port");
+        port = config.port() != 0 ? config.port()
+                : property != null && !property.isBlank() ? Integer.parseInt(property.trim()) : DEFAULT_PORT;
         MetadataRequests requests = new MetadataRequests(new PodRegistrations(PodRegistrations.HOST_ROOT),
                 this::imageManifest);
         try {
@@ -98,6 +98,7 @@ public final class MetadataService {
         if (server != null) {
             server.stop(0);
             workers.shutdownNow();
+            forgetPort(port);
         }
     }
 
@@ -118,6 +119,18 @@ public final class MetadataService {
         Path tmp = file.resolveSibling("port.tmp");
         Files.writeString(tmp, port + "\n");
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Pods prepared from now on get the default port again, not this stopped one's. */
+    private static void forgetPort(int port) {
+        Path file = PodRegistrations.HOST_ROOT.resolve(PORT_FILE);
+        try {
+            if (Files.readString(file).trim().equals(Integer.toString(port))) {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            // gone already, or another service's now
+        }
     }
 
     private static void serve(MetadataRequests requests, HttpExchange exchange) throws IOException {

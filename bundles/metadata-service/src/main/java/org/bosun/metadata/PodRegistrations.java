@@ -62,18 +62,21 @@ final class PodRegistrations {
         this.held = hostRoot.resolve("held");
     }
 
-    /** The pod whose token this is. */
+    /**
+     * The running pod whose token this is. Only a running pod: its apps are the only ones that
+     * know the token, and an exited pod's addresses may be another pod's now.
+     */
     Optional<Pod> byToken(String token) {
         Path cached = byToken.get(token);
         if (cached != null) {
-            Optional<Pod> pod = read(cached).filter(p -> sameToken(p, token));
+            Optional<Pod> pod = read(cached).filter(p -> sameToken(p, token) && running(p));
             if (pod.isPresent()) {
                 return pod;
             }
             byToken.remove(token);
         }
         for (Holding h : holdings()) {
-            Optional<Pod> pod = locate(h);
+            Optional<Pod> pod = locate(h).filter(PodRegistrations::running);
             if (pod.isPresent()) {
                 byToken.put(pod.get().registration().token(), pod.get().podDir().resolve(REGISTRATION));
                 if (sameToken(pod.get(), token)) {
@@ -84,7 +87,11 @@ final class PodRegistrations {
         return Optional.empty();
     }
 
-    /** The registered pod of this uuid. */
+    private static boolean running(Pod pod) {
+        return pod.podDir().getParent().getFileName().toString().equals("run");
+    }
+
+    /** The registered pod of this uuid, in whatever state until gc: its signatures verify until then. */
     Optional<Pod> byUuid(String uuid) {
         if (!uuid.matches("[0-9a-f-]{36}")) {
             return Optional.empty();

@@ -155,6 +155,16 @@ public class MetadataRequestsTest {
     }
 
     @Test
+    public void anExitedPodsTokenIsRefusedButItsSignaturesVerifyUntilGc() throws Exception {
+        String sig = body(post(TOKEN_A, "172.16.28.5", "pod/hmac/sign", "content=x"));
+        Path run = dataDir.resolve("pods/run").resolve(UUID_A);
+        Files.move(run, Files.createDirectories(dataDir.resolve("pods/exited-garbage")).resolve(UUID_A));
+        assertEquals("its address may be another pod's now", 403, get(TOKEN_A, "172.16.28.5", "pod/uuid").status());
+        assertEquals(200, post(TOKEN_B, "172.16.28.6", "pod/hmac/verify", "content=x&uuid=" + UUID_A + "&signature="
+                + java.net.URLEncoder.encode(sig, StandardCharsets.US_ASCII)).status());
+    }
+
+    @Test
     public void aPodCollectedByGcIsNoLongerRegistered() throws Exception {
         assertEquals(200, get(TOKEN_A, "172.16.28.5", "pod/uuid").status());
         Path pod = dataDir.resolve("pods/run").resolve(UUID_A);
