@@ -46,6 +46,15 @@ public final class Main {
                 AgentMain.run(args, debug);
                 return;
             }
+            if ("metadata-service".equals(command)) {
+                if (CallerIds.ofThisProcess().uid() != 0) {
+                    stderr.println("bosun metadata-service: needs root (it reads the pods' root-only registrations);"
+                            + " run it as root");
+                    Runtime.getRuntime().halt(7);
+                }
+                MetadataServiceMain.run(args, debug);
+                return;
+            }
             Invocation invocation = invocation(args, -1, -1);
             String training = System.getenv("BOSUN_CDS_TRAINING");
             if ("1".equals(training)) {

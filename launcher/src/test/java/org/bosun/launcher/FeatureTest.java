@@ -46,8 +46,17 @@ public class FeatureTest {
 
     @Test
     public void loadsTheFeaturesByFileName() {
-        assertEquals(List.of("agent", "base", "events", "run"), List.copyOf(features.keySet()));
+        assertEquals(List.of("agent", "base", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
         assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
+    }
+
+    @Test
+    public void theMetadataServiceAloneIsItsOwnFeatureOverRun() {
+        Feature feature = Feature.forCommand(features, "metadata-service");
+        assertEquals("metadata-service", feature.name);
+        assertTrue(feature.bundles.stream().anyMatch(b -> b.id().startsWith("org.bosun:bosun-metadata-service:")));
+        assertTrue("the image store, for the apps' image manifests",
+                feature.bundles.stream().anyMatch(b -> b.id().startsWith("org.bosun:bosun-store:")));
     }
 
     @Test

@@ -190,10 +190,15 @@ final class PodFiles {
     /** The engine's view of a pod, with paths under {@code podDir}. */
     PodDirectory podDirectory(String uuid, Path podDir, PodManifestJson manifest) {
         List<PodDirectory.App> apps = new java.util.ArrayList<>();
+        // Set by the executor, as AC_APP_NAME: the appc spec gives apps no say in it.
+        String metadataUrl = PodMetadataRegistration.url(whereNow(podDir));
         for (PodManifestJson.RuntimeApp app : manifest.apps()) {
             Map<String, String> env = new LinkedHashMap<>();
             if (app.app().environment() != null) {
                 app.app().environment().forEach(nv -> env.put(nv.name(), nv.value()));
+            }
+            if (metadataUrl != null) {
+                env.put(PodMetadataRegistration.ENV, metadataUrl);
             }
             apps.add(PodSecurity.withRecordedPolicy(this, whereNow(podDir), AppRootfs.withLayers(
                     AppIsolators.engineApp(podDir, manifest, app, env), whereNow(podDir).resolve("apps").resolve(app.name()))));

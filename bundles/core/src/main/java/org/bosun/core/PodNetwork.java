@@ -62,6 +62,7 @@ final class PodNetwork {
     private final PodHoldings holdings;
     private final PodNetworkNamespace namespace;
     private final PodEtcFiles etcFiles;
+    private final PodMetadataRegistration metadata = new PodMetadataRegistration();
 
     PodNetwork(ServiceLookup services, PodFiles files) {
         this(services, files, new PodHoldings(PodHoldings.ROOT));
@@ -150,6 +151,10 @@ final class PodNetwork {
                 writeAttachments(records, attached);
             }
             etcFiles.write(podDir, options, hostname, isHost(networks), attached);
+            String noMetadata = metadata.register(podDir, uuid, isHost(networks), isNone(networks), attached);
+            if (noMetadata != null) {
+                files.appendNotes(podDir, List.of(noMetadata));
+            }
         } catch (RuntimeException e) {
             try {
                 tearDown(podDir, uuid);
