@@ -266,7 +266,7 @@ public class AppLifecycleIT extends E2eCase {
             BosunResult toLog = bosun("attach", uuid, "--app=logged");
             assertExit(5, toLog);
             assertOneClearLine(toLog);
-            assertContains("a log app is refused", "not stream", toLog);
+            assertContains("a log app is refused", "no stream to attach to", toLog);
             BosunResult toExited = bosun("attach", uuid, "--app=echo");
             assertExit(5, toExited);
             assertOneClearLine(toExited);
