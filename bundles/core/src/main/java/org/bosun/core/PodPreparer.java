@@ -215,7 +215,7 @@ final class PodPreparer {
         ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
         FetchOptions appFetch = fetch;
         if (app.signature() != null) {
-            if (!Set.of("file", "http", "https", "appc").contains(ref.scheme())) {
+            if (!ref.verifiedByDetachedSignature()) {
                 throw BosunException.invalid("--signature of image " + app.image() + ": a signature file verifies"
                         + " an ACI (a file, URL or appc name); this image is verified by its own format's rules");
             }
