@@ -2,9 +2,12 @@ package org.bosun.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.bosun.api.BosunException;
 import org.bosun.api.image.FetchOptions;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.StoredImage;
@@ -28,8 +31,36 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--full", description = "print full image ids")
     boolean full;
 
-    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "images to fetch")
-    List<String> images = new ArrayList<>();
+    private final List<String> images = new ArrayList<>();
+    /** The {@code --signature} of each image, by its index in {@link #images}. */
+    private final Map<Integer, String> signatures = new HashMap<>();
+
+    @Parameters(paramLabel = "IMAGE [--signature=FILE]", arity = "1..*", description = "images to fetch, each"
+            + " followed by its detached signature when it is an ACI whose signature is a local file (as in rkt)")
+    void images(List<String> given) {
+        // picocli calls this with every image so far, each time it takes one
+        images.clear();
+        images.addAll(given);
+    }
+
+    @Option(names = "--signature", paramLabel = "FILE",
+            description = "after an image: the ACI's detached signature, to verify it with instead of one fetched beside it")
+    void signatures(List<String> given) {
+        if (given.isEmpty()) {
+            return;
+        }
+        if (images.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--signature " + given.get(given.size() - 1) + " comes before any image; give it after the image it verifies");
+        }
+        if (signatures.putIfAbsent(images.size() - 1, given.get(given.size() - 1)) != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "image " + images.get(images.size() - 1) + " has two --signature files; give it one");
+        }
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     private final Session session;
 
@@ -43,10 +74,22 @@ final class FetchCommand implements Callable<Integer> {
         FetchOptions options = new FetchOptions(session.paths(), session.global.insecure(), policy,
                 TerminalProgress.of(session));
         ImageServices services = new ImageServices(session);
-        for (String image : images) {
+        for (int i = 0; i < images.size(); i++) {
+            String image = images.get(i);
             ImageReference ref = ImageReference.parse(image, Path.of(session.invocation.cwd()));
+            FetchOptions imageOptions = options;
+            String signature = signatures.get(i);
+            if (signature != null) {
+                if (!ref.verifiedByDetachedSignature()) {
+                    throw BosunException.invalid("--signature of image " + image + ": a signature file verifies an ACI"
+                            + " (a file, URL or appc name); this image is verified by its own format's rules");
+                }
+                imageOptions = new FetchOptions(options.paths(), options.insecureOptions(), options.pullPolicy(),
+                        options.progress(), session.resolve(signature));
+            }
+            FetchOptions fetch = imageOptions;
             StoredImage stored = services.withStore(store -> services.withFormatFor(ref,
-                    format -> format.fetch(ref, options, store)));
+                    format -> format.fetch(ref, fetch, store)));
             session.out.println(full ? stored.id() : ImageServices.shortId(stored.id()));
         }
         return 0;

@@ -244,4 +244,15 @@ final class PodFlagParser {
         }
         return value;
     }
+
+    /** rkt's {@code --ipc}: null (not given) is {@code auto}, the engine's default. */
+    static String ipc(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (!Set.of("auto", "private", "parent").contains(value)) {
+            throw BosunException.invalid("--ipc=" + value + " is not auto, private or parent");
+        }
+        return value;
+    }
 }

@@ -103,6 +103,11 @@ final class PrepareFlags {
     @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
     boolean privateUsers;
 
+    @Option(names = "--ipc", paramLabel = "auto|private|parent",
+            description = "the pod's IPC namespace: private, its own; parent, the host's; auto (default): private on"
+                    + " nspawn and oci, parent on fly (which cannot give it one)")
+    String ipc;
+
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS ---] [IMAGE ...]",
             description = {"images to run, one app each, each followed by its own flags, then '--' and the app's"
                     + " arguments, which '---' ends. The app flags:",
@@ -167,7 +172,7 @@ final class PrepareFlags {
         org.bosun.api.pod.PodOptions options = new org.bosun.api.pod.PodOptions(flags.hostname(), flags.networks(),
                 flags.ports(), flags.dns(), flags.hostsEntries(), file.volumes, flags.environment(),
                 flags.inheritedEnvironment(), flags.interactive(), flags.privateUsers(), flags.noOverlay(),
-                flags.pullPolicy(), flags.engineOptions());
+                flags.pullPolicy(), flags.engineOptions(), flags.ipc());
         return new PrepareRequest(file.apps, engine, session.global.insecure(), file.annotations, options,
                 file.userAnnotations, file.userLabels);
     }
@@ -185,7 +190,7 @@ final class PrepareFlags {
                 network.dns(), hostsEntries, PodFlagParser.volumes(volumes),
                 PodFlagParser.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
-                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session));
+                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session), PodFlagParser.ipc(ipc));
     }
 
     /** The engine's option defaults from stage1.d, each overridden by a --stage1-option. */

@@ -16,15 +16,15 @@ import picocli.CommandLine.ParseResult;
  */
 final class PrivilegedCommands {
     /** The commands that need root, in the order help lists them. */
-    static final List<String> NAMES = List.of("run", "prepare", "run-prepared", "enter", "stop", "rm", "gc", "agent",
-            "trust", "metadata-service", "app", "attach");
+    static final List<String> NAMES = List.of("run", "prepare", "run-prepared", "enter", "stop", "rm", "gc", "export",
+            "agent", "trust", "metadata-service", "app", "attach");
     private static final Set<String> READ_ONLY_TRUST = Set.of("--list");
 
     private PrivilegedCommands() {
     }
 
     /** What {@code bosun help} says of it (a constant: help texts are annotation values). */
-    static final String HELP = "Needs root: run, prepare, run-prepared, enter, stop, rm, gc, agent, trust (trust --list"
+    static final String HELP = "Needs root: run, prepare, run-prepared, enter, stop, rm, gc, export, agent, trust (trust --list"
             + " does not), metadata-service, app, attach. The other commands run as any user the data directory lets in"
             + " (rkt's rule: fetching needs"
             + " no root).";

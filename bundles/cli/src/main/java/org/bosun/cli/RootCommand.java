@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
         description = "A pod-native container runtime: pods of apps from appc, Docker and OCI images, run by swappable stage1 engines.",
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
-                GcCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class, AgentCommand.class,
-                MetadataServiceCommand.class,
+                GcCommand.class, ExportCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class,
+                AgentCommand.class, MetadataServiceCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class,
                 AppCommand.class, AttachCommand.class, EventsCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"

@@ -212,7 +212,8 @@ final class PodFiles {
         Path etcDir = PodEtcFiles.etcDir(whereNow(podDir)) == null ? null : podDir.resolve(PodEtcFiles.DIR);
         PodDirectory.Pod settings = new PodDirectory.Pod(etcDir == null ? options.hostname()
                 : PodNetwork.hostname(options, uuid), PodNetworkNamespace.recorded(whereNow(podDir)), etcDir, options.interactive(),
-                options.engineOptions(), PodSecurity.userNamespace(uuid, apps));
+                options.engineOptions(), PodSecurity.userNamespace(uuid, apps),
+                org.bosun.api.pod.PodOptions.IPC_PARENT.equals(options.ipc()));
         return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }
 }

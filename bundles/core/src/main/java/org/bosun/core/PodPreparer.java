@@ -83,6 +83,7 @@ final class PodPreparer {
             throw BosunException.invalid("stage1 engine '" + engineName + "' runs at most " + caps.maxApps()
                     + " app(s) per pod, " + request.apps().size() + " were given; choose another engine with --stage1-name");
         }
+        request = withIpc(request, engineName, caps);
         PhaseClock clock = new PhaseClock();
         network.check(engineName, caps.privateNetwork(), request.options());
         PodVolumes volumes = PodVolumes.check(request.options(), request.apps());
@@ -158,6 +159,27 @@ final class PodPreparer {
         }
     }
 
+    /**
+     * The request with its {@code --ipc} resolved for the engine, as the pod records it: {@code auto}
+     * is a namespace of the pod's own on an isolating engine, as in rkt, and the host's on one that
+     * isolates nothing (fly), which cannot give a pod one.
+     */
+    static PrepareRequest withIpc(PrepareRequest request, String engineName, EngineCapabilities caps) {
+        String ipc = request.options().ipc();
+        String resolved = switch (ipc) {
+            case PodOptions.IPC_AUTO -> caps.isolated() ? PodOptions.IPC_PRIVATE : PodOptions.IPC_PARENT;
+            case PodOptions.IPC_PRIVATE, PodOptions.IPC_PARENT -> ipc;
+            default -> throw BosunException.invalid("--ipc=" + ipc + " is not auto, private or parent");
+        };
+        if (resolved.equals(PodOptions.IPC_PRIVATE) && !caps.isolated()) {
+            throw BosunException.invalid("--ipc=private: stage1 engine '" + engineName + "' runs apps in the host's"
+                    + " namespaces and cannot give the pod an IPC namespace; leave out --ipc, or choose an isolating"
+                    + " engine (nspawn, oci) with --stage1-name");
+        }
+        return new PrepareRequest(request.apps(), request.stage1Name(), request.insecureOptions(), request.annotations(),
+                request.options().withIpc(resolved), request.userAnnotations(), request.userLabels());
+    }
+
     /** The agent interrupts a command whose client hung up; the pod it was preparing goes too. */
     private static void checkNotCancelled(String uuid) {
         if (Thread.currentThread().isInterrupted()) {
@@ -193,7 +215,7 @@ final class PodPreparer {
         ImageReference ref = ImageReference.parse(app.image(), Path.of("/"));
         FetchOptions appFetch = fetch;
         if (app.signature() != null) {
-            if (!Set.of("file", "http", "https", "appc").contains(ref.scheme())) {
+            if (!ref.verifiedByDetachedSignature()) {
                 throw BosunException.invalid("--signature of image " + app.image() + ": a signature file verifies"
                         + " an ACI (a file, URL or appc name); this image is verified by its own format's rules");
             }

@@ -302,7 +302,8 @@ public final class PodServiceImpl implements PodService, AppService {
                 settings.dns() != null ? settings.dns() : prepared.dns(), prepared.hostsEntries(), prepared.volumes(),
                 prepared.environment(), prepared.inheritedEnvironment(),
                 settings.interactive() != null ? settings.interactive() : prepared.interactive(),
-                prepared.privateUsers(), prepared.noOverlay(), prepared.pullPolicy(), prepared.engineOptions());
+                prepared.privateUsers(), prepared.noOverlay(), prepared.pullPolicy(), prepared.engineOptions(),
+                prepared.ipc());
     }
 
     @Override
@@ -385,6 +386,11 @@ public final class PodServiceImpl implements PodService, AppService {
             }
             collect(paths, f);
         }
+    }
+
+    @Override
+    public void export(RuntimePaths paths, String uuid, String app, Path file, boolean overwrite) {
+        new PodExport(files, services).export(paths, uuid, app, file, overwrite);
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.junit.Test;
  * (nspawn, oci with runc and with crun, fly where it applies): a failing app ends its pod (appc's
  * onAnyFailure exit policy); {@code --dns=none} leaves no resolv.conf and a volume on an etc file
  * wins over the pod's; /etc/mtab is a link to /proc/self/mounts; an image's resource isolators apply; fly mounts what rkt's fly did; an image's
- * declared volume starts with the image's files.
+ * declared volume starts with the image's files; {@code --ipc} gives the pod its own IPC namespace or
+ * the host's.
  */
 public class PodParityIT extends E2eCase {
     @ClassRule
@@ -167,5 +168,48 @@ public class PodParityIT extends E2eCase {
             assertExit(0, run);
             assertEquals(engine + ":\n" + run.describe(), List.of(OciImages.THIRD, "a-volume"), run.stdoutLines());
         }
+    }
+
+    /**
+     * rkt's {@code --ipc}: {@code private} (and {@code auto}, its default on an isolating engine) is
+     * an IPC namespace of the pod's own, which its apps share; {@code parent} is the host's, in a
+     * {@code --private-users} pod too. fly has the host's, and refuses {@code private} in one line.
+     */
+    @Test
+    public void ipcPrivateIsThePodsOwnNamespaceAndParentIsTheHosts() throws Exception {
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString();
+        // oci's runtime works as the pod's own host uid with --private-users, and must pass through
+        java.nio.file.Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        String show = "readlink /proc/self/ns/ipc";
+        for (List<String> engine : ISOLATING) {
+            for (String ipc : List.of("--ipc=auto", "--ipc=private")) {
+                BosunResult run = run(engine, ipc, aci(), "--name=one", "--exec", "/bin/sh", "--", "-c", show,
+                        "---", aci(), "--name=two", "--exec", "/bin/sh", "--", "-c", show);
+                assertExit(0, run);
+                List<String> seen = run.stdoutLines().stream().map(l -> l.replaceFirst("^\\[(one|two)\\] ", ""))
+                        .distinct().toList();
+                assertEquals(engine + " " + ipc + ": one namespace for both apps:\n" + run.describe(), 1, seen.size());
+                assertTrue(engine + " " + ipc + ": not the host's " + host + ":\n" + run.describe(),
+                        seen.get(0).startsWith("ipc:[") && !seen.get(0).equals(host));
+            }
+            for (List<String> users : List.of(List.<String>of(), List.of("--private-users"))) {
+                List<String> args = new ArrayList<>(users);
+                args.addAll(List.of("--ipc=parent", aci(), "--exec", "/bin/sh", "--", "-c", show));
+                BosunResult run = run(engine, args.toArray(String[]::new));
+                assertExit(0, run);
+                assertEquals(engine + " " + users + " --ipc=parent:\n" + run.describe(), List.of(host), run.stdoutLines());
+            }
+        }
+        BosunResult fly = run(List.of(FLY), aci(), "--exec", "/bin/sh", "--", "-c", show);
+        assertExit(0, fly);
+        assertEquals("fly has the host's:\n" + fly.describe(), List.of(host), fly.stdoutLines());
+        BosunResult refused = bosun("prepare", INSECURE, FLY, "--ipc=private", aci(), "--exec", "/bin/true");
+        assertExit(4, refused);
+        assertOneClearLine(refused);
+        assertContains("fly --ipc=private", "--ipc=private", refused);
+        BosunResult bad = bosun("prepare", INSECURE, "--ipc=shared", aci(), "--exec", "/bin/true");
+        assertExit(4, bad);
+        assertOneClearLine(bad);
+        assertTrue("nothing prepared", E2e.podDirs(data).stream().noneMatch(d -> !d.startsWith("run/")));
     }
 }

@@ -239,7 +239,7 @@ public class RktParityIT extends E2eCase {
             assertExit(0, help);
             String helpText = help.stdout.replaceAll("\\s+", " ");
             assertTrue("help says which commands need root:\n" + help.describe(),
-                    helpText.contains("Needs root: run, prepare, run-prepared, enter, stop, rm, gc, agent, trust"));
+                    helpText.contains("Needs root: run, prepare, run-prepared, enter, stop, rm, gc, export, agent, trust"));
             assertTrue("help lists the exit codes:\n" + help.describe(),
                     helpText.contains("2 not found, 3 already exists, 4 invalid argument, 5 wrong state, 6 unavailable"));
             assertExit(0, asNobody(gid, cache, "trust", "--list"));

@@ -125,6 +125,31 @@ public class TrustIT extends E2eCase {
         assertTrue(missing, missing.contains("signature file " + work.resolve("none") + " does not exist"));
     }
 
+    /** rkt's {@code fetch IMAGE --signature=FILE}: the same per-image signature as run's. */
+    @Test
+    public void fetchTakesASignatureFileAfterTheImage() throws Exception {
+        assertExit(0, trust("--prefix=" + NAME, "--skip-fingerprint-review", key.toString()));
+        Path signature = Files.move(image.resolveSibling("busybox.aci.asc"), work.resolve("kept-elsewhere.sig"));
+        BosunResult unsigned = withConfig("fetch", image.toString());
+        assertExit(4, unsigned);
+        assertOneClearLine(unsigned);
+        assertTrue(unsigned.describe(), unsigned.stderr.contains("is not signed"));
+        Path byOther = Files.move(GPG.sign(other, image), work.resolve("by-other.sig"));
+        BosunResult untrusted = withConfig("fetch", image.toString(), "--signature=" + byOther);
+        assertTrue(untrusted.describe(), untrusted.exitCode != 0);
+        assertOneClearLine(untrusted);
+        BosunResult before = withConfig("fetch", "--signature=" + signature, image.toString());
+        assertTrue(before.describe(), before.exitCode != 0);
+        assertOneClearLine(before);
+        BosunResult fetched = withConfig("fetch", image.toString(), "--signature", signature.toString(), "--full");
+        assertExit(0, fetched);
+        assertTrue(fetched.describe(), fetched.stdout.trim().startsWith("sha512-"));
+        BosunResult docker = withConfig("fetch", "docker://busybox:1", "--signature=" + signature);
+        assertExit(4, docker);
+        assertOneClearLine(docker);
+        assertTrue(docker.describe(), docker.stderr.contains("--signature of image docker://busybox:1"));
+    }
+
     @Test
     public void anImageByAnUntrustedKeyIsRefusedUntilTheKeyIsTrustedForItsName() throws Exception {
         String line = assertRefused(runImage());

@@ -53,6 +53,18 @@ public record ImageReference(String original, String scheme, String location) {
         return new ImageReference(reference, "appc", reference);
     }
 
+    /**
+     * Whether the image is an ACI that a detached signature file verifies ({@code --signature}): a
+     * file, an http(s) URL or an appc name. Docker and OCI images are verified by their own format's rules.
+     *
+     * @since 1.2
+     */
+    public boolean verifiedByDetachedSignature() {
+        return DETACHED_SIGNATURE_SCHEMES.contains(scheme);
+    }
+
+    private static final java.util.Set<String> DETACHED_SIGNATURE_SCHEMES = java.util.Set.of("file", "http", "https", "appc");
+
     @Override
     public String toString() {
         return original;

@@ -20,13 +20,26 @@ import java.util.Map;
  * @param noOverlay {@code --no-overlay}: copy image trees instead of mounting overlayfs
  * @param pullPolicy {@code --pull-policy}: {@code new}, {@code update} or {@code never}
  * @param engineOptions engine-specific settings ({@code --stage1-option K=V}, e.g. {@code runtime=crun})
+ * @param ipc {@code --ipc}: {@code auto} (the engine's default), {@code private} (the pod's own IPC
+ *        namespace) or {@code parent} (the host's); a prepared pod records {@code private} or {@code parent}
  */
 public record PodOptions(String hostname, List<NetworkChoice> networks, List<PortForward> ports, DnsSettings dns,
         List<String> hostsEntries, List<VolumeSpec> volumes, Map<String, String> environment,
         Map<String, String> inheritedEnvironment, boolean interactive, boolean privateUsers, boolean noOverlay,
-        String pullPolicy, Map<String, String> engineOptions) {
+        String pullPolicy, Map<String, String> engineOptions, String ipc) {
     public static final PodOptions DEFAULTS = new PodOptions(null, null, null, null, null, null, null, null, false,
-            false, false, null, null);
+            false, false, null, null, null);
+    /** The values of {@link #ipc()}. */
+    public static final String IPC_AUTO = "auto", IPC_PRIVATE = "private", IPC_PARENT = "parent";
+
+    /** The options with the engine's default IPC namespace ({@code --ipc=auto}). */
+    public PodOptions(String hostname, List<NetworkChoice> networks, List<PortForward> ports, DnsSettings dns,
+            List<String> hostsEntries, List<VolumeSpec> volumes, Map<String, String> environment,
+            Map<String, String> inheritedEnvironment, boolean interactive, boolean privateUsers, boolean noOverlay,
+            String pullPolicy, Map<String, String> engineOptions) {
+        this(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment, interactive,
+                privateUsers, noOverlay, pullPolicy, engineOptions, null);
+    }
 
     public PodOptions {
         networks = networks == null ? List.of() : List.copyOf(networks);
@@ -40,6 +53,13 @@ public record PodOptions(String hostname, List<NetworkChoice> networks, List<Por
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inheritedEnvironment));
         pullPolicy = pullPolicy == null ? "new" : pullPolicy;
         engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
+        ipc = ipc == null ? IPC_AUTO : ipc;
+    }
+
+    /** These options with {@code ipc} instead. */
+    public PodOptions withIpc(String ipc) {
+        return new PodOptions(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment,
+                interactive, privateUsers, noOverlay, pullPolicy, engineOptions, ipc);
     }
 
     /**

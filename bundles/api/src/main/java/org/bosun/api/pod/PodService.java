@@ -91,4 +91,14 @@ public interface PodService {
      * nothing is deleted ({@code gc --mark-only}).
      */
     GcReport gc(RuntimePaths paths, Duration gracePeriod, Duration expirePrepared, boolean markOnly);
+
+    /**
+     * Writes app {@code app} (the only app when null) of an exited pod to {@code file} as an ACI, as
+     * rkt's {@code export}: the app's image manifest and its root filesystem with the app's changes.
+     * The file is complete or not written; an existing {@code file} without {@code overwrite} already
+     * exists, a pod that has not exited is a failed precondition, a missing app not found.
+     *
+     * @since 1.2
+     */
+    void export(RuntimePaths paths, String uuid, String app, java.nio.file.Path file, boolean overwrite);
 }

@@ -47,11 +47,19 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      * @param interactive whether the app gets the caller's terminal ({@code --interactive})
      * @param engineOptions engine-specific settings ({@code runtime=crun})
      * @param userNamespace the pod's user namespace: its uids and gids, from container id 0, or null for none
+     * @param hostIpc whether the pod shares the host's IPC namespace ({@code --ipc=parent}) instead of
+     *        having its own; an engine that gives pods no namespaces of their own ignores it
      */
     public record Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
-            IdMapping userNamespace) {
+            IdMapping userNamespace, boolean hostIpc) {
         /** Host networking, nothing else set. */
-        public static final Pod HOST = new Pod(null, null, null, false, null, null);
+        public static final Pod HOST = new Pod(null, null, null, false, null, null, false);
+
+        /** The settings of a pod with an IPC namespace of its own. */
+        public Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
+                IdMapping userNamespace) {
+            this(hostname, netns, etcDir, interactive, engineOptions, userNamespace, false);
+        }
 
         public Pod {
             engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);

@@ -130,6 +130,10 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
         if (cgroup.hybrid()) {
             env.add("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1");
         }
+        if (pod.settings().hostIpc()) {
+            // --ipc=parent: systemd-nspawn's replacement of --share-system (which rkt used), for IPC alone
+            env.add("SYSTEMD_NSPAWN_SHARE_NS_IPC=1");
+        }
         env.addAll(AppSecurity.nspawnEnvironment(pod));
         return new EngineCommand(command.argv(), env, "/");
     }

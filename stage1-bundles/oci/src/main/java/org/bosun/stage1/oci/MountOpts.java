@@ -12,6 +12,7 @@ import org.bosun.stage1.rules.EtcMountPoints;
 final class MountOpts {
     /** Where each app sees its own cgroups, read-only. */
     static final String CGROUP_MOUNT = "/sys/fs/cgroup";
+    private static final Path HOST_MQUEUE = Path.of("/dev/mqueue");
 
     private MountOpts() {
     }
@@ -27,7 +28,16 @@ final class MountOpts {
         mounts.add(mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
                 "gid=5"));
         mounts.add(mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
-        mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
+        if (pod.settings().hostIpc() && pod.settings().userNamespace() != null) {
+            // A user namespace may mount no mqueue of an IPC namespace it does not own: the host's own
+            // /dev/mqueue is bound, when the host has one (the queues themselves work without it).
+            if (Files.isDirectory(HOST_MQUEUE)) {
+                mounts.add(mount("/dev/mqueue", "bind", HOST_MQUEUE.toString(), "rbind", "nosuid", "noexec", "nodev",
+                        "rprivate"));
+            }
+        } else {
+            mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
+        }
         mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
         mounts.add(mount(CGROUP_MOUNT, "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
         mounts.add(mount(ProcessOpts.INIT_TARGET, "bind", init.toString(), "bind", "ro", "nosuid", "nodev", "rprivate"));

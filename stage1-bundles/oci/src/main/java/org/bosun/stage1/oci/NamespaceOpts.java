@@ -21,23 +21,33 @@ final class NamespaceOpts {
         List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(OciSpec.Namespace.created("pid"),
                 OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("cgroup")));
         if (ContainerSpecs.needsInfra(pod)) {
-            for (String shared : List.of("ipc", "uts")) {
+            for (String shared : shared(pod)) {
                 namespaces.add(new OciSpec.Namespace(shared, ContainerSpecs.infraNamespace(shared)));
             }
         }
         // else: no IPC or UTS namespace of its own, so the container has the runtime's, which are
-        // the supervisor's, the pod's (no path to fill in when the pod runs)
+        // the supervisor's, the pod's (no path to fill in when the pod runs). With --ipc=parent
+        // neither the supervisor nor the infra container makes an IPC namespace: every container of
+        // the pod, an app added later too, has the host's.
         network(pod, namespaces);
         return spec -> spec.linux(l -> l.withMoreNamespaces(namespaces));
     }
 
-    /** The infra container's: the pod's IPC and UTS namespaces, made by it, and so the pod's hostname. */
+    /** The infra container's: the pod's IPC (unless it has the host's) and UTS namespaces, made by it, and so the pod's hostname. */
     static SpecOpt infra(PodDirectory pod) {
         List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(OciSpec.Namespace.created("pid"),
-                OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("ipc"), OciSpec.Namespace.created("uts")));
+                OciSpec.Namespace.created("mount")));
+        for (String shared : shared(pod)) {
+            namespaces.add(OciSpec.Namespace.created(shared));
+        }
         network(pod, namespaces);
         String hostname = pod.settings().hostname();
         return spec -> spec.withHostname(hostname).linux(l -> l.withMoreNamespaces(namespaces));
+    }
+
+    /** The namespaces the pod holds for its apps (the supervisor or the infra container). */
+    private static List<String> shared(PodDirectory pod) {
+        return pod.settings().hostIpc() ? List.of("uts") : List.of("ipc", "uts");
     }
 
     private static void network(PodDirectory pod, List<OciSpec.Namespace> namespaces) {

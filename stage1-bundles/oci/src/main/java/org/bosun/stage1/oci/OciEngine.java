@@ -140,7 +140,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
         PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
                 stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
-                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod));
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod), pod.settings().hostIpc());
         files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
             // made here, not by the supervisor: a fork less in every run

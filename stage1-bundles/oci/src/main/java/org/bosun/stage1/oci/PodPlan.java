@@ -30,10 +30,12 @@ import org.bosun.stage1.rules.AppNames;
  * @param logKeep how many rotated logs are kept
  * @param sandbox whether the pod is a sandbox (exit policy {@code never}): the supervisor keeps it
  *        running when its apps exit and takes app requests on {@value #CONTROL} until it is stopped
+ * @param hostIpc whether the pod shares the host's IPC namespace ({@code --ipc=parent}): the
+ *        supervisor (or the infra container) makes none
  */
 record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
         int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
-        List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox) {
+        List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox, boolean hostIpc) {
     static final String FILE = "plan";
     /** The FIFO a sandbox's supervisor reads app requests from, in the engine directory. */
     static final String CONTROL = "control";
@@ -47,7 +49,15 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
             List<String> infraConfigs, long logMaxBytes, int logKeep) {
         this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
-                infraConfigs, logMaxBytes, logKeep, false);
+                infraConfigs, logMaxBytes, logKeep, false, false);
+    }
+
+    /** The plan of a pod with an IPC namespace of its own. */
+    PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
+            int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
+            List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox) {
+        this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
+                infraConfigs, logMaxBytes, logKeep, sandbox, false);
     }
 
     PodPlan {
@@ -73,6 +83,7 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
         sb.append("# bosun oci engine: what engine/run and engine/supervise do for this pod (KEY VALUE)\n");
         line(sb, "pod-cgroup", cgroup);
         line(sb, "infra", infra ? "1" : "0");
+        line(sb, "ipc", hostIpc ? "parent" : "private");
         line(sb, "runtime", runtime.command);
         line(sb, "runtime-binary", runtimeBinary.toString());
         line(sb, "stop-timeout", Integer.toString(stopTimeoutSeconds));
