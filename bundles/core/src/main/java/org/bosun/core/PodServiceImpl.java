@@ -379,12 +379,40 @@ public final class PodServiceImpl implements PodService, AppService {
         if (f.dir() == PodStore.Dir.EMBRYO) {
             throw BosunException.precondition("pod " + f.uuid() + " is being created; try again in a moment");
         }
-        try (PodLock lock = PodLock.tryExclusive(f.path())) {
+        try (PodLock lock = exclusiveUnlessRunning(f)) {
             if (lock == null) {
                 throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
                         + "; stop it first (bosun stop " + f.uuid() + ")");
             }
             collect(paths, f);
+        }
+    }
+
+    /**
+     * The pod's lock, exclusively, or null while the pod holds it. A running pod holds it exclusively;
+     * a shared holder is a short reader (a status probe, the event watch that wakes when a pod ends),
+     * which must not make an rm right after a stop fail: a kubelet removes a sandbox the moment its
+     * stop returns. So while the lock can be taken shared, rm waits for the readers (at most
+     * {@link #STOP_WAIT}).
+     */
+    private static PodLock exclusiveUnlessRunning(PodStore.Found f) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (true) {
+            PodLock lock = PodLock.tryExclusive(f.path());
+            if (lock != null) {
+                return lock;
+            }
+            try (PodLock reader = PodLock.tryShared(f.path())) {
+                if (reader == null || System.nanoTime() > deadline) {
+                    return null;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BosunException.cancelled("interrupted while waiting for pod " + f.uuid() + "'s readers");
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package org.bosun.cri.streaming.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,15 +28,20 @@ final class PortForwarding {
                         + " (only " + allowed + ")");
             }
             try (SocketChannel socket = PodDialer.connect(netns, port)) {
+                // The socket's own streams, not Channels.newInputStream/newOutputStream: on JDK 17
+                // those hold the channel's blocking lock while they block, so a read waiting for
+                // the port's answer kept the client's request from ever being written.
+                InputStream fromPort = socket.socket().getInputStream();
+                OutputStream toPort = socket.socket().getOutputStream();
                 RemoteCommand.daemon("bosun-portforward-" + port + "-up", () -> {
                     try {
-                        fromClient.transferTo(Channels.newOutputStream(socket));
+                        fromClient.transferTo(toPort);
                         socket.shutdownOutput();
                     } catch (IOException e) {
                         // either side went away
                     }
                 });
-                RemoteCommand.copy(Channels.newInputStream(socket), toClient);
+                RemoteCommand.copy(fromPort, toClient);
             }
         } catch (IOException e) {
             try {
