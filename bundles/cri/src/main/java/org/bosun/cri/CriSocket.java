@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
@@ -43,6 +45,13 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 @Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = CriSocket.Config.class)
 public final class CriSocket {
+    /**
+     * grpc's Netty server sets SO_KEEPALIVE on every accepted channel, which a unix socket does not
+     * have: Netty warned of it in the agent's log twice for every CRI call. Held here so the level
+     * stays (java.util.logging keeps loggers weakly).
+     */
+    private static final Logger NETTY_BOOTSTRAP = quiet("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+
     static final String SOCKET_NAME = "cri.sock";
     /** The configuration of the agent's command socket (its component's name). */
     static final String AGENT_SOCKET_PID = "org.bosun.agent.CommandSocket";
@@ -160,5 +169,11 @@ public final class CriSocket {
         }
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         Files.deleteIfExists(socketPath);
+    }
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
     }
 }
