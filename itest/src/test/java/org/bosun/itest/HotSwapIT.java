@@ -157,7 +157,7 @@ public class HotSwapIT extends PlatformCase {
     /**
      * Issue 14: an app added to a sandbox by one version of the oci engine bundle is stopped and
      * removed by the next. The sandbox is started by the real launcher through the agent and runs on
-     * detached; the app operations are this framework's commands.
+     * detached; the app operations are this framework's commands. The image holds /bin/busybox only.
      */
     @Test
     public void anAppAddedByTheOciBundleIsStoppedAndRemovedByItsNextVersion() throws Exception {
@@ -181,8 +181,8 @@ public class HotSwapIT extends PlatformCase {
             assertEquals("bosun app sandbox: " + launcherOutput(), 0, launcher.exitValue());
             uuid = Files.readString(uuidFile).trim();
             Platform.Run add = Platform.bosun(cli, tmp, "--dir", data.toString(), "--insecure-options=image", "app", "add",
-                    uuid, aci.toString(), "--name=old", "--exec=/bin/sh", "--", "-c",
-                    "trap 'exit 7' TERM; while :; do sleep 0.1; done");
+                    uuid, aci.toString(), "--name=old", "--exec=/bin/busybox", "--", "sh", "-c",
+                    "trap 'exit 7' TERM; while :; do /bin/busybox sleep 0.1; done");
             assertEquals("app add: " + add, 0, add.exitCode());
             Platform.Run start = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "start", uuid, "--app=old");
             assertEquals("app start: " + start, 0, start.exitCode());
@@ -207,7 +207,7 @@ public class HotSwapIT extends PlatformCase {
             assertTrue("no app is left: " + list, list.stdout().strip().matches("\\[\\s*\\]"));
             // and the sandbox's supervisor, started by the old version, still takes requests of the new one
             Platform.Run again = Platform.bosun(cli, tmp, "--dir", data.toString(), "--insecure-options=image", "app",
-                    "add", uuid, aci.toString(), "--name=new", "--exec=/bin/true");
+                    "add", uuid, aci.toString(), "--name=new", "--exec=/bin/busybox", "--", "true");
             assertEquals("app add after the update: " + again, 0, again.exitCode());
             Platform.Run startNew = Platform.bosun(cli, tmp, "--dir", data.toString(), "app", "start", uuid, "--app=new");
             assertEquals("app start after the update: " + startNew, 0, startNew.exitCode());
