@@ -278,17 +278,7 @@ final class AppOperations {
         }
         Integer pid = state == AppStatus.State.RUNNING ? files.appPid(f.path(), name) : null;
         return new AppStatus(name, state, app.image().name(), app.image().id(), created, started, finished, exitCode,
-                app.app().userAnnotations(), pid, io(appDir));
-    }
-
-    /** The app's I/O modes as its add recorded them (none: the defaults). */
-    private static AppIo io(Path appDir) {
-        Path file = appDir.resolve(AppIo.FILE);
-        try {
-            return Files.isRegularFile(file) ? AppIo.parse(Files.readString(file)) : AppIo.DEFAULT;
-        } catch (IOException e) {
-            throw BosunException.internal("cannot read the I/O modes of an app in " + file + ": " + e.getMessage(), e);
-        }
+                app.app().userAnnotations(), pid, AppIo.read(appDir));
     }
 
     /**

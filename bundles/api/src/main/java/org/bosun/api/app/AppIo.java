@@ -1,5 +1,8 @@
 package org.bosun.api.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -133,5 +136,19 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
             modes[stream.ordinal()] = Mode.of(kv[1], "--" + kv[0]);
         }
         return new AppIo(modes[0], modes[1], modes[2]);
+    }
+
+    /**
+     * The modes the core recorded in an app's directory ({@code apps/NAME/}): its {@value #FILE} file,
+     * or {@link #DEFAULT} when there is none. For engines, which read it when they add or start the app.
+     */
+    public static AppIo read(Path appDirectory) {
+        Path file = appDirectory.resolve(FILE);
+        try {
+            return Files.isRegularFile(file) ? parse(Files.readString(file)) : DEFAULT;
+        } catch (IOException e) {
+            throw BosunException.internal("cannot read the I/O modes of app " + appDirectory.getFileName() + " in "
+                    + file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -254,14 +254,7 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
      * stream or drops output yet, so any other mode is refused rather than silently logged.
      */
     private static void requireDefaultIo(PodDirectory pod, String appName) {
-        Path file = pod.path().resolve("apps").resolve(appName).resolve(AppIo.FILE);
-        AppIo io;
-        try {
-            io = Files.isRegularFile(file) ? AppIo.parse(Files.readString(file)) : AppIo.DEFAULT;
-        } catch (IOException e) {
-            throw BosunException.internal("cannot read the I/O modes of app " + appName + " in " + file + ": "
-                    + e.getMessage(), e);
-        }
+        AppIo io = AppIo.read(pod.path().resolve("apps").resolve(appName));
         if (!io.equals(AppIo.DEFAULT)) {
             throw BosunException.notImplemented("the nspawn engine gives an added app only the default I/O"
                     + " (stdin null, stdout and stderr to its log); use --stage1-name=oci for --stdin/--stdout/--stderr"

@@ -418,15 +418,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
 
     /** The modes the core recorded for an added app; the supervisor knows null, log and stream. */
     private static org.bosun.api.app.AppIo appIo(PodDirectory pod, String app) {
-        Path file = pod.path().resolve("apps").resolve(app).resolve(org.bosun.api.app.AppIo.FILE);
-        org.bosun.api.app.AppIo io;
-        try {
-            io = Files.isRegularFile(file) ? org.bosun.api.app.AppIo.parse(Files.readString(file))
-                    : org.bosun.api.app.AppIo.DEFAULT;
-        } catch (IOException e) {
-            throw BosunException.internal("cannot read the I/O modes of app " + app + " in " + file + ": "
-                    + e.getMessage(), e);
-        }
+        org.bosun.api.app.AppIo io = org.bosun.api.app.AppIo.read(pod.path().resolve("apps").resolve(app));
         if (io.stdin() == org.bosun.api.app.AppIo.Mode.TTY) {
             throw BosunException.notImplemented("the oci engine gives no terminal to an added app yet;"
                     + " add it with --stdin=stream --stdout=stream instead of tty");
