@@ -109,7 +109,7 @@ public final class CriSocket {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
-                            sandboxes, containers, new CriStreaming(streaming, paths, containers)))
+                            sandboxes, containers, new CriStreaming(streaming, paths)))
                     .addService(images)
                     .build().start();
             file.publish();

@@ -23,13 +23,11 @@ import org.bosun.cri.v1.PortForwardResponse;
 final class CriStreaming {
     private final StreamingService server;
     private final RuntimePaths paths;
-    private final CriContainers containers;
 
     /** {@code server} is null when the streaming bundle is not installed. */
-    CriStreaming(StreamingService server, RuntimePaths paths, CriContainers containers) {
+    CriStreaming(StreamingService server, RuntimePaths paths) {
         this.server = server;
         this.paths = paths;
-        this.containers = containers;
     }
 
     ExecResponse exec(ExecRequest request) {
@@ -79,9 +77,13 @@ final class CriStreaming {
         return new Streams(stdin, stdout, stderr, tty);
     }
 
-    /** The pod UUID and the app name of an existing container (NOT_FOUND otherwise). */
-    private String[] container(String id) {
-        CriContainers.Id c = containers.find(id);
+    /**
+     * The pod UUID and the app name of a container id (one parser: {@link CriContainers.Id}). Whether
+     * the pod runs and has that app the streaming server checks when it registers the session, so an
+     * app added with {@code bosun app add} can be exec'd into too.
+     */
+    private static String[] container(String id) {
+        CriContainers.Id c = CriContainers.Id.parse(id);
         return new String[] {c.uuid(), c.app()};
     }
 }

@@ -22,7 +22,6 @@ import org.bosun.cri.v1.ContainerState;
 import org.bosun.cri.v1.ContainerStatus;
 import org.bosun.cri.v1.ContainerStatusRequest;
 import org.bosun.cri.v1.CreateContainerRequest;
-import org.bosun.cri.v1.ExecRequest;
 import org.bosun.cri.v1.ExecSyncRequest;
 import org.bosun.cri.v1.ExecSyncResponse;
 import org.bosun.cri.v1.KeyValue;
@@ -56,6 +55,7 @@ import org.bosun.cri.v1.ListImagesRequest;
 import org.bosun.cri.v1.PullImageRequest;
 import org.bosun.cri.v1.RemoveImageRequest;
 import org.bosun.cri.v1.CheckpointContainerRequest;
+import org.bosun.cri.v1.ListMetricDescriptorsRequest;
 import org.bosun.cri.v1.RunPodSandboxRequest;
 import org.bosun.cri.v1.RuntimeCondition;
 import org.bosun.cri.v1.RuntimeConfigRequest;
@@ -206,7 +206,7 @@ public class CriIT {
     @Test
     public void whatIsNotServedYetSaysSo() {
         for (Runnable call : List.<Runnable>of(
-                () -> runtime.exec(ExecRequest.newBuilder().setContainerId("x").build()),
+                () -> runtime.listMetricDescriptors(ListMetricDescriptorsRequest.getDefaultInstance()),
                 () -> runtime.checkpointContainer(CheckpointContainerRequest.getDefaultInstance()))) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
             assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());

@@ -120,11 +120,15 @@ public class NspawnIT extends E2eCase {
         String expected = "[a b]\n[]\n[;]\n[$HOME]\n[${PATH}]\n[100%]\n[%n]\n[q\"uote]\n[back\\slash]\n[two\nlines]\n"
                 + "65534:65534 /etc\n"
                 + "AC_APP_NAME=busybox\n"
+                + "AC_METADATA_URL=http://GATEWAY:PORT/TOKEN\n"
                 + "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
                 + "PWD=/etc\n"
                 + "SHLVL=1\n"
                 + "TRICKY=$HOME 100% \"q\" back\\slash\ttab\n";
-        assertEquals("arguments, identity and environment (nothing systemd adds):\n" + run.describe(), expected, run.stdout);
+        // the appc metadata service's URL (issue 16) holds the pod's address and its own token
+        String stdout = run.stdout.replaceFirst("AC_METADATA_URL=http://[0-9.]+:[0-9]+/[0-9a-f]{64}\n",
+                "AC_METADATA_URL=http://GATEWAY:PORT/TOKEN\n");
+        assertEquals("arguments, identity and environment (nothing systemd adds):\n" + run.describe(), expected, stdout);
     }
 
     @Test
