@@ -47,6 +47,9 @@ final class FetchCommand implements Callable<Integer> {
             description = "after an image: the ACI's detached signature, to verify it with instead of one fetched beside it")
     void signatures(List<String> given) {
         if (given.isEmpty()) {
+            // picocli's reset before each parse: the agent reuses this command, and the last
+            // command's signatures must not count against this one's images
+            signatures.clear();
             return;
         }
         if (images.isEmpty()) {
