@@ -1,7 +1,6 @@
 package org.bosun.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +30,14 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--full", description = "print full image ids")
     boolean full;
 
-    private final List<String> images = new ArrayList<>();
-    /** The {@code --signature} of each image, by its index in {@link #images}. */
-    private final Map<Integer, String> signatures = new HashMap<>();
-
+    // A field, not a setter: picocli resets fields to their initial value before each parse, and
+    // the agent reuses this command, so the last fetch's images must not be seen by this one's
+    // --signature (a setter method is not reset when the list it was given is already empty)
     @Parameters(paramLabel = "IMAGE [--signature=FILE]", arity = "1..*", description = "images to fetch, each"
             + " followed by its detached signature when it is an ACI whose signature is a local file (as in rkt)")
-    void images(List<String> given) {
-        // picocli calls this with every image so far, each time it takes one
-        images.clear();
-        images.addAll(given);
-    }
+    List<String> images;
+    /** The {@code --signature} of each image, by its index in {@link #images}. */
+    private final Map<Integer, String> signatures = new HashMap<>();
 
     @Option(names = "--signature", paramLabel = "FILE",
             description = "after an image: the ACI's detached signature, to verify it with instead of one fetched beside it")
@@ -52,7 +48,7 @@ final class FetchCommand implements Callable<Integer> {
             signatures.clear();
             return;
         }
-        if (images.isEmpty()) {
+        if (images == null || images.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--signature " + given.get(given.size() - 1) + " comes before any image; give it after the image it verifies");
         }

@@ -3,6 +3,8 @@ package org.bosun.cli;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 
@@ -50,5 +52,20 @@ public class CommandTreeReuseTest {
         assertEquals(OutputFormat.TABULAR, status.format);
         assertNull(status.wait);
         assertEquals(List.of("def"), status.uuid);
+    }
+
+    @Test
+    public void aReusedFetchRefusesASignatureBeforeItsImage() {
+        Session session = Sessions.inWork();
+        CommandLine cli = RootCommand.commandLine(session);
+        cli.parseArgs("fetch", "a.aci", "--signature=a.sig", "b.aci");
+        session.rebind(session.invocation, session.out, session.err, null, null);
+        CommandLine.ParameterException refused = assertThrows(CommandLine.ParameterException.class,
+                () -> cli.parseArgs("fetch", "--signature=kept-elsewhere.sig", "c.aci"));
+        assertTrue(refused.getMessage(), refused.getMessage().contains("comes before any image"));
+        session.rebind(session.invocation, session.out, session.err, null, null);
+        FetchCommand fetch = (FetchCommand) cli.parseArgs("fetch", "c.aci", "--signature=c.sig")
+                .subcommand().commandSpec().userObject();
+        assertEquals(List.of("c.aci"), fetch.images);
     }
 }

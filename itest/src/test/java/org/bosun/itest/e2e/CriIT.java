@@ -381,6 +381,7 @@ public class CriIT {
             disconnect();
             FIXTURE.restartAgent();
             connect();
+            awaitCriServing();
 
             assertEquals(List.of(sandbox), sandboxIds(PodSandboxFilter.newBuilder().setState(PodSandboxStateValue
                     .newBuilder().setState(PodSandboxState.SANDBOX_READY)).build()));
@@ -394,6 +395,26 @@ public class CriIT {
             removeAll(image);
         }
         assertNothingLeft();
+    }
+
+    /**
+     * The restarted agent answers on its command socket before its CRI component has bound cri.sock
+     * (each is a component of its own); a kubelet retries until it connects, and so does this test.
+     */
+    private void awaitCriServing() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .version(VersionRequest.newBuilder().setVersion("v1").build());
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static void assertCode(Status.Code code, Runnable call) {
