@@ -69,7 +69,8 @@ final class AgentMain {
             props.put("bosun.agent.dir", Path.of(dataDir).toAbsolutePath().toString());
         }
         EmbeddedPlatform platform = EmbeddedPlatform.boot(dist,
-                Assembly.forCommand(dist, "agent", Main.configurationFolders(args)), props);
+                Assembly.forCommand(dist, "agent", Main.configurationFolders(args))
+                        .withExtensions(Extensions.dataDir(args)), props);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 platform.stop();

@@ -75,6 +75,22 @@ public final class Assembly {
         return new Assembly(feature, List.copyOf(bundles), Collections.unmodifiableMap(props));
     }
 
+    /**
+     * This assembly with the extension bundles of {@code dataDir} ({@code bosun bundle install})
+     * after the feature's, at the feature's highest start level, and the framework property that
+     * tells the CLI whose extensions these are.
+     */
+    public Assembly withExtensions(Path dataDir) {
+        List<Bundle> all = new ArrayList<>(bundles);
+        int level = startLevel();
+        for (Path jar : Extensions.jars(dataDir)) {
+            all.add(new Bundle("extension:" + jar.getFileName(), jar, level));
+        }
+        Map<String, String> props = new LinkedHashMap<>(frameworkProperties);
+        props.put(Extensions.DIR_PROPERTY, dataDir.toString());
+        return new Assembly(feature, List.copyOf(all), Collections.unmodifiableMap(props));
+    }
+
     public String featureName() {
         return feature.name;
     }

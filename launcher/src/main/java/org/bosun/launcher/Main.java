@@ -82,7 +82,8 @@ public final class Main {
             }
             if (outcome == null) {
                 Distribution dist = Distribution.locate();
-                Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args));
+                Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args))
+                        .withExtensions(Extensions.dataDir(args));
                 platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
                 CommandService service = platform.commandService(60_000);
                 invocation = withCallerIds(invocation);

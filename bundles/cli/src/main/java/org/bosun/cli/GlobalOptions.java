@@ -27,7 +27,7 @@ final class GlobalOptions {
 
     @Option(names = "--insecure-options", paramLabel = "LIST", scope = ScopeType.INHERIT,
             description = "comma-separated checks to switch off: image, tls, http, pubkey, ondisk, capabilities, "
-                    + "paths, seccomp, all-fetch, all-run, all, none")
+                    + "paths, seccomp, bundle, all-fetch, all-run, all, none")
     String insecureOptions = "none";
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print details to stderr")
@@ -52,7 +52,43 @@ final class GlobalOptions {
     }
 
     Set<InsecureOption> insecure() {
-        return InsecureOption.parse(insecureOptions);
+        try {
+            return InsecureOption.parse(withoutBundle(insecureOptions));
+        } catch (BosunException e) {
+            throw BosunException.invalid(e.getMessage().replace("seccomp, all-fetch", "seccomp, bundle, all-fetch"));
+        }
+    }
+
+    /**
+     * Whether {@code --insecure-options} names {@code bundle} (or {@code all}): extension bundles
+     * without a trusted signature are accepted by {@code bosun bundle install|update}. Only the CLI
+     * installs bundles, so this value is the CLI's, not one of the API's image and run options.
+     */
+    boolean insecureBundles() {
+        insecure();
+        for (String word : insecureOptions == null ? new String[0] : insecureOptions.split(",")) {
+            String w = word.trim().toLowerCase(java.util.Locale.ROOT);
+            if (w.equals(BUNDLE) || w.equals("all")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final String BUNDLE = "bundle";
+
+    /** The list without {@code bundle}, for {@link InsecureOption#parse}; an unknown word stays and is refused there. */
+    static String withoutBundle(String list) {
+        if (list == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String word : list.split(",")) {
+            if (!word.trim().equalsIgnoreCase(BUNDLE)) {
+                sb.append(sb.length() == 0 ? "" : ",").append(word);
+            }
+        }
+        return sb.toString();
     }
 
     Configuration configuration() {

@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
 final class PrivilegedCommands {
     /** The commands that need root, in the order help lists them. */
     static final List<String> NAMES = List.of("run", "prepare", "run-prepared", "enter", "stop", "rm", "gc", "export",
-            "agent", "trust", "metadata-service", "app", "attach");
+            "agent", "trust", "metadata-service", "app", "attach", "bundle");
     private static final Set<String> READ_ONLY_TRUST = Set.of("--list");
 
     private PrivilegedCommands() {
@@ -25,7 +25,7 @@ final class PrivilegedCommands {
 
     /** What {@code bosun help} says of it (a constant: help texts are annotation values). */
     static final String HELP = "Needs root: run, prepare, run-prepared, enter, stop, rm, gc, export, agent, trust (trust --list"
-            + " does not), metadata-service, app, attach. The other commands run as any user the data directory lets in"
+            + " does not), metadata-service, app, attach, bundle (bundle list does not). The other commands run as any user the data directory lets in"
             + " (rkt's rule: fetching needs"
             + " no root).";
 
@@ -57,6 +57,10 @@ final class PrivilegedCommands {
             return;
         }
         if (name.equals("trust") && READ_ONLY_TRUST.stream().anyMatch(command::hasMatchedOption)) {
+            return;
+        }
+        if (name.equals("bundle") && (command.subcommand() == null
+                || command.subcommand().commandSpec().name().equals("list"))) {
             return;
         }
         throw BosunException.precondition("needs root (uid 0), and this is uid " + callerUid + "; run it as root,"

@@ -1,0 +1,327 @@
+package org.bosun.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bosun.api.BosunException;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+/**
+ * Installs, updates, rolls back and uninstalls the extension bundles of one data directory, in the
+ * framework this command runs in (the agent's, or the one the launcher booted for this command)
+ * and in the directory's {@link ExtensionIndex}, together: a bundle that does not resolve or
+ * start is uninstalled again (or put back at its last version), and then neither its jar nor an
+ * index entry is left. The launcher installs the indexed jars in every platform it boots.
+ */
+final class ExtensionBundles {
+    /** Set by the launcher: the data directory whose extension bundles this framework loaded. */
+    static final String DIR_PROPERTY = "bosun.extensions.dir";
+    private static final Pattern MISSING_PACKAGE =
+            Pattern.compile("osgi\\.wiring\\.package; \\(&?\\(?osgi\\.wiring\\.package=([^)\\s]+)\\)");
+    private static final Pattern MISSING_REQUIREMENT = Pattern.compile("missing requirement \\[[^]]*\\] ([^\\n]*)");
+    private static final long REFRESH_TIMEOUT_SECONDS = 60;
+    /** The agent serves commands concurrently; the file lock only excludes other processes. */
+    private static final Object JVM_LOCK = new Object();
+
+    private final BundleContext context;
+    private final Path dataDir;
+
+    ExtensionBundles(BundleContext context, Path dataDir) {
+        this.context = context;
+        this.dataDir = dataDir;
+    }
+
+    /** Refuses a data directory other than the one whose extensions this framework loaded. */
+    void checkSameDirectory(boolean agent) {
+        String loaded = context.getProperty(DIR_PROPERTY);
+        if (loaded != null && !Path.of(loaded).equals(dataDir)) {
+            throw BosunException.precondition((agent ? "the bosun agent" : "this platform") + " loads the extension"
+                    + " bundles of " + loaded + ", not of " + dataDir + "; run with --dir=" + loaded
+                    + (agent ? ", or without the agent (BOSUN_AGENT=off)" : ""));
+        }
+    }
+
+    ExtensionIndex index() {
+        return ExtensionIndex.read(dataDir);
+    }
+
+    /** The framework's bundle of {@code symbolicName}, if one is installed. */
+    Optional<Bundle> installed(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Installs and starts {@code jar} (checked and verified by the caller), then records it. */
+    Bundle install(BundleJar jar) {
+        synchronized (JVM_LOCK) {
+            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
+                ExtensionIndex index = index();
+                refuseBuiltIn(index, jar.symbolicName(), "install");
+                if (index.find(jar.symbolicName()).isPresent()) {
+                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already installed (version "
+                            + index.find(jar.symbolicName()).get().current().version() + "); use 'bosun bundle update "
+                            + jar.file() + "' to replace it");
+                }
+                Path stored = copyIn(jar, index);
+                Bundle bundle;
+                try {
+                    bundle = context.installBundle(stored.toUri().toString());
+                } catch (BundleException e) {
+                    Files.deleteIfExists(stored);
+                    throw BosunException.invalid("bundle " + jar.file() + " cannot be installed: " + firstLine(e));
+                }
+                try {
+                    start(bundle, jar);
+                    index.with(new ExtensionIndex.Entry(jar.symbolicName(),
+                            new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()), null))
+                            .write();
+                } catch (RuntimeException | IOException e) {
+                    uninstallQuietly(bundle);
+                    Files.deleteIfExists(stored);
+                    throw e;
+                }
+                return bundle;
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
+                        + "; check its permissions and free space");
+            }
+        }
+    }
+
+    /** Replaces the installed extension of {@code jar}'s symbolic name by {@code jar}; keeps the replaced one. */
+    Bundle update(BundleJar jar) {
+        synchronized (JVM_LOCK) {
+            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
+                ExtensionIndex index = index();
+                ExtensionIndex.Entry entry = extension(index, jar.symbolicName(), "update");
+                if (entry.current().version().equals(jar.version().toString())) {
+                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already at version "
+                            + jar.version() + "; an update needs another Bundle-Version");
+                }
+                Path stored = copyIn(jar, index);
+                try {
+                    Bundle bundle = replace(jar.symbolicName(), index.jar(entry.current()), stored, jar.file().toString());
+                    index.with(new ExtensionIndex.Entry(jar.symbolicName(),
+                            new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()),
+                            entry.current())).write();
+                    if (entry.previous() != null && !entry.previous().file().equals(stored.getFileName().toString())) {
+                        Files.deleteIfExists(index.jar(entry.previous()));
+                    }
+                    return bundle;
+                } catch (RuntimeException | IOException e) {
+                    Files.deleteIfExists(stored);
+                    throw e;
+                }
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
+                        + "; check its permissions and free space");
+            }
+        }
+    }
+
+    /** Goes back to the version kept by the last update; the version left is kept in turn. */
+    Bundle rollback(String symbolicName) {
+        synchronized (JVM_LOCK) {
+            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
+                ExtensionIndex index = index();
+                ExtensionIndex.Entry entry = extension(index, symbolicName, "roll back");
+                if (entry.previous() == null) {
+                    throw BosunException.precondition("bundle " + symbolicName + " has no previous version to roll back"
+                            + " to; only an update keeps one");
+                }
+                Path previous = index.jar(entry.previous());
+                if (!Files.isRegularFile(previous)) {
+                    throw BosunException.precondition("the previous version's jar " + previous + " of bundle "
+                            + symbolicName + " is missing; update to a version instead");
+                }
+                Bundle bundle = replace(symbolicName, index.jar(entry.current()), previous, previous.toString());
+                index.with(new ExtensionIndex.Entry(symbolicName, entry.previous(), entry.current())).write();
+                return bundle;
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
+                        + "; check its permissions and free space");
+            }
+        }
+    }
+
+    /** Uninstalls an extension bundle and removes its jars and index entry. */
+    ExtensionIndex.Entry uninstall(String symbolicName) {
+        synchronized (JVM_LOCK) {
+            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
+                ExtensionIndex index = index();
+                ExtensionIndex.Entry entry = extension(index, symbolicName, "uninstall");
+                Optional<Bundle> bundle = installed(symbolicName);
+                if (bundle.isPresent()) {
+                    try {
+                        bundle.get().uninstall();
+                    } catch (BundleException e) {
+                        throw BosunException.precondition("bundle " + symbolicName + " cannot be uninstalled: "
+                                + firstLine(e));
+                    }
+                    refresh(List.of(bundle.get()));
+                }
+                index.without(symbolicName).write();
+                Files.deleteIfExists(index.jar(entry.current()));
+                if (entry.previous() != null) {
+                    Files.deleteIfExists(index.jar(entry.previous()));
+                }
+                return entry;
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
+                        + "; check its permissions and free space");
+            }
+        }
+    }
+
+    /** The index entry of an extension; refuses built-in and unknown names. */
+    private ExtensionIndex.Entry extension(ExtensionIndex index, String symbolicName, String verb) {
+        refuseBuiltIn(index, symbolicName, verb);
+        return index.find(symbolicName).orElseThrow(() -> BosunException.notFound("no extension bundle "
+                + symbolicName + " is installed in " + index.folder() + "; see 'bosun bundle list'"));
+    }
+
+    private void refuseBuiltIn(ExtensionIndex index, String symbolicName, String verb) {
+        String extensions = index.folder().toUri().toString();
+        if (index.find(symbolicName).isEmpty() && installed(symbolicName)
+                .filter(b -> !b.getLocation().startsWith(extensions)).isPresent()) {
+            throw BosunException.precondition("bundle " + symbolicName + " is a built-in bosun bundle; bosun bundle "
+                    + verb + " acts on extension bundles only (reinstall bosun to change the built-in ones)");
+        }
+    }
+
+    /** Copies the jar into bundles/ under its stored name, by a rename of a temporary copy. */
+    private Path copyIn(BundleJar jar, ExtensionIndex index) throws IOException {
+        Path target = index.folder().resolve(jar.storedFileName());
+        Path temporary = index.folder().resolve("." + jar.storedFileName() + ".tmp");
+        Files.copy(jar.file(), temporary, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    /**
+     * Updates the running bundle to {@code next} and refreshes its wires, so the components it
+     * provides come back with the new code; if the new code does not resolve or start, the bundle is
+     * put back at {@code current} and the update is refused.
+     */
+    private Bundle replace(String symbolicName, Path current, Path next, String subject) {
+        Optional<Bundle> found = installed(symbolicName);
+        if (found.isEmpty()) {
+            // The framework did not load it (the index changed since it started): install the new one.
+            try {
+                Bundle bundle = context.installBundle(next.toUri().toString());
+                try {
+                    start(bundle, new BundleJar(Path.of(subject), symbolicName, null));
+                } catch (RuntimeException e) {
+                    uninstallQuietly(bundle);
+                    throw e;
+                }
+                return bundle;
+            } catch (BundleException e) {
+                throw BosunException.invalid("bundle " + subject + " cannot be installed: " + firstLine(e));
+            }
+        }
+        Bundle bundle = found.get();
+        try {
+            updateTo(bundle, next);
+            start(bundle, new BundleJar(Path.of(subject), symbolicName, null));
+            return bundle;
+        } catch (RuntimeException e) {
+            try {
+                updateTo(bundle, current);
+                bundle.start(Bundle.START_TRANSIENT);
+            } catch (RuntimeException | BundleException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+    }
+
+    private void updateTo(Bundle bundle, Path jar) {
+        try (InputStream in = Files.newInputStream(jar)) {
+            bundle.update(in);
+        } catch (BundleException | IOException e) {
+            throw BosunException.invalid("bundle " + jar + " cannot replace " + bundle.getSymbolicName() + ": "
+                    + firstLine(e));
+        }
+        refresh(List.of(bundle));
+    }
+
+    /** Starts the bundle; a failure to resolve names the missing import. */
+    private static void start(Bundle bundle, BundleJar jar) {
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            Matcher missing = MISSING_PACKAGE.matcher(message);
+            if (missing.find()) {
+                throw BosunException.precondition("bundle " + jar.file() + " (" + bundle.getSymbolicName()
+                        + ") does not resolve: it imports package " + missing.group(1)
+                        + ", which no installed bundle exports; install a bundle that exports it first");
+            }
+            Matcher requirement = MISSING_REQUIREMENT.matcher(message);
+            if (message.contains("Unable to resolve") && requirement.find()) {
+                throw BosunException.precondition("bundle " + jar.file() + " (" + bundle.getSymbolicName()
+                        + ") does not resolve: missing requirement " + requirement.group(1).strip()
+                        + "; install what provides it first");
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw BosunException.precondition("bundle " + jar.file() + " (" + bundle.getSymbolicName()
+                    + ") does not start: " + firstLine(cause));
+        } catch (IllegalStateException e) {
+            throw BosunException.precondition("bundle " + jar.file() + " was uninstalled while starting");
+        }
+    }
+
+    private void uninstallQuietly(Bundle bundle) {
+        try {
+            bundle.uninstall();
+            refresh(List.of(bundle));
+        } catch (BundleException | IllegalStateException | BosunException ignored) {
+            // already gone
+        }
+    }
+
+    /** Refreshes the wires of {@code bundles} and waits until the framework has done it. */
+    private void refresh(List<Bundle> bundles) {
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        CountDownLatch done = new CountDownLatch(1);
+        wiring.refreshBundles(new ArrayList<>(bundles), event -> {
+            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
+                done.countDown();
+            }
+        });
+        try {
+            if (!done.await(REFRESH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw BosunException.deadlineExceeded("the framework did not refresh " + bundles + " within "
+                        + REFRESH_TIMEOUT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BosunException.cancelled("interrupted while the framework refreshed " + bundles);
+        }
+    }
+
+    static String firstLine(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return message.lines().findFirst().orElse("").strip();
+    }
+}
