@@ -443,14 +443,23 @@ public class CriIT {
      * a propagation bosun does not give refused with INVALID_ARGUMENT, leaving no container.
      */
     @Test
-    public void mountsBindHostPathsReadOnlyOrWritable() throws Exception {
+    public void mountsBindHostPathsReadOnlyOrWritableOnRunc() throws Exception {
+        mounts("runc");
+    }
+
+    @Test
+    public void mountsBindHostPathsReadOnlyOrWritableOnCrun() throws Exception {
+        mounts("crun");
+    }
+
+    private void mounts(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
         Path shared = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-ro");
         Files.writeString(shared.resolve("hello"), "from the host\n");
         Path scratch = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-rw");
         String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("mounts", logs)).setRuntimeHandler("runc").build()).getPodSandboxId();
+                .setConfig(sandboxConfig("mounts-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
         try {
             ContainerConfig base = containerConfig(image);
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
@@ -488,6 +497,13 @@ public class CriIT {
             assertTrue(status.getInfoMap().toString(), status.getInfoOrDefault("info", "")
                     .contains("selinux_relabel of /shared ignored"));
             runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(container).build());
+
+            // its volumes went with it: the same name and attempt again mounts what it asks now
+            String again = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(base.toBuilder().addMounts(Mount.newBuilder().setHostPath(scratch.toString())
+                            .setContainerPath("/shared").setReadonly(true))).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(again).build());
+            assertEquals("yes\n", exec(again, "cat /shared/written").getStdout().toStringUtf8());
         } finally {
             removeAll(image);
         }
