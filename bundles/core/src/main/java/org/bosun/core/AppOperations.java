@@ -69,8 +69,8 @@ final class AppOperations {
                 + " create the sandbox with --stage1-name=oci or --stage1-name=nspawn");
     }
 
-    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io, Set<InsecureOption> insecure,
-            Progress progress) {
+    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io,
+            List<org.bosun.api.pod.PodOptions.VolumeSpec> volumes, Set<InsecureOption> insecure, Progress progress) {
         if (io.stdin() == AppIo.Mode.TTY) {
             throw BosunException.notImplemented("--stdin=tty, --stdout=tty and --stderr=tty are not implemented yet;"
                     + " give stream to attach to the app's input and output");
@@ -82,8 +82,8 @@ final class AppOperations {
                 org.bosun.api.image.ImagePin pin = preparer.pin(paths)) {
             requireRunning(store, f, "added");
             PodManifestJson manifest = files.manifest(f.path());
-            PodManifestJson updated = preparer.addApp(paths, f.uuid(), f.path(), manifest, engine.name(), app, insecure,
-                    progress, pin);
+            PodManifestJson updated = preparer.addApp(paths, f.uuid(), f.path(), manifest, engine.name(), app, volumes,
+                    insecure, progress, pin);
             String name = updated.apps().get(updated.apps().size() - 1).name();
             Path appDir = f.path().resolve("apps").resolve(name);
             PodDirectory pod = files.podDirectory(f.uuid(), f.path(), updated);
@@ -170,6 +170,34 @@ final class AppOperations {
         }
     }
 
+    /** The CRI log of a running app opened again at its path (after a kubelet renamed it). */
+    void reopenLog(RuntimePaths paths, String uuid, String name) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson found = files.manifest(f.path());
+        if (found == null) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label()
+                    + "; an app's log is reopened only in a running sandbox");
+        }
+        app(f, found, name);
+        AppStatus status = status(store, f, found, name);
+        if (status.io().criLog() == null) {
+            throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " has no CRI log to reopen");
+        }
+        if (status.state() != AppStatus.State.RUNNING) {
+            throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " is " + status.state().label()
+                    + "; only a running app's log is reopened");
+        }
+        EngineRecordJson engine = engines.engineOf(f);
+        try (PodLock lock = PodLock.waitExclusive(f.path().resolve(APPS_LOCK))) {
+            PodDirectory pod = files.podDirectory(f.uuid(), f.path(), files.manifest(f.path()));
+            lifecycle(engine, l -> {
+                l.reopenLog(pod, name);
+                return null;
+            });
+        }
+    }
+
     private AppStatus stopLocked(PodStore store, PodStore.Found f, EngineRecordJson engine, PodManifestJson manifest,
             String name, Duration timeout, boolean force) {
         PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
@@ -207,8 +235,19 @@ final class AppOperations {
             TestPauses.at(paths, TestPauses.APP_RM);
             List<PodManifestJson.RuntimeApp> apps = new ArrayList<>(manifest.apps());
             apps.removeIf(a -> a.name().equals(name));
+            // the volumes of the app's own (not the pod's, which its options name) go with it
+            Set<String> podVolumes = new java.util.HashSet<>();
+            files.options(f.path()).volumes().forEach(v -> podVolumes.add(v.name()));
+            Set<String> mounted = new java.util.HashSet<>();
+            apps.forEach(a -> {
+                if (a.mounts() != null) {
+                    a.mounts().forEach(m -> mounted.add(m.volume()));
+                }
+            });
+            List<PodManifestJson.Volume> volumes = manifest.volumes() == null ? null : manifest.volumes().stream()
+                    .filter(v -> podVolumes.contains(v.name()) || mounted.contains(v.name())).toList();
             files.writeJson(f.path().resolve(PodFiles.MANIFEST), new PodManifestJson(manifest.acVersion(),
-                    manifest.acKind(), apps, manifest.volumes(), manifest.isolators(), manifest.annotations(),
+                    manifest.acKind(), apps, volumes, manifest.isolators(), manifest.annotations(),
                     manifest.ports(), manifest.userAnnotations(), manifest.userLabels()));
             try {
                 FileTree.delete(f.path().resolve("apps").resolve(name));

@@ -277,12 +277,20 @@ final class PodPreparer {
      * it leaves nothing of the app.
      */
     PodManifestJson addApp(RuntimePaths paths, String uuid, Path podDir, PodManifestJson manifest, String engineName,
-            AppRequest app, Set<org.bosun.api.InsecureOption> insecureOptions, org.bosun.api.image.Progress progress,
-            ImagePin pin) {
+            AppRequest app, List<PodOptions.VolumeSpec> ownVolumes, Set<org.bosun.api.InsecureOption> insecureOptions,
+            org.bosun.api.image.Progress progress, ImagePin pin) {
         PodOptions options = files.options(podDir);
         PrepareRequest request = new PrepareRequest(List.of(app), engineName, insecureOptions, Map.of(), options, null,
                 null);
-        PodVolumes volumes = PodVolumes.check(options, List.of(app));
+        if (manifest.volumes() != null) {
+            for (PodOptions.VolumeSpec v : ownVolumes) {
+                if (manifest.volumes().stream().anyMatch(m -> m.name().equals(v.name()))) {
+                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "pod " + uuid
+                            + " already has a volume named '" + v.name() + "'; give the app's volume another name");
+                }
+            }
+        }
+        PodVolumes volumes = PodVolumes.check(options, ownVolumes, List.of(app));
         FetchOptions fetch = new FetchOptions(paths, insecureOptions, options.pullPolicy(), progress);
         Set<String> names = new HashSet<>();
         manifest.apps().forEach(a -> names.add(a.name()));

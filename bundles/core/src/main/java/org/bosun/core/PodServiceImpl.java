@@ -78,13 +78,20 @@ public final class PodServiceImpl implements PodService, AppService {
     @Override
     public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, Set<InsecureOption> insecureOptions,
             org.bosun.api.image.Progress progress) {
-        return apps.add(paths, uuid, app, org.bosun.api.app.AppIo.DEFAULT, insecureOptions, progress);
+        return apps.add(paths, uuid, app, org.bosun.api.app.AppIo.DEFAULT, List.of(), insecureOptions, progress);
     }
 
     @Override
     public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, org.bosun.api.app.AppIo io,
             Set<InsecureOption> insecureOptions, org.bosun.api.image.Progress progress) {
-        return apps.add(paths, uuid, app, io, insecureOptions, progress);
+        return apps.add(paths, uuid, app, io, List.of(), insecureOptions, progress);
+    }
+
+    @Override
+    public AppStatus add(RuntimePaths paths, String uuid, AppRequest app, org.bosun.api.app.AppIo io,
+            List<org.bosun.api.pod.PodOptions.VolumeSpec> volumes, Set<InsecureOption> insecureOptions,
+            org.bosun.api.image.Progress progress) {
+        return apps.add(paths, uuid, app, io, volumes, insecureOptions, progress);
     }
 
     @Override
@@ -106,6 +113,11 @@ public final class PodServiceImpl implements PodService, AppService {
     @Override
     public void remove(RuntimePaths paths, String uuid, String app, Duration timeout) {
         apps.remove(paths, uuid, app, timeout);
+    }
+
+    @Override
+    public void reopenLog(RuntimePaths paths, String uuid, String app) {
+        apps.reopenLog(paths, uuid, app);
     }
 
     @Override

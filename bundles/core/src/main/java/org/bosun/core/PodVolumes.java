@@ -45,8 +45,15 @@ final class PodVolumes {
 
     /** Checks the pod's volumes and every app's {@code --mount} as a whole; writes nothing. */
     static PodVolumes check(PodOptions pod, List<AppRequest> apps) {
+        return check(pod, List.of(), apps);
+    }
+
+    /** As {@link #check(PodOptions, List)}, with {@code extra} volumes besides the pod's (an added app's own). */
+    static PodVolumes check(PodOptions pod, List<VolumeSpec> extra, List<AppRequest> apps) {
         PodVolumes result = new PodVolumes();
-        for (VolumeSpec v : pod.volumes()) {
+        List<VolumeSpec> all = new ArrayList<>(pod.volumes());
+        all.addAll(extra);
+        for (VolumeSpec v : all) {
             String where = "--volume " + v.name();
             if (v.name() == null || !NAME.matcher(v.name()).matches()) {
                 throw BosunException.invalid("--volume '" + v.name()

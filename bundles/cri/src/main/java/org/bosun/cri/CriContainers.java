@@ -3,6 +3,8 @@ package org.bosun.cri;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppService;
 import org.bosun.api.app.AppStatus;
 import org.bosun.api.image.StoredImage;
@@ -24,6 +27,7 @@ import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.AppSettings;
 import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodOptions;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.Resources;
 import org.bosun.api.stage1.EngineCommand;
@@ -38,6 +42,7 @@ import org.bosun.cri.v1.ImageSpec;
 import org.bosun.cri.v1.KeyValue;
 import org.bosun.cri.v1.LinuxContainerResources;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
+import org.bosun.cri.v1.Mount;
 import org.bosun.cri.v1.SecurityProfile;
 
 import com.google.protobuf.ByteString;
@@ -56,6 +61,11 @@ final class CriContainers {
     static final String ATTEMPT = PREFIX + "attempt";
     static final String LOG_PATH = PREFIX + "log-path";
     static final String IMAGE = PREFIX + "image";
+    /** A container's mounts, one annotation each: {@code ro|rw}, {@code z} or {@code -} (SELinux relabel asked), container path, newline, host path. */
+    static final String MOUNT = PREFIX + "mount-";
+    /** Whether this host runs SELinux: without it, a mount's selinux_relabel has nothing to do. */
+    private static final boolean SELINUX = Files.isDirectory(Path.of("/sys/fs/selinux"))
+            && Files.exists(Path.of("/sys/fs/selinux/enforce"));
     /** Kubernetes container names are DNS labels; an app's name must be an ACName, which they all are. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final int UUID_LENGTH = 36;
@@ -117,10 +127,20 @@ final class CriContainers {
         annotations.put(NAME, meta.getName());
         annotations.put(ATTEMPT, Integer.toUnsignedString(meta.getAttempt()));
         annotations.put(IMAGE, image);
+        String criLog = null;
         if (!config.getLogPath().isEmpty()) {
             annotations.put(LOG_PATH, config.getLogPath());
+            criLog = logPath(pod.annotations().getOrDefault(CriSandboxes.LOG_DIRECTORY, ""), config.getLogPath());
+            if (!criLog.startsWith("/")) {
+                throw BosunException.invalid("the container's log path '" + criLog + "' is relative: give the sandbox"
+                        + " a log_directory or the container an absolute log_path");
+            }
         }
-        AppSettings settings = settings(config, annotations);
+        String appName = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
+        List<PodOptions.VolumeSpec> volumes = new ArrayList<>();
+        List<AppSettings.MountRequest> mounts = new ArrayList<>();
+        mounts(config, appName, volumes, mounts, annotations);
+        AppSettings settings = settings(config, annotations, mounts);
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         Map<String, String> env = new LinkedHashMap<>();
         for (KeyValue kv : config.getEnvsList()) {
@@ -129,15 +149,113 @@ final class CriContainers {
         String user = !security.getRunAsUsername().isEmpty() ? security.getRunAsUsername()
                 : security.hasRunAsUser() ? Long.toString(security.getRunAsUser().getValue()) : null;
         String group = security.hasRunAsGroup() ? Long.toString(security.getRunAsGroup().getValue()) : null;
-        String name = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
-        AppRequest app = new AppRequest(stored.id(), name, config.getCommandList(), config.getArgsList(), env, user,
+        AppRequest app = new AppRequest(stored.id(), appName, config.getCommandList(), config.getArgsList(), env, user,
                 group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
-        AppStatus added = apps.add(paths, pod.uuid(), app, java.util.Set.of(), org.bosun.api.image.Progress.NONE);
+        // the pod's supervisor writes the CRI log, so it goes on when the agent is gone
+        AppIo io = criLog == null ? AppIo.DEFAULT : AppIo.DEFAULT.withCriLog(criLog);
+        AppStatus added = apps.add(paths, pod.uuid(), app, io, volumes, java.util.Set.of(),
+                org.bosun.api.image.Progress.NONE);
         return new Id(pod.uuid(), added.name()).id();
     }
 
+    /**
+     * A container's mounts as volumes of the app's own ({@code cri-APP-N}, kind host, recursive binds
+     * as kubelet expects of a runtime) and its mounts of them. Refused: a relative container path, a
+     * host path that does not exist (INVALID_ARGUMENT, as kubelet expects), propagation other than
+     * private (INVALID_ARGUMENT: bosun binds a container's mounts private), id-mapped, recursively
+     * read-only and image mounts (not implemented). selinux_relabel is ignored on a host without
+     * SELinux (the container's verbose status says so) and refused on one with it.
+     */
+    private static void mounts(ContainerConfig config, String app, List<PodOptions.VolumeSpec> volumes,
+            List<AppSettings.MountRequest> mounts, Map<String, String> annotations) {
+        int i = 0;
+        for (Mount m : config.getMountsList()) {
+            String where = "mount " + i + " (" + m.getHostPath() + " at " + m.getContainerPath() + ")";
+            if (m.hasImage() && !m.getImage().getImage().isEmpty()) {
+                throw BosunException.notImplemented(where + ": image volumes are not supported; leave the image out");
+            }
+            if (m.getUidMappingsCount() > 0 || m.getGidMappingsCount() > 0) {
+                throw BosunException.notImplemented(where + ": id-mapped mounts are not supported; leave the"
+                        + " uid and gid mappings out");
+            }
+            if (m.getRecursiveReadOnly()) {
+                throw BosunException.notImplemented(where + ": recursively read-only mounts are not supported yet;"
+                        + " leave recursive_read_only false");
+            }
+            if (!m.getContainerPath().startsWith("/") || m.getContainerPath().indexOf('\n') >= 0) {
+                throw BosunException.invalid(where + ": container_path must be an absolute path in the container");
+            }
+            if (!m.getHostPath().startsWith("/") || m.getHostPath().indexOf('\n') >= 0
+                    || m.getHostPath().indexOf('\0') >= 0) {
+                throw BosunException.invalid(where + ": host_path must be an absolute path on the host");
+            }
+            if (!Files.exists(Path.of(m.getHostPath()))) {
+                throw BosunException.invalid(where + ": host_path " + m.getHostPath() + " does not exist on this"
+                        + " host; create it first");
+            }
+            switch (m.getPropagation()) {
+                case PROPAGATION_PRIVATE -> {
+                }
+                case PROPAGATION_HOST_TO_CONTAINER, PROPAGATION_BIDIRECTIONAL -> throw BosunException.invalid(where
+                        + ": propagation " + m.getPropagation() + " is not supported: bosun binds a container's"
+                        + " mounts private; give PROPAGATION_PRIVATE");
+                default -> throw BosunException.invalid(where + ": unknown propagation " + m.getPropagationValue());
+            }
+            if (m.getSelinuxRelabel() && SELINUX) {
+                throw BosunException.notImplemented(where + ": relabelling a mount for SELinux is not supported yet;"
+                        + " leave selinux_relabel false");
+            }
+            String volume = "cri-" + app + "-" + i;
+            volumes.add(new PodOptions.VolumeSpec(volume, "host", m.getHostPath(), m.getReadonly(), true, null, null,
+                    null));
+            mounts.add(new AppSettings.MountRequest(volume, m.getContainerPath()));
+            annotations.put(MOUNT + i, (m.getReadonly() ? "ro" : "rw") + (m.getSelinuxRelabel() ? "z" : "-") + " "
+                    + m.getContainerPath() + "\n" + m.getHostPath());
+            i++;
+        }
+    }
+
+    /** The mounts {@link #mounts} recorded in an app's annotations, in order. */
+    static List<Mount> recordedMounts(Map<String, String> recorded) {
+        List<Mount> result = new ArrayList<>();
+        for (int i = 0; recorded.containsKey(MOUNT + i); i++) {
+            String v = recorded.get(MOUNT + i);
+            int nl = v.indexOf('\n');
+            if (v.length() < 4 || nl < 0) {
+                break;
+            }
+            result.add(Mount.newBuilder().setReadonly(v.startsWith("ro")).setSelinuxRelabel(v.charAt(2) == 'z')
+                    .setContainerPath(v.substring(4, nl)).setHostPath(v.substring(nl + 1))
+                    .setPropagation(org.bosun.cri.v1.MountPropagation.PROPAGATION_PRIVATE).build());
+        }
+        return result;
+    }
+
+    /** The verbose info of a container: its mounts, and what bosun did not do of them. */
+    String verboseInfo(ContainerStatus s) {
+        StringBuilder out = new StringBuilder("{\"id\":").append(CriJson.quote(s.getId())).append(",\"mounts\":[");
+        List<String> notes = new ArrayList<>();
+        for (Mount m : s.getMountsList()) {
+            if (out.charAt(out.length() - 1) != '[') {
+                out.append(',');
+            }
+            out.append("{\"container_path\":").append(CriJson.quote(m.getContainerPath())).append(",\"host_path\":")
+                    .append(CriJson.quote(m.getHostPath())).append(",\"readonly\":").append(m.getReadonly())
+                    .append(",\"propagation\":\"private\",\"recursive\":true}");
+            if (m.getSelinuxRelabel()) {
+                notes.add("selinux_relabel of " + m.getContainerPath() + " ignored: SELinux is not enabled on this host");
+            }
+        }
+        out.append("],\"notes\":[");
+        for (int i = 0; i < notes.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(CriJson.quote(notes.get(i)));
+        }
+        return out.append("]}").toString();
+    }
+
     /** The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, labels and annotations. */
-    private static AppSettings settings(ContainerConfig config, Map<String, String> annotations) {
+    private static AppSettings settings(ContainerConfig config, Map<String, String> annotations,
+            List<AppSettings.MountRequest> mounts) {
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         List<String> capsRetain = null;
         List<String> capsRemove = null;
@@ -156,7 +274,7 @@ final class CriContainers {
             }
         }
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
-        return new AppSettings(groups, null, security.getReadonlyRootfs(),
+        return new AppSettings(groups, mounts, security.getReadonlyRootfs(),
                 resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security.getSeccomp()),
                 annotations, config.getLabelsMap());
     }
@@ -165,10 +283,6 @@ final class CriContainers {
         if (config.getCommandCount() == 0 && config.getArgsCount() > 0) {
             throw BosunException.notImplemented("args without a command are not supported yet: bosun's image"
                     + " records do not keep an image's entrypoint apart from its command; give the command too");
-        }
-        if (config.getMountsCount() > 0) {
-            throw BosunException.notImplemented("container mounts are not supported yet: an added app mounts only"
-                    + " its sandbox's volumes; leave mounts out");
         }
         if (config.getDevicesCount() > 0 || config.getCDIDevicesCount() > 0) {
             throw BosunException.notImplemented("container devices are not supported yet; leave devices out");
@@ -226,6 +340,26 @@ final class CriContainers {
         Long shares = r.getCpuShares() > 0 ? r.getCpuShares() : null;
         Integer oom = r.getOomScoreAdj() != 0 ? (int) r.getOomScoreAdj() : null;
         return new Resources(memory, cpu, shares, oom);
+    }
+
+    /** The full path of a container's log: the sandbox's log directory and the container's log path. */
+    static String logPath(String logDirectory, String logPath) {
+        return logDirectory.isEmpty() ? logPath : java.nio.file.Path.of(logDirectory).resolve(logPath).toString();
+    }
+
+    /** The container's CRI log opened again at its path; FAILED_PRECONDITION if it does not run. */
+    void reopenLog(String id) {
+        Id c = find(id);
+        AppStatus s = apps.status(paths, c.uuid(), c.app());
+        if (s.state() != AppStatus.State.RUNNING) {
+            throw BosunException.precondition("container " + id + " is " + s.state().label()
+                    + "; only a running container's log is reopened");
+        }
+        if (s.io().criLog() == null) {
+            throw BosunException.precondition("container " + id + " was created without a log_path, so it has no log"
+                    + " to reopen");
+        }
+        apps.reopenLog(paths, c.uuid(), c.app());
     }
 
     void start(String id) {
@@ -366,10 +500,10 @@ final class CriContainers {
             if (a.exitCode() != null) {
                 s.setExitCode(a.exitCode()).setReason(a.exitCode() == 0 ? "Completed" : "Error");
             }
+            s.addAllMounts(recordedMounts(recorded));
             String logPath = recorded.get(LOG_PATH);
             if (logPath != null) {
-                s.setLogPath(logDirectory.isEmpty() ? logPath : java.nio.file.Path.of(logDirectory).resolve(logPath)
-                        .toString());
+                s.setLogPath(logPath(logDirectory, logPath));
             }
             statuses.add(s.build());
         }

@@ -27,6 +27,7 @@ import org.bosun.cri.v1.VersionResponse;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.pod.PodInfo;
+import org.bosun.cri.v1.ContainerStatus;
 import org.bosun.cri.v1.ContainerStatusRequest;
 import org.bosun.cri.v1.ContainerStatusResponse;
 import org.bosun.cri.v1.CreateContainerRequest;
@@ -172,8 +173,14 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> response) {
-        CriErrors.answer(response, () -> ContainerStatusResponse.newBuilder()
-                .setStatus(containers.status(request.getContainerId())).build());
+        CriErrors.answer(response, () -> {
+            ContainerStatus status = containers.status(request.getContainerId());
+            ContainerStatusResponse.Builder answer = ContainerStatusResponse.newBuilder().setStatus(status);
+            if (request.getVerbose()) {
+                answer.putInfo("info", containers.verboseInfo(status));
+            }
+            return answer.build();
+        });
     }
 
     @Override
@@ -196,9 +203,8 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     public void reopenContainerLog(ReopenContainerLogRequest request,
             StreamObserver<ReopenContainerLogResponse> response) {
         CriErrors.answer(response, () -> {
-            containers.find(request.getContainerId());
-            throw BosunException.notImplemented("container logs in the CRI format at log_path are not written yet"
-                    + " (an app's output goes to its log in the pod directory), so there is no log to reopen");
+            containers.reopenLog(request.getContainerId());
+            return ReopenContainerLogResponse.getDefaultInstance();
         });
     }
 

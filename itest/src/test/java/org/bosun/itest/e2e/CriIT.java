@@ -21,6 +21,7 @@ import org.bosun.cri.v1.ContainerMetadata;
 import org.bosun.cri.v1.ContainerState;
 import org.bosun.cri.v1.ContainerStatus;
 import org.bosun.cri.v1.ContainerStatusRequest;
+import org.bosun.cri.v1.ContainerStatusResponse;
 import org.bosun.cri.v1.CreateContainerRequest;
 import org.bosun.cri.v1.ExecSyncRequest;
 import org.bosun.cri.v1.ExecSyncResponse;
@@ -39,7 +40,10 @@ import org.bosun.cri.v1.PodSandboxStatus;
 import org.bosun.cri.v1.PodSandboxStatusRequest;
 import org.bosun.cri.v1.PodSandboxStatusResponse;
 import org.bosun.cri.v1.RemoveContainerRequest;
+import org.bosun.cri.v1.Mount;
+import org.bosun.cri.v1.MountPropagation;
 import org.bosun.cri.v1.RemovePodSandboxRequest;
+import org.bosun.cri.v1.ReopenContainerLogRequest;
 import org.bosun.cri.v1.StartContainerRequest;
 import org.bosun.cri.v1.StopContainerRequest;
 import org.bosun.cri.v1.StopPodSandboxRequest;
@@ -365,6 +369,209 @@ public class CriIT {
         assertNothingLeft();
     }
 
+    @Test
+    public void logsAreWrittenInTheCriFormatAndReopenedOnRunc() throws Exception {
+        logs("runc");
+    }
+
+    @Test
+    public void logsAreWrittenInTheCriFormatAndReopenedOnCrun() throws Exception {
+        logs("crun");
+    }
+
+    /**
+     * The container's output at the sandbox's log directory and its log_path, one CRI line per line of
+     * either stream, a long line split into partial lines; kubelet's rotation: the file renamed, the
+     * log reopened, the next lines in a new file at the same path; a stopped container's log not reopened.
+     */
+    private void logs(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("logs-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(tickerConfig(image)).build()).getContainerId();
+            Path log = logs.resolve("ticker/0.log");
+            assertEquals(log.toString(), containerStatus(container).getLogPath());
+            assertCode(Status.Code.FAILED_PRECONDITION, () -> runtime.reopenContainerLog(ReopenContainerLogRequest
+                    .newBuilder().setContainerId(container).build()));
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+
+            List<CriLine> lines = awaitLine(log, "tick 2");
+            assertTrue(lines.toString(), lines.contains(new CriLine("stdout", "F", "out")));
+            assertTrue(lines.toString(), lines.contains(new CriLine("stderr", "F", "err")));
+            // the long line: partial lines, then a full one, which together are the line
+            int first = lines.indexOf(lines.stream().filter(l -> l.text().startsWith("aaa")).findFirst().orElseThrow());
+            StringBuilder whole = new StringBuilder();
+            int i = first;
+            for (; lines.get(i).tag().equals("P"); i++) {
+                assertEquals("stdout", lines.get(i).stream());
+                whole.append(lines.get(i).text());
+            }
+            assertTrue("the long line was split: " + (i - first) + " partial lines", i > first);
+            assertEquals(new CriLine("stdout", "F", lines.get(i).text()), lines.get(i));
+            whole.append(lines.get(i).text());
+            assertEquals("a".repeat(LONG_LINE), whole.toString());
+
+            // kubelet's rotation: rename, then reopen; the writer makes the file again at once
+            Path rotated = logs.resolve("ticker/0.log.20261207-000000");
+            Files.move(log, rotated);
+            runtime.reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(container).build());
+            assertTrue("the log is there again when ReopenContainerLog returns", Files.exists(log));
+            int lastBefore = lastTick(readCriLines(rotated));
+            List<CriLine> after = awaitLine(log, "tick " + (lastBefore + 2));
+            assertTrue("only later lines in the new file: " + after, after.stream().allMatch(l ->
+                    l.stream().equals("stdout") && l.tag().equals("F") && l.text().startsWith("tick ")));
+            long rotatedSize = Files.size(rotated);
+            Thread.sleep(600);
+            assertEquals("nothing more goes to the renamed file", rotatedSize, Files.size(rotated));
+
+            runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(10).build());
+            assertCode(Status.Code.FAILED_PRECONDITION, () -> runtime.reopenContainerLog(ReopenContainerLogRequest
+                    .newBuilder().setContainerId(container).build()));
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.reopenContainerLog(ReopenContainerLogRequest.newBuilder()
+                    .setContainerId(sandbox + "-nobody-0").build()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * Container mounts: host paths bound read-only or read-write; a host path that does not exist and
+     * a propagation bosun does not give refused with INVALID_ARGUMENT, leaving no container.
+     */
+    @Test
+    public void mountsBindHostPathsReadOnlyOrWritableOnRunc() throws Exception {
+        mounts("runc");
+    }
+
+    @Test
+    public void mountsBindHostPathsReadOnlyOrWritableOnCrun() throws Exception {
+        mounts("crun");
+    }
+
+    private void mounts(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        Path shared = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-ro");
+        Files.writeString(shared.resolve("hello"), "from the host\n");
+        Path scratch = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-rw");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("mounts-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            ContainerConfig base = containerConfig(image);
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(base.toBuilder().addMounts(Mount.newBuilder()
+                            .setHostPath(shared.resolve("missing").toString()).setContainerPath("/missing"))).build()));
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(base.toBuilder().addMounts(Mount.newBuilder()
+                            .setHostPath(shared.toString()).setContainerPath("/shared")
+                            .setPropagation(MountPropagation.PROPAGATION_BIDIRECTIONAL))).build()));
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
+
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(base.toBuilder()
+                            .addMounts(Mount.newBuilder().setHostPath(shared.toString()).setContainerPath("/shared")
+                                    .setReadonly(true).setSelinuxRelabel(true))
+                            .addMounts(Mount.newBuilder().setHostPath(scratch.toString()).setContainerPath("/scratch")))
+                    .build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            ExecSyncResponse read = exec(container, "cat /shared/hello");
+            assertEquals(read.toString(), "from the host\n", read.getStdout().toStringUtf8());
+            ExecSyncResponse refused = exec(container, "echo no > /shared/written");
+            assertTrue(refused.toString(), refused.getExitCode() != 0);
+            assertTrue(refused.getStderr().toStringUtf8(), refused.getStderr().toStringUtf8().contains("Read-only"));
+            assertFalse(Files.exists(shared.resolve("written")));
+            ExecSyncResponse written = exec(container, "echo yes > /scratch/written");
+            assertEquals(written.toString(), 0, written.getExitCode());
+            assertEquals("yes\n", Files.readString(scratch.resolve("written")));
+
+            ContainerStatusResponse status = runtime.containerStatus(ContainerStatusRequest.newBuilder()
+                    .setContainerId(container).setVerbose(true).build());
+            assertEquals(List.of("/shared", "/scratch"), status.getStatus().getMountsList().stream()
+                    .map(Mount::getContainerPath).toList());
+            assertTrue(status.getStatus().getMounts(0).getReadonly());
+            assertFalse(status.getStatus().getMounts(1).getReadonly());
+            assertTrue(status.getInfoMap().toString(), status.getInfoOrDefault("info", "")
+                    .contains("selinux_relabel of /shared ignored"));
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(container).build());
+
+            // its volumes went with it: the same name and attempt again mounts what it asks now
+            String again = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(base.toBuilder().addMounts(Mount.newBuilder().setHostPath(scratch.toString())
+                            .setContainerPath("/shared").setReadonly(true))).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(again).build());
+            assertEquals("yes\n", exec(again, "cat /shared/written").getStdout().toStringUtf8());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    private ExecSyncResponse exec(String container, String script) {
+        return runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                .addAllCmd(List.of("/bin/sh", "-c", script)).setTimeout(30).build());
+    }
+
+    private static final int LONG_LINE = 10_000;
+    /** An RFC 3339 time with up to nanoseconds, as Go's RFC3339Nano writes and kubelet parses it. */
+    private static final java.util.regex.Pattern CRI_LINE = java.util.regex.Pattern.compile(
+            "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?(Z|[+-]\\d\\d:\\d\\d)) (stdout|stderr) ([PF]) (.*)");
+
+    /** One line of a CRI log, its time checked and left out. */
+    private record CriLine(String stream, String tag, String text) {
+    }
+
+    /** A container that writes a line to each stream, a line of {@link #LONG_LINE} bytes, then a tick every 0.2 s. */
+    private static ContainerConfig tickerConfig(String image) {
+        return ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("ticker"))
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .addAllCommand(List.of("/bin/sh", "-c", "echo out; echo err >&2; s=aaaaaaaaaa; s=$s$s$s$s$s$s$s$s$s$s;"
+                        + " s=$s$s$s$s$s$s$s$s$s$s; s=$s$s$s$s$s$s$s$s$s$s; echo $s; trap 'exit 0' TERM; i=0;"
+                        + " while true; do i=$((i + 1)); echo tick $i; sleep 0.2; done"))
+                .setLogPath("ticker/0.log").build();
+    }
+
+    /** The lines of a CRI log; each one must be in the format, times never going back. */
+    private static List<CriLine> readCriLines(Path log) throws Exception {
+        List<CriLine> lines = new ArrayList<>();
+        java.time.Instant last = java.time.Instant.MIN;
+        for (String line : Files.readAllLines(log)) {
+            java.util.regex.Matcher m = CRI_LINE.matcher(line);
+            assertTrue("a CRI log line: '" + line + "'", m.matches());
+            java.time.Instant time = java.time.OffsetDateTime.parse(m.group(1)).toInstant();
+            assertFalse("times in order: " + line, time.isBefore(last));
+            last = time;
+            lines.add(new CriLine(m.group(4), m.group(5), m.group(6)));
+        }
+        return lines;
+    }
+
+    /** The log's lines once it has a full stdout line {@code text} (within 30 s). */
+    private static List<CriLine> awaitLine(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<CriLine> lines = Files.exists(log) ? readCriLines(log) : List.of();
+            if (lines.contains(new CriLine("stdout", "F", text))) {
+                return lines;
+            }
+            assertTrue("no line '" + text + "' in " + log + " within 30 s: " + lines, System.nanoTime() < deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static int lastTick(List<CriLine> lines) {
+        int last = 0;
+        for (CriLine l : lines) {
+            if (l.text().startsWith("tick ")) {
+                last = Integer.parseInt(l.text().substring(5));
+            }
+        }
+        return last;
+    }
+
     /** The agent killed with SIGKILL and started again: the sandbox and its container run on, with the same ids. */
     @Test
     public void sandboxesAndContainersOutliveTheAgent() throws Exception {
@@ -376,8 +583,16 @@ public class CriIT {
             String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setConfig(containerConfig(image)).build()).getContainerId();
             runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            String ticker = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(tickerConfig(image)).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(ticker).build());
+            Path log = logs.resolve("ticker/0.log");
+            awaitLine(log, "tick 1");
 
             new ProcessBuilder("kill", "-KILL", Long.toString(FIXTURE.agentPid())).inheritIO().start().waitFor();
+            // the log goes on while no agent runs: its writer is the pod's supervisor
+            int atKill = lastTick(readCriLines(log));
+            awaitLine(log, "tick " + (atKill + 3));
             disconnect();
             FIXTURE.restartAgent();
             connect();
@@ -389,6 +604,13 @@ public class CriIT {
             ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
                     .addAllCmd(List.of("/bin/sh", "-c", "echo $GREETING")).setTimeout(30).build());
             assertEquals("hello\n", exec.getStdout().toStringUtf8());
+            // and when it runs again, with the restarted agent's rotation
+            assertEquals(log.toString(), containerStatus(ticker).getLogPath());
+            Files.move(log, logs.resolve("ticker/0.log.1"));
+            runtime.reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(ticker).build());
+            int rotatedAt = lastTick(readCriLines(logs.resolve("ticker/0.log.1")));
+            awaitLine(log, "tick " + (rotatedAt + 2));
+            assertTrue(readCriLines(logs.resolve("ticker/0.log.1")).contains(new CriLine("stdout", "F", "out")));
             runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(5).build());
             assertEquals(ContainerState.CONTAINER_EXITED, containerStatus(container).getState());
         } finally {

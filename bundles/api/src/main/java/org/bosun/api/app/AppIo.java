@@ -23,18 +23,32 @@ import org.bosun.api.BosunException;
  * however many callers attach and detach; an output stream is kept in the log as with {@code log}
  * (so nothing is lost while no one is attached) and an attached caller follows it; {@code tty}, the
  * app gets a terminal (not implemented yet: refused when the app is added).
+ * <p>
+ * Since 1.1 the output may also be kept in a file of the host in the Kubernetes CRI log format
+ * ({@code criLog}, a line {@code cri-log PATH}): each line of either stream as
+ * {@code RFC3339Nano-timestamp stdout|stderr P|F text}, a line longer than the engine's maximum
+ * split into {@code P} parts and a last {@code F} one. It is written by whatever owns the app's
+ * output in the pod (the oci engine: the pod's supervisor), not by the caller that added it, and
+ * {@link AppService#reopenLog} has it open that path again after it was renamed.
  *
  * @param stdin {@link Mode#NULL} or {@link Mode#STREAM} (or {@link Mode#TTY})
  * @param stdout any mode
  * @param stderr any mode
+ * @param criLog an absolute host path for the output in the CRI log format, or null
  */
-public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
+public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
     /** rkt's defaults: no input, output in the log. */
     public static final AppIo DEFAULT = new AppIo(Mode.NULL, Mode.LOG, Mode.LOG);
     /** The file in the app's directory that records the modes. */
     public static final String FILE = "io";
     /** The FIFO in the app's directory that is a {@code stream} app's standard input. */
     public static final String STDIN_FIFO = "stdin";
+    private static final String CRI_LOG = "cri-log";
+
+    /** The modes, with no CRI log. */
+    public AppIo(Mode stdin, Mode stdout, Mode stderr) {
+        this(stdin, stdout, stderr, null);
+    }
 
     public AppIo {
         stdin = stdin == null ? DEFAULT.stdin : stdin;
@@ -48,6 +62,19 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
             throw BosunException.invalid("a terminal is all three streams of an app or none:"
                     + " give --stdin=tty --stdout=tty --stderr=tty");
         }
+        if (criLog != null && (!criLog.startsWith("/") || criLog.indexOf('\n') >= 0 || criLog.indexOf('\0') >= 0
+                || criLog.endsWith("/"))) {
+            throw BosunException.invalid("the CRI log path '" + criLog + "' is not an absolute path of a file;"
+                    + " give one such as /var/log/pods/POD/NAME/0.log");
+        }
+        if (criLog != null && tty) {
+            throw BosunException.invalid("an app with a terminal has no CRI log; leave the log path out or the tty");
+        }
+    }
+
+    /** These modes, the output also kept at {@code path} in the CRI log format. */
+    public AppIo withCriLog(String path) {
+        return new AppIo(stdin, stdout, stderr, path);
     }
 
     /** The modes of an app's standard streams. */
@@ -113,14 +140,22 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
         for (Stream s : Stream.values()) {
             sb.append(s.label()).append(' ').append(mode(s).label()).append('\n');
         }
+        if (criLog != null) {
+            sb.append(CRI_LOG).append(' ').append(criLog).append('\n');
+        }
         return sb.toString();
     }
 
     /** The modes {@link #text()} wrote; a line it did not write is refused. */
     public static AppIo parse(String text) {
         Mode[] modes = {DEFAULT.stdin, DEFAULT.stdout, DEFAULT.stderr};
+        String criLog = null;
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
+                continue;
+            }
+            if (line.startsWith(CRI_LOG + " ")) {
+                criLog = line.substring(CRI_LOG.length() + 1);
                 continue;
             }
             String[] kv = line.trim().split(" ", 2);
@@ -135,7 +170,7 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr) {
             }
             modes[stream.ordinal()] = Mode.of(kv[1], "--" + kv[0]);
         }
-        return new AppIo(modes[0], modes[1], modes[2]);
+        return new AppIo(modes[0], modes[1], modes[2], criLog);
     }
 
     /**

@@ -58,4 +58,15 @@ public interface AppLifecycle {
      * exited pod's mounts are gone with it.
      */
     void remove(PodDirectory pod, String app, boolean running);
+
+    /**
+     * Has the writer of a running app's CRI log ({@link AppIo#criLog()}) open its path again, and
+     * returns once the file is there. An engine that writes no CRI log refuses it.
+     *
+     * @since 1.1
+     */
+    default void reopenLog(PodDirectory pod, String app) {
+        throw org.bosun.api.BosunException.notImplemented("this stage1 engine writes no CRI log, so there is no log of"
+                + " app " + app + " to reopen; use the oci engine");
+    }
 }

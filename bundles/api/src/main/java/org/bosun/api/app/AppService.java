@@ -52,6 +52,18 @@ public interface AppService {
             Progress progress);
 
     /**
+     * Adds an app as {@link #add(RuntimePaths, String, AppRequest, AppIo, Set, Progress)} does, with
+     * volumes of its own ({@code host} or {@code empty}, checked as {@code --volume} is) that its
+     * mounts may name besides the pod's: a kubelet's container mounts its host paths. Their names
+     * must be new to the pod; they go with the app when it is removed.
+     *
+     * @since 1.1
+     */
+    AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io,
+            List<org.bosun.api.pod.PodOptions.VolumeSpec> volumes, Set<InsecureOption> insecureOptions,
+            Progress progress);
+
+    /**
      * The command that attaches the caller's standard streams to those of a running app whose
      * {@code streams} are {@code stream} ({@code bosun attach}); the caller execs it. The app goes on
      * running when it detaches: at the end of the caller's input, or on SIGINT. {@code FAILED_PRECONDITION}
@@ -81,4 +93,13 @@ public interface AppService {
 
     /** One app of the pod. */
     AppStatus status(RuntimePaths paths, String uuid, String app);
+
+    /**
+     * Has the writer of a running app's CRI log ({@link AppIo#criLog()}) close its file and open the
+     * path again, creating it: a kubelet renames the log to rotate it, then asks for this.
+     * {@code FAILED_PRECONDITION} for an app that does not run or has no CRI log.
+     *
+     * @since 1.1
+     */
+    void reopenLog(RuntimePaths paths, String uuid, String app);
 }

@@ -255,6 +255,10 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
      */
     private static void requireDefaultIo(PodDirectory pod, String appName) {
         AppIo io = AppIo.read(pod.path().resolve("apps").resolve(appName));
+        if (io.criLog() != null) {
+            throw BosunException.notImplemented("the nspawn engine writes no CRI log (" + io.criLog() + ") for an added"
+                    + " app yet; run the container with the runc or crun runtime handler (the oci engine)");
+        }
         if (!io.equals(AppIo.DEFAULT)) {
             throw BosunException.notImplemented("the nspawn engine gives an added app only the default I/O"
                     + " (stdin null, stdout and stderr to its log); use --stage1-name=oci for --stdin/--stdout/--stderr"

@@ -416,6 +416,15 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         removeFiles(pod, name);
     }
 
+    /**
+     * The supervisor's log writer of the app closes its CRI log and opens the path again (creating
+     * it and its directory); the supervisor refuses an app that does not run or has no CRI log.
+     */
+    @Override
+    public void reopenLog(PodDirectory pod, String appName) {
+        request(pod, "reopen", app(pod, appName).name(), "");
+    }
+
     /** The modes the core recorded for an added app; the supervisor knows null, log and stream. */
     private static org.bosun.api.app.AppIo appIo(PodDirectory pod, String app) {
         org.bosun.api.app.AppIo io = org.bosun.api.app.AppIo.read(pod.path().resolve("apps").resolve(app));

@@ -145,6 +145,15 @@ final class SupervisedPod implements AutoCloseable {
         return container(ContainerSpecs.appId(name), process);
     }
 
+    /** An added app whose output is also kept at {@code criLog} in the CRI log format (its plan line). */
+    SupervisedPod added(String name, String process, Path criLog) throws IOException {
+        added(name, process);
+        Path plan = pod.resolve("engine").resolve(PodPlan.ADDED).resolve(name);
+        Files.writeString(plan, Files.readString(plan) + new org.bosun.api.app.AppIo(null, null, null,
+                criLog.toString()).text());
+        return this;
+    }
+
     /** Hands the running sandbox a request as the engine does, and waits for its answer. */
     void request(String verb, String app, String arg) {
         OciEngine.request(new PodDirectory(uuid, pod, List.of(), java.util.Map.of()), verb, app, arg);

@@ -569,6 +569,78 @@ public class SupervisorScriptTest {
         }
     }
 
+    /**
+     * An added app with a CRI log: each line of either stream stamped and tagged there, a long line in
+     * partial lines and a full one, its own log as for any app; reopened after a rename, the next
+     * lines go to a new file at the path; refused for an app that does not run or has no CRI log.
+     */
+    @Test(timeout = 60_000)
+    public void anAddedAppsCriLogIsStampedTaggedSplitAndReopened() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            Path cri = pod.pod.resolve("kubelet/web/0.log");
+            Path go = pod.pod.resolve("go");
+            String longLine = "b".repeat(9000);
+            pod.sandbox().added("web", "echo out\necho err >&2\necho " + longLine + "\nwhile [ ! -e " + go
+                    + " ]; do sleep 0.05; done\necho after\ntrap 'exit 0' TERM\nwhile :; do sleep 0.05; done\n", cri)
+                    .added("plain", "while :; do sleep 0.05; done\n");
+            Process process = pod.start();
+            pod.await("engine/" + PodPlan.CONTROL);
+            pod.request("start", "web", "");
+            List<String> lines = awaitCriLine(cri, "stdout F b");
+            java.util.regex.Pattern format = java.util.regex.Pattern.compile(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z (stdout|stderr) [PF] .*");
+            assertTrue(lines.toString(), lines.stream().allMatch(l -> format.matcher(l).matches()));
+            List<String> tails = lines.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
+            assertTrue(tails.toString(), tails.contains("stdout F out") && tails.contains("stderr F err"));
+            List<String> parts = tails.stream().filter(t -> t.matches("stdout [PF] b+")).toList();
+            assertEquals(3, parts.size());
+            assertTrue(parts.toString(), parts.get(0).startsWith("stdout P ") && parts.get(1).startsWith("stdout P ")
+                    && parts.get(2).startsWith("stdout F "));
+            assertEquals(longLine, parts.stream().map(t -> t.substring(9)).reduce("", String::concat));
+            assertEquals("its own log has the lines as written", "out\nerr\n" + longLine + "\n",
+                    sortedLog(Files.readString(pod.pod.resolve("apps/web/log"))));
+
+            Files.move(cri, cri.resolveSibling("0.log.1"));
+            pod.request("reopen", "web", "");
+            assertTrue("the new log is there when the request is answered", Files.exists(cri));
+            Files.writeString(go, "");
+            assertEquals(1, awaitCriLine(cri, "stdout F after").size());
+            assertFalse(Files.readString(cri.resolveSibling("0.log.1")).contains("after"));
+
+            pod.request("start", "plain", "");
+            BosunException none = assertThrows(BosunException.class, () -> pod.request("reopen", "plain", ""));
+            assertTrue(none.getMessage(), none.getMessage().contains("has no CRI log"));
+            pod.request("stop", "web", "5");
+            pod.await("apps/web/status");
+            BosunException stopped = assertThrows(BosunException.class, () -> pod.request("reopen", "web", ""));
+            assertTrue(stopped.getMessage(), stopped.getMessage().contains("is not running"));
+
+            process.toHandle().destroy();
+            SupervisedPod.Result result = pod.result();
+            assertEquals(result.stderr(), 0, result.exitCode());
+        }
+    }
+
+    /** The out, err and long lines in a fixed order: the two streams reach the log in either order. */
+    private static String sortedLog(String log) {
+        List<String> lines = new java.util.ArrayList<>(List.of(log.split("\n")));
+        lines.sort(java.util.Comparator.comparing(l -> l.equals("out") ? 0 : l.equals("err") ? 1 : 2));
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static List<String> awaitCriLine(Path log, String tailPrefix) throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log);
+                if (lines.stream().anyMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(tailPrefix))) {
+                    return lines;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no line '" + tailPrefix + "...' in " + log);
+    }
+
     /** An added app that ignores SIGTERM is killed after its stop timeout; stopping the sandbox stops its apps. */
     @Test(timeout = 60_000)
     public void aStoppedAppThatIgnoresTermIsKilledAfterItsTimeoutAndTheSandboxStopsTheRest() throws Exception {
