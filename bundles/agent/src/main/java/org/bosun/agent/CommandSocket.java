@@ -146,7 +146,7 @@ public final class CommandSocket {
             watchForHangUp(client, Thread.currentThread(), done);
             Outcome outcome;
             try {
-                outcome = execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+                outcome = execute(invocation, new Wire.FrameStream(out, Wire.STDOUT), new Wire.FrameStream(out, Wire.STDERR));
             } finally {
                 done.set(true);
                 Thread.interrupted(); // a hang-up that came too late to matter
@@ -215,31 +215,5 @@ public final class CommandSocket {
         }
         var gr = posix.getgrnam(group);
         return gr == null ? -1 : (int) gr.getGID();
-    }
-
-    /** Sends what a command writes as frames of one type. */
-    private static final class FrameStream extends OutputStream {
-        private final DataOutputStream out;
-        private final byte type;
-
-        FrameStream(DataOutputStream out, byte type) {
-            this.out = out;
-            this.type = type;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return;
-            }
-            synchronized (out) {
-                Wire.writeFrame(out, type, b, off, len);
-            }
-        }
     }
 }
