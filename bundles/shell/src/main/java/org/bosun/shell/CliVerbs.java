@@ -35,7 +35,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * its exit code are the CLI's. The read verbs and the state-changing ones that need no terminal;
  * {@code run}, {@code enter} and {@code attach} stay with the {@code bosun} command.
  */
-@Component(immediate = true)
+@Component(service = CliVerbs.class, immediate = true)
 public final class CliVerbs {
     /** The session variable holding the caller's {@link Invocation} (the shell socket sets it per line). */
     public static final String INVOCATION = "bosun.invocation";
