@@ -6,13 +6,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +20,7 @@ import org.bosun.command.protocol.CommandService;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
 import org.bosun.command.protocol.Wire;
-import org.bosun.host.socket.PrivateSocketFile;
+import org.bosun.host.socket.PrivateSocketServer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -78,49 +74,21 @@ public final class CommandSocket {
         return t;
     });
     private final Path socketPath;
-    private final ServerSocketChannel server;
-    private final Thread acceptor;
+    private final PrivateSocketServer server;
 
     @Activate
     public CommandSocket(BundleContext context, Config config) throws IOException {
         String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
         this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
-        try (PrivateSocketFile file = PrivateSocketFile.prepare(socketPath, "another bosun agent already listens on "
-                + socketPath + "; stop it first or use --socket")) {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                server.bind(UnixDomainSocketAddress.of(file.bindPath()));
-                file.publish();
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
-        }
-        acceptor = new Thread(this::acceptLoop, "bosun-agent-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        server = PrivateSocketServer.listen(socketPath, "another bosun agent already listens on " + socketPath
+                + "; stop it first or use --socket", "bosun-agent-accept", client -> workers.execute(() -> serve(client)));
     }
 
     @Deactivate
     void deactivate() throws IOException, InterruptedException {
         server.close();
-        acceptor.join(2000);
-        Files.deleteIfExists(socketPath);
         workers.shutdown();
         workers.awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                workers.execute(() -> serve(client));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-            }
-        }
     }
 
     private void serve(SocketChannel client) {

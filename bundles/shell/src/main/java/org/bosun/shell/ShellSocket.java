@@ -8,14 +8,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -34,7 +30,7 @@ import org.bosun.api.ErrorKind;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
 import org.bosun.command.protocol.Wire;
-import org.bosun.host.socket.PrivateSocketFile;
+import org.bosun.host.socket.PrivateSocketServer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -72,8 +68,7 @@ public final class ShellSocket {
     private final CommandProcessor processor;
     private final CliVerbs verbs;
     private final Path socketPath;
-    private final ServerSocketChannel server;
-    private final Thread acceptor;
+    private final PrivateSocketServer server;
     private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "bosun-shell-session");
         t.setDaemon(true);
@@ -88,23 +83,10 @@ public final class ShellSocket {
         this.socketPath = socketPath(config.socket(), context == null ? null : context.getProperty("bosun.agent.socket"));
         if (socketPath == null) {
             server = null;
-            acceptor = null;
             return;
         }
-        try (PrivateSocketFile file = PrivateSocketFile.prepare(socketPath, "another bosun shell socket is served at "
-                + socketPath + "; stop its agent first")) {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                server.bind(UnixDomainSocketAddress.of(file.bindPath()));
-                file.publish();
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
-        }
-        acceptor = new Thread(this::acceptLoop, "bosun-shell-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        server = PrivateSocketServer.listen(socketPath, "another bosun shell socket is served at " + socketPath
+                + "; stop its agent first", "bosun-shell-accept", client -> sessions.execute(() -> serve(client)));
     }
 
     /** The configured socket, else shell.sock beside the agent's socket, else null (no agent: no shell). */
@@ -121,23 +103,8 @@ public final class ShellSocket {
             return;
         }
         server.close();
-        acceptor.join(2000);
-        Files.deleteIfExists(socketPath);
         sessions.shutdownNow();
         sessions.awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                sessions.execute(() -> serve(client));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-            }
-        }
     }
 
     private void serve(SocketChannel client) {
