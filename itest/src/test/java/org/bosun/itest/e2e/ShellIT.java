@@ -25,7 +25,7 @@ public class ShellIT extends E2eCase {
 
     @Parameters(name = "{0}")
     public static Collection<Object[]> modes() {
-        return List.of(new Object[] {Mode.AGENT});
+        return java.util.Collections.singletonList(new Object[] {Mode.AGENT});
     }
 
     public ShellIT(Mode mode) {
