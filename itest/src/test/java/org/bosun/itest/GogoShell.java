@@ -17,7 +17,7 @@ final class GogoShell {
 
     /**
      * Runs {@code command} (such as {@code bosun:security}) once its command service is registered;
-     * returns what it returned followed by what it printed.
+     * returns what it returned (the bosun commands return nothing) followed by what it printed.
      */
     static String run(BundleContext context, String command) throws Exception {
         String[] name = command.split("\\s+")[0].split(":");
@@ -28,7 +28,8 @@ final class GogoShell {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]),
                 new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(console, true, StandardCharsets.UTF_8))) {
-            return String.valueOf(session.execute(command)) + console.toString(StandardCharsets.UTF_8);
+            Object result = session.execute(command);
+            return (result == null ? "" : String.valueOf(result)) + console.toString(StandardCharsets.UTF_8);
         } finally {
             context.ungetService(gogoRef);
         }

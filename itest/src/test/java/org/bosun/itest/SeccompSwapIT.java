@@ -92,7 +92,7 @@ public class SeccompSwapIT extends PlatformCase {
                     .contains("\n  seccomp  " + SECCOMP_BSN + " " + newVersion + ": active\n"));
             String gogo = GogoShell.run(context, "bosun:security");
             assertTrue("bosun:security lists the updated seccomp module: " + gogo,
-                    gogo.contains("seccomp  " + SECCOMP_BSN + " " + newVersion + "  active\n"));
+                    gogo.contains("seccomp  " + SECCOMP_BSN + " " + newVersion + ": active\n"));
 
             Platform.Run gc = Platform.bosun(cli, tmp, "--dir", data.toString(), "gc", "--expire-prepared=0s");
             assertEquals("bosun gc: " + gc, 0, gc.exitCode());

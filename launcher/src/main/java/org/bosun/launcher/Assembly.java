@@ -22,7 +22,7 @@ public final class Assembly {
      * jnr and jffi use sun.misc.Unsafe; the agent reads peer credentials through jdk.net; the
      * metadata service is the JDK's HTTP server.
      */
-    static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.command.protocol;version=1.1.0", "sun.misc", "jdk.net",
+    static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.command.protocol;version=1.2.0", "sun.misc", "jdk.net",
             "com.sun.net.httpserver");
 
     /** One bundle: its Maven coordinates as the feature names it, its file, its start level. */

@@ -55,6 +55,12 @@ public final class Main {
                 MetadataServiceMain.run(args, debug);
                 return;
             }
+            if ("shell".equals(command)) {
+                int code = ShellClient.run(args, System.in, stdout, stderr);
+                stdout.flush();
+                stderr.flush();
+                Runtime.getRuntime().halt(code);
+            }
             Invocation invocation = invocation(args, -1, -1);
             String training = System.getenv("BOSUN_CDS_TRAINING");
             if ("1".equals(training)) {

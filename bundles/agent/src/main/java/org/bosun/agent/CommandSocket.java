@@ -6,13 +6,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +20,7 @@ import org.bosun.command.protocol.CommandService;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
 import org.bosun.command.protocol.Wire;
-import org.bosun.host.socket.PrivateSocketFile;
+import org.bosun.host.socket.PrivateSocketServer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -78,49 +74,21 @@ public final class CommandSocket {
         return t;
     });
     private final Path socketPath;
-    private final ServerSocketChannel server;
-    private final Thread acceptor;
+    private final PrivateSocketServer server;
 
     @Activate
     public CommandSocket(BundleContext context, Config config) throws IOException {
         String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
         this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
-        try (PrivateSocketFile file = PrivateSocketFile.prepare(socketPath, "another bosun agent already listens on "
-                + socketPath + "; stop it first or use --socket")) {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                server.bind(UnixDomainSocketAddress.of(file.bindPath()));
-                file.publish();
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
-        }
-        acceptor = new Thread(this::acceptLoop, "bosun-agent-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        server = PrivateSocketServer.listen(socketPath, "another bosun agent already listens on " + socketPath
+                + "; stop it first or use --socket", "bosun-agent-accept", client -> workers.execute(() -> serve(client)));
     }
 
     @Deactivate
     void deactivate() throws IOException, InterruptedException {
         server.close();
-        acceptor.join(2000);
-        Files.deleteIfExists(socketPath);
         workers.shutdown();
         workers.awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                workers.execute(() -> serve(client));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-            }
-        }
     }
 
     private void serve(SocketChannel client) {
@@ -146,7 +114,7 @@ public final class CommandSocket {
             watchForHangUp(client, Thread.currentThread(), done);
             Outcome outcome;
             try {
-                outcome = execute(invocation, new FrameStream(out, Wire.STDOUT), new FrameStream(out, Wire.STDERR));
+                outcome = execute(invocation, new Wire.FrameStream(out, Wire.STDOUT), new Wire.FrameStream(out, Wire.STDERR));
             } finally {
                 done.set(true);
                 Thread.interrupted(); // a hang-up that came too late to matter
@@ -215,31 +183,5 @@ public final class CommandSocket {
         }
         var gr = posix.getgrnam(group);
         return gr == null ? -1 : (int) gr.getGID();
-    }
-
-    /** Sends what a command writes as frames of one type. */
-    private static final class FrameStream extends OutputStream {
-        private final DataOutputStream out;
-        private final byte type;
-
-        FrameStream(DataOutputStream out, byte type) {
-            this.out = out;
-            this.type = type;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return;
-            }
-            synchronized (out) {
-                Wire.writeFrame(out, type, b, off, len);
-            }
-        }
     }
 }

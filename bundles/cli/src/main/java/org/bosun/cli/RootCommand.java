@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
                 GcCommand.class, ExportCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class,
                 AgentCommand.class, MetadataServiceCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class,
-                AppCommand.class, AttachCommand.class, EventsCommand.class, BundleCommand.class},
+                AppCommand.class, AttachCommand.class, EventsCommand.class, BundleCommand.class, ShellCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"
                 + " running to make commands faster; no daemon is ever required.", "",
                 PrivilegedCommands.HELP,

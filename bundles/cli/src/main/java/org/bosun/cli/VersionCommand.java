@@ -30,6 +30,36 @@ final class VersionCommand implements Callable<Integer> {
             description = "tabular (default), json or json-pretty")
     OutputFormat format = OutputFormat.TABULAR;
 
+    /** One section of the output, without its heading (the Gogo commands bosun:engines, bosun:security ...). */
+    @Option(names = "--only", paramLabel = "SECTION", converter = Section.Converter.class,
+            description = "print one section only, without its heading: engines, formats, security or providers"
+                    + " (with --format=json: that section's array)")
+    Section only;
+
+    /** The sections of the output that --only picks, each with its JSON array. */
+    enum Section {
+        ENGINES("stage1_engines"), FORMATS("image_formats"), SECURITY("security_modules"), PROVIDERS("providers");
+
+        final String json;
+
+        Section(String json) {
+            this.json = json;
+        }
+
+        static final class Converter implements picocli.CommandLine.ITypeConverter<Section> {
+            @Override
+            public Section convert(String value) {
+                for (Section s : values()) {
+                    if (s.name().equalsIgnoreCase(value)) {
+                        return s;
+                    }
+                }
+                throw new picocli.CommandLine.TypeConversionException("'" + value
+                        + "' is not a section of bosun version; use engines, formats, security or providers");
+            }
+        }
+    }
+
     private final Session session;
 
     VersionCommand(Session session) {
@@ -80,43 +110,60 @@ final class VersionCommand implements Callable<Integer> {
         ArrayNode providers = json.putArray("providers");
         statuses.forEach(s -> providers.add(json(s)));
         if (format != OutputFormat.TABULAR) {
-            session.out.println(PodJson.write(json, format.jsonName()));
+            session.out.println(PodJson.write(only == null ? json : json.get(only.json), format.jsonName()));
             return 0;
         }
         var out = session.out;
-        out.println("bosun Version: " + json.get("bosun").asText());
-        out.println("appc Version: 0.8.11");
-        out.println("Java Version: " + json.get("java").asText());
-        out.println("Framework: " + json.get("framework").asText());
-        out.println("Features: " + json.get("features").asText());
-        out.println("Stage1 engines:");
-        if (engines.isEmpty()) {
-            out.println("  (none installed)");
+        if (only == null) {
+            out.println("bosun Version: " + json.get("bosun").asText());
+            out.println("appc Version: 0.8.11");
+            out.println("Java Version: " + json.get("java").asText());
+            out.println("Framework: " + json.get("framework").asText());
+            out.println("Features: " + json.get("features").asText());
         }
-        engines.forEach(e -> out.println("  " + e.get("name").asText() + "  " + e.get("bundle").asText() + " "
-                + e.get("version").asText() + " (ABI " + e.get("abi_version").asText() + "): " + e.get("description").asText()));
-        out.println("Image formats:");
-        if (formats.isEmpty()) {
-            out.println("  (none installed)");
+        // A section alone has no heading and no indent: the Gogo commands print it so.
+        String indent = only == null ? "  " : "";
+        if (heading(Section.ENGINES, "Stage1 engines:") && engines.isEmpty()) {
+            out.println(indent + "(none installed)");
         }
-        formats.forEach(f -> out.println("  " + f.get("name").asText() + "  " + f.get("bundle").asText() + " "
-                + f.get("version").asText()));
-        out.println("Security modules:");
-        if (modules.isEmpty()) {
-            out.println("  (none installed: pods run unconfined)");
+        if (only == null || only == Section.ENGINES) {
+            engines.forEach(e -> out.println(indent + e.get("name").asText() + "  " + e.get("bundle").asText() + " "
+                    + e.get("version").asText() + " (ABI " + e.get("abi_version").asText() + "): "
+                    + e.get("description").asText()));
         }
-        modules.forEach(m -> out.println("  " + m.get("name").asText() + "  " + m.get("bundle").asText() + " "
-                + m.get("version").asText() + ": " + m.get("state").asText()
-                + (m.has("reason") ? " (" + m.get("reason").asText() + ")" : "")));
-        out.println("Providers:");
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"  KIND", "NAME", "BUNDLE", "VERSION", "ABI", "STATE"});
-        for (ProviderStatus s : statuses) {
-            rows.add(new String[] {"  " + s.kind().id(), s.name() == null ? "-" : s.name(), s.bundleSymbolicName(),
-                    s.bundleVersion(), s.abiVersion() == null ? "-" : s.abiVersion().toString(), s.describe()});
+        if (heading(Section.FORMATS, "Image formats:") && formats.isEmpty()) {
+            out.println(indent + "(none installed)");
         }
-        Table.print(out, rows);
+        if (only == null || only == Section.FORMATS) {
+            formats.forEach(f -> out.println(indent + f.get("name").asText() + "  " + f.get("bundle").asText() + " "
+                    + f.get("version").asText()));
+        }
+        if (heading(Section.SECURITY, "Security modules:") && modules.isEmpty()) {
+            out.println(indent + "(none installed: pods run unconfined)");
+        }
+        if (only == null || only == Section.SECURITY) {
+            modules.forEach(m -> out.println(indent + m.get("name").asText() + "  " + m.get("bundle").asText() + " "
+                    + m.get("version").asText() + ": " + m.get("state").asText()
+                    + (m.has("reason") ? " (" + m.get("reason").asText() + ")" : "")));
+        }
+        if (heading(Section.PROVIDERS, "Providers:")) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {indent + "KIND", "NAME", "BUNDLE", "VERSION", "ABI", "STATE"});
+            for (ProviderStatus s : statuses) {
+                rows.add(new String[] {indent + s.kind().id(), s.name() == null ? "-" : s.name(), s.bundleSymbolicName(),
+                        s.bundleVersion(), s.abiVersion() == null ? "-" : s.abiVersion().toString(), s.describe()});
+            }
+            Table.print(out, rows);
+        }
         return 0;
+    }
+
+    /** Whether {@code section} is printed; prints its heading when the whole output is. */
+    private boolean heading(Section section, String heading) {
+        if (only == null) {
+            session.out.println(heading);
+        }
+        return only == null || only == section;
     }
 
     /** The registered providers of {@code kind}, by name. */

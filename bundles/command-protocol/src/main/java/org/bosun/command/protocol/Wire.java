@@ -210,4 +210,33 @@ public final class Wire {
         }
         return list;
     }
+
+    /**
+     * Sends what is written to it as frames of one type ({@link #STDOUT} or {@link #STDERR}), one a
+     * write; writers on several threads share {@code out}, which each write holds while it sends.
+     */
+    public static final class FrameStream extends OutputStream {
+        private final DataOutputStream out;
+        private final byte type;
+
+        public FrameStream(DataOutputStream out, byte type) {
+            this.out = out;
+            this.type = type;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            synchronized (out) {
+                writeFrame(out, type, b, off, len);
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@
  * In an embedded framework this package comes from the launcher's class path through the system
  * bundle; elsewhere (tests, the agent) from this bundle.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.bosun.command.protocol;
 

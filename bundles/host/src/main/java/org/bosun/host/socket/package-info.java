@@ -1,5 +1,5 @@
 /** Unix sockets on the host that only their owner may connect to. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.host.socket;
 
