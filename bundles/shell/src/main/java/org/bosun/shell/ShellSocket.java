@@ -38,7 +38,6 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import jdk.net.ExtendedSocketOptions;
@@ -52,16 +51,25 @@ import jdk.net.UnixDomainPrincipal;
  * line's output and an outcome whose exit code is the line's status. An invocation without
  * arguments asks for the command names (for completion), one a line.
  */
-@Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@Designate(ocd = ShellSocket.Config.class)
+// The agent's socket configuration (its component's PID, from configurations.d) is read too: an
+// agent told where to listen there must get its shell beside that socket, not beside --socket's.
+@Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        configurationPid = {ShellSocket.AGENT_SOCKET_PID, "org.bosun.shell.ShellSocket"})
 public final class ShellSocket {
     static final String SOCKET_NAME = "shell.sock";
+    /** The configuration of the agent's command socket (its component's name). */
+    static final String AGENT_SOCKET_PID = "org.bosun.agent.CommandSocket";
 
-    @ObjectClassDefinition(name = "bosun shell socket")
+    @ObjectClassDefinition(name = "bosun shell socket", pid = "org.bosun.shell.ShellSocket")
     public @interface Config {
         @AttributeDefinition(description = "The unix socket of bosun shell; empty for shell.sock beside the agent's"
-                + " socket (the framework property bosun.agent.socket; a framework without it is no agent and"
-                + " listens nowhere)")
+                + " socket (its configuration, else the framework property bosun.agent.socket; a framework without"
+                + " it is no agent and listens nowhere)")
+        String shellSocket() default "";
+    }
+
+    /** The agent's own setting (configuration org.bosun.agent.CommandSocket), merged in by DS. */
+    @interface AgentSocketConfig {
         String socket() default "";
     }
 
@@ -76,11 +84,13 @@ public final class ShellSocket {
     });
 
     @Activate
-    public ShellSocket(BundleContext context, Config config, @Reference CommandProcessor processor,
+    public ShellSocket(BundleContext context, Config config, AgentSocketConfig agent, @Reference CommandProcessor processor,
             @Reference CliVerbs verbs) throws IOException {
         this.processor = processor;
         this.verbs = verbs;
-        this.socketPath = socketPath(config.socket(), context == null ? null : context.getProperty("bosun.agent.socket"));
+        String agentSocket = !agent.socket().isEmpty() || context == null ? agent.socket()
+                : context.getProperty("bosun.agent.socket");
+        this.socketPath = socketPath(config.shellSocket(), agentSocket);
         if (socketPath == null) {
             server = null;
             return;

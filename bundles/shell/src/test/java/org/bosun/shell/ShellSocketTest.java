@@ -86,9 +86,13 @@ public class ShellSocketTest {
     }
 
     private ShellSocket socket(Path path) throws Exception {
+        return socket(path, null);
+    }
+
+    private ShellSocket socket(Path path, Path agentSocket) throws Exception {
         return new ShellSocket(null, new ShellSocket.Config() {
             @Override
-            public String socket() {
+            public String shellSocket() {
                 return path == null ? "" : path.toString();
             }
 
@@ -96,7 +100,31 @@ public class ShellSocketTest {
             public Class<? extends Annotation> annotationType() {
                 return ShellSocket.Config.class;
             }
+        }, new ShellSocket.AgentSocketConfig() {
+            @Override
+            public String socket() {
+                return agentSocket == null ? "" : agentSocket.toString();
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ShellSocket.AgentSocketConfig.class;
+            }
         }, processor, verbs);
+    }
+
+    @Test
+    public void theShellListensBesideTheAgentsConfiguredSocket() throws Exception {
+        Path dir = Files.createTempDirectory("bosun-shell-agent-");
+        ShellSocket shell = socket(null, dir.resolve("configured/agent.sock"));
+        try {
+            assertTrue(Files.exists(dir.resolve("configured/shell.sock")));
+        } finally {
+            shell.deactivate();
+            Files.deleteIfExists(dir.resolve("configured/shell.sock"));
+            Files.deleteIfExists(dir.resolve("configured"));
+            Files.deleteIfExists(dir);
+        }
     }
 
     private static Invocation line(String text) {
