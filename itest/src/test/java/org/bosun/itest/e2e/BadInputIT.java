@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -224,6 +225,14 @@ public class BadInputIT extends E2eCase {
                     hostiles.add(new Hostile(content, "registry", registry.image("hostile/" + name + ":latest"),
                             content.entry("")));
                 }
+            }
+            if (mode == Mode.IN_PROCESS) {
+                // The refusals are the image formats' code, the same in both modes, and the agent
+                // mode fetches every hostile image. In-process each fetch boots its own platform
+                // (seconds on 2 cores, 150 s for the whole set): there, two contents of each form
+                // prove what differs, the process (its exit code, its one line, a clean store).
+                Map<String, Integer> perForm = new java.util.HashMap<>();
+                hostiles.removeIf(h -> perForm.merge(h.form(), 1, Integer::sum) > 2);
             }
             List<Callable<BosunResult>> calls = new ArrayList<>();
             for (Hostile h : hostiles) {
