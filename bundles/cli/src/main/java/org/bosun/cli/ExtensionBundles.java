@@ -72,119 +72,117 @@ final class ExtensionBundles {
 
     /** Installs and starts {@code jar} (checked and verified by the caller), then records it. */
     Bundle install(BundleJar jar) {
-        synchronized (JVM_LOCK) {
-            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
-                ExtensionIndex index = index();
-                refuseBuiltIn(index, jar.symbolicName(), "install");
-                if (index.find(jar.symbolicName()).isPresent()) {
-                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already installed (version "
-                            + index.find(jar.symbolicName()).get().current().version() + "); use 'bosun bundle update "
-                            + jar.file() + "' to replace it");
-                }
-                Path stored = copyIn(jar, index);
-                Bundle bundle;
-                try {
-                    bundle = context.installBundle(stored.toUri().toString());
-                } catch (BundleException e) {
-                    Files.deleteIfExists(stored);
-                    throw BosunException.invalid("bundle " + jar.file() + " cannot be installed: " + firstLine(e));
-                }
-                try {
-                    start(bundle, jar);
-                    index.with(new ExtensionIndex.Entry(jar.symbolicName(),
-                            new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()), null))
-                            .write();
-                } catch (RuntimeException | IOException e) {
-                    uninstallQuietly(bundle);
-                    Files.deleteIfExists(stored);
-                    throw e;
-                }
-                return bundle;
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
-                        + "; check its permissions and free space");
+        return underLocks(() -> {
+            ExtensionIndex index = index();
+            refuseBuiltIn(index, jar.symbolicName(), "install");
+            if (index.find(jar.symbolicName()).isPresent()) {
+                throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already installed (version "
+                        + index.find(jar.symbolicName()).get().current().version() + "); use 'bosun bundle update "
+                        + jar.file() + "' to replace it");
             }
-        }
+            Path stored = copyIn(jar, index);
+            Bundle bundle;
+            try {
+                bundle = context.installBundle(stored.toUri().toString());
+            } catch (BundleException e) {
+                Files.deleteIfExists(stored);
+                throw BosunException.invalid("bundle " + jar.file() + " cannot be installed: " + firstLine(e));
+            }
+            try {
+                start(bundle, jar);
+                index.with(new ExtensionIndex.Entry(jar.symbolicName(),
+                        new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()), null))
+                        .write();
+            } catch (RuntimeException | IOException e) {
+                uninstallQuietly(bundle);
+                Files.deleteIfExists(stored);
+                throw e;
+            }
+            return bundle;
+        });
     }
 
     /** Replaces the installed extension of {@code jar}'s symbolic name by {@code jar}; keeps the replaced one. */
     Bundle update(BundleJar jar) {
-        synchronized (JVM_LOCK) {
-            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
-                ExtensionIndex index = index();
-                ExtensionIndex.Entry entry = extension(index, jar.symbolicName(), "update");
-                if (entry.current().version().equals(jar.version().toString())) {
-                    throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already at version "
-                            + jar.version() + "; an update needs another Bundle-Version");
-                }
-                Path stored = copyIn(jar, index);
-                try {
-                    Bundle bundle = replace(jar.symbolicName(), index.jar(entry.current()), stored, jar.file().toString());
-                    index.with(new ExtensionIndex.Entry(jar.symbolicName(),
-                            new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()),
-                            entry.current())).write();
-                    if (entry.previous() != null && !entry.previous().file().equals(stored.getFileName().toString())) {
-                        Files.deleteIfExists(index.jar(entry.previous()));
-                    }
-                    return bundle;
-                } catch (RuntimeException | IOException e) {
-                    Files.deleteIfExists(stored);
-                    throw e;
-                }
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
-                        + "; check its permissions and free space");
+        return underLocks(() -> {
+            ExtensionIndex index = index();
+            ExtensionIndex.Entry entry = extension(index, jar.symbolicName(), "update");
+            if (entry.current().version().equals(jar.version().toString())) {
+                throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already at version "
+                        + jar.version() + "; an update needs another Bundle-Version");
             }
-        }
+            Path stored = copyIn(jar, index);
+            try {
+                Bundle bundle = replace(jar.symbolicName(), index.jar(entry.current()), stored, jar.file().toString());
+                index.with(new ExtensionIndex.Entry(jar.symbolicName(),
+                        new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()),
+                        entry.current())).write();
+                if (entry.previous() != null && !entry.previous().file().equals(stored.getFileName().toString())) {
+                    Files.deleteIfExists(index.jar(entry.previous()));
+                }
+                return bundle;
+            } catch (RuntimeException | IOException e) {
+                Files.deleteIfExists(stored);
+                throw e;
+            }
+        });
     }
 
     /** Goes back to the version kept by the last update; the version left is kept in turn. */
     Bundle rollback(String symbolicName) {
-        synchronized (JVM_LOCK) {
-            try (FileLock lock = ExtensionIndex.lock(dataDir)) {
-                ExtensionIndex index = index();
-                ExtensionIndex.Entry entry = extension(index, symbolicName, "roll back");
-                if (entry.previous() == null) {
-                    throw BosunException.precondition("bundle " + symbolicName + " has no previous version to roll back"
-                            + " to; only an update keeps one");
-                }
-                Path previous = index.jar(entry.previous());
-                if (!Files.isRegularFile(previous)) {
-                    throw BosunException.precondition("the previous version's jar " + previous + " of bundle "
-                            + symbolicName + " is missing; update to a version instead");
-                }
-                Bundle bundle = replace(symbolicName, index.jar(entry.current()), previous, previous.toString());
-                index.with(new ExtensionIndex.Entry(symbolicName, entry.previous(), entry.current())).write();
-                return bundle;
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
-                        + "; check its permissions and free space");
+        return underLocks(() -> {
+            ExtensionIndex index = index();
+            ExtensionIndex.Entry entry = extension(index, symbolicName, "roll back");
+            if (entry.previous() == null) {
+                throw BosunException.precondition("bundle " + symbolicName + " has no previous version to roll back"
+                        + " to; only an update keeps one");
             }
-        }
+            Path previous = index.jar(entry.previous());
+            if (!Files.isRegularFile(previous)) {
+                throw BosunException.precondition("the previous version's jar " + previous + " of bundle "
+                        + symbolicName + " is missing; update to a version instead");
+            }
+            Bundle bundle = replace(symbolicName, index.jar(entry.current()), previous, previous.toString());
+            index.with(new ExtensionIndex.Entry(symbolicName, entry.previous(), entry.current())).write();
+            return bundle;
+        });
     }
 
     /** Uninstalls an extension bundle and removes its jars and index entry. */
     ExtensionIndex.Entry uninstall(String symbolicName) {
+        return underLocks(() -> {
+            ExtensionIndex index = index();
+            ExtensionIndex.Entry entry = extension(index, symbolicName, "uninstall");
+            Optional<Bundle> bundle = installed(symbolicName);
+            if (bundle.isPresent()) {
+                try {
+                    bundle.get().uninstall();
+                } catch (BundleException e) {
+                    throw BosunException.precondition("bundle " + symbolicName + " cannot be uninstalled: "
+                            + firstLine(e));
+                }
+                refresh(List.of(bundle.get()));
+            }
+            index.without(symbolicName).write();
+            Files.deleteIfExists(index.jar(entry.current()));
+            if (entry.previous() != null) {
+                Files.deleteIfExists(index.jar(entry.previous()));
+            }
+            return entry;
+        });
+    }
+
+    /** The index entry of an extension; refuses built-in and unknown names. */
+    /** What changes the extensions: under the JVM's and the data directory's lock, as one. */
+    private interface LockedChange<T> {
+        T apply() throws IOException;
+    }
+
+    /** Runs a change under both locks (the agent runs commands concurrently; other processes share the folder). */
+    private <T> T underLocks(LockedChange<T> change) {
         synchronized (JVM_LOCK) {
             try (FileLock lock = ExtensionIndex.lock(dataDir)) {
-                ExtensionIndex index = index();
-                ExtensionIndex.Entry entry = extension(index, symbolicName, "uninstall");
-                Optional<Bundle> bundle = installed(symbolicName);
-                if (bundle.isPresent()) {
-                    try {
-                        bundle.get().uninstall();
-                    } catch (BundleException e) {
-                        throw BosunException.precondition("bundle " + symbolicName + " cannot be uninstalled: "
-                                + firstLine(e));
-                    }
-                    refresh(List.of(bundle.get()));
-                }
-                index.without(symbolicName).write();
-                Files.deleteIfExists(index.jar(entry.current()));
-                if (entry.previous() != null) {
-                    Files.deleteIfExists(index.jar(entry.previous()));
-                }
-                return entry;
+                return change.apply();
             } catch (IOException e) {
                 throw BosunException.precondition("cannot change " + ExtensionIndex.folder(dataDir) + ": " + e
                         + "; check its permissions and free space");
@@ -192,7 +190,6 @@ final class ExtensionBundles {
         }
     }
 
-    /** The index entry of an extension; refuses built-in and unknown names. */
     private ExtensionIndex.Entry extension(ExtensionIndex index, String symbolicName, String verb) {
         refuseBuiltIn(index, symbolicName, verb);
         return index.find(symbolicName).orElseThrow(() -> BosunException.notFound("no extension bundle "
