@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.junit.Assume;
 import org.junit.ClassRule;
 import org.junit.Test;
 
@@ -151,6 +150,7 @@ public class AppLifecycleIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the refusals are the core's app operations in both modes; in-process exit codes are BadInputIT's")
     public void badRequestsGetOneLineADocumentedCodeAndChangeNothing() throws Exception {
         BosunResult fly = bosun("app", "sandbox", "--stage1-name=fly");
         assertExit(8, fly);
@@ -203,6 +203,7 @@ public class AppLifecycleIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("attach is the core's command, exec'd by the launcher as enter is (EnterContextIT runs enter in both modes)")
     public void streamAppsOfAnOciImageExchangeLinesWithAnAttachAndOutliveIt() throws Exception {
         OciImages images = OciImages.build(work.resolve("images"));
         for (String rt : OciEngineIT.RUNTIMES) {
@@ -300,8 +301,8 @@ public class AppLifecycleIT extends E2eCase {
      * the agent killed with SIGKILL, they run on, and the next agent sees them as they were and stops them.
      */
     @Test
+    @AgentModeOnly("the agent is what is killed")
     public void sandboxAppsRunOnWhenTheAgentIsKilledAndTheNextAgentStopsThem() throws Exception {
-        Assume.assumeTrue("the agent is what is killed", mode == Mode.AGENT);
         for (String rt : OciEngineIT.RUNTIMES) {
             String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
             List<Long> pids = new ArrayList<>();

@@ -194,6 +194,7 @@ public class AppcDiscoveryIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("rendering is the store's code in both modes")
     public void thePathWhitelistOfTheImageLimitsTheRenderedTree() throws Exception {
         trustPublisherByDiscovery();
         BosunResult run = withConfig("run", FLY, "localhost/slim:1.0", "--", "-c",
@@ -203,6 +204,7 @@ public class AppcDiscoveryIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("fetch and verification are the format's and trust bundle's code in both modes")
     public void fetchesAnHttpsUrlAndVerifiesTheSignatureBesideIt() throws Exception {
         BosunResult trust = withConfig("trust", "--prefix=localhost/base", "--skip-fingerprint-review",
                 SERVER.url("/pubkeys.gpg"));
@@ -227,6 +229,7 @@ public class AppcDiscoveryIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("discovery is the appc format's code in both modes")
     public void verifiesTheServerCertificateAndRefusesPlainHttpUnlessAllowed() throws Exception {
         Files.delete(local.resolve("certs.d/test-server.pem"));
         String url = SERVER.url(path("localhost/base", "aci"));
@@ -242,6 +245,7 @@ public class AppcDiscoveryIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("dependency resolution is the appc format's code in both modes")
     public void refusesMissingAndLoopingDependenciesNamingThem() throws Exception {
         String missing = refusal(withConfig("fetch", INSECURE, "localhost/orphan:1.0"));
         assertTrue(missing, missing.contains("depends on localhost/missing") && missing.contains("does not exist"));

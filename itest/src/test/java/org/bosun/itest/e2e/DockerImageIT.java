@@ -135,6 +135,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the pull policy is the format's code in both modes")
     public void aSecondFetchIsANoOpAndUpdateSeesARePushedTag() throws Exception {
         try (Registry own = Registry.start(work.resolve("registry"), null, null)) {
             IMAGES.addRegistry(local, own);
@@ -157,6 +158,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void anUnsignedImageIsRefusedNamingTheInsecureOption() throws Exception {
         String image = IMAGES.plain.image("test/unsigned:latest");
         String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
@@ -167,6 +169,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void anImageSignedByAnUntrustedKeyIsRefused() throws Exception {
         String image = IMAGES.plain.image("test/other-signer:latest");
         String line = assertRefused(5, image, withConfig("fetch", HTTP, image));
@@ -176,6 +179,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void aSignatureOfAnotherManifestIsRefused() throws Exception {
         String image = IMAGES.plain.image("test/swapped:latest");
         String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
@@ -185,6 +189,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("platform selection is the format's code in both modes")
     public void theHostsPlatformIsChosenFromAnIndex() throws Exception {
         String image = IMAGES.plain.image("test/multi:latest");
         assertEquals("the amd64 entry, listed second, is chosen", IMAGES.busyboxDigest, fetch(HTTP, image));
@@ -199,6 +204,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("mirror selection is the format's code in both modes")
     public void aMirrorServesTheImageOfARegistryThatIsDown() throws Exception {
         String image = "docker://" + IMAGES.mirrored + "/test/busybox:latest";
         String line = assertRefused(6, image, withConfig("fetch", HTTP, image));
@@ -211,6 +217,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("digest checks are the format's code in both modes")
     public void aLayerThatDoesNotMatchItsDigestIsRefusedAndNothingIsListed() throws Exception {
         String image = IMAGES.plain.image("test/corrupt:latest");
         String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
@@ -225,6 +232,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("length checks are the format's code in both modes")
     public void aLayerLongerThanItsDescriptorSaysIsRefusedAndNothingIsListed() throws Exception {
         String image = IMAGES.plain.image("test/short:latest");
         String line = assertRefused(4, image, withConfig("fetch", HTTP, image));
@@ -237,6 +245,7 @@ public class DockerImageIT extends E2eCase {
     // ------------------------------------------------------------------ archives and layouts
 
     @Test
+    @AgentModeOnly("layout and archive reading is the format's code in both modes")
     public void signedOciLayoutsAndArchivesRun() throws Exception {
         for (String image : List.of("oci:" + IMAGES.images.layout + ":latest", "oci-archive:" + IMAGES.ociArchive,
                 "docker-archive:" + IMAGES.dockerArchive)) {
@@ -245,6 +254,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void unsignedOciLayoutsAndArchivesAreRefused() throws Exception {
         for (String image : List.of("oci:" + IMAGES.images.layout + ":unsigned", "oci-archive:" + IMAGES.unsignedOciArchive,
                 "docker-archive:" + IMAGES.unsignedDockerArchive)) {
@@ -255,6 +265,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the user lookup is prepare's code in both modes")
     public void aUserWithoutAGroupRunsWithThePrimaryGroupOfTheImagesPasswd() throws Exception {
         // User "nobody" and no group: as docker, gid 65534 from the image's /etc/passwd, not 0.
         assertPrinted("65534:65534\n", run("oci:" + IMAGES.images.layout + ":nobody", "echo $(id -u):$(id -g)", INSECURE));
@@ -263,6 +274,7 @@ public class DockerImageIT extends E2eCase {
     // ------------------------------------------------------------------ registries with auth
 
     @Test
+    @AgentModeOnly("registry authentication is the format's code in both modes")
     public void basicAuthNeedsCredentialsFromAuthD() throws Exception {
         String image = IMAGES.basic.image("test/busybox:latest");
         String line = assertRefused(5, image, withConfig("fetch", HTTP, image));
@@ -274,6 +286,7 @@ public class DockerImageIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("registry authentication is the format's code in both modes")
     public void bearerTokenAuthGoesThroughTheTokenService() throws Exception {
         String image = IMAGES.token.image("test/busybox:latest");
         String line = assertRefused(5, image, withConfig("fetch", HTTP, image));

@@ -42,8 +42,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code bosun gc} fails twice (the second time in-process) and pods are left, their networks are
  * released from their own records ({@link NetworkJanitor}) before the directory goes, and the test
  * fails: deleting the records would leave netns, leases and iptables rules on the host for good.
+ * A test marked {@link AgentModeOnly} runs only through the agent.
  */
 @RunWith(Parameterized.class)
+@Parameterized.UseParametersRunnerFactory(ModeRunnerFactory.class)
 public abstract class E2eCase {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
     static final String INSECURE = "--insecure-options=image";

@@ -112,6 +112,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the store's verify is the same code in both modes")
     public void verifyReportsACorruptedBlob() throws Exception {
         String id = fetch();
         Path blob = blob(id);
@@ -126,6 +127,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the store's gc is the same code in both modes")
     public void gcRemovesLeftoversUnusedImagesTreesAndBlobs() throws Exception {
         String id = fetch();
         assertExit(0, bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/true"));
@@ -147,6 +149,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the store's removal rule is the same code in both modes")
     public void anImageOfAPreparedPodIsNotRemoved() throws Exception {
         BosunResult prepare = bosun("prepare", INSECURE, FLY, aci());
         assertExit(0, prepare);
@@ -162,6 +165,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("export, extract and render are the store's code in both modes")
     public void exportExtractAndRenderWriteTheImage() throws Exception {
         String id = fetch();
         assertExit(0, bosun("image", "export", id, "out.aci"));
@@ -180,6 +184,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the overlay is set up by the same prepare in both modes")
     public void aPodWritesIntoItsOverlayNotIntoTheStoredTree() throws Exception {
         BosunResult run = bosun("run", INSECURE, FLY, aci(), "--exec", "/bin/sh", "--", "-c",
                 "echo changed > /etc/written && rm /bin/ls && cat /etc/written");
@@ -196,6 +201,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the copy is made by the same prepare in both modes")
     public void noOverlayCopiesTheTreeIntoThePod() throws Exception {
         BosunResult run = bosun("run", INSECURE, FLY, "--no-overlay", aci(), "--exec", "/bin/sh", "--", "-c",
                 "echo copied > /etc/written");
@@ -208,6 +214,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the overlay is set up by the same prepare in both modes")
     public void nspawnMountsTheOverlayInsideThePod() throws Exception {
         BosunResult run = bosun("run", INSECURE, "--stage1-name=nspawn", "--net=host", aci(), "--exec", "/bin/sh", "--",
                 "-c", "echo nspawn > /etc/written && cat /etc/written && test -x /bin/busybox");
@@ -241,6 +248,7 @@ public class ImageStoreIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the store's deduplication is the same code in both modes")
     public void runningAnUnchangedFileAgainWritesNothingToTheStore() throws Exception {
         String id = fetch();
         Path index = data.resolve("cas/index.mv.db");

@@ -97,6 +97,7 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the network modes are the network bundle's code in both modes")
     public void restrictedHasNoDefaultRouteNoneHasOnlyLoAndHostIsTheHostsNamespace() throws Exception {
         BosunResult restricted = bosun("run", INSECURE, NSPAWN, "--net=default-restricted", aci(), "--exec",
                 "/bin/sh", "--", "-c", "ip route; ip -o -4 addr show eth0");
@@ -124,6 +125,7 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the pod's files are the engine's in both modes")
     public void theEtcFilesAreWrittenAsAsked() throws Exception {
         BosunResult run = bosun("run", INSECURE, NSPAWN, "--net=none", "--hostname=podhost.example.test",
                 "--dns=192.0.2.53", "--dns-search=example.test", "--dns-opt=ndots:3", "--dns-domain=example.test",
@@ -147,6 +149,7 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("attachments and port forwards are the network bundle's code in both modes")
     public void aUserBridgeNetworkFromTheLocalConfigAndPortForwardingFrom127() throws Exception {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         String bridge = "bt" + suffix;
@@ -188,6 +191,7 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("attachments are the network bundle's code in both modes")
     public void aPodOnDefaultAndAUserNetworkHasTwoInterfacesAndStatusShowsBoth() throws Exception {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         String bridge = "bt" + suffix;
@@ -229,6 +233,7 @@ public class NetworkIT extends E2eCase {
      * the pod's own records are enough to free its namespace, veth, lease and iptables rules.
      */
     @Test
+    @AgentModeOnly("this checks the test harness, not a mode")
     public void theHarnessReleasesAPodsNetworkFromItsRecordsWhenBosunCannotRun() throws Exception {
         int hostPort;
         try (ServerSocket free = new ServerSocket(0)) {
@@ -314,6 +319,7 @@ public class NetworkIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the CNI refusals are the network bundle's code in both modes")
     public void aBrokenConflistAMissingPluginAndAnExhaustedRangeAreOneClearLineAndLeaveNothing() throws Exception {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         Path config = localConfig("10-broken.conflist", "{\"cniVersion\": \"1.0.0\", \"name\": \"broken\", \"plugins\": [");

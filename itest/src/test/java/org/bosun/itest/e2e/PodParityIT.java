@@ -73,6 +73,7 @@ public class PodParityIT extends E2eCase {
 
     /** {@code --dns=none} writes no resolv.conf: the app keeps its image's (this one has none), as with rkt. */
     @Test
+    @AgentModeOnly("the pod's files are the engine's in both modes")
     public void dnsNoneLeavesTheAppNoResolvConf() throws Exception {
         for (List<String> engine : ISOLATING) {
             BosunResult run = run(engine, "--dns=none", aci(), "--exec", "/bin/sh", "--", "-c",
@@ -85,6 +86,7 @@ public class PodParityIT extends E2eCase {
 
     /** A volume mounted on /etc/hosts or /etc/resolv.conf wins over the file bosun writes for the pod. */
     @Test
+    @AgentModeOnly("volumes are prepared by the same code in both modes")
     public void aVolumeOnAnEtcFileWinsOverThePodsOwn() throws Exception {
         Path hosts = Files.writeString(work.resolve("hosts"), "192.0.2.7\tfrom-volume\n");
         Path resolv = Files.writeString(work.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
@@ -101,6 +103,7 @@ public class PodParityIT extends E2eCase {
 
     /** Every app's /etc/mtab is a link to /proc/self/mounts, as rkt made it, on every engine. */
     @Test
+    @AgentModeOnly("the pod's files are the engine's in both modes")
     public void etcMtabIsALinkToTheAppsOwnMounts() throws Exception {
         List<List<String>> engines = new ArrayList<>(ISOLATING);
         engines.add(List.of(FLY));
@@ -121,6 +124,7 @@ public class PodParityIT extends E2eCase {
 
     /** The image's resource isolators apply unless a flag sets the resource, as with rkt. */
     @Test
+    @AgentModeOnly("isolators are prepare's code in both modes")
     public void theImagesMemoryLimitAppliesUnlessAFlagSetsAnother() throws Exception {
         Path limited = TestImages.busyboxWithManifest(work, "limited", LIMITED_MANIFEST);
         for (List<String> engine : ISOLATING) {
@@ -158,6 +162,7 @@ public class PodParityIT extends E2eCase {
      * starts with the image's files there, as Docker, podman and rkt's converted Docker images have it.
      */
     @Test
+    @AgentModeOnly("volumes are prepared by the same code in both modes")
     public void anImagesDeclaredVolumeStartsWithTheImagesFiles() throws Exception {
         OciImages images = OciImages.build(Files.createDirectories(work.resolve("images")));
         OciImages.run(work, null, List.of("umoci", "config", "--image", images.layout + ":layers", "--tag",
@@ -176,6 +181,7 @@ public class PodParityIT extends E2eCase {
      * {@code --private-users} pod too. fly has the host's, and refuses {@code private} in one line.
      */
     @Test
+    @AgentModeOnly("the namespaces are the engine's, set up alike in both modes")
     public void ipcPrivateIsThePodsOwnNamespaceAndParentIsTheHosts() throws Exception {
         String host = Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString();
         // oci's runtime works as the pod's own host uid with --private-users, and must pass through

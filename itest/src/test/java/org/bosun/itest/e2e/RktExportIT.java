@@ -61,6 +61,7 @@ public class RktExportIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the refusals are the core's export code in both modes")
     public void exportRefusesWhatItCannotDoInOneLineAndWritesNothing() throws Exception {
         Path uuidFile = work.resolve("uuid");
         assertExit(0, bosun("run", INSECURE, "--stage1-name=oci", "--uuid-file-save=" + uuidFile,

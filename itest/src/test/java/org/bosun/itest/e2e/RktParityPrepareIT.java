@@ -65,6 +65,7 @@ public class RktParityPrepareIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the PATH lookup is prepare's code in both modes")
     public void aCommandWithoutAPathIsLookedUpInTheAppsPathInsideItsImage() throws Exception {
         for (List<String> engine : ENGINES) {
             BosunResult echo = run(engine, aci(), "--exec", "echo", "--", "hello", "from", "PATH");
@@ -91,6 +92,7 @@ public class RktParityPrepareIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the command line is parsed by the same cli code in both modes")
     public void imagesWithoutTripleDashAreAppsOfTheirOwnAsInRkt() throws Exception {
         BosunResult prepare = bosun("prepare", INSECURE, NSPAWN, aci(), "--name=first", "--exec", "echo", aci(),
                 "--name=second", "--exec=/bin/true", "--", "-x", "---", aci(), "--name=third");
@@ -121,6 +123,7 @@ public class RktParityPrepareIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the command line is parsed by the same cli code in both modes")
     public void aMountBeforeTheFirstImageIsEveryAppsAndATargetIsResolvedInsideTheApp() throws Exception {
         Path host = Files.createDirectories(work.resolve("host-data"));
         Files.writeString(host.resolve("file"), "shared\n");
@@ -150,6 +153,7 @@ public class RktParityPrepareIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the store's lookup is the same code in both modes")
     public void storedImagesAreFoundAsRktFoundThem() throws Exception {
         BosunResult fetch = bosun("fetch", INSECURE, aci());
         assertExit(0, fetch);

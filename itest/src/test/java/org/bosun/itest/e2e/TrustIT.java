@@ -108,6 +108,7 @@ public class TrustIT extends E2eCase {
 
     /** rkt's per-image {@code --signature=FILE}: the signature kept anywhere, not beside the image. */
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void aSignatureFileGivenAfterTheImageVerifiesIt() throws Exception {
         assertExit(0, trust("--prefix=" + NAME, "--skip-fingerprint-review", key.toString()));
         Path signature = Files.move(image.resolveSibling("busybox.aci.asc"), work.resolve("kept-elsewhere.sig"));
@@ -171,6 +172,7 @@ public class TrustIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("signature checks are the trust bundle's code in both modes")
     public void aChangedImageIsRefusedEvenWithATrustedSigner() throws Exception {
         assertExit(0, trust("--prefix=" + NAME, "--skip-fingerprint-review", key.toString()));
         byte[] bytes = Files.readAllBytes(image);
@@ -186,6 +188,7 @@ public class TrustIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the trust store is the same code in both modes")
     public void aKeyTrustedForAnotherPrefixDoesNotHelp() throws Exception {
         assertExit(0, trust("--prefix=example.com/other", "--skip-fingerprint-review", key.toString()));
         // A prefix counts by path segments: example.com/busy is no prefix of example.com/busybox.
@@ -205,6 +208,7 @@ public class TrustIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the insecure option is read by the same cli code in both modes")
     public void insecureOptionsImageSkipsVerification() throws Exception {
         assertRan(runImage(INSECURE));
         Files.writeString(image.resolveSibling("busybox.aci.asc"), "not a signature\n");
@@ -214,6 +218,7 @@ public class TrustIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the trust store is the same code in both modes")
     public void trustedKeysAreListedAndRemoved() throws Exception {
         assertExit(0, trust("--prefix=" + NAME, "--skip-fingerprint-review", key.toString()));
         assertExit(0, trust("--root", "--skip-fingerprint-review", otherKey.toString()));
@@ -248,6 +253,7 @@ public class TrustIT extends E2eCase {
     }
 
     @Test
+    @AgentModeOnly("the trust store is the same code in both modes")
     public void aSystemKeyIsTrustedUntilTheLocalConfigurationWithdrawsIt() throws Exception {
         Path systemKey = system.resolve("trustedkeys/root.d").resolve(signer.toLowerCase(Locale.ROOT));
         Files.createDirectories(systemKey.getParent());
