@@ -10,8 +10,10 @@ import org.bosun.api.provider.ProviderStatus;
 import org.bosun.cri.v1.AttachRequest;
 import org.bosun.cri.v1.AttachResponse;
 import org.bosun.cri.v1.CgroupDriver;
+import org.bosun.cri.v1.ContainerEventResponse;
 import org.bosun.cri.v1.ExecRequest;
 import org.bosun.cri.v1.ExecResponse;
+import org.bosun.cri.v1.GetEventsRequest;
 import org.bosun.cri.v1.LinuxRuntimeConfiguration;
 import org.bosun.cri.v1.PortForwardRequest;
 import org.bosun.cri.v1.PortForwardResponse;
@@ -63,8 +65,8 @@ import io.grpc.stub.StreamObserver;
  * The CRI RuntimeService: what the runtime is and whether it can work, and pod sandboxes and their
  * containers on bosun's app-level operations ({@link CriSandboxes}, {@link CriContainers}). The RPCs
  * this class does not override answer UNIMPLEMENTED (grpc's base class: "Method
- * runtime.v1.RuntimeService/X is unimplemented"): streaming (Exec, Attach, PortForward), statistics,
- * events, checkpoints and runtime configuration updates are not served yet.
+ * runtime.v1.RuntimeService/X is unimplemented"): statistics, checkpoints and runtime configuration
+ * updates are not served yet. Container events come from {@link CriContainerEvents}.
  */
 final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
     /** The CRI's own version field, which kubelet logs; "0.1.0" for every runtime that speaks v1. */
@@ -82,15 +84,22 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     private final CriSandboxes sandboxes;
     private final CriContainers containers;
     private final CriStreaming streaming;
+    private final CriContainerEvents events;
 
     CriRuntimeService(ProviderRegistry providers, RuntimePaths paths, String version, CriSandboxes sandboxes,
-            CriContainers containers, CriStreaming streaming) {
+            CriContainers containers, CriStreaming streaming, CriContainerEvents events) {
         this.providers = providers;
         this.paths = paths;
         this.version = version;
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.streaming = streaming;
+        this.events = events;
+    }
+
+    @Override
+    public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> response) {
+        events.stream(response);
     }
 
     @Override

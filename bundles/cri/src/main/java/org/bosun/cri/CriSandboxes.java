@@ -219,19 +219,31 @@ final class CriSandboxes {
         if (id.isEmpty()) {
             throw BosunException.invalid("the request names no pod sandbox (pod_sandbox_id is empty)");
         }
-        PodInfo pod;
-        try {
-            pod = pods.status(paths, id);
-        } catch (BosunException e) {
-            if (e.kind() == ErrorKind.NOT_FOUND || e.kind() == ErrorKind.INVALID_ARGUMENT) {
-                throw BosunException.notFound("no pod sandbox " + id);
-            }
-            throw e;
+        PodInfo pod = podOrNull(id);
+        if (pod == null) {
+            throw BosunException.notFound("no pod sandbox " + id);
         }
-        if (!pod.annotations().containsKey(NAME) || !pod.uuid().equals(id)) {
+        if (!isSandbox(pod, id)) {
             throw BosunException.notFound("no pod sandbox " + id + " (a pod of that id was not made through the CRI)");
         }
         return pod;
+    }
+
+    /** The pod of {@code id}, sandbox or not, or null when there is none (any more). */
+    PodInfo podOrNull(String id) {
+        try {
+            return pods.status(paths, id);
+        } catch (BosunException e) {
+            if (e.kind() == ErrorKind.NOT_FOUND || e.kind() == ErrorKind.INVALID_ARGUMENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code pod}, found by {@code id}, is a sandbox made through the CRI (a whole UUID, not a prefix). */
+    static boolean isSandbox(PodInfo pod, String id) {
+        return pod.annotations().containsKey(NAME) && pod.uuid().equals(id);
     }
 
     List<PodInfo> sandboxes() {

@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 
 import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.event.EventFeed;
 import org.bosun.api.app.AppService;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
@@ -84,7 +85,9 @@ public final class CriSocket {
             @Reference ProviderRegistry providers, @Reference PodService pods, @Reference AppService apps,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configurations,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            StreamingService streaming) throws IOException {
+            StreamingService streaming,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            EventFeed events) throws IOException {
         if (!config.enabled()) {
             socketPath = null;
             loops = null;
@@ -109,7 +112,8 @@ public final class CriSocket {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
-                            sandboxes, containers, new CriStreaming(streaming, paths)))
+                            sandboxes, containers, new CriStreaming(streaming, paths),
+                            new CriContainerEvents(events, paths, sandboxes, containers)))
                     .addService(images)
                     .build().start();
             file.publish();

@@ -11,11 +11,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.cri.v1.AuthConfig;
+import org.bosun.cri.v1.CgroupDriver;
+import org.bosun.cri.v1.CheckpointContainerRequest;
 import org.bosun.cri.v1.Container;
 import org.bosun.cri.v1.ContainerConfig;
+import org.bosun.cri.v1.ContainerEventResponse;
+import org.bosun.cri.v1.ContainerEventType;
 import org.bosun.cri.v1.ContainerFilter;
 import org.bosun.cri.v1.ContainerMetadata;
 import org.bosun.cri.v1.ContainerState;
@@ -25,11 +32,23 @@ import org.bosun.cri.v1.ContainerStatusResponse;
 import org.bosun.cri.v1.CreateContainerRequest;
 import org.bosun.cri.v1.ExecSyncRequest;
 import org.bosun.cri.v1.ExecSyncResponse;
+import org.bosun.cri.v1.FilesystemUsage;
+import org.bosun.cri.v1.GetEventsRequest;
+import org.bosun.cri.v1.Image;
+import org.bosun.cri.v1.ImageFsInfoRequest;
+import org.bosun.cri.v1.ImageServiceGrpc;
+import org.bosun.cri.v1.ImageSpec;
+import org.bosun.cri.v1.ImageStatusRequest;
+import org.bosun.cri.v1.ImageStatusResponse;
 import org.bosun.cri.v1.KeyValue;
 import org.bosun.cri.v1.LinuxContainerConfig;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
 import org.bosun.cri.v1.ListContainersRequest;
+import org.bosun.cri.v1.ListImagesRequest;
+import org.bosun.cri.v1.ListMetricDescriptorsRequest;
 import org.bosun.cri.v1.ListPodSandboxRequest;
+import org.bosun.cri.v1.Mount;
+import org.bosun.cri.v1.MountPropagation;
 import org.bosun.cri.v1.PodSandbox;
 import org.bosun.cri.v1.PodSandboxConfig;
 import org.bosun.cri.v1.PodSandboxFilter;
@@ -39,32 +58,19 @@ import org.bosun.cri.v1.PodSandboxStateValue;
 import org.bosun.cri.v1.PodSandboxStatus;
 import org.bosun.cri.v1.PodSandboxStatusRequest;
 import org.bosun.cri.v1.PodSandboxStatusResponse;
+import org.bosun.cri.v1.PullImageRequest;
 import org.bosun.cri.v1.RemoveContainerRequest;
-import org.bosun.cri.v1.Mount;
-import org.bosun.cri.v1.MountPropagation;
+import org.bosun.cri.v1.RemoveImageRequest;
 import org.bosun.cri.v1.RemovePodSandboxRequest;
 import org.bosun.cri.v1.ReopenContainerLogRequest;
-import org.bosun.cri.v1.StartContainerRequest;
-import org.bosun.cri.v1.StopContainerRequest;
-import org.bosun.cri.v1.StopPodSandboxRequest;
-import org.bosun.cri.v1.CgroupDriver;
-import org.bosun.cri.v1.FilesystemUsage;
-import org.bosun.cri.v1.Image;
-import org.bosun.cri.v1.ImageFsInfoRequest;
-import org.bosun.cri.v1.ImageServiceGrpc;
-import org.bosun.cri.v1.ImageSpec;
-import org.bosun.cri.v1.ImageStatusRequest;
-import org.bosun.cri.v1.ImageStatusResponse;
-import org.bosun.cri.v1.ListImagesRequest;
-import org.bosun.cri.v1.PullImageRequest;
-import org.bosun.cri.v1.RemoveImageRequest;
-import org.bosun.cri.v1.CheckpointContainerRequest;
-import org.bosun.cri.v1.ListMetricDescriptorsRequest;
 import org.bosun.cri.v1.RunPodSandboxRequest;
 import org.bosun.cri.v1.RuntimeCondition;
 import org.bosun.cri.v1.RuntimeConfigRequest;
 import org.bosun.cri.v1.RuntimeServiceGrpc;
+import org.bosun.cri.v1.StartContainerRequest;
 import org.bosun.cri.v1.StatusRequest;
+import org.bosun.cri.v1.StopContainerRequest;
+import org.bosun.cri.v1.StopPodSandboxRequest;
 import org.bosun.cri.v1.VersionRequest;
 import org.bosun.cri.v1.VersionResponse;
 import org.junit.After;
@@ -79,6 +85,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 
 /**
  * The agent's CRI server, as kubelet and crictl reach it: gRPC on {@code cri.sock} beside the
@@ -321,6 +328,91 @@ public class CriIT {
             removeAll(image);
         }
         assertNothingLeft();
+    }
+
+    /**
+     * GetContainerEvents (kubelet's evented PLEG): a container's creation, start, exit and removal reach
+     * a client streaming them, in that order, each with its sandbox's status and its containers'; a pod
+     * the CLI runs meanwhile is not a sandbox and sends nothing.
+     */
+    @Test
+    public void containerEventsFollowAContainersLife() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        BlockingQueue<ContainerEventResponse> events = new LinkedBlockingQueue<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        call.run(() -> RuntimeServiceGrpc.newStub(channel).getContainerEvents(GetEventsRequest.getDefaultInstance(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ContainerEventResponse event) {
+                        events.add(event);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ended.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended.countDown();
+                    }
+                }));
+        try {
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("events", logs)).setRuntimeHandler("crun").build()).getPodSandboxId();
+            BosunResult cli = bosun("run", "--insecure-options=image", "--stage1-name=oci", "--net=none",
+                    FIXTURE.busyboxAci.toString(), "--exec", "/bin/true");
+            assertEquals(cli.describe(), 0, cli.exitCode);
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image)).build()).getContainerId();
+            ContainerEventResponse created = nextEvent(events, container);
+            assertEquals(ContainerEventType.CONTAINER_CREATED_EVENT, created.getContainerEventType());
+            assertEquals(sandbox, created.getPodSandboxStatus().getId());
+            assertTrue(created.getCreatedAt() > 0);
+
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            ContainerEventResponse started = nextEvent(events, container);
+            assertEquals(ContainerEventType.CONTAINER_STARTED_EVENT, started.getContainerEventType());
+            assertEquals(List.of(ContainerState.CONTAINER_RUNNING), started.getContainersStatusesList().stream()
+                    .filter(c -> c.getId().equals(container)).map(ContainerStatus::getState).toList());
+
+            runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(10).build());
+            ContainerEventResponse stopped = nextEvent(events, container);
+            assertEquals(ContainerEventType.CONTAINER_STOPPED_EVENT, stopped.getContainerEventType());
+            assertTrue(created.getCreatedAt() <= stopped.getCreatedAt());
+
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(container).build());
+            ContainerEventResponse removed = nextEvent(events, container);
+            assertEquals(ContainerEventType.CONTAINER_DELETED_EVENT, removed.getContainerEventType());
+            assertEquals(List.of(), removed.getContainersStatusesList());
+
+            for (ContainerEventResponse e : events) {
+                assertTrue("only the sandbox's container: " + e, e.getContainerId().startsWith(sandbox));
+            }
+            BosunResult gc = bosun("gc", "--grace-period=0");
+            assertEquals(gc.describe(), 0, gc.exitCode);
+        } finally {
+            call.cancel(null);
+            removeAll(image);
+        }
+        assertTrue("the stream ends when the client cancels it", ended.await(10, TimeUnit.SECONDS));
+        assertNothingLeft();
+    }
+
+    /** The next event of {@code container}, within 10 s (the event bundle publishes within 100 ms). */
+    private static ContainerEventResponse nextEvent(BlockingQueue<ContainerEventResponse> events, String container)
+            throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < end) {
+            ContainerEventResponse e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && e.getContainerId().equals(container)) {
+                return e;
+            }
+            assertTrue("an event of another container: " + e, e == null || !e.getContainerId().isEmpty());
+        }
+        throw new AssertionError("no event of " + container + " within 10 s");
     }
 
     @Test
