@@ -32,6 +32,7 @@ public final class Main {
 
     public static void main(String[] args) {
         long start = System.nanoTime();
+        Timing.mark("launcher main entered");
         boolean debug = List.of(args).contains("--debug");
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
@@ -90,13 +91,19 @@ public final class Main {
                 Distribution dist = Distribution.locate();
                 Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args))
                         .withExtensions(Extensions.dataDir(args));
+                Timing.mark("feature '" + assembly.featureName() + "' chosen");
                 platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
                 CommandService service = platform.commandService(60_000);
+                Timing.mark("command service up (bundles started, components activated)");
                 invocation = withCallerIds(invocation);
                 if (debug) {
                     stderr.println("bosun: feature '" + assembly.featureName() + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
                 outcome = service.execute(invocation, stdout, stderr);
+                Timing.mark("command executed");
+                if ("1".equals(training)) {
+                    CdsTraining.exerciseCommands(service, invocation);
+                }
             }
             stdout.flush();
             stderr.flush();
@@ -107,6 +114,10 @@ public final class Main {
                 platform.release();
             }
             // One-shot commands do not stop the framework gracefully: that would add a second.
+            if (Timing.on()) {
+                // exit, not halt: a flight recording (BOSUN_JAVA_OPTS=-XX:StartFlightRecording=...) is dumped at exit
+                System.exit(outcome.exitCode());
+            }
             Runtime.getRuntime().halt(outcome.exitCode());
         } catch (Exception e) {
             stdout.flush();
