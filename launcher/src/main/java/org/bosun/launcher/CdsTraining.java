@@ -103,7 +103,7 @@ final class CdsTraining {
             try {
                 service.execute(new Invocation(argv, invocation.environment(), invocation.cwd(), invocation.uid(),
                         invocation.gid(), false, 0, false), sink, sink);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 // a command that fails still loaded its classes: that is all training needs
             }
             sink.reset();

@@ -119,7 +119,8 @@ public final class Main {
                 System.exit(outcome.exitCode());
             }
             Runtime.getRuntime().halt(outcome.exitCode());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // an Error too: the framework's non-daemon threads would keep a JVM whose main ended alive for ever
             stdout.flush();
             stderr.println("bosun: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             if (debug) {
