@@ -44,8 +44,18 @@ final class EmbeddedPlatform {
         this.temporaryCache = temporaryCache;
     }
 
+    /** Boots a platform that is stopped gracefully (the agent, the metadata service): SCR writes its metadata cache then. */
     static EmbeddedPlatform boot(Distribution dist, Assembly assembly, Map<String, String> extraProperties)
             throws Exception {
+        return boot(dist, assembly, extraProperties, false);
+    }
+
+    /**
+     * Boots a platform; {@code oneShot} for a command's, which is halted, never stopped: in a fresh
+     * cache slot it has SCR write its metadata cache at once (see {@link #writeComponentMetadataCache}).
+     */
+    static EmbeddedPlatform boot(Distribution dist, Assembly assembly, Map<String, String> extraProperties,
+            boolean oneShot) throws Exception {
         Feature feature = assembly.feature;
         List<Assembly.Bundle> bundles = assembly.bundles();
         String key = cacheKey(feature, bundles);
@@ -113,7 +123,7 @@ final class EmbeddedPlatform {
         }
         framework.start();
         Timing.mark("framework start returned");
-        if (fresh && temporary == null) {
+        if (fresh && temporary == null && oneShot) {
             writeComponentMetadataCache(context);
         }
         if (fresh) {
@@ -124,7 +134,7 @@ final class EmbeddedPlatform {
 
     /**
      * SCR writes its metadata cache when it stops, which a one-shot command never lets it do: in a
-     * fresh cache slot, once every bundle is started (framework start returns at the start level)
+     * fresh cache slot of a one-shot command (its components are all delayed, none is active yet), once every bundle is started (framework start returns at the start level)
      * and before any component is activated, SCR is stopped and started again, transiently. The
      * next command that boots this slot reads the components from that cache.
      */

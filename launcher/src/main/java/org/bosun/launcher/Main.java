@@ -92,7 +92,9 @@ public final class Main {
                 Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args))
                         .withExtensions(Extensions.dataDir(args));
                 Timing.mark("feature '" + assembly.featureName() + "' chosen");
-                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
+                // The events feature turns bundle events into bosun events: its SCR is never restarted to write the cache.
+                boolean writeScrCache = assembly.bundles().stream().noneMatch(b -> b.id().contains(":bosun-events:"));
+                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug), writeScrCache);
                 CommandService service = platform.commandService(60_000);
                 Timing.mark("command service up (bundles started, components activated)");
                 invocation = withCallerIds(invocation);
