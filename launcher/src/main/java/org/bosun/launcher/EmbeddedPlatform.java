@@ -90,9 +90,14 @@ final class EmbeddedPlatform {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, fresh ? Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT : "none");
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", assembly.systemPackages()));
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(assembly.startLevel()));
-        // SCR keeps the components' parsed descriptions in the cache (checked against each bundle's
-        // last-modified time) instead of parsing every bundle's OSGI-INF XML at every start.
-        props.put(SCR_CACHE_METADATA, "true");
+        // SCR could keep the components' parsed descriptions in the cache instead of parsing every
+        // bundle's OSGI-INF XML at every start; measured at about 2 % of a command's CPU and with
+        // KillNineIT#stopAndStopForceEndAnOciPodWhoseSupervisorAndWatcherWereKilled[agent] failing on
+        // the branch that had it on (cause not found), it stays off: BOSUN_SCR_CACHE=1 turns it on.
+        boolean scrCache = "1".equals(System.getenv("BOSUN_SCR_CACHE"));
+        if (scrCache) {
+            props.put(SCR_CACHE_METADATA, "true");
+        }
 
         Framework framework = new FrameworkFactory().newFramework(props);
         Timing.mark("framework made (cache " + (fresh ? "fresh" : "reused") + ")");
@@ -123,7 +128,7 @@ final class EmbeddedPlatform {
         }
         framework.start();
         Timing.mark("framework start returned");
-        if (fresh && temporary == null && oneShot) {
+        if (fresh && temporary == null && oneShot && scrCache) {
             writeComponentMetadataCache(context);
         }
         if (fresh) {
