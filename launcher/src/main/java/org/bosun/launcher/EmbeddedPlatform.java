@@ -91,9 +91,9 @@ final class EmbeddedPlatform {
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", assembly.systemPackages()));
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(assembly.startLevel()));
         // SCR could keep the components' parsed descriptions in the cache instead of parsing every
-        // bundle's OSGI-INF XML at every start; measured at about 2 % of a command's CPU and with
-        // KillNineIT#stopAndStopForceEndAnOciPodWhoseSupervisorAndWatcherWereKilled[agent] failing on
-        // the branch that had it on (cause not found), it stays off: BOSUN_SCR_CACHE=1 turns it on.
+        // bundle's OSGI-INF XML at every start; measured at about 2 % of a command's CPU, which does
+        // not repay restarting SCR in a fresh slot, it stays off: BOSUN_SCR_CACHE=1 turns it on.
+        // (The KillNineIT failure once blamed on it was the pod's lock descriptor, see bosun_launcher.c.)
         boolean scrCache = "1".equals(System.getenv("BOSUN_SCR_CACHE"));
         if (scrCache) {
             props.put(SCR_CACHE_METADATA, "true");
