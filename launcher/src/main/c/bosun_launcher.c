@@ -104,8 +104,18 @@ static char **strings(JNIEnv *env, jobjectArray array) {
     return result;
 }
 
+/* The lowest descriptor the kept one (the pod's lock) may have in the exec'd process. A shell
+ * redirection names descriptors 0 to 9 only, and the pod's scripts use some of them for their own
+ * pipes (the oci supervisor 3, 4, 8 and 9): a lock that happened to have one of those numbers was
+ * dropped by the supervisor's first `exec 4<&0`, the pod then looked exited to everyone while its
+ * apps ran, and a stop after a kill -9 of its supervisor and watcher left them running. Which
+ * number open() hands out depends on how many files the JVM has open, which a class data sharing
+ * archive changes (a client mapping bosun-client.jsa got 4, one without it 6). */
+#define KEEP_FD_MIN 10
+
 /* Replaces the process: every descriptor above 2 but keep_fd is closed on exec (the JVM's jars,
- * sockets and locks must not leak into the pod). Returns -errno only if something failed. */
+ * sockets and locks must not leak into the pod); keep_fd is moved to KEEP_FD_MIN or above first.
+ * Returns -errno only if something failed. */
 JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_exec(JNIEnv *env, jclass cls, jstring cwd, jobjectArray argv, jobjectArray envp, jint keep_fd) {
     const char *dir = (*env)->GetStringUTFChars(env, cwd, NULL);
     int rc = chdir(dir);
@@ -113,6 +123,14 @@ JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_exec(JNIEnv *env, jclass c
     (*env)->ReleaseStringUTFChars(env, cwd, dir);
     if (rc != 0) {
         return -err;
+    }
+    if (keep_fd >= 0 && keep_fd < KEEP_FD_MIN) {
+        int high = fcntl(keep_fd, F_DUPFD, KEEP_FD_MIN);
+        if (high < 0) {
+            return -errno;
+        }
+        close(keep_fd);
+        keep_fd = high;
     }
     char **args = strings(env, argv);
     char **vars = strings(env, envp);

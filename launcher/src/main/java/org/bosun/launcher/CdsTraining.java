@@ -10,7 +10,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.bosun.command.protocol.CommandService;
 import org.bosun.command.protocol.ExecPlan;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
@@ -68,6 +71,42 @@ final class CdsTraining {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))
                     .forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /**
+     * The commands the in-process archive's run walks after its own, in the same platform with the
+     * same global options, their output dropped: the archive then holds the classes that listing
+     * pods and images, reading a pod's status and the usual refusals load, not only those of the
+     * command the training run was given. Only classes that were linked go into the archive.
+     */
+    static final List<List<String>> COMMANDS = List.of(List.of("list"), List.of("list", "--format=json"),
+            List.of("image", "list"), List.of("trust", "--list"), List.of("status", "no-such-pod"),
+            List.of("cat-manifest", "no-such-pod"), List.of("gc"), List.of("image", "gc"), List.of("list", "--bad-flag"),
+            List.of("fetch", "--pull-policy=never", "example.com/not-stored"));
+
+    static void exerciseCommands(CommandService service, Invocation invocation) {
+        List<String> globals = new ArrayList<>();
+        List<String> args = invocation.args();
+        for (int i = 0; i < args.size(); i++) {
+            if (Main.isGlobalOption(args.get(i))) {
+                globals.add(args.get(i));
+                if (Main.takesSeparateValue(args.get(i)) && i + 1 < args.size()) {
+                    globals.add(args.get(++i));
+                }
+            }
+        }
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        for (List<String> command : COMMANDS) {
+            List<String> argv = new ArrayList<>(globals);
+            argv.addAll(command);
+            try {
+                service.execute(new Invocation(argv, invocation.environment(), invocation.cwd(), invocation.uid(),
+                        invocation.gid(), false, 0, false), sink, sink);
+            } catch (RuntimeException | LinkageError e) {
+                // a command that fails still loaded its classes: that is all training needs
+            }
+            sink.reset();
         }
     }
 

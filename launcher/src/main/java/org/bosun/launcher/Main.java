@@ -32,6 +32,7 @@ public final class Main {
 
     public static void main(String[] args) {
         long start = System.nanoTime();
+        Timing.mark("launcher main entered");
         boolean debug = List.of(args).contains("--debug");
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
@@ -90,13 +91,21 @@ public final class Main {
                 Distribution dist = Distribution.locate();
                 Assembly assembly = Assembly.forCommand(dist, command, configurationFolders(args))
                         .withExtensions(Extensions.dataDir(args));
-                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug));
+                Timing.mark("feature '" + assembly.featureName() + "' chosen");
+                // The events feature turns bundle events into bosun events: its SCR is never restarted to write the cache.
+                boolean writeScrCache = assembly.bundles().stream().noneMatch(b -> b.id().contains(":bosun-events:"));
+                platform = EmbeddedPlatform.boot(dist, assembly, frameworkProperties(debug), writeScrCache);
                 CommandService service = platform.commandService(60_000);
+                Timing.mark("command service up (bundles started, components activated)");
                 invocation = withCallerIds(invocation);
                 if (debug) {
                     stderr.println("bosun: feature '" + assembly.featureName() + "' ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
                 outcome = service.execute(invocation, stdout, stderr);
+                Timing.mark("command executed");
+                if ("1".equals(training)) {
+                    CdsTraining.exerciseCommands(service, invocation);
+                }
             }
             stdout.flush();
             stderr.flush();
@@ -107,8 +116,13 @@ public final class Main {
                 platform.release();
             }
             // One-shot commands do not stop the framework gracefully: that would add a second.
+            if (Timing.on()) {
+                // exit, not halt: a flight recording (BOSUN_JAVA_OPTS=-XX:StartFlightRecording=...) is dumped at exit
+                System.exit(outcome.exitCode());
+            }
             Runtime.getRuntime().halt(outcome.exitCode());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // an Error too: the framework's non-daemon threads would keep a JVM whose main ended alive for ever
             stdout.flush();
             stderr.println("bosun: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             if (debug) {
