@@ -80,7 +80,7 @@ final class AgentMain {
             assembly = featureName == null ? Assembly.forCommand(dist, "agent", Main.configurationFolders(args))
                     : Assembly.of(dist, agentFeature(Feature.loadAll(dist.featuresDir()), featureName),
                             Main.configurationFolders(args));
-            Map<String, String> console = ConsoleSettings.check(assembly);
+            Map<String, String> console = ConsoleSettings.check(assembly, Main.configurationFolders(args).get(1));
             if (!console.isEmpty() && System.getProperty(ConsoleSettings.LOG_LEVEL) == null) {
                 // Jetty's start-up chatter stays out of the agent's standard error; warnings and errors do not.
                 System.setProperty(ConsoleSettings.LOG_LEVEL, "warn");

@@ -19,13 +19,16 @@ final class ConsoleSettings {
     static final String HOST = "org.apache.felix.http.host";
     static final String PORT = "org.osgi.service.http.port";
     static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
-    static final String WHERE = "/etc/bosun/configurations.d/console.json";
 
     private ConsoleSettings() {
     }
 
-    /** The framework properties the console needs; none for a feature without it. Bad settings: one line. */
-    static Map<String, String> check(Assembly assembly) {
+    /**
+     * The framework properties the console needs; none for a feature without it. Bad settings: one line,
+     * naming the file of the operator's {@code localFolder} (configurations.d) to set them in.
+     */
+    static Map<String, String> check(Assembly assembly, java.nio.file.Path localFolder) {
+        String where = localFolder.resolve("console.json").toString();
         Map<String, String> props = new LinkedHashMap<>();
         if (assembly.bundles().stream().noneMatch(b -> b.id().startsWith(WEBCONSOLE))) {
             return props;
@@ -34,11 +37,11 @@ final class ConsoleSettings {
         Object password = console.get("password");
         if (!(password instanceof String p) || p.isBlank()) {
             throw new IllegalArgumentException("the web console has no password; set \"password\" of " + CONSOLE_PID
-                    + " in " + WHERE + " (mode 0600; see docs/console.md), the agent does not start it with a default");
+                    + " in " + where + " (mode 0600; see docs/console.md), the agent does not start it with a default");
         }
         if (p.equals("admin")) {
             throw new IllegalArgumentException("the web console's password is the well-known default 'admin'; set"
-                    + " another in " + WHERE + " (see docs/console.md)");
+                    + " another in " + where + " (see docs/console.md)");
         }
         Map<String, Object> http = pid(assembly, HTTP_PID);
         String host = String.valueOf(http.getOrDefault(HOST, "127.0.0.1"));

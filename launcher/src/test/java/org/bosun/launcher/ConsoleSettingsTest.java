@@ -39,16 +39,16 @@ public class ConsoleSettingsTest {
     @Test
     public void noPasswordIsOneLineAndNoStart() throws IOException {
         Assembly a = assembly(null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d")));
         assertTrue(e.getMessage(), e.getMessage().startsWith("the web console has no password; set \"password\" of "
-                + ConsoleSettings.CONSOLE_PID));
+                + ConsoleSettings.CONSOLE_PID + " in /etc/bosun/configurations.d/console.json (mode 0600"));
         assertTrue(!e.getMessage().contains("\n"));
     }
 
     @Test
     public void theBuiltInDefaultIsRefused() throws IOException {
         Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"admin\"}}");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d"))).getMessage()
                 .contains("well-known default"));
     }
 
@@ -56,14 +56,14 @@ public class ConsoleSettingsTest {
     public void aPasswordAndTheConfiguredPortGoToTheFrameworkProperties() throws IOException {
         Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"x7\"},"
                 + " \"org.apache.felix.http\": {\"org.osgi.service.http.port\": 15999}}");
-        assertEquals(Map.of(ConsoleSettings.HOST, "127.0.0.1", ConsoleSettings.PORT, "15999"), ConsoleSettings.check(a));
+        assertEquals(Map.of(ConsoleSettings.HOST, "127.0.0.1", ConsoleSettings.PORT, "15999"), ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d")));
     }
 
     @Test
     public void aNonLoopbackAddressIsNotImplementedWithoutTls() throws IOException {
         Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"x7\"},"
                 + " \"org.apache.felix.http\": {\"org.apache.felix.http.host\": \"0.0.0.0\"}}");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d"))).getMessage()
                 .contains("not a loopback address; not implemented"));
     }
 
@@ -71,7 +71,7 @@ public class ConsoleSettingsTest {
     public void aBadPortIsNamed() throws IOException {
         Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"x7\"},"
                 + " \"org.apache.felix.http\": {\"org.osgi.service.http.port\": 70000}}");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d"))).getMessage()
                 .contains("is not a port number"));
     }
 }
