@@ -66,9 +66,24 @@ public class ConsoleIT extends E2eCase {
         return dir.getParent();
     }
 
+    /** A short directory for the console agent's sockets (a unix socket's path has at most 107 bytes). */
+    Path sockets;
+
+    @org.junit.Before
+    public void socketDirectory() throws IOException {
+        sockets = Files.createTempDirectory("bosun-ca");
+    }
+
+    @org.junit.After
+    public void removeSocketDirectory() throws IOException {
+        List<String> left = E2e.entries(sockets);
+        E2e.deleteTree(sockets);
+        assertEquals("the console agent left sockets behind", List.of(), left);
+    }
+
     ProcessBuilder consoleAgent(Path etc) {
         ProcessBuilder pb = new ProcessBuilder(fixture.bin.toString(), "--dir=" + data, "--local-config=" + etc, "agent",
-                "--feature=console", "--socket=" + work.resolve("console-agent/agent.sock"))
+                "--feature=console", "--socket=" + sockets.resolve("agent.sock"))
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(work.resolve("console-agent.out").toFile())
@@ -92,6 +107,15 @@ public class ConsoleIT extends E2eCase {
         }
     }
 
+    /** The status, or -1 while nothing listens yet. */
+    static int answers(String url, String password) {
+        try {
+            return status(url, password);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     void stop(Process agent) throws InterruptedException {
         List<ProcessHandle> children = new ArrayList<>(agent.descendants().toList());
         agent.destroy();
@@ -110,8 +134,10 @@ public class ConsoleIT extends E2eCase {
         Process agent = consoleAgent(config("\"password\": \"" + PASSWORD + "\"", port)).start();
         try {
             String console = "http://127.0.0.1:" + port + "/system/console";
-            assertTrue("the console answers within 90 s", eventually(Duration.ofSeconds(90), Duration.ofMillis(300),
-                    () -> agent.isAlive() && status(console + "/bosun-pods", PASSWORD) == 200));
+            boolean up = eventually(Duration.ofSeconds(90), Duration.ofMillis(300),
+                    () -> !agent.isAlive() || answers(console + "/bosun-pods", PASSWORD) == 200);
+            assertTrue("the console answers within 90 s; agent output:\n"
+                    + Files.readString(work.resolve("console-agent.err")), up && agent.isAlive());
             assertEquals("no credentials, no console", 401, status(console + "/bundles", null));
 
             Path uuidFile = work.resolve("pod.uuid");
@@ -169,6 +195,6 @@ public class ConsoleIT extends E2eCase {
         assertEquals("bosun agent: the web console has no password; set \"password\" of"
                 + " org.apache.felix.webconsole.internal.servlet.OsgiManager in " + work.resolve("etc/configurations.d/console.json")
                 + " (mode 0600; see docs/console.md), the agent does not start it with a default\n", err);
-        assertTrue("no agent socket", !Files.exists(work.resolve("console-agent/agent.sock")));
+        assertTrue("no agent socket", !Files.exists(sockets.resolve("agent.sock")));
     }
 }
