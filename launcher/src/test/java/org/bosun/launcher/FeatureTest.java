@@ -46,7 +46,7 @@ public class FeatureTest {
 
     @Test
     public void loadsTheFeaturesByFileName() {
-        assertEquals(List.of("agent", "base", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
+        assertEquals(List.of("agent", "base", "console", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
         assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
     }
 
@@ -57,6 +57,21 @@ public class FeatureTest {
         assertTrue(feature.bundles.stream().anyMatch(b -> b.id().startsWith("org.bosun:bosun-metadata-service:")));
         assertTrue("the image store, for the apps' image manifests",
                 feature.bundles.stream().anyMatch(b -> b.id().startsWith("org.bosun:bosun-store:")));
+    }
+
+    @Test
+    public void theConsoleIsTheAgentPlusTheWebConsoleAndOnlyOnRequest() {
+        assertEquals("the agent without --feature stays the agent", "agent", Feature.forCommand(features, "agent").name);
+        Feature console = AgentMain.agentFeature(features, "console");
+        List<String> ids = ids(console);
+        assertTrue(ids.containsAll(ids(features.get("agent"))));
+        assertTrue(ids.contains("org.apache.felix:org.apache.felix.webconsole:5.0.18"));
+        assertTrue(ids.contains("org.bosun:bosun-console:9.9.9"));
+        assertEquals("127.0.0.1", console.configurations.get("org.apache.felix.http").get("org.apache.felix.http.host"));
+        assertFalse("no password in the feature: the operator sets it",
+                console.configurations.get("org.apache.felix.webconsole.internal.servlet.OsgiManager").containsKey("password"));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.agentFeature(features, "run"));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.agentFeature(features, "nope"));
     }
 
     @Test

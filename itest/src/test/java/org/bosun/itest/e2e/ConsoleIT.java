@@ -1,0 +1,200 @@
+package org.bosun.itest.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.runners.Parameterized.Parameters;
+
+/**
+ * {@code bosun agent --feature=console}: the Felix web console with bosun's pages, driven in Debian's
+ * headless chromium by playwright-core (itest/browser, installed there by scripts/install). A console
+ * agent of the test's own serves the test's data directory on a free loopback port; the pod is run by
+ * the CLI, seen on the Pods page, and stopped with the pod page's Stop button; {@code bosun status} then
+ * says it exited. Screenshots stay in target/console-screenshots.
+ */
+public class ConsoleIT extends E2eCase {
+    @ClassRule
+    public static final BosunFixture FIXTURE = new BosunFixture();
+
+    static final Path BROWSER = Path.of(System.getProperty("user.dir"), "browser");
+    static final String USER = "admin";
+    static final String PASSWORD = "console-it-" + Long.toHexString(System.nanoTime());
+
+    @Parameters(name = "{0}")
+    public static Collection<Object[]> modes() {
+        return java.util.Collections.singletonList(new Object[] {Mode.AGENT});
+    }
+
+    public ConsoleIT(Mode mode) {
+        super(FIXTURE, mode);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A local configuration directory with the console's settings (the CRI and metadata service off: the fixture's agent has them). */
+    Path config(String consoleProperties, int port) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("etc/configurations.d"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path file = dir.resolve("console.json");
+        Files.writeString(file, "{\"org.apache.felix.webconsole.internal.servlet.OsgiManager\": {" + consoleProperties + "},\n"
+                + " \"org.apache.felix.http\": {\"org.osgi.service.http.port\": " + port + "},\n"
+                + " \"org.bosun.cri.CriSocket\": {\"enabled\": false},\n"
+                + " \"org.bosun.metadata.MetadataService\": {\"enabled\": false}}\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return dir.getParent();
+    }
+
+    /** A short directory for the console agent's sockets (a unix socket's path has at most 107 bytes). */
+    Path sockets;
+
+    @org.junit.Before
+    public void socketDirectory() throws IOException {
+        sockets = Files.createTempDirectory("bosun-ca");
+    }
+
+    @org.junit.After
+    public void removeSocketDirectory() throws IOException {
+        List<String> left = E2e.entries(sockets);
+        E2e.deleteTree(sockets);
+        assertEquals("the console agent left sockets behind", List.of(), left);
+    }
+
+    ProcessBuilder consoleAgent(Path etc) {
+        ProcessBuilder pb = new ProcessBuilder(fixture.bin.toString(), "--dir=" + data, "--local-config=" + etc, "agent",
+                "--feature=console", "--socket=" + sockets.resolve("agent.sock"))
+                .directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(work.resolve("console-agent.out").toFile())
+                .redirectError(work.resolve("console-agent.err").toFile());
+        pb.environment().remove("BOSUN_AGENT");
+        pb.environment().remove("BOSUN_AGENT_SOCKET");
+        pb.environment().put("BOSUN_CACHE_DIR", work.resolve("cache").toString());
+        return pb;
+    }
+
+    static int status(String url, String password) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        if (password != null) {
+            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** The status, or -1 while nothing listens yet. */
+    static int answers(String url, String password) {
+        try {
+            return status(url, password);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    void stop(Process agent) throws InterruptedException {
+        List<ProcessHandle> children = new ArrayList<>(agent.descendants().toList());
+        agent.destroy();
+        if (!agent.waitFor(20, TimeUnit.SECONDS)) {
+            agent.destroyForcibly();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+        children.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    public void aPodIsSeenAndStoppedInTheBrowser() throws Exception {
+        assertTrue("playwright-core is not installed in " + BROWSER + "; run scripts/install (npm ci there)",
+                Files.isDirectory(BROWSER.resolve("node_modules/playwright-core")));
+        int port = freePort();
+        Process agent = consoleAgent(config("\"password\": \"" + PASSWORD + "\"", port)).start();
+        try {
+            String console = "http://127.0.0.1:" + port + "/system/console";
+            boolean up = eventually(Duration.ofSeconds(90), Duration.ofMillis(300),
+                    () -> !agent.isAlive() || answers(console + "/bosun-pods", PASSWORD) == 200);
+            assertTrue("the console answers within 90 s; agent output:\n"
+                    + Files.readString(work.resolve("console-agent.err")), up && agent.isAlive());
+            assertEquals("no credentials, no console", 401, status(console + "/bundles", null));
+
+            Path uuidFile = work.resolve("pod.uuid");
+            BosunProcess run = startBosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile, aci(), "--", "-c",
+                    "sleep 120");
+            assertTrue("the pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
+                    () -> Files.exists(uuidFile) && states(list()).equals(List.of("running"))));
+            String uuid = Files.readString(uuidFile).trim();
+
+            Path shots = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target/console-screenshots"));
+            ProcessBuilder node = new ProcessBuilder("node", BROWSER.resolve("console-test.mjs").toString())
+                    .directory(BROWSER.toFile()).redirectErrorStream(true);
+            node.environment().put("CONSOLE_URL", console);
+            node.environment().put("CONSOLE_USER", USER);
+            node.environment().put("CONSOLE_PASSWORD", PASSWORD);
+            node.environment().put("POD_UUID", uuid);
+            node.environment().put("SCREENSHOTS", shots.toString());
+            Process browser = node.start();
+            String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("the browser test ends within 120 s", browser.waitFor(120, TimeUnit.SECONDS));
+            assertEquals("browser test:\n" + out, 0, browser.exitValue());
+            List<String> lines = out.lines().toList();
+            assertTrue(out, lines.contains("wrong-password-status: 401"));
+            assertTrue(out, lines.contains("pods-page-status: 200"));
+            assertTrue(out, lines.contains("pods-page-state: running"));
+            assertTrue(out, lines.contains("engines-page-status: 200"));
+            assertTrue(out, lines.contains("engine: fly active"));
+            assertTrue(out, lines.contains("stop-message: stopped " + uuid));
+            assertTrue(out, lines.contains("forged-post-status: 403"));
+
+            run.await(Duration.ofSeconds(30)); // bosun run ends with its pod
+            BosunResult status = bosun("status", uuid);
+            assertExit(0, status);
+            assertTrue("bosun status after the console's Stop:\n" + status.describe(),
+                    status.stdout.lines().anyMatch(l -> l.equals("state=exited")));
+        } finally {
+            stop(agent);
+        }
+        assertTrue("the console agent's output has no exception:\n" + Files.readString(work.resolve("console-agent.err")),
+                !Files.readString(work.resolve("console-agent.err")).contains("Exception"));
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+    }
+
+    @Test
+    public void withoutAPasswordTheConsoleDoesNotStart() throws Exception {
+        Process agent = consoleAgent(config("", freePort())).start();
+        boolean ended = agent.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            stop(agent);
+        }
+        assertTrue("the agent refuses at once", ended);
+        String err = Files.readString(work.resolve("console-agent.err"));
+        assertEquals(4, agent.exitValue());
+        assertEquals("bosun agent: the web console has no password; set \"password\" of"
+                + " org.apache.felix.webconsole.internal.servlet.OsgiManager in " + work.resolve("etc/configurations.d/console.json")
+                + " (mode 0600; see docs/console.md), the agent does not start it with a default\n", err);
+        assertTrue("no agent socket", !Files.exists(sockets.resolve("agent.sock")));
+    }
+}
