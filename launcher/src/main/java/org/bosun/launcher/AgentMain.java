@@ -18,6 +18,7 @@ final class AgentMain {
     static void run(String[] args, boolean debug) throws Exception {
         Path socket = Main.agentSocket();
         String dataDir = null;
+        java.util.List<String> features = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (Main.isGlobalOption(arg)) {
@@ -31,19 +32,27 @@ final class AgentMain {
                 if (Main.takesSeparateValue(arg)) {
                     i++;
                 }
+            } else if (arg.equals("--feature") && i + 1 < args.length) {
+                features.add(args[++i]);
+            } else if (arg.startsWith("--feature=")) {
+                features.add(arg.substring("--feature=".length()));
             } else if (arg.equals("--socket") && i + 1 < args.length) {
                 socket = Path.of(args[++i]);
             } else if (arg.startsWith("--socket=")) {
                 socket = Path.of(arg.substring("--socket=".length()));
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print("""
-                        Usage: bosun agent [--socket=PATH] [--debug]
+                        Usage: bosun agent [--socket=PATH] [--feature=NAME]... [--debug]
                         Keep the bosun platform running and serve bosun commands on a unix socket.
                         The bosun command uses the agent when its socket answers, and starts the
                         platform itself when it does not: the agent only makes commands faster.
 
                           --socket=PATH   the socket to listen on (default $BOSUN_AGENT_SOCKET,
                                           else /run/bosun/agent.sock); only root may connect
+                          --feature=NAME  load a feature the agent leaves out by default, as
+                                          'api': rkt's read-only gRPC API, as bosun api-service
+                                          serves it, on api-service.sock beside the agent's
+                                          socket and 127.0.0.1:15441
                           --debug         show the framework's diagnostics
                         """);
                 System.out.flush();
@@ -69,7 +78,7 @@ final class AgentMain {
             props.put("bosun.agent.dir", Path.of(dataDir).toAbsolutePath().toString());
         }
         EmbeddedPlatform platform = EmbeddedPlatform.boot(dist,
-                Assembly.forCommand(dist, "agent", Main.configurationFolders(args))
+                Assembly.forCommand(dist, "agent", features, Main.configurationFolders(args))
                         .withExtensions(Extensions.dataDir(args)), props);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

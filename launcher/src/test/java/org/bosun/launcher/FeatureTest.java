@@ -46,7 +46,7 @@ public class FeatureTest {
 
     @Test
     public void loadsTheFeaturesByFileName() {
-        assertEquals(List.of("agent", "base", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
+        assertEquals(List.of("agent", "api", "base", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
         assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
     }
 

@@ -289,6 +289,11 @@ final class PublicApi extends PublicAPIGrpc.PublicAPIImplBase implements AutoClo
 
     // ---- events
 
+    /**
+     * The events from now on (and, with {@code since_time}, the journaled ones from then), one per
+     * response; the first response is empty and says the stream follows the data directory from then
+     * on. With {@code until_time} the stream ends at that moment.
+     */
     @Override
     public void listenEvents(ListenEventsRequest request, StreamObserver<ListenEventsResponse> response) {
         ServerCallStreamObserver<ListenEventsResponse> out = (ServerCallStreamObserver<ListenEventsResponse>) response;
@@ -364,6 +369,8 @@ final class PublicApi extends PublicAPIGrpc.PublicAPIImplBase implements AutoClo
             }
             early.clear();
             live[0] = true;
+            // an empty response (rkt's API allows one): the client knows it is followed from here on
+            out.onNext(ListenEventsResponse.getDefaultInstance());
         }
         if (until > 0) {
             long delay = until * 1000 - System.currentTimeMillis();
