@@ -113,6 +113,10 @@ final class ApiServiceMain {
         if (port == 0 && socket.equals("-")) {
             fail(INVALID, "--listen-port=0 and --socket=- leave the API service nowhere to listen; give one");
         }
+        if (!socket.equals("-") && Path.of(socket).toAbsolutePath().toString().getBytes().length > 107) {
+            fail(INVALID, "--socket " + socket + " is longer than a unix socket's path may be (107 bytes); give a"
+                    + " shorter one");
+        }
         if (user != null) {
             if (withoutUser.stream().noneMatch(a -> a.startsWith("--socket="))) {
                 withoutUser.add("--socket=" + socket);

@@ -68,6 +68,7 @@ public final class ApiServiceServer {
     private final Server unix;
     private final Path socketPath;
     private final PublicApi api;
+    private final EventFeed.Subscription warm;
 
     @Activate
     public ApiServiceServer(BundleContext context, Config config, @Reference PodService pods,
@@ -79,6 +80,7 @@ public final class ApiServiceServer {
             unix = null;
             socketPath = null;
             api = null;
+            warm = null;
             return;
         }
         RuntimePaths paths = dataPaths(first(context.getProperty("bosun.api.dir"),
@@ -91,6 +93,9 @@ public final class ApiServiceServer {
                         .resolveSibling(SOCKET_NAME)
                 : Path.of(socket);
         api = new PublicApi(paths, pods, images, events, providers, context.getBundle().getVersion().toString());
+        // the data directory is watched from now on, not from a client's first ListenEvents: the watch
+        // is set up before anyone asks, so a stream misses nothing that happens after it began
+        warm = events.follow(paths, e -> { });
         loops = new EpollEventLoopGroup(1);
         Server tcpServer = null;
         Server unixServer = null;
@@ -123,6 +128,7 @@ public final class ApiServiceServer {
                 unixServer.shutdownNow();
             }
             api.close();
+            warm.close();
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e instanceof IOException io && io.getMessage().startsWith("the API service") ? io
                     : new IOException("the API service cannot listen on " + socketPath + ": " + e.getMessage(), e);
@@ -153,6 +159,7 @@ public final class ApiServiceServer {
             return;
         }
         api.close();
+        warm.close();
         for (Server s : new Server[] {tcp, unix}) {
             if (s != null) {
                 s.shutdownNow();

@@ -90,8 +90,8 @@ final class PodHoldings {
         Path link = podDir.resolve(PodNetRecords.DIR);
         try {
             createPrivate(root);
-            createPrivate(root.resolve(HELD));
-            createPrivate(dir);
+            createTraversable(root.resolve(HELD));
+            createTraversable(dir);
             Files.createDirectories(dir.resolve(PodNetRecords.DIR));
             // The lock first: a record gc finds must be one it can lock.
             if (!Files.exists(dir.resolve(PodLock.FILE_NAME))) {
@@ -174,6 +174,28 @@ final class PodHoldings {
             // a record of something still held stays, and the pod's record with it
         } catch (IOException e) {
             throw BosunException.internal("cannot remove the host record " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code held/} and a pod's record: searchable by all, listable by root only (0711), so the
+     * pod directory's {@code net} link leads whoever may read the pod directory (the API service
+     * run as {@code --user}) to its network records, which are world-readable as the pod's files
+     * are; the uuids stay unlisted. A directory made 0700 by an older bosun is opened up so.
+     */
+    private static void createTraversable(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = PosixFilePermissions.fromString("rwx--x--x");
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+                Files.setPosixFilePermissions(dir, mode);
+                return;
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another command made it meanwhile
+            }
+        }
+        if (!Files.getPosixFilePermissions(dir).equals(mode)) {
+            Files.setPosixFilePermissions(dir, mode);
         }
     }
 
