@@ -60,6 +60,23 @@ public class FeatureTest {
     }
 
     @Test
+    public void theApiServiceIsItsOwnFeatureAndAnAgentAddsItWithoutRepeatingABundle() {
+        Feature api = Feature.forCommand(features, "api-service");
+        assertEquals("api", api.name);
+        assertTrue(ids(api).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        assertTrue("the events feed", ids(api).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-events:")));
+        Feature agent = features.get("agent");
+        assertFalse("not in the agent by default", ids(agent).stream()
+                .anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        Feature both = Feature.with(agent, api);
+        assertEquals("agent+api", both.name);
+        assertEquals(ids(agent), ids(both).subList(0, agent.bundles.size()));
+        assertTrue(ids(both).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        assertEquals(ids(both).size(), ids(both).stream().distinct().count());
+        assertEquals(agent.commands, both.commands);
+    }
+
+    @Test
     public void listIsServedByBase() {
         assertEquals("base", Feature.forCommand(features, "list").name);
     }
