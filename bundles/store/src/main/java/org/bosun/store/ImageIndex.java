@@ -98,9 +98,28 @@ final class ImageIndex {
         }
     }
 
+    /**
+     * The index's lock file readable by all (as the index is): a reader that may not write it (the
+     * API service run as {@code --user}) locks it through a read-only descriptor.
+     */
+    private void readableLock() {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
+                    java.nio.file.Files.getPosixFilePermissions(layout.indexLock());
+            if (!mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_READ);
+                mode.add(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+                java.nio.file.Files.setPosixFilePermissions(layout.indexLock(), mode);
+            }
+        } catch (java.io.IOException e) {
+            // not the owner: left as it is
+        }
+    }
+
     /** Runs {@code work} on the open index; what it changed is committed when it returns normally. */
     <R> R apply(Function<Maps, R> work) {
         try (Flock lock = Flock.exclusive(layout.indexLock())) {
+            readableLock();
             MVStore store;
             try {
                 store = new MVStore.Builder().fileName(layout.index().toString()).autoCommitDisabled().open();
