@@ -49,6 +49,8 @@ import org.bosun.host.lock.Flock;
 final class DataDirWatch implements AutoCloseable {
     /** How long a change waits for the others of the same operation, so one reading serves them all. */
     static final long SETTLE_MILLIS = 3;
+    /** How often a running pod whose lock cannot be awaited (not opened) is read again. */
+    static final long UNAWAITED_RETRY_MILLIS = 1000;
     private static final String CAS = "\0cas";
     private static final String RESCAN = "\0all";
     private static final List<String> STATE_DIRS = List.of("prepare", "prepared", "run", "exited-garbage", "garbage");
@@ -152,11 +154,22 @@ final class DataDirWatch implements AutoCloseable {
      * meanwhile ends then, with nothing to report.
      */
     private void awaitEnd(String uuid, Path lock) {
+        boolean ended = false;
         try {
-            Flock.awaitUnlocked(lock);
+            ended = Flock.awaitUnlocked(lock);
         } catch (RuntimeException e) {
             // the pod's lock cannot be read: the reading below tells what the pod is now
         } finally {
+            if (!ended && !closed) {
+                // not awaited in flock(2) (the lock file cannot be opened by this user, or is gone): the
+                // reading below re-arms this wait while the pod reads as running, so it is paced, not a
+                // thread and a reading every few milliseconds for as long as the pod lives
+                try {
+                    Thread.sleep(UNAWAITED_RETRY_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             awaited.remove(uuid);
             if (!closed) {
                 dirty.add(uuid);

@@ -47,6 +47,7 @@ public class DataDirWatchTest {
     private final Map<String, PodInfo> pods = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<BosunEvent> published = new LinkedBlockingQueue<>();
     private final List<DataDirWatch> watches = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger podReads = new java.util.concurrent.atomic.AtomicInteger();
 
     @Before
     public void layout() throws Exception {
@@ -71,6 +72,7 @@ public class DataDirWatchTest {
 
             @Override
             public Optional<PodInfo> pod(RuntimePaths p, String uuid) {
+                podReads.incrementAndGet();
                 return Optional.ofNullable(pods.get(uuid));
             }
 
@@ -197,5 +199,19 @@ public class DataDirWatchTest {
         Files.createDirectories(dir);
         BosunEvent prepared = next(1000);
         assertEquals(EventType.POD_PREPARED, prepared == null ? null : prepared.type());
+    }
+
+    @Test
+    public void aRunningPodWhoseLockCannotBeAwaitedIsReadAgainPacedAndItsEndStillNoticed() throws Exception {
+        // as a reader that cannot open pod.lck (here: there is none) sees it: no wait in flock(2)
+        Path dir = Files.createDirectories(paths.podsDir().resolve("run").resolve(UUID));
+        pods.put(UUID, pod(PodState.RUNNING, dir));
+        watch();
+        Thread.sleep(1500);
+        int reads = podReads.get();
+        assertTrue("read " + reads + " times in 1.5 s", reads <= 1500 / DataDirWatch.UNAWAITED_RETRY_MILLIS + 2);
+        pods.put(UUID, pod(PodState.EXITED, dir));
+        BosunEvent exited = next(DataDirWatch.UNAWAITED_RETRY_MILLIS + 1000);
+        assertEquals(EventType.POD_EXITED, exited == null ? null : exited.type());
     }
 }
