@@ -28,6 +28,13 @@ final class ApiServiceMain {
     private static final int INVALID = 4;
     private static final int PERMISSION_DENIED = 7;
     private static final int UNAVAILABLE = 6;
+    /** The framework property that names the system property the API service reports its failure to start in. */
+    static final String FAILURE_KEY_PROPERTY = "bosun.api.failure.key";
+    static final String FAILURE_PROPERTY_PREFIX = "bosun.api.failure.";
+    /** Appended to it: set by the service once it listens (its socket's mode set too). */
+    static final String READY_SUFFIX = ".ready";
+    /** The last resort, for a service that neither listens nor fails (its component never activated). */
+    static final long READY_TIMEOUT_MILLIS = 60_000;
 
     private ApiServiceMain() {
     }
@@ -128,6 +135,10 @@ final class ApiServiceMain {
                     + " feature?); stop that, or give another --listen-port");
         }
         if (!socket.equals("-")) {
+            if (answers(Path.of(socket))) {
+                fail(ALREADY_EXISTS, "the socket " + socket + " is in use (another bosun api-service, or an agent with"
+                        + " the api feature?); stop that, or give another --socket");
+            }
             Path dir = Path.of(socket).toAbsolutePath().getParent();
             if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
                 fail(PERMISSION_DENIED, "cannot make the socket " + socket + ": its directory " + dir + " is missing"
@@ -138,6 +149,12 @@ final class ApiServiceMain {
         Map<String, String> props = Main.frameworkProperties(debug);
         props.put("bosun.api.port", Integer.toString(port == 0 ? -1 : port));
         props.put("bosun.api.socket", socket);
+        // where the service says why it could not start (a system property: the launcher and the
+        // bundles share the JVM, not a class); read below instead of waiting out the timeout
+        String failureKey = FAILURE_PROPERTY_PREFIX + ProcessHandle.current().pid();
+        System.clearProperty(failureKey);
+        System.clearProperty(failureKey + READY_SUFFIX);
+        props.put(FAILURE_KEY_PROPERTY, failureKey);
         if (dataDir != null) {
             props.put("bosun.api.dir", Path.of(dataDir).toAbsolutePath().toString());
         }
@@ -150,13 +167,14 @@ final class ApiServiceMain {
                 // shutting down anyway
             }
         }, "bosun-api-service-shutdown"));
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!(port > 0 ? answers(port) : Files.exists(Path.of(socket)))) {
-            if (System.nanoTime() > deadline) {
-                fail(UNAVAILABLE, "the API service did not start listening within 60 s (disabled in"
-                        + " configurations.d?); run with --debug");
-            }
-            Thread.sleep(50);
+        int tcpPort = port;
+        String unixSocket = socket;
+        String notReady = awaitReady(() -> System.getProperty(failureKey + READY_SUFFIX) != null
+                && (tcpPort <= 0 || answers(tcpPort))
+                && (unixSocket.equals("-") || answers(Path.of(unixSocket))),
+                () -> System.getProperty(failureKey), READY_TIMEOUT_MILLIS, 50);
+        if (notReady != null) {
+            fail(UNAVAILABLE, notReady);
         }
         System.err.println("bosun api-service: listening on " + (port > 0 ? "127.0.0.1:" + port : "")
                 + (port > 0 && !socket.equals("-") ? " and " : "") + (socket.equals("-") ? "" : socket)
@@ -236,6 +254,43 @@ final class ApiServiceMain {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits until {@code listening}; returns null then, or at once the failure the service reported,
+     * or after {@code timeoutMillis} a line that says it did not start.
+     */
+    static String awaitReady(java.util.function.BooleanSupplier listening,
+            java.util.function.Supplier<String> failure, long timeoutMillis, long everyMillis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            String failed = failure.get();
+            if (failed != null) {
+                return failed;
+            }
+            if (listening.getAsBoolean()) {
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return "the API service did not start listening within " + timeoutMillis / 1000 + " s (disabled in"
+                        + " configurations.d, or its bundles not started?); run with --debug";
+            }
+            Thread.sleep(everyMillis);
+        }
+    }
+
+    /** Whether a server accepts connections on the unix socket {@code path} (a stale socket file does not). */
+    static boolean answers(Path path) {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            return c.connect(java.net.UnixDomainSocketAddress.of(path));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static boolean answers(int port) {

@@ -2,6 +2,9 @@ package org.bosun.apiservice;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -48,6 +51,10 @@ public final class ApiServiceServer {
     private static final System.Logger LOG = System.getLogger(ApiServiceServer.class.getName());
     static final int DEFAULT_PORT = 15441;
     static final String SOCKET_NAME = "api-service.sock";
+    /** The framework property {@code bosun api-service} sets: the system property to report a failure to start in. */
+    static final String FAILURE_KEY_PROPERTY = "bosun.api.failure.key";
+    /** Appended to that system property's name: set once the service listens. */
+    static final String READY_SUFFIX = ".ready";
 
     @ObjectClassDefinition(name = "bosun API service")
     public @interface Config {
@@ -75,6 +82,8 @@ public final class ApiServiceServer {
             @Reference ImageStore images, @Reference EventFeed events,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL) ProviderRegistry providers) throws IOException {
         if (!config.enabled()) {
+            report(context.getProperty(FAILURE_KEY_PROPERTY), "the API service is disabled (enabled=false in"
+                    + " configurations.d): nothing to serve");
             loops = null;
             tcp = null;
             unix = null;
@@ -95,7 +104,14 @@ public final class ApiServiceServer {
         api = new PublicApi(paths, pods, images, events, providers, context.getBundle().getVersion().toString());
         // the data directory is watched from now on, not from a client's first ListenEvents: the watch
         // is set up before anyone asks, so a stream misses nothing that happens after it began
-        warm = events.follow(paths, e -> { });
+        try {
+            warm = events.follow(paths, e -> { });
+        } catch (RuntimeException e) {
+            api.close();
+            report(context.getProperty(FAILURE_KEY_PROPERTY), "the API service cannot follow the events of "
+                    + paths.dataDir() + ": " + e.getMessage());
+            throw e;
+        }
         loops = new EpollEventLoopGroup(1);
         Server tcpServer = null;
         Server unixServer = null;
@@ -112,7 +128,12 @@ public final class ApiServiceServer {
                 }
             }
             if (socketPath != null) {
+                if (answers(socketPath)) {
+                    throw new IOException("the API service cannot listen on " + socketPath + ": another server"
+                            + " answers there (another API service?); stop it, or give another --socket");
+                }
                 Files.createDirectories(socketPath.getParent());
+                // a socket file no server answers on is a stale one (a service killed): replaced
                 Files.deleteIfExists(socketPath);
                 unixServer = NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toString()))
                         .channelType(EpollServerDomainSocketChannel.class)
@@ -130,13 +151,48 @@ public final class ApiServiceServer {
             api.close();
             warm.close();
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw e instanceof IOException io && io.getMessage().startsWith("the API service") ? io
+            IOException failure = e instanceof IOException io && io.getMessage() != null
+                    && io.getMessage().startsWith("the API service") ? io
                     : new IOException("the API service cannot listen on " + socketPath + ": " + e.getMessage(), e);
+            report(context.getProperty(FAILURE_KEY_PROPERTY), failure.getMessage());
+            throw failure;
         }
         tcp = tcpServer;
         unix = unixServer;
+        String key = context.getProperty(FAILURE_KEY_PROPERTY);
+        if (key != null && !key.isEmpty()) {
+            // listening, the socket's mode set: the launcher may say so
+            System.setProperty(key + READY_SUFFIX, "true");
+        }
         LOG.log(System.Logger.Level.INFO, "API service on " + (port > 0 ? "127.0.0.1:" + port : "no TCP port")
                 + (socketPath != null ? " and " + socketPath : "") + " for " + paths.dataDir());
+    }
+
+    /**
+     * Tells {@code bosun api-service}, which waits for the service to listen, why it will not: in
+     * the system property its launcher named (the launcher shares this JVM, not a class), so it
+     * ends at once with this one line. Nothing in an agent, which names none.
+     */
+    static void report(String key, String message) {
+        if (key != null && !key.isEmpty()) {
+            System.setProperty(key, oneLine(message));
+        }
+    }
+
+    static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /** Whether a server accepts connections on the unix socket {@code path} (a stale socket file does not). */
+    static boolean answers(Path path) {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return c.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static int parsePort(String property) {
