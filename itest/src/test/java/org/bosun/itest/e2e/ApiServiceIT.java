@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.bosun.apiservice.v1alpha.App;
 import org.bosun.apiservice.v1alpha.AppState;
@@ -68,6 +69,10 @@ public class ApiServiceIT extends E2eCase {
     public static final BosunFixture FIXTURE = new BosunFixture();
     static final int NOBODY = 65534;
     static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);
+    /** Each call's own deadline (a deadline set once on a stub would be one instant for all its calls). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    /** A log followed until the pod's end, which the test causes and awaits meanwhile. */
+    static final Duration FOLLOW_TIMEOUT = Duration.ofSeconds(90);
 
     @Parameters(name = "{0}")
     public static Collection<Object[]> modes() {
@@ -91,7 +96,9 @@ public class ApiServiceIT extends E2eCase {
         ProcessBuilder pb = new ProcessBuilder(bosunArgs("api-service", "--listen-port=" + port, "--socket=" + socket,
                 "--user=nobody"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(work.resolve("api-service.out").toFile()).redirectError(log.toFile());
+                .redirectOutput(work.resolve("api-service.out").toFile()).redirectError(log.toFile())
+                // run from the test's directory, so that its clean-up ends the service even if this thread cannot
+                .directory(work.toFile());
         fixture.environment(pb.environment(), Mode.IN_PROCESS);
         Process service = pb.start();
         ManagedChannel unix = null;
@@ -102,10 +109,15 @@ public class ApiServiceIT extends E2eCase {
             assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
             unix = Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create()).build();
             tcp = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
-            PublicAPIGrpc.PublicAPIBlockingStub api = PublicAPIGrpc.newBlockingStub(unix)
-                    .withDeadlineAfter(60, TimeUnit.SECONDS);
-            onService(api, PublicAPIGrpc.newBlockingStub(tcp).withDeadlineAfter(60, TimeUnit.SECONDS),
-                    PublicAPIGrpc.newStub(unix));
+            PublicAPIGrpc.PublicAPIBlockingStub overUnix = PublicAPIGrpc.newBlockingStub(unix);
+            PublicAPIGrpc.PublicAPIBlockingStub overTcp = PublicAPIGrpc.newBlockingStub(tcp);
+            try {
+                onService(() -> overUnix.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                        () -> overTcp.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                        overUnix, PublicAPIGrpc.newStub(unix));
+            } catch (StatusRuntimeException | AssertionError e) {
+                throw new AssertionError(e + "\n--- api-service.err ---\n" + Files.readString(log), e);
+            }
         } finally {
             for (ManagedChannel c : new ManagedChannel[] {unix, tcp}) {
                 if (c != null) {
@@ -125,12 +137,17 @@ public class ApiServiceIT extends E2eCase {
         }
     }
 
-    private void onService(PublicAPIGrpc.PublicAPIBlockingStub api, PublicAPIGrpc.PublicAPIBlockingStub overTcp,
+    /**
+     * {@code api} and {@code overTcp} give a stub with a deadline of its own for each call; {@code follow}
+     * (no deadline) is given one for a follow that lasts. No call waits longer than its deadline.
+     */
+    private void onService(Supplier<PublicAPIGrpc.PublicAPIBlockingStub> api,
+            Supplier<PublicAPIGrpc.PublicAPIBlockingStub> overTcp, PublicAPIGrpc.PublicAPIBlockingStub follow,
             PublicAPIGrpc.PublicAPIStub async) throws Exception {
-        Info info = overTcp.getInfo(GetInfoRequest.getDefaultInstance()).getInfo();
+        Info info = overTcp.get().getInfo(GetInfoRequest.getDefaultInstance()).getInfo();
         assertEquals(data.toString(), info.getGlobalFlags().getDir());
         assertEquals("1.0.0", info.getApiVersion());
-        assertEquals(List.of(), api.listPods(ListPodsRequest.getDefaultInstance()).getPodsList());
+        assertEquals(List.of(), api.get().listPods(ListPodsRequest.getDefaultInstance()).getPodsList());
 
         Events all = new Events(async, EventFilter.getDefaultInstance());
         String uuid = uuidIn(bosun("app", "sandbox", OciEngineIT.OCI, OciEngineIT.runtime("runc")));
@@ -146,7 +163,7 @@ public class ApiServiceIT extends E2eCase {
                 && e.getId().equals(uuid)));
 
         // the pod as the CLI sees it: running, its app, its network
-        Pod pod = api.inspectPod(InspectPodRequest.newBuilder().setId(uuid).build()).getPod();
+        Pod pod = api.get().inspectPod(InspectPodRequest.newBuilder().setId(uuid).build()).getPod();
         assertEquals(pod.toString(), PodState.POD_STATE_RUNNING, pod.getState());
         assertEquals(pod.toString(), List.of("talk"), pod.getAppsList().stream().map(App::getName).toList());
         App app = pod.getApps(0);
@@ -168,45 +185,48 @@ public class ApiServiceIT extends E2eCase {
         assertEquals(List.of(uuid), ids(api, podFilter(PodFilter.newBuilder().addIds(uuid.substring(0, 8)))));
         assertEquals(List.of(uuid), ids(api, podFilter(PodFilter.newBuilder()
                 .addNetworkNames(pod.getNetworks(0).getName()))));
-        assertTrue(api.listPods(ListPodsRequest.getDefaultInstance()).getPods(0).getManifest().isEmpty());
-        assertEquals(Status.Code.UNIMPLEMENTED, code(() -> api.listPods(podFilter(PodFilter.newBuilder()
+        assertTrue(api.get().listPods(ListPodsRequest.getDefaultInstance()).getPods(0).getManifest().isEmpty());
+        assertEquals(Status.Code.UNIMPLEMENTED, code(() -> api.get().listPods(podFilter(PodFilter.newBuilder()
                 .addCgroups("/machine.slice")))));
 
         // images
-        List<Image> images = api.listImages(ListImagesRequest.getDefaultInstance()).getImagesList();
+        List<Image> images = api.get().listImages(ListImagesRequest.getDefaultInstance()).getImagesList();
         assertEquals(images.toString(), List.of(app.getImage().getId()), images.stream().map(Image::getId).toList());
         Image image = images.get(0);
         assertEquals(image.toString(), "example.com/busybox", image.getName());
         assertEquals(image.toString(), "1.0", image.getVersion());
         assertEquals(image.toString(), ImageType.IMAGE_TYPE_APPC, image.getBaseFormat().getType());
         assertTrue(image.toString(), image.getImportTimestamp() > 0);
-        assertEquals(1, api.listImages(imageFilter(ImageFilter.newBuilder().addBaseNames("busybox"))).getImagesCount());
-        assertEquals(1, api.listImages(imageFilter(ImageFilter.newBuilder().addPrefixes("example.com/")
+        assertEquals(1, api.get().listImages(imageFilter(ImageFilter.newBuilder().addBaseNames("busybox")))
+                .getImagesCount());
+        assertEquals(1, api.get().listImages(imageFilter(ImageFilter.newBuilder().addPrefixes("example.com/")
                 .addLabels(org.bosun.apiservice.v1alpha.KeyValue.newBuilder().setKey("os").setValue("linux"))))
                 .getImagesCount());
-        assertEquals(0, api.listImages(imageFilter(ImageFilter.newBuilder().addKeywords("etcd"))).getImagesCount());
-        Image inspected = api.inspectImage(InspectImageRequest.newBuilder().setId(image.getId()).build()).getImage();
+        assertEquals(0, api.get().listImages(imageFilter(ImageFilter.newBuilder().addKeywords("etcd")))
+                .getImagesCount());
+        Image inspected = api.get().inspectImage(InspectImageRequest.newBuilder().setId(image.getId()).build())
+                .getImage();
         assertTrue(inspected.toString(), inspected.getManifest().toStringUtf8().contains("\"ImageManifest\""));
 
         // unknown ids
-        assertEquals(Status.Code.NOT_FOUND, code(() -> api.inspectPod(InspectPodRequest.newBuilder()
+        assertEquals(Status.Code.NOT_FOUND, code(() -> api.get().inspectPod(InspectPodRequest.newBuilder()
                 .setId("00000000-0000-0000-0000-000000000000").build())));
-        assertEquals(Status.Code.NOT_FOUND, code(() -> api.inspectImage(InspectImageRequest.newBuilder()
+        assertEquals(Status.Code.NOT_FOUND, code(() -> api.get().inspectImage(InspectImageRequest.newBuilder()
                 .setId("sha512-00000000").build())));
-        assertEquals(Status.Code.NOT_FOUND, code(() -> api.getLogs(GetLogsRequest.newBuilder()
+        assertEquals(Status.Code.NOT_FOUND, code(() -> api.get().getLogs(GetLogsRequest.newBuilder()
                 .setPodId("00000000-0000-0000-0000-000000000000").build()).hasNext()));
 
         // logs: the last lines, then followed as the app writes them
-        assertTrue(eventually(Duration.ofSeconds(10), Duration.ofMillis(100), () -> lines(api.getLogs(
+        assertTrue(eventually(Duration.ofSeconds(10), Duration.ofMillis(100), () -> lines(api.get().getLogs(
                 GetLogsRequest.newBuilder().setPodId(uuid).build())).size() >= 3));
-        List<String> last = lines(api.getLogs(GetLogsRequest.newBuilder().setPodId(uuid).setAppName("talk")
+        List<String> last = lines(api.get().getLogs(GetLogsRequest.newBuilder().setPodId(uuid).setAppName("talk")
                 .setLines(2).build()));
         assertEquals(last.toString(), 2, last.size());
         assertEquals(last.toString(), number(last.get(0)) + 1, number(last.get(1)));
         try (Context.CancellableContext followed = Context.current().withCancellation()) {
             List<String> got = followed.call(() -> {
-                Iterator<GetLogsResponse> it = api.getLogs(GetLogsRequest.newBuilder().setPodId(uuid).setFollow(true)
-                        .setLines(1).build());
+                Iterator<GetLogsResponse> it = api.get().getLogs(GetLogsRequest.newBuilder().setPodId(uuid)
+                        .setFollow(true).setLines(1).build());
                 List<String> seen = new ArrayList<>();
                 while (seen.size() < 4 && it.hasNext()) {
                     seen.addAll(it.next().getLinesList());
@@ -220,13 +240,21 @@ public class ApiServiceIT extends E2eCase {
             assertTrue("lines written after the call were followed: " + got + " after " + last,
                     number(got.get(got.size() - 1)) > number(last.get(1)) + 1);
         }
-        Iterator<GetLogsResponse> untilExit = api.getLogs(GetLogsRequest.newBuilder().setPodId(uuid).setFollow(true)
-                .setLines(1).build());
+        Iterator<GetLogsResponse> untilExit = follow.withDeadlineAfter(FOLLOW_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .getLogs(GetLogsRequest.newBuilder().setPodId(uuid).setFollow(true).setLines(1).build());
         untilExit.next();
 
         // stopped by the CLI: the events, the follow ends, the pod exited
         assertExit(0, bosun("stop", uuid));
-        Event exited = exits.until(EventType.EVENT_TYPE_POD_EXITED);
+        Event exited;
+        try {
+            exited = exits.until(EventType.EVENT_TYPE_POD_EXITED);
+        } catch (AssertionError e) {
+            // what the service reads of the pod then: still running, its lock unreadable to the service's user?
+            throw new AssertionError(e.getMessage() + "; the service reads the pod as "
+                    + api.get().inspectPod(InspectPodRequest.newBuilder().setId(uuid).build()).getPod().getState()
+                    + "; all the events: " + all.seen + "; " + lockModes(), e);
+        }
         assertEquals(uuid, exited.getId());
         assertEquals("only the filter's events: " + exits.seen, List.of(exited), exits.seen);
         all.until(EventType.EVENT_TYPE_POD_EXITED);
@@ -235,7 +263,7 @@ public class ApiServiceIT extends E2eCase {
         while (untilExit.hasNext()) {
             untilExit.next();
         }
-        Pod stopped = api.inspectPod(InspectPodRequest.newBuilder().setId(uuid).build()).getPod();
+        Pod stopped = api.get().inspectPod(InspectPodRequest.newBuilder().setId(uuid).build()).getPod();
         assertEquals(stopped.toString(), PodState.POD_STATE_EXITED, stopped.getState());
         assertEquals(stopped.toString(), AppState.APP_STATE_EXITED, stopped.getApps(0).getState());
         assertEquals(List.of(uuid), ids(api, podFilter(PodFilter.newBuilder().addStates(PodState.POD_STATE_EXITED))));
@@ -305,8 +333,18 @@ public class ApiServiceIT extends E2eCase {
         return ListImagesRequest.newBuilder().addFilters(f).build();
     }
 
-    private static List<String> ids(PublicAPIGrpc.PublicAPIBlockingStub api, ListPodsRequest request) {
-        return api.listPods(request).getPodsList().stream().map(Pod::getId).toList();
+    private String lockModes() throws IOException {
+        List<String> modes = new ArrayList<>();
+        try (var found = Files.find(data.resolve("pods"), 3, (p, a) -> p.getFileName().toString().equals("pod.lck"))) {
+            for (Path p : found.toList()) {
+                modes.add(data.relativize(p) + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+            }
+        }
+        return "lock files: " + modes;
+    }
+
+    private static List<String> ids(Supplier<PublicAPIGrpc.PublicAPIBlockingStub> api, ListPodsRequest request) {
+        return api.get().listPods(request).getPodsList().stream().map(Pod::getId).toList();
     }
 
     private static List<String> lines(Iterator<GetLogsResponse> it) {
