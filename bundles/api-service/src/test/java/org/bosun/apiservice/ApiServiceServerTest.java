@@ -23,7 +23,8 @@ public class ApiServiceServerTest {
         String key = "bosun.api.failure.test-" + System.nanoTime();
         try {
             ApiServiceServer.report(key, "the API service cannot listen on /x.sock: bind failed\n  at somewhere\n");
-            assertEquals("the API service cannot listen on /x.sock: bind failed; at somewhere", System.getProperty(key));
+            assertEquals("the API service cannot listen on /x.sock: bind failed; at somewhere",
+                    System.getProperty(key));
         } finally {
             System.clearProperty(key);
         }
