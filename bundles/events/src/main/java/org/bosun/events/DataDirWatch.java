@@ -254,6 +254,8 @@ final class DataDirWatch implements AutoCloseable {
             batch.add(CAS);
         }
         boolean cas = batch.remove(CAS);
+        // each pod and the images read on their own: what one reading fails to tell is told by the next
+        // change, and the others' events are not lost with it (their readings are already the known ones)
         for (String uuid : batch) {
             if (!isUuid(uuid)) {
                 continue;
@@ -263,9 +265,13 @@ final class DataDirWatch implements AutoCloseable {
                 after = source.pod(paths, uuid).orElse(null);
             } catch (BosunException e) {
                 if (e.kind() != ErrorKind.NOT_FOUND) {
-                    throw e;
+                    failed("pod " + uuid, e);
+                    continue;
                 }
                 after = null;
+            } catch (RuntimeException e) {
+                failed("pod " + uuid, e);
+                continue;
             }
             PodInfo before = after == null ? known.remove(uuid) : known.put(uuid, after);
             if (after != null) {
@@ -274,9 +280,17 @@ final class DataDirWatch implements AutoCloseable {
             events.addAll(PodTransitions.between(dataDir, uuid, before, after, clock.instant()));
         }
         if (cas) {
-            events.addAll(imageEvents());
+            try {
+                events.addAll(imageEvents());
+            } catch (RuntimeException e) {
+                failed("the images", e);
+            }
         }
         return events;
+    }
+
+    private void failed(String what, RuntimeException e) {
+        System.err.println("bosun events: reading " + what + " of " + dataDir + " failed: " + e.getMessage());
     }
 
     private static boolean isUuid(String s) {
@@ -331,6 +345,11 @@ final class DataDirWatch implements AutoCloseable {
         }
         publish.accept(events);
         if (writer == null) {
+            if (!mayJournal()) {
+                // a reader of another user's data directory (the API service run as --user): the
+                // directory's own watchers journal; one that took the writer's lock could not write
+                return;
+            }
             try {
                 Files.createDirectories(journal.writerLock().getParent());
                 if (!Files.exists(journal.writerLock())) {
@@ -346,6 +365,12 @@ final class DataDirWatch implements AutoCloseable {
         if (writer != null) {
             journal.append(events);
         }
+    }
+
+    /** Whether this process may write the journal: it may write {@code events/}, or make it. */
+    private boolean mayJournal() {
+        Path dir = journal.writerLock().getParent();
+        return Files.isDirectory(dir) ? Files.isWritable(dir) : Files.isWritable(paths.dataDir());
     }
 
     @Override
