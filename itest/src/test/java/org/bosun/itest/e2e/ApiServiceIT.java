@@ -116,7 +116,8 @@ public class ApiServiceIT extends E2eCase {
                         () -> overTcp.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
                         overUnix, PublicAPIGrpc.newStub(unix));
             } catch (StatusRuntimeException | AssertionError e) {
-                throw new AssertionError(e + "\n--- api-service.err ---\n" + Files.readString(log), e);
+                throw new AssertionError(e + "\n--- api-service.err ---\n" + Files.readString(log)
+                        + (deadlineExceeded(e) ? threads(service) : ""), e);
             }
         } finally {
             for (ManagedChannel c : new ManagedChannel[] {unix, tcp}) {
@@ -367,6 +368,38 @@ public class ApiServiceIT extends E2eCase {
             return e.getStatus().getCode();
         }
         throw new AssertionError("no error");
+    }
+
+    private static boolean deadlineExceeded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A call that outlived its deadline (GetInfo once hung in a full run, cause not found): the
+     * threads of both ends, the service's (SIGQUIT: the JVM prints them on its stdout) and this
+     * JVM's gRPC and test threads, so the next occurrence says where each side waits.
+     */
+    private String threads(Process service) throws IOException, InterruptedException {
+        StringBuilder b = new StringBuilder("\n--- the client's threads ---\n");
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            String n = t.getName();
+            if (n.startsWith("grpc") || n.contains("Time-limited") || n.equals("main") || n.contains("netty")) {
+                b.append('"').append(n).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement f : stack) {
+                    b.append("    at ").append(f).append('\n');
+                }
+            }
+        });
+        if (service.isAlive()) {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(service.pid())).inheritIO().start().waitFor();
+            Thread.sleep(1000);
+        }
+        return b + "--- the service's threads (api-service.out) ---\n" + Files.readString(work.resolve("api-service.out"));
     }
 
     private static int uid(long pid) throws IOException {
