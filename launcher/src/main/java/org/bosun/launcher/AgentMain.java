@@ -18,7 +18,7 @@ final class AgentMain {
     static void run(String[] args, boolean debug) throws Exception {
         Path socket = Main.agentSocket();
         String dataDir = null;
-        String featureName = null;
+        java.util.List<String> features = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (Main.isGlobalOption(arg)) {
@@ -32,25 +32,29 @@ final class AgentMain {
                 if (Main.takesSeparateValue(arg)) {
                     i++;
                 }
+            } else if (arg.equals("--feature") && i + 1 < args.length) {
+                features.add(args[++i]);
+            } else if (arg.startsWith("--feature=")) {
+                features.add(arg.substring("--feature=".length()));
             } else if (arg.equals("--socket") && i + 1 < args.length) {
                 socket = Path.of(args[++i]);
             } else if (arg.startsWith("--socket=")) {
                 socket = Path.of(arg.substring("--socket=".length()));
-            } else if (arg.equals("--feature") && i + 1 < args.length) {
-                featureName = args[++i];
-            } else if (arg.startsWith("--feature=")) {
-                featureName = arg.substring("--feature=".length());
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print("""
-                        Usage: bosun agent [--socket=PATH] [--feature=NAME] [--debug]
+                        Usage: bosun agent [--socket=PATH] [--feature=NAME]... [--debug]
                         Keep the bosun platform running and serve bosun commands on a unix socket.
                         The bosun command uses the agent when its socket answers, and starts the
                         platform itself when it does not: the agent only makes commands faster.
 
                           --socket=PATH   the socket to listen on (default $BOSUN_AGENT_SOCKET,
                                           else /run/bosun/agent.sock); only root may connect
-                          --feature=NAME  a bigger feature that serves the agent, e.g. 'console' (the
-                                          Felix web console on 127.0.0.1:15442, docs/console.md)
+                          --feature=NAME  load a feature the agent leaves out by default (more
+                                          than one: repeat it): 'api', rkt's read-only gRPC API
+                                          as bosun api-service serves it, on api-service.sock
+                                          beside the agent's socket and 127.0.0.1:15441;
+                                          'console', the Felix web console on 127.0.0.1:15442
+                                          (docs/console.md)
                           --debug         show the framework's diagnostics
                         """);
                 System.out.flush();
@@ -77,9 +81,7 @@ final class AgentMain {
         }
         Assembly assembly;
         try {
-            assembly = featureName == null ? Assembly.forCommand(dist, "agent", Main.configurationFolders(args))
-                    : Assembly.of(dist, agentFeature(Feature.loadAll(dist.featuresDir()), featureName),
-                            Main.configurationFolders(args));
+            assembly = Assembly.forCommand(dist, "agent", features, Main.configurationFolders(args));
             Map<String, String> console = ConsoleSettings.check(assembly, Main.configurationFolders(args).get(1));
             if (!console.isEmpty() && System.getProperty(ConsoleSettings.LOG_LEVEL) == null) {
                 // Jetty's start-up chatter stays out of the agent's standard error; warnings and errors do not.
@@ -101,19 +103,5 @@ final class AgentMain {
         }, "bosun-agent-shutdown"));
         platform.commandService(60_000);
         platform.framework().waitForStop(0);
-    }
-
-    /** The feature {@code --feature=NAME} names; it has to serve the agent (extend the agent feature). */
-    static Feature agentFeature(java.util.Map<String, Feature> features, String name) {
-        Feature feature = features.get(name);
-        if (feature == null) {
-            throw new IllegalArgumentException("no feature '" + name + "'; the agent's features are "
-                    + features.values().stream().filter(f -> f.commands.contains("agent")).map(f -> f.name).toList());
-        }
-        if (!feature.commands.contains("agent")) {
-            throw new IllegalArgumentException("feature '" + name + "' does not serve the agent; the agent's features are "
-                    + features.values().stream().filter(f -> f.commands.contains("agent")).map(f -> f.name).toList());
-        }
-        return feature;
     }
 }

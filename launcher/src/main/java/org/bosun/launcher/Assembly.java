@@ -52,6 +52,22 @@ public final class Assembly {
         return of(dist, Feature.forCommand(Feature.loadAll(dist.featuresDir()), command), configurationFolders);
     }
 
+    /** {@link #forCommand} with further features of the distribution, by name ({@code agent --feature=api}). */
+    static Assembly forCommand(Distribution dist, String command, List<String> extraFeatures,
+            List<Path> configurationFolders) throws IOException {
+        java.util.Map<String, Feature> all = Feature.loadAll(dist.featuresDir());
+        Feature feature = Feature.forCommand(all, command);
+        for (String name : extraFeatures) {
+            Feature extra = all.get(name);
+            if (extra == null) {
+                throw new IllegalArgumentException("no feature '" + name + "' in " + dist.featuresDir() + "; the"
+                        + " features are " + String.join(", ", all.keySet()));
+            }
+            feature = Feature.with(feature, extra);
+        }
+        return of(dist, feature, configurationFolders);
+    }
+
     static Assembly of(Distribution dist, Feature feature, List<Path> configurationFolders) throws IOException {
         Path bundlesDir = dist.bundlesDir();
         List<Bundle> bundles = new ArrayList<>();

@@ -142,4 +142,29 @@ final class Feature {
         }
         return best != null ? best : fallback;
     }
+
+    /**
+     * {@code base} with {@code extra}'s bundles added (those it has already are not repeated), and
+     * extra's framework properties and configurations over base's: an agent with a feature it does
+     * not load by default ({@code bosun agent --feature=api}).
+     */
+    static Feature with(Feature base, Feature extra) {
+        List<BundleEntry> bundles = new ArrayList<>(base.bundles);
+        for (BundleEntry b : extra.bundles) {
+            if (bundles.stream().noneMatch(have -> have.id().equals(b.id()))) {
+                bundles.add(b);
+            }
+        }
+        List<String> commands = new ArrayList<>(base.commands);
+        Map<String, String> props = new LinkedHashMap<>(base.frameworkProperties);
+        props.putAll(extra.frameworkProperties);
+        Map<String, Map<String, Object>> configurations = new LinkedHashMap<>(base.configurations);
+        extra.configurations.forEach((pid, c) -> {
+            Map<String, Object> merged = new LinkedHashMap<>(configurations.getOrDefault(pid, Map.of()));
+            merged.putAll(c);
+            configurations.put(pid, merged);
+        });
+        return new Feature(base.name + "+" + extra.name, base.id, List.copyOf(bundles), List.copyOf(commands), props,
+                configurations, base.fallback, Integer.toHexString((base.digest + extra.digest).hashCode()));
+    }
 }

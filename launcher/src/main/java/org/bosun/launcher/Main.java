@@ -47,6 +47,10 @@ public final class Main {
                 AgentMain.run(args, debug);
                 return;
             }
+            if ("api-service".equals(command)) {
+                ApiServiceMain.run(args, debug);
+                return;
+            }
             if ("metadata-service".equals(command)) {
                 if (CallerIds.ofThisProcess().uid() != 0) {
                     stderr.println("bosun metadata-service: needs root (it reads the pods' root-only registrations);"

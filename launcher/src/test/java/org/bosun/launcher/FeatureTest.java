@@ -46,7 +46,8 @@ public class FeatureTest {
 
     @Test
     public void loadsTheFeaturesByFileName() {
-        assertEquals(List.of("agent", "base", "console", "events", "metadata-service", "run"), List.copyOf(features.keySet()));
+        assertEquals(List.of("agent", "api", "base", "console", "events", "metadata-service", "run"),
+                List.copyOf(features.keySet()));
         assertEquals("org.bosun:bosun-feature-base:osgifeature:9.9.9", features.get("base").id);
     }
 
@@ -62,7 +63,7 @@ public class FeatureTest {
     @Test
     public void theConsoleIsTheAgentPlusTheWebConsoleAndOnlyOnRequest() {
         assertEquals("the agent without --feature stays the agent", "agent", Feature.forCommand(features, "agent").name);
-        Feature console = AgentMain.agentFeature(features, "console");
+        Feature console = Feature.with(features.get("agent"), features.get("console"));
         List<String> ids = ids(console);
         assertTrue(ids.containsAll(ids(features.get("agent"))));
         assertTrue(ids.contains("org.apache.felix:org.apache.felix.webconsole:5.0.18"));
@@ -70,8 +71,25 @@ public class FeatureTest {
         assertEquals("127.0.0.1", console.configurations.get("org.apache.felix.http").get("org.apache.felix.http.host"));
         assertFalse("no password in the feature: the operator sets it",
                 console.configurations.get("org.apache.felix.webconsole.internal.servlet.OsgiManager").containsKey("password"));
-        assertThrows(IllegalArgumentException.class, () -> AgentMain.agentFeature(features, "run"));
-        assertThrows(IllegalArgumentException.class, () -> AgentMain.agentFeature(features, "nope"));
+        assertEquals("the console repeats none of the agent's bundles", ids(console).size(),
+                ids(console).stream().distinct().count());
+    }
+
+    @Test
+    public void theApiServiceIsItsOwnFeatureAndAnAgentAddsItWithoutRepeatingABundle() {
+        Feature api = Feature.forCommand(features, "api-service");
+        assertEquals("api", api.name);
+        assertTrue(ids(api).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        assertTrue("the events feed", ids(api).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-events:")));
+        Feature agent = features.get("agent");
+        assertFalse("not in the agent by default", ids(agent).stream()
+                .anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        Feature both = Feature.with(agent, api);
+        assertEquals("agent+api", both.name);
+        assertEquals(ids(agent), ids(both).subList(0, agent.bundles.size()));
+        assertTrue(ids(both).stream().anyMatch(id -> id.startsWith("org.bosun:bosun-api-service:")));
+        assertEquals(ids(both).size(), ids(both).stream().distinct().count());
+        assertEquals(agent.commands, both.commands);
     }
 
     @Test

@@ -24,6 +24,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "the socket to listen on (default $BOSUN_AGENT_SOCKET, else /run/bosun/agent.sock)")
     String socket;
 
+    @Option(names = "--feature", paramLabel = "NAME", description = "load a feature the agent leaves out by default:"
+            + " 'api', rkt's read-only gRPC API (as bosun api-service) on api-service.sock beside the agent's socket"
+            + " and 127.0.0.1:15441")
+    java.util.List<String> features;
+
     private final Session session;
 
     AgentCommand(Session session) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, VersionCommand.class, ListCommand.class, StatusCommand.class,
                 PrepareCommand.class, RunPreparedCommand.class, RunCommand.class, StopCommand.class, RmCommand.class,
                 GcCommand.class, ExportCommand.class, CatManifestCommand.class, ConfigCommand.class, EnterCommand.class,
-                AgentCommand.class, MetadataServiceCommand.class,
+                AgentCommand.class, MetadataServiceCommand.class, ApiServiceCommand.class,
                 TrustCommand.class, FetchCommand.class, ImageCommand.class, LogsCommand.class, TpmCommand.class,
                 AppCommand.class, AttachCommand.class, EventsCommand.class, BundleCommand.class, ShellCommand.class},
         footer = {"", "Run 'bosun COMMAND --help' for a command's flags. 'bosun agent' keeps the platform"

@@ -23,7 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What pods hold on the host outside their directories, in one host-wide place whatever data
- * directory a pod is in: {@code /var/lib/bosun-host/held/<uuid>/} (root only). A directory removed
+ * directory a pod is in: {@code /var/lib/bosun-host/held/<uuid>/} (written by root only; the
+ * directories 0711, so a pod's {@code net} link leads a non-root reader to its network records). A directory removed
  * by hand, or a data directory nobody names with {@code --dir} again, would otherwise leave its
  * pods' network namespaces, addresses, veths and NAT rules on the host for good; every
  * {@code bosun gc}, whatever its {@code --dir}, finds them here.
@@ -89,13 +90,15 @@ final class PodHoldings {
         Path dir = dir(uuid);
         Path link = podDir.resolve(PodNetRecords.DIR);
         try {
-            createPrivate(root);
-            createPrivate(root.resolve(HELD));
-            createPrivate(dir);
+            createTraversable(root);
+            createTraversable(root.resolve(HELD));
+            createTraversable(dir);
             Files.createDirectories(dir.resolve(PodNetRecords.DIR));
             // The lock first: a record gc finds must be one it can lock.
             if (!Files.exists(dir.resolve(PodLock.FILE_NAME))) {
-                Files.createFile(dir.resolve(PodLock.FILE_NAME));
+                // root's only: no reader needs it, and one that could open it could hold it (flock) and stall gc
+                Files.createFile(dir.resolve(PodLock.FILE_NAME),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             byte[] record = JSON.writeValueAsBytes(new Holding(VERSION, uuid, paths.dataDir().toString(),
                     paths.podsDir().toString(), ports));
@@ -152,7 +155,7 @@ final class PodHoldings {
     /** The host-wide lock of {@code --port} claims. */
     PodLock portsLock() {
         try {
-            createPrivate(root);
+            createTraversable(root);
         } catch (IOException e) {
             throw BosunException.internal("cannot create " + root + ": " + e.getMessage(), e);
         }
@@ -177,13 +180,25 @@ final class PodHoldings {
         }
     }
 
-    private static void createPrivate(Path dir) throws IOException {
+    /**
+     * The root, {@code held/} and a pod's record: searchable by all, listable by root only (0711), so the
+     * pod directory's {@code net} link leads whoever may read the pod directory (the API service
+     * run as {@code --user}) to its network records, which are world-readable as the pod's files
+     * are; the uuids stay unlisted. A directory made 0700 by an older bosun is opened up so.
+     */
+    private static void createTraversable(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = PosixFilePermissions.fromString("rwx--x--x");
         if (!Files.isDirectory(dir)) {
             try {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+                Files.setPosixFilePermissions(dir, mode);
+                return;
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 // another command made it meanwhile
             }
+        }
+        if (!Files.getPosixFilePermissions(dir).equals(mode)) {
+            Files.setPosixFilePermissions(dir, mode);
         }
     }
 }

@@ -1,7 +1,10 @@
 package org.bosun.core;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.bosun.api.BosunException;
 import org.bosun.host.lock.Flock;
 
 /**
@@ -20,10 +23,26 @@ final class PodLock implements AutoCloseable {
         this.flock = flock;
     }
 
-    /** Creates the lock file in {@code podDir} and takes it exclusively. */
+    /**
+     * Creates the lock file in {@code podDir} (mode 0644) and takes it exclusively. It is readable by
+     * all as the pod's other records are: whether a pod runs is whether its lock is held, and a
+     * reader that is not root (the API service run as {@code --user}) must open the file to tell,
+     * and to await the pod's end; a lock file it cannot open would read as "held" for ever.
+     */
     static PodLock create(Path podDir) {
-        return new PodLock(Flock.create(podDir.resolve(FILE_NAME)));
+        Path file = podDir.resolve(FILE_NAME);
+        Flock flock = Flock.create(file);
+        try {
+            Files.setPosixFilePermissions(file, READABLE);
+        } catch (IOException | UnsupportedOperationException e) {
+            flock.close();
+            throw BosunException.internal("cannot make " + file + " readable: " + e.getMessage(), e);
+        }
+        return new PodLock(flock);
     }
+
+    static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
     /** Takes the pod's lock exclusively without waiting; null when someone holds it (or the pod is gone). */
     static PodLock tryExclusive(Path podDir) {

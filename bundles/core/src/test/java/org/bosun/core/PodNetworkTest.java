@@ -128,8 +128,13 @@ public class PodNetworkTest {
         PodHoldings.Holding h = holdings.read(uuid).orElseThrow();
         assertEquals(paths.dataDir().toString(), h.dataDir());
         assertEquals(paths.podsDir().toString(), h.podsDir());
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(holdings.root())));
+        // searchable, not listable, by others: the pod's net link leads a non-root reader to its records
+        for (Path dir : List.of(holdings.root(), held.getParent(), held)) {
+            assertEquals(dir.toString(), "rwx--x--x", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir)));
+        }
+        assertEquals("the record's lock is root's only", "rw-------", java.nio.file.attribute.PosixFilePermissions
+                .toString(Files.getPosixFilePermissions(held.resolve(PodLock.FILE_NAME))));
 
         network.tearDown(podDir, uuid);
         assertFalse(netnsName + " is gone", Namespaces.exists(netnsName));

@@ -49,6 +49,8 @@ import org.bosun.host.lock.Flock;
 final class DataDirWatch implements AutoCloseable {
     /** How long a change waits for the others of the same operation, so one reading serves them all. */
     static final long SETTLE_MILLIS = 3;
+    /** How often a running pod whose lock cannot be awaited (not opened) is read again. */
+    static final long UNAWAITED_RETRY_MILLIS = 1000;
     private static final String CAS = "\0cas";
     private static final String RESCAN = "\0all";
     private static final List<String> STATE_DIRS = List.of("prepare", "prepared", "run", "exited-garbage", "garbage");
@@ -152,11 +154,22 @@ final class DataDirWatch implements AutoCloseable {
      * meanwhile ends then, with nothing to report.
      */
     private void awaitEnd(String uuid, Path lock) {
+        boolean ended = false;
         try {
-            Flock.awaitUnlocked(lock);
+            ended = Flock.awaitUnlocked(lock);
         } catch (RuntimeException e) {
             // the pod's lock cannot be read: the reading below tells what the pod is now
         } finally {
+            if (!ended && !closed) {
+                // not awaited in flock(2) (the lock file cannot be opened by this user, or is gone): the
+                // reading below re-arms this wait while the pod reads as running, so it is paced, not a
+                // thread and a reading every few milliseconds for as long as the pod lives
+                try {
+                    Thread.sleep(UNAWAITED_RETRY_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             awaited.remove(uuid);
             if (!closed) {
                 dirty.add(uuid);
@@ -241,6 +254,8 @@ final class DataDirWatch implements AutoCloseable {
             batch.add(CAS);
         }
         boolean cas = batch.remove(CAS);
+        // each pod and the images read on their own: what one reading fails to tell is told by the next
+        // change, and the others' events are not lost with it (their readings are already the known ones)
         for (String uuid : batch) {
             if (!isUuid(uuid)) {
                 continue;
@@ -250,9 +265,13 @@ final class DataDirWatch implements AutoCloseable {
                 after = source.pod(paths, uuid).orElse(null);
             } catch (BosunException e) {
                 if (e.kind() != ErrorKind.NOT_FOUND) {
-                    throw e;
+                    failed("pod " + uuid, e);
+                    continue;
                 }
                 after = null;
+            } catch (RuntimeException e) {
+                failed("pod " + uuid, e);
+                continue;
             }
             PodInfo before = after == null ? known.remove(uuid) : known.put(uuid, after);
             if (after != null) {
@@ -261,9 +280,17 @@ final class DataDirWatch implements AutoCloseable {
             events.addAll(PodTransitions.between(dataDir, uuid, before, after, clock.instant()));
         }
         if (cas) {
-            events.addAll(imageEvents());
+            try {
+                events.addAll(imageEvents());
+            } catch (RuntimeException e) {
+                failed("the images", e);
+            }
         }
         return events;
+    }
+
+    private void failed(String what, RuntimeException e) {
+        System.err.println("bosun events: reading " + what + " of " + dataDir + " failed: " + e.getMessage());
     }
 
     private static boolean isUuid(String s) {
@@ -318,6 +345,11 @@ final class DataDirWatch implements AutoCloseable {
         }
         publish.accept(events);
         if (writer == null) {
+            if (!mayJournal()) {
+                // a reader of another user's data directory (the API service run as --user): the
+                // directory's own watchers journal; one that took the writer's lock could not write
+                return;
+            }
             try {
                 Files.createDirectories(journal.writerLock().getParent());
                 if (!Files.exists(journal.writerLock())) {
@@ -333,6 +365,12 @@ final class DataDirWatch implements AutoCloseable {
         if (writer != null) {
             journal.append(events);
         }
+    }
+
+    /** Whether this process may write the journal: it may write {@code events/}, or make it. */
+    private boolean mayJournal() {
+        Path dir = journal.writerLock().getParent();
+        return Files.isDirectory(dir) ? Files.isWritable(dir) : Files.isWritable(paths.dataDir());
     }
 
     @Override

@@ -3,11 +3,13 @@ package org.bosun.events;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +67,18 @@ final class EventJournal {
         }
         try {
             Files.createDirectories(dir);
-            try (Flock lock = Flock.exclusive(dir.resolve("journal.lck"))) {
+            Path lockFile = dir.resolve("journal.lck");
+            if (!Files.exists(lockFile)) {
+                try {
+                    // readable by all, as the journal is: a reader of another user (the API service run as
+                    // --user) takes it shared through a read-only descriptor
+                    Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-r--r--")));
+                } catch (FileAlreadyExistsException raced) {
+                    // made by another writer meanwhile
+                }
+            }
+            try (Flock lock = Flock.exclusive(lockFile)) {
                 Path current = current();
                 if (Files.exists(current) && Files.size(current) >= limit) {
                     Files.move(current, rotated(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -81,7 +94,8 @@ final class EventJournal {
     /** The journaled events with {@code since <= timestamp < until} (null: unbounded), oldest first. */
     List<BosunEvent> read(Instant since, Instant until) {
         List<BosunEvent> events = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.exists(dir.resolve("journal.lck"))) {
+            // nothing journaled yet (the lock is made before the journal)
             return events;
         }
         try (Flock lock = Flock.shared(dir.resolve("journal.lck"))) {

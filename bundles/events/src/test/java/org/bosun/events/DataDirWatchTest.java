@@ -47,6 +47,8 @@ public class DataDirWatchTest {
     private final Map<String, PodInfo> pods = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<BosunEvent> published = new LinkedBlockingQueue<>();
     private final List<DataDirWatch> watches = new ArrayList<>();
+    private volatile boolean imagesFail;
+    private final java.util.concurrent.atomic.AtomicInteger podReads = new java.util.concurrent.atomic.AtomicInteger();
 
     @Before
     public void layout() throws Exception {
@@ -71,11 +73,15 @@ public class DataDirWatchTest {
 
             @Override
             public Optional<PodInfo> pod(RuntimePaths p, String uuid) {
+                podReads.incrementAndGet();
                 return Optional.ofNullable(pods.get(uuid));
             }
 
             @Override
             public Optional<List<StoredImage>> images(RuntimePaths p) {
+                if (imagesFail) {
+                    throw new IllegalStateException("cannot open the lock file cas/index.lck: Permission denied");
+                }
                 return Optional.empty();
             }
         }, published::addAll, new EventJournal(paths.dataDir(), EventJournal.DEFAULT_LIMIT), Clock.systemUTC());
@@ -197,5 +203,36 @@ public class DataDirWatchTest {
         Files.createDirectories(dir);
         BosunEvent prepared = next(1000);
         assertEquals(EventType.POD_PREPARED, prepared == null ? null : prepared.type());
+    }
+
+    @Test
+    public void aRunningPodWhoseLockCannotBeAwaitedIsReadAgainPacedAndItsEndStillNoticed() throws Exception {
+        // as a reader that cannot open pod.lck (here: there is none) sees it: no wait in flock(2)
+        Path dir = Files.createDirectories(paths.podsDir().resolve("run").resolve(UUID));
+        pods.put(UUID, pod(PodState.RUNNING, dir));
+        watch();
+        Thread.sleep(1500);
+        int reads = podReads.get();
+        assertTrue("read " + reads + " times in 1.5 s", reads <= 1500 / DataDirWatch.UNAWAITED_RETRY_MILLIS + 2);
+        pods.put(UUID, pod(PodState.EXITED, dir));
+        BosunEvent exited = next(DataDirWatch.UNAWAITED_RETRY_MILLIS + 1000);
+        assertEquals(EventType.POD_EXITED, exited == null ? null : exited.type());
+    }
+
+    @Test
+    public void anImageStoreThatCannotBeReadLosesNoPodEventOfTheSameReading() throws Exception {
+        // as the API service run as --user saw it: the index's lock not yet readable while a pod started
+        Files.createDirectories(paths.dataDir().resolve("cas"));
+        watch();
+        imagesFail = true;
+        Path dir = paths.podsDir().resolve("run").resolve(UUID);
+        pods.put(UUID, pod(PodState.RUNNING, dir));
+        Files.createDirectory(dir);
+        Files.writeString(paths.dataDir().resolve("cas").resolve("index"), "changed");
+        List<EventType> types = new ArrayList<>();
+        for (BosunEvent e; (e = next(1000)) != null && types.size() < 2;) {
+            types.add(e.type());
+        }
+        assertEquals(List.of(EventType.POD_PREPARED, EventType.POD_STARTED), types);
     }
 }

@@ -74,8 +74,8 @@ final class ImageIndex {
      * read). {@code work} must not change the maps. A store without an index reads as empty.
      */
     <R> R read(Function<Maps, R> work) {
-        try (Flock lock = Flock.exclusive(layout.indexLock())) {
-            if (!java.nio.file.Files.exists(layout.index())) {
+        try (Flock lock = lock()) {
+            if (lock == null || !java.nio.file.Files.exists(layout.index())) {
                 MVStore empty = new MVStore.Builder().open(); // in memory
                 try {
                     return work.apply(new Maps(empty.openMap(IMAGES), empty.openMap(REFERENCES)));
@@ -98,9 +98,53 @@ final class ImageIndex {
         }
     }
 
+    /**
+     * Takes the index's lock, made readable by all (as the index is) when it is made: a reader that
+     * may not write it (the API service run as {@code --user}) locks it through a read-only
+     * descriptor, and never finds it made but not yet readable. Null for a reader that may not make
+     * it where there is none yet: then there is no index either (the lock is made first).
+     */
+    private Flock lock() {
+        java.nio.file.Path file = layout.indexLock();
+        if (!java.nio.file.Files.exists(file)) {
+            try {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // made by another process meanwhile
+            } catch (java.nio.file.AccessDeniedException reader) {
+                return null;
+            } catch (java.io.IOException e) {
+                // Flock says what is wrong
+            }
+        }
+        Flock lock = Flock.exclusive(file);
+        readableLock();
+        return lock;
+    }
+
+    /** An index lock made before it was made readable (an older bosun, a umask of 077) is opened up. */
+    private void readableLock() {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
+                    java.nio.file.Files.getPosixFilePermissions(layout.indexLock());
+            if (!mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_READ);
+                mode.add(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+                java.nio.file.Files.setPosixFilePermissions(layout.indexLock(), mode);
+            }
+        } catch (java.io.IOException e) {
+            // not the owner: left as it is
+        }
+    }
+
     /** Runs {@code work} on the open index; what it changed is committed when it returns normally. */
     <R> R apply(Function<Maps, R> work) {
-        try (Flock lock = Flock.exclusive(layout.indexLock())) {
+        try (Flock lock = lock()) {
+            if (lock == null) {
+                throw BosunException.internal("cannot write the image index in " + layout.index().getParent()
+                        + ": this user may not; run as its owner", null);
+            }
             MVStore store;
             try {
                 store = new MVStore.Builder().fileName(layout.index().toString()).autoCommitDisabled().open();

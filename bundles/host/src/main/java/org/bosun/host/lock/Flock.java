@@ -148,8 +148,15 @@ public final class Flock implements AutoCloseable {
         return null;
     }
 
+    private static final int EACCES = 13;
+
     private static Flock open(Path file, int flags) {
         int fd = Native.POSIX.open(file.toString(), flags | OpenFlags.O_CLOEXEC.intValue(), 0600);
+        if (fd < 0 && Native.POSIX.errno() == EACCES) {
+            // a reader that may not write the lock file (the API service run as --user) locks it read-only:
+            // flock(2) needs no write access
+            fd = Native.POSIX.open(file.toString(), OpenFlags.O_RDONLY.intValue() | OpenFlags.O_CLOEXEC.intValue(), 0);
+        }
         if (fd < 0) {
             throw BosunException.internal("cannot open the lock file " + file + ": "
                     + Native.POSIX.strerror(Native.POSIX.errno()), null);

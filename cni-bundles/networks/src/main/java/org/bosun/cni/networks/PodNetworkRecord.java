@@ -93,6 +93,11 @@ record PodNetworkRecord(int version, String containerId, String netns, String ca
         Path temp = file.resolveSibling("." + FILE + ".tmp");
         try {
             Files.createDirectories(file.getParent());
+            // root's only: the configurations as used may hold what their net.d files keep from others,
+            // and the pod's net/ is reachable by non-root readers (the API service reads attachments.json)
+            Files.deleteIfExists(temp);
+            Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             Files.write(temp, MAPPER.writeValueAsBytes(this));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

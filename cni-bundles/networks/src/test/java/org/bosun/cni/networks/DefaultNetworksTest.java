@@ -211,6 +211,12 @@ public class DefaultNetworksTest {
     /** The host ends of the pod's links, from its record. */
     static List<String> hostInterfaces(PodFixture.Pod pod) {
         PodNetworkRecord record = PodNetworkRecord.read(pod.dir()).orElseThrow();
+        try {
+            assertEquals("the record is root's only", "rw-------", java.nio.file.attribute.PosixFilePermissions
+                    .toString(Files.getPosixFilePermissions(PodNetworkRecord.file(pod.dir()))));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         List<String> names = new java.util.ArrayList<>();
         for (PodNetworkRecord.Attachment a : record.attachments()) {
             assertNotNull(a.result());
