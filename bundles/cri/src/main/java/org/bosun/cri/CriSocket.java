@@ -109,7 +109,8 @@ public final class CriSocket {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
-                            sandboxes, containers, new CriStreaming(streaming, paths)))
+                            sandboxes, containers, new CriStreaming(streaming, paths),
+                            new CriStats(apps, paths, sandboxes, containers)))
                     .addService(images)
                     .build().start();
             file.publish();
