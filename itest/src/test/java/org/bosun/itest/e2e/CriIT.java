@@ -664,6 +664,27 @@ public class CriIT {
         assertNothingLeft();
     }
 
+    /** nspawn keeps no per-app figures bosun reads: its sandboxes' statistics say so, and lists leave them out. */
+    @Test
+    public void statsOfAnNspawnSandboxAreRefusedClearly() throws Exception {
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("stats-nspawn", logs)).setRuntimeHandler("nspawn").build()).getPodSandboxId();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runtime.podSandboxStats(
+                    PodSandboxStatsRequest.newBuilder().setPodSandboxId(sandbox).build()));
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription(), e.getStatus().getDescription().contains("use the oci engine"));
+            assertEquals(List.of(), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.getDefaultInstance())
+                    .getStatsList());
+        } finally {
+            for (String id : sandboxIds(PodSandboxFilter.getDefaultInstance())) {
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            }
+        }
+        assertNothingLeft();
+    }
+
     private ContainerStats containerStats(String id) {
         return runtime.containerStats(ContainerStatsRequest.newBuilder().setContainerId(id).build()).getStats();
     }
