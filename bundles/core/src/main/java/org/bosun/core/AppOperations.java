@@ -16,7 +16,10 @@ import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppLifecycle;
+import org.bosun.api.app.AppStats;
 import org.bosun.api.app.AppStatus;
+import org.bosun.api.app.PodStats;
+import org.bosun.api.app.ResourceUpdate;
 import org.bosun.api.image.Progress;
 import org.bosun.api.pod.AppRequest;
 import org.bosun.api.pod.PodState;
@@ -32,6 +35,7 @@ import org.bosun.host.files.FileTree;
  * <pre>
  * apps/NAME/created   when it was added (ISO-8601 instant)
  * apps/NAME/start     present once it was asked to start: it is started at most once
+ * apps/NAME/resources the limits updates applied while it ran ({@link AppResourcesFile})
  * </pre>
  *
  * The manifest ({@code pod}) lists an app from the moment its engine has added it until it is
@@ -42,6 +46,8 @@ final class AppOperations {
     static final String APPS_LOCK = "apps.lck";
     static final String CREATED = "created";
     static final String START = "start";
+    /** The limits {@link #updateResources} applied, over each other. */
+    static final String RESOURCES = "resources";
     /** How long an app may take to report its start after the engine took the request. */
     static final Duration START_WAIT = Duration.ofSeconds(60);
     /** What a stop may take beyond its timeout: the runtime's kill and the supervisor's bookkeeping. */
@@ -196,6 +202,73 @@ final class AppOperations {
                 return null;
             });
         }
+    }
+
+    /** What a running app uses, or a not running one's writable layer, as its engine reads them. */
+    AppStats stats(RuntimePaths paths, String uuid, String name) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson manifest = runningManifest(store, f, "measured");
+        app(f, manifest, name);
+        PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
+        return lifecycle(engines.engineOf(f), l -> l.stats(pod, name));
+    }
+
+    /** What a running sandbox uses, as its engine reads it. */
+    PodStats podStats(RuntimePaths paths, String uuid) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson manifest = runningManifest(store, f, "measured");
+        PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
+        return lifecycle(engines.engineOf(f), l -> l.podStats(pod));
+    }
+
+    /**
+     * New limits applied to a running app by its engine, then recorded in {@code apps/NAME/}{@value
+     * #RESOURCES} over what earlier updates recorded.
+     */
+    ResourceUpdate updateResources(RuntimePaths paths, String uuid, String name, ResourceUpdate update) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson found = runningManifest(store, f, "updated");
+        app(f, found, name);
+        EngineRecordJson engine = engines.engineOf(f);
+        try (PodLock lock = PodLock.waitExclusive(f.path().resolve(APPS_LOCK))) {
+            PodManifestJson manifest = files.manifest(f.path());
+            AppStatus status = status(store, f, manifest, app(f, manifest, name));
+            if (status.state() != AppStatus.State.RUNNING) {
+                throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " is "
+                        + status.state().label() + "; only a running app's resources are updated");
+            }
+            PodDirectory pod = files.podDirectory(f.uuid(), f.path(), manifest);
+            lifecycle(engine, l -> {
+                l.update(pod, name, update);
+                return null;
+            });
+            ResourceUpdate recorded = AppResourcesFile.read(f.path().resolve("apps").resolve(name).resolve(RESOURCES))
+                    .then(update);
+            files.writeText(f.path().resolve("apps").resolve(name).resolve(RESOURCES), AppResourcesFile.text(recorded));
+            return recorded;
+        }
+    }
+
+    ResourceUpdate updatedResources(RuntimePaths paths, String uuid, String name) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson manifest = files.manifest(f.path());
+        if (manifest != null) {
+            app(f, manifest, name);
+        }
+        return AppResourcesFile.read(f.path().resolve("apps").resolve(name).resolve(RESOURCES));
+    }
+
+    private PodManifestJson runningManifest(PodStore store, PodStore.Found f, String what) {
+        PodManifestJson manifest = files.manifest(f.path());
+        if (manifest == null || store.state(f) != PodState.RUNNING) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label() + "; only a running"
+                    + " pod's apps are " + what);
+        }
+        return manifest;
     }
 
     private AppStatus stopLocked(PodStore store, PodStore.Found f, EngineRecordJson engine, PodManifestJson manifest,

@@ -121,6 +121,27 @@ public final class PodServiceImpl implements PodService, AppService {
     }
 
     @Override
+    public org.bosun.api.app.AppStats stats(RuntimePaths paths, String uuid, String app) {
+        return apps.stats(paths, uuid, app);
+    }
+
+    @Override
+    public org.bosun.api.app.PodStats podStats(RuntimePaths paths, String uuid) {
+        return apps.podStats(paths, uuid);
+    }
+
+    @Override
+    public org.bosun.api.app.ResourceUpdate updateResources(RuntimePaths paths, String uuid, String app,
+            org.bosun.api.app.ResourceUpdate update) {
+        return apps.updateResources(paths, uuid, app, update);
+    }
+
+    @Override
+    public org.bosun.api.app.ResourceUpdate updatedResources(RuntimePaths paths, String uuid, String app) {
+        return apps.updatedResources(paths, uuid, app);
+    }
+
+    @Override
     public List<AppStatus> list(RuntimePaths paths, String uuid) {
         return apps.list(paths, uuid);
     }

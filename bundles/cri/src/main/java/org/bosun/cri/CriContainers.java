@@ -246,7 +246,16 @@ final class CriContainers {
                 notes.add("selinux_relabel of " + m.getContainerPath() + " ignored: SELinux is not enabled on this host");
             }
         }
-        out.append("],\"notes\":[");
+        out.append("]");
+        if (s.hasResources()) {
+            LinuxContainerResources r = s.getResources().getLinux();
+            out.append(",\"resources\":{\"cpu_shares\":").append(r.getCpuShares()).append(",\"cpu_quota\":")
+                    .append(r.getCpuQuota()).append(",\"cpu_period\":").append(r.getCpuPeriod())
+                    .append(",\"cpuset_cpus\":").append(CriJson.quote(r.getCpusetCpus())).append(",\"cpuset_mems\":")
+                    .append(CriJson.quote(r.getCpusetMems())).append(",\"memory_limit_in_bytes\":")
+                    .append(r.getMemoryLimitInBytes()).append('}');
+        }
+        out.append(",\"notes\":[");
         for (int i = 0; i < notes.size(); i++) {
             out.append(i == 0 ? "" : ",").append(CriJson.quote(notes.get(i)));
         }

@@ -57,6 +57,16 @@ import org.bosun.cri.v1.StopContainerResponse;
 import org.bosun.cri.v1.StopPodSandboxRequest;
 import org.bosun.cri.v1.StopPodSandboxResponse;
 import org.bosun.cri.v1.UpdateContainerResourcesRequest;
+import org.bosun.cri.v1.ContainerResources;
+import org.bosun.cri.v1.ContainerStatsRequest;
+import org.bosun.cri.v1.ContainerStatsResponse;
+import org.bosun.cri.v1.LinuxContainerResources;
+import org.bosun.cri.v1.ListContainerStatsRequest;
+import org.bosun.cri.v1.ListContainerStatsResponse;
+import org.bosun.cri.v1.ListPodSandboxStatsRequest;
+import org.bosun.cri.v1.ListPodSandboxStatsResponse;
+import org.bosun.cri.v1.PodSandboxStatsRequest;
+import org.bosun.cri.v1.PodSandboxStatsResponse;
 import org.bosun.cri.v1.UpdateContainerResourcesResponse;
 
 import io.grpc.stub.StreamObserver;
@@ -65,8 +75,9 @@ import io.grpc.stub.StreamObserver;
  * The CRI RuntimeService: what the runtime is and whether it can work, and pod sandboxes and their
  * containers on bosun's app-level operations ({@link CriSandboxes}, {@link CriContainers}). The RPCs
  * this class does not override answer UNIMPLEMENTED (grpc's base class: "Method
- * runtime.v1.RuntimeService/X is unimplemented"): statistics, checkpoints and runtime configuration
- * updates are not served yet. Container events come from {@link CriContainerEvents}.
+ * runtime.v1.RuntimeService/X is unimplemented"): metrics descriptors, checkpoints and runtime
+ * configuration updates are not served yet. Statistics and resource updates are {@link CriStats}'s,
+ * container events {@link CriContainerEvents}'s.
  */
 final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
     /** The CRI's own version field, which kubelet logs; "0.1.0" for every runtime that speaks v1. */
@@ -85,9 +96,11 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     private final CriContainers containers;
     private final CriStreaming streaming;
     private final CriContainerEvents events;
+    private final CriStats stats;
 
     CriRuntimeService(ProviderRegistry providers, RuntimePaths paths, String version, CriSandboxes sandboxes,
-            CriContainers containers, CriStreaming streaming, CriContainerEvents events) {
+            CriContainers containers, CriStreaming streaming, CriContainerEvents events, CriStats stats) {
+        this.stats = stats;
         this.providers = providers;
         this.paths = paths;
         this.version = version;
@@ -184,6 +197,10 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> response) {
         CriErrors.answer(response, () -> {
             ContainerStatus status = containers.status(request.getContainerId());
+            LinuxContainerResources updated = stats.resources(request.getContainerId());
+            if (updated != null) {
+                status = status.toBuilder().setResources(ContainerResources.newBuilder().setLinux(updated)).build();
+            }
             ContainerStatusResponse.Builder answer = ContainerStatusResponse.newBuilder().setStatus(status);
             if (request.getVerbose()) {
                 answer.putInfo("info", containers.verboseInfo(status));
@@ -202,9 +219,8 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     public void updateContainerResources(UpdateContainerResourcesRequest request,
             StreamObserver<UpdateContainerResourcesResponse> response) {
         CriErrors.answer(response, () -> {
-            containers.find(request.getContainerId());
-            throw BosunException.notImplemented("changing a created container's resources is not supported yet:"
-                    + " the oci engine fixes an app's cgroup limits when it is added");
+            stats.update(request.getContainerId(), request.getLinux());
+            return UpdateContainerResourcesResponse.getDefaultInstance();
         });
     }
 
@@ -294,5 +310,31 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     @Override
     public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> response) {
         CriErrors.answer(response, () -> streaming.portForward(request));
+    }
+
+    @Override
+    public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> response) {
+        CriErrors.answer(response, () -> ContainerStatsResponse.newBuilder()
+                .setStats(stats.container(request.getContainerId())).build());
+    }
+
+    @Override
+    public void listContainerStats(ListContainerStatsRequest request,
+            StreamObserver<ListContainerStatsResponse> response) {
+        CriErrors.answer(response, () -> ListContainerStatsResponse.newBuilder()
+                .addAllStats(stats.containers(request.getFilter())).build());
+    }
+
+    @Override
+    public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> response) {
+        CriErrors.answer(response, () -> PodSandboxStatsResponse.newBuilder()
+                .setStats(stats.sandbox(request.getPodSandboxId())).build());
+    }
+
+    @Override
+    public void listPodSandboxStats(ListPodSandboxStatsRequest request,
+            StreamObserver<ListPodSandboxStatsResponse> response) {
+        CriErrors.answer(response, () -> ListPodSandboxStatsResponse.newBuilder()
+                .addAllStats(stats.sandboxes(request.getFilter())).build());
     }
 }

@@ -113,7 +113,8 @@ public final class CriSocket {
                     .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                     .addService(new CriRuntimeService(providers, paths, context.getBundle().getVersion().toString(),
                             sandboxes, containers, new CriStreaming(streaming, paths),
-                            new CriContainerEvents(events, paths, sandboxes, containers)))
+                            new CriContainerEvents(events, paths, sandboxes, containers),
+                            new CriStats(apps, paths, sandboxes, containers)))
                     .addService(images)
                     .build().start();
             file.publish();

@@ -73,6 +73,17 @@ import org.bosun.cri.v1.StopContainerRequest;
 import org.bosun.cri.v1.StopPodSandboxRequest;
 import org.bosun.cri.v1.VersionRequest;
 import org.bosun.cri.v1.VersionResponse;
+import org.bosun.cri.v1.ContainerStats;
+import org.bosun.cri.v1.ContainerStatsFilter;
+import org.bosun.cri.v1.ContainerStatsRequest;
+import org.bosun.cri.v1.HugepageLimit;
+import org.bosun.cri.v1.LinuxContainerResources;
+import org.bosun.cri.v1.ListContainerStatsRequest;
+import org.bosun.cri.v1.ListPodSandboxStatsRequest;
+import org.bosun.cri.v1.PodSandboxStats;
+import org.bosun.cri.v1.PodSandboxStatsFilter;
+import org.bosun.cri.v1.PodSandboxStatsRequest;
+import org.bosun.cri.v1.UpdateContainerResourcesRequest;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.ClassRule;
@@ -90,8 +101,9 @@ import io.grpc.stub.StreamObserver;
 /**
  * The agent's CRI server, as kubelet and crictl reach it: gRPC on {@code cri.sock} beside the
  * agent's socket, root only. What it serves so far (issue 15): Version, Status, RuntimeConfig, the
- * ImageService on the agent's own data directory, and pod sandboxes and their containers on the
- * oci engine (runc and crun); every other RPC answers UNIMPLEMENTED, never a fake success.
+ * ImageService on the agent's own data directory, pod sandboxes and their containers on the oci
+ * engine (runc and crun), their statistics and container resource updates; every other RPC answers
+ * UNIMPLEMENTED, never a fake success.
  */
 public class CriIT {
     @ClassRule
@@ -600,6 +612,188 @@ public class CriIT {
             removeAll(image);
         }
         assertNothingLeft();
+    }
+
+    /**
+     * ContainerStats and PodSandboxStats from the container's and the sandbox's cgroups, checked
+     * against the cgroup files themselves; UpdateContainerResources applied by the runtime (seen in
+     * the cgroup and in the status) and its refusals.
+     */
+    @Test
+    public void statsRiseAndResourceUpdatesReachTheCgroupOnRunc() throws Exception {
+        statsAndUpdates("runc");
+    }
+
+    @Test
+    public void statsRiseAndResourceUpdatesReachTheCgroupOnCrun() throws Exception {
+        statsAndUpdates("crun");
+    }
+
+    private static final long ALLOCATED = 32L << 20;
+    private static final long NEW_LIMIT = 256L << 20;
+
+    private void statsAndUpdates(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("stats-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            // awk doubles a string to 32 MiB and keeps it, then burns CPU
+            ContainerConfig burner = containerConfig(image).toBuilder().clearCommand().addAllCommand(List.of("/bin/awk",
+                    "BEGIN { s = \"a\"; while (length(s) < " + ALLOCATED + ") s = s s; print \"allocated\";"
+                            + " fflush(); while (1) n++ }")).build();
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(burner).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            awaitLine(logs.resolve("main/0.log"), "allocated");
+            Path memory = appCgroup("memory", sandbox);
+            Path cpu = appCgroup("cpuacct", sandbox);
+
+            ContainerStats first = containerStats(container);
+            long fileCpu = Long.parseLong(Files.readString(cpu.resolve("cpuacct.usage")).trim());
+            long fileUsage = Long.parseLong(Files.readString(memory.resolve("memory.usage_in_bytes")).trim());
+            System.out.println("stats " + handler + ": " + first + "cgroup " + cpu + ": cpuacct.usage " + fileCpu
+                    + ", memory.usage_in_bytes " + fileUsage + "\n" + Files.readString(memory.resolve("memory.stat")));
+            assertEquals(container, first.getAttributes().getId());
+            assertEquals("v1", first.getAttributes().getLabelsMap().get("app.version"));
+            long cpu1 = first.getCpu().getUsageCoreNanoSeconds().getValue();
+            assertTrue("cpu " + cpu1 + " read before cpuacct.usage " + fileCpu, cpu1 > 0 && cpu1 <= fileCpu);
+            long workingSet = first.getMemory().getWorkingSetBytes().getValue();
+            assertTrue("working set " + workingSet + " holds the string", workingSet >= ALLOCATED);
+            assertTrue("working set " + workingSet + " within usage " + first.getMemory().getUsageBytes().getValue(),
+                    workingSet <= first.getMemory().getUsageBytes().getValue());
+            assertTrue("usage " + first.getMemory().getUsageBytes().getValue() + " near the file's " + fileUsage,
+                    Math.abs(first.getMemory().getUsageBytes().getValue() - fileUsage) < (8L << 20));
+            assertTrue("rss " + first.getMemory(), first.getMemory().getRssBytes().getValue() >= ALLOCATED);
+            assertTrue("page faults " + first.getMemory(), first.getMemory().getPageFaults().getValue() > 0);
+            assertTrue("writable layer " + first.getWritableLayer(), first.getWritableLayer().getInodesUsed().getValue() > 0
+                    && first.getWritableLayer().getFsId().getMountpoint().startsWith("/"));
+            Thread.sleep(1000);
+            ContainerStats second = containerStats(container);
+            long cpu2 = second.getCpu().getUsageCoreNanoSeconds().getValue();
+            assertTrue("the burning container used cpu: " + cpu1 + " then " + cpu2, cpu2 - cpu1 > 100_000_000L);
+            assertTrue(second.getCpu().getTimestamp() > first.getCpu().getTimestamp());
+
+            assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setId(container).build()));
+            assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setPodSandboxId(sandbox)
+                    .build()));
+            assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder()
+                    .putLabelSelector("app.version", "v1").build()));
+            assertEquals(List.of(), listContainerStats(ContainerStatsFilter.newBuilder()
+                    .putLabelSelector("app.version", "v2").build()));
+
+            String ip = runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox).build())
+                    .getStatus().getNetwork().getIp();
+            // the gateway's ARP at least leaves through eth0, whoever answers
+            exec(container, "wget -q -T 1 http://" + ip.substring(0, ip.lastIndexOf('.')) + ".1:9/ || true");
+            PodSandboxStats pod = runtime.podSandboxStats(PodSandboxStatsRequest.newBuilder().setPodSandboxId(sandbox)
+                    .build()).getStats();
+            System.out.println("sandbox stats " + handler + ": " + pod);
+            assertEquals(sandbox, pod.getAttributes().getId());
+            assertTrue("the pod's cpu holds its container's: " + pod.getLinux().getCpu(),
+                    pod.getLinux().getCpu().getUsageCoreNanoSeconds().getValue() >= cpu2);
+            assertTrue("the pod's memory holds its container's: " + pod.getLinux().getMemory(),
+                    pod.getLinux().getMemory().getWorkingSetBytes().getValue() >= ALLOCATED);
+            assertEquals(List.of(container), pod.getLinux().getContainersList().stream()
+                    .map(c -> c.getAttributes().getId()).toList());
+            assertEquals("eth0", pod.getLinux().getNetwork().getDefaultInterface().getName());
+            assertTrue("bytes sent: " + pod.getLinux().getNetwork(),
+                    pod.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue() > 0);
+            assertTrue(pod.getLinux().getProcess().getProcessCount().getValue() >= 2);
+            assertEquals(List.of(sandbox), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.newBuilder().setFilter(
+                    PodSandboxStatsFilter.newBuilder().putLabelSelector("tier", "frontend")).build()).getStatsList()
+                    .stream().map(p -> p.getAttributes().getId()).toList());
+            assertEquals(List.of(), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.newBuilder().setFilter(
+                    PodSandboxStatsFilter.newBuilder().setId("0d7c9a5e-0000-4000-8000-000000000000")).build())
+                    .getStatsList());
+
+            // Refusals first: nothing changes
+            assertCode(Status.Code.NOT_FOUND, () -> runtime.updateContainerResources(UpdateContainerResourcesRequest
+                    .newBuilder().setContainerId(sandbox + "-nosuch-0").setLinux(LinuxContainerResources.newBuilder()
+                            .setMemoryLimitInBytes(NEW_LIMIT)).build()));
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.updateContainerResources(
+                    UpdateContainerResourcesRequest.newBuilder().setContainerId(container).setLinux(
+                            LinuxContainerResources.newBuilder().setMemoryLimitInBytes(NEW_LIMIT).addHugepageLimits(
+                                    HugepageLimit.newBuilder().setPageSize("2MB").setLimit(1 << 21))).build()));
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.updateContainerResources(
+                    UpdateContainerResourcesRequest.newBuilder().setContainerId(container).setLinux(
+                            LinuxContainerResources.newBuilder().putUnified("memory.high", "1000000")).build()));
+            String before = Files.readString(memory.resolve("memory.limit_in_bytes")).trim();
+            assertFalse(Long.toString(NEW_LIMIT).equals(before));
+            assertFalse(containerStatus(container).hasResources());
+
+            runtime.updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(container)
+                    .setLinux(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(NEW_LIMIT).setCpuPeriod(100_000)
+                            .setCpuQuota(50_000).setCpuShares(512)).build());
+            assertEquals(Long.toString(NEW_LIMIT), Files.readString(memory.resolve("memory.limit_in_bytes")).trim());
+            Path cpuDir = appCgroup("cpu", sandbox);
+            assertEquals("50000", Files.readString(cpuDir.resolve("cpu.cfs_quota_us")).trim());
+            assertEquals("512", Files.readString(cpuDir.resolve("cpu.shares")).trim());
+            ContainerStatusResponse updated = runtime.containerStatus(ContainerStatusRequest.newBuilder()
+                    .setContainerId(container).setVerbose(true).build());
+            assertEquals(NEW_LIMIT, updated.getStatus().getResources().getLinux().getMemoryLimitInBytes());
+            assertEquals(50_000, updated.getStatus().getResources().getLinux().getCpuQuota());
+            assertTrue(updated.getInfoMap().toString(), updated.getInfoOrDefault("info", "")
+                    .contains("\"memory_limit_in_bytes\":" + NEW_LIMIT));
+            // a later update keeps what it does not name
+            runtime.updateContainerResources(UpdateContainerResourcesRequest.newBuilder().setContainerId(container)
+                    .setLinux(LinuxContainerResources.newBuilder().setCpuShares(256)).build());
+            assertEquals(NEW_LIMIT, containerStatus(container).getResources().getLinux().getMemoryLimitInBytes());
+            assertEquals(256, containerStatus(container).getResources().getLinux().getCpuShares());
+            assertEquals("256", Files.readString(cpuDir.resolve("cpu.shares")).trim());
+
+            runtime.stopContainer(StopContainerRequest.newBuilder().setContainerId(container).setTimeout(0).build());
+            assertCode(Status.Code.FAILED_PRECONDITION, () -> runtime.updateContainerResources(
+                    UpdateContainerResourcesRequest.newBuilder().setContainerId(container).setLinux(
+                            LinuxContainerResources.newBuilder().setMemoryLimitInBytes(NEW_LIMIT * 2)).build()));
+            ContainerStats exited = containerStats(container);
+            assertFalse("an exited container has no cpu figures: " + exited, exited.hasCpu());
+            assertTrue(exited.hasWritableLayer());
+            assertEquals(NEW_LIMIT, containerStatus(container).getResources().getLinux().getMemoryLimitInBytes());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /** nspawn keeps no per-app figures bosun reads: its sandboxes' statistics say so, and lists leave them out. */
+    @Test
+    public void statsOfAnNspawnSandboxAreRefusedClearly() throws Exception {
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("stats-nspawn", logs)).setRuntimeHandler("nspawn").build()).getPodSandboxId();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runtime.podSandboxStats(
+                    PodSandboxStatsRequest.newBuilder().setPodSandboxId(sandbox).build()));
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription(), e.getStatus().getDescription().contains("use the oci engine"));
+            assertEquals(List.of(), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.getDefaultInstance())
+                    .getStatsList());
+        } finally {
+            for (String id : sandboxIds(PodSandboxFilter.getDefaultInstance())) {
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            }
+        }
+        assertNothingLeft();
+    }
+
+    private ContainerStats containerStats(String id) {
+        return runtime.containerStats(ContainerStatsRequest.newBuilder().setContainerId(id).build()).getStats();
+    }
+
+    private List<String> listContainerStats(ContainerStatsFilter filter) {
+        return runtime.listContainerStats(ListContainerStatsRequest.newBuilder().setFilter(filter).build())
+                .getStatsList().stream().map(c -> c.getAttributes().getId()).toList();
+    }
+
+    /** The container app-main-0's cgroup of sandbox {@code uuid} in the v1 hierarchy of {@code controller}. */
+    private static Path appCgroup(String controller, String uuid) throws Exception {
+        Path root = Path.of("/sys/fs/cgroup", controller).toRealPath();
+        try (var found = Files.find(root, 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
+                .equals("bosun-" + uuid))) {
+            Path pod = found.findFirst().orElseThrow(() -> new AssertionError("no cgroup of pod " + uuid + " in " + root));
+            return pod.resolve("app-main-0");
+        }
     }
 
     private ExecSyncResponse exec(String container, String script) {

@@ -69,4 +69,37 @@ public interface AppLifecycle {
         throw org.bosun.api.BosunException.notImplemented("this stage1 engine writes no CRI log, so there is no log of"
                 + " app " + app + " to reopen; use the oci engine");
     }
+
+    /**
+     * What app {@code app} of the running pod uses: its cgroups' figures while it runs (null
+     * otherwise) and its writable layer. An engine that cannot read them refuses it.
+     *
+     * @since 1.1
+     */
+    default AppStats stats(PodDirectory pod, String app) {
+        throw org.bosun.api.BosunException.notImplemented("this stage1 engine reports no usage statistics of its apps"
+                + " (app " + app + " of pod " + pod.uuid() + "); use the oci engine");
+    }
+
+    /**
+     * What the running pod uses: its cgroups, its network namespace's interfaces, and each app's
+     * {@link #stats}.
+     *
+     * @since 1.1
+     */
+    default PodStats podStats(PodDirectory pod) {
+        throw org.bosun.api.BosunException.notImplemented("this stage1 engine reports no usage statistics of its pods"
+                + " (pod " + pod.uuid() + "); use the oci engine");
+    }
+
+    /**
+     * Applies new cgroup limits to a running app (the fields {@code update} gives; the others stay).
+     * Refuses a field it cannot apply, naming it, and changes nothing then.
+     *
+     * @since 1.1
+     */
+    default void update(PodDirectory pod, String app, ResourceUpdate update) {
+        throw org.bosun.api.BosunException.notImplemented("this stage1 engine cannot change a running app's resources"
+                + " (app " + app + " of pod " + pod.uuid() + "); use the oci engine");
+    }
 }

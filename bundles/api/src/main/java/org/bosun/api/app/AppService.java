@@ -102,4 +102,38 @@ public interface AppService {
      * @since 1.1
      */
     void reopenLog(RuntimePaths paths, String uuid, String app);
+
+    /**
+     * What an app uses ({@link AppLifecycle#stats}): its cgroups while it runs, its writable layer.
+     * {@code FAILED_PRECONDITION} when the pod does not run.
+     *
+     * @since 1.1
+     */
+    AppStats stats(RuntimePaths paths, String uuid, String app);
+
+    /**
+     * What a running sandbox uses ({@link AppLifecycle#podStats}). {@code FAILED_PRECONDITION} when
+     * it does not run.
+     *
+     * @since 1.1
+     */
+    PodStats podStats(RuntimePaths paths, String uuid);
+
+    /**
+     * Applies new cgroup limits to a running app and records them with the app (returned whole: what
+     * every update so far has set). {@code FAILED_PRECONDITION} for an app that does not run,
+     * {@code INVALID_ARGUMENT} or {@code NOT_IMPLEMENTED} for a field the engine cannot apply (nothing
+     * changes then).
+     *
+     * @since 1.1
+     */
+    ResourceUpdate updateResources(RuntimePaths paths, String uuid, String app, ResourceUpdate update);
+
+    /**
+     * The limits every {@link #updateResources} of the app has set so far; {@link ResourceUpdate#NONE}
+     * if none did.
+     *
+     * @since 1.1
+     */
+    ResourceUpdate updatedResources(RuntimePaths paths, String uuid, String app);
 }

@@ -562,7 +562,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
      * The pid of the app container's init (on the host), from the runtime's state: runc's
      * {@code state.json}, crun's {@code status}.
      */
-    private static long appPid(PodDirectory pod, PodDirectory.App app) {
+    static long appPid(PodDirectory pod, PodDirectory.App app) {
         Path state = pod.stage1Dir().resolve(STATE_DIR).resolve(ContainerSpecs.appId(app.name()));
         for (String[] record : List.of(new String[] {"state.json", "init_process_pid"}, new String[] {"status", "pid"})) {
             try {
@@ -578,7 +578,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                 + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
     }
 
-    private static long supervisorPid(PodDirectory pod) {
+    static long supervisorPid(PodDirectory pod) {
         try {
             long pid = Long.parseLong(Files.readString(pod.stage1Dir().resolve(PID_RECORD)).trim());
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
@@ -591,7 +591,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                 + " exited); see bosun status " + pod.uuid());
     }
 
-    private static PodDirectory.App app(PodDirectory pod, String name) {
+    static PodDirectory.App app(PodDirectory pod, String name) {
         List<String> names = pod.apps().stream().map(PodDirectory.App::name).toList();
         if (name == null) {
             if (pod.apps().size() != 1) {
@@ -648,4 +648,18 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         Files.write(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
+    @Override
+    public org.bosun.api.app.AppStats stats(PodDirectory pod, String app) {
+        return PodUsage.app(pod, app(pod, app));
+    }
+
+    @Override
+    public org.bosun.api.app.PodStats podStats(PodDirectory pod) {
+        return PodUsage.pod(pod);
+    }
+
+    @Override
+    public void update(PodDirectory pod, String app, org.bosun.api.app.ResourceUpdate update) {
+        ResourceUpdates.apply(pod, app, update);
+    }
 }

@@ -1,0 +1,22 @@
+package org.bosun.api.app;
+
+import java.time.Instant;
+
+/**
+ * What the processes of an app or a pod use of the host, read from their cgroups at one instant;
+ * a null figure is one the host's cgroups do not give.
+ *
+ * @param timestamp when the figures were read
+ * @param cpuUsageNanos CPU time used since the cgroup was made, in nanoseconds (cumulative)
+ * @param memoryUsageBytes memory charged to the cgroup, page cache included
+ * @param memoryWorkingSetBytes usage less the inactive file cache, as kubelet and cAdvisor define
+ *        the working set (never below zero)
+ * @param memoryRssBytes anonymous memory (cgroup v1 {@code rss}, v2 {@code anon})
+ * @param pageFaults page faults (cumulative)
+ * @param majorPageFaults major page faults (cumulative)
+ * @param processes the processes in the cgroup and below it
+ * @since 1.1
+ */
+public record ResourceUsage(Instant timestamp, Long cpuUsageNanos, Long memoryUsageBytes, Long memoryWorkingSetBytes,
+        Long memoryRssBytes, Long pageFaults, Long majorPageFaults, Long processes) {
+}

@@ -1,0 +1,73 @@
+package org.bosun.host.cgroup;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.bosun.api.app.ResourceUsage;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class CgroupUsageTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void aHybridHostsFiguresComeFromTheV1CpuacctAndMemoryHierarchies() throws Exception {
+        Path cpu = tmp.newFolder("cpu,cpuacct", "pod", "app-web").toPath();
+        Path memory = tmp.newFolder("memory", "pod", "app-web").toPath();
+        Path unified = tmp.newFolder("unified", "pod", "app-web").toPath();
+        Files.writeString(unified.resolve("cgroup.controllers"), "hugetlb\n"); // a hybrid host's cgroup2: no cpu, no memory
+        Files.writeString(unified.resolve("cgroup.procs"), "");
+        Files.writeString(cpu.resolve("cpuacct.usage"), "1500000000\n");
+        Files.writeString(cpu.resolve("cgroup.procs"), "10\n11\n");
+        Files.writeString(memory.resolve("memory.usage_in_bytes"), "40000000\n");
+        // the cgroup's own lines and the total_ ones, which count its sub-cgroups too
+        Files.writeString(memory.resolve("memory.stat"), "cache 10\nrss 20\ninactive_file 5\ntotal_cache 6000000\n"
+                + "total_rss 30000000\ntotal_inactive_file 4000000\ntotal_pgfault 700\ntotal_pgmajfault 3\n");
+
+        ResourceUsage u = CgroupUsage.read(List.of(unified, cpu, memory));
+
+        assertEquals(Long.valueOf(1_500_000_000L), u.cpuUsageNanos());
+        assertEquals(Long.valueOf(40_000_000L), u.memoryUsageBytes());
+        assertEquals(Long.valueOf(36_000_000L), u.memoryWorkingSetBytes());
+        assertEquals(Long.valueOf(30_000_000L), u.memoryRssBytes());
+        assertEquals(Long.valueOf(700), u.pageFaults());
+        assertEquals(Long.valueOf(3), u.majorPageFaults());
+    }
+
+    @Test
+    public void aUnifiedHostsFiguresComeFromCpuStatAndMemoryCurrent() throws Exception {
+        Path dir = tmp.newFolder("pod", "app-web").toPath();
+        Files.writeString(dir.resolve("cgroup.controllers"), "cpu memory pids\n");
+        Files.writeString(dir.resolve("cgroup.procs"), "42\n");
+        Files.writeString(dir.resolve("cpu.stat"), "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n");
+        Files.writeString(dir.resolve("memory.current"), "1000000\n");
+        Files.writeString(dir.resolve("memory.stat"), "anon 600000\nfile 400000\ninactive_file 300000\npgfault 9\n"
+                + "pgmajfault 1\n");
+
+        ResourceUsage u = CgroupUsage.read(List.of(dir));
+
+        assertEquals(Long.valueOf(2_500_000L), u.cpuUsageNanos());
+        assertEquals(Long.valueOf(700_000L), u.memoryWorkingSetBytes());
+        assertEquals(Long.valueOf(600_000L), u.memoryRssBytes());
+        assertEquals(Long.valueOf(9), u.pageFaults());
+        assertEquals(Long.valueOf(1), u.processes());
+    }
+
+    @Test
+    public void theWorkingSetIsNeverNegativeAndAGoneCgroupHasNoFigures() throws Exception {
+        Path memory = tmp.newFolder("memory").toPath();
+        Files.writeString(memory.resolve("memory.usage_in_bytes"), "100\n");
+        Files.writeString(memory.resolve("memory.stat"), "total_inactive_file 4096\n");
+        assertEquals(Long.valueOf(0), CgroupUsage.read(List.of(memory)).memoryWorkingSetBytes());
+
+        ResourceUsage gone = CgroupUsage.read(List.of(tmp.getRoot().toPath().resolve("removed")));
+        assertNull(gone.cpuUsageNanos());
+        assertNull(gone.memoryUsageBytes());
+    }
+}
