@@ -4,7 +4,6 @@
 # addition: BPF_F_ALLOW_OVERRIDE and BPF_F_ALLOW_MULTI are not given). $ARGV[0] is this
 # architecture's number of bpf(2). Exits 125 with one line on failure.
 use strict;
-use Fcntl qw(O_RDONLY O_DIRECTORY);
 my ($bpf, $cgroup) = ($ARGV[0] + 0, $ARGV[1]);
 my ($PROG_LOAD, $PROG_ATTACH, $TYPE_CGROUP_DEVICE, $ATTACH_CGROUP_DEVICE) = (5, 8, 15, 6);
 sub fail {
@@ -37,6 +36,6 @@ if ($prog < 0) {
         fail("load the pod's device program" . ($last ? " ($last)" : ""));
     }
 }
-sysopen(my $dir, $cgroup, O_RDONLY | O_DIRECTORY) or fail("open the pod's cgroup $cgroup");
+opendir(my $dir, $cgroup) or fail("open the pod's cgroup $cgroup");
 my $attr = pack('LLLLL', fileno($dir), $prog, $ATTACH_CGROUP_DEVICE, 0, 0);
 syscall($bpf, $PROG_ATTACH, $attr, length($attr)) == 0 or fail("attach the pod's device program to $cgroup");
