@@ -101,6 +101,18 @@ public class PodDevicesTest {
         assertEquals(r.stderr, 1, r.stderr.lines().count());
     }
 
+    /** Nothing of the pod runs in its cgroup2 cgroup before the program is attached to it. */
+    @Test
+    public void theRunScriptAttachesTheProgramBetweenMakingThePodsCgroupAndEnteringIt() {
+        String script = Stage1Tree.runScript();
+        int made = script.indexOf("/usr/bin/mkdir \"$hierarchy$cgroup\"");
+        int attached = script.indexOf(PodDevices.bpfPart());
+        int entered = script.indexOf("echo $$ > \"$hierarchy$cgroup/cgroup.procs\"");
+        assertTrue(script, made > 0 && made < attached && attached < entered);
+        assertTrue(script, script.indexOf("exec \"$@\"") > entered);
+        assertTrue(PodDevices.bpfPart(), PodDevices.bpfPart().endsWith(" || exit 125\n"));
+    }
+
     private record Result(int rc, String stderr) {
     }
 
