@@ -241,6 +241,59 @@ public class NspawnIT extends E2eCase {
         assertExit(143, run.await(Duration.ofSeconds(30)));
     }
 
+    /**
+     * The pod's device program holds on its own: a host process put in the pod's cgroup2 cgroup
+     * only (its v1 devices cgroup on a hybrid host stays the caller's, which allows every device)
+     * may make a loop device node but not open it, and opens /dev/null. Without the program it opens
+     * the loop device (PodDevicesTest of the engine shows both in a scratch cgroup).
+     */
+    @Test
+    public void thePodsDeviceProgramRefusesTheHostsDevicesOnItsOwn() throws Exception {
+        Path uuidFile = work.resolve("pod.uuid");
+        BosunProcess run = startBosun("run", INSECURE, NSPAWN, "--uuid-file-save=" + uuidFile, aci(), "--exec", "/bin/sh",
+                "--", "-c", "echo ready; exec sleep 120");
+        run.closeStdin();
+        assertEquals("the app started:\n" + run.snapshot(), "ready", run.nextLine(CALL_TIMEOUT));
+        String uuid = Files.readString(uuidFile).trim();
+        Path root = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup")
+                : Path.of("/sys/fs/cgroup/unified");
+        List<Path> cgroup2 = E2e.podCgroups(List.of(uuid)).stream().map(Path::of)
+                .filter(c -> c.startsWith(root) && (!root.equals(Path.of("/sys/fs/cgroup"))
+                        || Files.exists(c.resolve("cgroup.controllers"))))
+                .toList();
+        assertEquals("the pod's cgroup2 cgroup", 1, cgroup2.size());
+        Path probe = Files.createDirectory(cgroup2.get(0).resolve("device-probe"));
+        try {
+            String script = "echo $$ > \"$1/cgroup.procs\" || exit 1\n"
+                    + "grep -E '^[0-9]+:devices:' /proc/self/cgroup\n"
+                    + "/usr/bin/mknod \"$2/loop\" b 7 0 && echo mknod ok\n"
+                    + "exec /usr/bin/perl -e 'for (@ARGV) { if (open(my $h, \"+<\", $_)) { print \"$_ open\\n\" }"
+                    + " else { print \"$_ $!\\n\" } }' \"$2/loop\" /dev/null\n";
+            Process p = new ProcessBuilder("/usr/bin/sh", "-c", script, "probe", probe.toString(), work.toString())
+                    .redirectErrorStream(true).start();
+            List<String> lines = new ArrayList<>(new String(p.getInputStream().readAllBytes()).lines().toList());
+            assertEquals(lines.toString(), 0, p.waitFor());
+            if (!lines.isEmpty() && lines.get(0).contains(":devices:")) {
+                Path legacy = Path.of("/sys/fs/cgroup/devices", lines.remove(0).split(":", 3)[2]);
+                assertEquals("the probe's v1 devices cgroup " + legacy + " allows every device", "a *:* rwm",
+                        Files.readString(legacy.resolve("devices.list")).strip());
+            }
+            assertEquals(List.of("mknod ok", work + "/loop Operation not permitted", "/dev/null open"), lines);
+        } finally {
+            eventually(Duration.ofSeconds(5), Duration.ofMillis(50), () -> {
+                try {
+                    Files.deleteIfExists(probe);
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            Files.deleteIfExists(work.resolve("loop"));
+        }
+        assertExit(0, bosun("stop", uuid));
+        assertExit(143, run.await(Duration.ofSeconds(30)));
+    }
+
     @Test
     public void gcLeavesNoMountProcessOrCgroupBehind() throws Exception {
         Path uuidFile = work.resolve("exited.uuid");

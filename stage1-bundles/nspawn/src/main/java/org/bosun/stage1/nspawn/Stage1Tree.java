@@ -20,6 +20,7 @@ import org.bosun.api.stage1.PodDirectory;
  * engine/run        the host side: cgroup, private /run/systemd/nspawn, then systemd-nspawn
  * engine/cgroup     the pod's cgroup, below the caller's (written by run; gc removes it)
  * engine/devices    the devices the pod may open, as cgroup v1 devices.allow lines (see PodDevices)
+ * engine/device-program, device-program.pl   the same as a cgroup2 eBPF device program, and its loader
  * engine/rootfs/    the stage1 tree systemd-nspawn boots: the host's /usr is mounted on usr/,
  *                   the pod's apps/ on opt/stage2/; bosun/init and bosun/reap; the units
  * </pre>
@@ -76,6 +77,8 @@ final class Stage1Tree {
             file(root.resolve(AppStart.SCRIPT.substring(1)), AppStart.script(), READABLE);
             file(engine.resolve(LEGACY_LIMITS), AppUnitSettings.legacyLimits(pod), READABLE);
             file(engine.resolve(DEVICES), PodDevices.allowList(), READABLE);
+            file(engine.resolve(PodDevices.PROGRAM), PodDevices.program(), READABLE);
+            file(engine.resolve(PodDevices.LOADER), PodDevices.loader(), READABLE);
             file(root.resolve(REAP.substring(1)), reapScript(pod), READABLE);
             file(engine.resolve(RUN), runScript(), EXECUTABLE);
         } catch (IOException e) {
@@ -241,7 +244,8 @@ final class Stage1Tree {
      * started from one cgroup would otherwise share it), hides /run/systemd/nspawn behind a tmpfs so
      * that systemd-nspawn leaves nothing in the host's /run, gives the pod a /sys of its own network
      * namespace (see {@link PodSysfs}), then becomes systemd-nspawn. Before, it puts itself in
-     * the pod's legacy cgroups: those of the apps' limits and the one of its devices ({@link PodDevices}).
+     * the pod's legacy cgroups: those of the apps' limits and the one of its devices; its cgroup2 cgroup
+     * gets the device program before it enters it ({@link PodDevices}).
      * Arguments: the cgroup2 hierarchy, the pod's cgroup name, then the systemd-nspawn command.
      */
     /**
@@ -309,10 +313,9 @@ final class Stage1Tree {
                 + "cgroup=${own%/}/$name\n"
                 + "echo \"$cgroup\" > \"${0%/*}/" + CGROUP + "\" || exit 125\n"
                 + watchScript()
-                + "if ! /usr/bin/mkdir \"$hierarchy$cgroup\" || ! echo $$ > \"$hierarchy$cgroup/cgroup.procs\"; then\n"
-                + "    echo \"bosun: cannot give the pod its own cgroup $hierarchy$cgroup\" >&2\n"
-                + "    exit 125\n"
-                + "fi\n"
+                + "/usr/bin/mkdir \"$hierarchy$cgroup\" || { echo \"bosun: cannot make the pod's cgroup $hierarchy$cgroup\" >&2; exit 125; }\n"
+                + PodDevices.bpfPart()
+                + "echo $$ > \"$hierarchy$cgroup/cgroup.procs\" || { echo \"bosun: cannot give the pod its own cgroup $hierarchy$cgroup\" >&2; exit 125; }\n"
                 + legacyCgroups()
                 + PodDevices.runScriptPart()
                 + "/usr/bin/mkdir -p /run/systemd/nspawn || exit 125\n"
