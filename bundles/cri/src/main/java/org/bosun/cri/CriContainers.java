@@ -87,6 +87,25 @@ final class CriContainers {
         this.images = images;
     }
 
+    /**
+     * The container's I/O modes: on the oci engine its output is {@code stream} (kept in the log and the
+     * CRI log exactly as {@code log}, and attachable), and a container with {@code stdin} gets a
+     * {@code stream} input that Attach writes into; nspawn gives added apps only the default modes.
+     */
+    private static AppIo io(ContainerConfig config, PodInfo pod) {
+        String handler = pod.annotations().getOrDefault(CriSandboxes.HANDLER, "");
+        boolean oci = !handler.isEmpty() && !handler.equals("nspawn");
+        if (!oci) {
+            if (config.getStdin()) {
+                throw BosunException.notImplemented("stdin of a container on the nspawn handler is not supported"
+                        + " yet; use the runc or crun handler, or leave stdin false");
+            }
+            return AppIo.DEFAULT;
+        }
+        return new AppIo(config.getStdin() ? AppIo.Mode.STREAM : AppIo.Mode.NULL, AppIo.Mode.STREAM,
+                AppIo.Mode.STREAM);
+    }
+
     /** A container id: the sandbox and the app. */
     record Id(String uuid, String app) {
         static Id parse(String id) {
@@ -152,7 +171,8 @@ final class CriContainers {
         AppRequest app = new AppRequest(stored.id(), appName, config.getCommandList(), config.getArgsList(), env, user,
                 group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
         // the pod's supervisor writes the CRI log, so it goes on when the agent is gone
-        AppIo io = criLog == null ? AppIo.DEFAULT : AppIo.DEFAULT.withCriLog(criLog);
+        AppIo io = io(config, pod);
+        io = criLog == null ? io : io.withCriLog(criLog);
         AppStatus added = apps.add(paths, pod.uuid(), app, io, volumes, java.util.Set.of(),
                 org.bosun.api.image.Progress.NONE);
         return new Id(pod.uuid(), added.name()).id();
@@ -296,9 +316,13 @@ final class CriContainers {
         if (config.getDevicesCount() > 0 || config.getCDIDevicesCount() > 0) {
             throw BosunException.notImplemented("container devices are not supported yet; leave devices out");
         }
-        if (config.getTty() || config.getStdin()) {
-            throw BosunException.notImplemented("containers with a tty or stdin are not supported yet (attach);"
-                    + " leave tty and stdin false");
+        if (config.getTty()) {
+            throw BosunException.notImplemented("containers with a tty are not supported yet (bosun gives no app a"
+                    + " terminal); leave tty false (stdin without a tty can be attached to)");
+        }
+        if (config.getStdin() && config.getStdinOnce()) {
+            throw BosunException.notImplemented("stdin_once is not supported yet: an attachable app's input stays"
+                    + " open after an attach ends; leave stdin_once false");
         }
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         if (security.getPrivileged()) {

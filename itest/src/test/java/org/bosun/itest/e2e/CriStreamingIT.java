@@ -64,6 +64,12 @@ public class CriStreamingIT {
         BosunResult start = bosun("app", "start", pod, "--app=web");
         assertEquals(start.describe(), 0, start.exitCode);
         container = pod + "-web";
+        BosunResult echo = bosun("app", "add", "--insecure-options=image", pod, FIXTURE.busyboxAci.toString(),
+                "--name=echo", "--stdin=stream", "--stdout=stream", "--stderr=stream", "--exec=/bin/sh", "--", "-c",
+                "while read -r line; do echo got-$line; done");
+        assertEquals(echo.describe(), 0, echo.exitCode);
+        BosunResult startEcho = bosun("app", "start", pod, "--app=echo");
+        assertEquals(startEcho.describe(), 0, startEcho.exitCode);
     }
 
     @AfterClass
@@ -221,6 +227,30 @@ public class CriStreamingIT {
         assertTrue(spdy.getMessage(), spdy.getMessage().contains("404"));
     }
 
+    /**
+     * Attach reaches a {@code stream} app through {@code bosun attach}'s backend: a line in, the app's
+     * answer out; the end of the client's input detaches, and the app goes on running.
+     */
+    @Test
+    public void attachExchangesALineWithAStreamAppAndDetachingLeavesItRunning() throws Exception {
+        URI url = URI.create(rpc().attach(AttachRequest.newBuilder().setContainerId(pod + "-echo").setStdin(true)
+                .setStdout(true).setStderr(true).build()).getUrl());
+        assertTrue(url.toString(), url.toString().matches("http://127\\.0\\.0\\.1:\\d+/attach/[A-Za-z0-9_-]{43}"));
+        ChannelTestClient attach = new ChannelTestClient(url, "v5.channel.k8s.io");
+        attach.send(0, "ping\n");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!attach.text(1).contains("got-ping") && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertTrue("the app's answer: '" + attach.text(1) + "'", attach.text(1).contains("got-ping"));
+        attach.send(255, new byte[] {0}); // v5: the client is done writing stdin, which detaches
+        assertEquals(1000, attach.awaitClose());
+        assertEquals("{\"metadata\":{},\"status\":\"Success\"}", attach.text(3));
+        BosunResult status = bosun("app", "status", pod, "--app=echo", "--format=json");
+        assertEquals(status.describe(), 0, status.exitCode);
+        assertTrue(status.stdout, status.stdout.contains("\"state\":\"running\""));
+    }
+
     @Test
     public void badRequestsGetTheirStatusCodes() {
         assertCode(Status.Code.NOT_FOUND, () -> rpc().exec(ExecRequest.newBuilder()
@@ -237,9 +267,13 @@ public class CriStreamingIT {
                 .setPodSandboxId(pod).addPort(70000).build()));
         assertCode(Status.Code.NOT_FOUND, () -> rpc().portForward(PortForwardRequest.newBuilder()
                 .setPodSandboxId("00000000-0000-0000-0000-000000000000").build()));
-        StatusRuntimeException attach = assertCode(Status.Code.UNIMPLEMENTED, () -> rpc().attach(AttachRequest.newBuilder()
-                .setContainerId(container).setStdout(true).build()));
-        assertTrue(attach.getStatus().getDescription(), attach.getStatus().getDescription().contains("use exec"));
+        // the web app's output is its log, not a stream: nothing to attach to
+        StatusRuntimeException attach = assertCode(Status.Code.FAILED_PRECONDITION, () -> rpc().attach(
+                AttachRequest.newBuilder().setContainerId(container).setStdout(true).build()));
+        assertTrue(attach.getStatus().getDescription(), attach.getStatus().getDescription().contains("stream"));
+        StatusRuntimeException tty = assertCode(Status.Code.UNIMPLEMENTED, () -> rpc().attach(AttachRequest.newBuilder()
+                .setContainerId(pod + "-echo").setStdin(true).setStdout(true).setTty(true).build()));
+        assertTrue(tty.getStatus().getDescription(), tty.getStatus().getDescription().contains("terminal"));
     }
 
     private static StatusRuntimeException assertCode(Status.Code code, Runnable call) {

@@ -98,8 +98,15 @@ final class RemoteCommand {
     }
 
     static void copyThenClose(InputStream in, OutputStream out) {
+        // Flushed after every read: a process's stdin is a buffered stream, and an interactive command
+        // (an attach, an exec without a tty) must see each line as the client sends it, not at the end.
+        byte[] buf = new byte[8 * 1024];
         try (out) {
-            in.transferTo(out);
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
         } catch (IOException e) {
             // either side went away: the process sees the end of its input
         }
