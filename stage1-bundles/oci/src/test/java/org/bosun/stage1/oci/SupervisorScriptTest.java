@@ -287,7 +287,8 @@ public class SupervisorScriptTest {
             assertEquals("4\n", Files.readString(pod.pod.resolve("apps/cache/status")));
         }
         try (SupervisedPod pod = pod()) {
-            pod.app("web", "sleep 0.2; exit 2\n").app("db", "exit 3\n");
+            // web fails only after db has: the order is the point, not how fast the host starts them
+            pod.app("web", "while [ ! -e apps/db/status ]; do sleep 0.01; done\nexit 2\n").app("db", "exit 3\n");
             assertEquals(3, pod.run().exitCode());
         }
     }
@@ -586,7 +587,7 @@ public class SupervisorScriptTest {
             Process process = pod.start();
             pod.await("engine/" + PodPlan.CONTROL);
             pod.request("start", "web", "");
-            List<String> lines = awaitCriLine(cri, "stdout F b");
+            List<String> lines = awaitCriLine(cri, "stdout F b", "stderr F err");
             java.util.regex.Pattern format = java.util.regex.Pattern.compile(
                     "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z (stdout|stderr) [PF] .*");
             assertTrue(lines.toString(), lines.stream().allMatch(l -> format.matcher(l).matches()));
@@ -628,30 +629,38 @@ public class SupervisorScriptTest {
         return String.join("\n", lines) + "\n";
     }
 
-    private static List<String> awaitCriLine(Path log, String tailPrefix) throws Exception {
+    /**
+     * The CRI log's lines once it has a line of each prefix: stdout and stderr have forwarders of their
+     * own, so a line of one stream may land after a later line of the other.
+     */
+    private static List<String> awaitCriLine(Path log, String... tailPrefixes) throws Exception {
         for (int i = 0; i < 1000; i++) {
             if (Files.exists(log)) {
                 List<String> lines = Files.readAllLines(log);
-                if (lines.stream().anyMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(tailPrefix))) {
+                if (java.util.Arrays.stream(tailPrefixes).allMatch(prefix -> lines.stream()
+                        .anyMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(prefix)))) {
                     return lines;
                 }
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("no line '" + tailPrefix + "...' in " + log);
+        throw new AssertionError("no line of each of " + java.util.Arrays.toString(tailPrefixes) + " in " + log);
     }
 
     /** An added app that ignores SIGTERM is killed after its stop timeout; stopping the sandbox stops its apps. */
     @Test(timeout = 60_000)
     public void aStoppedAppThatIgnoresTermIsKilledAfterItsTimeoutAndTheSandboxStopsTheRest() throws Exception {
         try (SupervisedPod pod = pod()) {
-            pod.sandbox().stopTimeout(1).added("stubborn", "trap '' TERM\nwhile :; do sleep 0.05; done\n")
+            // the app says when it ignores TERM: a stop asked before that would end it by TERM (143)
+            pod.sandbox().stopTimeout(1).added("stubborn", "trap '' TERM\n: > " + pod.pod.resolve("stubborn-ignores-term")
+                    + "\nwhile :; do sleep 0.05; done\n")
                     .added("web", "while :; do sleep 0.05; done\n");
             Process process = pod.start();
             pod.await("engine/" + PodPlan.CONTROL);
             pod.request("start", "stubborn", "");
             pod.request("start", "web", "");
             awaitCall(pod, "run --bundle " + pod.pod.resolve("engine/bundles/app-web") + " app-web");
+            pod.await("stubborn-ignores-term");
             long asked = System.nanoTime();
             pod.request("stop", "stubborn", "1");
             pod.await("apps/stubborn/status");
