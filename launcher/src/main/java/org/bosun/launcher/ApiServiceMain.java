@@ -1,8 +1,6 @@
 package org.bosun.launcher;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,12 +128,12 @@ final class ApiServiceMain {
             }
             dropTo(user, socket, withoutUser);
         }
-        if (port > 0 && answers(port)) {
+        if (port > 0 && ServiceProbe.answers(port)) {
             fail(ALREADY_EXISTS, "port " + port + " is taken (another bosun api-service, or an agent with the api"
                     + " feature?); stop that, or give another --listen-port");
         }
         if (!socket.equals("-")) {
-            if (answers(Path.of(socket))) {
+            if (ServiceProbe.answers(Path.of(socket))) {
                 fail(ALREADY_EXISTS, "the socket " + socket + " is in use (another bosun api-service, or an agent with"
                         + " the api feature?); stop that, or give another --socket");
             }
@@ -170,8 +168,8 @@ final class ApiServiceMain {
         int tcpPort = port;
         String unixSocket = socket;
         String notReady = awaitReady(() -> System.getProperty(failureKey + READY_SUFFIX) != null
-                && (tcpPort <= 0 || answers(tcpPort))
-                && (unixSocket.equals("-") || answers(Path.of(unixSocket))),
+                && (tcpPort <= 0 || ServiceProbe.answers(tcpPort))
+                && (unixSocket.equals("-") || ServiceProbe.answers(Path.of(unixSocket))),
                 () -> System.getProperty(failureKey), READY_TIMEOUT_MILLIS, 50);
         if (notReady != null) {
             fail(UNAVAILABLE, notReady);
@@ -277,28 +275,6 @@ final class ApiServiceMain {
                         + " configurations.d, or its bundles not started?); run with --debug";
             }
             Thread.sleep(everyMillis);
-        }
-    }
-
-    /** Whether a server accepts connections on the unix socket {@code path} (a stale socket file does not). */
-    static boolean answers(Path path) {
-        if (!Files.exists(path)) {
-            return false;
-        }
-        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            return c.connect(java.net.UnixDomainSocketAddress.of(path));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static boolean answers(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

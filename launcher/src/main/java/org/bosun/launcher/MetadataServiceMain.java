@@ -1,8 +1,5 @@
 package org.bosun.launcher;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Map;
 
 /**
@@ -62,7 +59,7 @@ final class MetadataServiceMain {
                 }
             }
         }
-        if (answers(port)) {
+        if (ServiceProbe.answers(port)) {
             fail(ALREADY_EXISTS, "port " + port + " is taken (a bosun agent serves the metadata service too); stop"
                     + " that, or give another --listen-port");
         }
@@ -79,7 +76,7 @@ final class MetadataServiceMain {
             }
         }, "bosun-metadata-service-shutdown"));
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!answers(port)) {
+        while (!ServiceProbe.answers(port)) {
             if (System.nanoTime() > deadline) {
                 fail(UNAVAILABLE, "the metadata service did not start listening on port " + port + " within 60 s"
                         + " (disabled in configurations.d, or its port set there?); run with --debug");
@@ -88,15 +85,6 @@ final class MetadataServiceMain {
         }
         System.err.println("bosun metadata-service: listening on port " + port);
         platform.framework().waitForStop(0);
-    }
-
-    private static boolean answers(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static void fail(int code, String message) {

@@ -56,12 +56,12 @@ public class ApiServiceMainTest {
     @Test
     public void aUnixSocketAnswersOnlyWhileAServerListensOnIt() throws Exception {
         Path socket = temp.getRoot().toPath().resolve("api.sock");
-        assertFalse("no file", ApiServiceMain.answers(socket));
+        assertFalse("no file", ServiceProbe.answers(socket));
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            assertTrue("a server listens", ApiServiceMain.answers(socket));
+            assertTrue("a server listens", ServiceProbe.answers(socket));
         }
         assertTrue("the file stays", socket.toFile().exists());
-        assertFalse("a stale socket file", ApiServiceMain.answers(socket));
+        assertFalse("a stale socket file", ServiceProbe.answers(socket));
     }
 }
