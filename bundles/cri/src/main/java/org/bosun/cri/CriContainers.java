@@ -48,6 +48,7 @@ import org.bosun.cri.v1.LinuxContainerResources;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
 import org.bosun.cri.v1.Mount;
 import org.bosun.cri.v1.SecurityProfile;
+import org.bosun.host.HostCapabilities;
 
 import com.google.protobuf.ByteString;
 
@@ -324,7 +325,10 @@ final class CriContainers {
                 throw BosunException.notImplemented("adding capabilities to the default set is not supported yet;"
                         + " drop ALL and add the ones the container needs");
             }
-            if (dropAll) {
+            if (dropAll && add.isEmpty()) {
+                // an empty retain set reads as none given (the image's or rkt's default set): remove them all
+                capsRemove = HostCapabilities.BY_NUMBER;
+            } else if (dropAll) {
                 capsRetain = add.stream().map(CriContainers::capability).toList();
             } else {
                 capsRemove = drop.stream().map(CriContainers::capability).toList();

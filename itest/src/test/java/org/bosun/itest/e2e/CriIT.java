@@ -237,6 +237,31 @@ public class CriIT {
         }
     }
 
+    /** critest "dropping ALL capabilities": drop ALL with nothing to add leaves a container no capability at all. */
+    @Test
+    public void droppingAllCapabilitiesLeavesNone() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        try {
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("caps", logs)).build()).getPodSandboxId();
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                            .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setCapabilities(
+                                    org.bosun.cri.v1.Capability.newBuilder().addDropCapabilities("ALL"))))).build())
+                    .getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                    .addAllCmd(List.of("/bin/sh", "-c", "while read -r k v; do case $k in CapPrm:|CapEff:|CapBnd:)"
+                            + " echo \"$k $v\";; esac; done < /proc/self/status")).setTimeout(30).build());
+            assertEquals(exec.getStderr().toStringUtf8(), 0, exec.getExitCode());
+            assertEquals("CapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\n",
+                    exec.getStdout().toStringUtf8());
+        } finally {
+            removeAll(image);
+        }
+    }
+
     @Test
     public void aSandboxAndItsContainerLiveAndGoOnRunc() throws Exception {
         lifecycle("runc");
