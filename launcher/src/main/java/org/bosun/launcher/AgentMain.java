@@ -79,6 +79,7 @@ final class AgentMain {
         if (dataDir != null) {
             props.put("bosun.agent.dir", Path.of(dataDir).toAbsolutePath().toString());
         }
+        props.putAll(configDirs(args));
         Assembly assembly;
         try {
             assembly = Assembly.forCommand(dist, "agent", features, Main.configurationFolders(args));
@@ -103,5 +104,24 @@ final class AgentMain {
         }, "bosun-agent-shutdown"));
         platform.commandService(60_000);
         platform.framework().waitForStop(0);
+    }
+
+    /**
+     * The configuration directories the agent was started with ({@code bosun --local-config=L
+     * --system-config=S agent}) as the framework properties {@code bosun.agent.localConfig} and
+     * {@code bosun.agent.systemConfig}, for its own services (the CRI's mirrors.d, auth.d, trust):
+     * only those given, so a service falls back to the defaults for the others.
+     */
+    static Map<String, String> configDirs(String[] args) {
+        Map<String, String> dirs = new java.util.LinkedHashMap<>();
+        String local = Main.globalOption(args, "--local-config", null);
+        if (local != null && !local.isEmpty()) {
+            dirs.put("bosun.agent.localConfig", Path.of(local).toAbsolutePath().toString());
+        }
+        String system = Main.globalOption(args, "--system-config", null);
+        if (system != null && !system.isEmpty()) {
+            dirs.put("bosun.agent.systemConfig", Path.of(system).toAbsolutePath().toString());
+        }
+        return dirs;
     }
 }

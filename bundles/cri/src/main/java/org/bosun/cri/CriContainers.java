@@ -5,11 +5,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -44,6 +48,7 @@ import org.bosun.cri.v1.LinuxContainerResources;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
 import org.bosun.cri.v1.Mount;
 import org.bosun.cri.v1.SecurityProfile;
+import org.bosun.host.HostCapabilities;
 
 import com.google.protobuf.ByteString;
 
@@ -123,13 +128,37 @@ final class CriContainers {
         }
     }
 
+    /**
+     * The app's name for a container's name, before its attempt: the name itself when it is a DNS
+     * label, as kubelet's names are; any other name (critest's have capitals and reach 70
+     * characters; the CRI itself only asks for a name) lowercased, each run of other characters
+     * a '-', cut at 40, and the first 8 hex digits of the SHA-256 of the whole name added, so that
+     * two names that differ only where they were changed or cut stay two apps. The name as given is
+     * the container's metadata (annotation {@code bosun.org/cri-name}).
+     */
+    static String appBase(String name) {
+        if (DNS_LABEL.matcher(name).matches()) {
+            return name;
+        }
+        if (name.isEmpty()) {
+            throw BosunException.invalid("the container has no name: give metadata.name");
+        }
+        String base = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+", "");
+        base = base.substring(0, Math.min(base.length(), 40)).replaceAll("-+$", "");
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+        String hash = HexFormat.of().formatHex(digest, 0, 4);
+        return base.isEmpty() ? "c-" + hash : base + "-" + hash;
+    }
+
     String create(String sandboxId, ContainerConfig config) {
         PodInfo pod = sandboxes.find(sandboxId);
         ContainerMetadata meta = config.getMetadata();
-        if (!DNS_LABEL.matcher(meta.getName()).matches()) {
-            throw BosunException.invalid("container name '" + meta.getName() + "' is not a DNS label (lowercase"
-                    + " letters, digits and '-', at most 63)");
-        }
+        String base = appBase(meta.getName());
         for (String key : config.getAnnotationsMap().keySet()) {
             if (key.startsWith(PREFIX)) {
                 throw BosunException.invalid("container annotation " + key + " uses the prefix " + PREFIX
@@ -155,7 +184,7 @@ final class CriContainers {
                         + " a log_directory or the container an absolute log_path");
             }
         }
-        String appName = meta.getName() + "-" + Integer.toUnsignedString(meta.getAttempt());
+        String appName = base + "-" + Integer.toUnsignedString(meta.getAttempt());
         List<PodOptions.VolumeSpec> volumes = new ArrayList<>();
         List<AppSettings.MountRequest> mounts = new ArrayList<>();
         mounts(config, appName, volumes, mounts, annotations);
@@ -296,7 +325,10 @@ final class CriContainers {
                 throw BosunException.notImplemented("adding capabilities to the default set is not supported yet;"
                         + " drop ALL and add the ones the container needs");
             }
-            if (dropAll) {
+            if (dropAll && add.isEmpty()) {
+                // an empty retain set reads as none given (the image's or rkt's default set): remove them all
+                capsRemove = HostCapabilities.BY_NUMBER;
+            } else if (dropAll) {
                 capsRetain = add.stream().map(CriContainers::capability).toList();
             } else {
                 capsRemove = drop.stream().map(CriContainers::capability).toList();

@@ -95,7 +95,8 @@ public final class CriSocket {
             return;
         }
         socketPath = socketPath(config, agentSocket(context, configurations));
-        RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"));
+        RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"),
+                context.getProperty("bosun.agent.localConfig"), context.getProperty("bosun.agent.systemConfig"));
         Set<InsecureOption> insecure = InsecureOption.parse(config.insecureOptions());
         CriHandlers handlers = new CriHandlers(config.defaultRuntimeHandler());
         CriImageService images = new CriImageService(providers, pods, paths, insecure);
@@ -156,11 +157,20 @@ public final class CriSocket {
         return context.getProperty("bosun.agent.socket");
     }
 
-    /** The data directory the agent was started with ({@code bosun --dir=D agent}), else the default. */
-    static RuntimePaths dataPaths(String dataDir) {
+    /**
+     * The data directory and configuration directories the agent was started with ({@code bosun
+     * --dir=D --local-config=L --system-config=S agent}), each else its default: the CRI's pulls read
+     * mirrors.d, auth.d and the trust of the agent's own configuration.
+     */
+    static RuntimePaths dataPaths(String dataDir, String localConfig, String systemConfig) {
         RuntimePaths defaults = RuntimePaths.defaults();
-        return dataDir == null || dataDir.isEmpty() ? defaults
-                : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
+        return new RuntimePaths(given(dataDir) ? Path.of(dataDir) : defaults.dataDir(),
+                given(localConfig) ? Path.of(localConfig) : defaults.localConfigDir(),
+                given(systemConfig) ? Path.of(systemConfig) : defaults.systemConfigDir());
+    }
+
+    private static boolean given(String value) {
+        return value != null && !value.isEmpty();
     }
 
     @Deactivate

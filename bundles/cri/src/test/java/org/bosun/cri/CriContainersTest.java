@@ -53,4 +53,24 @@ public class CriContainersTest {
         assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> handlers.engine("kata")).kind());
         assertThrows(BosunException.class, () -> new CriHandlers("gvisor"));
     }
+
+    @Test
+    public void aContainerNameThatIsADnsLabelIsTheAppsName() {
+        assertEquals("web", CriContainers.appBase("web"));
+        assertEquals("a-1", CriContainers.appBase("a-1"));
+    }
+
+    @Test
+    public void anyOtherNameBecomesALabelOfItsOwn() {
+        String critest = "container-for-execSync-test3f2b0a4e-f21d-11f1-8412-167b5809532b";
+        String app = CriContainers.appBase(critest);
+        assertTrue(app, app.matches("container-for-execsync-test3f2b0a4e-f21d-[0-9a-f]{8}"));
+        assertEquals("the same name, the same app", app, CriContainers.appBase(critest));
+        assertFalse("names differing past the cut stay apart",
+                app.equals(CriContainers.appBase(critest.replace("532b", "532c"))));
+        assertFalse("names differing in case stay apart", CriContainers.appBase("Web").equals(CriContainers.appBase("WEB")));
+        assertTrue(CriContainers.appBase("__").matches("c-[0-9a-f]{8}"));
+        assertTrue(CriContainers.appBase("-x-").matches("x-[0-9a-f]{8}"));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> CriContainers.appBase("")).kind());
+    }
 }

@@ -237,6 +237,31 @@ public class CriIT {
         }
     }
 
+    /** critest "dropping ALL capabilities": drop ALL with nothing to add leaves a container no capability at all. */
+    @Test
+    public void droppingAllCapabilitiesLeavesNone() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        try {
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("caps", logs)).build()).getPodSandboxId();
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                            .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setCapabilities(
+                                    org.bosun.cri.v1.Capability.newBuilder().addDropCapabilities("ALL"))))).build())
+                    .getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                    .addAllCmd(List.of("/bin/sh", "-c", "while read -r k v; do case $k in CapPrm:|CapEff:|CapBnd:)"
+                            + " echo \"$k $v\";; esac; done < /proc/self/status")).setTimeout(30).build());
+            assertEquals(exec.getStderr().toStringUtf8(), 0, exec.getExitCode());
+            assertEquals("CapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\n",
+                    exec.getStdout().toStringUtf8());
+        } finally {
+            removeAll(image);
+        }
+    }
+
     @Test
     public void aSandboxAndItsContainerLiveAndGoOnRunc() throws Exception {
         lifecycle("runc");
@@ -453,7 +478,17 @@ public class CriIT {
                     .setPodSandboxId(sandbox).setConfig(containerConfig("example.com/not-pulled:1")).build()));
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
                     .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setMetadata(
-                            ContainerMetadata.newBuilder().setName("Not_A_Label"))).build()));
+                            ContainerMetadata.newBuilder().setName(""))).build()));
+            // The CRI asks only for a name (critest's have capitals and reach 70 characters): one that is
+            // not a DNS label is an app of its own, and the container keeps the name it was given.
+            String odd = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(containerConfig(image).toBuilder().setMetadata(ContainerMetadata.newBuilder()
+                            .setName("Not_A_Label-0123456789-0123456789-0123456789-0123456789").setAttempt(2)))
+                    .build()).getContainerId();
+            assertTrue(odd, odd.matches(sandbox + "-not-a-label-0123456789-0123456789-012345-[0-9a-f]{8}-2"));
+            assertEquals("Not_A_Label-0123456789-0123456789-0123456789-0123456789",
+                    containerStatus(odd).getMetadata().getName());
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(odd).build());
             ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                     .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
             assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()

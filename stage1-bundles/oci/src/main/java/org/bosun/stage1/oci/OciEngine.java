@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,10 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
     static final int DEFAULT_STOP_TIMEOUT_SECONDS = 10;
     static final String RUNTIME_RECORD = "runtime";
     static final String PID_RECORD = "pid";
+    /** The pod's own pid file (the core's PodFiles.PID): its process as its launcher recorded it. */
+    static final String POD_PID = "pid";
+    /** How long an app operation waits for the supervisor of a pod that is starting. */
+    static final Duration SUPERVISOR_WAIT = Duration.ofSeconds(10);
     static final String STATE_DIR = "runtime-state";
     static final String IO_DIR = "io";
     static final String INFRA_ROOTFS = "infra-rootfs";
@@ -578,17 +583,44 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                 + " is not running (it has exited, or is still starting); see bosun status " + pod.uuid());
     }
 
+    /**
+     * The supervisor's pid, from engine/pid. A pod launched detached a moment ago (a CRI sandbox, an
+     * {@code app sandbox --detach}) is starting until its process writes that record, its first act:
+     * while the pod's own pid file names a live process and there is no record yet, this waits for
+     * it, at most {@link #SUPERVISOR_WAIT}.
+     */
     static long supervisorPid(PodDirectory pod) {
-        try {
-            long pid = Long.parseLong(Files.readString(pod.stage1Dir().resolve(PID_RECORD)).trim());
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        long deadline = System.nanoTime() + SUPERVISOR_WAIT.toNanos();
+        while (true) {
+            long pid = recordedPid(pod.stage1Dir().resolve(PID_RECORD));
+            if (pid > 0 && alive(pid)) {
                 return pid;
             }
-        } catch (IOException | NumberFormatException e) {
-            // below
+            long launched = recordedPid(pod.path().resolve(POD_PID));
+            if (pid > 0 || launched <= 0 || !alive(launched) || System.nanoTime() > deadline) {
+                throw BosunException.precondition("pod " + pod.uuid() + " has no running supervisor (it is starting,"
+                        + " or has exited); see bosun status " + pod.uuid());
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BosunException.cancelled("waiting for pod " + pod.uuid() + "'s supervisor was cancelled");
+            }
         }
-        throw BosunException.precondition("pod " + pod.uuid() + " has no running supervisor (it is starting, or has"
-                + " exited); see bosun status " + pod.uuid());
+    }
+
+    /** The pid a record holds, or 0 when it holds none (not written yet, or not a number). */
+    private static long recordedPid(Path record) {
+        try {
+            return Long.parseLong(Files.readString(record).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     static PodDirectory.App app(PodDirectory pod, String name) {
