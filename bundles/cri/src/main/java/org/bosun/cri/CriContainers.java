@@ -94,7 +94,7 @@ final class CriContainers {
      * {@code tty} mode, all three streams) that Attach with a tty is joined to; nspawn gives added apps
      * only the default modes.
      */
-    private static AppIo io(ContainerConfig config, PodInfo pod) {
+    static AppIo io(ContainerConfig config, PodInfo pod) {
         String handler = pod.annotations().getOrDefault(CriSandboxes.HANDLER, "");
         boolean oci = !handler.isEmpty() && !handler.equals("nspawn");
         if (!oci) {
