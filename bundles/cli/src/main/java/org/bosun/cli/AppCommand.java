@@ -89,8 +89,9 @@ final class AppCommand implements Callable<Integer> {
 
     @Command(name = "add", description = "Add an app to a running sandbox, prepared as run prepares its apps; it does"
             + " not start. UUID IMAGE, then the app flags of run (--name, --exec, --user, --mount, ...), the I/O"
-            + " modes --stdin=null|stream (default null), --stdout and --stderr=null|log|stream (default log;"
-            + " stream: attachable with bosun attach, and kept in the log too; tty: not implemented yet),"
+            + " modes --stdin=null|stream|tty (default null), --stdout and --stderr=null|log|stream|tty (default log;"
+            + " stream: attachable with bosun attach, and kept in the log too; tty: a terminal, attachable with"
+            + " bosun attach, its output kept in the log; all three streams tty or none; oci engine only),"
             + " and '--' ARGS.")
     static final class Add implements Callable<Integer> {
         @Mixin

@@ -22,9 +22,13 @@ import picocli.CommandLine.Parameters;
         description = "Attach to a running app's stream streams (bosun app add --stdin=stream --stdout=stream):"
                 + " your input goes to its stdin, its output (stdout and stderr, as its log has them) to your"
                 + " stdout. Detach with the end of your input (ctrl-d) or ctrl-c: the app keeps running, and"
-                + " its input stays open for the next attach.",
+                + " its input stays open for the next attach. An app with a terminal (--stdin=tty --stdout=tty"
+                + " --stderr=tty) is attached to its terminal: yours in raw mode, its window size following"
+                + " yours; detach with ctrl-p ctrl-q (ctrl-c and ctrl-d go to the app). Without a terminal of"
+                + " yours the bytes are relayed as they are and the end of your input detaches.",
         footer = {"", "Exit codes: 0 detached or the app exited, 2 no such pod or app, 4 invalid --mode,"
-                + " 5 the app does not run or the stream is not 'stream', 8 tty (not implemented)."})
+                + " 5 the app does not run, the stream is not 'stream', or --mode=tty to an app without a"
+                + " terminal."})
 final class AttachCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HelpOption help;
@@ -36,8 +40,8 @@ final class AttachCommand implements Callable<Integer> {
     String app;
 
     @Option(names = "--mode", paramLabel = "STREAMS", split = ",",
-            description = "the streams to attach, of stdin, stdout, stderr (default: every stream of the app in mode"
-                    + " stream)")
+            description = "the streams to attach, of stdin, stdout, stderr, or tty alone, the app's terminal"
+                    + " (default: the terminal of a tty app, else every stream of the app in mode stream)")
     java.util.List<String> modes = new java.util.ArrayList<>();
 
     private final Session session;
@@ -49,11 +53,17 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<AppIo.Stream> streams = EnumSet.noneOf(AppIo.Stream.class);
-        for (String m : modes) {
-            if (m.equals("tty")) {
-                throw BosunException.notImplemented("--mode=tty: apps with a terminal are not implemented yet;"
-                        + " attach to stream streams with --mode=stdin,stdout");
+        if (modes.contains("tty")) {
+            if (modes.size() > 1) {
+                throw BosunException.invalid("--mode=tty is the whole terminal; give it alone, without "
+                        + String.join(",", modes.stream().filter(m -> !m.equals("tty")).toList()));
             }
+            EngineCommand cmd = session.apps(s -> s.attachTerminal(session.paths(), uuid, app));
+            session.plan = new ExecPlan(cmd.argv(), cmd.environment(), cmd.workingDirectory(), null);
+            session.debug("attaching to the terminal of app " + app + " of pod " + uuid);
+            return 0;
+        }
+        for (String m : modes) {
             AppIo.Stream stream = null;
             for (AppIo.Stream s : AppIo.Stream.values()) {
                 if (s.label().equals(m)) {

@@ -40,6 +40,15 @@ public class AppIoFlagsTest {
     }
 
     @Test
+    public void aTerminalNeedsAllThreeFlags() {
+        AppIo io = AppCommand.ioModes(List.of("i", "--stdin=tty", "--stdout=tty", "--stderr=tty"), new ArrayList<>());
+        assertEquals(new AppIo(AppIo.Mode.TTY, AppIo.Mode.TTY, AppIo.Mode.TTY), io);
+        BosunException e = assertThrows(BosunException.class,
+                () -> AppCommand.ioModes(List.of("i", "--stdin=tty", "--stdout=log", "--stderr=tty"), new ArrayList<>()));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+    }
+
+    @Test
     public void theRecordedTextReadsBackAsTheSameModes() {
         AppIo io = new AppIo(AppIo.Mode.STREAM, AppIo.Mode.STREAM, AppIo.Mode.NULL);
         assertEquals("stdin stream\nstdout stream\nstderr null\n", io.text());

@@ -51,7 +51,102 @@ final class AppAttach {
             exit 0
             """;
 
+    /**
+     * Attach to a {@code tty} app's terminal (the protocol of {@link AppIo#TTY_SOCKET}), a Python 3
+     * program (Debian's /usr/bin/python3: unix sockets, select, termios and ioctl, nothing more). $1
+     * the pod's directory, $2 the app. With a terminal on the caller's side it is put in raw mode (and
+     * restored at the end), its window size is sent at once and again on every SIGWINCH, and the
+     * detach keys {@value #DETACH_KEYS} detach; without one the bytes are relayed as they are and the
+     * end of the input detaches. Exit 0 on a detach and when the app has exited (the engine closes the
+     * connection); 5 when the terminal cannot be reached.
+     */
+    static final String TERMINAL_SCRIPT = """
+            import fcntl, os, select, signal, socket, struct, sys, termios, tty
+            pod, app = sys.argv[1], sys.argv[2]
+            CTRL_P, CTRL_Q = 0x10, 0x11
+            os.chdir(pod)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect('apps/%s/tty' % app)
+            except OSError as e:
+                sys.stderr.write('bosun: cannot reach the terminal of app %s in %s/apps/%s/tty: %s; is it running'
+                                 ' (bosun app status)?\\n' % (app, pod, app, e.strerror))
+                sys.exit(5)
+            term = os.isatty(0)
+            saved = termios.tcgetattr(0) if term else None
+            def send_size(*_):
+                for fd in (0, 1):
+                    if os.isatty(fd):
+                        rows, cols = struct.unpack('HHHH', fcntl.ioctl(fd, termios.TIOCGWINSZ, bytes(8)))[:2]
+                        if rows and cols:
+                            s.sendall(b'w' + struct.pack('>HH', rows, cols))
+                        return
+            def send(data):
+                while data:
+                    chunk, data = data[:65535], data[65535:]
+                    s.sendall(b'd' + struct.pack('>H', len(chunk)) + chunk)
+            class Detach(Exception):
+                pass
+            def stop(*_):
+                raise Detach()
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+                signal.signal(sig, stop)
+            code = 0
+            try:
+                if term:
+                    tty.setraw(0, termios.TCSANOW)
+                    signal.signal(signal.SIGWINCH, send_size)
+                send_size()
+                held = False
+                inputs = [0, s]
+                while True:
+                    ready, _, _ = select.select(inputs, [], [])
+                    if s in ready:
+                        data = s.recv(65536)
+                        if not data:
+                            break
+                        os.write(1, data)
+                    if 0 in ready:
+                        data = os.read(0, 65536)
+                        if not data:
+                            if held:
+                                send(bytes([CTRL_P]))
+                            raise Detach()
+                        out = bytearray()
+                        for b in data:
+                            if held:
+                                held = False
+                                if b == CTRL_Q:
+                                    send(bytes(out))
+                                    raise Detach()
+                                out.append(CTRL_P)
+                            if b == CTRL_P:
+                                held = True
+                            else:
+                                out.append(b)
+                        send(bytes(out))
+            except Detach:
+                if term:
+                    sys.stderr.write('\\r\\nbosun: detached from app %s; it goes on running\\r\\n' % app)
+            except OSError as e:
+                sys.stderr.write('bosun: the terminal of app %s: %s\\n' % (app, e.strerror))
+                code = 1
+            finally:
+                if term:
+                    termios.tcsetattr(0, termios.TCSAFLUSH, saved)
+            sys.exit(code)
+            """;
+
+    /** The detach keys of a terminal attach, as docker's and podman's. */
+    static final String DETACH_KEYS = "ctrl-p ctrl-q";
+
     private AppAttach() {
+    }
+
+    /** The command that attaches the caller to the terminal of a {@code tty} app. */
+    static EngineCommand terminal(Path podDir, String app) {
+        return new EngineCommand(List.of("/usr/bin/python3", "-c", TERMINAL_SCRIPT, podDir.toString(), app),
+                List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"), "/");
     }
 
     static EngineCommand command(Path appDir, int pid, boolean input, boolean output) {

@@ -77,10 +77,6 @@ final class AppOperations {
 
     AppStatus add(RuntimePaths paths, String uuid, AppRequest app, AppIo io,
             List<org.bosun.api.pod.PodOptions.VolumeSpec> volumes, Set<InsecureOption> insecure, Progress progress) {
-        if (io.stdin() == AppIo.Mode.TTY) {
-            throw BosunException.notImplemented("--stdin=tty, --stdout=tty and --stderr=tty are not implemented yet;"
-                    + " give stream to attach to the app's input and output");
-        }
         PodStore store = new PodStore(paths.podsDir());
         PodStore.Found f = sandbox(store, uuid, "added");
         EngineRecordJson engine = engines.engineOf(f);
@@ -405,6 +401,10 @@ final class AppOperations {
             throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label() + " and has no apps yet");
         }
         AppStatus status = status(store, f, manifest, app(f, manifest, name));
+        if (status.io().tty()) {
+            // a terminal is all three streams: whichever were asked for, the caller gets the terminal
+            return attachTerminal(f, status);
+        }
         List<AppIo.Stream> wanted = streams.isEmpty() ? status.io().attachable() : List.copyOf(streams);
         if (wanted.isEmpty()) {
             throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " has no stream to attach to (stdin "
@@ -424,6 +424,36 @@ final class AppOperations {
         return AppAttach.command(f.path().resolve("apps").resolve(name), status.pid(),
                 wanted.contains(AppIo.Stream.STDIN),
                 wanted.contains(AppIo.Stream.STDOUT) || wanted.contains(AppIo.Stream.STDERR));
+    }
+
+    /**
+     * The command that attaches the caller to a running {@code tty} app's terminal (see
+     * {@link AppAttach#TERMINAL_SCRIPT}); an app without a terminal is refused with one line.
+     */
+    org.bosun.api.stage1.EngineCommand attachTerminal(RuntimePaths paths, String uuid, String name) {
+        PodStore store = new PodStore(paths.podsDir());
+        PodStore.Found f = store.find(uuid);
+        PodManifestJson manifest = files.manifest(f.path());
+        if (manifest == null) {
+            throw BosunException.precondition("pod " + f.uuid() + " is " + store.state(f).label() + " and has no apps yet");
+        }
+        AppStatus status = status(store, f, manifest, app(f, manifest, name));
+        if (!status.io().tty()) {
+            throw BosunException.precondition("app " + name + " of pod " + f.uuid() + " has no terminal (stdin "
+                    + status.io().stdin().label() + ", stdout " + status.io().stdout().label() + ", stderr "
+                    + status.io().stderr().label() + "); attach without --mode=tty, or add it with --stdin=tty"
+                    + " --stdout=tty --stderr=tty");
+        }
+        return attachTerminal(f, status);
+    }
+
+    private org.bosun.api.stage1.EngineCommand attachTerminal(PodStore.Found f, AppStatus status) {
+        if (status.state() != AppStatus.State.RUNNING || status.pid() == null) {
+            throw BosunException.precondition("app " + status.name() + " of pod " + f.uuid() + " is "
+                    + status.state().label() + "; only a running app can be attached to (bosun app start " + f.uuid()
+                    + " --app=" + status.name() + ")");
+        }
+        return AppAttach.terminal(f.path(), status.name());
     }
 
     /** Polls the app's records until {@code done} holds, the pod ends, or {@code limit} passes. */

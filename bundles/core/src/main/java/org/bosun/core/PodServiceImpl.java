@@ -101,6 +101,11 @@ public final class PodServiceImpl implements PodService, AppService {
     }
 
     @Override
+    public org.bosun.api.stage1.EngineCommand attachTerminal(RuntimePaths paths, String uuid, String app) {
+        return apps.attachTerminal(paths, uuid, app);
+    }
+
+    @Override
     public AppStatus start(RuntimePaths paths, String uuid, String app) {
         return apps.start(paths, uuid, app);
     }

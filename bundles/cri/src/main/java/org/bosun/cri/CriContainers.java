@@ -95,17 +95,28 @@ final class CriContainers {
     /**
      * The container's I/O modes: on the oci engine its output is {@code stream} (kept in the log and the
      * CRI log exactly as {@code log}, and attachable), and a container with {@code stdin} gets a
-     * {@code stream} input that Attach writes into; nspawn gives added apps only the default modes.
+     * {@code stream} input that Attach writes into; a container with {@code tty} gets a terminal (the
+     * {@code tty} mode, all three streams) that Attach with a tty is joined to; nspawn gives added apps
+     * only the default modes.
      */
-    private static AppIo io(ContainerConfig config, PodInfo pod) {
+    static AppIo io(ContainerConfig config, PodInfo pod) {
         String handler = pod.annotations().getOrDefault(CriSandboxes.HANDLER, "");
         boolean oci = !handler.isEmpty() && !handler.equals("nspawn");
         if (!oci) {
+            if (config.getTty()) {
+                throw BosunException.notImplemented("a container with a tty on the nspawn handler is not supported"
+                        + " yet (the nspawn engine gives added apps no terminal); use the runc or crun handler, or"
+                        + " leave tty false");
+            }
             if (config.getStdin()) {
                 throw BosunException.notImplemented("stdin of a container on the nspawn handler is not supported"
                         + " yet; use the runc or crun handler, or leave stdin false");
             }
             return AppIo.DEFAULT;
+        }
+        if (config.getTty()) {
+            // a terminal is all three streams; its output is the CRI log's stdout
+            return new AppIo(AppIo.Mode.TTY, AppIo.Mode.TTY, AppIo.Mode.TTY);
         }
         return new AppIo(config.getStdin() ? AppIo.Mode.STREAM : AppIo.Mode.NULL, AppIo.Mode.STREAM,
                 AppIo.Mode.STREAM);
@@ -347,10 +358,6 @@ final class CriContainers {
         }
         if (config.getDevicesCount() > 0 || config.getCDIDevicesCount() > 0) {
             throw BosunException.notImplemented("container devices are not supported yet; leave devices out");
-        }
-        if (config.getTty()) {
-            throw BosunException.notImplemented("containers with a tty are not supported yet (bosun gives no app a"
-                    + " terminal); leave tty false (stdin without a tty can be attached to)");
         }
         if (config.getStdin() && config.getStdinOnce()) {
             throw BosunException.notImplemented("stdin_once is not supported yet: an attachable app's input stays"

@@ -73,4 +73,27 @@ public class CriContainersTest {
         assertTrue(CriContainers.appBase("-x-").matches("x-[0-9a-f]{8}"));
         assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> CriContainers.appBase("")).kind());
     }
+
+    private static org.bosun.api.pod.PodInfo sandbox(String handler) {
+        return new org.bosun.api.pod.PodInfo("0d7c9a5e-1111-4000-8000-000000000000", org.bosun.api.pod.PodState.RUNNING,
+                java.util.List.of(), null, null, 0, null, Map.of(CriSandboxes.HANDLER, handler), null, java.util.List.of(),
+                java.util.Set.of(), Map.of(), Map.of());
+    }
+
+    @Test
+    public void aContainerWithATtyIsATerminalAppOnOciAndRefusedOnNspawn() {
+        org.bosun.cri.v1.ContainerConfig tty = org.bosun.cri.v1.ContainerConfig.newBuilder().setTty(true).setStdin(true)
+                .build();
+        org.bosun.api.app.AppIo.Mode t = org.bosun.api.app.AppIo.Mode.TTY;
+        for (String handler : new String[] {"runc", "crun"}) {
+            assertEquals(new org.bosun.api.app.AppIo(t, t, t), CriContainers.io(tty, sandbox(handler)));
+            assertEquals(new org.bosun.api.app.AppIo(t, t, t), CriContainers.io(tty.toBuilder().setStdin(false).build(),
+                    sandbox(handler)));
+        }
+        assertEquals(org.bosun.api.app.AppIo.Mode.STREAM, CriContainers.io(tty.toBuilder().setTty(false).build(),
+                sandbox("runc")).stdin());
+        BosunException nspawn = assertThrows(BosunException.class, () -> CriContainers.io(tty, sandbox("nspawn")));
+        assertEquals(ErrorKind.NOT_IMPLEMENTED, nspawn.kind());
+        assertTrue(nspawn.getMessage(), nspawn.getMessage().contains("tty"));
+    }
 }

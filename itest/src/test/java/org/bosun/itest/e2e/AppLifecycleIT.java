@@ -274,16 +274,101 @@ public class AppLifecycleIT extends E2eCase {
             BosunResult badMode = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--stdout=loud");
             assertExit(4, badMode);
             assertOneClearLine(badMode);
-            BosunResult tty = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--stdin=tty", "--stdout=tty",
+            BosunResult tty = bosun("app", "add", INSECURE, uuid, aci(), "--name=bad", "--stdin=tty", "--stdout=log",
                     "--stderr=tty");
-            assertExit(8, tty);
+            assertExit(4, tty);
             assertOneClearLine(tty);
+            assertContains("a terminal is all three streams", "all three streams", tty);
             assertEquals(rt + ": refused adds leave no app", List.of("echo", "logged", "quiet"), names(appList(uuid)));
             assertTrue(rt + ": the null app ran", eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
                     () -> "exited".equals(appStatus(uuid, "quiet").path("state").asText())));
             BosunResult quiet = bosun("logs", "--app=quiet", uuid);
             assertExit(0, quiet);
             assertEquals(rt + ": null output is not logged: " + quiet.describe(), "", quiet.stdout);
+
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
+            assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+        }
+    }
+
+    /**
+     * Issue 14, {@code --stdin=tty}: an added app gets a terminal of its own (process.terminal and the
+     * runtime's console socket; engine/ttyhold keeps the master). A caller on a pseudo-terminal (script(1))
+     * attaches: its terminal in raw mode, its size set on the app's, a resize (stty -F on the caller's
+     * terminal, a SIGWINCH to the attach) followed; ctrl-p ctrl-q detaches with 0 and the app runs on;
+     * the terminal's output is in the app's log. Bad requests get one line.
+     */
+    @Test
+    @AgentModeOnly("attach is the core's command, exec'd by the launcher as enter is (EnterContextIT runs enter in both modes)")
+    public void ttyAppsGetATerminalThatAnAttachOnAPtyDrivesResizesAndDetachesFrom() throws Exception {
+        for (String rt : OciEngineIT.RUNTIMES) {
+            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=shell", "--stdin=tty", "--stdout=tty",
+                    "--stderr=tty", "--exec=/bin/sh"));
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=cat", "--stdin=stream", "--stdout=stream",
+                    "--exec=/bin/cat"));
+            JsonNode created = appStatus(uuid, "shell");
+            assertEquals(rt + ": " + created, List.of("tty", "tty", "tty"), List.of(created.path("stdin").asText(),
+                    created.path("stdout").asText(), created.path("stderr").asText()));
+            assertExit(0, bosun("app", "start", uuid, "--app=shell"));
+            assertExit(0, bosun("app", "start", uuid, "--app=cat"));
+            assertEquals(rt, "running", appStatus(uuid, "shell").path("state").asText());
+
+            // the caller's terminal: script(1) gives the attach one, which the wrapper names and sizes first
+            String attachLine = String.join(" ", bosunArgs("attach", uuid, "--app=shell"));
+            BosunProcess attach = start(mode, List.of("/usr/bin/script", "-q", "-e", "-c",
+                    "tty; stty rows 31 cols 101; exec " + attachLine, "/dev/null"));
+            String callerTty = attach.nextLine(CALL_TIMEOUT).trim();
+            assertTrue(rt + ": the caller's terminal " + callerTty, callerTty.startsWith("/dev/pts/"));
+            // the app's stdin is a terminal of its own (the echo of the command line has no /dev/pts)
+            attach.writeStdin("echo tty-is-$(tty); echo marker-$((6 * 7))\n");
+            attach.awaitStdout("marker-42", CALL_TIMEOUT);
+            attach.awaitStdout("tty-is-/dev/pts/", CALL_TIMEOUT);
+            attach.writeStdin("echo size-$(stty size | tr ' ' x)\n");
+            attach.awaitStdout("size-31x101", CALL_TIMEOUT);
+            // a resize of the caller's terminal: SIGWINCH to the attach, which sets it on the app's
+            assertExit(0, call(mode, work, null, List.of("/usr/bin/stty", "-F", callerTty, "rows", "42", "cols", "120")));
+            Thread.sleep(300);
+            attach.writeStdin("echo size-$(stty size | tr ' ' x)\n");
+            attach.awaitStdout("size-42x120", CALL_TIMEOUT);
+            // ctrl-c is the app's (its shell survives it); ctrl-p ctrl-q detaches
+            attach.writeStdin("\u0003\u0010\u0011");
+            assertExit(0, attach.await(Duration.ofSeconds(30)));
+            assertEquals(rt + ": the app runs on after the detach", "running", appStatus(uuid, "shell").path("state").asText());
+
+            // a second attach without a terminal relays bytes; the end of its input detaches
+            BosunProcess plain = startBosun("attach", uuid, "--app=shell");
+            plain.writeStdin("echo again-$((1 + 1))\n");
+            plain.awaitStdout("again-2", CALL_TIMEOUT);
+            plain.closeStdin();
+            assertExit(0, plain.await(Duration.ofSeconds(30)));
+
+            BosunResult logs = bosun("logs", "--app=shell", uuid);
+            assertExit(0, logs);
+            assertTrue(rt + ": the terminal's output is in the log: " + logs.describe(),
+                    logs.stdout.contains("marker-42") && logs.stdout.contains("tty-is-/dev/pts/") && logs.stdout.contains("again-2"));
+
+            BosunResult notTty = bosun("attach", uuid, "--app=cat", "--mode=tty");
+            assertExit(5, notTty);
+            assertOneClearLine(notTty);
+            assertContains("a stream app has no terminal", "no terminal", notTty);
+            BosunResult half = bosun("app", "add", INSECURE, uuid, aci(), "--name=half", "--stdin=tty", "--stdout=log");
+            assertExit(4, half);
+            assertOneClearLine(half);
+
+            // the shell's exit code is the app's
+            BosunProcess last = startBosun("attach", uuid, "--app=shell");
+            last.writeStdin("exit 7\n");
+            assertExit(0, last.await(Duration.ofSeconds(30)));
+            assertTrue(rt, eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> "exited".equals(appStatus(uuid, "shell").path("state").asText())));
+            assertEquals(rt, 7, appStatus(uuid, "shell").path("exit_code").asInt());
 
             assertExit(0, bosun("stop", uuid));
             assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),

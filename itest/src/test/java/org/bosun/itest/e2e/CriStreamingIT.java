@@ -70,6 +70,11 @@ public class CriStreamingIT {
         assertEquals(echo.describe(), 0, echo.exitCode);
         BosunResult startEcho = bosun("app", "start", pod, "--app=echo");
         assertEquals(startEcho.describe(), 0, startEcho.exitCode);
+        BosunResult term = bosun("app", "add", "--insecure-options=image", pod, FIXTURE.busyboxAci.toString(),
+                "--name=term", "--stdin=tty", "--stdout=tty", "--stderr=tty", "--exec=/bin/sh");
+        assertEquals(term.describe(), 0, term.exitCode);
+        BosunResult startTerm = bosun("app", "start", pod, "--app=term");
+        assertEquals(startTerm.describe(), 0, startTerm.exitCode);
     }
 
     @AfterClass
@@ -251,6 +256,43 @@ public class CriStreamingIT {
         assertTrue(status.stdout, status.stdout.contains("\"state\":\"running\""));
     }
 
+    /**
+     * Attach with a terminal to an app with one (the tty I/O mode): the client's size (channel 4) is the
+     * app's terminal's, and a resize follows; ctrl-p ctrl-q detaches and the app runs on.
+     */
+    @Test
+    public void attachWithATerminalTakesTheClientsSizeAResizeAndDetachesWithCtrlPCtrlQ() throws Exception {
+        URI url = URI.create(rpc().attach(AttachRequest.newBuilder().setContainerId(pod + "-term").setStdin(true)
+                .setStdout(true).setTty(true).build()).getUrl());
+        ChannelTestClient attach = new ChannelTestClient(url, "v5.channel.k8s.io");
+        attach.send(4, "{\"Width\":111,\"Height\":33}");
+        Thread.sleep(500);
+        attach.send(0, "echo size-$(stty size | tr ' ' x) tty-is-$(tty)\n");
+        awaitText(attach, "size-33x111");
+        assertTrue(attach.text(1), attach.text(1).contains("tty-is-/dev/pts/"));
+        attach.send(4, "{\"Width\":100,\"Height\":20}");
+        Thread.sleep(500);
+        attach.send(0, "echo size-$(stty size | tr ' ' x)\n");
+        awaitText(attach, "size-20x100");
+        attach.send(0, "\u0010\u0011");
+        assertEquals(1000, attach.awaitClose());
+        assertEquals("{\"metadata\":{},\"status\":\"Success\"}", attach.text(3));
+        assertEquals("no stderr channel with a terminal", "", attach.text(2));
+        BosunResult status = bosun("app", "status", pod, "--app=term", "--format=json");
+        assertEquals(status.describe(), 0, status.exitCode);
+        assertTrue(status.stdout, status.stdout.contains("\"state\":\"running\""));
+        BosunResult logs = bosun("logs", "--app=term", pod);
+        assertTrue(logs.describe(), logs.stdout.contains("size-33x111"));
+    }
+
+    private static void awaitText(ChannelTestClient client, String text) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!client.text(1).contains(text) && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertTrue("'" + text + "' in '" + client.text(1) + "'", client.text(1).contains(text));
+    }
+
     @Test
     public void badRequestsGetTheirStatusCodes() {
         assertCode(Status.Code.NOT_FOUND, () -> rpc().exec(ExecRequest.newBuilder()
@@ -271,7 +313,8 @@ public class CriStreamingIT {
         StatusRuntimeException attach = assertCode(Status.Code.FAILED_PRECONDITION, () -> rpc().attach(
                 AttachRequest.newBuilder().setContainerId(container).setStdout(true).build()));
         assertTrue(attach.getStatus().getDescription(), attach.getStatus().getDescription().contains("stream"));
-        StatusRuntimeException tty = assertCode(Status.Code.UNIMPLEMENTED, () -> rpc().attach(AttachRequest.newBuilder()
+        // a terminal session to an app without one
+        StatusRuntimeException tty = assertCode(Status.Code.FAILED_PRECONDITION, () -> rpc().attach(AttachRequest.newBuilder()
                 .setContainerId(pod + "-echo").setStdin(true).setStdout(true).setTty(true).build()));
         assertTrue(tty.getStatus().getDescription(), tty.getStatus().getDescription().contains("terminal"));
     }

@@ -22,14 +22,22 @@ import org.bosun.api.BosunException;
  * starts the app and gives the app opened for reading and writing, so the app's input never ends
  * however many callers attach and detach; an output stream is kept in the log as with {@code log}
  * (so nothing is lost while no one is attached) and an attached caller follows it; {@code tty}, the
- * app gets a terminal (not implemented yet: refused when the app is added).
+ * app gets a terminal, for all three streams or none (rkt's rule). Since 1.1 the engine keeps the
+ * terminal's master side for the app's whole life and serves it on the unix stream socket
+ * {@code apps/NAME/}{@value #TTY_SOCKET} (named relative to the pod's directory: unix socket paths
+ * are at most 107 bytes): what the terminal writes goes into the app's log as {@code log} output
+ * does, and to every connected client as raw bytes; a client writes frames of a type byte and a
+ * payload: {@code 'd'}, a 2-byte big-endian length and that many bytes of input; {@code 'w'}, the
+ * 2-byte big-endian rows and columns of its window, which the engine sets on the terminal. The
+ * engine closes its clients when the app has exited.
  * <p>
  * Since 1.1 the output may also be kept in a file of the host in the Kubernetes CRI log format
  * ({@code criLog}, a line {@code cri-log PATH}): each line of either stream as
  * {@code RFC3339Nano-timestamp stdout|stderr P|F text}, a line longer than the engine's maximum
  * split into {@code P} parts and a last {@code F} one. It is written by whatever owns the app's
  * output in the pod (the oci engine: the pod's supervisor), not by the caller that added it, and
- * {@link AppService#reopenLog} has it open that path again after it was renamed.
+ * {@link AppService#reopenLog} has it open that path again after it was renamed. A terminal's output
+ * is all {@code stdout} there, as the CRI has it for a container with a tty.
  *
  * @param stdin {@link Mode#NULL} or {@link Mode#STREAM} (or {@link Mode#TTY})
  * @param stdout any mode
@@ -43,6 +51,8 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
     public static final String FILE = "io";
     /** The FIFO in the app's directory that is a {@code stream} app's standard input. */
     public static final String STDIN_FIFO = "stdin";
+    /** The unix socket in the app's directory on which a {@code tty} app's terminal is attached to. */
+    public static final String TTY_SOCKET = "tty";
     private static final String CRI_LOG = "cri-log";
 
     /** The modes, with no CRI log. */
@@ -66,9 +76,6 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
                 || criLog.endsWith("/"))) {
             throw BosunException.invalid("the CRI log path '" + criLog + "' is not an absolute path of a file;"
                     + " give one such as /var/log/pods/POD/NAME/0.log");
-        }
-        if (criLog != null && tty) {
-            throw BosunException.invalid("an app with a terminal has no CRI log; leave the log path out or the tty");
         }
     }
 
@@ -121,6 +128,11 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
         case STDOUT -> stdout;
         case STDERR -> stderr;
         };
+    }
+
+    /** Whether the app has a terminal (all three streams {@code tty}). */
+    public boolean tty() {
+        return stdin == Mode.TTY;
     }
 
     /** The streams a caller may attach to ({@code stream} or {@code tty}). */

@@ -73,6 +73,20 @@ public interface AppService {
      */
     EngineCommand attach(RuntimePaths paths, String uuid, String app, Set<AppIo.Stream> streams);
 
+    /**
+     * The command that attaches the caller to a running {@code tty} app's terminal ({@code bosun
+     * attach --mode=tty}); the caller execs it. With a terminal of its own, the caller's is put in raw
+     * mode, its window size follows SIGWINCH, and ctrl-p ctrl-q detaches; the app goes on.
+     * {@code FAILED_PRECONDITION} for an app without a terminal or one that does not run. {@link #attach}
+     * of a {@code tty} app gives the same command.
+     *
+     * @since 1.1
+     */
+    default EngineCommand attachTerminal(RuntimePaths paths, String uuid, String app) {
+        throw org.bosun.api.BosunException.notImplemented("attaching to an app's terminal is not implemented by "
+                + getClass().getName());
+    }
+
     /** Starts an added app of a running sandbox; returns once it runs (or has already exited). */
     AppStatus start(RuntimePaths paths, String uuid, String app);
 

@@ -27,4 +27,19 @@ public class AppIoTest {
             assertTrue(e.getMessage(), e.getMessage().contains("not an absolute path of a file"));
         }
     }
+
+    @Test
+    public void aTerminalIsAllThreeStreamsOrNoneAndKeepsItsCriLog() {
+        AppIo tty = new AppIo(AppIo.Mode.TTY, AppIo.Mode.TTY, AppIo.Mode.TTY).withCriLog("/var/log/pods/p/c/0.log");
+        assertTrue(tty.tty());
+        assertEquals(tty, AppIo.parse(tty.text()));
+        assertEquals(java.util.List.of(AppIo.Stream.STDIN, AppIo.Stream.STDOUT, AppIo.Stream.STDERR), tty.attachable());
+        for (AppIo.Mode[] half : new AppIo.Mode[][] {{AppIo.Mode.TTY, AppIo.Mode.LOG, AppIo.Mode.TTY},
+                {AppIo.Mode.NULL, AppIo.Mode.TTY, AppIo.Mode.TTY}, {AppIo.Mode.TTY, null, null}}) {
+            BosunException e = assertThrows(BosunException.class, () -> new AppIo(half[0], half[1], half[2]));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("--stdin=tty --stdout=tty --stderr=tty")
+                    && !e.getMessage().contains("\n"));
+        }
+    }
 }

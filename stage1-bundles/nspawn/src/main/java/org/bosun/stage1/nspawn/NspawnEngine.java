@@ -259,6 +259,10 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
             throw BosunException.notImplemented("the nspawn engine writes no CRI log (" + io.criLog() + ") for an added"
                     + " app yet; run the container with the runc or crun runtime handler (the oci engine)");
         }
+        if (io.tty()) {
+            throw BosunException.notImplemented("the nspawn engine gives no added app a terminal (--stdin=tty) yet;"
+                    + " use --stage1-name=oci (runc or crun) for an app with a tty");
+        }
         if (!io.equals(AppIo.DEFAULT)) {
             throw BosunException.notImplemented("the nspawn engine gives an added app only the default I/O"
                     + " (stdin null, stdout and stderr to its log); use --stage1-name=oci for --stdin/--stdout/--stderr"

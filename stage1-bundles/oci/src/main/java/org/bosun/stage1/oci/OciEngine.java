@@ -430,15 +430,26 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         request(pod, "reopen", app(pod, appName).name(), "");
     }
 
-    /** The modes the core recorded for an added app; the supervisor knows null, log and stream. */
+    /**
+     * The modes the core recorded for an added app. A terminal ({@code tty}) is kept by the app's
+     * holder, engine/ttyhold, a Python 3 program: refused here, with one line, where there is none.
+     */
     private static org.bosun.api.app.AppIo appIo(PodDirectory pod, String app) {
         org.bosun.api.app.AppIo io = org.bosun.api.app.AppIo.read(pod.path().resolve("apps").resolve(app));
-        if (io.stdin() == org.bosun.api.app.AppIo.Mode.TTY) {
-            throw BosunException.notImplemented("the oci engine gives no terminal to an added app yet;"
-                    + " add it with --stdin=stream --stdout=stream instead of tty");
+        if (io.stdin() == org.bosun.api.app.AppIo.Mode.TTY && !Files.isExecutable(Path.of(PYTHON3))) {
+            throw BosunException.notImplemented("app " + app + " has a terminal (tty), whose holder needs "
+                    + PYTHON3 + ", which this host lacks; install python3 or add the app with --stdin=stream");
+        }
+        if (io.stdin() == org.bosun.api.app.AppIo.Mode.TTY
+                && !Files.isRegularFile(pod.stage1Dir().resolve("ttyhold"))) {
+            throw BosunException.notImplemented("pod " + pod.uuid() + " was made by an oci engine without terminal"
+                    + " support; add the app with --stdin=stream, or make a new sandbox for a tty app");
         }
         return io;
     }
+
+    /** The interpreter of the terminal holder. */
+    static final String PYTHON3 = "/usr/bin/python3";
 
     private static Path addedPlan(PodDirectory pod, String app) {
         return pod.stage1Dir().resolve(PodPlan.ADDED).resolve(app);

@@ -35,7 +35,11 @@ final class ProcessOpts {
             env.add(e.getKey() + "=" + e.getValue());
         }
         List<OciSpec.Rlimit> rlimits = List.of(new OciSpec.Rlimit("RLIMIT_NOFILE", NOFILE, NOFILE));
-        return spec -> spec.withProcess(new OciSpec.Process(pod.settings().interactive(), user, List.copyOf(argv),
+        // a terminal for the pod's one interactive app, or for an added app with the tty I/O mode
+        boolean terminal = pod.settings().interactive() || !handler
+                && org.bosun.api.app.AppIo.read(pod.path().resolve("apps").resolve(app.name())).stdin()
+                        == org.bosun.api.app.AppIo.Mode.TTY;
+        return spec -> spec.withProcess(new OciSpec.Process(terminal, user, List.copyOf(argv),
                 List.copyOf(env), app.workingDirectory(), null, rlimits, false, null, null));
     }
 

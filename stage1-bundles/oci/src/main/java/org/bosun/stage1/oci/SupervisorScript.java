@@ -21,7 +21,11 @@ import org.bosun.api.stage1.PodDirectory;
  * {@link ContainerSpecs});</li>
  * <li>{@code engine/supervise}: the cgroup hierarchies remounted to show the pod's own, the pod's
  * hostname, the apps' overlays, the infra container, then one container per app with its
- * handlers, their output, logs and exit codes, and their stop.</li>
+ * handlers, their output, logs and exit codes, and their stop;</li>
+ * <li>{@code engine/ttyhold}, a Python 3 program (Debian's /usr/bin/python3): the terminal holder of
+ * an added app with the {@code tty} I/O mode, which runs its container with a console socket, keeps
+ * the pty's master it receives (SCM_RIGHTS), copies its output into the app's output pipe and to
+ * attached clients ({@code apps/NAME/tty}), their input to it, and sets their window sizes.</li>
  * </ul>
  *
  * What differs from pod to pod is data the scripts read, {@code engine/plan} ({@link PodPlan}); no
@@ -35,7 +39,9 @@ final class SupervisorScript {
     static final String UNSHARE = "/usr/bin/unshare";
     static final String AWK = "/usr/bin/awk";
     /** The scripts, by their names in the pod's engine directory (and in this bundle). */
-    static final List<String> SCRIPTS = List.of("run", "supervise");
+    static final List<String> SCRIPTS = List.of("run", "supervise", "ttyhold");
+    /** Those of the {@link #SCRIPTS} that are POSIX shell scripts. */
+    static final List<String> SHELL_SCRIPTS = List.of("run", "supervise");
 
     private SupervisorScript() {
     }

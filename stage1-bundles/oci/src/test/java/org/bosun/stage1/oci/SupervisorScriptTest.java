@@ -507,7 +507,7 @@ public class SupervisorScriptTest {
     public void theScriptsAreShellcheckClean() throws Exception {
         assumeTrue("shellcheck is not installed (Debian package shellcheck; scripts/install installs it)",
                 Files.isExecutable(Path.of("/usr/bin/shellcheck")));
-        for (String script : SupervisorScript.SCRIPTS) {
+        for (String script : SupervisorScript.SHELL_SCRIPTS) {
             Path file = tmp.newFile(script).toPath();
             Files.writeString(file, SupervisorScript.text(script));
             Process p = new ProcessBuilder("/usr/bin/shellcheck", "--shell=sh", "--severity=style", file.toString())

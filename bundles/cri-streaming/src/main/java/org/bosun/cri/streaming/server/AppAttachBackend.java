@@ -3,7 +3,6 @@ package org.bosun.cri.streaming.server;
 import java.util.EnumSet;
 import java.util.Set;
 
-import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppService;
@@ -20,8 +19,10 @@ import org.osgi.service.component.annotations.Reference;
  * {@code stream} streams ({@link AppService#attach}), run as an exec session's command is. The
  * client's input goes into the app's stdin FIFO; the app's output, stdout and stderr merged in the
  * order its log holds them, comes back on the client's stdout (its stderr stays empty). Ending the
- * session detaches; the app goes on. An app with a terminal does not exist yet (the {@code tty} I/O
- * mode), so a terminal session is refused.
+ * session detaches; the app goes on. A terminal session attaches to a {@code tty} app's terminal
+ * ({@link AppService#attachTerminal}): the core's terminal client runs on a pty of the session, so it
+ * sees a terminal, puts it in raw mode, and forwards the client's resizes (SIGWINCH) to the app's
+ * terminal; a session without a tty to a {@code tty} app relays the bytes as they are.
  */
 @Component(service = AttachBackend.class)
 public final class AppAttachBackend implements AttachBackend {
@@ -45,8 +46,9 @@ public final class AppAttachBackend implements AttachBackend {
     private org.bosun.api.stage1.EngineCommand command(RuntimePaths paths, AttachSession session) {
         Streams s = session.streams();
         if (s.tty()) {
-            throw BosunException.notImplemented("attach with a terminal to app " + session.app() + " of pod "
-                    + session.pod() + ": bosun gives no app a terminal yet; attach without tty");
+            // the attach client runs on a pty of the session's (CommandProcess): raw mode, and the
+            // client's resizes reach it as SIGWINCH, which it forwards to the app's terminal
+            return apps.attachTerminal(paths, session.pod(), session.app());
         }
         Set<AppIo.Stream> streams = EnumSet.noneOf(AppIo.Stream.class);
         if (s.stdin()) {
