@@ -22,8 +22,8 @@ import java.util.Set;
 final class AgentStarter {
     /** The auto-started agent's idle time when {@code BOSUN_AGENT_IDLE_EXIT} does not say. */
     static final int DEFAULT_IDLE_EXIT_SECONDS = 300;
-    /** How long a command waits for the agent it started before it runs in-process instead. */
-    static final long START_TIMEOUT_MILLIS = 10_000;
+    /** How long a command waits for the agent it started before it runs in-process instead, unless BOSUN_AGENT_START_TIMEOUT says. */
+    static final int DEFAULT_START_TIMEOUT_SECONDS = 10;
     /** Commands that never go through an agent: the agent itself, the other servers, the shell's own client. */
     static final Set<String> IN_PROCESS = Set.of("agent", "api-service", "metadata-service", "shell");
     /** Global options the agent is started with, as the first command gave them: the platform that command would have booted. */
@@ -61,6 +61,18 @@ final class AgentStarter {
         return Integer.parseInt(setting);
     }
 
+    /** The wait for a started agent: {@code BOSUN_AGENT_START_TIMEOUT} seconds, else the default. */
+    static long startTimeoutMillis(String setting) {
+        if (setting == null || setting.isEmpty()) {
+            return DEFAULT_START_TIMEOUT_SECONDS * 1000L;
+        }
+        if (!setting.matches("[1-9]\\d{0,5}")) {
+            throw new IllegalArgumentException("BOSUN_AGENT_START_TIMEOUT='" + setting
+                    + "' is not a number of seconds; set it to e.g. 10");
+        }
+        return Integer.parseInt(setting) * 1000L;
+    }
+
     static Path sibling(Path socket, String suffix) {
         String name = socket.getFileName().toString();
         String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
@@ -82,10 +94,25 @@ final class AgentStarter {
     /** Starts an agent on a socket, its output to a log; returns its pid. */
     interface Spawner {
         long spawn(Path socket, Path log) throws IOException;
+
+        /** Whether {@code pid} is still an agent starting on {@code socket} (not a reused pid). */
+        default boolean isStarting(long pid, Path socket) {
+            try {
+                String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                return cmdline.contains("\0agent\0") && cmdline.contains("\0--socket=" + socket.toAbsolutePath() + "\0");
+            } catch (IOException e) {
+                return false;
+            }
+        }
     }
 
-    /** A descriptor connected to an agent ({@code fd} ≥ 0), or why there is none; {@code pid} > 0 if this call started it. */
-    record Result(int fd, long pid, Path log, String failure) {
+    /**
+     * A descriptor connected to an agent ({@code fd} ≥ 0), or why there is none; {@code pid}: the
+     * agent this call started ({@code started}) or waited for (another command's start that had
+     * timed out), else 0.
+     */
+    record Result(int fd, long pid, boolean started, Path log, String failure) {
     }
 
     /**
@@ -101,41 +128,52 @@ final class AgentStarter {
         Native.load();
         int lock = Native.lockWait(lockFile(socket).toString());
         if (lock < 0) {
-            return new Result(-1, 0, null, "cannot lock " + lockFile(socket) + ": " + Native.strerror(-lock));
+            return new Result(-1, 0, false, null, "cannot lock " + lockFile(socket) + ": " + Native.strerror(-lock));
         }
         try {
             int fd = AgentClient.connect(socket);
             if (fd >= 0) {
-                return new Result(fd, 0, null, null); // started meanwhile by another command, or by hand
+                return new Result(fd, 0, false, null, null); // started meanwhile by another command, or by hand
             }
             Path log = logFile(socket);
-            long pid = spawner.spawn(socket, log);
+            // A start whose command gave up waiting (a slow machine) may still be under way: wait for
+            // it rather than start a second agent that would find the socket taken and exit.
+            long pid = readPid(lockFile(socket));
+            boolean started = false;
+            if (pid <= 0 || !spawner.isStarting(pid, socket)) {
+                pid = spawner.spawn(socket, log);
+                started = true;
+                Files.writeString(lockFile(socket), pid + "\n");
+            }
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             Path pidFile = pidFile(socket);
             while (System.nanoTime() < deadline) {
-                if (String.valueOf(pid).equals(readPid(pidFile))) {
+                if (pid == readPid(pidFile)) {
                     fd = AgentClient.connect(socket);
                     if (fd >= 0) {
-                        return new Result(fd, pid, log, null);
+                        return new Result(fd, pid, started, log, null);
                     }
                 }
                 if (!Files.exists(Path.of("/proc/" + pid))) {
-                    return new Result(-1, pid, log, "the agent it started (pid " + pid + ") exited; see " + log);
+                    return new Result(-1, pid, started, log, "the agent " + (started ? "it started" : "being started")
+                            + " (pid " + pid + ") exited; see " + log);
                 }
                 sleep(15);
             }
-            return new Result(-1, pid, log, "the agent it started (pid " + pid + ") did not answer within "
-                    + timeoutMillis / 1000 + " s (left to finish starting; see " + log + ")");
+            return new Result(-1, pid, started, log, "the agent " + (started ? "it started" : "being started")
+                    + " (pid " + pid + ") did not answer within " + timeoutMillis / 1000
+                    + " s (left to finish starting, set BOSUN_AGENT_START_TIMEOUT to wait longer; see " + log + ")");
         } finally {
             Native.close(lock);
         }
     }
 
-    private static String readPid(Path pidFile) {
+    private static long readPid(Path pidFile) {
         try {
-            return Files.readString(pidFile).trim();
+            String s = Files.readString(pidFile).trim();
+            return s.matches("\\d{1,10}") ? Long.parseLong(s) : -1;
         } catch (IOException e) {
-            return null;
+            return -1;
         }
     }
 

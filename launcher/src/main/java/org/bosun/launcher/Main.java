@@ -158,14 +158,14 @@ public final class Main {
         long t0 = System.nanoTime();
         AgentStarter.Result r = AgentStarter.connectOrStart(socket,
                 AgentStarter.launcher(System.getProperty("bosun.home") + "/bin/bosun", args, idle),
-                AgentStarter.START_TIMEOUT_MILLIS);
+                AgentStarter.startTimeoutMillis(System.getenv("BOSUN_AGENT_START_TIMEOUT")));
         if (debug) {
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            if (r.fd() >= 0 && r.pid() > 0) {
+            if (r.fd() >= 0 && r.started()) {
                 stderr.println("bosun: started an agent (pid " + r.pid() + ") at " + socket + " in " + ms + " ms; it exits after "
                         + (idle == 0 ? "no idle time (never)" : idle + " s without a command") + "; its log: " + r.log());
             } else if (r.fd() >= 0) {
-                stderr.println("bosun: an agent started meanwhile answers at " + socket);
+                stderr.println("bosun: an agent started meanwhile answers at " + socket + " (waited " + ms + " ms)");
             } else {
                 stderr.println("bosun: could not start an agent: " + r.failure() + "; running '" + command + "' in-process");
             }

@@ -54,8 +54,22 @@ public class AgentStarterTest {
 
     /** Listens on the socket after {@code delayMillis}, then writes this JVM's pid as the agent's. */
     private AgentStarter.Spawner lateAgent(AtomicInteger spawns, long delayMillis) {
-        return (socket, log) -> {
-            spawns.incrementAndGet();
+        return new AgentStarter.Spawner() {
+            @Override
+            public long spawn(Path socket, Path log) {
+                return startLate(spawns, delayMillis, socket);
+            }
+
+            @Override
+            public boolean isStarting(long pid, Path socket) {
+                return pid == ProcessHandle.current().pid() && spawns.get() > 0; // the "agent" is this JVM
+            }
+        };
+    }
+
+    private long startLate(AtomicInteger spawns, long delayMillis, Path socket) {
+        spawns.incrementAndGet();
+        {
             Thread t = new Thread(() -> {
                 try {
                     Thread.sleep(delayMillis);
@@ -63,13 +77,30 @@ public class AgentStarterTest {
                     server.bind(UnixDomainSocketAddress.of(socket));
                     servers.add(server);
                     Files.writeString(AgentStarter.pidFile(socket), ProcessHandle.current().pid() + "\n");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (InterruptedException | IOException e) {
+                    // the test is over (its directory gone)
                 }
             });
+            t.setDaemon(true);
             t.start();
             return ProcessHandle.current().pid();
-        };
+        }
+    }
+
+    @Test
+    public void aStartStillUnderWayAfterItsCommandGaveUpIsWaitedForNotRepeated() throws Exception {
+        dir = Files.createTempDirectory("bosun-agent-starter-");
+        Path socket = dir.resolve("agent.sock");
+        AtomicInteger spawns = new AtomicInteger();
+        AgentStarter.Spawner spawner = lateAgent(spawns, 1_500);
+        AgentStarter.Result gaveUp = AgentStarter.connectOrStart(socket, spawner, 300);
+        assertEquals(-1, gaveUp.fd());
+        assertTrue(gaveUp.started());
+        AgentStarter.Result next = AgentStarter.connectOrStart(socket, spawner, 10_000);
+        assertTrue("connected: " + next, next.fd() >= 0);
+        Native.close(next.fd());
+        assertEquals("no second agent", 1, spawns.get());
+        assertTrue("waited for the first start", !next.started() && next.pid() == ProcessHandle.current().pid());
     }
 
     @Test
@@ -95,7 +126,7 @@ public class AgentStarterTest {
             assertNull(r.failure());
             assertTrue("connected: " + r, r.fd() >= 0);
             Native.close(r.fd());
-            if (r.pid() > 0) {
+            if (r.started()) {
                 started++;
                 assertEquals(AgentStarter.logFile(socket), r.log());
             }
@@ -158,6 +189,8 @@ public class AgentStarterTest {
         assertEquals(300, AgentStarter.idleExitSeconds(null));
         assertEquals(5, AgentStarter.idleExitSeconds("5"));
         assertEquals(0, AgentStarter.idleExitSeconds("0"));
+        assertEquals(10_000, AgentStarter.startTimeoutMillis(null));
+        assertEquals(90_000, AgentStarter.startTimeoutMillis("90"));
         try {
             AgentStarter.idleExitSeconds("5m");
             throw new AssertionError("5m accepted");

@@ -116,6 +116,8 @@ public class AgentOnFirstUseIT {
         env.remove("COLUMNS");
         env.put("BOSUN_AGENT_SOCKET", socket.toString());
         env.put("BOSUN_CACHE_DIR", shared.resolve("cache").toString());
+        // As the fixture's 90 s: an agent's start on this shared machine can take longer than the default 10 s.
+        env.put("BOSUN_AGENT_START_TIMEOUT", "90");
         env.putAll(extra);
         return env;
     }
