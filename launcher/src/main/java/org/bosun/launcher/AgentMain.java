@@ -124,6 +124,14 @@ final class AgentMain {
             removePidFile(pidFile);
         }, "bosun-agent-shutdown"));
         platform.commandService(60_000);
+        if (!answers(socket)) {
+            // Its socket component failed (the reason is above): an agent nobody can reach would never
+            // serve, nor idle out. Pods are not its children.
+            System.err.println("bosun agent: nothing answers on " + socket + " (see above); exiting");
+            System.err.flush();
+            platform.stop();
+            Runtime.getRuntime().halt(1);
+        }
         // Ready: the command service is bound. A launcher that started this agent waits for this file.
         Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
         java.nio.file.Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
@@ -138,6 +146,20 @@ final class AgentMain {
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /** Whether the agent's own socket answers, within 10 s (its component may still be activating). */
+    private static boolean answers(Path socket) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        do {
+            int fd = AgentClient.connect(socket);
+            if (fd >= 0) {
+                Native.close(fd);
+                return true;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 
     /** Removes the pid file if it still names this process (a later agent may have written its own). */

@@ -24,6 +24,8 @@ final class AgentStarter {
     static final int DEFAULT_IDLE_EXIT_SECONDS = 300;
     /** How long a command waits for the agent it started before it runs in-process instead, unless BOSUN_AGENT_START_TIMEOUT says. */
     static final int DEFAULT_START_TIMEOUT_SECONDS = 10;
+    /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
+    static final int MAX_SOCKET_PATH = 107;
     /** Commands that never go through an agent: the agent itself, the other servers, the shell's own client. */
     static final Set<String> IN_PROCESS = Set.of("agent", "api-service", "metadata-service", "shell");
     /** Global options the agent is started with, as the first command gave them: the platform that command would have booted. */
@@ -121,6 +123,11 @@ final class AgentStarter {
      * names it and its socket answers).
      */
     static Result connectOrStart(Path socket, Spawner spawner, long timeoutMillis) throws IOException {
+        int length = socket.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH) {
+            return new Result(-1, 0, false, null, "the socket path " + socket + " is " + length
+                    + " bytes, more than a unix socket's " + MAX_SOCKET_PATH + "; set BOSUN_AGENT_SOCKET to a shorter one");
+        }
         Path dir = socket.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

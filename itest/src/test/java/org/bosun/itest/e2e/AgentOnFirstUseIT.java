@@ -65,7 +65,8 @@ public class AgentOnFirstUseIT {
 
     @Before
     public void workspace() throws IOException {
-        work = Files.createTempDirectory("bosun-firstuse-" + name.getMethodName() + "-");
+        // short: the socket's path must fit a unix socket's 107 bytes
+        work = Files.createTempDirectory("bosun-firstuse-" + name.getMethodName().substring(0, 8) + "-");
         data = work.resolve("data");
         socket = work.resolve("run/agent.sock");
     }
@@ -209,6 +210,16 @@ public class AgentOnFirstUseIT {
         assertTrue("booted in-process: " + r.describe(), r.stderr.contains("ready in"));
         assertFalse(r.describe(), r.stderr.contains("agent"));
         assertFalse("nothing made beside the socket", Files.exists(socket.getParent()));
+        assertEquals(List.of(), agents());
+    }
+
+    @Test
+    public void aSocketPathTooLongForUnixIsSaidAtOnce() throws Exception {
+        socket = work.resolve("x".repeat(100) + "/agent.sock");
+        BosunResult r = call(Map.of(), "--debug", "list");
+        assertExit(0, r);
+        assertTrue(r.describe(), r.stderr.contains("could not start an agent: the socket path " + socket + " is "));
+        assertTrue("ran in-process: " + r.describe(), r.stderr.contains("ready in"));
         assertEquals(List.of(), agents());
     }
 
