@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -150,4 +151,104 @@ JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_exec(JNIEnv *env, jclass c
 
 JNIEXPORT jstring JNICALL Java_org_bosun_launcher_Native_strerror(JNIEnv *env, jclass cls, jint errnum) {
     return (*env)->NewStringUTF(env, strerror(errnum));
+}
+
+/* Opens (creating it, mode 0600) a lock file and waits for an exclusive lock on it; closing the
+ * descriptor releases it. The agent's start lock: two first commands start one agent. */
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_lockWait(JNIEnv *env, jclass cls, jstring path) {
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int err = errno;
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    if (fd < 0) {
+        return -err;
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            err = errno;
+            close(fd);
+            return -err;
+        }
+    }
+    return fd;
+}
+
+/* Starts argv[0] detached: a double fork, so the process is never this one's child (nor the
+ * child of the pod this process may become), in a session of its own, stdin /dev/null, stdout and
+ * stderr to log (truncated), every other descriptor closed. Returns its pid, or -errno. Between
+ * the forks and execve only async-signal-safe calls: the JVM has many threads. */
+JNIEXPORT jint JNICALL Java_org_bosun_launcher_Native_spawnDetached(JNIEnv *env, jclass cls, jstring cwd, jobjectArray argv, jobjectArray envp, jstring log) {
+    char **args = strings(env, argv);
+    char **vars = strings(env, envp);
+    const char *d = (*env)->GetStringUTFChars(env, cwd, NULL);
+    char *dir = strdup(d);
+    (*env)->ReleaseStringUTFChars(env, cwd, d);
+    const char *l = (*env)->GetStringUTFChars(env, log, NULL);
+    char *logPath = strdup(l);
+    (*env)->ReleaseStringUTFChars(env, log, l);
+    int result = 0;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        result = -errno;
+        goto out;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        result = -errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        goto out;
+    }
+    if (child == 0) {
+        /* the intermediate: a new session, then the agent's fork; it reports the pid (or -errno) and leaves */
+        int status = 0;
+        if (setsid() < 0) {
+            status = -errno;
+            (void) !write(pipefd[1], &status, sizeof status);
+            _exit(1);
+        }
+        pid_t agent = fork();
+        if (agent == 0) {
+            int in = open("/dev/null", O_RDONLY);
+            int out = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+            if (in < 0 || out < 0 || chdir(dir) != 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+                status = -errno;
+                (void) !write(pipefd[1], &status, sizeof status);
+                _exit(127);
+            }
+            close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); /* the pipe is close-on-exec already */
+            execve(args[0], args, vars);
+            status = -errno;
+            (void) !write(pipefd[1], &status, sizeof status);
+            _exit(127);
+        }
+        status = agent < 0 ? -errno : agent;
+        (void) !write(pipefd[1], &status, sizeof status);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    /* the intermediate's report (the pid), then, if the exec failed, the agent's -errno; EOF once it exec'd */
+    int reported = 0, value;
+    ssize_t n;
+    while ((n = read(pipefd[0], &value, sizeof value)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            break;
+        }
+        if (n == sizeof value && (reported == 0 || value < 0)) {
+            reported = value;
+        }
+    }
+    close(pipefd[0]);
+    result = reported == 0 ? -ECHILD : reported;
+out:
+    free(dir);
+    free(logPath);
+    /* args and vars: a few strings once per agent start, left to the process */
+    return result;
 }

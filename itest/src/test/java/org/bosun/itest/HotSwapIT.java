@@ -242,7 +242,7 @@ public class HotSwapIT extends PlatformCase {
                 .redirectOutput(tmp.resolve("launcher.out").toFile())
                 .redirectError(tmp.resolve("launcher.err").toFile());
         Map<String, String> env = pb.environment();
-        env.remove("BOSUN_AGENT");
+        env.put("BOSUN_AGENT", "connect"); // this test's agent only: never start another on its socket
         env.remove("BOSUN_JAVA_OPTS");
         env.put("BOSUN_AGENT_SOCKET", socket.toString());
         env.put("BOSUN_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -19,6 +19,7 @@ final class AgentMain {
         Path socket = Main.agentSocket();
         String dataDir = null;
         java.util.List<String> features = new java.util.ArrayList<>();
+        int idleExit = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (Main.isGlobalOption(arg)) {
@@ -40,15 +41,29 @@ final class AgentMain {
                 socket = Path.of(args[++i]);
             } else if (arg.startsWith("--socket=")) {
                 socket = Path.of(arg.substring("--socket=".length()));
+            } else if (arg.startsWith("--idle-exit=") || arg.equals("--idle-exit") && i + 1 < args.length) {
+                String value = arg.equals("--idle-exit") ? args[++i] : arg.substring("--idle-exit=".length());
+                if (!value.matches("\\d{1,9}")) {
+                    System.err.println("bosun agent: --idle-exit='" + value + "' is not a number of seconds;"
+                            + " give e.g. --idle-exit=300, or 0 to never idle out");
+                    Runtime.getRuntime().halt(4);
+                }
+                idleExit = Integer.parseInt(value);
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print("""
-                        Usage: bosun agent [--socket=PATH] [--feature=NAME]... [--debug]
+                        Usage: bosun agent [--socket=PATH] [--idle-exit=SECONDS] [--feature=NAME]... [--debug]
                         Keep the bosun platform running and serve bosun commands on a unix socket.
                         The bosun command uses the agent when its socket answers, and starts the
                         platform itself when it does not: the agent only makes commands faster.
 
                           --socket=PATH   the socket to listen on (default $BOSUN_AGENT_SOCKET,
                                           else /run/bosun/agent.sock); only root may connect
+                          --idle-exit=SECONDS  exit after SECONDS without a command and without
+                                          an open connection (a CRI client or stream, a shell,
+                                          events or console session); 0, the default, never.
+                                          A command that finds no agent starts one with
+                                          $BOSUN_AGENT_IDLE_EXIT (default 300); running pods
+                                          are not touched by the agent's exit
                           --feature=NAME  load a feature the agent leaves out by default (more
                                           than one: repeat it): 'api', rkt's read-only gRPC API
                                           as bosun api-service serves it, on api-service.sock
@@ -76,6 +91,9 @@ final class AgentMain {
         Distribution dist = Distribution.locate();
         Map<String, String> props = Main.frameworkProperties(debug);
         props.put("bosun.agent.socket", socket.toAbsolutePath().toString());
+        if (idleExit > 0) {
+            props.put("bosun.agent.idle-exit", Integer.toString(idleExit));
+        }
         if (dataDir != null) {
             props.put("bosun.agent.dir", Path.of(dataDir).toAbsolutePath().toString());
         }
@@ -95,15 +113,65 @@ final class AgentMain {
             return;
         }
         EmbeddedPlatform platform = EmbeddedPlatform.boot(dist, assembly.withExtensions(Extensions.dataDir(args)), props);
+        Path pidFile = AgentStarter.pidFile(socket);
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            signalled.set(true);
             try {
                 platform.stop();
             } catch (Exception ignored) {
                 // shutting down anyway
             }
+            removePidFile(pidFile);
         }, "bosun-agent-shutdown"));
         platform.commandService(60_000);
+        if (!answers(socket)) {
+            // Its socket component failed (the reason is above): an agent nobody can reach would never
+            // serve, nor idle out. Pods are not its children.
+            System.err.println("bosun agent: nothing answers on " + socket + " (see above); exiting");
+            System.err.flush();
+            platform.stop();
+            Runtime.getRuntime().halt(1);
+        }
+        // Ready: the command service is bound. A launcher that started this agent waits for this file.
+        Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+        java.nio.file.Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+        java.nio.file.Files.move(tmp, pidFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         platform.framework().waitForStop(0);
+        if (signalled.get()) {
+            return; // SIGTERM or SIGINT: the shutdown hook stops the platform and ends the JVM
+        }
+        // Stopped from inside: the idle exit (the socket component stopped the framework). Pods are not its children.
+        removePidFile(pidFile);
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** Whether the agent's own socket answers, within 10 s (its component may still be activating). */
+    private static boolean answers(Path socket) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        do {
+            int fd = AgentClient.connect(socket);
+            if (fd >= 0) {
+                Native.close(fd);
+                return true;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    /** Removes the pid file if it still names this process (a later agent may have written its own). */
+    private static void removePidFile(Path pidFile) {
+        try {
+            if (java.nio.file.Files.readString(pidFile).trim().equals(Long.toString(ProcessHandle.current().pid()))) {
+                java.nio.file.Files.delete(pidFile);
+            }
+        } catch (java.io.IOException ignored) {
+            // gone already
+        }
     }
 
     /**

@@ -76,9 +76,13 @@ public final class Main {
                 Runtime.getRuntime().halt(0);
             }
             Outcome outcome = null;
-            if (!"off".equals(System.getenv("BOSUN_AGENT"))) {
+            String agentSetting = System.getenv("BOSUN_AGENT");
+            if (!"off".equals(agentSetting)) {
                 Path socket = agentSocket();
                 int fd = AgentClient.connect(socket);
+                if (fd < 0) {
+                    fd = startAgent(command, agentSetting, socket, args, debug, stderr);
+                }
                 if (fd >= 0) {
                     if (debug) {
                         stderr.println("bosun: handing '" + command + "' to the agent at " + socket);
@@ -135,6 +139,38 @@ public final class Main {
             stderr.flush();
             Runtime.getRuntime().halt(LAUNCH_FAILURE);
         }
+    }
+
+    /**
+     * No agent answers: starts one if this command may (root, not BOSUN_AGENT=off or connect, not a
+     * command that runs in-process) and returns a descriptor connected to it; -1 to run in-process.
+     */
+    private static int startAgent(String command, String agentSetting, Path socket, String[] args, boolean debug,
+            PrintStream stderr) throws IOException {
+        String why = AgentStarter.whyNot(command, agentSetting, CallerIds.ofThisProcess().uid());
+        if (why != null) {
+            if (debug && !"off".equals(agentSetting)) {
+                stderr.println("bosun: no agent answers at " + socket + " and none is started (" + why + ")");
+            }
+            return -1;
+        }
+        int idle = AgentStarter.idleExitSeconds(System.getenv("BOSUN_AGENT_IDLE_EXIT"));
+        long t0 = System.nanoTime();
+        AgentStarter.Result r = AgentStarter.connectOrStart(socket,
+                AgentStarter.launcher(System.getProperty("bosun.home") + "/bin/bosun", args, idle),
+                AgentStarter.startTimeoutMillis(System.getenv("BOSUN_AGENT_START_TIMEOUT")));
+        if (debug) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (r.fd() >= 0 && r.started()) {
+                stderr.println("bosun: started an agent (pid " + r.pid() + ") at " + socket + " in " + ms + " ms; it exits after "
+                        + (idle == 0 ? "no idle time (never)" : idle + " s without a command") + "; its log: " + r.log());
+            } else if (r.fd() >= 0) {
+                stderr.println("bosun: an agent started meanwhile answers at " + socket + " (waited " + ms + " ms)");
+            } else {
+                stderr.println("bosun: could not start an agent: " + r.failure() + "; running '" + command + "' in-process");
+            }
+        }
+        return r.fd();
     }
 
     private static void rerunWithoutAgent(String[] args) throws IOException {

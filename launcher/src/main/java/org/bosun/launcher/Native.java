@@ -35,6 +35,15 @@ final class Native {
 
     static native String strerror(int errno);
 
+    /** Creates {@code path} (mode 0600) if needed and waits for an exclusive lock; closing the descriptor releases it. */
+    static native int lockWait(String path);
+
+    /**
+     * Starts {@code argv} detached (double fork, a session of its own, stdin /dev/null, stdout and
+     * stderr to {@code log}); returns its pid, or -errno.
+     */
+    static native int spawnDetached(String cwd, String[] argv, String[] envp, String log);
+
     /** Reads from a descriptor. */
     static final class FdInputStream extends InputStream {
         private final int fd;

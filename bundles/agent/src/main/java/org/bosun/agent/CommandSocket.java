@@ -75,17 +75,69 @@ public final class CommandSocket {
     });
     private final Path socketPath;
     private final PrivateSocketServer server;
+    /** Set when the agent was started with an idle time (--idle-exit, the framework property bosun.agent.idle-exit). */
+    private final IdleExit idle;
+    private final BundleContext context;
+    private Thread idleWatch;
 
     @Activate
     public CommandSocket(BundleContext context, Config config) throws IOException {
         String configured = !config.socket().isEmpty() ? config.socket() : context.getProperty("bosun.agent.socket");
         this.socketPath = Path.of(configured != null && !configured.isEmpty() ? configured : "/run/bosun/agent.sock");
+        this.context = context;
+        String idleSetting = context == null ? null : context.getProperty("bosun.agent.idle-exit");
+        idle = idleSetting == null || idleSetting.isEmpty() || idleSetting.equals("0") ? null
+                : new IdleExit(TimeUnit.SECONDS.toNanos(Long.parseLong(idleSetting)), System::nanoTime, OpenConnections::count);
         server = PrivateSocketServer.listen(socketPath, "another bosun agent already listens on " + socketPath
-                + "; stop it first or use --socket", "bosun-agent-accept", client -> workers.execute(() -> serve(client)));
+                + "; stop it first or use --socket", "bosun-agent-accept", client -> {
+                    if (idle != null) {
+                        idle.commandStarted(); // on the accepting thread: counted before any idle check can miss it
+                    }
+                    workers.execute(() -> {
+                        try {
+                            serve(client);
+                        } finally {
+                            if (idle != null) {
+                                idle.commandEnded();
+                            }
+                        }
+                    });
+                });
+        if (idle != null) {
+            idleWatch = new Thread(this::watchIdle, "bosun-agent-idle");
+            idleWatch.setDaemon(true);
+            idleWatch.start();
+        }
+    }
+
+    /**
+     * Leaves once idle: the socket goes first (a command from now on finds no agent and starts
+     * another, or runs in-process), a command accepted meanwhile finishes, then the framework
+     * stops, as on SIGTERM: the agent's pods are not its children and keep running.
+     */
+    private void watchIdle() {
+        try {
+            do {
+                TimeUnit.NANOSECONDS.sleep(idle.period());
+            } while (!idle.shouldExit());
+            server.close();
+            while (idle.running() > 0) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            System.err.println("bosun agent: idle, exiting (pods keep running)");
+            context.getBundle(0).stop();
+        } catch (InterruptedException e) {
+            // deactivated
+        } catch (IOException | org.osgi.framework.BundleException | IllegalStateException e) {
+            System.err.println("bosun agent: the idle exit failed: " + e);
+        }
     }
 
     @Deactivate
     void deactivate() throws IOException, InterruptedException {
+        if (idleWatch != null && idleWatch != Thread.currentThread()) {
+            idleWatch.interrupt();
+        }
         server.close();
         workers.shutdown();
         workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -81,6 +81,7 @@ public final class BosunFixture extends ExternalResource {
     void environment(Map<String, String> env, Mode mode) {
         env.remove("BOSUN_AGENT");
         env.remove("BOSUN_AGENT_SOCKET");
+        env.remove("BOSUN_AGENT_IDLE_EXIT");
         env.remove("BOSUN_JAVA_OPTS");
         env.remove("COLUMNS");
         env.put("BOSUN_CACHE_DIR", cache.toString());
@@ -88,6 +89,9 @@ public final class BosunFixture extends ExternalResource {
             env.put("BOSUN_AGENT", "off");
         } else {
             env.put("BOSUN_AGENT_SOCKET", socket.toString());
+            // The fixture's agent and no other: should it have died, a command must not start an
+            // untracked one on the fixture's socket (it runs in-process, and the mode check fails).
+            env.put("BOSUN_AGENT", "connect");
         }
     }
 

@@ -151,6 +151,13 @@ public final class BosunProcess {
         return result(process.exitValue());
     }
 
+    /** What the process wrote on stderr so far. */
+    String stderrSoFar() {
+        synchronized (err) {
+            return err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

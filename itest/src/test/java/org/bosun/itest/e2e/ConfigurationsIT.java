@@ -56,7 +56,7 @@ public class ConfigurationsIT extends E2eCase {
             if (mode == Mode.AGENT) {
                 agent = startAgent(etc, configured, flagged);
                 // bin/bosun with this agent's socket, whatever the fixture's mode would set
-                via = List.of("/usr/bin/env", "-u", "BOSUN_AGENT", "BOSUN_AGENT_SOCKET=" + configured);
+                via = List.of("/usr/bin/env", "BOSUN_AGENT=connect", "BOSUN_AGENT_SOCKET=" + configured);
             }
             BosunResult prepare = call(via, "--local-config", etc.toString(), "--debug", "prepare", INSECURE,
                     "--private-users", "--net=none", aci());
