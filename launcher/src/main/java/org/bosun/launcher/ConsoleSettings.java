@@ -11,6 +11,12 @@ import java.util.Map;
  * operator has set in {@code configurations.d}, and only on a loopback address (there is no TLS yet). The
  * HTTP server's address and port go into the framework properties too, so that Jetty binds them from its
  * first start, before Configuration Admin hands it its configuration.
+ *
+ * <p>The same holds for the console's user, password, realm and root: the console registers its servlet
+ * at once with its defaults (admin/admin) and only re-registers it when Configuration Admin, on its own
+ * thread, delivers the operator's configuration. Under load that took seconds, in which the console
+ * answered to admin/admin; with these settings also its framework-property defaults, its first
+ * registration already asks for the operator's password.
  */
 final class ConsoleSettings {
     static final String WEBCONSOLE = "org.apache.felix:org.apache.felix.webconsole:";
@@ -19,6 +25,12 @@ final class ConsoleSettings {
     static final String HOST = "org.apache.felix.http.host";
     static final String PORT = "org.osgi.service.http.port";
     static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+    /** The console's settings that it also reads from framework properties, as its defaults: PID key to property. */
+    static final Map<String, String> CONSOLE_DEFAULTS = Map.of(
+            "username", "felix.webconsole.username",
+            "password", "felix.webconsole.password",
+            "realm", "felix.webconsole.realm",
+            "manager.root", "felix.webconsole.manager.root");
 
     private ConsoleSettings() {
     }
@@ -68,6 +80,12 @@ final class ConsoleSettings {
         }
         props.put(HOST, host);
         props.put(PORT, Integer.toString(number));
+        for (Map.Entry<String, String> e : CONSOLE_DEFAULTS.entrySet()) {
+            Object value = console.get(e.getKey());
+            if (value != null) {
+                props.put(e.getValue(), String.valueOf(value));
+            }
+        }
         return props;
     }
 

@@ -56,7 +56,20 @@ public class ConsoleSettingsTest {
     public void aPasswordAndTheConfiguredPortGoToTheFrameworkProperties() throws IOException {
         Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"x7\"},"
                 + " \"org.apache.felix.http\": {\"org.osgi.service.http.port\": 15999}}");
-        assertEquals(Map.of(ConsoleSettings.HOST, "127.0.0.1", ConsoleSettings.PORT, "15999"), ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d")));
+        assertEquals(Map.of(ConsoleSettings.HOST, "127.0.0.1", ConsoleSettings.PORT, "15999",
+                "felix.webconsole.password", "x7"), ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d")));
+    }
+
+    @Test
+    public void theConsolesUserRealmAndRootAreItsDefaultsFromTheStart() throws IOException {
+        Assembly a = assembly("{\"" + ConsoleSettings.CONSOLE_PID + "\": {\"password\": \"x7\", \"username\": \"ops\","
+                + " \"realm\": \"node 4\", \"manager.root\": \"/console\", \"category\": \"Bosun\"}}");
+        Map<String, String> props = ConsoleSettings.check(a, Path.of("/etc/bosun/configurations.d"));
+        assertEquals("ops", props.get("felix.webconsole.username"));
+        assertEquals("x7", props.get("felix.webconsole.password"));
+        assertEquals("node 4", props.get("felix.webconsole.realm"));
+        assertEquals("/console", props.get("felix.webconsole.manager.root"));
+        assertEquals("a setting the console reads from Configuration Admin only stays there", 6, props.size());
     }
 
     @Test
