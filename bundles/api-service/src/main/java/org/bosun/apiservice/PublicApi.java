@@ -1,5 +1,8 @@
 package org.bosun.apiservice;
 
+import static org.bosun.grpc.GrpcErrors.answer;
+import static org.bosun.grpc.GrpcErrors.status;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -445,26 +448,6 @@ final class PublicApi extends PublicAPIGrpc.PublicAPIImplBase implements AutoClo
 
     static String nullToEmpty(String s) {
         return s == null ? "" : s;
-    }
-
-    static StatusRuntimeException status(BosunException e) {
-        return Status.fromCodeValue(e.kind().grpcCode()).withDescription(e.getMessage()).asRuntimeException();
-    }
-
-    static <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> body) {
-        T result;
-        try {
-            result = body.get();
-        } catch (BosunException e) {
-            response.onError(status(e));
-            return;
-        } catch (RuntimeException e) {
-            response.onError(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())).withCause(e)
-                    .asRuntimeException());
-            return;
-        }
-        response.onNext(result);
-        response.onCompleted();
     }
 
     static Map<String, String> map(List<KeyValue> kvs) {

@@ -42,6 +42,7 @@ import org.bosun.cri.v1.PullImageResponse;
 import org.bosun.cri.v1.RemoveImageRequest;
 import org.bosun.cri.v1.RemoveImageResponse;
 import org.bosun.cri.v1.UInt64Value;
+import org.bosun.grpc.GrpcErrors;
 
 import io.grpc.stub.StreamObserver;
 
@@ -69,7 +70,7 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
 
     @Override
     public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             String wanted = request.hasFilter() ? request.getFilter().getImage().getImage() : "";
             ListImagesResponse.Builder list = ListImagesResponse.newBuilder();
             withStore(store -> {
@@ -87,7 +88,7 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
     /** An image that is not there is an answer without an image, not an error (kubelet then pulls it). */
     @Override
     public void imageStatus(ImageStatusRequest request, StreamObserver<ImageStatusResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             String wanted = spec(request.getImage());
             ImageStatusResponse.Builder status = ImageStatusResponse.newBuilder();
             withStore(store -> find(store, wanted)).ifPresent(i -> status.setImage(image(i)));
@@ -97,7 +98,7 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
 
     @Override
     public void pullImage(PullImageRequest request, StreamObserver<PullImageResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             String wanted = spec(request.getImage());
             if (request.hasAuth() && !AuthConfig.getDefaultInstance().equals(request.getAuth())) {
                 throw BosunException.notImplemented("registry credentials in a CRI PullImage request are not"
@@ -113,7 +114,7 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
     /** Removing an image that is not there succeeds, as the CRI asks; one a pod uses is refused. */
     @Override
     public void removeImage(RemoveImageRequest request, StreamObserver<RemoveImageResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             String wanted = spec(request.getImage());
             withStore(store -> {
                 find(store, wanted).ifPresent(i -> store.remove(paths, i.id(), () -> pods.imagesInUse(paths)));
@@ -129,7 +130,7 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
      */
     @Override
     public void imageFsInfo(ImageFsInfoRequest request, StreamObserver<ImageFsInfoResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             long[] blobs = usage(paths.dataDir().resolve("cas"));
             long[] trees = usage(paths.dataDir().resolve("tree"));
             long[] usage = {blobs[0] + trees[0], blobs[1] + trees[1]};

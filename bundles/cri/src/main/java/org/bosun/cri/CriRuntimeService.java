@@ -68,6 +68,7 @@ import org.bosun.cri.v1.ListPodSandboxStatsResponse;
 import org.bosun.cri.v1.PodSandboxStatsRequest;
 import org.bosun.cri.v1.PodSandboxStatsResponse;
 import org.bosun.cri.v1.UpdateContainerResourcesResponse;
+import org.bosun.grpc.GrpcErrors;
 
 import io.grpc.stub.StreamObserver;
 
@@ -117,13 +118,13 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void runPodSandbox(RunPodSandboxRequest request, StreamObserver<RunPodSandboxResponse> response) {
-        CriErrors.answer(response, () -> RunPodSandboxResponse.newBuilder()
+        GrpcErrors.answer(response, () -> RunPodSandboxResponse.newBuilder()
                 .setPodSandboxId(sandboxes.run(request.getConfig(), request.getRuntimeHandler())).build());
     }
 
     @Override
     public void stopPodSandbox(StopPodSandboxRequest request, StreamObserver<StopPodSandboxResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             sandboxes.stop(request.getPodSandboxId());
             return StopPodSandboxResponse.getDefaultInstance();
         });
@@ -131,7 +132,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void removePodSandbox(RemovePodSandboxRequest request, StreamObserver<RemovePodSandboxResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             sandboxes.remove(request.getPodSandboxId());
             return RemovePodSandboxResponse.getDefaultInstance();
         });
@@ -139,7 +140,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void podSandboxStatus(PodSandboxStatusRequest request, StreamObserver<PodSandboxStatusResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             PodInfo pod = sandboxes.find(request.getPodSandboxId());
             PodSandboxStatusResponse.Builder status = PodSandboxStatusResponse.newBuilder()
                     .setStatus(sandboxes.status(pod)).setTimestamp(CriImageService.nanos(java.time.Instant.now()));
@@ -153,19 +154,19 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> response) {
-        CriErrors.answer(response, () -> ListPodSandboxResponse.newBuilder()
+        GrpcErrors.answer(response, () -> ListPodSandboxResponse.newBuilder()
                 .addAllItems(sandboxes.list(request.getFilter())).build());
     }
 
     @Override
     public void createContainer(CreateContainerRequest request, StreamObserver<CreateContainerResponse> response) {
-        CriErrors.answer(response, () -> CreateContainerResponse.newBuilder()
+        GrpcErrors.answer(response, () -> CreateContainerResponse.newBuilder()
                 .setContainerId(containers.create(request.getPodSandboxId(), request.getConfig())).build());
     }
 
     @Override
     public void startContainer(StartContainerRequest request, StreamObserver<StartContainerResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             containers.start(request.getContainerId());
             return StartContainerResponse.getDefaultInstance();
         });
@@ -173,7 +174,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void stopContainer(StopContainerRequest request, StreamObserver<StopContainerResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             containers.stop(request.getContainerId(), request.getTimeout());
             return StopContainerResponse.getDefaultInstance();
         });
@@ -181,7 +182,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void removeContainer(RemoveContainerRequest request, StreamObserver<RemoveContainerResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             containers.remove(request.getContainerId());
             return RemoveContainerResponse.getDefaultInstance();
         });
@@ -189,13 +190,13 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> response) {
-        CriErrors.answer(response, () -> ListContainersResponse.newBuilder()
+        GrpcErrors.answer(response, () -> ListContainersResponse.newBuilder()
                 .addAllContainers(containers.list(request.getFilter())).build());
     }
 
     @Override
     public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             ContainerStatus status = containers.status(request.getContainerId());
             LinuxContainerResources updated = stats.resources(request.getContainerId());
             if (updated != null) {
@@ -211,14 +212,14 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> response) {
-        CriErrors.answer(response, () -> containers.execSync(request.getContainerId(), request.getCmdList(),
+        GrpcErrors.answer(response, () -> containers.execSync(request.getContainerId(), request.getCmdList(),
                 request.getTimeout()));
     }
 
     @Override
     public void updateContainerResources(UpdateContainerResourcesRequest request,
             StreamObserver<UpdateContainerResourcesResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             stats.update(request.getContainerId(), request.getLinux());
             return UpdateContainerResourcesResponse.getDefaultInstance();
         });
@@ -227,7 +228,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     @Override
     public void reopenContainerLog(ReopenContainerLogRequest request,
             StreamObserver<ReopenContainerLogResponse> response) {
-        CriErrors.answer(response, () -> {
+        GrpcErrors.answer(response, () -> {
             containers.reopenLog(request.getContainerId());
             return ReopenContainerLogResponse.getDefaultInstance();
         });
@@ -299,42 +300,42 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
 
     @Override
     public void exec(ExecRequest request, StreamObserver<ExecResponse> response) {
-        CriErrors.answer(response, () -> streaming.exec(request));
+        GrpcErrors.answer(response, () -> streaming.exec(request));
     }
 
     @Override
     public void attach(AttachRequest request, StreamObserver<AttachResponse> response) {
-        CriErrors.answer(response, () -> streaming.attach(request));
+        GrpcErrors.answer(response, () -> streaming.attach(request));
     }
 
     @Override
     public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> response) {
-        CriErrors.answer(response, () -> streaming.portForward(request));
+        GrpcErrors.answer(response, () -> streaming.portForward(request));
     }
 
     @Override
     public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> response) {
-        CriErrors.answer(response, () -> ContainerStatsResponse.newBuilder()
+        GrpcErrors.answer(response, () -> ContainerStatsResponse.newBuilder()
                 .setStats(stats.container(request.getContainerId())).build());
     }
 
     @Override
     public void listContainerStats(ListContainerStatsRequest request,
             StreamObserver<ListContainerStatsResponse> response) {
-        CriErrors.answer(response, () -> ListContainerStatsResponse.newBuilder()
+        GrpcErrors.answer(response, () -> ListContainerStatsResponse.newBuilder()
                 .addAllStats(stats.containers(request.getFilter())).build());
     }
 
     @Override
     public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> response) {
-        CriErrors.answer(response, () -> PodSandboxStatsResponse.newBuilder()
+        GrpcErrors.answer(response, () -> PodSandboxStatsResponse.newBuilder()
                 .setStats(stats.sandbox(request.getPodSandboxId())).build());
     }
 
     @Override
     public void listPodSandboxStats(ListPodSandboxStatsRequest request,
             StreamObserver<ListPodSandboxStatsResponse> response) {
-        CriErrors.answer(response, () -> ListPodSandboxStatsResponse.newBuilder()
+        GrpcErrors.answer(response, () -> ListPodSandboxStatsResponse.newBuilder()
                 .addAllStats(stats.sandboxes(request.getFilter())).build());
     }
 }
