@@ -193,7 +193,7 @@ public final class PodsPlugin extends AbstractServlet {
             return;
         }
         String action = request.getParameter("action");
-        boolean onPod = uuid != null && List.of("stop", "force-stop", "rm").contains(action);
+        boolean onPod = uuid != null && action != null && List.of("stop", "force-stop", "rm").contains(action);
         if (!onPod && !(uuid == null && "gc".equals(action))) {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST, "POST " + LABEL
                     + "/UUID with action=stop, force-stop or rm, or POST " + LABEL + " with action=gc, are the actions here");

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.event.BosunEvent;
+import org.bosun.api.event.EventType;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.StoredImage;
@@ -142,5 +144,40 @@ public class PagesTest {
         String html = page(out -> Html.message(out, EVIL, true));
         assertEquals("<p class='statline ui-state-error' id='bosun-message'>" + EVIL_ESCAPED + "</p>\n", html);
         assertEquals("", page(out -> Html.message(out, null, false)));
+    }
+
+    @Test
+    public void eventsAreShownNewestFirstAsTheCliDescribesThemAndEscaped() {
+        String uuid = "0d3f1c8e-0000-4000-8000-000000000003";
+        BosunEvent started = new BosunEvent(EventType.APP_EXITED, NOW.minusSeconds(30), "/d", uuid, EVIL, ID,
+                Map.of("exit_code", "3", "image_name", "example.com/" + EVIL));
+        BosunEvent removed = new BosunEvent(EventType.IMAGE_REMOVED, NOW.minusSeconds(5), "/d", null, null, ID,
+                Map.of("image_name", "example.com/app"));
+        BosunEvent bundle = new BosunEvent(EventType.BUNDLE_UPDATED, NOW.minusSeconds(1), null, null, null, null,
+                Map.of("bundle", "org.bosun.fly", "bundle_version", "1.1.0"));
+        String html = page(out -> EventsPlugin.render(out, PATHS, List.of(started, removed, bundle), NOW));
+        assertFalse(html, html.contains("<script>alert"));
+        assertTrue(html, html.contains("<td class='kind'>app</td><td class='status'>exited</td><td class='subject' style='word-break:break-all'>" + uuid
+                + "</td><td class='details' style='word-break:break-all'>app=" + EVIL_ESCAPED + ", image=" + ID + ", exit_code=3, image_name=example.com/"
+                + EVIL_ESCAPED + "</td>"));
+        assertTrue(html, html.contains("<td class='subject' style='word-break:break-all'>" + ID + "</td><td class='details' style='word-break:break-all'>image_name=example.com/app</td>"));
+        assertTrue(html, html.contains("<td class='subject' style='word-break:break-all'>org.bosun.fly</td><td class='details' style='word-break:break-all'>bundle_version=1.1.0</td>"));
+        assertTrue(html, html.indexOf("org.bosun.fly") < html.indexOf("image_name=example.com/app"));
+        assertTrue(html, html.indexOf("image_name=example.com/app") < html.indexOf("exit_code=3"));
+        assertTrue(html, html.contains("3 events of the last hour in /var/lib/&lt;bosun&gt; (newest first), read at "
+                + "2026-12-07T12:00:00Z"));
+    }
+
+    @Test
+    public void atMostTheLastFiveHundredEventsAreShown() {
+        List<BosunEvent> many = new java.util.ArrayList<>();
+        for (int i = 0; i < EventsPlugin.MAX + 20; i++) {
+            many.add(new BosunEvent(EventType.POD_STARTED, NOW.minusSeconds(1000 - i), "/d", "pod-" + i, null, null, Map.of()));
+        }
+        String html = page(out -> EventsPlugin.render(out, PATHS, many, NOW));
+        assertTrue(html, html.contains("500 events of the last hour in /var/lib/&lt;bosun&gt; (newest first, the last 500)"));
+        assertTrue(html, html.contains(">pod-519<"));
+        assertTrue(html, html.contains(">pod-20<"));
+        assertFalse(html, html.contains(">pod-19<"));
     }
 }
