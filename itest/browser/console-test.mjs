@@ -58,8 +58,26 @@ try {
   await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), usedRow.locator('button.bosun-rm').click()]);
   console.log('image-rm-used-message: ' + (await page.locator('#bosun-message.ui-state-error').textContent()).trim());
   await page.screenshot({ path: shots + '/image-in-use.png', fullPage: true });
+  // Events, open in a second tab while the image is removed in the first: its row appears without a reload
+  const eventsPage = await context.newPage();
+  const events = await eventsPage.goto(url + '/bosun-events');
+  console.log('events-page-status: ' + events.status());
+  const fetched = eventsPage.locator('#bosun-events tr', { hasText: unusedImage }).filter({ has: eventsPage.locator('td.status', { hasText: /^fetched$/ }) });
+  await fetched.first().waitFor({ timeout: 15000 });
+  console.log('events-page-fetched-details: ' + (await fetched.first().locator('td.details').textContent()).trim());
+  const removedEvent = eventsPage.locator('#bosun-events tr', { hasText: unusedImage }).filter({ has: eventsPage.locator('td.status', { hasText: /^removed$/ }) });
+  console.log('events-page-removed-before: ' + (await removedEvent.count()));
+  const podStarted = eventsPage.locator('#bosun-events tr', { hasText: uuid }).filter({ has: eventsPage.locator('td.status', { hasText: /^started$/ }) });
+  console.log('events-page-pod-started: ' + (await podStarted.count() > 0 ? 'yes' : 'no'));
+
   await page.goto(url + '/bosun-images');
   await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), unusedRow.locator('button.bosun-rm').click()]);
+  const navigations = [];
+  eventsPage.on('framenavigated', f => { if (f === eventsPage.mainFrame()) navigations.push(f.url()); });
+  await removedEvent.first().waitFor({ timeout: 20000 });
+  console.log('events-page-removed-live: ' + (await removedEvent.count()) + ' after ' + navigations.length + ' navigations');
+  await eventsPage.screenshot({ path: shots + '/events.png', fullPage: true });
+  await eventsPage.close();
   console.log('image-rm-unused-message: ' + (await page.locator('#bosun-message.ui-state-highlight').textContent()).trim());
   console.log('images-page-unused-after-rm: ' + (await unusedRow.count()));
   console.log('images-page-used-after-rm: ' + (await usedRow.count()));

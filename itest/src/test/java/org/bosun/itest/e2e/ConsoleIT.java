@@ -28,7 +28,9 @@ import org.junit.runners.Parameterized.Parameters;
  * headless chromium by playwright-core (itest/browser, installed there by scripts/install). A console
  * agent of the test's own serves the test's data directory on a free loopback port; the pod is run by
  * the CLI, seen on the Pods page, and stopped with the pod page's Stop button; {@code bosun status} then
- * says it exited. Screenshots stay in target/console-screenshots.
+ * says it exited. The Images page removes an image the test fetched; the Events page shows its removal
+ * live; a prepared pod is removed and the stopped one collected from the Pods page. Screenshots stay in
+ * target/console-screenshots.
  */
 public class ConsoleIT extends E2eCase {
     @ClassRule
@@ -204,6 +206,12 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.contains("images-page-unused-after-rm: 0"));
             assertTrue(out, lines.contains("images-page-used-after-rm: 1"));
             assertTrue(out, lines.contains("forged-image-post-status: 403"));
+            // Events: the journal's events, and the image's removal appears on the open page by itself
+            assertTrue(out, lines.contains("events-page-status: 200"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("events-page-fetched-details: ") && l.contains(unusedName)));
+            assertTrue(out, lines.contains("events-page-removed-before: 0"));
+            assertTrue(out, lines.contains("events-page-pod-started: yes"));
+            assertTrue(out, lines.contains("events-page-removed-live: 1 after 0 navigations"));
             assertEquals("bosun image list after the page's Remove", List.of(usedId),
                     imageList().findValuesAsText("id"));
             // Pods: the prepared pod removed from its page; gc from the list marks the stopped pod
