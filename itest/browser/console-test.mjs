@@ -1,13 +1,19 @@
 // Drives Debian's chromium through the bosun web console (ConsoleIT): logs in, finds a pod on the Pods page,
-// reads the Engines page, stops the pod with its Stop button; a wrong password gets 401. Prints one
-// "key: value" line per finding; exits non-zero with one line on the first failure.
-// Environment: CONSOLE_URL (http://127.0.0.1:PORT/system/console), CONSOLE_USER, CONSOLE_PASSWORD, POD_UUID,
-// SCREENSHOTS (a directory for the pages' screenshots).
+// reads the Engines page, finds the images on the Images page and removes one in use (refused) and one unused,
+// removes a prepared pod from its page, stops the running pod with its Stop button, waits for it to exit and
+// collects garbage from the Pods page; a wrong password gets 401, forged POSTs 403. Prints one "key: value"
+// line per finding; exits non-zero with one line on the first failure.
+// Environment: CONSOLE_URL (http://127.0.0.1:PORT/system/console), CONSOLE_USER, CONSOLE_PASSWORD, POD_UUID
+// (a running pod), PREPARED_UUID (a prepared pod), IMAGE_USED_ID (the pods' image), IMAGE_UNUSED_ID (an image
+// no pod uses), SCREENSHOTS (a directory for the pages' screenshots).
 import { chromium } from 'playwright-core';
 
 const url = process.env.CONSOLE_URL;
 const uuid = process.env.POD_UUID;
 const shots = process.env.SCREENSHOTS;
+const prepared = process.env.PREPARED_UUID;
+const usedImage = process.env.IMAGE_USED_ID;
+const unusedImage = process.env.IMAGE_UNUSED_ID;
 const launch = {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -39,6 +45,54 @@ try {
   }
   await page.screenshot({ path: shots + '/engines.png', fullPage: true });
 
+  // Images: both images listed; Remove of the pods' image is refused with the store's error, of the other works
+  const images = await page.goto(url + '/bosun-images');
+  console.log('images-page-status: ' + images.status());
+  const unusedRow = page.locator(`#bosun-images tr[data-id="${unusedImage}"]`);
+  const usedRow = page.locator(`#bosun-images tr[data-id="${usedImage}"]`);
+  await unusedRow.waitFor({ timeout: 10000 });
+  console.log('images-page-unused-name: ' + (await unusedRow.locator('td.name').textContent()).trim());
+  console.log('images-page-unused-imported: ' + (await unusedRow.locator('td.imported').textContent()).trim());
+  console.log('images-page-used-shown: ' + (await usedRow.count()));
+  await page.screenshot({ path: shots + '/images.png', fullPage: true });
+  await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), usedRow.locator('button.bosun-rm').click()]);
+  console.log('image-rm-used-message: ' + (await page.locator('#bosun-message.ui-state-error').textContent()).trim());
+  await page.screenshot({ path: shots + '/image-in-use.png', fullPage: true });
+  // Events, open in a second tab while the image is removed in the first: its row appears without a reload
+  const eventsPage = await context.newPage();
+  const events = await eventsPage.goto(url + '/bosun-events');
+  console.log('events-page-status: ' + events.status());
+  const fetched = eventsPage.locator('#bosun-events tr', { hasText: unusedImage }).filter({ has: eventsPage.locator('td.status', { hasText: /^fetched$/ }) });
+  await fetched.first().waitFor({ timeout: 15000 });
+  console.log('events-page-fetched-details: ' + (await fetched.first().locator('td.details').textContent()).trim());
+  const removedEvent = eventsPage.locator('#bosun-events tr', { hasText: unusedImage }).filter({ has: eventsPage.locator('td.status', { hasText: /^removed$/ }) });
+  console.log('events-page-removed-before: ' + (await removedEvent.count()));
+  const podStarted = eventsPage.locator('#bosun-events tr', { hasText: uuid }).filter({ has: eventsPage.locator('td.status', { hasText: /^started$/ }) });
+  console.log('events-page-pod-started: ' + (await podStarted.count() > 0 ? 'yes' : 'no'));
+
+  await page.goto(url + '/bosun-images');
+  await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), unusedRow.locator('button.bosun-rm').click()]);
+  const navigations = [];
+  eventsPage.on('framenavigated', f => { if (f === eventsPage.mainFrame()) navigations.push(f.url()); });
+  await removedEvent.first().waitFor({ timeout: 20000 });
+  console.log('events-page-removed-live: ' + (await removedEvent.count()) + ' after ' + navigations.length + ' navigations');
+  await eventsPage.screenshot({ path: shots + '/events.png', fullPage: true });
+  await eventsPage.close();
+  console.log('image-rm-unused-message: ' + (await page.locator('#bosun-message.ui-state-highlight').textContent()).trim());
+  console.log('images-page-unused-after-rm: ' + (await unusedRow.count()));
+  console.log('images-page-used-after-rm: ' + (await usedRow.count()));
+  await page.screenshot({ path: shots + '/image-removed.png', fullPage: true });
+  const forgedImage = await context.request.post(url + '/bosun-images', { form: { action: 'rm', id: usedImage }, maxRedirects: 0 });
+  console.log('forged-image-post-status: ' + forgedImage.status());
+
+  // a prepared pod: removed from its page, gone from the list
+  await page.goto(url + '/bosun-pods/' + prepared);
+  console.log('prepared-pod-state: ' + (await page.locator('#bosun-pod tr', { hasText: 'State' }).locator('td').textContent()).trim());
+  await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), page.locator('#bosun-rm').click()]);
+  console.log('pod-rm-message: ' + (await page.locator('#bosun-message').textContent()).trim());
+  console.log('pods-page-prepared-after-rm: ' + (await page.locator(`#bosun-pods tr[data-uuid="${prepared}"]`).count()));
+  await page.screenshot({ path: shots + '/pod-removed.png', fullPage: true });
+
   await page.goto(url + '/bosun-pods');
   await row.locator('a').click();
   await page.locator('#bosun-pod').waitFor({ timeout: 10000 });
@@ -46,6 +100,19 @@ try {
   await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), page.locator('#bosun-stop').click()]);
   console.log('stop-message: ' + (await page.locator('#bosun-message').textContent()).trim());
   await page.screenshot({ path: shots + '/stopped.png', fullPage: true });
+  // the pod's page, reloaded until the pod has exited (the same status call as bosun status)
+  const state = page.locator('#bosun-pod tr', { hasText: 'State' }).locator('td');
+  for (let i = 0; i < 60 && (await state.textContent()).trim() !== 'exited'; i++) {
+    await page.waitForTimeout(500);
+    await page.goto(url + '/bosun-pods/' + uuid);
+  }
+  console.log('pod-state-after-stop: ' + (await state.textContent()).trim());
+  console.log('pod-rm-shown-after-stop: ' + (await page.locator('#bosun-rm').count()));
+  await page.goto(url + '/bosun-pods');
+  await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), page.locator('#bosun-gc').click()]);
+  console.log('gc-message: ' + (await page.locator('#bosun-message').textContent()).trim());
+  console.log('pods-page-state-after-gc: ' + (await row.locator('td.state').textContent()).trim());
+  await page.screenshot({ path: shots + '/gc.png', fullPage: true });
 
   // the same form without its token: refused (the console's guard against cross-site requests)
   const forged = await context.request.post(url + '/bosun-pods/' + uuid, { form: { action: 'stop' }, maxRedirects: 0 });

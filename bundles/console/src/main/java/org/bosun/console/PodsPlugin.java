@@ -19,6 +19,7 @@ import org.bosun.api.ErrorKind;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.net.NetworkAttachment;
 import org.bosun.api.pod.AppInfo;
+import org.bosun.api.pod.GcReport;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
@@ -80,27 +81,23 @@ public final class PodsPlugin extends AbstractServlet {
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         PrintWriter out = response.getWriter();
         String uuid = podOf(request);
-        String message = request.getParameter("message");
-        if (message != null) {
-            out.println("<p class='statline ui-state-highlight' id='bosun-message'>" + Html.esc(message) + "</p>");
-        }
+        Html.message(out, request.getParameter("message"), request.getParameter("error") != null);
         try {
             if (uuid == null) {
-                list(out, root(request));
+                list(out, root(request), paths, pods.list(paths), token.value(), Instant.now());
             } else {
-                detail(out, root(request), pods.status(paths, uuid));
+                detail(out, root(request), pods.status(paths, uuid), token.value());
             }
         } catch (BosunException e) {
             out.println("<p class='statline ui-state-error' id='bosun-error'>" + Html.esc(e.getMessage()) + "</p>");
         }
     }
 
-    private void list(PrintWriter out, String root) {
-        List<PodInfo> all = pods.list(paths);
+    /** The list, as {@code bosun list}, and Collect garbage ({@code bosun gc} with its defaults). */
+    static void list(PrintWriter out, String root, RuntimePaths paths, List<PodInfo> all, String token, Instant now) {
         out.println("<p class='statline'>" + all.size() + " pods in " + Html.esc(paths.dataDir()) + "</p>");
         out.println("<table class='nicetable' id='bosun-pods'><thead><tr><th>UUID</th><th>State</th><th>Engine</th>"
                 + "<th>Apps</th><th>Networks</th><th>Age</th></tr></thead><tbody>");
-        Instant now = Instant.now();
         for (PodInfo pod : all) {
             out.println("<tr data-uuid='" + Html.esc(pod.uuid()) + "'><td><a href='" + Html.esc(root + "/" + pod.uuid())
                     + "'>" + Html.esc(pod.uuid()) + "</a></td><td class='state'>" + Html.esc(pod.state().label())
@@ -108,9 +105,13 @@ public final class PodsPlugin extends AbstractServlet {
                     + Html.esc(networks(pod)) + "</td><td>" + Html.esc(age(pod.created(), now)) + "</td></tr>");
         }
         out.println("</tbody></table>");
+        out.println("<p>" + Html.form(root, token, "gc", null, null,
+                "Collect garbage (exited pods after 30 minutes, prepared ones after 24 hours)", "bosun-gc", "ui-button")
+                + "</p>");
     }
 
-    private void detail(PrintWriter out, String root, PodInfo pod) {
+    /** A pod, as {@code bosun status}, with the actions its state allows: Stop and Force stop, or Remove. */
+    static void detail(PrintWriter out, String root, PodInfo pod, String token) {
         out.println("<p class='statline'><a href='" + Html.esc(root) + "'>Pods</a> / " + Html.esc(pod.uuid()) + "</p>");
         out.println("<table class='nicetable' id='bosun-pod'><tbody>");
         row(out, "UUID", pod.uuid());
@@ -131,12 +132,20 @@ public final class PodsPlugin extends AbstractServlet {
                     + (app.exitCode() == null ? "" : app.exitCode()) + "</td></tr>");
         }
         out.println("</tbody></table>");
+        String target = root + "/" + pod.uuid();
         if (pod.state() == PodState.RUNNING) {
-            out.println("<form method='post' action='" + Html.esc(root + "/" + pod.uuid()) + "'>"
-                    + "<input type='hidden' name='" + FormToken.FIELD + "' value='" + token.value() + "'>"
-                    + "<input type='hidden' name='action' value='stop'>"
-                    + "<button type='submit' id='bosun-stop' class='ui-button'>Stop</button></form>");
+            out.println("<p>" + Html.form(target, token, "stop", null, null, "Stop", "bosun-stop", "ui-button")
+                    + " " + Html.form(target, token, "force-stop", null, null, "Force stop", "bosun-force-stop", "ui-button")
+                    + "</p>");
+        } else if (removable(pod.state())) {
+            out.println("<p>" + Html.form(target, token, "rm", null, null, "Remove", "bosun-rm", "ui-button") + "</p>");
         }
+    }
+
+    /** The states {@code bosun rm} takes: prepared or exited. */
+    static boolean removable(PodState state) {
+        return state == PodState.PREPARED || state == PodState.EXITED || state == PodState.EXITED_GARBAGE
+                || state == PodState.ABORTED_PREPARE || state == PodState.GARBAGE;
     }
 
     private static void row(PrintWriter out, String name, String value) {
@@ -183,25 +192,54 @@ public final class PodsPlugin extends AbstractServlet {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);
             return;
         }
-        if (uuid == null || !"stop".equals(request.getParameter("action"))) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST,
-                    "POST " + LABEL + "/UUID with action=stop is the one action here");
+        String action = request.getParameter("action");
+        boolean onPod = uuid != null && action != null && List.of("stop", "force-stop", "rm").contains(action);
+        if (!onPod && !(uuid == null && "gc".equals(action))) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "POST " + LABEL
+                    + "/UUID with action=stop, force-stop or rm, or POST " + LABEL + " with action=gc, are the actions here");
             return;
         }
         String message;
+        boolean error = false;
+        String back = root(request) + (uuid == null ? "" : "/" + uuid);
         try {
-            message = stop(uuid);
+            switch (action) {
+                case "stop" -> message = stop(uuid, false);
+                case "force-stop" -> message = stop(uuid, true);
+                case "rm" -> {
+                    pods.remove(paths, uuid);
+                    message = "removed " + uuid;
+                    back = root(request); // the pod's page is gone
+                }
+                default -> message = gc();
+            }
         } catch (BosunException e) {
             message = e.getMessage();
+            error = true;
         }
-        response.sendRedirect(root(request) + "/" + uuid + "?message="
-                + URLEncoder.encode(message, StandardCharsets.UTF_8));
+        response.sendRedirect(back + "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8)
+                + (error ? "&error=1" : ""));
+    }
+
+    /** The CLI's {@code bosun gc} with its default grace period (30m) and expiry of prepared pods (24h). */
+    String gc() {
+        GcReport report = pods.gc(paths, Duration.ofMinutes(30), Duration.ofHours(24), false);
+        return gcSummary(report);
+    }
+
+    /** What {@code bosun gc} prints, on one line. */
+    static String gcSummary(GcReport report) {
+        List<String> lines = new java.util.ArrayList<>();
+        report.marked().forEach(uuid -> lines.add("moving pod " + uuid + " to garbage"));
+        report.removed().forEach(uuid -> lines.add("garbage collecting pod " + uuid));
+        report.failures().forEach(lines::add);
+        return lines.isEmpty() ? "gc: nothing to collect" : String.join("; ", lines);
     }
 
     /** The CLI's stop (bosun stop UUID): a pod that has run and exited is already stopped. */
-    String stop(String uuid) {
+    String stop(String uuid, boolean force) {
         try {
-            pods.stop(paths, uuid, false);
+            pods.stop(paths, uuid, force);
             return "stopped " + uuid;
         } catch (BosunException e) {
             PodInfo info = e.kind() == ErrorKind.FAILED_PRECONDITION ? pods.status(paths, uuid) : null;

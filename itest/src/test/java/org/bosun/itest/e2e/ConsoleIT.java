@@ -28,7 +28,9 @@ import org.junit.runners.Parameterized.Parameters;
  * headless chromium by playwright-core (itest/browser, installed there by scripts/install). A console
  * agent of the test's own serves the test's data directory on a free loopback port; the pod is run by
  * the CLI, seen on the Pods page, and stopped with the pod page's Stop button; {@code bosun status} then
- * says it exited. Screenshots stay in target/console-screenshots.
+ * says it exited. The Images page removes an image the test fetched; the Events page shows its removal
+ * live; a prepared pod is removed and the stopped one collected from the Pods page. Screenshots stay in
+ * target/console-screenshots.
  */
 public class ConsoleIT extends E2eCase {
     @ClassRule
@@ -167,6 +169,30 @@ public class ConsoleIT extends E2eCase {
                     () -> Files.exists(uuidFile) && states(list()).equals(List.of("running"))));
             String uuid = Files.readString(uuidFile).trim();
 
+            // A prepared pod (the Pods page removes it) and an image no pod uses (the Images page removes it).
+            BosunResult prepare = bosun("prepare", INSECURE, FLY, aci());
+            assertExit(0, prepare);
+            String prepared = uuidIn(prepare);
+            String unusedName = "example.com/console-unused-" + Long.toHexString(System.nanoTime());
+            Path unusedAci = TestImages.busyboxWithManifest(work, "console-unused", "{\"acKind\":\"ImageManifest\","
+                    + "\"acVersion\":\"0.8.11\",\"name\":\"" + unusedName + "\",\"labels\":[{\"name\":\"version\","
+                    + "\"value\":\"1.0\"},{\"name\":\"os\",\"value\":\"linux\"},{\"name\":\"arch\",\"value\":\"amd64\"}],"
+                    + "\"app\":{\"exec\":[\"/bin/sh\"],\"user\":\"0\",\"group\":\"0\"}}");
+            BosunResult fetch = bosun("fetch", INSECURE, "--full", unusedAci.toString());
+            assertExit(0, fetch);
+            String unusedId = fetch.stdout.trim();
+            String usedId = null;
+            for (com.fasterxml.jackson.databind.JsonNode image : imageList()) {
+                if (!image.path("id").asText().equals(unusedId)) {
+                    usedId = image.path("id").asText();
+                }
+            }
+            assertTrue("the pods' image is in the store: " + imageList(), usedId != null);
+            // what the CLI says to removing the pods' image, which the page must say too
+            BosunResult inUse = bosun("image", "rm", usedId);
+            assertExit(5, inUse);
+            String inUseError = inUse.stderr.trim().replaceFirst("^bosun image rm: ", "");
+
             Path shots = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target/console-screenshots"));
             ProcessBuilder node = new ProcessBuilder("node", BROWSER.resolve("console-test.mjs").toString())
                     .directory(BROWSER.toFile()).redirectErrorStream(true);
@@ -174,6 +200,9 @@ public class ConsoleIT extends E2eCase {
             node.environment().put("CONSOLE_USER", USER);
             node.environment().put("CONSOLE_PASSWORD", PASSWORD);
             node.environment().put("POD_UUID", uuid);
+            node.environment().put("PREPARED_UUID", prepared);
+            node.environment().put("IMAGE_USED_ID", usedId);
+            node.environment().put("IMAGE_UNUSED_ID", unusedId);
             node.environment().put("SCREENSHOTS", shots.toString());
             Process browser = node.start();
             String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -187,12 +216,40 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.contains("engine: fly active"));
             assertTrue(out, lines.contains("stop-message: stopped " + uuid));
             assertTrue(out, lines.contains("forged-post-status: 403"));
+            // Images: the image imported by the test, as bosun image list shows it; Remove in use refused as by the CLI
+            assertTrue(out, lines.contains("images-page-status: 200"));
+            assertTrue(out, lines.contains("images-page-unused-name: " + unusedName + ":1.0"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("images-page-unused-imported: \\d+ (second|minute)s? ago")));
+            assertTrue(out, lines.contains("images-page-used-shown: 1"));
+            assertTrue(out, lines.contains("image-rm-used-message: " + inUseError));
+            assertTrue(out, lines.contains("image-rm-unused-message: removed image " + unusedId));
+            assertTrue(out, lines.contains("images-page-unused-after-rm: 0"));
+            assertTrue(out, lines.contains("images-page-used-after-rm: 1"));
+            assertTrue(out, lines.contains("forged-image-post-status: 403"));
+            // Events: the journal's events, and the image's removal appears on the open page by itself
+            assertTrue(out, lines.contains("events-page-status: 200"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("events-page-fetched-details: ") && l.contains(unusedName)));
+            assertTrue(out, lines.contains("events-page-removed-before: 0"));
+            assertTrue(out, lines.contains("events-page-pod-started: yes"));
+            assertTrue(out, lines.contains("events-page-removed-live: 1 after 0 navigations"));
+            assertEquals("bosun image list after the page's Remove", List.of(usedId),
+                    imageList().findValuesAsText("id"));
+            // Pods: the prepared pod removed from its page; gc from the list marks the stopped pod
+            assertTrue(out, lines.contains("prepared-pod-state: prepared"));
+            assertTrue(out, lines.contains("pod-rm-message: removed " + prepared));
+            assertTrue(out, lines.contains("pods-page-prepared-after-rm: 0"));
+            assertTrue(out, lines.contains("pod-state-after-stop: exited"));
+            assertTrue(out, lines.contains("pod-rm-shown-after-stop: 1"));
+            assertTrue(out, lines.contains("gc-message: moving pod " + uuid + " to garbage"));
+            assertTrue(out, lines.contains("pods-page-state-after-gc: exited garbage"));
+            BosunResult gone = bosun("status", prepared);
+            assertTrue("bosun status of the pod the page removed:\n" + gone.describe(), gone.exitCode != 0);
 
             run.await(Duration.ofSeconds(30)); // bosun run ends with its pod
             BosunResult status = bosun("status", uuid);
             assertExit(0, status);
-            assertTrue("bosun status after the console's Stop:\n" + status.describe(),
-                    status.stdout.lines().anyMatch(l -> l.equals("state=exited")));
+            assertTrue("bosun status after the console's Stop and gc:\n" + status.describe(),
+                    status.stdout.lines().anyMatch(l -> l.equals("state=exited garbage")));
         } finally {
             stop(agent);
         }
@@ -202,6 +259,13 @@ public class ConsoleIT extends E2eCase {
                 !pagesOutput.contains("Exception"));
         assertExit(0, bosun("gc", "--grace-period=0s"));
         assertNoPods();
+    }
+
+    /** {@code bosun image list --format=json}, parsed. */
+    com.fasterxml.jackson.databind.JsonNode imageList() throws Exception {
+        BosunResult r = bosun("image", "list", "--format=json");
+        assertExit(0, r);
+        return JSON.readTree(r.stdout);
     }
 
     @Test

@@ -1,0 +1,183 @@
+package org.bosun.console;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.bosun.api.RuntimePaths;
+import org.bosun.api.event.BosunEvent;
+import org.bosun.api.event.EventType;
+import org.bosun.api.image.ImageGcReport;
+import org.bosun.api.image.ImageManifest;
+import org.bosun.api.image.StoredImage;
+import org.bosun.api.net.NetworkAttachment;
+import org.bosun.api.pod.AppInfo;
+import org.bosun.api.pod.AppState;
+import org.bosun.api.pod.EngineRecord;
+import org.bosun.api.pod.GcReport;
+import org.bosun.api.pod.PodInfo;
+import org.bosun.api.pod.PodState;
+import org.junit.Test;
+
+/** What the Pods and Images pages render: every name escaped, the CLI's figures, the actions a state allows. */
+public class PagesTest {
+    static final String EVIL = "<script>alert('x')</script>\"&";
+    static final String EVIL_ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;";
+    static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+    static final RuntimePaths PATHS = new RuntimePaths(Path.of("/var/lib/<bosun>"), Path.of("/etc/bosun"),
+            Path.of("/usr/lib/bosun"));
+    static final String ID = "sha512-" + "ab".repeat(64);
+
+    static String page(Consumer<PrintWriter> render) {
+        StringWriter s = new StringWriter();
+        try (PrintWriter out = new PrintWriter(s)) {
+            render.accept(out);
+        }
+        return s.toString();
+    }
+
+    static StoredImage image(String id, String name, String version, Instant imported, Instant used, long size) {
+        ImageManifest manifest = new ImageManifest(name, version == null ? Map.of() : Map.of("version", version),
+                List.of("/bin/sh"), "0", "0", "/", Map.of(), Map.of(), List.of(), List.of(), Map.of(), List.of());
+        return new StoredImage(id, name, "appc", List.of(), manifest, List.of(id), List.of(), Map.of(), imported, used, size);
+    }
+
+    static PodInfo pod(String uuid, PodState state, String app) {
+        return new PodInfo(uuid, state, List.of(new AppInfo(app, "example.com/" + app, ID, List.of("/bin/sh"), null,
+                AppState.RUNNING, null, null, null)), NOW.minusSeconds(90), null, 0, new EngineRecord("fly", "1.1.0", 1),
+                Map.of(), Path.of("/tmp"), List.of(new NetworkAttachment(EVIL, "eth0", "10.0.0.2", null, null)),
+                Set.of(), Map.of(), Map.of());
+    }
+
+    @Test
+    public void anImagesNameAndVersionAreEscapedEverywhere() {
+        String html = page(out -> ImagesPlugin.render(out, "/system/console/bosun-images", PATHS,
+                List.of(image(ID, "example.com/" + EVIL, EVIL, NOW.minusSeconds(120), null, 5 * 1024 * 1024 + 300)),
+                "tok", NOW));
+        assertFalse(html, html.contains("<script>"));
+        assertFalse(html, html.contains("'x'"));
+        assertTrue(html, html.contains("<td class='name'>example.com/" + EVIL_ESCAPED + ":" + EVIL_ESCAPED + "</td>"));
+        assertTrue(html, html.contains("1 images in /var/lib/&lt;bosun&gt;"));
+    }
+
+    @Test
+    public void anImageRowHasTheCliFiguresAndARemoveForm() {
+        String html = page(out -> ImagesPlugin.render(out, "/c/bosun-images", PATHS,
+                List.of(image(ID, "example.com/app", "1.0", NOW.minusSeconds(120), null, 5 * 1024 * 1024 + 300)),
+                "tok", NOW));
+        assertTrue(html, html.contains("<tr data-id='" + ID + "'><td class='id' title='" + ID + "'>sha512-"
+                + "ab".repeat(16) + "</td><td class='name'>example.com/app:1.0</td><td class='size' title='5243180 bytes'>"
+                + "5.0 MiB</td><td class='imported' title='2026-12-07T11:58:00Z'>2 minutes ago</td>"
+                + "<td class='used'>never</td><td>appc</td>"));
+        assertTrue(html, html.contains("<form method='post' action='/c/bosun-images' style='display:inline'>"
+                + "<input type='hidden' name='bosun-token' value='tok'><input type='hidden' name='action' value='rm'>"
+                + "<input type='hidden' name='id' value='" + ID + "'>"));
+        assertTrue(html, html.contains("value='gc'"));
+    }
+
+    @Test
+    public void imagesAreListedOldestFirstAsTheCliSortsThem() {
+        String newer = "sha256:" + "cd".repeat(32);
+        String html = page(out -> ImagesPlugin.render(out, "/c", PATHS, List.of(
+                image(newer, "example.com/new", null, NOW.minusSeconds(10), NOW, 1),
+                image(ID, "example.com/old", null, NOW.minusSeconds(100000), null, 2048)), "tok", NOW));
+        assertTrue(html, html.indexOf("example.com/old") < html.indexOf("example.com/new"));
+        assertTrue(html, html.contains("<td class='id' title='" + newer + "'>sha256:" + "cd".repeat(16) + "</td>"));
+        assertTrue(html, html.contains("1 day ago"));
+        assertTrue(html, html.contains(">1 B<"));
+        assertTrue(html, html.contains(">2.0 KiB<"));
+        assertTrue(html, html.contains("<td class='used'>0 seconds ago</td>"));
+    }
+
+    @Test
+    public void theImageGcSummaryIsTheClis() {
+        assertEquals("removed 1 images, 2 trees, 3 blobs, 0 leftovers; freed 1.5 KiB",
+                ImagesPlugin.gcSummary(new ImageGcReport(List.of(ID), 2, 3, 0, 1536)));
+    }
+
+    @Test
+    public void aPodsAppAndNetworkNamesAreEscapedInTheListAndOnItsPage() {
+        String uuid = "0d3f1c8e-0000-4000-8000-000000000001";
+        String list = page(out -> PodsPlugin.list(out, "/c/bosun-pods", PATHS,
+                List.of(pod(uuid, PodState.RUNNING, EVIL)), "tok", NOW));
+        assertFalse(list, list.contains("<script>"));
+        assertTrue(list, list.contains("<td>" + EVIL_ESCAPED + "</td><td>" + EVIL_ESCAPED + " 10.0.0.2</td><td>1m</td>"));
+        assertTrue(list, list.contains("value='gc'"));
+        String detail = page(out -> PodsPlugin.detail(out, "/c/bosun-pods", pod(uuid, PodState.RUNNING, EVIL), "tok"));
+        assertFalse(detail, detail.contains("<script>"));
+        assertTrue(detail, detail.contains("<td>" + EVIL_ESCAPED + "</td><td>example.com/" + EVIL_ESCAPED + "</td>"));
+    }
+
+    @Test
+    public void aRunningPodCanBeStoppedAnExitedOneRemoved() {
+        String uuid = "0d3f1c8e-0000-4000-8000-000000000002";
+        String running = page(out -> PodsPlugin.detail(out, "/c/bosun-pods", pod(uuid, PodState.RUNNING, "a"), "tok"));
+        assertTrue(running, running.contains("id='bosun-stop'"));
+        assertTrue(running, running.contains("id='bosun-force-stop'"));
+        assertFalse(running, running.contains("id='bosun-rm'"));
+        assertTrue(running, running.contains("action='/c/bosun-pods/" + uuid + "'"));
+        String exited = page(out -> PodsPlugin.detail(out, "/c/bosun-pods", pod(uuid, PodState.EXITED, "a"), "tok"));
+        assertTrue(exited, exited.contains("id='bosun-rm'"));
+        assertFalse(exited, exited.contains("id='bosun-stop'"));
+        String preparing = page(out -> PodsPlugin.detail(out, "/c/bosun-pods", pod(uuid, PodState.PREPARING, "a"), "tok"));
+        assertFalse(preparing, preparing.contains("<form"));
+    }
+
+    @Test
+    public void thePodGcSummarySaysWhatWasCollected() {
+        assertEquals("gc: nothing to collect", PodsPlugin.gcSummary(new GcReport(List.of(), List.of(), List.of())));
+        assertEquals("moving pod a to garbage; garbage collecting pod b; pod c: busy",
+                PodsPlugin.gcSummary(new GcReport(List.of("a"), List.of("b"), List.of("pod c: busy"))));
+    }
+
+    @Test
+    public void aMessageIsEscapedAndAnErrorStyledAsOne() {
+        String html = page(out -> Html.message(out, EVIL, true));
+        assertEquals("<p class='statline ui-state-error' id='bosun-message'>" + EVIL_ESCAPED + "</p>\n", html);
+        assertEquals("", page(out -> Html.message(out, null, false)));
+    }
+
+    @Test
+    public void eventsAreShownNewestFirstAsTheCliDescribesThemAndEscaped() {
+        String uuid = "0d3f1c8e-0000-4000-8000-000000000003";
+        BosunEvent started = new BosunEvent(EventType.APP_EXITED, NOW.minusSeconds(30), "/d", uuid, EVIL, ID,
+                Map.of("exit_code", "3", "image_name", "example.com/" + EVIL));
+        BosunEvent removed = new BosunEvent(EventType.IMAGE_REMOVED, NOW.minusSeconds(5), "/d", null, null, ID,
+                Map.of("image_name", "example.com/app"));
+        BosunEvent bundle = new BosunEvent(EventType.BUNDLE_UPDATED, NOW.minusSeconds(1), null, null, null, null,
+                Map.of("bundle", "org.bosun.fly", "bundle_version", "1.1.0"));
+        String html = page(out -> EventsPlugin.render(out, PATHS, List.of(started, removed, bundle), NOW));
+        assertFalse(html, html.contains("<script>alert"));
+        assertTrue(html, html.contains("<td class='kind'>app</td><td class='status'>exited</td><td class='subject' style='word-break:break-all'>" + uuid
+                + "</td><td class='details' style='word-break:break-all'>app=" + EVIL_ESCAPED + ", image=" + ID + ", exit_code=3, image_name=example.com/"
+                + EVIL_ESCAPED + "</td>"));
+        assertTrue(html, html.contains("<td class='subject' style='word-break:break-all'>" + ID + "</td><td class='details' style='word-break:break-all'>image_name=example.com/app</td>"));
+        assertTrue(html, html.contains("<td class='subject' style='word-break:break-all'>org.bosun.fly</td><td class='details' style='word-break:break-all'>bundle_version=1.1.0</td>"));
+        assertTrue(html, html.indexOf("org.bosun.fly") < html.indexOf("image_name=example.com/app"));
+        assertTrue(html, html.indexOf("image_name=example.com/app") < html.indexOf("exit_code=3"));
+        assertTrue(html, html.contains("3 events of the last hour in /var/lib/&lt;bosun&gt; (newest first), read at "
+                + "2026-12-07T12:00:00Z"));
+    }
+
+    @Test
+    public void atMostTheLastFiveHundredEventsAreShown() {
+        List<BosunEvent> many = new java.util.ArrayList<>();
+        for (int i = 0; i < EventsPlugin.MAX + 20; i++) {
+            many.add(new BosunEvent(EventType.POD_STARTED, NOW.minusSeconds(1000 - i), "/d", "pod-" + i, null, null, Map.of()));
+        }
+        String html = page(out -> EventsPlugin.render(out, PATHS, many, NOW));
+        assertTrue(html, html.contains("500 events of the last hour in /var/lib/&lt;bosun&gt; (newest first, the last 500)"));
+        assertTrue(html, html.contains(">pod-519<"));
+        assertTrue(html, html.contains(">pod-20<"));
+        assertFalse(html, html.contains(">pod-19<"));
+    }
+}
