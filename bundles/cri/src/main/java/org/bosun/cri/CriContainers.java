@@ -347,11 +347,11 @@ final class CriContainers {
         }
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
         return new AppSettings(groups, mounts, security.getReadonlyRootfs(),
-                resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security.getSeccomp()),
+                resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security),
                 annotations, config.getLabelsMap());
     }
 
-    private static void refuseUnsupported(ContainerConfig config) {
+    static void refuseUnsupported(ContainerConfig config) {
         if (config.getCommandCount() == 0 && config.getArgsCount() > 0) {
             throw BosunException.notImplemented("args without a command are not supported yet: bosun's image"
                     + " records do not keep an image's entrypoint apart from its command; give the command too");
@@ -378,6 +378,29 @@ final class CriContainers {
         if (security.getCapabilities().getAddAmbientCapabilitiesCount() > 0) {
             throw BosunException.notImplemented("ambient capabilities are not supported yet");
         }
+        if (security.hasRunAsGroup() && !security.hasRunAsUser() && security.getRunAsUsername().isEmpty()) {
+            // the CRI: "RunAsGroup should only be specified when RunAsUser or RunAsUsername is specified;
+            // otherwise, the runtime MUST error"
+            throw BosunException.invalid("the container's run_as_group is set without run_as_user or"
+                    + " run_as_username; give the user too, or leave the group out");
+        }
+        // POD is the enum's zero: only namespace options that are given ask for it, as in CriSandboxes
+        switch (security.getNamespaceOptions().getPid()) {
+            case CONTAINER -> {
+            }
+            case POD -> {
+                if (security.hasNamespaceOptions()) {
+                    throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not"
+                            + " supported: each bosun app has a PID namespace of its own; give pid CONTAINER");
+                }
+            }
+            case NODE -> throw BosunException.notImplemented("a container in the host's PID namespace is not supported"
+                    + " yet; give pid CONTAINER");
+            case TARGET -> throw BosunException.notImplemented("a container in another container's PID namespace"
+                    + " (pid TARGET) is not supported; give pid CONTAINER");
+            default -> throw BosunException.invalid("unknown PID namespace mode "
+                    + security.getNamespaceOptions().getPidValue());
+        }
     }
 
     /** Kubernetes names capabilities without their prefix ({@code NET_ADMIN}); bosun's have it. */
@@ -386,14 +409,50 @@ final class CriContainers {
         return upper.startsWith("CAP_") ? upper : "CAP_" + upper;
     }
 
-    private static String seccomp(SecurityProfile profile) {
-        return switch (profile.getProfileType()) {
-            case RuntimeDefault -> null;
-            case Unconfined -> SECCOMP_UNCONFINED;
-            case Localhost -> throw BosunException.notImplemented("Localhost seccomp profiles (" + profile.getLocalhostRef()
-                    + ") are not supported yet; use RuntimeDefault, Unconfined, or a profile in bosun's seccomp.d");
-            default -> throw BosunException.invalid("unknown seccomp profile type " + profile.getProfileTypeValue());
-        };
+    /**
+     * The app's {@code --seccomp} for a container's seccomp: the {@code seccomp} profile when given, else
+     * the deprecated {@code seccomp_profile_path} ({@code runtime/default}, {@code docker/default},
+     * {@code unconfined}, {@code localhost/PATH}); neither given is Unconfined, as the CRI says (kubelet
+     * sends Unconfined itself for a pod that names no profile). RuntimeDefault is bosun's default filter
+     * (null: no flag); Unconfined is the seccomp module's own "no filter", {@code @appc.io/all} retained;
+     * a Localhost profile is a {@code profile=} with the profile file's absolute host path, which the
+     * seccomp module loads as it loads its named profiles (OCI or Docker format).
+     */
+    static String seccomp(LinuxContainerSecurityContext security) {
+        if (security.hasSeccomp()) {
+            SecurityProfile profile = security.getSeccomp();
+            return switch (profile.getProfileType()) {
+                case RuntimeDefault -> null;
+                case Unconfined -> SECCOMP_UNCONFINED;
+                case Localhost -> localhostSeccomp(profile.getLocalhostRef(), "seccomp.localhost_ref");
+                default -> throw BosunException.invalid("unknown seccomp profile type " + profile.getProfileTypeValue()
+                        + "; give RuntimeDefault, Unconfined or Localhost");
+            };
+        }
+        String path = security.getSeccompProfilePath();
+        if (path.isEmpty() || path.equals("unconfined")) {
+            return SECCOMP_UNCONFINED;
+        }
+        if (path.equals("runtime/default") || path.equals("docker/default")) {
+            return null;
+        }
+        if (path.startsWith("localhost/")) {
+            return localhostSeccomp(path.substring("localhost/".length()), "seccomp_profile_path " + path);
+        }
+        throw BosunException.invalid("seccomp_profile_path '" + path + "' is none of runtime/default, docker/default,"
+                + " unconfined or localhost/PATH; write localhost/ before a profile's path");
+    }
+
+    private static String localhostSeccomp(String file, String where) {
+        if (!file.startsWith("/") || file.indexOf('\n') >= 0 || file.indexOf('\0') >= 0) {
+            throw BosunException.invalid(where + ": a localhost seccomp profile must be an absolute path on the host,"
+                    + " such as /var/lib/kubelet/seccomp/profile.json");
+        }
+        if (!Files.isRegularFile(Path.of(file))) {
+            throw BosunException.invalid(where + ": there is no seccomp profile file " + file + " on this host;"
+                    + " create it first");
+        }
+        return "profile=" + file;
     }
 
     static Resources resources(LinuxContainerResources r) {

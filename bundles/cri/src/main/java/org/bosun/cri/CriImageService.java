@@ -51,7 +51,8 @@ import io.grpc.stub.StreamObserver;
  * references without a scheme ({@code registry:5000/app:1.0}); they are fetched as
  * {@code docker://} references, with the CRI's own insecure options (Kubernetes images are mostly
  * unsigned: the default, {@code image}, is documented with the server's configuration). An image
- * is found again by its id, by a reference it was fetched under, or by its name.
+ * is found again by its id, by a reference it was fetched under, by its name, or by the repo digest
+ * ({@code NAME@ID}) ListImages and ImageStatus report.
  */
 final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
     private static final String DOCKER = "docker://";
@@ -153,7 +154,26 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
         if (found.isEmpty() && !wanted.contains("://")) {
             found = store.findByReference(paths, DOCKER + wanted);
         }
+        String digest = repoDigestDigest(wanted);
+        if (found.isEmpty() && digest != null) {
+            // a repo digest bosun reported (NAME@ID): the image of that id, if it has that name
+            found = store.find(paths, digest).filter(i -> wanted.equals(repoDigest(i)));
+        }
         return found;
+    }
+
+    /** The digest of a repo digest ({@code NAME@sha256:HEX}), or null when {@code wanted} is none. */
+    static String repoDigestDigest(String wanted) {
+        int at = wanted.lastIndexOf('@');
+        if (at <= 0 || wanted.contains("://") || !wanted.startsWith("sha256:", at + 1)) {
+            return null;
+        }
+        return wanted.substring(at + 1);
+    }
+
+    /** The repo digest of an image as kubelet reads it, {@code NAME@ID} (Docker images only), or null. */
+    static String repoDigest(StoredImage stored) {
+        return stored.id().startsWith("sha256:") && stored.name() != null ? stored.name() + "@" + stored.id() : null;
     }
 
     private static String spec(ImageSpec spec) {
@@ -176,8 +196,8 @@ final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase {
                 image.addRepoTags(name);
             }
         }
-        if (stored.id().startsWith("sha256:") && stored.name() != null) {
-            image.addRepoDigests(stored.name() + "@" + stored.id());
+        if (repoDigest(stored) != null) {
+            image.addRepoDigests(repoDigest(stored));
         }
         String user = stored.manifest() == null ? null : stored.manifest().user();
         if (user != null && !user.isEmpty()) {

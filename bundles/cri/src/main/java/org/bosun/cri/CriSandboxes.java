@@ -157,10 +157,19 @@ final class CriSandboxes {
                 null, null, null, null, false, false, false, "never", engine.options());
     }
 
-    private static void refuseUnsupported(LinuxSandboxSecurityContext security) {
+    static void refuseUnsupported(LinuxSandboxSecurityContext security) {
         NamespaceOption ns = security.getNamespaceOptions();
         if (ns.getPid() == NamespaceMode.NODE || ns.getIpc() == NamespaceMode.NODE) {
             throw BosunException.notImplemented("a sandbox in the host's PID or IPC namespace is not supported yet");
+        }
+        // POD is the enum's zero, so only namespace options that are given ask for it (kubelet always gives
+        // them: CONTAINER, or POD for shareProcessNamespace); a sandbox without them gets bosun's own
+        if (security.hasNamespaceOptions() && ns.getPid() == NamespaceMode.POD) {
+            throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not supported:"
+                    + " each bosun app has a PID namespace of its own; give pid CONTAINER");
+        }
+        if (ns.getPid() == NamespaceMode.TARGET) {
+            throw BosunException.invalid("a sandbox's PID namespace cannot be TARGET (a container's option)");
         }
         if (ns.hasUsernsOptions() && ns.getUsernsOptions().getMode() != NamespaceMode.NODE) {
             throw BosunException.notImplemented("a sandbox with a user namespace is not supported yet");

@@ -43,6 +43,11 @@ import org.bosun.cri.v1.ImageStatusResponse;
 import org.bosun.cri.v1.KeyValue;
 import org.bosun.cri.v1.LinuxContainerConfig;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
+import org.bosun.cri.v1.LinuxPodSandboxConfig;
+import org.bosun.cri.v1.LinuxSandboxSecurityContext;
+import org.bosun.cri.v1.NamespaceMode;
+import org.bosun.cri.v1.NamespaceOption;
+import org.bosun.cri.v1.SecurityProfile;
 import org.bosun.cri.v1.ListContainersRequest;
 import org.bosun.cri.v1.ListImagesRequest;
 import org.bosun.cri.v1.ListMetricDescriptorsRequest;
@@ -260,6 +265,96 @@ public class CriIT {
         } finally {
             removeAll(image);
         }
+    }
+
+    /**
+     * critest's SeccompProfilePath specs: a container that names no seccomp profile (kubelet's default,
+     * the CRI's Unconfined) and one that asks for Unconfined, through the profile or the deprecated
+     * path, run with no filter; RuntimeDefault is bosun's default filter; a Localhost profile, by the
+     * field or by {@code localhost/PATH}, is the host file's Docker-format profile; a path without
+     * {@code localhost/} is refused.
+     */
+    @Test
+    public void seccompIsUnconfinedUnlessAskedAndLocalhostProfilesApply() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        Path profiles = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-seccomp");
+        Path profile = profiles.resolve("no-mkdir.json");
+        Files.writeString(profile, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\","
+                + "\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+        try {
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("seccomp", logs)).build()).getPodSandboxId();
+            SecurityProfile.Builder unconfined = SecurityProfile.newBuilder()
+                    .setProfileType(SecurityProfile.ProfileType.Unconfined);
+            SecurityProfile.Builder runtimeDefault = SecurityProfile.newBuilder()
+                    .setProfileType(SecurityProfile.ProfileType.RuntimeDefault);
+            SecurityProfile.Builder localhost = SecurityProfile.newBuilder()
+                    .setProfileType(SecurityProfile.ProfileType.Localhost).setLocalhostRef(profile.toString());
+            List<LinuxContainerSecurityContext> contexts = List.of(LinuxContainerSecurityContext.getDefaultInstance(),
+                    LinuxContainerSecurityContext.newBuilder().setSeccomp(unconfined).build(),
+                    LinuxContainerSecurityContext.newBuilder().setSeccompProfilePath("unconfined").build(),
+                    LinuxContainerSecurityContext.newBuilder().setSeccomp(runtimeDefault).build(),
+                    LinuxContainerSecurityContext.newBuilder().setSeccomp(localhost).build(),
+                    LinuxContainerSecurityContext.newBuilder().setSeccompProfilePath("localhost/" + profile).build());
+            List<String> expected = List.of("0 made", "0 made", "0 made", "2 made", "2 refused", "2 refused");
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < contexts.size(); i++) {
+                String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                        .setConfig(containerConfig(image).toBuilder().setMetadata(ContainerMetadata.newBuilder()
+                                .setName("seccomp-" + i)).setLogPath("seccomp-" + i + ".log").setLinux(
+                                        LinuxContainerConfig.newBuilder().setSecurityContext(contexts.get(i)))).build())
+                        .getContainerId();
+                runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                        .addAllCmd(List.of("/bin/sh", "-c", "while read -r k v; do [ \"$k\" = Seccomp: ] && printf '%s '"
+                                + " \"$v\"; done < /proc/self/status; mkdir /tmp/d 2>/dev/null && echo made || echo refused"))
+                        .setTimeout(30).build());
+                seen.add(exec.getStdout().toStringUtf8().trim());
+            }
+            assertEquals(expected, seen);
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(
+                            LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                                    .setSeccompProfilePath(profile.toString())))).build()));
+        } finally {
+            removeAll(image);
+            Files.deleteIfExists(profile);
+            Files.deleteIfExists(profiles);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * critest "RunAsGroup is set without RunAsUser" (the CRI: the runtime MUST error) and "PodPID" (each
+     * bosun app has a PID namespace of its own, so a pod-shared one is refused, not ignored).
+     */
+    @Test
+    public void runAsGroupWithoutAUserAndAPodSharedPidNamespaceAreRefused() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        try {
+            NamespaceOption shared = NamespaceOption.newBuilder().setPid(NamespaceMode.POD).build();
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("podpid", logs).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(shared))))
+                    .build()));
+            assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("rungroup", logs)).build()).getPodSandboxId();
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig
+                            .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setRunAsGroup(
+                                    org.bosun.cri.v1.Int64Value.newBuilder().setValue(1002))))).build()));
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig
+                            .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                                    .setNamespaceOptions(shared)))).build()));
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
     }
 
     @Test

@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Each app's seccomp filter, as an OCI {@code linux.seccomp} profile. In order of precedence:
  * {@code --insecure-options=seccomp} (none); {@code --seccomp profile=NAME} (a named profile from
- * {@code seccomp.d/}); {@code --seccomp mode=...} ({@link SeccompSet}); the image's
+ * {@code seccomp.d/}) or {@code profile=/PATH} (a profile file of the host, in the same formats: the
+ * CRI's Localhost profiles); {@code --seccomp mode=...} ({@link SeccompSet}); the image's
  * {@code os/linux/seccomp-retain-set} or {@code -remove-set} isolator; else bosun's default
  * whitelist ({@code @bosun/default-whitelist}, refused calls get EPERM). It runs after the
  * capabilities module, so Docker profiles' capability conditions see the app's final set.
@@ -56,6 +57,15 @@ public final class SeccompModule implements SecurityModule {
             String where = app + ": --seccomp " + flag;
             if (flag.strip().startsWith("profile=")) {
                 String name = flag.strip().substring("profile=".length());
+                if (name.startsWith("/")) {
+                    // a profile file of the host by its path (the CRI's Localhost profiles), loaded as a named one
+                    java.nio.file.Path file = java.nio.file.Path.of(name);
+                    if (!java.nio.file.Files.isRegularFile(file)) {
+                        throw BosunException.notFound(where + ": there is no seccomp profile file " + name
+                                + " on this host");
+                    }
+                    return NamedProfiles.load(file, policy.capabilities(), SyscallTable.X86_64, where);
+                }
                 if (context.paths() == null) {
                     throw BosunException.invalid(where + ": named profiles need the configuration directories");
                 }

@@ -142,6 +142,26 @@ public class SeccompModuleTest {
         }
     }
 
+    /** The CRI's Localhost profiles: a Docker-format profile file of the host, by its absolute path. */
+    @Test
+    public void aProfileFileOfTheHostIsLoadedByItsPath() throws Exception {
+        Path dir = Files.createTempDirectory("seccomp-file");
+        try {
+            Path file = dir.resolve("block-host-name.json");
+            Files.writeString(file, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                    + "[\"sethostname\",\"setdomainname\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+            JsonNode p = profile(app("profile=" + file, null, Set.of()));
+            assertEquals("SCMP_ACT_ALLOW", p.path("defaultAction").asText());
+            assertEquals(List.of("sethostname", "setdomainname"), names(p));
+            assertEquals("SCMP_ACT_ERRNO", p.path("syscalls").get(0).path("action").asText());
+            BosunException missing = assertThrows(BosunException.class, () -> profile(app("profile=" + dir.resolve("none.json"),
+                    null, Set.of())));
+            assertTrue(missing.getMessage(), missing.getMessage().contains("no seccomp profile file " + dir.resolve("none.json")));
+        } finally {
+            FileTree.delete(dir);
+        }
+    }
+
     @Test
     public void insecureSeccompLeavesNoFilterAndIsRecorded() {
         SecurityPolicy p = module.contribute(app("mode=remove,reboot", null, Set.of(InsecureOption.SECCOMP)),
