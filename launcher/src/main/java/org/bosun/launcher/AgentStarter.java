@@ -11,8 +11,11 @@ import java.util.Set;
 
 /**
  * Starts {@code bosun agent} on first use: when no agent answers on the socket, the launcher
- * starts one detached (never its own child, nor the child of the pod it may become), waits for it
- * and hands the command to it. The agent so started leaves after an idle time
+ * starts one detached (never its own child, nor the child of the pod it may become). By default the
+ * command that started it does not wait for its boot (several seconds on a loaded 2-core machine,
+ * against well under one for the command in-process): it runs in-process, and the commands after
+ * it go through the agent once it answers. With {@code BOSUN_AGENT_START_TIMEOUT} seconds it waits
+ * that long for the agent and hands the command to it. The agent so started leaves after an idle time
  * ({@code BOSUN_AGENT_IDLE_EXIT}, seconds). Two first commands at once start one agent: the start
  * happens under a lock file beside the socket, and whoever gets the lock second finds the agent
  * answering. Files beside the socket {@code NAME.sock}: {@code NAME.lock}, {@code NAME.pid} (written
@@ -22,8 +25,11 @@ import java.util.Set;
 final class AgentStarter {
     /** The auto-started agent's idle time when {@code BOSUN_AGENT_IDLE_EXIT} does not say. */
     static final int DEFAULT_IDLE_EXIT_SECONDS = 300;
-    /** How long a command waits for the agent it started before it runs in-process instead, unless BOSUN_AGENT_START_TIMEOUT says. */
-    static final int DEFAULT_START_TIMEOUT_SECONDS = 10;
+    /**
+     * How long a command waits for the agent it started before it runs in-process instead, unless
+     * BOSUN_AGENT_START_TIMEOUT says: not at all (the first command after boot stays within a second).
+     */
+    static final int DEFAULT_START_TIMEOUT_SECONDS = 0;
     /** sockaddr_un's sun_path holds 108 bytes with the terminating NUL. */
     static final int MAX_SOCKET_PATH = 107;
     /** Commands that never go through an agent: the agent itself, the other servers, the shell's own client. */
@@ -63,14 +69,14 @@ final class AgentStarter {
         return Integer.parseInt(setting);
     }
 
-    /** The wait for a started agent: {@code BOSUN_AGENT_START_TIMEOUT} seconds, else the default. */
+    /** The wait for a started agent: {@code BOSUN_AGENT_START_TIMEOUT} seconds (0: none), else the default. */
     static long startTimeoutMillis(String setting) {
         if (setting == null || setting.isEmpty()) {
             return DEFAULT_START_TIMEOUT_SECONDS * 1000L;
         }
-        if (!setting.matches("[1-9]\\d{0,5}")) {
+        if (!setting.matches("0|[1-9]\\d{0,5}")) {
             throw new IllegalArgumentException("BOSUN_AGENT_START_TIMEOUT='" + setting
-                    + "' is not a number of seconds; set it to e.g. 10");
+                    + "' is not a number of seconds; set it to e.g. 10, or 0 to run in-process while the agent boots");
         }
         return Integer.parseInt(setting) * 1000L;
     }
@@ -112,9 +118,13 @@ final class AgentStarter {
     /**
      * A descriptor connected to an agent ({@code fd} ≥ 0), or why there is none; {@code pid}: the
      * agent this call started ({@code started}) or waited for (another command's start that had
-     * timed out), else 0.
+     * timed out), else 0. {@code booting}: no descriptor because the caller asked for no wait and
+     * the agent is still booting (not a failure: the command runs in-process).
      */
-    record Result(int fd, long pid, boolean started, Path log, String failure) {
+    record Result(int fd, long pid, boolean started, Path log, String failure, boolean booting) {
+        Result(int fd, long pid, boolean started, Path log, String failure) {
+            this(fd, pid, started, log, failure, false);
+        }
     }
 
     /**
@@ -151,6 +161,9 @@ final class AgentStarter {
                 pid = spawner.spawn(socket, log);
                 started = true;
                 Files.writeString(lockFile(socket), pid + "\n");
+            }
+            if (timeoutMillis == 0) {
+                return new Result(-1, pid, started, log, null, true);
             }
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             Path pidFile = pidFile(socket);

@@ -166,6 +166,11 @@ public final class Main {
                         + (idle == 0 ? "no idle time (never)" : idle + " s without a command") + "; its log: " + r.log());
             } else if (r.fd() >= 0) {
                 stderr.println("bosun: an agent started meanwhile answers at " + socket + " (waited " + ms + " ms)");
+            } else if (r.booting()) {
+                stderr.println("bosun: " + (r.started() ? "started an agent" : "an agent is starting") + " (pid " + r.pid()
+                        + ") at " + socket + "; '" + command + "' runs in-process while it boots, the next commands go"
+                        + " through it; it exits after " + (idle == 0 ? "no idle time (never)" : idle + " s without a command")
+                        + "; its log: " + r.log());
             } else {
                 stderr.println("bosun: could not start an agent: " + r.failure() + "; running '" + command + "' in-process");
             }

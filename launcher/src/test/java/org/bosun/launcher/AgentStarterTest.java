@@ -104,6 +104,28 @@ public class AgentStarterTest {
     }
 
     @Test
+    public void withoutAWaitTheCommandsRunInProcessWhileTheOneAgentBootsThenReachIt() throws Exception {
+        dir = Files.createTempDirectory("bosun-agent-starter-");
+        Path socket = dir.resolve("agent.sock");
+        AtomicInteger spawns = new AtomicInteger();
+        AgentStarter.Spawner spawner = lateAgent(spawns, 1_500);
+        long t0 = System.nanoTime();
+        AgentStarter.Result first = AgentStarter.connectOrStart(socket, spawner, 0);
+        AgentStarter.Result second = AgentStarter.connectOrStart(socket, spawner, 0);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(-1, first.fd());
+        assertTrue("booting, not failed: " + first, first.booting() && first.started() && first.failure() == null);
+        assertTrue("the second finds the start under way: " + second, second.booting() && !second.started()
+                && second.pid() == first.pid());
+        assertEquals("one agent", 1, spawns.get());
+        assertTrue("no wait: " + ms + " ms", ms < 1_000);
+        AgentStarter.Result later = AgentStarter.connectOrStart(socket, spawner, 10_000);
+        assertTrue("a later command reaches it: " + later, later.fd() >= 0 && !later.booting());
+        Native.close(later.fd());
+        assertEquals(1, spawns.get());
+    }
+
+    @Test
     public void concurrentFirstCommandsStartOneAgentAndAllReachIt() throws Exception {
         dir = Files.createTempDirectory("bosun-agent-starter-");
         Path socket = dir.resolve("run/agent.sock");
@@ -189,7 +211,9 @@ public class AgentStarterTest {
         assertEquals(300, AgentStarter.idleExitSeconds(null));
         assertEquals(5, AgentStarter.idleExitSeconds("5"));
         assertEquals(0, AgentStarter.idleExitSeconds("0"));
-        assertEquals(10_000, AgentStarter.startTimeoutMillis(null));
+        assertEquals("no wait: the first command runs in-process while the agent boots", 0,
+                AgentStarter.startTimeoutMillis(null));
+        assertEquals(0, AgentStarter.startTimeoutMillis("0"));
         assertEquals(90_000, AgentStarter.startTimeoutMillis("90"));
         try {
             AgentStarter.idleExitSeconds("5m");

@@ -117,7 +117,8 @@ public class AgentOnFirstUseIT {
         env.remove("COLUMNS");
         env.put("BOSUN_AGENT_SOCKET", socket.toString());
         env.put("BOSUN_CACHE_DIR", shared.resolve("cache").toString());
-        // As the fixture's 90 s: an agent's start on this shared machine can take longer than the default 10 s.
+        // These tests hand their first command to the agent it starts: they wait for its boot as the fixture
+        // does (90 s; the default is no wait, see theFirstCommandRunsInProcessWhileTheAgentBoots).
         env.put("BOSUN_AGENT_START_TIMEOUT", "90");
         env.putAll(extra);
         return env;
@@ -158,6 +159,32 @@ public class AgentOnFirstUseIT {
             Thread.sleep(100);
         }
         return check.getAsBoolean();
+    }
+
+    static final Pattern BOOTING = Pattern.compile("bosun: started an agent \\(pid (\\d+)\\) at (\\S+); 'list' runs"
+            + " in-process while it boots, the next commands go through it;.*its log: (\\S+)");
+
+    @Test
+    public void theFirstCommandRunsInProcessWhileTheAgentBoots() throws Exception {
+        BosunResult first = call(Map.of("BOSUN_AGENT_START_TIMEOUT", ""), "--debug", "list");
+        assertExit(0, first);
+        Matcher m = BOOTING.matcher(first.stderr);
+        assertTrue("says it started an agent and runs in-process: " + first.describe(), m.find());
+        long pid = Long.parseLong(m.group(1));
+        assertFalse("not handed to the agent: " + first.describe(), first.stderr.contains("handing 'list' to the agent"));
+        assertTrue("booted in-process: " + first.describe(), first.stderr.contains("ready in"));
+        assertTrue("the agent boots on after the command: " + agents(), ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                .orElse(false));
+        assertTrue("its pid file names it once it serves", eventually(Duration.ofSeconds(90),
+                () -> Files.exists(work.resolve("run/agent.pid"))));
+        assertEquals(pid + "", Files.readString(work.resolve("run/agent.pid")).trim());
+        BosunResult second = call(Map.of("BOSUN_AGENT_START_TIMEOUT", ""), "--debug", "list");
+        assertExit(0, second);
+        assertTrue(second.describe(), second.stderr.contains("bosun: handing 'list' to the agent at " + socket));
+        assertEquals("one agent", 1, agents().size());
+        assertEquals(first.stdout, second.stdout);
+        System.err.println("bosun-firstuse: first list (in-process while the agent boots) " + first.took.toMillis()
+                + " ms, second (through it) " + second.took.toMillis() + " ms");
     }
 
     @Test
