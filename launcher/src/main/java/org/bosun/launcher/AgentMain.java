@@ -11,6 +11,8 @@ import java.util.Map;
 final class AgentMain {
     /** ErrorKind.ALREADY_EXISTS's exit code: the launcher's class path has no API bundle to ask. */
     static final int ALREADY_RUNNING = 3;
+    /** The longest an agent started with --boot-after waits for that command before it boots anyway. */
+    static final long BOOT_AFTER_LIMIT_MILLIS = 10_000;
 
     private AgentMain() {
     }
@@ -20,6 +22,7 @@ final class AgentMain {
         String dataDir = null;
         java.util.List<String> features = new java.util.ArrayList<>();
         int idleExit = 0;
+        long bootAfter = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (Main.isGlobalOption(arg)) {
@@ -49,6 +52,13 @@ final class AgentMain {
                     Runtime.getRuntime().halt(4);
                 }
                 idleExit = Integer.parseInt(value);
+            } else if (arg.startsWith("--boot-after=")) {
+                String value = arg.substring("--boot-after=".length());
+                if (!value.matches("[1-9]\\d{0,9}")) {
+                    System.err.println("bosun agent: --boot-after='" + value + "' is not a process id");
+                    Runtime.getRuntime().halt(4);
+                }
+                bootAfter = Long.parseLong(value);
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print("""
                         Usage: bosun agent [--socket=PATH] [--idle-exit=SECONDS] [--feature=NAME]... [--debug]
@@ -70,6 +80,9 @@ final class AgentMain {
                                           beside the agent's socket and 127.0.0.1:15441;
                                           'console', the Felix web console on 127.0.0.1:15442
                                           (docs/console.md)
+                          --boot-after=PID  boot once process PID has exited, at most 10 s later
+                                          (a first command that started the agent runs in-process
+                                          meanwhile, without the agent's boot beside it on the CPUs)
                           --debug         show the framework's diagnostics
                         """);
                 System.out.flush();
@@ -87,6 +100,9 @@ final class AgentMain {
             System.err.println("bosun agent: another bosun agent already listens on " + socket
                     + "; stop it first, or give this one another --socket");
             Runtime.getRuntime().halt(ALREADY_RUNNING);
+        }
+        if (bootAfter > 0) {
+            waitForExit(bootAfter, BOOT_AFTER_LIMIT_MILLIS);
         }
         Distribution dist = Distribution.locate();
         Map<String, String> props = Main.frameworkProperties(debug);
@@ -191,5 +207,14 @@ final class AgentMain {
             dirs.put("bosun.agent.systemConfig", Path.of(system).toAbsolutePath().toString());
         }
         return dirs;
+    }
+
+    /** Waits until process {@code pid} has exited, at most {@code limitMillis}. */
+    static void waitForExit(long pid, long limitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + limitMillis * 1_000_000;
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        while (process.isPresent() && process.get().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 }

@@ -205,8 +205,13 @@ final class AgentStarter {
         }
     }
 
-    /** The real spawner: {@code bosun agent --socket=S --idle-exit=N} and the first command's platform options, from {@code /}. */
-    static Spawner launcher(String script, String[] args, int idleExitSeconds) {
+    /**
+     * The real spawner: {@code bosun agent --socket=S --idle-exit=N} and the first command's platform
+     * options, from {@code /}; with {@code bootAfterCaller} (the caller does not wait for it but runs
+     * in-process) also {@code --boot-after=} the caller's pid: on 2 cores the two boots side by side
+     * took the first command from 1.6 s to 2.4-6 s under load.
+     */
+    static Spawner launcher(String script, String[] args, int idleExitSeconds, boolean bootAfterCaller) {
         return (socket, log) -> {
             List<String> argv = new ArrayList<>();
             argv.add(script);
@@ -220,6 +225,9 @@ final class AgentStarter {
             argv.add("agent");
             argv.add("--socket=" + socket.toAbsolutePath());
             argv.add("--idle-exit=" + idleExitSeconds);
+            if (bootAfterCaller) {
+                argv.add("--boot-after=" + ProcessHandle.current().pid());
+            }
             List<String> env = new ArrayList<>();
             for (Map.Entry<String, String> e : System.getenv().entrySet()) {
                 if (!e.getKey().equals("BOSUN_AGENT") && !e.getKey().equals("BOSUN_AGENT_SOCKET")

@@ -156,9 +156,9 @@ public final class Main {
         }
         int idle = AgentStarter.idleExitSeconds(System.getenv("BOSUN_AGENT_IDLE_EXIT"));
         long t0 = System.nanoTime();
+        long timeout = AgentStarter.startTimeoutMillis(System.getenv("BOSUN_AGENT_START_TIMEOUT"));
         AgentStarter.Result r = AgentStarter.connectOrStart(socket,
-                AgentStarter.launcher(System.getProperty("bosun.home") + "/bin/bosun", args, idle),
-                AgentStarter.startTimeoutMillis(System.getenv("BOSUN_AGENT_START_TIMEOUT")));
+                AgentStarter.launcher(System.getProperty("bosun.home") + "/bin/bosun", args, idle, timeout == 0), timeout);
         if (debug) {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (r.fd() >= 0 && r.started()) {

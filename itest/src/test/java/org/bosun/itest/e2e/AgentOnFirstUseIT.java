@@ -173,8 +173,11 @@ public class AgentOnFirstUseIT {
         long pid = Long.parseLong(m.group(1));
         assertFalse("not handed to the agent: " + first.describe(), first.stderr.contains("handing 'list' to the agent"));
         assertTrue("booted in-process: " + first.describe(), first.stderr.contains("ready in"));
-        assertTrue("the agent boots on after the command: " + agents(), ProcessHandle.of(pid).map(ProcessHandle::isAlive)
-                .orElse(false));
+        ProcessHandle agent = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("the agent " + pid + " is gone"));
+        assertTrue("the agent boots on after the command", agent.isAlive());
+        assertTrue("it boots once the command has left the CPUs: " + agent.info().arguments().map(List::of),
+                agent.info().arguments().map(a -> List.of(a).stream().anyMatch(x -> x.startsWith("--boot-after=")))
+                        .orElse(false));
         assertTrue("its pid file names it once it serves", eventually(Duration.ofSeconds(90),
                 () -> Files.exists(work.resolve("run/agent.pid"))));
         assertEquals(pid + "", Files.readString(work.resolve("run/agent.pid")).trim());
