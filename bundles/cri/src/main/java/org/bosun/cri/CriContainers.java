@@ -384,16 +384,10 @@ final class CriContainers {
             throw BosunException.invalid("the container's run_as_group is set without run_as_user or"
                     + " run_as_username; give the user too, or leave the group out");
         }
-        // POD is the enum's zero: only namespace options that are given ask for it, as in CriSandboxes
         switch (security.getNamespaceOptions().getPid()) {
             case CONTAINER -> {
             }
-            case POD -> {
-                if (security.hasNamespaceOptions()) {
-                    throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not"
-                            + " supported: each bosun app has a PID namespace of its own; give pid CONTAINER");
-                }
-            }
+            case POD -> CriSandboxes.refusePodPidNamespace(security.hasNamespaceOptions(), security.getNamespaceOptions());
             case NODE -> throw BosunException.notImplemented("a container in the host's PID namespace is not supported"
                     + " yet; give pid CONTAINER");
             case TARGET -> throw BosunException.notImplemented("a container in another container's PID namespace"

@@ -162,12 +162,7 @@ final class CriSandboxes {
         if (ns.getPid() == NamespaceMode.NODE || ns.getIpc() == NamespaceMode.NODE) {
             throw BosunException.notImplemented("a sandbox in the host's PID or IPC namespace is not supported yet");
         }
-        // POD is the enum's zero, so only namespace options that are given ask for it (kubelet always gives
-        // them: CONTAINER, or POD for shareProcessNamespace); a sandbox without them gets bosun's own
-        if (security.hasNamespaceOptions() && ns.getPid() == NamespaceMode.POD) {
-            throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not supported:"
-                    + " each bosun app has a PID namespace of its own; give pid CONTAINER");
-        }
+        refusePodPidNamespace(security.hasNamespaceOptions(), ns);
         if (ns.getPid() == NamespaceMode.TARGET) {
             throw BosunException.invalid("a sandbox's PID namespace cannot be TARGET (a container's option)");
         }
@@ -339,5 +334,17 @@ final class CriSandboxes {
 
     static PodSandboxState state(PodInfo pod) {
         return pod.state() == PodState.RUNNING ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY;
+    }
+
+    /**
+     * A PID namespace shared by the sandbox's containers (pid POD) is refused, for a sandbox and a container
+     * alike. POD is the enum's zero, so only namespace options that are given ask for it (kubelet always
+     * gives them: CONTAINER, or POD for shareProcessNamespace); options not given get bosun's own.
+     */
+    static void refusePodPidNamespace(boolean given, NamespaceOption ns) {
+        if (given && ns.getPid() == NamespaceMode.POD) {
+            throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not supported:"
+                    + " each bosun app has a PID namespace of its own; give pid CONTAINER");
+        }
     }
 }
