@@ -126,7 +126,7 @@ final class PrepareFlags {
                 "  --oom-score-adj=N          -1000 to 1000",
                 "  --caps-retain=CAP,...      the app's capabilities (replaces the default set)",
                 "  --caps-remove=CAP,...      capabilities taken from the default set (all of them: none)",
-                "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d); a refused"
+                "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d) or profile=/PATH (a profile file); a refused"
                         + " call kills the process with SIGSYS unless errno= names the error to return",
                 "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)",
                 "  --signature=FILE           the image's detached signature (an ACI: a file, URL or appc name)"})
