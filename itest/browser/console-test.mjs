@@ -60,6 +60,11 @@ try {
   console.log('log-pod-live: ' + (now >= before + 3 ? 'yes' : 'no (' + before + ' then ' + now + ')') + ' after '
     + logNavigations.length + ' navigations');
   console.log('log-pod-markup-in-log: ' + (await log.locator('b').count()));
+  const logJson = await context.request.get(url + '/bosun-pods/' + logPod + '/log.json');
+  console.log('log-json: ' + logJson.status() + ' ' + (/^application\/json/.test(logJson.headers()['content-type']) ? 'json' : logJson.headers()['content-type']) + ' '
+    + ((await logJson.json()).apps[0].lines.some(l => /^console-log \d+ <b>&amp;$/.test(l)) ? 'has lines' : 'no lines'));
+  const noPod = await context.request.get(url + '/bosun-pods/00000000-0000-4000-8000-000000000000/log.json');
+  console.log('log-json-unknown-pod: ' + noPod.status() + ' ' + ((await noPod.json()).error ? 'error' : 'no error'));
   console.log('log-pod-status: ' + (await page.locator('#bosun-logs-status').textContent()).trim().replace(/read at \S+/, 'read at T'));
   await page.screenshot({ path: shots + '/pod-log.png', fullPage: true });
 
@@ -130,6 +135,7 @@ try {
   await page.goto(url + '/bosun-pods');
   await row.locator('a').click();
   await page.locator('#bosun-pod').waitFor({ timeout: 10000 });
+  console.log('fly-pod-logs-status: ' + (await page.locator('#bosun-logs-status').textContent()).trim());
   await page.screenshot({ path: shots + '/pod.png', fullPage: true });
   await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), page.locator('#bosun-stop').click()]);
   console.log('stop-message: ' + (await page.locator('#bosun-message').textContent()).trim());

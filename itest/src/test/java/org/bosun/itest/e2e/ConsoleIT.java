@@ -232,6 +232,10 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.contains("log-pod-first-lines: yes"));
             assertTrue(out, lines.contains("log-pod-live: yes after 0 navigations"));
             assertTrue(out, lines.contains("log-pod-markup-in-log: 0"));
+            assertTrue(out, lines.contains("log-json: 200 json has lines"));
+            assertTrue(out, lines.contains("log-json-unknown-pod: 404 error"));
+            assertTrue(out, lines.contains("fly-pod-logs-status: no output kept: its engine 'fly' does not supervise its"
+                    + " apps, which write straight to the stdout and stderr of the bosun run that started them"));
             assertTrue(out, lines.contains("log-pod-status: the last 50 lines of each app, read at T (live)"));
             // the networks --net= can name: the built-in default one first when net.d has none
             assertTrue(out, lines.contains("networks-page-status: 200"));
