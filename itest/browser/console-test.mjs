@@ -1,10 +1,11 @@
 // Drives Debian's chromium through the bosun web console (ConsoleIT): logs in, finds a pod on the Pods page,
-// reads the Engines page, finds the images on the Images page and removes one in use (refused) and one unused,
+// watches the log lines of another pod's app appear on its page without a reload, reads the Engines page and
+// the default network on the Networks page, finds the images on the Images page and removes one in use (refused) and one unused,
 // removes a prepared pod from its page, stops the running pod with its Stop button, waits for it to exit and
 // collects garbage from the Pods page; a wrong password gets 401, forged POSTs 403. Prints one "key: value"
 // line per finding; exits non-zero with one line on the first failure.
 // Environment: CONSOLE_URL (http://127.0.0.1:PORT/system/console), CONSOLE_USER, CONSOLE_PASSWORD, POD_UUID
-// (a running pod), PREPARED_UUID (a prepared pod), IMAGE_USED_ID (the pods' image), IMAGE_UNUSED_ID (an image
+// (a running pod), LOG_POD_UUID (a running pod whose app writes a numbered line a second), PREPARED_UUID (a prepared pod), IMAGE_USED_ID (the pods' image), IMAGE_UNUSED_ID (an image
 // no pod uses), SCREENSHOTS (a directory for the pages' screenshots).
 import { chromium } from 'playwright-core';
 
@@ -14,6 +15,7 @@ const shots = process.env.SCREENSHOTS;
 const prepared = process.env.PREPARED_UUID;
 const usedImage = process.env.IMAGE_USED_ID;
 const unusedImage = process.env.IMAGE_UNUSED_ID;
+const logPod = process.env.LOG_POD_UUID;
 const launch = {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -36,6 +38,43 @@ try {
   await row.waitFor({ timeout: 10000 });
   console.log('pods-page-state: ' + (await row.locator('td.state').textContent()).trim());
   await page.screenshot({ path: shots + '/pods.png', fullPage: true });
+
+  // a pod's page: its app's last log lines, and newer ones appear while the page stays open
+  const logPage = await page.goto(url + '/bosun-pods/' + logPod);
+  console.log('log-pod-page-status: ' + logPage.status());
+  const log = page.locator('#bosun-log-0');
+  await log.waitFor({ timeout: 10000 });
+  const numbers = async () => [...(await log.textContent()).matchAll(/console-log (\d+) <b>&amp;/g)].map(m => Number(m[1]));
+  const first = await numbers();
+  console.log('log-pod-app: ' + (await log.getAttribute('data-app')));
+  console.log('log-pod-first-lines: ' + (first.length > 0 ? 'yes' : 'no'));
+  const logNavigations = [];
+  page.on('framenavigated', f => { if (f === page.mainFrame()) logNavigations.push(f.url()); });
+  const before = first.length ? Math.max(...first) : -1;
+  let now = before;
+  for (let i = 0; i < 40 && now < before + 3; i++) {
+    await page.waitForTimeout(500);
+    const n = await numbers();
+    now = n.length ? Math.max(...n) : -1;
+  }
+  console.log('log-pod-live: ' + (now >= before + 3 ? 'yes' : 'no (' + before + ' then ' + now + ')') + ' after '
+    + logNavigations.length + ' navigations');
+  console.log('log-pod-markup-in-log: ' + (await log.locator('b').count()));
+  const logJson = await context.request.get(url + '/bosun-pods/' + logPod + '/log.json');
+  console.log('log-json: ' + logJson.status() + ' ' + (/^application\/json/.test(logJson.headers()['content-type']) ? 'json' : logJson.headers()['content-type']) + ' '
+    + ((await logJson.json()).apps[0].lines.some(l => /^console-log \d+ <b>&amp;$/.test(l)) ? 'has lines' : 'no lines'));
+  const noPod = await context.request.get(url + '/bosun-pods/00000000-0000-4000-8000-000000000000/log.json');
+  console.log('log-json-unknown-pod: ' + noPod.status() + ' ' + ((await noPod.json()).error ? 'error' : 'no error'));
+  console.log('log-pod-status: ' + (await page.locator('#bosun-logs-status').textContent()).trim().replace(/read at \S+/, 'read at T'));
+  await page.screenshot({ path: shots + '/pod-log.png', fullPage: true });
+
+  const networks = await page.goto(url + '/bosun-networks');
+  console.log('networks-page-status: ' + networks.status());
+  for (const r of await page.locator('#bosun-networks tbody tr').all()) {
+    const cells = await r.locator('td').allTextContents();
+    console.log('network: ' + cells.join(' | '));
+  }
+  await page.screenshot({ path: shots + '/networks.png', fullPage: true });
 
   const engines = await page.goto(url + '/bosun-engines');
   console.log('engines-page-status: ' + engines.status());
@@ -96,6 +135,7 @@ try {
   await page.goto(url + '/bosun-pods');
   await row.locator('a').click();
   await page.locator('#bosun-pod').waitFor({ timeout: 10000 });
+  console.log('fly-pod-logs-status: ' + (await page.locator('#bosun-logs-status').textContent()).trim());
   await page.screenshot({ path: shots + '/pod.png', fullPage: true });
   await Promise.all([page.waitForURL(/message=/, { timeout: 60000 }), page.locator('#bosun-stop').click()]);
   console.log('stop-message: ' + (await page.locator('#bosun-message').textContent()).trim());

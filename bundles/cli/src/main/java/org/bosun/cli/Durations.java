@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 import org.bosun.api.BosunException;
 
 /**
- * Go-style durations as rkt took them: {@code 30m}, {@code 1h30m}, {@code 0s}, {@code 500ms}, {@code 0};
- * and how long ago something was, as lists show it.
+ * Go-style durations as rkt took them: {@code 30m}, {@code 1h30m}, {@code 0s}, {@code 500ms}, {@code 0}
+ * (how long ago something was is {@link org.bosun.api.text.HumanText#ago}, shared with the console).
  */
 public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
@@ -45,20 +45,5 @@ public final class Durations {
                     + "; write it like 30s, 10m, 1h30m or 0");
         }
         return Duration.ofNanos(nanos);
-    }
-
-    /** {@code 5 minutes ago}: the largest whole unit, as rkt's lists said it. */
-    public static String ago(Duration d) {
-        long s = Math.max(0, d.getSeconds());
-        if (s < 60) {
-            return s + (s == 1 ? " second ago" : " seconds ago");
-        }
-        if (s < 3600) {
-            return s / 60 + (s / 60 == 1 ? " minute ago" : " minutes ago");
-        }
-        if (s < 86400) {
-            return s / 3600 + (s / 3600 == 1 ? " hour ago" : " hours ago");
-        }
-        return s / 86400 + (s / 86400 == 1 ? " day ago" : " days ago");
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.bosun.api.pod.AppInfo;
 import org.bosun.api.pod.PodInfo;
+import org.bosun.api.text.HumanText;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
@@ -81,6 +82,6 @@ final class ListCommand implements Callable<Integer> {
         if (full) {
             return t.toString();
         }
-        return Durations.ago(Duration.between(t, now));
+        return HumanText.ago(Duration.between(t, now));
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bosun.api.image.Progress;
+import org.bosun.api.text.HumanText;
 
 /**
  * Progress bars on the caller's terminal, one line per task (a blob being downloaded or stored),
@@ -87,7 +88,7 @@ public final class TerminalProgress implements Progress {
         }
 
         String line(int width) {
-            String amount = total > 0 ? bytes(done) + " / " + bytes(total) : bytes(done);
+            String amount = total > 0 ? HumanText.bytes(done) + " / " + HumanText.bytes(total) : HumanText.bytes(done);
             String name = label.length() > width / 3 ? "…" + label.substring(label.length() - width / 3 + 1) : label;
             int barWidth = Math.max(10, width - name.length() - amount.length() - 6);
             int filled;
@@ -101,19 +102,5 @@ public final class TerminalProgress implements Progress {
             }
             return name + " [" + "=".repeat(filled) + " ".repeat(barWidth - filled) + "] " + amount;
         }
-    }
-
-    public static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        double v = n;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int i = -1;
-        while (v >= 1024 && i < units.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
     }
 }

@@ -2,8 +2,6 @@ package org.bosun.console;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.StringJoiner;
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
-import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.event.BosunEvent;
 import org.bosun.api.event.EventFeed;
@@ -32,7 +28,7 @@ import org.osgi.service.component.annotations.Reference;
         ServletConstants.PLUGIN_LABEL + "=" + EventsPlugin.LABEL,
         ServletConstants.PLUGIN_TITLE + "=Events",
         ServletConstants.PLUGIN_CATEGORY + "=bosun" })
-public final class EventsPlugin extends AbstractServlet {
+public final class EventsPlugin extends BosunPage {
     static final String LABEL = "bosun-events";
     static final Duration WINDOW = Duration.ofHours(1);
     static final int MAX = 500;
@@ -40,26 +36,17 @@ public final class EventsPlugin extends AbstractServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient EventFeed feed;
-    private final transient RuntimePaths paths;
 
     @Activate
     public EventsPlugin(BundleContext context, @Reference EventFeed feed) {
+        super(context, LABEL);
         this.feed = feed;
-        this.paths = PodsPlugin.dataPaths(context.getProperty("bosun.agent.dir"));
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        PrintWriter out = response.getWriter();
+    void render(HttpServletRequest request, PrintWriter out) {
         Instant now = Instant.now();
-        List<BosunEvent> events;
-        try {
-            events = feed.journal(paths, now.minus(WINDOW), null);
-        } catch (BosunException e) {
-            Html.message(out, e.getMessage(), true);
-            return;
-        }
-        render(out, paths, events, now);
+        render(out, paths, feed.journal(paths, now.minus(WINDOW), null), now);
     }
 
     /** The table, newest first, and the script that refreshes its rows and status line (the table keeps the console's styling). */

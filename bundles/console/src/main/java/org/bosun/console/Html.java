@@ -44,36 +44,27 @@ final class Html {
                 + (value == null ? "" : "-" + esc(value)) + "'>" + esc(label) + "</button></form>";
     }
 
-    /** A size as the CLI prints it: bytes, KiB, MiB, GiB, TiB with one decimal. */
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
+    /**
+     * A JSON string: quoted, with quotes, backslashes and control characters escaped, and {@code <}, {@code >},
+     * {@code &} and the line separators U+2028, U+2029 as JSON escapes too, so that the text can stand anywhere in a page.
+     */
+    static String json(String value) {
+        StringBuilder b = new StringBuilder(value.length() + 16).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
         }
-        double v = n;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int i = -1;
-        while (v >= 1024 && i < units.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
-    }
-
-    /** A time as the CLI's lists print it: "never", or how long ago. */
-    static String ago(java.time.Instant t, java.time.Instant now) {
-        if (t == null) {
-            return "never";
-        }
-        long s = Math.max(0, java.time.Duration.between(t, now).getSeconds());
-        if (s < 60) {
-            return s + (s == 1 ? " second ago" : " seconds ago");
-        }
-        if (s < 3600) {
-            return s / 60 + (s / 60 == 1 ? " minute ago" : " minutes ago");
-        }
-        if (s < 86400) {
-            return s / 3600 + (s / 3600 == 1 ? " hour ago" : " hours ago");
-        }
-        return s / 86400 + (s / 86400 == 1 ? " day ago" : " days ago");
+        return b.append('"').toString();
     }
 }

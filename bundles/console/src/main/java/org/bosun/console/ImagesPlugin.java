@@ -2,25 +2,20 @@ package org.bosun.console;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
-import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageGcReport;
 import org.bosun.api.image.ImageProviders;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.provider.ProviderRegistry;
+import org.bosun.api.text.HumanText;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,7 +32,7 @@ import org.osgi.service.component.annotations.Reference;
         ServletConstants.PLUGIN_LABEL + "=" + ImagesPlugin.LABEL,
         ServletConstants.PLUGIN_TITLE + "=Images",
         ServletConstants.PLUGIN_CATEGORY + "=bosun" })
-public final class ImagesPlugin extends AbstractServlet {
+public final class ImagesPlugin extends BosunPage {
     static final String LABEL = "bosun-images";
     /** {@code bosun image gc}'s default {@code --grace-period}. */
     static final Duration GC_GRACE = Duration.ofHours(24);
@@ -45,32 +40,17 @@ public final class ImagesPlugin extends AbstractServlet {
 
     private final transient ProviderRegistry providers;
     private final transient PodService pods;
-    private final transient RuntimePaths paths;
-    private final transient FormToken token = new FormToken();
 
     @Activate
     public ImagesPlugin(BundleContext context, @Reference ProviderRegistry providers, @Reference PodService pods) {
+        super(context, LABEL);
         this.providers = providers;
         this.pods = pods;
-        this.paths = PodsPlugin.dataPaths(context.getProperty("bosun.agent.dir"));
-    }
-
-    private static String root(HttpServletRequest request) {
-        Object appRoot = request.getAttribute(ServletConstants.ATTR_APP_ROOT);
-        return (appRoot == null ? "/system/console" : appRoot.toString()) + "/" + LABEL;
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        PrintWriter out = response.getWriter();
-        Html.message(out, request.getParameter("message"), request.getParameter("error") != null);
-        List<StoredImage> images;
-        try {
-            images = ImageProviders.withStore(providers, s -> s.list(paths));
-        } catch (BosunException e) {
-            Html.message(out, e.getMessage(), true);
-            return;
-        }
+    void render(HttpServletRequest request, PrintWriter out) {
+        List<StoredImage> images = ImageProviders.withStore(providers, s -> s.list(paths));
         render(out, root(request), paths, images, token.value(), Instant.now());
     }
 
@@ -85,15 +65,20 @@ public final class ImagesPlugin extends AbstractServlet {
         for (StoredImage i : sorted) {
             out.println("<tr data-id='" + Html.esc(i.id()) + "'><td class='id' title='" + Html.esc(i.id()) + "'>"
                     + Html.esc(shortId(i.id())) + "</td><td class='name'>" + Html.esc(name(i)) + "</td><td class='size' title='"
-                    + i.size() + " bytes'>" + Html.esc(Html.bytes(i.size())) + "</td><td class='imported' title='"
-                    + Html.esc(String.valueOf(i.importTime())) + "'>" + Html.esc(Html.ago(i.importTime(), now))
-                    + "</td><td class='used'>" + Html.esc(Html.ago(i.lastUsed(), now)) + "</td><td>"
+                    + i.size() + " bytes'>" + Html.esc(HumanText.bytes(i.size())) + "</td><td class='imported' title='"
+                    + Html.esc(String.valueOf(i.importTime())) + "'>" + Html.esc(ago(i.importTime(), now))
+                    + "</td><td class='used'>" + Html.esc(ago(i.lastUsed(), now)) + "</td><td>"
                     + Html.esc(i.format()) + "</td><td>" + Html.form(root, token, "rm", "id", i.id(), "Remove",
                             "bosun-rm", "ui-button") + "</td></tr>");
         }
         out.println("</tbody></table>");
         out.println("<p>" + Html.form(root, token, "gc", null, null, "Collect garbage (unused for 24 hours)", "bosun-image-gc",
                 "ui-button") + "</p>");
+    }
+
+    /** A time as {@code bosun image list} prints it: "never", or how long ago. */
+    static String ago(Instant t, Instant now) {
+        return t == null ? "never" : HumanText.ago(Duration.between(t, now));
     }
 
     /** An image id as {@code bosun image list} shows it: the algorithm and the first 32 hex digits. */
@@ -109,30 +94,18 @@ public final class ImagesPlugin extends AbstractServlet {
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refusal = token.refusal(request.getParameter(FormToken.FIELD), request.getHeader("Origin"),
-                request.getHeader("Sec-Fetch-Site"), request.getScheme(), request.getHeader("Host"));
-        if (refusal != null) {
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);
-            return;
-        }
+    Action action(HttpServletRequest request, String root) {
         String action = request.getParameter("action");
         String id = request.getParameter("id");
-        if (!("rm".equals(action) && id != null && !id.isEmpty()) && !"gc".equals(action)) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST,
-                    "POST " + LABEL + " with action=rm and id=IMAGE, or action=gc, are the actions here");
-            return;
+        if ("rm".equals(action) && id != null && !id.isEmpty()) {
+            return new Action(() -> remove(id), root);
         }
-        String message;
-        boolean error = false;
-        try {
-            message = "rm".equals(action) ? remove(id) : gc();
-        } catch (BosunException e) {
-            message = e.getMessage();
-            error = true;
-        }
-        response.sendRedirect(root(request) + "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8)
-                + (error ? "&error=1" : ""));
+        return "gc".equals(action) ? new Action(this::gc, root) : null;
+    }
+
+    @Override
+    String actions() {
+        return "POST " + LABEL + " with action=rm and id=IMAGE, or action=gc, are the actions here";
     }
 
     /** The CLI's {@code bosun image rm ID}: the store's remove, with the pods' images in use. */
@@ -153,6 +126,6 @@ public final class ImagesPlugin extends AbstractServlet {
 
     static String gcSummary(ImageGcReport report) {
         return "removed " + report.images().size() + " images, " + report.trees() + " trees, " + report.blobs()
-                + " blobs, " + report.leftovers() + " leftovers; freed " + Html.bytes(report.bytesFreed());
+                + " blobs, " + report.leftovers() + " leftovers; freed " + HumanText.bytes(report.bytesFreed());
     }
 }

@@ -1,28 +1,31 @@
 package org.bosun.console;
 
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
 import org.bosun.api.BosunException;
 import org.bosun.api.ErrorKind;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.net.NetworkAttachment;
 import org.bosun.api.pod.AppInfo;
+import org.bosun.api.pod.AppLog;
 import org.bosun.api.pod.GcReport;
 import org.bosun.api.pod.PodInfo;
 import org.bosun.api.pod.PodService;
 import org.bosun.api.pod.PodState;
+import org.bosun.api.provider.ProviderKind;
+import org.bosun.api.provider.ProviderRegistry;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,60 +40,141 @@ import org.osgi.service.component.annotations.Reference;
         ServletConstants.PLUGIN_LABEL + "=" + PodsPlugin.LABEL,
         ServletConstants.PLUGIN_TITLE + "=Pods",
         ServletConstants.PLUGIN_CATEGORY + "=bosun" })
-public final class PodsPlugin extends AbstractServlet {
+public final class PodsPlugin extends BosunPage {
     static final String LABEL = "bosun-pods";
+    /** How many lines of each app's log a pod's page shows. */
+    static final int LOG_LINES = 50;
+    /** How often an open pod's page reads its apps' logs again. */
+    static final int REFRESH_MILLIS = 2000;
+    /** What follows a pod's UUID in the address of its logs as JSON. */
+    static final String LOG_JSON = "log.json";
     private static final long serialVersionUID = 1L;
 
     private final transient PodService pods;
-    private final transient RuntimePaths paths;
-    private final transient FormToken token = new FormToken();
+    private final transient ProviderRegistry providers;
 
     @Activate
-    public PodsPlugin(BundleContext context, @Reference PodService pods) {
+    public PodsPlugin(BundleContext context, @Reference PodService pods, @Reference ProviderRegistry providers) {
+        super(context, LABEL);
         this.pods = pods;
-        this.paths = dataPaths(context.getProperty("bosun.agent.dir"));
+        this.providers = providers;
     }
 
-    /** The agent's data directory (its --dir), as its other services use it. */
-    static RuntimePaths dataPaths(String dataDir) {
-        RuntimePaths defaults = RuntimePaths.defaults();
-        return dataDir == null || dataDir.isEmpty() ? defaults
-                : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
-    }
-
-    /** The pod's UUID in /bosun-pods/UUID, or null for the list. */
-    private static String podOf(HttpServletRequest request) {
-        String info = request.getPathInfo();
-        if (info == null) {
-            return null;
-        }
-        int at = info.indexOf(LABEL);
-        String rest = at < 0 ? "" : info.substring(at + LABEL.length());
-        while (rest.startsWith("/")) {
-            rest = rest.substring(1);
-        }
-        return rest.isEmpty() ? null : rest;
-    }
-
-    private static String root(HttpServletRequest request) {
-        Object appRoot = request.getAttribute(ServletConstants.ATTR_APP_ROOT);
-        return (appRoot == null ? "/system/console" : appRoot.toString()) + "/" + LABEL;
+    /** The last lines of each app's log, app by app in the pod's order, or why the pod has none ({@code none}). */
+    record Logs(String none, Map<String, List<String>> apps, Instant read) {
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        PrintWriter out = response.getWriter();
-        String uuid = podOf(request);
-        Html.message(out, request.getParameter("message"), request.getParameter("error") != null);
-        try {
-            if (uuid == null) {
-                list(out, root(request), paths, pods.list(paths), token.value(), Instant.now());
-            } else {
-                detail(out, root(request), pods.status(paths, uuid), token.value());
-            }
-        } catch (BosunException e) {
-            out.println("<p class='statline ui-state-error' id='bosun-error'>" + Html.esc(e.getMessage()) + "</p>");
+    void render(HttpServletRequest request, PrintWriter out) {
+        String uuid = rest(request);
+        if (uuid.isEmpty()) {
+            list(out, root(request), paths, pods.list(paths), token.value(), Instant.now());
+        } else {
+            PodInfo pod = pods.status(paths, uuid);
+            detail(out, root(request), pod, token.value());
+            logs(out, root(request), pod.uuid(), logs(pod));
         }
+    }
+
+    /** {@code bosun-pods/UUID/log.json}: the pod's logs for its open page, as JSON; else the console's page. */
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        String rest = rest(request);
+        if (!rest.endsWith("/" + LOG_JSON)) {
+            super.doGet(request, response);
+            return;
+        }
+        setNoCache(response);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        String uuid = rest.substring(0, rest.length() - LOG_JSON.length() - 1);
+        String json;
+        try {
+            json = json(logs(pods.status(paths, uuid)));
+        } catch (BosunException e) {
+            response.setStatus(e.kind() == ErrorKind.NOT_FOUND ? HttpServletResponse.SC_NOT_FOUND
+                    : HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+            json = "{\"error\":" + Html.json(e.getMessage()) + "}";
+        }
+        response.getWriter().print(json);
+    }
+
+    /** What {@code bosun logs --tail=LOG_LINES} prints of each app, read with the one reader of rotated logs. */
+    Logs logs(PodInfo pod) {
+        Instant read = Instant.now();
+        if (!keepsOutput(pod)) {
+            return new Logs("no output kept: its engine '" + pod.stage1().name() + "' does not supervise its apps,"
+                    + " which write straight to the stdout and stderr of the bosun run that started them", Map.of(), read);
+        }
+        return new Logs(null, lastLines(pod), read);
+    }
+
+    /** The last {@link #LOG_LINES} complete lines of each app's log, across its rotated files (AppLog). */
+    static Map<String, List<String>> lastLines(PodInfo pod) {
+        Map<String, List<String>> apps = new LinkedHashMap<>();
+        for (AppInfo app : pod.apps()) {
+            List<String> lines = new ArrayList<>();
+            new AppLog(app.name(), "", (file, e) -> BosunException.internal("cannot read " + file + ": " + e.getMessage(), e))
+                    .existing(pod.directory(), LOG_LINES, lines::add);
+            apps.put(app.name(), lines);
+        }
+        return apps;
+    }
+
+    /** Whether the pod's engine keeps its apps' output, as {@code bosun logs} asks it; fly does not. */
+    private boolean keepsOutput(PodInfo pod) {
+        if (pod.stage1() == null) {
+            return true;
+        }
+        return providers.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named(pod.stage1().name()))
+                .map(engine -> engine.use(e -> e.capabilities().supervised())).orElse(true);
+    }
+
+    /** The logs as the open page reads them: {@code {"read": T, "none": WHY|null, "apps": [{"app": A, "lines": [...]}]}}. */
+    static String json(Logs logs) {
+        StringBuilder b = new StringBuilder("{\"read\":").append(Html.json(logs.read().toString())).append(",\"none\":")
+                .append(logs.none() == null ? "null" : Html.json(logs.none())).append(",\"apps\":[");
+        String sep = "";
+        for (Map.Entry<String, List<String>> app : logs.apps().entrySet()) {
+            b.append(sep).append("{\"app\":").append(Html.json(app.getKey())).append(",\"lines\":[")
+                    .append(app.getValue().stream().map(Html::json).collect(Collectors.joining(","))).append("]}");
+            sep = ",";
+        }
+        return b.append("]}").toString();
+    }
+
+    /**
+     * The last lines of each app's log on a pod's page, and the script that reads them again every
+     * {@link #REFRESH_MILLIS} ms while the page is open and puts them in as text (a log line is never markup).
+     */
+    static void logs(PrintWriter out, String root, String uuid, Logs logs) {
+        out.println("<h2>Logs</h2>");
+        out.println("<p class='statline' id='bosun-logs-status'>" + Html.esc(logsStatus(logs)) + "</p>");
+        int i = 0;
+        for (Map.Entry<String, List<String>> app : logs.apps().entrySet()) {
+            out.println("<h3>" + Html.esc(app.getKey()) + "</h3><pre class='bosun-log' id='bosun-log-" + i++
+                    + "' data-app='" + Html.esc(app.getKey()) + "' style='white-space:pre-wrap;word-break:break-all'>"
+                    + Html.esc(String.join("\n", app.getValue())) + "</pre>");
+        }
+        out.println("<script>(function () {"
+                + "var busy = false, url = " + Html.json(root + "/" + uuid + "/" + LOG_JSON) + ";"
+                + "setInterval(function () {"
+                + " if (busy) { return; } busy = true;"
+                + " fetch(url, {credentials: 'same-origin'}).then(function (r) { return r.ok ? r.json() : null; })"
+                + " .then(function (logs) {"
+                + "  if (!logs) { return; }"
+                + "  logs.apps.forEach(function (a, i) {"
+                + "   var pre = document.getElementById('bosun-log-' + i);"
+                + "   if (pre && pre.getAttribute('data-app') === a.app) { pre.textContent = a.lines.join('\\n'); } });"
+                + "  document.getElementById('bosun-logs-status').textContent = logs.none !== null ? logs.none"
+                + "   : 'the last " + LOG_LINES + " lines of each app, read at ' + logs.read + ' (live)';"
+                + " }).finally(function () { busy = false; });"
+                + "}, " + REFRESH_MILLIS + "); })();</script>");
+    }
+
+    static String logsStatus(Logs logs) {
+        return logs.none() != null ? logs.none()
+                : "the last " + LOG_LINES + " lines of each app, read at " + logs.read() + " (live)";
     }
 
     /** The list, as {@code bosun list}, and Collect garbage ({@code bosun gc} with its defaults). */
@@ -184,41 +268,27 @@ public final class PodsPlugin extends AbstractServlet {
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String uuid = podOf(request);
-        String refusal = token.refusal(request.getParameter(FormToken.FIELD), request.getHeader("Origin"),
-                request.getHeader("Sec-Fetch-Site"), request.getScheme(), request.getHeader("Host"));
-        if (refusal != null) {
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);
-            return;
+    Action action(HttpServletRequest request, String root) {
+        String uuid = rest(request);
+        String action = String.valueOf(request.getParameter("action"));
+        if (uuid.isEmpty()) {
+            return action.equals("gc") ? new Action(this::gc, root) : null;
         }
-        String action = request.getParameter("action");
-        boolean onPod = uuid != null && action != null && List.of("stop", "force-stop", "rm").contains(action);
-        if (!onPod && !(uuid == null && "gc".equals(action))) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "POST " + LABEL
-                    + "/UUID with action=stop, force-stop or rm, or POST " + LABEL + " with action=gc, are the actions here");
-            return;
-        }
-        String message;
-        boolean error = false;
-        String back = root(request) + (uuid == null ? "" : "/" + uuid);
-        try {
-            switch (action) {
-                case "stop" -> message = stop(uuid, false);
-                case "force-stop" -> message = stop(uuid, true);
-                case "rm" -> {
-                    pods.remove(paths, uuid);
-                    message = "removed " + uuid;
-                    back = root(request); // the pod's page is gone
-                }
-                default -> message = gc();
-            }
-        } catch (BosunException e) {
-            message = e.getMessage();
-            error = true;
-        }
-        response.sendRedirect(back + "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8)
-                + (error ? "&error=1" : ""));
+        return switch (action) {
+            case "stop" -> new Action(() -> stop(uuid, false), root + "/" + uuid);
+            case "force-stop" -> new Action(() -> stop(uuid, true), root + "/" + uuid);
+            case "rm" -> new Action(() -> {
+                pods.remove(paths, uuid);
+                return "removed " + uuid;
+            }, root); // the pod's page is gone
+            default -> null;
+        };
+    }
+
+    @Override
+    String actions() {
+        return "POST " + LABEL + "/UUID with action=stop, force-stop or rm, or POST " + LABEL
+                + " with action=gc, are the actions here";
     }
 
     /** The CLI's {@code bosun gc} with its default grace period (30m) and expiry of prepared pods (24h). */
@@ -229,7 +299,7 @@ public final class PodsPlugin extends AbstractServlet {
 
     /** What {@code bosun gc} prints, on one line. */
     static String gcSummary(GcReport report) {
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         report.marked().forEach(uuid -> lines.add("moving pod " + uuid + " to garbage"));
         report.removed().forEach(uuid -> lines.add("garbage collecting pod " + uuid));
         report.failures().forEach(lines::add);

@@ -180,4 +180,89 @@ public class PagesTest {
         assertTrue(html, html.contains(">pod-20<"));
         assertFalse(html, html.contains(">pod-19<"));
     }
+
+    @Test
+    public void aPodsLogLinesAreTextOnItsPageAndInTheJsonItsScriptReads() {
+        String uuid = "0d3f1c8e-0000-4000-8000-000000000004";
+        Map<String, List<String>> apps = new java.util.LinkedHashMap<>();
+        apps.put(EVIL, List.of("line one", EVIL + " \u2028 </script>"));
+        apps.put("b", List.of());
+        PodsPlugin.Logs logs = new PodsPlugin.Logs(null, apps, NOW);
+        String html = page(out -> PodsPlugin.logs(out, "/c/bosun-pods", uuid, logs));
+        assertFalse(html, html.contains("<script>alert"));
+        assertFalse(html, html.contains("'x'"));
+        assertTrue(html, html.contains("<h3>" + EVIL_ESCAPED + "</h3><pre class='bosun-log' id='bosun-log-0' data-app='"
+                + EVIL_ESCAPED + "' style='white-space:pre-wrap;word-break:break-all'>line one\n" + EVIL_ESCAPED
+                + " \u2028 &lt;/script&gt;</pre>"));
+        assertTrue(html, html.contains("id='bosun-log-1' data-app='b' style='white-space:pre-wrap;word-break:break-all'></pre>"));
+        assertTrue(html, html.contains("the last 50 lines of each app, read at 2026-12-07T12:00:00Z (live)"));
+        assertTrue(html, html.contains("url = \"/c/bosun-pods/" + uuid + "/log.json\";"));
+        assertTrue(html, html.contains("}, 2000); })();</script>"));
+        String json = PodsPlugin.json(logs);
+        assertEquals("{\"read\":\"2026-12-07T12:00:00Z\",\"none\":null,\"apps\":[{\"app\":"
+                + "\"\\u003cscript\\u003ealert('x')\\u003c/script\\u003e\\\"\\u0026\",\"lines\":[\"line one\","
+                + "\"\\u003cscript\\u003ealert('x')\\u003c/script\\u003e\\\"\\u0026 \\u2028 \\u003c/script\\u003e\"]},"
+                + "{\"app\":\"b\",\"lines\":[]}]}", json);
+    }
+
+    @Test
+    public void aPodWhoseEngineKeepsNoOutputSaysSo() {
+        PodsPlugin.Logs none = new PodsPlugin.Logs("no output kept: <fly>", Map.of(), NOW);
+        String html = page(out -> PodsPlugin.logs(out, "/c/bosun-pods", "u", none));
+        assertTrue(html, html.contains("<p class='statline' id='bosun-logs-status'>no output kept: &lt;fly&gt;</p>"));
+        assertFalse(html, html.contains("<pre"));
+        assertTrue(PodsPlugin.json(none), PodsPlugin.json(none).contains("\"none\":\"no output kept: \\u003cfly\\u003e\""));
+    }
+
+    @Test
+    public void theLastLinesOfEachAppAreReadAcrossItsRotatedFiles() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("console-logs");
+        try {
+            Path a = java.nio.file.Files.createDirectories(dir.resolve("apps/a"));
+            StringBuilder older = new StringBuilder();
+            for (int i = 1; i <= 30; i++) {
+                older.append("old ").append(i).append('\n');
+            }
+            java.nio.file.Files.writeString(a.resolve("log.1"), older);
+            StringBuilder current = new StringBuilder();
+            for (int i = 1; i <= 30; i++) {
+                current.append("new ").append(i).append('\n');
+            }
+            java.nio.file.Files.writeString(a.resolve("log"), current + "unended");
+            PodInfo pod = new PodInfo("u", PodState.RUNNING, List.of(
+                    new AppInfo("a", "example.com/a", ID, List.of("/bin/sh"), null, AppState.RUNNING, null, null, null),
+                    new AppInfo("quiet", "example.com/q", ID, List.of("/bin/sh"), null, AppState.RUNNING, null, null, null)),
+                    NOW, null, 0, new EngineRecord("nspawn", "1.1.0", 1), Map.of(), dir, List.of(), Set.of(), Map.of(), Map.of());
+            Map<String, List<String>> lines = PodsPlugin.lastLines(pod);
+            assertEquals(List.of("a", "quiet"), List.copyOf(lines.keySet()));
+            assertEquals(PodsPlugin.LOG_LINES, lines.get("a").size());
+            assertEquals("old 11", lines.get("a").get(0));
+            assertEquals("new 30", lines.get("a").get(PodsPlugin.LOG_LINES - 1));
+            assertEquals(List.of(), lines.get("quiet"));
+        } finally {
+            try (var walk = java.nio.file.Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    public void jsonStringsEscapeWhatCouldEndAStringOrAScript() {
+        assertEquals("\"a\\\"b\\\\c\\nd\\u0009\\u001b\\u003c\\u003e\\u0026\\u2028é\"", Html.json("a\"b\\c\nd\t\u001b<>&\u2028é"));
+    }
+
+    @Test
+    public void theNetworksPageListsEachProvidersNetworksEscapedAndSaysWhichCannotList() {
+        String html = page(out -> NetworksPlugin.render(out, List.of(
+                new NetworksPlugin.Listed("cni", List.of(
+                        new org.bosun.api.net.NetworkDefinition("default", "built-in", List.of("ptp", "portmap")),
+                        new org.bosun.api.net.NetworkDefinition(EVIL, "/etc/bosun/net.d/" + EVIL, List.of(EVIL))), null),
+                new NetworksPlugin.Listed("other", List.of(), "network provider x does not list its networks"))));
+        assertFalse(html, html.contains("<script>"));
+        assertTrue(html, html.contains("<tr data-network='default'><td class='name'>default</td><td class='source'>built-in"
+                + "</td><td class='types'>ptp, portmap</td><td>cni</td></tr>"));
+        assertTrue(html, html.contains("<td class='name'>" + EVIL_ESCAPED + "</td><td class='source'>/etc/bosun/net.d/"
+                + EVIL_ESCAPED + "</td>"));
+        assertTrue(html, html.contains("<p class='statline ui-state-error'>other: network provider x does not list its networks</p>"));
+    }
 }

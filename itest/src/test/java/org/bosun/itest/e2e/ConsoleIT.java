@@ -27,7 +27,9 @@ import org.junit.runners.Parameterized.Parameters;
  * {@code bosun agent --feature=console}: the Felix web console with bosun's pages, driven in Debian's
  * headless chromium by playwright-core (itest/browser, installed there by scripts/install). A console
  * agent of the test's own serves the test's data directory on a free loopback port; the pod is run by
- * the CLI, seen on the Pods page, and stopped with the pod page's Stop button; {@code bosun status} then
+ * the CLI, seen on the Pods page, and stopped with the pod page's Stop button; another pod's app (nspawn, which
+ * keeps its apps' output) writes a line a second, which its page shows as it comes; the Networks page lists
+ * the built-in default network; {@code bosun status} then
  * says it exited. The Images page removes an image the test fetched; the Events page shows its removal
  * live; a prepared pod is removed and the stopped one collected from the Pods page. Screenshots stay in
  * target/console-screenshots.
@@ -139,6 +141,10 @@ public class ConsoleIT extends E2eCase {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** The pod whose log the page shows, and its bosun run, until the test stops it. */
+    String logPod;
+    BosunProcess logRun;
+
     @Test
     public void aPodIsSeenAndStoppedInTheBrowser() throws Exception {
         assertTrue("playwright-core is not installed in " + BROWSER + "; run scripts/install (npm ci there)",
@@ -168,6 +174,13 @@ public class ConsoleIT extends E2eCase {
             assertTrue("the pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
                     () -> Files.exists(uuidFile) && states(list()).equals(List.of("running"))));
             String uuid = Files.readString(uuidFile).trim();
+            // A pod whose app writes a numbered line a second, with markup in it (shown as text, never markup).
+            Path logUuidFile = work.resolve("log-pod.uuid");
+            logRun = startBosun("run", INSECURE, "--stage1-name=nspawn", "--net=none", "--uuid-file-save=" + logUuidFile,
+                    aci(), "--", "-c", "i=0; while [ $i -lt 300 ]; do echo \"console-log $i <b>&amp;\"; i=$((i+1)); sleep 1; done");
+            assertTrue("the log pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
+                    () -> Files.exists(logUuidFile) && states(list()).equals(List.of("running", "running"))));
+            logPod = Files.readString(logUuidFile).trim();
 
             // A prepared pod (the Pods page removes it) and an image no pod uses (the Images page removes it).
             BosunResult prepare = bosun("prepare", INSECURE, FLY, aci());
@@ -201,6 +214,7 @@ public class ConsoleIT extends E2eCase {
             node.environment().put("CONSOLE_PASSWORD", PASSWORD);
             node.environment().put("POD_UUID", uuid);
             node.environment().put("PREPARED_UUID", prepared);
+            node.environment().put("LOG_POD_UUID", logPod);
             node.environment().put("IMAGE_USED_ID", usedId);
             node.environment().put("IMAGE_UNUSED_ID", unusedId);
             node.environment().put("SCREENSHOTS", shots.toString());
@@ -212,6 +226,20 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.contains("wrong-password-status: 401"));
             assertTrue(out, lines.contains("pods-page-status: 200"));
             assertTrue(out, lines.contains("pods-page-state: running"));
+            // a pod's app's log lines on its page, live, as text
+            assertTrue(out, lines.contains("log-pod-page-status: 200"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("log-pod-app: \\S+")));
+            assertTrue(out, lines.contains("log-pod-first-lines: yes"));
+            assertTrue(out, lines.contains("log-pod-live: yes after 0 navigations"));
+            assertTrue(out, lines.contains("log-pod-markup-in-log: 0"));
+            assertTrue(out, lines.contains("log-json: 200 json has lines"));
+            assertTrue(out, lines.contains("log-json-unknown-pod: 404 error"));
+            assertTrue(out, lines.contains("fly-pod-logs-status: no output kept: its engine 'fly' does not supervise its"
+                    + " apps, which write straight to the stdout and stderr of the bosun run that started them"));
+            assertTrue(out, lines.contains("log-pod-status: the last 50 lines of each app, read at T (live)"));
+            // the networks --net= can name: the built-in default one first when net.d has none
+            assertTrue(out, lines.contains("networks-page-status: 200"));
+            assertTrue(out, lines.contains("network: default | built-in | ptp, portmap | cni"));
             assertTrue(out, lines.contains("engines-page-status: 200"));
             assertTrue(out, lines.contains("engine: fly active"));
             assertTrue(out, lines.contains("stop-message: stopped " + uuid));
@@ -250,7 +278,13 @@ public class ConsoleIT extends E2eCase {
             assertExit(0, status);
             assertTrue("bosun status after the console's Stop and gc:\n" + status.describe(),
                     status.stdout.lines().anyMatch(l -> l.equals("state=exited garbage")));
+            assertExit(0, bosun("stop", logPod));
+            logRun.await(Duration.ofSeconds(60));
+            logRun = null;
         } finally {
+            if (logRun != null && logPod != null) {
+                bosun("stop", "--force", logPod);
+            }
             stop(agent);
         }
         byte[] err = Files.readAllBytes(work.resolve("console-agent.err"));

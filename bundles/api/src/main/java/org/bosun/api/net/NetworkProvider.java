@@ -3,6 +3,8 @@ package org.bosun.api.net;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.bosun.api.BosunException;
+import org.bosun.api.RuntimePaths;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -22,4 +24,14 @@ public interface NetworkProvider {
 
     /** Detaches the pod from everything recorded in {@code podDir}; safe to call twice. */
     void detach(Path podDir);
+
+    /**
+     * The networks a pod of this data directory can be attached to, by name, in the order the provider
+     * looks them up; read-only. A provider that cannot list them says so (NOT_IMPLEMENTED).
+     *
+     * @since 1.1
+     */
+    default List<NetworkDefinition> networks(RuntimePaths paths) {
+        throw BosunException.notImplemented("network provider " + getClass().getName() + " does not list its networks");
+    }
 }

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.image.ImageGcReport;
+import org.bosun.api.text.HumanText;
 import org.bosun.cli.Durations;
 import org.bosun.cli.HelpOption;
 import org.bosun.cli.Session;
-import org.bosun.cli.TerminalProgress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ final class ImageGcCommand implements Callable<Integer> {
         report.images().forEach(id -> session.out().println("removed image " + id));
         session.out().println("removed " + report.images().size() + " images, " + report.trees() + " trees, "
                 + report.blobs() + " blobs, " + report.leftovers() + " leftovers; freed "
-                + TerminalProgress.bytes(report.bytesFreed()));
+                + HumanText.bytes(report.bytesFreed()));
         return 0;
     }
 }

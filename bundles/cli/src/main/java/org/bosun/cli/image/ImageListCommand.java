@@ -10,13 +10,12 @@ import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.image.StoredImage;
-import org.bosun.cli.Durations;
+import org.bosun.api.text.HumanText;
 import org.bosun.cli.HelpOption;
 import org.bosun.cli.OutputFormat;
 import org.bosun.cli.PodJson;
 import org.bosun.cli.Session;
 import org.bosun.cli.Table;
-import org.bosun.cli.TerminalProgress;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -128,7 +127,7 @@ final class ImageListCommand implements Callable<Integer> {
             case "name" -> i.name() + version(i);
             case "importtime" -> time(i.importTime(), now);
             case "lastused" -> time(i.lastUsed(), now);
-            case "size" -> full ? Long.toString(i.size()) : TerminalProgress.bytes(i.size());
+            case "size" -> full ? Long.toString(i.size()) : HumanText.bytes(i.size());
             case "format" -> i.format();
             default -> String.join(",", i.references());
         };
@@ -143,7 +142,7 @@ final class ImageListCommand implements Callable<Integer> {
         if (t == null) {
             return "never";
         }
-        return full ? t.toString() : Durations.ago(Duration.between(t, now));
+        return full ? t.toString() : HumanText.ago(Duration.between(t, now));
     }
 
     private static long nanos(Instant t) {

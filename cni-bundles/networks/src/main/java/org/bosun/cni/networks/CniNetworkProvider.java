@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.RuntimePaths;
 import org.bosun.api.net.NetworkAttachment;
+import org.bosun.api.net.NetworkDefinition;
 import org.bosun.api.net.NetworkProvider;
 import org.bosun.api.net.NetworkProviderService;
 import org.bosun.api.net.NetworkRequest;
@@ -81,6 +83,12 @@ public final class CniNetworkProvider implements NetworkProvider {
         this.catalog = new NetworkCatalog(executor, builtins);
         this.pluginDirs = List.copyOf(pluginDirs);
         this.timeout = timeout;
+    }
+
+    /** The networks {@code --net=} can name: the net.d files', the built-in ones, host and none. */
+    @Override
+    public List<NetworkDefinition> networks(RuntimePaths paths) {
+        return catalog.definitions(paths);
     }
 
     @Override

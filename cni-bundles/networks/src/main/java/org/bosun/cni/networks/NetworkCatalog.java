@@ -11,8 +11,10 @@ import java.util.TreeSet;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.net.NetworkDefinition;
 import org.bosun.cni.api.CniExecutor;
 import org.bosun.cni.api.NetworkConfig;
+import org.bosun.cni.api.PluginConfig;
 import org.bosun.host.config.ConfigFolder;
 
 /**
@@ -90,6 +92,28 @@ final class NetworkCatalog {
             planned.add(new Planned(e.getKey(), e.getValue(), config));
         }
         return new Plan(false, planned);
+    }
+
+    /**
+     * Every network {@code --net=} can name, in the order a name is looked up: the {@code net.d} files'
+     * (local before system, each in file-name order), the built-in ones no file replaces, then host and none.
+     */
+    List<NetworkDefinition> definitions(RuntimePaths paths) {
+        Map<String, NetworkConfig> user = userNetworks(paths);
+        List<NetworkDefinition> all = new ArrayList<>();
+        user.values().forEach(c -> all.add(new NetworkDefinition(c.name(), c.source(), types(c))));
+        for (String name : List.of(BuiltinNetworks.DEFAULT, BuiltinNetworks.DEFAULT_RESTRICTED)) {
+            if (!user.containsKey(name)) {
+                all.add(new NetworkDefinition(name, NetworkDefinition.BUILT_IN, types(builtin(paths, name))));
+            }
+        }
+        all.add(new NetworkDefinition(HOST, NetworkDefinition.BUILT_IN, List.of()));
+        all.add(new NetworkDefinition(NONE, NetworkDefinition.BUILT_IN, List.of()));
+        return all;
+    }
+
+    private static List<String> types(NetworkConfig config) {
+        return config.plugins().stream().map(PluginConfig::type).toList();
     }
 
     NetworkConfig loopback() {

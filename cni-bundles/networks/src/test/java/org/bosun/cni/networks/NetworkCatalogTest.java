@@ -136,4 +136,27 @@ public class NetworkCatalogTest {
         assertTrue(e.getMessage(), e.getMessage().startsWith("network config " + broken + " is not valid JSON: "));
         assertFalse(e.getMessage().contains("\n"));
     }
+
+    @Test
+    public void theNetworksAreListedInLookupOrderAFileReplacingABuiltInOne() throws IOException {
+        Path local = netd(paths.localConfigDir(), "10-lab.conflist", "lab", "l");
+        Path system = netd(paths.systemConfigDir(), "20-default.conflist", "default", "s");
+        netd(paths.systemConfigDir(), "30-lab.conflist", "lab", "shadowed");
+        List<org.bosun.api.net.NetworkDefinition> all = catalog.definitions(paths);
+        assertEquals(List.of("lab", "default", "default-restricted", "host", "none"),
+                all.stream().map(org.bosun.api.net.NetworkDefinition::name).toList());
+        assertEquals(new org.bosun.api.net.NetworkDefinition("lab", local.toString(), List.of("bridge")), all.get(0));
+        assertEquals(system.toString(), all.get(1).source());
+        assertEquals(new org.bosun.api.net.NetworkDefinition("default-restricted", "built-in", List.of("ptp", "portmap")),
+                all.get(2));
+        assertEquals(new org.bosun.api.net.NetworkDefinition("none", "built-in", List.of()), all.get(4));
+    }
+
+    @Test
+    public void withoutFilesTheBuiltInNetworksAreListed() {
+        assertEquals(List.of(new org.bosun.api.net.NetworkDefinition("default", "built-in", List.of("ptp", "portmap")),
+                new org.bosun.api.net.NetworkDefinition("default-restricted", "built-in", List.of("ptp", "portmap")),
+                new org.bosun.api.net.NetworkDefinition("host", "built-in", List.of()),
+                new org.bosun.api.net.NetworkDefinition("none", "built-in", List.of())), catalog.definitions(paths));
+    }
 }
