@@ -57,6 +57,62 @@ final class ImageAccounts {
                 + ", or has no numeric primary group there; give a numeric user or a group");
     }
 
+    /**
+     * The groups the image's /etc/group lists the app's user in, as docker and containerd add them to
+     * a container's supplementary groups: the user by its name, given or, for a numeric user (or a
+     * file's owner), the first /etc/passwd entry of {@code uid}; without a name (no such entry, no
+     * /etc/passwd) there are none. group(5): {@code group_name:password:GID:user_list}, the user list
+     * comma-separated. Lines that are not such an entry (too few fields, a GID that is not a number,
+     * blank lines, NIS {@code +}/{@code -} entries) are skipped, as glibc's files backend skips what it
+     * cannot parse; {@code primaryGid} is left out, and each group comes once, in file order. An image
+     * without a regular /etc/group (or one reached through a symbolic link) lists no groups.
+     */
+    static List<Integer> memberGids(Path rootfs, String user, int uid, int primaryGid) {
+        String name = user == null || user.isEmpty() || user.matches("\\d{1,10}") || user.startsWith("/") ? null : user;
+        if (name == null && isSafeFile(rootfs, "etc/passwd")) {
+            for (String[] fields : lines(rootfs, "etc/passwd")) {
+                if (fields.length > 2 && fields[2].equals(Integer.toUnsignedString(uid)) && !fields[0].isEmpty()) {
+                    name = fields[0];
+                    break;
+                }
+            }
+        }
+        List<Integer> gids = new ArrayList<>();
+        if (name == null || !isSafeFile(rootfs, "etc/group")) {
+            return gids;
+        }
+        for (String[] fields : lines(rootfs, "etc/group")) {
+            if (fields.length < 4 || fields[0].isEmpty() || fields[0].startsWith("+") || fields[0].startsWith("-")
+                    || !fields[2].matches("\\d{1,10}") || Long.parseLong(fields[2]) > 0xFFFF_FFFEL) {
+                continue;
+            }
+            int gid = (int) Long.parseLong(fields[2]);
+            if (gid == primaryGid || gids.contains(gid)) {
+                continue;
+            }
+            for (String member : fields[3].split(",")) {
+                if (member.trim().equals(name)) {
+                    gids.add(gid);
+                    break;
+                }
+            }
+        }
+        return gids;
+    }
+
+    /** The lines of a file of the image, split into fields; none when it cannot be read. */
+    private static List<String[]> lines(Path rootfs, String file) {
+        List<String[]> entries = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(rootfs.resolve(file), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                entries.add(line.split(":", -1));
+            }
+        } catch (IOException e) {
+            // an unreadable account file lists no one
+        }
+        return entries;
+    }
+
     private static int resolve(Path rootfs, String file, String name, int idField, String what, String image) {
         if (name == null || name.isEmpty()) {
             return 0;

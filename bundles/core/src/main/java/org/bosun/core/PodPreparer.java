@@ -395,11 +395,24 @@ final class PodPreparer {
                 .forEach(e -> labels.add(new PodManifestJson.NameValue(e.getKey(), e.getValue())));
         return new PodManifestJson.RuntimeApp(name, new PodManifestJson.RuntimeImage(image.name(), imageId, labels),
                 new PodManifestJson.App(exec, Integer.toString(uid), Integer.toString(gid), workingDir, envList,
-                        AppIsolators.supplementaryGids(image, app), AppIsolators.isolators(
+                        supplementaryGids(image, app, rootfs, user, uid, gid), AppIsolators.isolators(
                                 AppIsolators.withImages(app.settings().resources(), image, name)),
                         AppIsolators.eventHandlers(image, name), nullIfEmpty(app.settings().userAnnotations()),
                         nullIfEmpty(app.settings().userLabels())),
                 app.settings().readonlyRootfs(), List.of(), List.of());
+    }
+
+    /**
+     * The app's supplementary groups ({@link AppIsolators#supplementaryGids}) and, as docker and
+     * containerd give them to every engine's containers alike, the groups the image's /etc/group lists
+     * its user in ({@link ImageAccounts#memberGids}); each once; null for none.
+     */
+    private static List<Integer> supplementaryGids(ImageManifest image, AppRequest app, Path rootfs, String user, int uid,
+            int gid) {
+        List<Integer> given = AppIsolators.supplementaryGids(image, app);
+        java.util.LinkedHashSet<Integer> gids = new java.util.LinkedHashSet<>(given == null ? List.of() : given);
+        gids.addAll(ImageAccounts.memberGids(rootfs, user, uid, gid));
+        return gids.isEmpty() ? null : new ArrayList<>(gids);
     }
 
     /** appc leaves out an empty {@code userAnnotations} or {@code userLabels}. */

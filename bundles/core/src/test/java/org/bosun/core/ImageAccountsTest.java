@@ -46,6 +46,47 @@ public class ImageAccountsTest {
                 "apps:x:4321:app", ""));
     }
 
+    private void groups(String... lines) throws IOException {
+        Files.writeString(rootfs.resolve("etc/group"), String.join("\n", lines) + "\n");
+    }
+
+    /** docker's and containerd's rule: the groups /etc/group lists the user in, by name or by its uid's name. */
+    @Test
+    public void theGroupsTheImageListsTheUserInAreItsSupplementaryGroups() throws IOException {
+        etc();
+        groups("root:x:0:", "apps:x:4321:app", "audio:x:29:pulse,app", "video:x:44:app,other", "staff:x:50:other",
+                "wheel:x:10: app ");
+        assertEquals("by name, the primary group left out", java.util.List.of(29, 44, 10),
+                ImageAccounts.memberGids(rootfs, "app", 1234, 4321));
+        assertEquals("by uid", java.util.List.of(29, 44, 10), ImageAccounts.memberGids(rootfs, "1234", 1234, 4321));
+        assertEquals("with another primary group", java.util.List.of(4321, 29, 44, 10),
+                ImageAccounts.memberGids(rootfs, "app", 1234, 0));
+        assertEquals("a user no group lists", java.util.List.of(), ImageAccounts.memberGids(rootfs, "www-data", 33, 33));
+        assertEquals("a uid /etc/passwd does not name", java.util.List.of(),
+                ImageAccounts.memberGids(rootfs, "4242", 4242, 0));
+        assertEquals("the user of the primary group name is not a member by that", java.util.List.of(),
+                ImageAccounts.memberGids(rootfs, "root", 0, 0));
+    }
+
+    /** group(5) entries only: what is not one is skipped, as glibc's files backend skips it. */
+    @Test
+    public void malformedGroupLinesAreSkipped() throws IOException {
+        etc();
+        groups("", "# comment app", "short:x:7", "nogid:x::app", "letters:x:abc:app", "huge:x:99999999999:app",
+                "+app:x:8:app", "-:x:9:app", ":x:11:app", "twice:x:12:app", "again:x:12:app", "good:x:13:app");
+        assertEquals(java.util.List.of(12, 13), ImageAccounts.memberGids(rootfs, "app", 1234, 4321));
+    }
+
+    @Test
+    public void anImageWithoutAccountFilesOrWithLinkedOnesListsNoGroups() throws IOException {
+        assertEquals(java.util.List.of(), ImageAccounts.memberGids(rootfs, "app", 1234, 0));
+        assertEquals(java.util.List.of(), ImageAccounts.memberGids(rootfs, null, 0, 0));
+        Files.writeString(outside.resolve("group"), "host:x:5:app\n");
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.createSymbolicLink(rootfs.resolve("etc/group"), outside.resolve("group"));
+        assertEquals("never the host's", java.util.List.of(), ImageAccounts.memberGids(rootfs, "app", 1234, 0));
+    }
+
     @Test
     public void resolvesUserNamesFromTheImagesPasswd() throws IOException {
         etc();

@@ -47,6 +47,7 @@ import org.bosun.cri.v1.KeyValue;
 import org.bosun.cri.v1.LinuxContainerResources;
 import org.bosun.cri.v1.LinuxContainerSecurityContext;
 import org.bosun.cri.v1.Mount;
+import org.bosun.cri.v1.NamespaceMode;
 import org.bosun.cri.v1.SecurityProfile;
 import org.bosun.host.HostCapabilities;
 
@@ -177,6 +178,7 @@ final class CriContainers {
             }
         }
         refuseUnsupported(config);
+        refusePidMismatch(config, pod);
         String image = config.getImage().getImage();
         if (image.isBlank()) {
             throw BosunException.invalid("the container names no image (image.image is empty)");
@@ -387,13 +389,40 @@ final class CriContainers {
         switch (security.getNamespaceOptions().getPid()) {
             case CONTAINER -> {
             }
-            case POD -> CriSandboxes.refusePodPidNamespace(security.hasNamespaceOptions(), security.getNamespaceOptions());
+            case POD -> {
+                // the sandbox's, checked against it (refusePidMismatch)
+            }
             case NODE -> throw BosunException.notImplemented("a container in the host's PID namespace is not supported"
                     + " yet; give pid CONTAINER");
             case TARGET -> throw BosunException.notImplemented("a container in another container's PID namespace"
                     + " (pid TARGET) is not supported; give pid CONTAINER");
             default -> throw BosunException.invalid("unknown PID namespace mode "
                     + security.getNamespaceOptions().getPidValue());
+        }
+    }
+
+    /**
+     * A container's PID namespace is its sandbox's choice: the containers of a sandbox made with pid POD
+     * on the oci engine share one, the others have one each. A container whose namespace options ask
+     * for the other (kubelet gives a container the sandbox's) is refused, not run otherwise than asked.
+     * The containers of an nspawn sandbox share the pod's systemd's PID namespace anyway: pid POD is
+     * what they get.
+     */
+    static void refusePidMismatch(ContainerConfig config, PodInfo sandbox) {
+        LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
+        if (!security.hasNamespaceOptions()) {
+            return;
+        }
+        NamespaceMode pid = security.getNamespaceOptions().getPid();
+        boolean oci = CriSandboxes.isOci(sandbox);
+        if (pid == NamespaceMode.POD && oci && !CriSandboxes.sharesPid(sandbox)) {
+            throw BosunException.invalid("the container asks for its sandbox's shared PID namespace (pid POD), but"
+                    + " sandbox " + sandbox.uuid() + " gives each container a PID namespace of its own; give pid"
+                    + " CONTAINER, or make the sandbox with pid POD");
+        }
+        if (pid == NamespaceMode.CONTAINER && oci && CriSandboxes.sharesPid(sandbox)) {
+            throw BosunException.notImplemented("a container with a PID namespace of its own in sandbox "
+                    + sandbox.uuid() + ", whose containers share one (pid POD), is not supported; give pid POD");
         }
     }
 

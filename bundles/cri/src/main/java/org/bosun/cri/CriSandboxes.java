@@ -49,6 +49,15 @@ final class CriSandboxes {
     static final String ATTEMPT = "bosun.org/cri-attempt";
     static final String LOG_DIRECTORY = "bosun.org/cri-log-directory";
     static final String HANDLER = "bosun.org/cri-runtime-handler";
+    /**
+     * Whether the sandbox's containers share one PID namespace ({@value #PID_POD}) or each has its own
+     * ({@value #PID_CONTAINER}, also a sandbox made before this annotation).
+     */
+    static final String PID_NAMESPACE = "bosun.org/cri-pid-namespace";
+    static final String PID_POD = "pod";
+    static final String PID_CONTAINER = "container";
+    /** The oci engine's option of its apps' PID namespaces ({@code pid=app|pod}). */
+    static final String PID_OPTION = "pid";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final PodService pods;
@@ -78,6 +87,7 @@ final class CriSandboxes {
         annotations.put(NAMESPACE, meta.getNamespace());
         annotations.put(ATTEMPT, Integer.toUnsignedString(meta.getAttempt()));
         annotations.put(HANDLER, engine.handler());
+        annotations.put(PID_NAMESPACE, sharesPid(config) ? PID_POD : PID_CONTAINER);
         if (!config.getLogDirectory().isEmpty()) {
             annotations.put(LOG_DIRECTORY, config.getLogDirectory());
         }
@@ -153,8 +163,34 @@ final class CriSandboxes {
                 .getNetwork() == NamespaceMode.NODE;
         List<PodOptions.NetworkChoice> networks = List.of(new PodOptions.NetworkChoice(hostNetwork ? "host" : "default",
                 null));
+        Map<String, String> engineOptions = new LinkedHashMap<>(engine.options());
+        if (sharesPid(config) && engine.stage1().equals("oci")) {
+            // the oci engine's apps each have a PID namespace unless told; nspawn's share the pod's systemd's
+            engineOptions.put(PID_OPTION, "pod");
+        }
         return new PodOptions(config.getHostname().isEmpty() ? null : config.getHostname(), networks, ports, dns,
-                null, null, null, null, false, false, false, "never", engine.options());
+                null, null, null, null, false, false, false, "never", engineOptions);
+    }
+
+    /**
+     * Whether the sandbox's containers share one PID namespace: pid POD in namespace options that are
+     * given (kubelet always gives them: CONTAINER, or POD for shareProcessNamespace; critest leaves
+     * POD, the enum's zero, in those it gives). Options not given get bosun's own, one per container.
+     */
+    static boolean sharesPid(PodSandboxConfig config) {
+        LinuxSandboxSecurityContext security = config.getLinux().getSecurityContext();
+        return security.hasNamespaceOptions() && security.getNamespaceOptions().getPid() == NamespaceMode.POD;
+    }
+
+    /** Whether {@code sandbox} runs on the oci engine (handler runc or crun), where its containers' PID namespaces are chosen. */
+    static boolean isOci(PodInfo sandbox) {
+        String handler = sandbox.annotations().getOrDefault(HANDLER, "");
+        return handler.equals("runc") || handler.equals("crun");
+    }
+
+    /** Whether the containers of {@code sandbox} share one PID namespace, as it was made. */
+    static boolean sharesPid(PodInfo sandbox) {
+        return PID_POD.equals(sandbox.annotations().get(PID_NAMESPACE));
     }
 
     static void refuseUnsupported(LinuxSandboxSecurityContext security) {
@@ -162,7 +198,6 @@ final class CriSandboxes {
         if (ns.getPid() == NamespaceMode.NODE || ns.getIpc() == NamespaceMode.NODE) {
             throw BosunException.notImplemented("a sandbox in the host's PID or IPC namespace is not supported yet");
         }
-        refusePodPidNamespace(security.hasNamespaceOptions(), ns);
         if (ns.getPid() == NamespaceMode.TARGET) {
             throw BosunException.invalid("a sandbox's PID namespace cannot be TARGET (a container's option)");
         }
@@ -295,7 +330,8 @@ final class CriSandboxes {
         boolean host = pod.networks().isEmpty();
         status.setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
                 .setOptions(NamespaceOption.newBuilder().setNetwork(host ? NamespaceMode.NODE : NamespaceMode.POD)
-                        .setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD))));
+                        .setPid(sharesPid(pod) || !isOci(pod) ? NamespaceMode.POD : NamespaceMode.CONTAINER)
+                        .setIpc(NamespaceMode.POD))));
         return status.build();
     }
 
@@ -336,15 +372,4 @@ final class CriSandboxes {
         return pod.state() == PodState.RUNNING ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY;
     }
 
-    /**
-     * A PID namespace shared by the sandbox's containers (pid POD) is refused, for a sandbox and a container
-     * alike. POD is the enum's zero, so only namespace options that are given ask for it (kubelet always
-     * gives them: CONTAINER, or POD for shareProcessNamespace); options not given get bosun's own.
-     */
-    static void refusePodPidNamespace(boolean given, NamespaceOption ns) {
-        if (given && ns.getPid() == NamespaceMode.POD) {
-            throw BosunException.notImplemented("a PID namespace shared by the sandbox's containers is not supported:"
-                    + " each bosun app has a PID namespace of its own; give pid CONTAINER");
-        }
-    }
 }

@@ -151,23 +151,74 @@ public class CriContainersTest {
                 .setRunAsUsername("www-data")));
     }
 
-    /** Each bosun app has a PID namespace of its own: a pod-shared one (pid POD, when given) is refused. */
+    /** pid POD and CONTAINER are the sandbox's choice; TARGET is refused, for a container and a sandbox. */
     @Test
-    public void aPodSharedPidNamespaceIsRefusedWhenAsked() {
+    public void aPodSharedPidNamespaceIsAcceptedAndTargetIsRefused() {
         NamespaceOption pod = NamespaceOption.newBuilder().setPid(NamespaceMode.POD).build();
-        assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(BosunException.class, () -> CriContainers.refuseUnsupported(
-                container(security().setNamespaceOptions(pod)))).kind());
-        assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(BosunException.class, () -> CriSandboxes.refuseUnsupported(
-                LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(pod).build())).kind());
+        CriContainers.refuseUnsupported(container(security().setNamespaceOptions(pod)));
+        CriSandboxes.refuseUnsupported(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(pod).build());
         assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(BosunException.class, () -> CriContainers.refuseUnsupported(
                 container(security().setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.TARGET)))))
                 .kind());
+        assertEquals(ErrorKind.INVALID_ARGUMENT, assertThrows(BosunException.class, () -> CriSandboxes.refuseUnsupported(
+                LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
+                        .setPid(NamespaceMode.TARGET)).build())).kind());
         NamespaceOption own = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
         CriContainers.refuseUnsupported(container(security().setNamespaceOptions(own)));
         CriSandboxes.refuseUnsupported(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(own).build());
-        // no namespace options at all (crictl's pod.json): nothing asked
         CriContainers.refuseUnsupported(container(security()));
         CriSandboxes.refuseUnsupported(LinuxSandboxSecurityContext.getDefaultInstance());
+    }
+
+    /** Only namespace options that are given ask for pid POD (the enum's zero): critest's host-network sandboxes do. */
+    @Test
+    public void aSandboxSharesPidOnlyWhenItsGivenNamespaceOptionsSayPod() {
+        java.util.function.Function<NamespaceOption, org.bosun.cri.v1.PodSandboxConfig> config = ns -> {
+            LinuxSandboxSecurityContext.Builder security = LinuxSandboxSecurityContext.newBuilder();
+            if (ns != null) {
+                security.setNamespaceOptions(ns);
+            }
+            return org.bosun.cri.v1.PodSandboxConfig.newBuilder().setLinux(org.bosun.cri.v1.LinuxPodSandboxConfig
+                    .newBuilder().setSecurityContext(security)).build();
+        };
+        assertTrue(CriSandboxes.sharesPid(config.apply(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE).build())));
+        assertTrue(CriSandboxes.sharesPid(config.apply(NamespaceOption.newBuilder().setPid(NamespaceMode.POD).build())));
+        assertFalse(CriSandboxes.sharesPid(config.apply(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER)
+                .build())));
+        assertFalse("nothing asked: bosun's own", CriSandboxes.sharesPid(config.apply(null)));
+        assertFalse(CriSandboxes.sharesPid(org.bosun.cri.v1.PodSandboxConfig.getDefaultInstance()));
+    }
+
+    /** A container asking for the other PID namespace mode than its oci sandbox's is refused; nspawn's share anyway. */
+    @Test
+    public void aContainersPidModeMustBeItsOciSandboxs() {
+        NamespaceOption pod = NamespaceOption.newBuilder().setPid(NamespaceMode.POD).build();
+        NamespaceOption own = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
+        org.bosun.cri.v1.ContainerConfig podPid = container(security().setNamespaceOptions(pod));
+        org.bosun.cri.v1.ContainerConfig ownPid = container(security().setNamespaceOptions(own));
+        for (String handler : new String[] {"runc", "crun"}) {
+            org.bosun.api.pod.PodInfo shared = sandbox(handler, CriSandboxes.PID_POD);
+            org.bosun.api.pod.PodInfo separate = sandbox(handler, CriSandboxes.PID_CONTAINER);
+            CriContainers.refusePidMismatch(podPid, shared);
+            CriContainers.refusePidMismatch(ownPid, separate);
+            CriContainers.refusePidMismatch(container(security()), shared);
+            CriContainers.refusePidMismatch(container(security()), separate);
+            BosunException wrongPod = assertThrows(BosunException.class, () -> CriContainers.refusePidMismatch(podPid,
+                    separate));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, wrongPod.kind());
+            assertTrue(wrongPod.getMessage(), wrongPod.getMessage().contains("make the sandbox with pid POD"));
+            assertEquals(ErrorKind.NOT_IMPLEMENTED, assertThrows(BosunException.class,
+                    () -> CriContainers.refusePidMismatch(ownPid, shared)).kind());
+            assertFalse(CriSandboxes.sharesPid(sandbox(handler)));
+        }
+        CriContainers.refusePidMismatch(podPid, sandbox("nspawn", CriSandboxes.PID_CONTAINER));
+        CriContainers.refusePidMismatch(ownPid, sandbox("nspawn", CriSandboxes.PID_POD));
+    }
+
+    private static org.bosun.api.pod.PodInfo sandbox(String handler, String pid) {
+        return new org.bosun.api.pod.PodInfo("0d7c9a5e-1111-4000-8000-000000000000", org.bosun.api.pod.PodState.RUNNING,
+                java.util.List.of(), null, null, 0, null, Map.of(CriSandboxes.HANDLER, handler,
+                        CriSandboxes.PID_NAMESPACE, pid), null, java.util.List.of(), java.util.Set.of(), Map.of(), Map.of());
     }
 
     private static org.bosun.api.pod.PodInfo sandbox(String handler) {

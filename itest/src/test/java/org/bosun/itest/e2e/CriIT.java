@@ -325,32 +325,96 @@ public class CriIT {
         assertNothingLeft();
     }
 
-    /**
-     * critest "RunAsGroup is set without RunAsUser" (the CRI: the runtime MUST error) and "PodPID" (each
-     * bosun app has a PID namespace of its own, so a pod-shared one is refused, not ignored).
-     */
+    /** critest "RunAsGroup is set without RunAsUser": the CRI says the runtime MUST error. */
     @Test
-    public void runAsGroupWithoutAUserAndAPodSharedPidNamespaceAreRefused() throws Exception {
+    public void runAsGroupWithoutAUserIsRefused() throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
         try {
-            NamespaceOption shared = NamespaceOption.newBuilder().setPid(NamespaceMode.POD).build();
-            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("podpid", logs).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
-                            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(shared))))
-                    .build()));
-            assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
             String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig("rungroup", logs)).build()).getPodSandboxId();
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
                     .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig
                             .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setRunAsGroup(
                                     org.bosun.cri.v1.Int64Value.newBuilder().setValue(1002))))).build()));
-            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
-                    .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig
-                            .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
-                                    .setNamespaceOptions(shared)))).build()));
             assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * critest "PodPID": the containers of a sandbox made with pid POD share one PID namespace, whose
+     * PID 1 is the pod's holder (catatonit in pause mode), and see each other's processes; those of a
+     * sandbox with pid CONTAINER do not. A container asking for the other mode than its sandbox's is
+     * refused. The holder goes with the sandbox.
+     */
+    @Test
+    public void theContainersOfAPodPidSandboxSeeEachOthersProcessesOnRuncAndCrun() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        List<Long> holders = new ArrayList<>();
+        try {
+            for (String handler : List.of("runc", "crun")) {
+                for (NamespaceMode mode : List.of(NamespaceMode.POD, NamespaceMode.CONTAINER)) {
+                    NamespaceOption ns = NamespaceOption.newBuilder().setPid(mode).build();
+                    String name = "pid-" + handler + "-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+                    String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setRuntimeHandler(handler)
+                            .setConfig(sandboxConfig(name, logs).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                                    .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(ns))))
+                            .build()).getPodSandboxId();
+                    assertEquals(mode, runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                            .setPodSandboxId(sandbox).build()).getStatus().getLinux().getNamespaces().getOptions()
+                            .getPid());
+                    List<String> containers = new ArrayList<>();
+                    for (String c : List.of("first", "second")) {
+                        String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                                .setSandboxConfig(sandboxConfig(name, logs)).setConfig(containerConfig(image).toBuilder()
+                                        .setMetadata(ContainerMetadata.newBuilder().setName(c)).setLogPath(c + ".log")
+                                        .clearCommand().addAllCommand(List.of("sleep", c.equals("first") ? "1001" : "1002"))
+                                        .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(
+                                                LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(ns))))
+                                .build()).getContainerId();
+                        runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                        containers.add(id);
+                    }
+                    ExecSyncResponse seen = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(containers.get(1))
+                            .addAllCmd(List.of("/bin/sh", "-c", "ps -o pid,args; echo; cat /proc/1/cmdline | tr '\\0' ' '"))
+                            .setTimeout(30).build());
+                    String out = seen.getStdout().toStringUtf8();
+                    assertEquals(out + seen.getStderr().toStringUtf8(), 0, seen.getExitCode());
+                    assertTrue(name + ": its own process: " + out, out.contains("sleep 1002"));
+                    if (mode == NamespaceMode.POD) {
+                        assertTrue(name + ": the other container's process: " + out, out.contains("sleep 1001"));
+                        assertTrue(name + ": PID 1 is the holder: " + out, out.contains("catatonit -P"));
+                        Path record = FIXTURE.agentData().resolve("pods/run").resolve(sandbox)
+                                .resolve("engine/io/pid-holder");
+                        holders.add(Long.parseLong(Files.readString(record).trim()));
+                    } else {
+                        assertFalse(name + ": not the other container's process: " + out, out.contains("sleep 1001"));
+                        assertFalse(name + ": no holder: " + out, out.contains("catatonit -P"));
+                    }
+                    // the other mode than the sandbox's: refused, nothing made
+                    NamespaceOption other = NamespaceOption.newBuilder().setPid(mode == NamespaceMode.POD
+                            ? NamespaceMode.CONTAINER : NamespaceMode.POD).build();
+                    assertCode(mode == NamespaceMode.POD ? Status.Code.UNIMPLEMENTED : Status.Code.INVALID_ARGUMENT,
+                            () -> runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                                    .setConfig(containerConfig(image).toBuilder().setMetadata(ContainerMetadata.newBuilder()
+                                            .setName("other")).setLinux(LinuxContainerConfig.newBuilder()
+                                                    .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                                                            .setNamespaceOptions(other)))).build()));
+                    assertEquals(2, runtime.listContainers(ListContainersRequest.newBuilder().setFilter(
+                            ContainerFilter.newBuilder().setPodSandboxId(sandbox)).build()).getContainersCount());
+                    runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+                    runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+                }
+            }
+            assertEquals(2, holders.size());
+            for (long holder : holders) {
+                assertFalse("the PID namespace holder " + holder + " ends with its sandbox",
+                        ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false));
+            }
         } finally {
             removeAll(image);
         }

@@ -204,6 +204,46 @@ public class OciEngineIT extends E2eCase {
         }
     }
 
+    /**
+     * {@code --stage1-option=pid=pod}: the apps share one PID namespace whose PID 1 is the pod's holder
+     * ({@code catatonit -P}), so each sees the other's processes; without it neither does. Nothing of
+     * the pod is left after gc.
+     */
+    @Test
+    public void withPidPodTheAppsShareOnePidNamespaceAndSeeEachOthersProcesses() throws Exception {
+        String look = "sleep 0.5; echo \"$(cat /proc/1/cmdline | tr '\\0' ' ')|$(cat /proc/[0-9]*/cmdline 2>/dev/null"
+                + " | tr '\\0' ' ')\"";
+        for (String rt : RUNTIMES) {
+            for (boolean shared : new boolean[] {true, false}) {
+                Path uuidFile = work.resolve(rt + shared + ".uuid");
+                List<String> args = new ArrayList<>(List.of("run", INSECURE, OCI, runtime(rt)));
+                if (shared) {
+                    args.add("--stage1-option=pid=pod");
+                }
+                args.addAll(List.of("--uuid-file-save=" + uuidFile, aci(), "--name=first", "--exec", "/bin/sleep",
+                        "--", "1.5", "---", aci(), "--name=second", "--exec", "/bin/sh", "--", "-c", look));
+                BosunResult run = bosun(args.toArray(String[]::new));
+                assertExit(0, run);
+                String seen = run.stdout;
+                String where = rt + (shared ? " pid=pod" : " pid=app") + ":\n" + run.describe();
+                assertEquals(where, shared, seen.contains("sleep 1.5"));
+                assertEquals(where, shared, seen.contains("catatonit -P |"));
+                String uuid = Files.readString(uuidFile).trim();
+                assertExit(0, bosun("gc", "--grace-period=0s"));
+                assertTrue(where + ": the pod's processes are gone: " + E2e.processesUnder(work), eventually(
+                        Duration.ofSeconds(10), Duration.ofMillis(50), () -> E2e.processesUnder(work).isEmpty()));
+                assertEquals(where, List.of(), cgroupsOf(uuid));
+            }
+        }
+        assertNoPods();
+        assertEquals("mounts under " + work, List.of(), E2e.mountsUnder(work));
+        BosunResult fly = bosun("run", INSECURE, "--stage1-name=fly", "--stage1-option=pid=pod", aci(), "--exec",
+                "/bin/true");
+        assertTrue(fly.describe(), fly.exitCode != 0 && fly.stderr.contains("fly runs its app in the host's PID namespace"));
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+    }
+
     @Test
     public void gcAfterStopForceLeavesNoProcessCgroupMountOrRuntimeState() throws Exception {
         for (String rt : RUNTIMES) {

@@ -40,11 +40,20 @@ public final class FlyEngine implements Stage1Engine {
 
     @Override
     public void prepare(PodDirectory pod) {
+        refusePodPid(pod);
         requireTool();
         PodDirectory.App app = onlyApp(pod);
         if (!existsInRootfs(app, app.workingDirectory())) {
             throw BosunException.invalid("working directory " + app.workingDirectory() + " of app " + app.name()
                     + " does not exist in its image; give an existing one with --working-dir");
+        }
+    }
+
+    /** The oci engine's {@code pid=pod}: fly's app has the host's PID namespace, which it cannot share as asked. */
+    static void refusePodPid(PodDirectory pod) {
+        if ("pod".equals(pod.settings().engineOptions().get("pid"))) {
+            throw BosunException.invalid("stage1 engine fly runs its app in the host's PID namespace and gives the pod"
+                    + " none to share; leave out --stage1-option=pid=pod, or use --stage1-name=oci");
         }
     }
 

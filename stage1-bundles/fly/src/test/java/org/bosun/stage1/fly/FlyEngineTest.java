@@ -39,6 +39,18 @@ public class FlyEngineTest {
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
+    @Test
+    public void aSharedPidNamespaceIsRefusedInOneLine() {
+        org.bosun.api.stage1.PodDirectory pod = new org.bosun.api.stage1.PodDirectory("1234", tmp.getRoot().toPath(),
+                List.of(), java.util.Map.of(), new org.bosun.api.stage1.PodDirectory.Pod(null, null, null, false,
+                        java.util.Map.of("pid", "pod"), null));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new FlyEngine().prepare(pod));
+        assertEquals(org.bosun.api.ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertEquals(e.getMessage(), 1, e.getMessage().lines().count());
+        assertTrue(e.getMessage(), e.getMessage().contains("--stage1-name=oci"));
+    }
+
     @Test(timeout = 60_000)
     public void volumesAndHostTreesAreMountedInTheRootfsOnlyInThePodsNamespace() throws Exception {
         assumeTrue("mounts: needs root", "root".equals(System.getProperty("user.name")));

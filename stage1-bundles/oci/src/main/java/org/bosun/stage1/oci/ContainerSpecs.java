@@ -25,6 +25,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class ContainerSpecs {
     static final String INFRA_PID = "@INFRA_PID@";
+    /** The placeholder of the pid of the pod's PID namespace holder, see {@link #sharesPid}. */
+    static final String PID_HOLDER = "@PID_HOLDER@";
+    /** The engine option of the apps' PID namespaces: {@code app} (each its own, the default) or {@code pod}. */
+    static final String PID_OPTION = "pid";
+    static final String PID_APP = "app";
+    static final String PID_POD = "pod";
     static final String INFRA = "infra";
     /** A spec the supervisor completes with the infra container's pid. */
     static final String TEMPLATE = "config.json.in";
@@ -64,7 +70,31 @@ final class ContainerSpecs {
 
     /** The file the engine writes the container's spec to: the template when the supervisor must complete it. */
     static Path specFile(PodDirectory pod, String id) {
-        return bundle(pod, id).resolve(needsInfra(pod) && !id.equals(INFRA) ? TEMPLATE : CONFIG);
+        return bundle(pod, id).resolve(templated(pod) && !id.equals(INFRA) ? TEMPLATE : CONFIG);
+    }
+
+    /** Whether the apps' specs name a pid known only when the pod runs (the infra's, the PID namespace holder's). */
+    static boolean templated(PodDirectory pod) {
+        return needsInfra(pod) || sharesPid(pod);
+    }
+
+    /**
+     * Whether the pod's apps share one PID namespace ({@code --stage1-option=pid=pod}, the CRI's pid
+     * POD): the supervisor starts its holder, catatonit in pause mode, which is PID 1 there and reaps
+     * its orphans, before any app; each app's spec joins it by {@code /proc/@PID_HOLDER@/ns/pid}, which
+     * the supervisor fills in. Otherwise ({@code pid=app}, the default, as in rkt's oci-like engines)
+     * each app has a PID namespace of its own.
+     */
+    static boolean sharesPid(PodDirectory pod) {
+        String value = pod.settings().engineOptions().get(PID_OPTION);
+        if (value == null || value.equals(PID_APP)) {
+            return false;
+        }
+        if (value.equals(PID_POD)) {
+            return true;
+        }
+        throw org.bosun.api.BosunException.invalid("--stage1-option=" + PID_OPTION + "=" + value
+                + " is not app (a PID namespace per app) or pod (one shared by the pod's apps)");
     }
 
     /**

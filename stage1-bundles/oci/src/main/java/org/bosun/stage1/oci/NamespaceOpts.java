@@ -7,7 +7,8 @@ import org.bosun.api.stage1.PodDirectory;
 
 /**
  * The container's namespaces but the user namespace ({@link UserNamespaceOpts}). Each app has its
- * own PID, mount and cgroup namespaces and joins the pod's network namespace (the one the core made,
+ * own PID (unless the pod's apps share one, {@link ContainerSpecs#sharesPid}), mount and cgroup
+ * namespaces and joins the pod's network namespace (the one the core made,
  * by its path). The pod's IPC and UTS namespaces are held by the supervisor, which makes them when
  * it starts: the apps' specs name no IPC or UTS namespace, so each app has the runtime's, the
  * supervisor's. A pod with a user namespace has an infra container instead, which makes them (the
@@ -18,8 +19,9 @@ final class NamespaceOpts {
     }
 
     static SpecOpt app(PodDirectory pod) {
-        List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(OciSpec.Namespace.created("pid"),
-                OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("cgroup")));
+        List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(ContainerSpecs.sharesPid(pod)
+                ? new OciSpec.Namespace("pid", "/proc/" + ContainerSpecs.PID_HOLDER + "/ns/pid")
+                : OciSpec.Namespace.created("pid"), OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("cgroup")));
         if (ContainerSpecs.needsInfra(pod)) {
             for (String shared : shared(pod)) {
                 namespaces.add(new OciSpec.Namespace(shared, ContainerSpecs.infraNamespace(shared)));

@@ -37,7 +37,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The oci engine: pods as shared namespaces, the way containerd and CRI-O run them, with runc or
  * crun ({@code --stage1-option=runtime=crun}, default runc). Each app is an OCI container of its
  * own that joins the pod's network, IPC and UTS namespaces, with its own PID, mount and cgroup
- * namespaces and rootfs. The pod's process is a POSIX shell supervisor (see
+ * namespaces and rootfs; with {@code --stage1-option=pid=pod} the apps share one PID namespace
+ * instead, whose PID 1 the supervisor starts (see {@link ContainerSpecs#sharesPid}). The pod's process is a POSIX shell supervisor (see
  * {@link SupervisorScript}) that holds the IPC and UTS namespaces itself (a pod with a user namespace
  * has an infra container for them, see {@link NamespaceOpts}), so no JVM stays in the pod's tree
  * and the caller's cgroup holds the pod.
@@ -47,7 +48,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * engine/run, engine/supervise  the pod's process: constant scripts (see {@link SupervisorScript})
  * engine/plan                 what they do for this pod ({@link PodPlan})
  * engine/bundles/ID/          one OCI bundle per container: app-NAME, pre-start-NAME, post-stop-NAME, [infra];
- *                             config.json, or with an infra container config.json.in, which the supervisor completes
+ *                             config.json, or with an infra container or a shared PID namespace config.json.in,
+ *                             which the supervisor completes
  * engine/infra-rootfs/        the infra container's root, if it has one: the host's /usr, read-only
  * engine/runtime-state/       the runtime's --root: nothing of the pod goes to /run/runc or /run/crun
  * engine/io/                  the apps' output pipes
@@ -97,10 +99,18 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
     public void prepare(PodDirectory pod) {
         Map<String, String> options = pod.settings().engineOptions();
         for (String key : options.keySet()) {
-            if (!key.equals(RUNTIME_OPTION) && !key.equals(STOP_TIMEOUT_OPTION)) {
+            if (!key.equals(RUNTIME_OPTION) && !key.equals(STOP_TIMEOUT_OPTION)
+                    && !key.equals(ContainerSpecs.PID_OPTION)) {
                 throw BosunException.invalid("the oci engine has no option '" + key + "'; it knows "
-                        + RUNTIME_OPTION + "=runc|crun and " + STOP_TIMEOUT_OPTION + "=SECONDS");
+                        + RUNTIME_OPTION + "=runc|crun, " + STOP_TIMEOUT_OPTION + "=SECONDS and "
+                        + ContainerSpecs.PID_OPTION + "=app|pod");
             }
+        }
+        boolean sharedPid = ContainerSpecs.sharesPid(pod);
+        if (sharedPid && ContainerSpecs.needsInfra(pod)) {
+            throw BosunException.notImplemented("the oci engine does not share a PID namespace among the apps of a"
+                    + " pod with a user namespace yet; leave out --private-users or " + ContainerSpecs.PID_OPTION + "="
+                    + ContainerSpecs.PID_POD);
         }
         OciRuntime runtime = OciRuntime.named(options.get(RUNTIME_OPTION));
         Path binary = runtime.path();
@@ -119,7 +129,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         UserNamespaceAccess.check(pod);
         EtcMountPoints.prepare(pod);
         int minimumOom = HostLimits.minimumOomScoreAdj();
-        ContainerSpecs specs = new ContainerSpecs(pod, minimumOom, AppInit.find(), runtime == OciRuntime.CRUN);
+        Path init = AppInit.find();
+        ContainerSpecs specs = new ContainerSpecs(pod, minimumOom, init, runtime == OciRuntime.CRUN);
         Path engine = pod.stage1Dir();
         boolean infra = ContainerSpecs.needsInfra(pod);
         // Everything is made first, then written: a pod the engine refuses gets no file of it.
@@ -131,10 +142,10 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
         List<String> warnings = new ArrayList<>();
         List<PodPlan.App> apps = new ArrayList<>();
-        // the supervisor fills in the infra container's pid when the pod runs
+        // the supervisor fills in the infra container's pid, or the PID namespace holder's, when the pod runs
         List<String> infraConfigs = new ArrayList<>();
         for (PodDirectory.App app : pod.apps()) {
-            containerFiles(pod, app, specs, infra, files, infraConfigs);
+            containerFiles(pod, app, specs, ContainerSpecs.templated(pod), files, infraConfigs);
             Integer asked = app.resources().oomScoreAdj();
             Integer given = specs.oomScoreAdj(app.resources());
             if (asked != null && !asked.equals(given)) {
@@ -145,7 +156,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
         PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
                 stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
-                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod), pod.settings().hostIpc());
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod), pod.settings().hostIpc(), sharedPid ? init : null);
         files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
             // made here, not by the supervisor: a fork less in every run
@@ -172,8 +183,11 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
     }
 
-    /** The OCI bundles of an app's container and of its event handlers' containers, into {@code files}. */
-    private static void containerFiles(PodDirectory pod, PodDirectory.App app, ContainerSpecs specs, boolean infra,
+    /**
+     * The OCI bundles of an app's container and of its event handlers' containers, into {@code files};
+     * with {@code templated}, templates the supervisor completes, listed in {@code infraConfigs}.
+     */
+    private static void containerFiles(PodDirectory pod, PodDirectory.App app, ContainerSpecs specs, boolean templated,
             Map<Path, String> files, List<String> infraConfigs) {
         Map<String, List<String>> containers = new LinkedHashMap<>();
         containers.put(ContainerSpecs.appId(app.name()), app.exec());
@@ -187,7 +201,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         containers.forEach((id, args) -> {
             Path spec = ContainerSpecs.specFile(pod, id);
             files.put(spec, ContainerSpecs.json(specs.app(app, id, args)));
-            if (infra) {
+            if (templated) {
                 infraConfigs.add(SupervisorScript.inPod(pod, spec));
             }
         });
@@ -387,7 +401,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         ContainerSpecs specs = new ContainerSpecs(pod, HostLimits.minimumOomScoreAdj(), AppInit.find(),
                 runtime == OciRuntime.CRUN);
         Map<Path, String> files = new LinkedHashMap<>();
-        containerFiles(pod, app, specs, false, files, new ArrayList<>());
+        // in a pod whose apps share a PID namespace, templates: the supervisor names its holder's pid at start
+        containerFiles(pod, app, specs, ContainerSpecs.sharesPid(pod), files, new ArrayList<>());
         // the I/O modes the core recorded, as plan lines "stdin MODE" (the same text)
         files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text());
         try {

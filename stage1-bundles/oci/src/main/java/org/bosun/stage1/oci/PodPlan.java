@@ -32,10 +32,14 @@ import org.bosun.stage1.rules.AppNames;
  *        running when its apps exit and takes app requests on {@value #CONTROL} until it is stopped
  * @param hostIpc whether the pod shares the host's IPC namespace ({@code --ipc=parent}): the
  *        supervisor (or the infra container) makes none
+ * @param pidHolder the init that holds the PID namespace the pod's apps share
+ *        ({@code --stage1-option=pid=pod}), started by the supervisor as its PID 1, or null when each app
+ *        has a PID namespace of its own
  */
 record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
         int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
-        List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox, boolean hostIpc) {
+        List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox, boolean hostIpc,
+        Path pidHolder) {
     static final String FILE = "plan";
     /** The FIFO a sandbox's supervisor reads app requests from, in the engine directory. */
     static final String CONTROL = "control";
@@ -49,7 +53,7 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
             List<String> infraConfigs, long logMaxBytes, int logKeep) {
         this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
-                infraConfigs, logMaxBytes, logKeep, false, false);
+                infraConfigs, logMaxBytes, logKeep, false, false, null);
     }
 
     /** The plan of a pod with an IPC namespace of its own. */
@@ -57,7 +61,7 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
             List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox) {
         this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
-                infraConfigs, logMaxBytes, logKeep, sandbox, false);
+                infraConfigs, logMaxBytes, logKeep, sandbox, false, null);
     }
 
     PodPlan {
@@ -84,6 +88,10 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
         line(sb, "pod-cgroup", cgroup);
         line(sb, "infra", infra ? "1" : "0");
         line(sb, "ipc", hostIpc ? "parent" : "private");
+        if (pidHolder != null) {
+            line(sb, "pid-namespace", "pod");
+            line(sb, "pid-holder", pidHolder.toString());
+        }
         line(sb, "runtime", runtime.command);
         line(sb, "runtime-binary", runtimeBinary.toString());
         line(sb, "stop-timeout", Integer.toString(stopTimeoutSeconds));

@@ -86,6 +86,61 @@ public class OciEngineTest {
                 "infra-config engine/bundles/app-web/config.json.in")));
     }
 
+    private PodDirectory podWithOptions(Path dir, Map<String, String> options, IdMapping users) {
+        PodDirectory.App app = new PodDirectory.App("web", dir.resolve("apps/web/rootfs"), List.of("/bin/true"), Map.of(),
+                0, 0, "/", List.of(), List.of(), false, null, SecurityPolicy.UNCONFINED, null, null, null, null);
+        return new PodDirectory("1234", dir, List.of(app), Map.of(),
+                new PodDirectory.Pod(null, null, null, false, options, users));
+    }
+
+    /** pid=pod: the apps' specs are templates naming the PID namespace holder, which the plan names. */
+    @Test
+    public void aPodWhoseAppsShareAPidNamespaceGetsTemplatesNamingItsHolder() throws Exception {
+        Path dir = tmp.newFolder("pidpod").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        new OciEngine().prepare(podWithOptions(dir, Map.of("runtime", "runc", "pid", "pod"), null));
+        Path bundles = dir.resolve("engine/bundles");
+        org.junit.Assert.assertTrue(java.nio.file.Files.readString(bundles.resolve("app-web/config.json.in"))
+                .contains("\"/proc/@PID_HOLDER@/ns/pid\""));
+        org.junit.Assert.assertFalse(java.nio.file.Files.exists(bundles.resolve("app-web/config.json")));
+        org.junit.Assert.assertFalse("no infra container", java.nio.file.Files.exists(bundles.resolve("infra")));
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.containsAll(List.of("infra 0", "pid-namespace pod",
+                "pid-holder " + AppInit.find(), "infra-config engine/bundles/app-web/config.json.in")));
+    }
+
+    /** pid=app is the default: no holder, plain configs. */
+    @Test
+    public void aPodWithPidAppHasNoHolder() throws Exception {
+        Path dir = tmp.newFolder("pidapp").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "app"), null));
+        org.junit.Assert.assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("engine/bundles/app-web/config.json")));
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.stream().noneMatch(l -> l.startsWith("pid-")));
+    }
+
+    @Test
+    public void anUnknownPidOptionIsRefusedInOneLineBeforeAnythingIsWritten() throws Exception {
+        Path dir = tmp.newFolder("pidbad").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "host"), null)));
+        assertEquals("--stage1-option=pid=host is not app (a PID namespace per app) or pod (one shared by the pod's"
+                + " apps)", e.getMessage());
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
+
+    @Test
+    public void aSharedPidNamespaceWithAUserNamespaceIsNotImplemented() throws Exception {
+        Path dir = tmp.newFolder("pidusers").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "pod"), new IdMapping(0, 300_000, 65_536))));
+        assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
+
     @Test
     public void anAppWhoseNameIsNotAnAcNameIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path dir = tmp.newFolder("badname").toPath();

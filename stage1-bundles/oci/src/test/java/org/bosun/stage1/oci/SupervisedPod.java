@@ -40,6 +40,7 @@ final class SupervisedPod implements AutoCloseable {
     private int stopTimeout = 10;
     private long logMaxBytes = PodPlan.LOG_MAX_BYTES;
     private boolean sandbox;
+    private Path pidHolder;
     private Process process;
 
     SupervisedPod(Path dir) throws IOException {
@@ -106,6 +107,23 @@ final class SupervisedPod implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The apps share a PID namespace, held by {@code holder}; the containers named get their config.json
+     * from {@code template} (the engine's placeholder in it) when they start.
+     */
+    SupervisedPod sharedPid(Path holder, String template, String... ids) throws IOException {
+        pidHolder = holder;
+        for (String id : ids) {
+            Path config = pod.resolve("engine/bundles").resolve(id);
+            Files.delete(config.resolve(ContainerSpecs.CONFIG));
+            Files.writeString(config.resolve(ContainerSpecs.TEMPLATE), template);
+            if (apps.stream().anyMatch(a -> ContainerSpecs.appId(a.name()).equals(id))) {
+                infraConfigs.add("engine/bundles/" + id + "/" + ContainerSpecs.TEMPLATE);
+            }
+        }
+        return this;
+    }
+
     SupervisedPod runtime(OciRuntime kind) {
         this.kind = kind;
         return this;
@@ -166,7 +184,8 @@ final class SupervisedPod implements AutoCloseable {
 
     PodPlan plan() {
         return new PodPlan(PodCgroups.name(uuid), kind, runtime, apps, interactive, stopTimeout, warnings,
-                HostLimits.awkIsMawk(), infra, hostname, infraConfigs, logMaxBytes, PodPlan.LOG_KEEP, sandbox);
+                HostLimits.awkIsMawk(), infra, hostname, infraConfigs, logMaxBytes, PodPlan.LOG_KEEP, sandbox, false,
+                pidHolder);
     }
 
     /** Writes the plan (unless one was written) and execs engine/run, as bosun run does. */

@@ -156,6 +156,70 @@ public class SupervisorScriptTest {
         }
     }
 
+    /**
+     * A pod whose apps share a PID namespace: the supervisor starts its holder (the init in pause mode)
+     * before any app, PID 1 of a PID namespace of its own; the apps' configs name its pid there and
+     * nowhere else; the holder is gone when the pod ends.
+     */
+    @Test(timeout = 60_000)
+    public void theSupervisorHoldsTheSharedPidNamespaceOfThePodsApps() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            String probe = "read -r h < engine/io/pid-holder\ngrep NSpid /proc/$h/status > nspid-$1\n"
+                    + "readlink /proc/$h/ns/pid > ns-$1\n";
+            pod.app("web", "set -- web\n" + probe).app("db", "set -- db\n" + probe);
+            String template = sharedPidSpec(pod.pod);
+            pod.sharedPid(AppInit.find(), template, "app-web", "app-db");
+            SupervisedPod.Result r = pod.run();
+            assertEquals(r.stderr(), 0, r.exitCode());
+            String holder = Files.readString(pod.pod.resolve("engine/io/pid-holder")).trim();
+            for (String app : List.of("web", "db")) {
+                String config = Files.readString(pod.pod.resolve("engine/bundles/app-" + app + "/config.json"));
+                assertEquals(template.replace("\"/proc/@PID_HOLDER@/ns/pid\"", "\"/proc/" + holder + "/ns/pid\""),
+                        config);
+                assertTrue("the environment is the app's: " + config, config.contains("\"TRICKY=@PID_HOLDER@\""));
+                assertTrue("PID 1 of a namespace of its own",
+                        Files.readString(pod.pod.resolve("nspid-" + app)).trim().matches("NSpid:\\s+" + holder + "\\s+1"));
+                assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(),
+                        Files.readString(pod.pod.resolve("ns-" + app)).trim());
+            }
+            assertFalse("the holder ends with the pod", ProcessHandle.of(Long.parseLong(holder))
+                    .map(ProcessHandle::isAlive).orElse(false));
+        }
+    }
+
+    /** An app added to a sandbox whose apps share a PID namespace gets the holder's pid in its config when it starts. */
+    @Test(timeout = 60_000)
+    public void anAddedAppOfASandboxJoinsItsSharedPidNamespace() throws Exception {
+        try (SupervisedPod pod = pod()) {
+            pod.sandbox().added("web", "exit 0\n");
+            String template = sharedPidSpec(pod.pod);
+            pod.sharedPid(AppInit.find(), template, "app-web");
+            Process process = pod.start();
+            pod.await("engine/" + PodPlan.CONTROL);
+            pod.request("start", "web", "");
+            pod.await("apps/web/status");
+            String holder = Files.readString(pod.pod.resolve("engine/io/pid-holder")).trim();
+            assertTrue(Files.readString(pod.pod.resolve("engine/bundles/app-web/config.json"))
+                    .contains("\"/proc/" + holder + "/ns/pid\""));
+            process.toHandle().destroy();
+            SupervisedPod.Result result = pod.result();
+            assertEquals(result.stderr(), 0, result.exitCode());
+            assertFalse("the holder ends with the sandbox", ProcessHandle.of(Long.parseLong(holder))
+                    .map(ProcessHandle::isAlive).orElse(false));
+        }
+    }
+
+    /** The spec the engine writes for an app of a pod whose apps share a PID namespace, the placeholder in its environment too. */
+    private static String sharedPidSpec(Path podDir) {
+        PodDirectory.App app = new PodDirectory.App("web", podDir.resolve("apps/web/rootfs"), List.of("/bin/true"),
+                Map.of("TRICKY", "@PID_HOLDER@"), 0, 0, "/", null, null, false, null, SecurityPolicy.UNCONFINED, null,
+                null, null, null);
+        PodDirectory pod = new PodDirectory("1234", podDir, List.of(app), Map.of(), new PodDirectory.Pod("pod1", null,
+                null, false, Map.of("pid", "pod"), null));
+        return ContainerSpecs.json(new ContainerSpecs(pod, 0, Path.of("/usr/bin/catatonit"), false).app(app, "app-web",
+                app.exec()));
+    }
+
     /** The spec the engine writes for an app of a pod with a user namespace, with the placeholder in its environment too. */
     private static String userNamespaceSpec(Path podDir) {
         PodDirectory.App app = new PodDirectory.App("web", podDir.resolve("apps/web/rootfs"), List.of("/bin/true"),
