@@ -66,9 +66,7 @@ public class VendorEngineIT extends E2eCase {
         Path built = Path.of(System.getProperty("bosun.example.bwrap", "examples/bwrap-engine/target/bwrap-engine-1.0.0.jar"));
         assertTrue(built + " is missing: the itest build makes it (mvn -o package in examples/bwrap-engine)",
                 Files.isRegularFile(built));
-        dir = fixture.agentData();
-        local = work.resolve("local");
-        system = work.resolve("system");
+        directories();
 
         // The vendor signs its jar; the node trusts the vendor's key for bundle/com.example.
         String vendor = GPG.generate("Example Vendor <engines@example.com>", "ed25519");
@@ -127,6 +125,28 @@ public class VendorEngineIT extends E2eCase {
         assertNothingLeft();
     }
 
+    /** The example unsigned: refused with one line, then accepted with --insecure-options=bundle, listed, removed. */
+    @Test
+    public void unsignedExampleIsRefusedUnlessInsecureOptionsBundle() throws Exception {
+        directories();
+        Path jar = Files.copy(Path.of(System.getProperty("bosun.example.bwrap",
+                "examples/bwrap-engine/target/bwrap-engine-1.0.0.jar")), work.resolve("bwrap-engine-1.0.0.jar"));
+        BosunResult unsigned = in("bundle", "install", jar.toString());
+        assertOneClearLine(unsigned);
+        assertContains("unsigned install", "--insecure-options=bundle", unsigned);
+        assertNothingLeft();
+
+        BosunResult insecure = in("--insecure-options=bundle", "bundle", "install", jar.toString());
+        assertExit(0, insecure);
+        assertContains("insecure install", "Installed " + BUNDLE + " 1.0.0", insecure);
+        JsonNode engine = engine(version());
+        assertTrue("bosun version lists no engine bwrap", engine != null);
+        assertEquals(BUNDLE, engine.path("bundle").asText());
+        assertExit(0, in("bundle", "uninstall", BUNDLE));
+        assertEquals("bosun version still lists bwrap", null, engine(version()));
+        assertNothingLeft();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private List<String> command(String... args) {
@@ -136,13 +156,20 @@ public class VendorEngineIT extends E2eCase {
         return cmd;
     }
 
-    /** {@code bosun --dir AGENT-DATA ... args} through the agent. */
+    /** {@code bosun --dir DIR ... args} in the test's mode (through the agent: DIR is the agent's). */
     private BosunResult in(String... args) throws Exception {
-        return call(Mode.AGENT, work, null, command(args));
+        return call(mode, work, null, command(args));
     }
 
     private JsonNode version() throws Exception {
         return json(in("version", "--format=json"));
+    }
+
+    private void directories() {
+        // Through the agent, bundle commands act on the agent's data directory, the one it loads extensions from.
+        dir = mode == Mode.AGENT ? fixture.agentData() : data;
+        local = work.resolve("local");
+        system = work.resolve("system");
     }
 
     private static JsonNode json(BosunResult r) throws IOException {
