@@ -247,6 +247,48 @@ final class AddedApps {
         systemctl(pod, systemd, "start app " + app.name(), "start", "--no-block", PodUnits.appUnit(app.name()));
     }
 
+    /** How long {@link #recordPid} waits for the app's start recorder. */
+    static final Duration PID_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Records the host pid of the app's main process in {@code apps/NAME/pid}, which {@code bosun app
+     * status} reports and {@code bosun attach} follows (the pod's systemd knows only its own PID
+     * namespace's): once the start recorder has written {@code started} (the unit's process has exec'd
+     * the app, after any pre-start handler), the process of the unit's cgroup whose parent is the
+     * pod's systemd. Nothing is recorded for an app that has already exited ({@code status}) or that
+     * does not start within {@link #PID_WAIT}: the core's own wait for its start says so.
+     */
+    static void recordPid(PodDirectory pod, String app) {
+        String podCgroup = NspawnEngine.recordedCgroup(pod);
+        if (podCgroup == null) {
+            return;
+        }
+        PodCgroup cgroup = PodCgroup.requireHost();
+        Path dir = pod.path().resolve("apps").resolve(app);
+        long deadline = System.nanoTime() + PID_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !Files.exists(dir.resolve("status"))) {
+            if (Files.exists(dir.resolve("started"))) {
+                java.util.Optional<Long> pid = cgroup.appMainPid(podCgroup, app);
+                if (pid.isPresent()) {
+                    try {
+                        replace(dir.resolve("pid"), pid.get() + "\n");
+                    } catch (IOException e) {
+                        throw BosunException.internal("cannot record the pid of app " + app + " of pod " + pod.uuid()
+                                + ": " + e.getMessage(), e);
+                    }
+                }
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BosunException.cancelled("waiting for the start of app " + app + " of pod " + pod.uuid()
+                        + " was cancelled");
+            }
+        }
+    }
+
     /**
      * systemd stops the unit: SIGTERM, and SIGKILL when the stop timeout set here has passed (zero is
      * no timeout to systemd, so a zero timeout is a kill, as {@code force} is).

@@ -269,7 +269,9 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
 
     @Override
     public void start(PodDirectory pod, String appName) {
-        AddedApps.start(pod, app(pod, appName));
+        PodDirectory.App app = app(pod, appName);
+        AddedApps.start(pod, app);
+        AddedApps.recordPid(pod, app.name());
     }
 
     @Override
