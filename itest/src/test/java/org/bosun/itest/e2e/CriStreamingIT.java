@@ -297,9 +297,9 @@ public class CriStreamingIT {
         assertTrue(sandbox.describe(), m.find());
         String uuid = m.group();
         try {
-            for (List<String> app : List.of(List.of("--name=echo", "--stdin=stream", "--stdout=stream", "--exec=/bin/sh",
-                    "--", "-c", "while read -r line; do echo got-$line; done"), List.of("--name=term", "--stdin=tty",
-                    "--stdout=tty", "--stderr=tty", "--exec=/bin/sh"))) {
+            for (List<String> app : List.of(List.of("--name=echo", "--stdin=stream", "--stdout=stream", "--stderr=stream",
+                    "--exec=/bin/sh", "--", "-c", "while read -r line; do echo got-$line; done"), List.of("--name=term",
+                    "--stdin=tty", "--stdout=tty", "--stderr=tty", "--exec=/bin/sh"))) {
                 List<String> args = new java.util.ArrayList<>(List.of("app", "add", "--insecure-options=image", uuid,
                         FIXTURE.busyboxAci.toString()));
                 args.addAll(app);
