@@ -94,27 +94,13 @@ final class CriContainers {
     }
 
     /**
-     * The container's I/O modes: on the oci engine its output is {@code stream} (kept in the log and the
-     * CRI log exactly as {@code log}, and attachable), and a container with {@code stdin} gets a
+     * The container's I/O modes, on every engine (oci, and nspawn since its added apps have the holder
+     * the oci engine runs, stage1 rules' TerminalHolder): its output is {@code stream} (kept in the log
+     * and the CRI log exactly as {@code log}, and attachable), and a container with {@code stdin} gets a
      * {@code stream} input that Attach writes into; a container with {@code tty} gets a terminal (the
-     * {@code tty} mode, all three streams) that Attach with a tty is joined to; nspawn gives added apps
-     * only the default modes.
+     * {@code tty} mode, all three streams) that Attach with a tty is joined to.
      */
-    static AppIo io(ContainerConfig config, PodInfo pod) {
-        String handler = pod.annotations().getOrDefault(CriSandboxes.HANDLER, "");
-        boolean oci = !handler.isEmpty() && !handler.equals("nspawn");
-        if (!oci) {
-            if (config.getTty()) {
-                throw BosunException.notImplemented("a container with a tty on the nspawn handler is not supported"
-                        + " yet (the nspawn engine gives added apps no terminal); use the runc or crun handler, or"
-                        + " leave tty false");
-            }
-            if (config.getStdin()) {
-                throw BosunException.notImplemented("stdin of a container on the nspawn handler is not supported"
-                        + " yet; use the runc or crun handler, or leave stdin false");
-            }
-            return AppIo.DEFAULT;
-        }
+    static AppIo io(ContainerConfig config) {
         if (config.getTty()) {
             // a terminal is all three streams; its output is the CRI log's stdout
             return new AppIo(AppIo.Mode.TTY, AppIo.Mode.TTY, AppIo.Mode.TTY);
@@ -213,7 +199,7 @@ final class CriContainers {
         AppRequest app = new AppRequest(stored.id(), appName, config.getCommandList(), config.getArgsList(), env, user,
                 group, config.getWorkingDir().isEmpty() ? null : config.getWorkingDir(), settings);
         // the pod's supervisor writes the CRI log, so it goes on when the agent is gone
-        AppIo io = io(config, pod);
+        AppIo io = io(config);
         io = criLog == null ? io : io.withCriLog(criLog);
         AppStatus added = apps.add(paths, pod.uuid(), app, io, volumes, java.util.Set.of(),
                 org.bosun.api.image.Progress.NONE);

@@ -206,8 +206,8 @@ public class AppLifecycleIT extends E2eCase {
     @AgentModeOnly("attach is the core's command, exec'd by the launcher as enter is (EnterContextIT runs enter in both modes)")
     public void streamAppsOfAnOciImageExchangeLinesWithAnAttachAndOutliveIt() throws Exception {
         OciImages images = OciImages.build(work.resolve("images"));
-        for (String rt : OciEngineIT.RUNTIMES) {
-            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+        for (String rt : ENGINES.keySet()) {
+            String uuid = uuidIn(sandbox(rt, "--net=none"));
             assertExit(0, bosun("app", "add", INSECURE, uuid, images.source("latest"), "--name=echo", "--stdin=stream",
                     "--stdout=stream", "--exec=/bin/sh", "--", "-c", "echo ready; while read -r l; do echo \"got $l\"; done"));
             assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=logged", "--exec=/bin/sh", "--", "-c",
@@ -254,11 +254,15 @@ public class AppLifecycleIT extends E2eCase {
             BosunProcess again = startBosun("attach", uuid, "--app=echo", "--mode=stdin,stdout");
             again.writeStdin("again\n");
             assertEquals(rt + ": its input stayed open for the next attach", "got again", again.nextLine(CALL_TIMEOUT));
+            // the nspawn engine's stdin holder (engine-independent ttyhold --fifo) runs while the app does
+            assertEquals(rt + ": stdin holders of app echo", rt.equals("nspawn") ? 1 : 0, holders(uuid, "echo").size());
             // the app ends: the attach ends with it, after its last output
             assertExit(0, bosun("app", "stop", uuid, "--app=echo", "--timeout=5"));
             assertExit(0, again.await(Duration.ofSeconds(30)));
             JsonNode stopped = appStatus(uuid, "echo");
             assertTrue(rt + ": no pid once it exited: " + stopped, stopped.path("pid").isNull());
+            assertTrue(rt + ": the holder ends with the app", eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> holders(uuid, "echo").isEmpty()));
 
             BosunResult logs = bosun("logs", "--app=echo", uuid);
             assertExit(0, logs);
@@ -298,17 +302,19 @@ public class AppLifecycleIT extends E2eCase {
     }
 
     /**
-     * Issue 14, {@code --stdin=tty}: an added app gets a terminal of its own (process.terminal and the
-     * runtime's console socket; engine/ttyhold keeps the master). A caller on a pseudo-terminal (script(1))
+     * Issue 14, {@code --stdin=tty}, on every engine: an added app gets a terminal of its own, whose
+     * master ttyhold keeps (oci: process.terminal and the runtime's console socket; nspawn: a pty the
+     * holder unit opens in the pod, the slave the app unit's TTYPath=). A caller on a pseudo-terminal (script(1))
      * attaches: its terminal in raw mode, its size set on the app's, a resize (stty -F on the caller's
      * terminal, a SIGWINCH to the attach) followed; ctrl-p ctrl-q detaches with 0 and the app runs on;
-     * the terminal's output is in the app's log. Bad requests get one line.
+     * the terminal's output is in the app's log. Bad requests get one line. The holder ends with the
+     * app, and its removal leaves no socket, FIFO or holder.
      */
     @Test
     @AgentModeOnly("attach is the core's command, exec'd by the launcher as enter is (EnterContextIT runs enter in both modes)")
     public void ttyAppsGetATerminalThatAnAttachOnAPtyDrivesResizesAndDetachesFrom() throws Exception {
-        for (String rt : OciEngineIT.RUNTIMES) {
-            String uuid = uuidIn(bosun("app", "sandbox", OCI, OciEngineIT.runtime(rt), "--net=none"));
+        for (String rt : ENGINES.keySet()) {
+            String uuid = uuidIn(sandbox(rt, "--net=none"));
             assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=shell", "--stdin=tty", "--stdout=tty",
                     "--stderr=tty", "--exec=/bin/sh"));
             assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=cat", "--stdin=stream", "--stdout=stream",
@@ -319,6 +325,7 @@ public class AppLifecycleIT extends E2eCase {
             assertExit(0, bosun("app", "start", uuid, "--app=shell"));
             assertExit(0, bosun("app", "start", uuid, "--app=cat"));
             assertEquals(rt, "running", appStatus(uuid, "shell").path("state").asText());
+            assertEquals(rt + ": the terminal's holder", 1, holders(uuid, "shell").size());
 
             // the caller's terminal: script(1) gives the attach one, which the wrapper names and sizes first
             String attachLine = String.join(" ", bosunArgs("attach", uuid, "--app=shell"));
@@ -369,6 +376,15 @@ public class AppLifecycleIT extends E2eCase {
             assertTrue(rt, eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
                     () -> "exited".equals(appStatus(uuid, "shell").path("state").asText())));
             assertEquals(rt, 7, appStatus(uuid, "shell").path("exit_code").asInt());
+            assertTrue(rt + ": the holder ends with the app", eventually(Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> holders(uuid, "shell").isEmpty()));
+            // a kubelet's removal: the app's socket (and the cat's stdin FIFO) go with its directory
+            assertExit(0, bosun("app", "rm", uuid, "--app=shell"));
+            assertExit(0, bosun("app", "rm", uuid, "--app=cat", "--timeout=5"));
+            for (String app : List.of("shell", "cat")) {
+                assertFalse(rt + ": the files of app " + app, Files.exists(data.resolve("pods/run/" + uuid + "/apps/" + app)));
+                assertEquals(rt + ": holders of app " + app, List.of(), holders(uuid, app));
+            }
 
             assertExit(0, bosun("stop", uuid));
             assertTrue(rt, eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
@@ -423,6 +439,26 @@ public class AppLifecycleIT extends E2eCase {
                         ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
             }
         }
+    }
+
+    /**
+     * The holder processes (ttyhold, either engine's) of an app of a pod: those whose command line
+     * names the holder and the app's directory, in the pod's cgroup.
+     */
+    static List<Long> holders(String uuid, String app) {
+        List<Long> pids = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+                if (cmdline.contains("ttyhold") && cmdline.contains("/" + app + "/")
+                        && Files.readString(Path.of("/proc", Long.toString(p.pid()), "cgroup")).contains(uuid)) {
+                    pids.add(p.pid());
+                }
+            } catch (java.io.IOException e) {
+                // ended meanwhile
+            }
+        });
+        return pids;
     }
 
     JsonNode appStatus(String uuid, String app) throws Exception {

@@ -285,6 +285,61 @@ public class CriStreamingIT {
         assertTrue(logs.describe(), logs.stdout.contains("size-33x111"));
     }
 
+    /**
+     * The same Attach to apps of an nspawn sandbox (issue 14): their stdin FIFO and terminal are held
+     * by the same ttyhold, a unit of the pod's systemd, behind the same attach protocol.
+     */
+    @Test
+    public void attachReachesTheStreamAndTerminalAppsOfAnNspawnSandbox() throws Exception {
+        BosunResult sandbox = bosun("app", "sandbox", "--stage1-name=nspawn", "--net=none");
+        assertEquals(sandbox.describe(), 0, sandbox.exitCode);
+        Matcher m = UUID.matcher(sandbox.stdout);
+        assertTrue(sandbox.describe(), m.find());
+        String uuid = m.group();
+        try {
+            for (List<String> app : List.of(List.of("--name=echo", "--stdin=stream", "--stdout=stream", "--stderr=stream",
+                    "--exec=/bin/sh", "--", "-c", "while read -r line; do echo got-$line; done"), List.of("--name=term",
+                    "--stdin=tty", "--stdout=tty", "--stderr=tty", "--exec=/bin/sh"))) {
+                List<String> args = new java.util.ArrayList<>(List.of("app", "add", "--insecure-options=image", uuid,
+                        FIXTURE.busyboxAci.toString()));
+                args.addAll(app);
+                BosunResult add = bosun(args.toArray(String[]::new));
+                assertEquals(add.describe(), 0, add.exitCode);
+                BosunResult start = bosun("app", "start", uuid, app.get(0).replace("--name=", "--app="));
+                assertEquals(start.describe(), 0, start.exitCode);
+            }
+            ChannelTestClient echo = new ChannelTestClient(URI.create(rpc().attach(AttachRequest.newBuilder()
+                    .setContainerId(uuid + "-echo").setStdin(true).setStdout(true).setStderr(true).build()).getUrl()),
+                    "v5.channel.k8s.io");
+            echo.send(0, "ping\n");
+            awaitText(echo, "got-ping");
+            echo.send(255, new byte[] {0});
+            assertEquals(1000, echo.awaitClose());
+
+            ChannelTestClient term = new ChannelTestClient(URI.create(rpc().attach(AttachRequest.newBuilder()
+                    .setContainerId(uuid + "-term").setStdin(true).setStdout(true).setTty(true).build()).getUrl()),
+                    "v5.channel.k8s.io");
+            term.send(4, "{\"Width\":111,\"Height\":33}");
+            Thread.sleep(500);
+            term.send(0, "echo size-$(stty size | tr ' ' x) tty-is-$(tty)\n");
+            awaitText(term, "size-33x111");
+            assertTrue(term.text(1), term.text(1).contains("tty-is-/dev/pts/"));
+            term.send(0, "\u0010\u0011");
+            assertEquals(1000, term.awaitClose());
+            assertEquals("{\"metadata\":{},\"status\":\"Success\"}", term.text(3));
+            for (String app : List.of("echo", "term")) {
+                BosunResult status = bosun("app", "status", uuid, "--app=" + app, "--format=json");
+                assertEquals(status.describe(), 0, status.exitCode);
+                assertTrue(app + " runs on after the detach: " + status.stdout, status.stdout.contains("\"state\":\"running\""));
+            }
+        } finally {
+            bosun("stop", "--force", uuid);
+            for (int i = 0; i < 50 && bosun("rm", uuid).exitCode != 0; i++) {
+                Thread.sleep(200);
+            }
+        }
+    }
+
     private static void awaitText(ChannelTestClient client, String text) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!client.text(1).contains(text) && System.nanoTime() < end) {

@@ -13,10 +13,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.app.AppIo;
 import org.bosun.api.app.AppLifecycle;
 import org.bosun.api.stage1.PodDirectory;
 import org.bosun.host.files.FileTree;
 import org.bosun.stage1.rules.EtcMountPoints;
+import org.bosun.stage1.rules.TerminalHolder;
 
 /**
  * Apps added to a running sandbox on the nspawn engine ({@link AppLifecycle}): each becomes units of
@@ -42,6 +44,25 @@ import org.bosun.stage1.rules.EtcMountPoints;
  * on the host, detached, and moves it into the namespace of the pod's systemd (see the script): the
  * overlay at the app's rootfs, a volume no app had yet at {@code /opt/volumes/NAME}, writable (each
  * app's unit binds it read-only for itself when its mount says so, as for the apps given to run).
+ *
+ * <p>An added app's I/O modes ({@link AppIo}, read from its directory): {@code null} is
+ * /dev/null, {@code log} and {@code stream} output go to its log. A {@code stream} stdin and a
+ * {@code tty} need a holder that outlives any attached caller: the holder every engine runs alike,
+ * {@link TerminalHolder} ({@code /bosun/ttyhold} in the stage1 tree, run by the host's python3,
+ * which the pod sees at /usr), as a {@code Type=notify} unit of the pod's systemd,
+ * {@code io-NAME.service}, bound to the app's unit and ordered before it, so it is ready before the
+ * app starts and stopped once the app has exited, with the pod's processes in the pod's cgroup. For
+ * a {@code stream} stdin it keeps the FIFO {@code apps/NAME/stdin} open for reading and writing, and
+ * the unit opens it for reading ({@code StandardInput=file:}): systemd 252 (Debian 12) opens a
+ * {@code file:} stdin read-only, which on a FIFO would wait for a writer and read an end of file
+ * when the attached caller goes; the holder's open end prevents both. For a {@code tty} it opens a
+ * pseudo-terminal in the pod's own devpts, points {@code /run/bosun/tty/NAME} at the slave, which
+ * the app's unit gets with {@code StandardInput=tty} and {@code TTYPath=} (systemd opens it before
+ * it enters the app's root, makes it the app's controlling terminal and its three streams), and
+ * serves the master on {@code apps/NAME/tty} with the attach protocol of {@link AppIo}; its output
+ * goes to the app's log. The pod's {@code apps/} is the same directory on the host and in the pod,
+ * so the FIFO and the socket are reached from the host under the pod's directory, as on the oci
+ * engine, and go with the app's directory when it is removed.
  */
 final class AddedApps {
     static final String ADDED_DROP_IN = "bosun-added.conf";
@@ -80,17 +101,23 @@ final class AddedApps {
         NspawnEngine.check(pod, app);
         AppSecurity.check(pod, app);
         long systemd = podSystemd(pod);
+        Path root = pod.stage1Dir().resolve(Stage1Tree.ROOTFS);
         // the new app alone: the running apps' files stay as they are
         EtcMountPoints.prepare(new PodDirectory(pod.uuid(), pod.path(), List.of(app), pod.annotations(), pod.settings()));
         Map<Path, String> files = new LinkedHashMap<>();
         for (Map.Entry<String, String> unit : PodUnits.appUnits(pod, app, hybrid).entrySet()) {
             files.put(units(pod).resolve(unit.getKey()), unit.getValue());
         }
-        files.put(dropIns(pod, PodUnits.appUnit(app.name())).resolve(ADDED_DROP_IN), addedDropIn(app.name()));
+        AppIo io = AppIo.read(pod.path().resolve("apps").resolve(app.name()));
+        files.put(dropIns(pod, PodUnits.appUnit(app.name())).resolve(ADDED_DROP_IN), addedDropIn(app.name(), io));
+        String holder = holderUnit(app.name(), io);
+        if (holder != null) {
+            files.put(units(pod).resolve(ioUnit(app.name())), holder);
+            files.put(root.resolve(HOLDER.substring(1)), TerminalHolder.program());
+        }
         for (String helper : List.of(PodUnits.reaperUnit(app.name()), AppStart.unitName(app.name()))) {
             files.put(dropIns(pod, helper).resolve(ADDED_DROP_IN), COLLECTED);
         }
-        Path root = pod.stage1Dir().resolve(Stage1Tree.ROOTFS);
         try {
             for (Map.Entry<Path, String> file : files.entrySet()) {
                 Files.createDirectories(file.getKey().getParent());
@@ -128,17 +155,83 @@ final class AddedApps {
     }
 
     /**
-     * Output to the log file directly: the forwarders of a pod's own apps are started by its init,
-     * before systemd, to hold bosun run's stdout, which a sandbox does not have.
+     * The app's streams as its I/O modes say; output to the log file directly: the forwarders of a
+     * pod's own apps are started by its init, before systemd, to hold bosun run's stdout, which a
+     * sandbox does not have.
      */
-    static String addedDropIn(String app) {
+    static String addedDropIn(String app, AppIo io) {
         String log = AppLogs.logFile(app);
-        return "# bosun: an app added to a sandbox (generated by the nspawn engine)\n"
+        boolean held = needsHolder(io);
+        StringBuilder sb = new StringBuilder();
+        sb.append("# bosun: an app added to a sandbox (generated by the nspawn engine)\n");
+        sb.append("[Unit]\n");
+        sb.append("Wants=").append(PodUnits.reaperUnit(app)).append(' ').append(AppStart.unitName(app))
+                .append(held ? " " + ioUnit(app) : "").append('\n');
+        if (held) {
+            sb.append("After=").append(ioUnit(app)).append('\n');
+        }
+        sb.append("CollectMode=inactive-or-failed\n");
+        sb.append('\n');
+        sb.append("[Service]\n");
+        if (io.tty()) {
+            sb.append("StandardInput=tty\n");
+            sb.append("TTYPath=").append(ttyLink(app)).append('\n');
+            sb.append("StandardOutput=tty\n");
+            sb.append("StandardError=tty\n");
+            return sb.toString();
+        }
+        sb.append("StandardInput=").append(io.stdin() == AppIo.Mode.STREAM ? "file:" + stdinFifo(app) : "null")
+                .append('\n');
+        sb.append("StandardOutput=").append(io.stdout() == AppIo.Mode.NULL ? "null" : "append:" + log).append('\n');
+        sb.append("StandardError=").append(io.stderr() == AppIo.Mode.NULL ? "null" : "append:" + log).append('\n');
+        return sb.toString();
+    }
+
+    /** The holder program in the stage1 tree. */
+    static final String HOLDER = "/bosun/ttyhold";
+
+    static String ioUnit(String app) {
+        return "io-" + app + ".service";
+    }
+
+    /** The link to the slave of a {@code tty} app's terminal, in the pod. */
+    static String ttyLink(String app) {
+        return "/run/bosun/tty/" + app;
+    }
+
+    static String stdinFifo(String app) {
+        return PodUnits.APPS_IN_POD + "/" + app + "/" + AppIo.STDIN_FIFO;
+    }
+
+    static boolean needsHolder(AppIo io) {
+        return io.tty() || io.stdin() == AppIo.Mode.STREAM;
+    }
+
+    /** The unit of the app's holder (see the class comment), or null when its modes need none. */
+    static String holderUnit(String app, AppIo io) {
+        if (!needsHolder(io)) {
+            return null;
+        }
+        String log = AppLogs.logFile(app);
+        String command = io.tty()
+                ? "--pty " + ttyLink(app) + " " + PodUnits.APPS_IN_POD + "/" + app + "/" + AppIo.TTY_SOCKET
+                : "--fifo " + stdinFifo(app);
+        return "# bosun: the holder of the attachable streams of an added app (generated by the nspawn engine)\n"
                 + "[Unit]\n"
-                + "Wants=" + PodUnits.reaperUnit(app) + " " + AppStart.unitName(app) + "\n"
+                + "Description=bosun: the " + (io.tty() ? "terminal" : "stdin") + " of app " + app + "\n"
+                + "DefaultDependencies=no\n"
+                // started before the app, stopped once it has stopped, whichever way
+                + "BindsTo=" + PodUnits.appUnit(app) + "\n"
+                + "Before=" + PodUnits.appUnit(app) + "\n"
+                + "RequiresMountsFor=" + PodUnits.APPS_IN_POD + "\n"
+                + "Conflicts=shutdown.target\n"
+                + "Before=shutdown.target\n"
                 + "CollectMode=inactive-or-failed\n"
                 + "\n"
                 + "[Service]\n"
+                + "Type=notify\n"
+                + "ExecStart=" + TerminalHolder.PYTHON + " " + HOLDER + " " + command + "\n"
+                + "StandardInput=null\n"
                 + "StandardOutput=append:" + log + "\n"
                 + "StandardError=append:" + log + "\n";
     }
@@ -152,6 +245,48 @@ final class AddedApps {
     static void start(PodDirectory pod, PodDirectory.App app) {
         long systemd = podSystemd(pod);
         systemctl(pod, systemd, "start app " + app.name(), "start", "--no-block", PodUnits.appUnit(app.name()));
+    }
+
+    /** How long {@link #recordPid} waits for the app's start recorder. */
+    static final Duration PID_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Records the host pid of the app's main process in {@code apps/NAME/pid}, which {@code bosun app
+     * status} reports and {@code bosun attach} follows (the pod's systemd knows only its own PID
+     * namespace's): once the start recorder has written {@code started} (the unit's process has exec'd
+     * the app, after any pre-start handler), the process of the unit's cgroup whose parent is the
+     * pod's systemd. Nothing is recorded for an app that has already exited ({@code status}) or that
+     * does not start within {@link #PID_WAIT}: the core's own wait for its start says so.
+     */
+    static void recordPid(PodDirectory pod, String app) {
+        String podCgroup = NspawnEngine.recordedCgroup(pod);
+        if (podCgroup == null) {
+            return;
+        }
+        PodCgroup cgroup = PodCgroup.requireHost();
+        Path dir = pod.path().resolve("apps").resolve(app);
+        long deadline = System.nanoTime() + PID_WAIT.toNanos();
+        while (System.nanoTime() < deadline && !Files.exists(dir.resolve("status"))) {
+            if (Files.exists(dir.resolve("started"))) {
+                java.util.Optional<Long> pid = cgroup.appMainPid(podCgroup, app);
+                if (pid.isPresent()) {
+                    try {
+                        replace(dir.resolve("pid"), pid.get() + "\n");
+                    } catch (IOException e) {
+                        throw BosunException.internal("cannot record the pid of app " + app + " of pod " + pod.uuid()
+                                + ": " + e.getMessage(), e);
+                    }
+                }
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw BosunException.cancelled("waiting for the start of app " + app + " of pod " + pod.uuid()
+                        + " was cancelled");
+            }
+        }
     }
 
     /**
@@ -195,7 +330,7 @@ final class AddedApps {
 
     private static void removeFiles(PodDirectory pod, String app) {
         Path units = units(pod);
-        for (String unit : List.of(PodUnits.appUnit(app), PodUnits.reaperUnit(app), AppStart.unitName(app))) {
+        for (String unit : List.of(PodUnits.appUnit(app), PodUnits.reaperUnit(app), AppStart.unitName(app), ioUnit(app))) {
             FileTree.deleteQuietly(units.resolve(unit));
             FileTree.deleteQuietly(dropIns(pod, unit));
         }

@@ -20,6 +20,7 @@ import org.bosun.api.stage1.Stage1EngineService;
 import org.bosun.host.cgroup.CgroupTree;
 import org.bosun.stage1.rules.AppNames;
 import org.bosun.stage1.rules.EtcMountPoints;
+import org.bosun.stage1.rules.TerminalHolder;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -245,34 +246,32 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
     @Override
     public void add(PodDirectory pod, String appName) {
         requireTools();
-        requireDefaultIo(pod, appName);
+        requireIo(pod, appName);
         AddedApps.add(pod, app(pod, appName));
     }
 
     /**
-     * An added app's output goes to its log through its unit's drop-in; nothing here connects a
-     * stream or drops output yet, so any other mode is refused rather than silently logged.
+     * An added app's I/O modes are its unit's (see {@link AddedApps}); what the engine does not do is
+     * refused rather than silently logged.
      */
-    private static void requireDefaultIo(PodDirectory pod, String appName) {
+    private static void requireIo(PodDirectory pod, String appName) {
         AppIo io = AppIo.read(pod.path().resolve("apps").resolve(appName));
         if (io.criLog() != null) {
             throw BosunException.notImplemented("the nspawn engine writes no CRI log (" + io.criLog() + ") for an added"
                     + " app yet; run the container with the runc or crun runtime handler (the oci engine)");
         }
-        if (io.tty()) {
-            throw BosunException.notImplemented("the nspawn engine gives no added app a terminal (--stdin=tty) yet;"
-                    + " use --stage1-name=oci (runc or crun) for an app with a tty");
-        }
-        if (!io.equals(AppIo.DEFAULT)) {
-            throw BosunException.notImplemented("the nspawn engine gives an added app only the default I/O"
-                    + " (stdin null, stdout and stderr to its log); use --stage1-name=oci for --stdin/--stdout/--stderr"
-                    + " modes");
+        if (AddedApps.needsHolder(io) && !Files.isExecutable(Path.of(TerminalHolder.PYTHON))) {
+            throw BosunException.unavailable("app " + appName + " has a " + (io.tty() ? "terminal" : "stream stdin")
+                    + ", whose holder on the nspawn engine needs " + TerminalHolder.PYTHON + " (package python3-minimal);"
+                    + " install it");
         }
     }
 
     @Override
     public void start(PodDirectory pod, String appName) {
-        AddedApps.start(pod, app(pod, appName));
+        PodDirectory.App app = app(pod, appName);
+        AddedApps.start(pod, app);
+        AddedApps.recordPid(pod, app.name());
     }
 
     @Override

@@ -149,11 +149,45 @@ public class PodUnitsTest {
 
     @Test
     public void anAddedAppsDropInPullsInItsReaperAndStartRecorderAndLogsToItsFile() {
-        List<String> lines = List.of(AddedApps.addedDropIn("web").split("\n"));
+        List<String> lines = List.of(AddedApps.addedDropIn("web", org.bosun.api.app.AppIo.DEFAULT).split("\n"));
         assertTrue(lines.toString(), lines.contains("Wants=reaper-web.service started-web.service"));
+        assertTrue(lines.toString(), lines.contains("StandardInput=null"));
         assertTrue(lines.toString(), lines.contains("StandardOutput=append:/opt/stage2/web/log"));
         assertTrue(lines.toString(), lines.contains("StandardError=append:/opt/stage2/web/log"));
         assertTrue(lines.toString(), lines.contains("CollectMode=inactive-or-failed"));
+        assertEquals("the default modes need no holder", null, AddedApps.holderUnit("web", org.bosun.api.app.AppIo.DEFAULT));
+    }
+
+    @Test
+    public void aStreamAppsStdinIsItsFifoKeptOpenByAHolderUnitBoundToTheApp() {
+        org.bosun.api.app.AppIo io = new org.bosun.api.app.AppIo(org.bosun.api.app.AppIo.Mode.STREAM,
+                org.bosun.api.app.AppIo.Mode.STREAM, org.bosun.api.app.AppIo.Mode.NULL);
+        List<String> lines = List.of(AddedApps.addedDropIn("web", io).split("\n"));
+        assertTrue(lines.toString(), lines.contains("Wants=reaper-web.service started-web.service io-web.service"));
+        assertTrue(lines.toString(), lines.contains("After=io-web.service"));
+        assertTrue(lines.toString(), lines.contains("StandardInput=file:/opt/stage2/web/stdin"));
+        assertTrue(lines.toString(), lines.contains("StandardOutput=append:/opt/stage2/web/log"));
+        assertTrue(lines.toString(), lines.contains("StandardError=null"));
+        List<String> holder = List.of(AddedApps.holderUnit("web", io).split("\n"));
+        for (String line : List.of("BindsTo=app-web.service", "Before=app-web.service", "Type=notify",
+                "ExecStart=/usr/bin/python3 /bosun/ttyhold --fifo /opt/stage2/web/stdin")) {
+            assertTrue(holder.toString(), holder.contains(line));
+        }
+    }
+
+    @Test
+    public void aTtyAppGetsTheSlaveOfItsHoldersTerminal() {
+        org.bosun.api.app.AppIo io = new org.bosun.api.app.AppIo(org.bosun.api.app.AppIo.Mode.TTY,
+                org.bosun.api.app.AppIo.Mode.TTY, org.bosun.api.app.AppIo.Mode.TTY);
+        List<String> lines = List.of(AddedApps.addedDropIn("sh", io).split("\n"));
+        for (String line : List.of("StandardInput=tty", "TTYPath=/run/bosun/tty/sh", "StandardOutput=tty",
+                "StandardError=tty", "After=io-sh.service")) {
+            assertTrue(lines.toString(), lines.contains(line));
+        }
+        List<String> holder = List.of(AddedApps.holderUnit("sh", io).split("\n"));
+        assertTrue(holder.toString(), holder.contains(
+                "ExecStart=/usr/bin/python3 /bosun/ttyhold --pty /run/bosun/tty/sh /opt/stage2/sh/tty"));
+        assertTrue(holder.toString(), holder.contains("StandardOutput=append:/opt/stage2/sh/log"));
     }
 
     /** Runs the reap script for each app of {@code order}, each ending as {@code ends} says (systemctl show). */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.stage1.rules.TerminalHolder;
 
 /**
  * The two POSIX shell scripts that are the pod's process (no JVM stays in the pod's tree), each one
@@ -22,7 +23,7 @@ import org.bosun.api.stage1.PodDirectory;
  * <li>{@code engine/supervise}: the cgroup hierarchies remounted to show the pod's own, the pod's
  * hostname, the apps' overlays, the infra container, then one container per app with its
  * handlers, their output, logs and exit codes, and their stop;</li>
- * <li>{@code engine/ttyhold}, a Python 3 program (Debian's /usr/bin/python3): the terminal holder of
+ * <li>{@code engine/ttyhold} ({@link TerminalHolder}, shared with the nspawn engine), a Python 3 program (Debian's /usr/bin/python3): the terminal holder of
  * an added app with the {@code tty} I/O mode, which runs its container with a console socket, keeps
  * the pty's master it receives (SCM_RIGHTS), copies its output into the app's output pipe and to
  * attached clients ({@code apps/NAME/tty}), their input to it, and sets their window sizes.</li>
@@ -48,6 +49,10 @@ final class SupervisorScript {
 
     /** The constant text of one of the {@link #SCRIPTS}. */
     static String text(String script) {
+        if (script.equals("ttyhold")) {
+            // the holder every engine runs alike (the stage1 rules bundle's)
+            return TerminalHolder.program();
+        }
         try (InputStream in = SupervisorScript.class.getResourceAsStream(script)) {
             if (in == null) {
                 throw new IllegalStateException("the oci engine bundle lacks its script " + script);

@@ -3,11 +3,11 @@
  * pod and the host, so that each engine keeps only what is its own: the mount points of the pod's
  * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}), the check of the
  * apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}), the devices
- * an app may open ({@link org.bosun.stage1.rules.AllowedDevices}) and how an entered process joins
- * an app's cgroups ({@link org.bosun.stage1.rules.ProcessCgroups}). What the host can give (its
+ * an app may open ({@link org.bosun.stage1.rules.AllowedDevices}), how an entered process joins
+ * an app's cgroups ({@link org.bosun.stage1.rules.ProcessCgroups}) and the holder of an added app's attachable streams ({@link org.bosun.stage1.rules.TerminalHolder}). What the host can give (its
  * capability bounding set) is a host fact: {@code org.bosun.host.HostCapabilities}.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.bosun.stage1.rules;
 
