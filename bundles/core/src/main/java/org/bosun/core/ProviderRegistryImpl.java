@@ -50,9 +50,9 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * A bundle update takes the bundle's providers away for a moment (stopped, replaced, refreshed,
  * started). A lookup that finds nothing while some bundle is in that window (stopped transiently:
  * still persistently started, not running, its state changed within {@link #SWAP_WAIT_MILLIS}) waits
- * for the swap to end, at most that long, and looks again; so does a provider lent by an earlier
- * lookup and taken away before its operation began. A command sent during a swap is served by the
- * new version instead of failing with "unavailable".
+ * for the swap to end, at most that long, and looks again: a command that looks its provider up
+ * during a swap is served by the new version instead of failing with "unavailable". (A provider
+ * lent before the swap and used after it still says it went away: its operation may be half done.)
  */
 @Component(service = ProviderRegistry.class)
 public final class ProviderRegistryImpl implements ProviderRegistry {
@@ -134,7 +134,7 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
     @Override
     public <S> List<ProviderReference<S>> providers(ProviderKind<S> kind, String filter) {
         Filter selection = filter == null ? null : filter(filter);
-        List<ProviderReference<S>> found = bound(kind, selection, filter);
+        List<ProviderReference<S>> found = bound(kind, selection);
         long deadline = System.nanoTime() + SWAP_WAIT_MILLIS * 1_000_000;
         while (found.isEmpty() && swapping() && System.nanoTime() < deadline) {
             try {
@@ -143,28 +143,22 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
                 Thread.currentThread().interrupt();
                 break;
             }
-            found = bound(kind, selection, filter);
+            found = bound(kind, selection);
         }
         return found;
     }
 
     /** The bound providers of {@code kind} that {@code selection} matches, best first; no waiting. */
-    private <S> List<ProviderReference<S>> bound(ProviderKind<S> kind, Filter selection, String filter) {
+    private <S> List<ProviderReference<S>> bound(ProviderKind<S> kind, Filter selection) {
         List<RegisteredProvider<S>> found = new ArrayList<>();
         for (ComponentServiceObjects<S> objects : bound(kind)) {
             if (selection == null || selection.match(objects.getServiceReference())) {
-                found.add(new RegisteredProvider<>(kind, objects, () -> replacement(kind, filter)));
+                found.add(new RegisteredProvider<>(kind, objects));
             }
         }
         // A ServiceReference orders by ranking, then age: the greatest is the one the framework would choose.
         found.sort(Comparator.comparing((RegisteredProvider<S> p) -> p.serviceReference()).reversed());
         return List.copyOf(found);
-    }
-
-    /** For a provider lent before its bundle was swapped: the best match of the same lookup now. */
-    private <S> ProviderReference<S> replacement(ProviderKind<S> kind, String filter) {
-        List<ProviderReference<S>> found = providers(kind, filter);
-        return found.isEmpty() ? null : found.get(0);
     }
 
     /**
@@ -206,7 +200,7 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
         List<ProviderStatus> statuses = new ArrayList<>();
         for (ProviderKind<?> kind : ProviderKind.all()) {
             Set<Long> registered = new HashSet<>();
-            for (ProviderReference<?> provider : bound(kind, null, null)) {
+            for (ProviderReference<?> provider : bound(kind, null)) {
                 Object id = provider.property(ComponentConstants.COMPONENT_ID);
                 if (id instanceof Long l) {
                     registered.add(l);

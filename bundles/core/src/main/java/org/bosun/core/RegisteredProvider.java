@@ -2,7 +2,6 @@ package org.bosun.core;
 
 import java.util.OptionalInt;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.provider.ProviderKind;
@@ -13,9 +12,7 @@ import org.osgi.service.component.ComponentServiceObjects;
 
 /**
  * A provider the registry has bound, lent for one operation at a time through Declarative Services'
- * {@link ComponentServiceObjects}: each {@link #use} gets it and lets it go again. When the provider
- * went away before the operation began (its bundle was swapped since the lookup), the operation is
- * given to the lookup's best match now, if there is one: it has not run yet, so nothing runs twice.
+ * {@link ComponentServiceObjects}: each {@link #use} gets it and lets it go again.
  */
 final class RegisteredProvider<S> implements ProviderReference<S> {
     private final ProviderKind<S> kind;
@@ -23,14 +20,10 @@ final class RegisteredProvider<S> implements ProviderReference<S> {
     private final ServiceReference<S> reference;
     private final String bundleSymbolicName;
     private final String bundleVersion;
-    private final Supplier<ProviderReference<S>> replacement;
 
-    /** @param replacement the same lookup made again (it waits out a swap); null when none matches */
-    RegisteredProvider(ProviderKind<S> kind, ComponentServiceObjects<S> objects,
-            Supplier<ProviderReference<S>> replacement) {
+    RegisteredProvider(ProviderKind<S> kind, ComponentServiceObjects<S> objects) {
         this.kind = kind;
         this.objects = objects;
-        this.replacement = replacement;
         this.reference = objects.getServiceReference();
         // Read now: once the service is unregistered its reference has no bundle any more.
         Bundle bundle = reference.getBundle();
@@ -85,11 +78,7 @@ final class RegisteredProvider<S> implements ProviderReference<S> {
             provider = null; // unbound between the lookup and now: its bundle is being updated or stopped
         }
         if (provider == null) {
-            ProviderReference<S> now = replacement.get();
-            if (now == null || now instanceof RegisteredProvider<S> r && r.reference.equals(reference)) {
-                throw BosunException.unavailable(this + " went away; try again");
-            }
-            return now.use(operation);
+            throw BosunException.unavailable(this + " went away; try again");
         }
         try {
             return operation.apply(provider);
