@@ -59,6 +59,37 @@ public class ProviderRegistryIT extends PlatformCase {
         context.ungetService(registryRef);
     }
 
+    /**
+     * While a provider's bundle is swapped (stopped transiently, as an update does), a lookup waits
+     * for the new one instead of answering "unavailable".
+     */
+    @Test
+    public void aLookupWaitsForABundleBeingSwapped() throws Exception {
+        Bundle fly = BundleUpdates.installed(context, "org.bosun.stage1.fly");
+        fly.stop(Bundle.STOP_TRANSIENT);
+        Thread swap = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+                fly.start(Bundle.START_TRANSIENT);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long start = System.nanoTime();
+        swap.start();
+        Optional<ProviderReference<Stage1Engine>> found = registry.best(ProviderKind.ENGINE,
+                ProviderKind.ENGINE.named("fly"));
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        swap.join();
+        assertTrue("found once the swap ended", found.isPresent());
+        assertTrue("waited for the swap: " + waited + " ms", waited >= 500);
+
+        // No swap under way: a provider that is not there is reported at once.
+        start = System.nanoTime();
+        assertEquals(Optional.empty(), registry.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named("no-such-engine")));
+        assertTrue("no wait without a swap", (System.nanoTime() - start) / 1_000_000 < 500);
+    }
+
     @Test
     public void providersAreSelectedByTheirPropertiesAndLentForOneOperation() throws Exception {
         ProviderReference<Stage1Engine> fly = registry.best(ProviderKind.ENGINE, ProviderKind.ENGINE.named("fly"))

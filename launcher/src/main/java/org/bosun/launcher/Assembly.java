@@ -25,6 +25,9 @@ public final class Assembly {
     static final List<String> SYSTEM_PACKAGES = List.of("org.bosun.command.protocol;version=1.2.0", "sun.misc", "jdk.net",
             "com.sun.net.httpserver");
 
+    /** The framework property naming the distribution's {@code bundles/} folder (the CLI reads it). */
+    static final String BUNDLES_DIR_PROPERTY = "bosun.bundles.dir";
+
     /** One bundle: its Maven coordinates as the feature names it, its file, its start level. */
     public record Bundle(String id, Path file, int startLevel) {
     }
@@ -85,6 +88,8 @@ public final class Assembly {
         }
         Map<String, String> props = new LinkedHashMap<>(feature.frameworkProperties);
         props.put("bosun.features", feature.name);
+        // Where the built-in jars are: 'bosun bundle rollback' of an updated built-in goes back to its jar.
+        props.put(BUNDLES_DIR_PROPERTY, bundlesDir.toString());
         if (!configurations.isEmpty()) {
             props.put(Configurations.FRAMEWORK_PROPERTY, configurations.toJson());
         }
@@ -93,14 +98,25 @@ public final class Assembly {
 
     /**
      * This assembly with the extension bundles of {@code dataDir} ({@code bosun bundle install})
-     * after the feature's, at the feature's highest start level, and the framework property that
-     * tells the CLI whose extensions these are.
+     * after the feature's, at the feature's highest start level, the updates of built-in bundles
+     * ({@code bosun bundle update} of an engine, ...) in place of the jars they replace, at their
+     * start levels (an update whose built-in this feature does not have is not installed: it is
+     * that built-in's only), and the framework property that tells the CLI whose extensions these are.
      */
     public Assembly withExtensions(Path dataDir) {
         List<Bundle> all = new ArrayList<>(bundles);
         int level = startLevel();
-        for (Path jar : Extensions.jars(dataDir)) {
-            all.add(new Bundle("extension:" + jar.getFileName(), jar, level));
+        for (Extensions.Extension e : Extensions.jars(dataDir)) {
+            if (e.replaces() == null) {
+                all.add(new Bundle("extension:" + e.jar().getFileName(), e.jar(), level));
+                continue;
+            }
+            for (int i = 0; i < all.size(); i++) {
+                Bundle builtIn = all.get(i);
+                if (builtIn.file().getFileName().toString().equals(e.replaces())) {
+                    all.set(i, new Bundle("update:" + e.jar().getFileName(), e.jar(), builtIn.startLevel()));
+                }
+            }
         }
         Map<String, String> props = new LinkedHashMap<>(frameworkProperties);
         props.put(Extensions.DIR_PROPERTY, dataDir.toString());

@@ -31,6 +31,8 @@ import org.osgi.util.tracker.ServiceTracker;
 final class EmbeddedPlatform {
     private static final int SLOTS = 16;
     private static final String KEY_FILE = "bosun-cache.key";
+    /** The framework property naming this slot's key file. */
+    static final String CACHE_KEY_PROPERTY = "bosun.cache.key";
     private static final String SCR = "org.apache.felix.scr";
     static final String SCR_CACHE_METADATA = "ds.cache.metadata";
 
@@ -87,6 +89,10 @@ final class EmbeddedPlatform {
         Map<String, String> props = new HashMap<>(assembly.frameworkProperties());
         props.putAll(extraProperties);
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        // A bundle installed, updated or uninstalled live (bosun bundle) changes this slot's bundles
+        // behind its key: the CLI deletes the key file then, so the slot's next boot starts fresh
+        // from the bundles the index names instead of the ones this framework changed to.
+        props.put(CACHE_KEY_PROPERTY, cache.resolve(KEY_FILE).toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, fresh ? Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT : "none");
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", assembly.systemPackages()));
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(assembly.startLevel()));

@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * The extension bundles of a data directory, as {@code bosun bundle install} recorded them in
  * {@code <dir>/bundles/index.json}: every platform the launcher boots (a command's or the agent's)
- * installs them after its feature's bundles. An index that cannot be read, or a jar that is gone,
- * is skipped here: {@code bosun bundle list} shows such a bundle as not loaded, and the commands
+ * installs them after its feature's bundles; an update of one of bosun's own swappable bundles
+ * (an engine, image format, network or security bundle) is installed in place of the built-in jar
+ * it {@code replaces}, where the feature has that jar. An index that cannot be read, or a jar that
+ * is gone, is skipped here: {@code bosun bundle list} shows such a bundle as not loaded, and the commands
  * that change the index say what is wrong.
  */
 final class Extensions {
@@ -70,11 +72,21 @@ final class Extensions {
         return files;
     }
 
+    /**
+     * One indexed jar.
+     *
+     * @param jar the jar in {@code <dir>/bundles/}
+     * @param replaces the file name, in the distribution's {@code bundles/}, of the built-in bundle
+     *        this jar is an update of; null for an extension of the vendor's own
+     */
+    record Extension(Path jar, String replaces) {
+    }
+
     /** The jars the index of {@code dataDir} names, in its order; those that exist. */
-    static List<Path> jars(Path dataDir) {
+    static List<Extension> jars(Path dataDir) {
         Path folder = dataDir.resolve(FOLDER);
         Path index = folder.resolve(INDEX);
-        List<Path> jars = new ArrayList<>();
+        List<Extension> jars = new ArrayList<>();
         if (!Files.isRegularFile(index)) {
             return jars;
         }
@@ -86,12 +98,21 @@ final class Extensions {
         }
         if (root instanceof Map<?, ?> map && map.get("bundles") instanceof List<?> list) {
             for (Object o : list) {
-                if (o instanceof Map<?, ?> entry && entry.get("file") instanceof String file && !file.contains("/")
-                        && !file.startsWith(".") && Files.isRegularFile(folder.resolve(file))) {
-                    jars.add(folder.resolve(file));
+                if (o instanceof Map<?, ?> entry && entry.get("file") instanceof String file && isPlainFileName(file)
+                        && Files.isRegularFile(folder.resolve(file))) {
+                    Object replaces = entry.get("replaces");
+                    if (replaces == null) {
+                        jars.add(new Extension(folder.resolve(file), null));
+                    } else if (replaces instanceof String builtIn && isPlainFileName(builtIn)) {
+                        jars.add(new Extension(folder.resolve(file), builtIn));
+                    }
                 }
             }
         }
         return jars;
+    }
+
+    private static boolean isPlainFileName(String name) {
+        return !name.isEmpty() && !name.contains("/") && !name.startsWith(".");
     }
 }

@@ -26,10 +26,48 @@ public class ExtensionsTest {
                   {"symbolicName": "b", "version": "1", "file": "b-1.jar"},
                   {"symbolicName": "a", "version": "2", "file": "a-2.jar", "previous": {"version": "1", "file": "a-1.jar"}},
                   {"symbolicName": "gone", "version": "1", "file": "gone-1.jar"},
-                  {"symbolicName": "evil", "version": "1", "file": "../evil.jar"}
+                  {"symbolicName": "evil", "version": "1", "file": "../evil.jar"},
+                  {"symbolicName": "org.bosun.stage1.fly", "version": "9", "file": "fly-9.jar", "replaces": "bosun-stage1-fly-1.jar"},
+                  {"symbolicName": "org.bosun.stage1.oci", "version": "9", "file": "oci-9.jar", "replaces": "../bosun-core-1.jar"}
                 ]}
                 """);
-        assertEquals(List.of(folder.resolve("b-1.jar"), folder.resolve("a-2.jar")), Extensions.jars(dir));
+        Files.writeString(folder.resolve("fly-9.jar"), "");
+        Files.writeString(folder.resolve("oci-9.jar"), "");
+        assertEquals(List.of(new Extensions.Extension(folder.resolve("b-1.jar"), null),
+                new Extensions.Extension(folder.resolve("a-2.jar"), null),
+                new Extensions.Extension(folder.resolve("fly-9.jar"), "bosun-stage1-fly-1.jar")), Extensions.jars(dir));
+    }
+
+    @Test
+    public void anUpdatedBuiltInTakesItsPlaceAndStartLevelOnlyWhereTheFeatureHasIt() throws Exception {
+        Path home = tmp.newFolder("home").toPath();
+        Files.createDirectories(home.resolve("features"));
+        Files.createDirectories(home.resolve("bundles"));
+        for (String jar : List.of("bosun-core-1.jar", "bosun-stage1-fly-1.jar", "bosun-cri-1.jar")) {
+            Files.writeString(home.resolve("bundles").resolve(jar), "");
+        }
+        Files.writeString(home.resolve("features/run.json"), """
+                {"id": "x:run:osgifeature:1", "bundles": [{"id": "org.bosun:bosun-core:1", "start-order": 3},
+                 {"id": "org.bosun:bosun-stage1-fly:1", "start-order": 4}],
+                 "extensions": {"bosun-launch": {"kind": "mandatory", "type": "json", "json": {"commands": ["run"]}}}}
+                """);
+        Path dir = tmp.newFolder("data").toPath();
+        Path folder = Files.createDirectories(dir.resolve("bundles"));
+        Files.writeString(folder.resolve("fly-9.jar"), "");
+        Files.writeString(folder.resolve("cri-9.jar"), "");
+        Files.writeString(folder.resolve("vendor-1.jar"), "");
+        Files.writeString(folder.resolve("index.json"), """
+                {"bundles": [
+                  {"symbolicName": "org.bosun.stage1.fly", "version": "9", "file": "fly-9.jar", "replaces": "bosun-stage1-fly-1.jar"},
+                  {"symbolicName": "org.bosun.cri", "version": "9", "file": "cri-9.jar", "replaces": "bosun-cri-1.jar"},
+                  {"symbolicName": "com.example.vendor", "version": "1", "file": "vendor-1.jar"}
+                ]}
+                """);
+        Assembly a = Assembly.forCommand(home, "run", List.of()).withExtensions(dir);
+        assertEquals(List.of(home.resolve("bundles/bosun-core-1.jar"), folder.resolve("fly-9.jar"),
+                folder.resolve("vendor-1.jar")), a.bundles().stream().map(Assembly.Bundle::file).toList());
+        assertEquals(List.of(3, 4, 4), a.bundles().stream().map(Assembly.Bundle::startLevel).toList());
+        assertEquals(home.resolve("bundles").toString(), a.frameworkProperties().get(Assembly.BUNDLES_DIR_PROPERTY));
     }
 
     @Test

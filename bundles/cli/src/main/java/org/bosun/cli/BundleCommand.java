@@ -126,7 +126,7 @@ final class BundleCommand implements Callable<Integer> {
                 node.put("version", b.getVersion().toString());
                 node.put("state", state(b));
                 var entry = sameDir && b.getSymbolicName() != null ? index.find(b.getSymbolicName()) : java.util.Optional.<ExtensionIndex.Entry>empty();
-                node.put("origin", b.getBundleId() == 0 ? "framework" : entry.isPresent() ? "extension" : "built-in");
+                node.put("origin", b.getBundleId() == 0 ? "framework" : entry.isPresent() ? origin(entry.get()) : "built-in");
                 entry.ifPresent(e -> {
                     seen.add(e.symbolicName());
                     if (e.previous() != null) {
@@ -142,7 +142,7 @@ final class BundleCommand implements Callable<Integer> {
                     node.put("symbolicName", e.symbolicName());
                     node.put("version", e.current().version());
                     node.put("state", "not loaded");
-                    node.put("origin", "extension");
+                    node.put("origin", origin(e));
                     if (e.previous() != null) {
                         node.put("previousVersion", e.previous().version());
                     }
@@ -162,6 +162,11 @@ final class BundleCommand implements Callable<Integer> {
             Table.print(session.out(), rows);
             return 0;
         }
+    }
+
+    /** An extension of the vendor's, or the update of a built-in bundle ({@code bosun bundle update}). */
+    static String origin(ExtensionIndex.Entry entry) {
+        return entry.updatesBuiltIn() ? "updated built-in" : "extension";
     }
 
     /** The flags of install and update: the jar and its signature. */
@@ -250,8 +255,9 @@ final class BundleCommand implements Callable<Integer> {
     }
 
     /** {@code bosun bundle update FILE}. */
-    @Command(name = "update", description = "Replace an installed extension bundle by FILE (same Bundle-SymbolicName,"
-            + " another version), live; the replaced version is kept for 'bosun bundle rollback'.")
+    @Command(name = "update", description = "Replace an installed extension bundle, or one of bosun's own engines,"
+            + " image formats, network or security bundles, by FILE (same Bundle-SymbolicName, another version), live;"
+            + " the replaced version is kept for 'bosun bundle rollback'.")
     static final class Update extends FromFile {
         Update(Session session) {
             super(session);
@@ -261,7 +267,9 @@ final class BundleCommand implements Callable<Integer> {
         public Integer call() {
             ExtensionBundles extensions = extensions(session);
             BundleJar jar = verifiedJar();
-            String before = extensions.index().find(jar.symbolicName()).map(e -> e.current().version()).orElse(null);
+            String before = extensions.index().find(jar.symbolicName()).map(e -> e.current().version())
+                    .or(() -> extensions.installed(jar.symbolicName()).map(b -> b.getVersion().toString()))
+                    .orElse(null);
             Bundle bundle = extensions.update(jar);
             session.out().println("Updated " + bundle.getSymbolicName() + " from " + before + " to "
                     + bundle.getVersion() + " (bundle " + bundle.getBundleId() + ", " + state(bundle) + " in "
@@ -271,7 +279,8 @@ final class BundleCommand implements Callable<Integer> {
     }
 
     /** {@code bosun bundle rollback NAME}. */
-    @Command(name = "rollback", description = "Return an extension bundle to the version its last update replaced.")
+    @Command(name = "rollback", description = "Return an extension bundle, or an updated built-in one, to the version"
+            + " its last update replaced.")
     static final class Rollback implements Callable<Integer> {
         @CommandLine.Mixin
         HelpOption help;
@@ -297,7 +306,8 @@ final class BundleCommand implements Callable<Integer> {
     }
 
     /** {@code bosun bundle uninstall NAME}. */
-    @Command(name = "uninstall", description = "Uninstall an extension bundle and remove it from the data directory.")
+    @Command(name = "uninstall", description = "Uninstall an extension bundle and remove it from the data directory;"
+            + " for an updated built-in bundle, go back to the built-in version.")
     static final class Uninstall implements Callable<Integer> {
         @CommandLine.Mixin
         HelpOption help;
@@ -313,7 +323,14 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ExtensionIndex.Entry removed = extensions(session).uninstall(name);
+            ExtensionBundles extensions = extensions(session);
+            ExtensionIndex.Entry removed = extensions.uninstall(name);
+            if (removed.updatesBuiltIn()) {
+                session.out().println("Uninstalled the update " + removed.symbolicName() + " " + removed.current().version()
+                        + extensions.installed(name).map(b -> "; the built-in " + b.getVersion() + " is back").orElse("")
+                        + " (in " + where(session) + " and " + ExtensionIndex.folder(session.paths().dataDir()) + ")");
+                return 0;
+            }
             session.out().println("Uninstalled " + removed.symbolicName() + " " + removed.current().version()
                     + " (from " + where(session) + " and " + ExtensionIndex.folder(session.paths().dataDir()) + ")");
             return 0;

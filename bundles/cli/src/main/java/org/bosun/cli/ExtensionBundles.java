@@ -27,6 +27,12 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * and in the directory's {@link ExtensionIndex}, together: a bundle that does not resolve or
  * start is uninstalled again (or put back at its last version), and then neither its jar nor an
  * index entry is left. The launcher installs the indexed jars in every platform it boots.
+ * <p>
+ * bosun's own swappable bundles (its engines, image formats, network and security bundles; see
+ * {@link #swappable}) can be updated the same way: the update is kept in the index as an entry
+ * that {@code replaces} the built-in jar, and its rollback (or uninstall) puts the built-in back.
+ * Other built-in bundles (the API, core, CLI, agent, ...) are refused: the rest of the platform is
+ * wired to them, so they change only with bosun itself.
  */
 final class ExtensionBundles {
     /** Set by the launcher: the data directory whose extension bundles this framework loaded. */
@@ -37,6 +43,15 @@ final class ExtensionBundles {
     private static final long REFRESH_TIMEOUT_SECONDS = 60;
     /** The agent serves commands concurrently; the file lock only excludes other processes. */
     private static final Object JVM_LOCK = new Object();
+    /** Set by the launcher: the distribution's bundles/ folder, where the built-in jars are. */
+    static final String BUNDLES_DIR_PROPERTY = "bosun.bundles.dir";
+    /** Set by the launcher: the key file of this framework's bundle cache slot. */
+    static final String CACHE_KEY_PROPERTY = "bosun.cache.key";
+    /** The built-in bundles {@code bosun bundle update} may replace: the providers of the extension points. */
+    static final List<String> SWAPPABLE_PREFIXES = List.of("org.bosun.stage1.", "org.bosun.image.", "org.bosun.cni.",
+            "org.bosun.security.");
+    /** The API among them: every provider of its kind is wired to it. */
+    private static final List<String> NOT_SWAPPABLE = List.of("org.bosun.cni.api");
 
     private final BundleContext context;
     private final Path dataDir;
@@ -93,6 +108,7 @@ final class ExtensionBundles {
                 index.with(new ExtensionIndex.Entry(jar.symbolicName(),
                         new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()), null))
                         .write();
+                forgetCachedBundles();
             } catch (RuntimeException | IOException e) {
                 uninstallQuietly(bundle);
                 Files.deleteIfExists(stored);
@@ -106,6 +122,12 @@ final class ExtensionBundles {
     Bundle update(BundleJar jar) {
         return underLocks(() -> {
             ExtensionIndex index = index();
+            if (index.find(jar.symbolicName()).isEmpty()) {
+                Optional<Bundle> builtIn = builtIn(index, jar.symbolicName());
+                if (builtIn.isPresent()) {
+                    return updateBuiltIn(index, builtIn.get(), jar);
+                }
+            }
             ExtensionIndex.Entry entry = extension(index, jar.symbolicName(), "update");
             if (entry.current().version().equals(jar.version().toString())) {
                 throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + jar.symbolicName() + " is already at version "
@@ -116,7 +138,8 @@ final class ExtensionBundles {
                 Bundle bundle = replace(jar.symbolicName(), index.jar(entry.current()), stored, jar.file().toString());
                 index.with(new ExtensionIndex.Entry(jar.symbolicName(),
                         new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()),
-                        entry.current())).write();
+                        entry.current(), entry.replaces())).write();
+                forgetCachedBundles();
                 if (entry.previous() != null && !entry.previous().file().equals(stored.getFileName().toString())) {
                     Files.deleteIfExists(index.jar(entry.previous()));
                 }
@@ -133,6 +156,9 @@ final class ExtensionBundles {
         return underLocks(() -> {
             ExtensionIndex index = index();
             ExtensionIndex.Entry entry = extension(index, symbolicName, "roll back");
+            if (entry.previous() == null && entry.updatesBuiltIn()) {
+                return restoreBuiltIn(index, entry);
+            }
             if (entry.previous() == null) {
                 throw BosunException.precondition("bundle " + symbolicName + " has no previous version to roll back"
                         + " to; only an update keeps one");
@@ -143,7 +169,9 @@ final class ExtensionBundles {
                         + symbolicName + " is missing; update to a version instead");
             }
             Bundle bundle = replace(symbolicName, index.jar(entry.current()), previous, previous.toString());
-            index.with(new ExtensionIndex.Entry(symbolicName, entry.previous(), entry.current())).write();
+            index.with(new ExtensionIndex.Entry(symbolicName, entry.previous(), entry.current(), entry.replaces()))
+                    .write();
+            forgetCachedBundles();
             return bundle;
         });
     }
@@ -153,6 +181,10 @@ final class ExtensionBundles {
         return underLocks(() -> {
             ExtensionIndex index = index();
             ExtensionIndex.Entry entry = extension(index, symbolicName, "uninstall");
+            if (entry.updatesBuiltIn()) {
+                restoreBuiltIn(index, entry);
+                return entry;
+            }
             Optional<Bundle> bundle = installed(symbolicName);
             if (bundle.isPresent()) {
                 try {
@@ -164,12 +196,117 @@ final class ExtensionBundles {
                 refresh(List.of(bundle.get()));
             }
             index.without(symbolicName).write();
-            Files.deleteIfExists(index.jar(entry.current()));
-            if (entry.previous() != null) {
-                Files.deleteIfExists(index.jar(entry.previous()));
-            }
+            forgetCachedBundles();
+            deleteJars(index, entry);
             return entry;
         });
+    }
+
+    /** Whether {@code bosun bundle update} may replace bosun's own bundle {@code symbolicName}. */
+    static boolean swappable(String symbolicName) {
+        return SWAPPABLE_PREFIXES.stream().anyMatch(symbolicName::startsWith) && !NOT_SWAPPABLE.contains(symbolicName);
+    }
+
+    /** The built-in bundle of that name in this framework: installed, and not from the extensions folder. */
+    private Optional<Bundle> builtIn(ExtensionIndex index, String symbolicName) {
+        String extensions = index.folder().toUri().toString();
+        return installed(symbolicName).filter(b -> !b.getLocation().startsWith(extensions));
+    }
+
+    /** The first update of a built-in bundle: the built-in becomes the version a rollback returns to. */
+    private Bundle updateBuiltIn(ExtensionIndex index, Bundle builtIn, BundleJar jar) throws IOException {
+        String name = jar.symbolicName();
+        if (!swappable(name)) {
+            throw BosunException.precondition("bundle " + name + " is a built-in bosun bundle that the rest of the"
+                    + " platform is wired to; bosun bundle update replaces only extension bundles and bosun's own"
+                    + " engines, image formats, network and security bundles (reinstall bosun to change the others)");
+        }
+        if (builtIn.getVersion().equals(jar.version())) {
+            throw new BosunException(org.bosun.api.ErrorKind.ALREADY_EXISTS, "bundle " + name + " is already at"
+                    + " version " + jar.version() + "; an update needs another Bundle-Version");
+        }
+        Path builtInJar = builtInJar(builtIn);
+        Path stored = copyIn(jar, index);
+        try {
+            Bundle bundle = replace(name, builtInJar, stored, jar.file().toString());
+            index.with(new ExtensionIndex.Entry(name,
+                    new ExtensionIndex.Jar(jar.version().toString(), stored.getFileName().toString()), null,
+                    builtInJar.getFileName().toString())).write();
+            forgetCachedBundles();
+            return bundle;
+        } catch (RuntimeException | IOException e) {
+            Files.deleteIfExists(stored);
+            throw e;
+        }
+    }
+
+    /** The distribution's jar a built-in bundle was installed from (the launcher installs file: URIs). */
+    private Path builtInJar(Bundle builtIn) {
+        Path dir = bundlesDir();
+        try {
+            Path jar = Path.of(java.net.URI.create(builtIn.getLocation()));
+            if (Files.isRegularFile(jar) && (dir == null || jar.getParent().equals(dir))) {
+                return jar;
+            }
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            // not a file: location; refused below
+        }
+        throw BosunException.precondition("bundle " + builtIn.getSymbolicName() + " was not installed from a jar of"
+                + " bosun's bundles folder (" + builtIn.getLocation() + "), so an update could not be rolled back;"
+                + " it is not updated");
+    }
+
+    private Path bundlesDir() {
+        String dir = context.getProperty(BUNDLES_DIR_PROPERTY);
+        return dir == null ? null : Path.of(dir);
+    }
+
+    /**
+     * Puts the built-in jar an update replaced back in the running bundle and forgets the update
+     * (its entry and jars). When this distribution no longer has that jar (bosun was reinstalled
+     * since), the launcher does not load the update any more: only the index is cleaned.
+     */
+    private Bundle restoreBuiltIn(ExtensionIndex index, ExtensionIndex.Entry entry) throws IOException {
+        Path dir = bundlesDir();
+        Path builtInJar = dir == null ? null : dir.resolve(entry.replaces());
+        Bundle bundle = null;
+        if (builtInJar != null && Files.isRegularFile(builtInJar) && installed(entry.symbolicName()).isPresent()) {
+            bundle = replace(entry.symbolicName(), index.jar(entry.current()), builtInJar, builtInJar.toString());
+        }
+        index.without(entry.symbolicName()).write();
+        forgetCachedBundles();
+        deleteJars(index, entry);
+        if (bundle == null) {
+            bundle = installed(entry.symbolicName()).orElseThrow(() -> BosunException.notFound("the update of bundle "
+                    + entry.symbolicName() + " is forgotten, but this platform has no built-in " + entry.symbolicName()
+                    + " to go back to"));
+        }
+        return bundle;
+    }
+
+    private static void deleteJars(ExtensionIndex index, ExtensionIndex.Entry entry) throws IOException {
+        Files.deleteIfExists(index.jar(entry.current()));
+        if (entry.previous() != null) {
+            Files.deleteIfExists(index.jar(entry.previous()));
+        }
+    }
+
+    /**
+     * This framework's bundles now differ from those its cache slot was made from: the launcher
+     * makes the slot afresh at its next boot (else that boot would load this change again even
+     * after another process undid it in the index).
+     */
+    private void forgetCachedBundles() {
+        String key = context.getProperty(CACHE_KEY_PROPERTY);
+        if (key != null) {
+            try {
+                Files.deleteIfExists(Path.of(key));
+            } catch (IOException e) {
+                throw BosunException.precondition("cannot delete the bundle cache key " + key + " (" + e.getMessage()
+                        + "); delete it by hand, else the next bosun command may load the bundles from before this"
+                        + " change");
+            }
+        }
     }
 
     /** The index entry of an extension; refuses built-in and unknown names. */
@@ -201,7 +338,9 @@ final class ExtensionBundles {
         if (index.find(symbolicName).isEmpty() && installed(symbolicName)
                 .filter(b -> !b.getLocation().startsWith(extensions)).isPresent()) {
             throw BosunException.precondition("bundle " + symbolicName + " is a built-in bosun bundle; bosun bundle "
-                    + verb + " acts on extension bundles only (reinstall bosun to change the built-in ones)");
+                    + verb + " acts on extension bundles" + (swappable(symbolicName) ? " and on updates of built-in"
+                    + " ones ('bosun bundle update FILE' replaces it)" : " only (reinstall bosun to change the built-in"
+                    + " ones)"));
         }
     }
 
@@ -254,6 +393,14 @@ final class ExtensionBundles {
 
     private void updateTo(Bundle bundle, Path jar) {
         try (InputStream in = Files.newInputStream(jar)) {
+            // Stopped first: Bundle.update of a lazily activated bundle still waiting for its first
+            // class load (STARTING, as bosun's engines are in a platform that has not used them)
+            // deadlocks Felix SCR: the update swaps the revision before SCR disposes the bundle's
+            // components, and unregistering their services resolves the new revision, whose
+            // RESOLVED event SCR then waits on inside its own dispose.
+            if ((bundle.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                bundle.stop(Bundle.STOP_TRANSIENT);
+            }
             bundle.update(in);
         } catch (BundleException | IOException e) {
             throw BosunException.invalid("bundle " + jar + " cannot replace " + bundle.getSymbolicName() + ": "
@@ -265,7 +412,9 @@ final class ExtensionBundles {
     /** Starts the bundle; a failure to resolve names the missing import. */
     private static void start(Bundle bundle, BundleJar jar) {
         try {
-            bundle.start();
+            // A lazily activated bundle (bosun's engines, ...) stays lazy: activated at its first use.
+            bundle.start(bundle.getHeaders().get(org.osgi.framework.Constants.BUNDLE_ACTIVATIONPOLICY) != null
+                    ? Bundle.START_ACTIVATION_POLICY : 0);
         } catch (BundleException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             Matcher missing = MISSING_PACKAGE.matcher(message);

@@ -26,7 +26,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the old index or the new one; writers hold {@code bundles/.lock}.
  *
  * <pre>{"bundles": [{"symbolicName": "com.example.x", "version": "2.0.0", "file": "com.example.x-2.0.0.jar",
- *                  "previous": {"version": "1.0.0", "file": "com.example.x-1.0.0.jar"}}]}</pre>
+ *                  "previous": {"version": "1.0.0", "file": "com.example.x-1.0.0.jar"}},
+ *                 {"symbolicName": "org.bosun.stage1.fly", "version": "1.2.0", "file": "org.bosun.stage1.fly-1.2.0.jar",
+ *                  "replaces": "bosun-stage1-fly-1.1.0.jar"}]}</pre>
+ * An entry with {@code replaces} is an update of one of bosun's own bundles: the launcher installs
+ * its jar in place of that built-in jar of the distribution's {@code bundles/}.
  */
 final class ExtensionIndex {
     static final String FOLDER = "bundles";
@@ -36,8 +40,21 @@ final class ExtensionIndex {
     record Jar(String version, String file) {
     }
 
-    /** One installed extension bundle. */
-    record Entry(String symbolicName, Jar current, Jar previous) {
+    /**
+     * One installed extension bundle, or update of a built-in one.
+     *
+     * @param previous the version the last update replaced, kept for a rollback; null when none
+     *        (for an updated built-in: the built-in itself is the previous version)
+     * @param replaces the built-in jar's file name this updates; null for an extension
+     */
+    record Entry(String symbolicName, Jar current, Jar previous, String replaces) {
+        Entry(String symbolicName, Jar current, Jar previous) {
+            this(symbolicName, current, previous, null);
+        }
+
+        boolean updatesBuiltIn() {
+            return replaces != null;
+        }
     }
 
     private final Path folder;
@@ -78,7 +95,13 @@ final class ExtensionIndex {
             JsonNode p = b.path("previous");
             Jar previous = p.isObject() && isPlainFileName(p.path("file").asText(""))
                     ? new Jar(p.path("version").asText(""), p.path("file").asText()) : null;
-            entries.add(new Entry(name, new Jar(version, jar), previous));
+            JsonNode replaces = b.path("replaces");
+            if (!replaces.isMissingNode() && !replaces.isNull() && !isPlainFileName(replaces.asText(""))) {
+                throw BosunException.precondition("the bundle index " + file + " has an entry whose \"replaces\" is"
+                        + " not a plain file name: " + b + "; fix or remove it");
+            }
+            entries.add(new Entry(name, new Jar(version, jar), previous,
+                    replaces.isTextual() ? replaces.asText() : null));
         }
         return new ExtensionIndex(folder, entries);
     }
@@ -140,6 +163,9 @@ final class ExtensionIndex {
                 ObjectNode p = b.putObject("previous");
                 p.put("version", e.previous().version());
                 p.put("file", e.previous().file());
+            }
+            if (e.replaces() != null) {
+                b.put("replaces", e.replaces());
             }
         }
         Files.createDirectories(folder);

@@ -31,9 +31,14 @@ public class ExtensionIndexTest {
                 "com.example.a-2.0.0.jar"), new ExtensionIndex.Jar("1.0.0", "com.example.a-1.0.0.jar"));
         ExtensionIndex.Entry b = new ExtensionIndex.Entry("com.example.b", new ExtensionIndex.Jar("1.0.0",
                 "com.example.b-1.0.0.jar"), null);
-        ExtensionIndex.read(dir).with(a).with(b).write();
+        ExtensionIndex.Entry fly = new ExtensionIndex.Entry("org.bosun.stage1.fly", new ExtensionIndex.Jar("1.2.0",
+                "org.bosun.stage1.fly-1.2.0.jar"), null, "bosun-stage1-fly-1.1.0.jar");
+        ExtensionIndex.read(dir).with(a).with(b).with(fly).write();
         ExtensionIndex read = ExtensionIndex.read(dir);
-        assertEquals(List.of(a, b), read.entries());
+        assertEquals(List.of(a, b, fly), read.entries());
+        assertTrue(read.find("org.bosun.stage1.fly").get().updatesBuiltIn());
+        assertFalse(read.find("com.example.a").get().updatesBuiltIn());
+        read = read.without("org.bosun.stage1.fly");
         assertEquals(dir.resolve("bundles/com.example.a-2.0.0.jar"), read.jar(a.current()));
         read.without("com.example.a").write();
         assertEquals(List.of(b), ExtensionIndex.read(dir).entries());
@@ -59,5 +64,21 @@ public class ExtensionIndexTest {
                 "{\"bundles\": [{\"symbolicName\": \"x\", \"version\": \"1\", \"file\": \"../../etc/x.jar\"}]}");
         BosunException e = assertThrows(BosunException.class, () -> ExtensionIndex.read(dir));
         assertTrue(e.getMessage(), e.getMessage().contains("fix or remove it"));
+        Files.writeString(dir.resolve("bundles/index.json"), "{\"bundles\": [{\"symbolicName\": \"x\", \"version\": \"1\","
+                + " \"file\": \"x-1.jar\", \"replaces\": \"../lib/x.jar\"}]}");
+        e = assertThrows(BosunException.class, () -> ExtensionIndex.read(dir));
+        assertTrue(e.getMessage(), e.getMessage().contains("\"replaces\" is not a plain file name"));
+    }
+
+    @Test
+    public void onlyTheProvidersOfExtensionPointsAreSwappableBuiltIns() {
+        for (String name : List.of("org.bosun.stage1.fly", "org.bosun.stage1.oci", "org.bosun.image.docker",
+                "org.bosun.cni.networks", "org.bosun.security.seccomp")) {
+            assertTrue(name, ExtensionBundles.swappable(name));
+        }
+        for (String name : List.of("org.bosun.core", "org.bosun.api", "org.bosun.cli", "org.bosun.agent",
+                "org.bosun.cni.api", "org.bosun.store", "org.bosun.trust", "com.example.stage1.x")) {
+            assertFalse(name, ExtensionBundles.swappable(name));
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.bosun.api.BosunException;
@@ -22,12 +23,18 @@ import org.bosun.api.security.SecurityModule;
 import org.bosun.api.stage1.Stage1Engine;
 import org.bosun.api.trust.PublicKeyDiscovery;
 import org.bosun.api.trust.TrustStore;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -39,9 +46,19 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * multiple, greedy), as {@link ComponentServiceObjects}, so that a provider is got for one
  * operation and let go after it, and a bundle update simply unbinds the old provider and binds the
  * new one. Status comes from the providers themselves and from SCR's runtime DTOs.
+ * <p>
+ * A bundle update takes the bundle's providers away for a moment (stopped, replaced, refreshed,
+ * started). A lookup that finds nothing while some bundle is in that window (stopped transiently:
+ * still persistently started, not running, its state changed within {@link #SWAP_WAIT_MILLIS}) waits
+ * for the swap to end, at most that long, and looks again: a command that looks its provider up
+ * during a swap is served by the new version instead of failing with "unavailable". (A provider
+ * lent before the swap and used after it still says it went away: its operation may be half done.)
  */
 @Component(service = ProviderRegistry.class)
 public final class ProviderRegistryImpl implements ProviderRegistry {
+    /** The longest a lookup waits for a swapped bundle's providers; a swap takes well under a second. */
+    static final long SWAP_WAIT_MILLIS = 10_000;
+    private static final long SWAP_POLL_MILLIS = 10;
 
     @Reference(service = Stage1Engine.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -90,6 +107,11 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
             ProviderKind.KEY_DISCOVERY, () -> keyDiscoveries,
             ProviderKind.MEASUREMENT_LOG, () -> measurementLogs);
 
+    /** When each bundle last changed state (bundle id to System.nanoTime()). */
+    private final Map<Long, Long> lastChange = new ConcurrentHashMap<>();
+    private final SynchronousBundleListener changes = e -> lastChange.put(e.getBundle().getBundleId(), System.nanoTime());
+    private BundleContext context;
+
     public ProviderRegistryImpl() {
         if (!bound.keySet().equals(Set.copyOf(ProviderKind.all()))) {
             throw new IllegalStateException("the registry binds " + bound.keySet() + " but the kinds are "
@@ -97,9 +119,37 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
         }
     }
 
+    @Activate
+    void activate(BundleContext context) {
+        this.context = context;
+        context.addBundleListener(changes);
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeBundleListener(changes);
+        lastChange.clear();
+    }
+
     @Override
     public <S> List<ProviderReference<S>> providers(ProviderKind<S> kind, String filter) {
         Filter selection = filter == null ? null : filter(filter);
+        List<ProviderReference<S>> found = bound(kind, selection);
+        long deadline = System.nanoTime() + SWAP_WAIT_MILLIS * 1_000_000;
+        while (found.isEmpty() && swapping() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(SWAP_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            found = bound(kind, selection);
+        }
+        return found;
+    }
+
+    /** The bound providers of {@code kind} that {@code selection} matches, best first; no waiting. */
+    private <S> List<ProviderReference<S>> bound(ProviderKind<S> kind, Filter selection) {
         List<RegisteredProvider<S>> found = new ArrayList<>();
         for (ComponentServiceObjects<S> objects : bound(kind)) {
             if (selection == null || selection.match(objects.getServiceReference())) {
@@ -111,6 +161,38 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
         return List.copyOf(found);
     }
 
+    /**
+     * Whether a bundle is in the middle of a swap: persistently started but not running (stopped
+     * transiently, as Bundle.update and a refresh do, and as 'bosun bundle update' does first), with
+     * its last state change recent enough. A bundle that failed to start stays like that, so the
+     * recency bounds how long lookups wait on it to {@link #SWAP_WAIT_MILLIS} after its last change.
+     */
+    private boolean swapping() {
+        BundleContext c = context;
+        if (c == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        for (Bundle b : c.getBundles()) {
+            if ((b.getState() & (Bundle.INSTALLED | Bundle.RESOLVED | Bundle.STOPPING)) == 0) {
+                continue;
+            }
+            Long changed = lastChange.get(b.getBundleId());
+            if (changed == null || now - changed > SWAP_WAIT_MILLIS * 1_000_000) {
+                continue;
+            }
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            try {
+                if (level != null && level.isPersistentlyStarted()) {
+                    return true;
+                }
+            } catch (IllegalStateException uninstalled) {
+                // gone meanwhile
+            }
+        }
+        return false;
+    }
+
     @Override
     public List<ProviderStatus> status(RuntimePaths paths) {
         ServiceComponentRuntime scr = runtime;
@@ -118,7 +200,7 @@ public final class ProviderRegistryImpl implements ProviderRegistry {
         List<ProviderStatus> statuses = new ArrayList<>();
         for (ProviderKind<?> kind : ProviderKind.all()) {
             Set<Long> registered = new HashSet<>();
-            for (ProviderReference<?> provider : providers(kind, null)) {
+            for (ProviderReference<?> provider : bound(kind, null)) {
                 Object id = provider.property(ComponentConstants.COMPONENT_ID);
                 if (id instanceof Long l) {
                     registered.add(l);

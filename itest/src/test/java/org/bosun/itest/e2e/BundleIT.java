@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.jar.Attributes;
+import java.time.Duration;
 import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -45,6 +47,7 @@ public class BundleIT extends E2eCase {
     public static final TestRule CLASS_RULES = RuleChain.outerRule(FIXTURE).around(GPG);
 
     static final String NAME = "com.example.bosuntest.marker";
+    static final String FLY_ENGINE = "org.bosun.stage1.fly";
     private static String signer;
     private static String stranger;
     private static Path classes;
@@ -84,6 +87,11 @@ public class BundleIT extends E2eCase {
                 && Files.readString(dir.resolve("bundles/index.json")).contains(NAME)) {
             in(mode, "bundle", "uninstall", NAME);
             in(Mode.IN_PROCESS, "bundle", "uninstall", NAME);
+        }
+        if (Files.exists(dir.resolve("bundles/index.json"))
+                && Files.readString(dir.resolve("bundles/index.json")).contains(FLY_ENGINE)) {
+            in(mode, "bundle", "uninstall", FLY_ENGINE);
+            in(Mode.IN_PROCESS, "bundle", "uninstall", FLY_ENGINE);
         }
     }
 
@@ -143,6 +151,61 @@ public class BundleIT extends E2eCase {
         }
     }
 
+    /**
+     * One of bosun's own engines is updated to a new version while a pod of it runs, used by a
+     * later pod and by a later platform, and rolled back to the built-in jar; bosun's core is not
+     * swappable and is refused.
+     */
+    @Test
+    public void aBuiltInEngineIsUpdatedWhileItsPodRunsAndRolledBack() throws Exception {
+        assertExit(0, in(Mode.IN_PROCESS, "trust", "--prefix=bundle/org.bosun", "--skip-fingerprint-review",
+                work.resolve("vendor.asc").toString()));
+        String builtInVersion = find(list(mode), FLY_ENGINE).path("version").asText();
+        Path update = withVersion(builtInJar("bosun-stage1-fly-"), "1.99.0.bundleit", work.resolve("fly-update.jar"));
+        GPG.sign(signer, update);
+
+        Path uuidFile = work.resolve("pod.uuid");
+        BosunProcess pod = startBosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile,
+                fixture.busyboxAci.toString(), "--exec=/bin/sh", "--", "-c", "sleep 120");
+        assertTrue("the pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
+                () -> Files.exists(uuidFile) && states(pods()).equals(List.of("running"))));
+        String uuid = Files.readString(uuidFile).trim();
+
+        BosunResult updated = in(mode, "bundle", "update", update.toString());
+        assertExit(0, updated);
+        assertContains("update", "Updated " + FLY_ENGINE + " from " + builtInVersion + " to 1.99.0.bundleit", updated);
+        JsonNode listed = find(list(mode), FLY_ENGINE);
+        assertEquals("1.99.0.bundleit", listed.path("version").asText());
+        assertEquals("updated built-in", listed.path("origin").asText());
+        assertEquals("a later platform loads the update instead of the built-in", "1.99.0.bundleit",
+                find(list(Mode.IN_PROCESS), FLY_ENGINE).path("version").asText());
+
+        assertEquals("the pod from before the update is not disturbed", List.of("running"), states(pods()));
+        BosunResult later = bosun("run", INSECURE, FLY, fixture.busyboxAci.toString(), "--exec=/bin/sh", "--", "-c",
+                "echo on-the-update");
+        assertExit(0, later);
+        assertContains("a pod of the updated engine", "on-the-update", later);
+        assertExit(0, bosun("stop", uuid));
+        pod.await(Duration.ofSeconds(60));
+        assertFalse("the pod's bosun run ends when the updated engine stops it", pod.isAlive());
+
+        BosunResult rollback = in(mode, "bundle", "rollback", FLY_ENGINE);
+        assertExit(0, rollback);
+        assertContains("rollback", "Rolled " + FLY_ENGINE + " back from 1.99.0.bundleit to " + builtInVersion, rollback);
+        for (Mode m : List.of(mode, Mode.IN_PROCESS)) {
+            JsonNode back = find(list(m), FLY_ENGINE);
+            assertEquals("built-in again (" + m + ")", builtInVersion, back.path("version").asText());
+            assertEquals("built-in", back.path("origin").asText());
+        }
+        assertNothingInstalled();
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+
+        Path core = withVersion(builtInJar("bosun-core-"), "1.99.0.bundleit", work.resolve("core-update.jar"));
+        GPG.sign(signer, core);
+        assertRefused("wired to", "bundle", "update", core.toString());
+        assertRefused("bosun bundle update FILE", "bundle", "uninstall", FLY_ENGINE);
+    }
+
     @Test
     public void badBundlesAreRefusedWithOneLineAndLeaveNothing() throws Exception {
         Path unsigned = bundle("1.0.0", NAME, "org.osgi.framework", true);
@@ -189,6 +252,37 @@ public class BundleIT extends E2eCase {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private JsonNode pods() throws Exception {
+        BosunResult r = bosun("list", "--format=json");
+        assertExit(0, r);
+        return JSON.readTree(r.stdout);
+    }
+
+    /** The distribution's jar whose file name starts with {@code prefix}. */
+    private Path builtInJar(String prefix) throws IOException {
+        try (Stream<Path> jars = Files.list(fixture.dist.resolve("bundles"))) {
+            return jars.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + prefix + "*.jar in " + fixture.dist));
+        }
+    }
+
+    /** {@code jar} with its Bundle-Version replaced, as a vendor's rebuild of it would be. */
+    private static Path withVersion(Path jar, String version, Path target) throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar), false)) {
+            Manifest manifest = in.getManifest();
+            manifest.getMainAttributes().putValue("Bundle-Version", version);
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), manifest)) {
+                JarEntry entry;
+                while ((entry = in.getNextJarEntry()) != null) {
+                    out.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
 
     /** {@code bosun --dir DIR --local-config LOCAL --system-config SYSTEM args...} in mode {@code m}. */
     private BosunResult in(Mode m, String... args) throws Exception {
