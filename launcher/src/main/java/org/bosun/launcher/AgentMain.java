@@ -107,6 +107,9 @@ final class AgentMain {
         Distribution dist = Distribution.locate();
         Map<String, String> props = Main.frameworkProperties(debug);
         props.put("bosun.agent.socket", socket.toAbsolutePath().toString());
+        // At most this many bundle jars open at once (Felix closes the least recently used and
+        // reopens it on demand): each open jar holds a descriptor and its central directory on the heap.
+        props.put("felix.cache.filelimit", System.getProperty("bosun.agent.filelimit", "16"));
         if (idleExit > 0) {
             props.put("bosun.agent.idle-exit", Integer.toString(idleExit));
         }

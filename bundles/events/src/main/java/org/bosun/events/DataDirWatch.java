@@ -41,8 +41,9 @@ import org.bosun.host.lock.Flock;
  * may still change and its {@code apps/NAME/} (an app's {@code started} and {@code status}, an app
  * added or removed), and {@code cas/} (the image index is rewritten by every fetch and removal).
  * inotify (the JDK's WatchService on Linux) wakes it, so no directory is polled; the end of a
- * running pod, which is only the release of its {@code pod.lck} and changes no file, is awaited in
- * flock(2) by a thread per running pod. Each change is read back through the pod and image
+ * running pod, which is only the release of its {@code pod.lck} and changes no file, is told by one
+ * more inotify instance and thread for all running pods ({@link LockEnds}): no thread nor descriptor
+ * per pod. Each change is read back through the pod and image
  * services, so a pod's state is told by core alone, and compared with the last reading
  * ({@link PodTransitions}).
  */
@@ -76,7 +77,9 @@ final class DataDirWatch implements AutoCloseable {
     private final Map<WatchKey, String> keys = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<String> dirty = new LinkedBlockingQueue<>();
     private final Map<String, PodInfo> known = new HashMap<>();
-    private final Set<String> awaited = ConcurrentHashMap.newKeySet();
+    /** Running pods whose lock cannot be watched (this user may not read it, or there is none): read again, paced. */
+    private final Set<String> paced = ConcurrentHashMap.newKeySet();
+    private final LockEnds ends;
     private Map<String, StoredImage> images;
     private Flock writer;
     private volatile boolean closed;
@@ -97,6 +100,7 @@ final class DataDirWatch implements AutoCloseable {
         } catch (IOException e) {
             throw BosunException.internal("cannot watch " + paths.dataDir() + ": " + e.getMessage(), e);
         }
+        ends = new LockEnds("bosun-events-ends " + dataDir, dirty::add);
         watchDirectories();
         for (PodInfo p : source.pods(paths)) {
             known.put(p.uuid(), p);
@@ -141,40 +145,21 @@ final class DataDirWatch implements AutoCloseable {
         } catch (IOException e) {
             // no apps/ (yet): its creation is watched
         }
-        if (p.state() == PodState.RUNNING && awaited.add(p.uuid())) {
+        if (p.state() == PodState.RUNNING) {
             Path lock = dir.resolve("pod.lck");
-            Thread t = new Thread(() -> awaitEnd(p.uuid(), lock), "bosun-events-pod " + p.uuid());
-            t.setDaemon(true);
-            t.start();
+            if (!ends.watch(p.uuid(), lock)) {
+                paced.add(p.uuid());
+            } else if (!Flock.isHeld(lock)) {
+                // released between the reading and the watch: read it again now
+                dirty.add(p.uuid());
+            }
         }
     }
 
-    /**
-     * Blocks until the pod's process is gone (its lock released). A thread of a watch closed
-     * meanwhile ends then, with nothing to report.
-     */
-    private void awaitEnd(String uuid, Path lock) {
-        boolean ended = false;
-        try {
-            ended = Flock.awaitUnlocked(lock);
-        } catch (RuntimeException e) {
-            // the pod's lock cannot be read: the reading below tells what the pod is now
-        } finally {
-            if (!ended && !closed) {
-                // not awaited in flock(2) (the lock file cannot be opened by this user, or is gone): the
-                // reading below re-arms this wait while the pod reads as running, so it is paced, not a
-                // thread and a reading every few milliseconds for as long as the pod lives
-                try {
-                    Thread.sleep(UNAWAITED_RETRY_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            awaited.remove(uuid);
-            if (!closed) {
-                dirty.add(uuid);
-            }
-        }
+    /** The pod no longer runs (or is gone): nothing of it is awaited any more. */
+    private void unwatchEnd(String uuid) {
+        ends.unwatch(uuid);
+        paced.remove(uuid);
     }
 
     @SafeVarargs
@@ -220,10 +205,27 @@ final class DataDirWatch implements AutoCloseable {
     }
 
     private void readLoop() {
+        long nextPaced = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNAWAITED_RETRY_MILLIS);
         try {
             while (!closed) {
                 Set<String> batch = new LinkedHashSet<>();
-                batch.add(dirty.take());
+                String first;
+                if (paced.isEmpty()) {
+                    first = dirty.take();
+                } else {
+                    first = dirty.poll(Math.max(0, nextPaced - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                if (!paced.isEmpty() && System.nanoTime() - nextPaced >= 0) {
+                    // the running pods whose end cannot be watched: read again once a second, not a thread each
+                    batch.addAll(paced);
+                    paced.clear();
+                    nextPaced = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNAWAITED_RETRY_MILLIS);
+                }
+                if (first != null) {
+                    batch.add(first);
+                } else if (batch.isEmpty()) {
+                    continue;
+                }
                 String more;
                 while ((more = dirty.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) != null) {
                     batch.add(more);
@@ -274,6 +276,9 @@ final class DataDirWatch implements AutoCloseable {
                 continue;
             }
             PodInfo before = after == null ? known.remove(uuid) : known.put(uuid, after);
+            if (after == null || after.state() != PodState.RUNNING) {
+                unwatchEnd(uuid);
+            }
             if (after != null) {
                 watchPod(after);
             }
@@ -383,6 +388,7 @@ final class DataDirWatch implements AutoCloseable {
         }
         readThread.interrupt();
         watchThread.interrupt();
+        ends.close();
         try {
             readThread.join(2000);
         } catch (InterruptedException e) {

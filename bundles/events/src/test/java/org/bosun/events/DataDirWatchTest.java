@@ -235,4 +235,47 @@ public class DataDirWatchTest {
         }
         assertEquals(List.of(EventType.POD_PREPARED, EventType.POD_STARTED), types);
     }
+
+    @Test
+    public void manyRunningPodsCostTheWatchNoThreadNorDescriptorEachAndEachEndIsStillNoticed() throws Exception {
+        int n = 20;
+        List<LockHolder> holders = new ArrayList<>();
+        List<String> uuids = new ArrayList<>();
+        try {
+            Instant t = Instant.parse("2026-12-07T00:00:00Z");
+            for (int i = 0; i < n; i++) {
+                String uuid = String.format("6f1b2c3d-0000-4000-8000-%012d", i + 100);
+                Path dir = Files.createDirectories(paths.podsDir().resolve("run").resolve(uuid));
+                holders.add(LockHolder.hold(dir.resolve("pod.lck")));
+                uuids.add(uuid);
+                pods.put(uuid, new PodInfo(uuid, PodState.RUNNING, List.of(), t, t.plusSeconds(1), 0, null, Map.of(), dir,
+                        List.of(), null, null, null));
+            }
+            long fdsBefore = openDescriptors();
+            watch();
+            Thread.sleep(200);
+            long threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> th.getName().startsWith("bosun-events")).count();
+            long fds = openDescriptors() - fdsBefore;
+            assertEquals("the watch's threads with " + n + " running pods", 3, threads);
+            assertTrue("the watch opened " + fds + " descriptors for " + n + " running pods", fds < n / 2);
+            assertEquals("running pods seen at the start are no event", null, next(0));
+            String last = uuids.get(n - 1);
+            Path dir = paths.podsDir().resolve("run").resolve(last);
+            pods.put(last, new PodInfo(last, PodState.EXITED, List.of(), t, t.plusSeconds(1), 0, null, Map.of(), dir,
+                    List.of(), null, null, null));
+            holders.get(n - 1).close();
+            BosunEvent exited = next(WITHIN_MILLIS * 5);
+            assertEquals(EventType.POD_EXITED, exited == null ? null : exited.type());
+            assertEquals(last, exited.pod());
+        } finally {
+            holders.forEach(LockHolder::close);
+        }
+    }
+
+    private static long openDescriptors() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
 }

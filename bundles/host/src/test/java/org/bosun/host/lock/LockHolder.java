@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Another process holding an flock, like a running pod's stage1: util-linux flock(1), which uses
- * flock(2) as bosun does, around a sleep. In the test jar, for the tests of every bundle that locks.
+ * Another process holding an flock, like a running pod's stage1: a shell that opens the file
+ * read-write and locks it with util-linux flock(1) on that descriptor (flock(2), as bosun does), then
+ * waits for a sleep that shares it. In the test jar, for the tests of every bundle that locks.
  */
 public final class LockHolder implements AutoCloseable {
     private final Process process;
@@ -28,8 +29,11 @@ public final class LockHolder implements AutoCloseable {
     }
 
     private static LockHolder hold(Path lockFile, String mode) throws IOException {
-        Process p = new ProcessBuilder("flock", mode, "--nonblock", lockFile.toString(),
-                "sh", "-c", "echo locked; exec sleep 30").redirectErrorStream(true).start();
+        // opened read-write, as every holder of a pod's lock opens it (the events watch its release
+        // by IN_CLOSE_WRITE); flock(1) given a file would open it read-only
+        Process p = new ProcessBuilder("sh", "-c", "exec 9<>\"$1\" || exit 1; flock " + mode
+                + " --nonblock 9 || exit 1; echo locked; sleep 30 & wait", "sh", lockFile.toString())
+                .redirectErrorStream(true).start();
         LockHolder holder = new LockHolder(p);
         try {
             String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
@@ -44,7 +48,7 @@ public final class LockHolder implements AutoCloseable {
     }
 
     /**
-     * Kills the sleep; flock(1) reaps it and exits, and the kernel drops the lock when the last of
+     * Kills the sleep; the shell reaps it and exits, and the kernel drops the lock when the last of
      * them is gone. Returns only after that.
      */
     @Override
