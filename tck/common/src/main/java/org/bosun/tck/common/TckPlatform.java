@@ -104,7 +104,9 @@ public final class TckPlatform {
         }
         List<String> tck = new ArrayList<>();
         tck.add(jarOf(TckPlatform.class));
-        for (Class<?> c : tckClasses) {
+        List<Class<?>> classes = new ArrayList<>(List.of(tckClasses));
+        classes.addAll(otherTcks());
+        for (Class<?> c : classes) {
             String jar = jarOf(c);
             if (!tck.contains(jar)) {
                 tck.add(jar);
@@ -120,6 +122,27 @@ public final class TckPlatform {
         options.add(cleanCaches(true));
         options.add(junitBundles());
         return options(options.toArray(new Option[0]));
+    }
+
+    /** The suites of bosun's TCKs, by class name: whichever of them the test class path holds. */
+    private static final List<String> TCK_SUITES = List.of("org.bosun.tck.stage1.Stage1EngineTck",
+            "org.bosun.tck.image.ImageFormatTck");
+
+    /**
+     * Every TCK suite on the test class path: pax-exam's probe bundle holds all the test classes of
+     * the module and loads each of them, so a module that runs two TCKs needs both TCK bundles in each
+     * framework.
+     */
+    private static List<Class<?>> otherTcks() {
+        List<Class<?>> found = new ArrayList<>();
+        for (String name : TCK_SUITES) {
+            try {
+                found.add(Class.forName(name, false, TckPlatform.class.getClassLoader()));
+            } catch (ClassNotFoundException absent) {
+                // that TCK is not used here
+            }
+        }
+        return found;
     }
 
     private static String url(String bundle) {

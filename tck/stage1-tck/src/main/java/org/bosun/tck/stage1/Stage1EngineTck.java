@@ -198,18 +198,18 @@ public abstract class Stage1EngineTck {
         assertEquals("the pod records the engine that ran it", engineName(), pod.stage1().name());
         AppInfo app = pod.apps().get(0);
         boolean supervised = capabilities().supervised();
-        Run logs = withCli(cli -> new Run(TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "logs", pod.uuid())));
+        TckPlatform.Run logs = withCli(cli -> TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "logs", pod.uuid()));
         if (supervised) {
             assertEquals("a supervised engine records the app's exit code (apps/NAME/status): " + app,
                     Integer.valueOf(3), app.exitCode());
             assertEquals("the app is exited: " + app, AppState.EXITED, app.state());
-            assertEquals("bosun logs: " + logs.run, 0, logs.run.exitCode());
-            assertTrue("the app's output reaches its log (bosun logs): " + logs.run, logs.run.stdout().contains(token));
+            assertEquals("bosun logs: " + logs, 0, logs.exitCode());
+            assertTrue("the app's output reaches its log (bosun logs): " + logs, logs.stdout().contains(token));
         } else {
             assertTrue("the app of an unsupervised engine writes to bosun run's stdout: " + output(),
                     Files.readString(tmp.resolve("launcher.out")).contains(token));
-            assertEquals("bosun logs of a pod whose engine keeps no output: not found: " + logs.run, 2,
-                    logs.run.exitCode());
+            assertEquals("bosun logs of a pod whose engine keeps no output: not found: " + logs, 2,
+                    logs.exitCode());
         }
         gcAndCheckNothingIsLeft(pod);
     }
@@ -223,19 +223,19 @@ public abstract class Stage1EngineTck {
         Path aci = TckPlatform.busyboxAci(tmp, "example.com/stage1-tck");
         TckPlatform.awaitAgent(context);
         Process run = launch("run", aci.toString(), "--exec", "/bin/busybox", "--", "sleep", "300");
-        PodInfo pod = awaitRunningApp();
+        PodInfo pod = awaitRunningApp(run);
         assertEquals("the pod runs", PodState.RUNNING, pod.state());
         assertTrue("the pod has a pid: " + pod, pod.pid() > 0);
 
-        Run stop = withCli(cli -> new Run(TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "stop", pod.uuid())));
-        assertEquals("bosun stop: " + stop.run, 0, stop.run.exitCode());
+        TckPlatform.Run stop = withCli(cli -> TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "stop", pod.uuid()));
+        assertEquals("bosun stop: " + stop, 0, stop.exitCode());
         assertTrue("bosun run ends after bosun stop: " + output(), run.waitFor(60, TimeUnit.SECONDS));
         assertTrue("the pod's status says exited", TckPlatform.eventually(30_000,
                 () -> withPods(pods -> pods.status(paths, pod.uuid())).state() == PodState.EXITED));
-        Run status = withCli(cli -> new Run(TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "status",
-                pod.uuid())));
-        assertEquals("bosun status: " + status.run, 0, status.run.exitCode());
-        assertTrue("bosun status says exited: " + status.run, status.run.stdout().contains("state=exited"));
+        TckPlatform.Run status = withCli(cli -> TckPlatform.bosun(cli, tmp, "--dir", data.toString(), "status",
+                pod.uuid()));
+        assertEquals("bosun status: " + status, 0, status.exitCode());
+        assertTrue("bosun status says exited: " + status, status.stdout().contains("state=exited"));
         gcAndCheckNothingIsLeft(pod);
     }
 
@@ -258,11 +258,11 @@ public abstract class Stage1EngineTck {
         sandbox.addAll(podFlags());
         sandbox.add("--uuid-file-save=" + uuidFile);
         if (!lifecycle) {
-            Run refused = withCli(cli -> new Run(TckPlatform.bosun(cli, tmp, sandbox.toArray(String[]::new))));
-            assertEquals("bosun app sandbox on an engine without app operations: not implemented: " + refused.run, 8,
-                    refused.run.exitCode());
-            assertTrue("the refusal names the engine: " + refused.run, refused.run.stderr().contains(engineName()));
-            assertEquals("one line: " + refused.run, 1, refused.run.stderr().strip().lines().count());
+            TckPlatform.Run refused = withCli(cli -> TckPlatform.bosun(cli, tmp, sandbox.toArray(String[]::new)));
+            assertEquals("bosun app sandbox on an engine without app operations: not implemented: " + refused, 8,
+                    refused.exitCode());
+            assertTrue("the refusal names the engine: " + refused, refused.stderr().contains(engineName()));
+            assertEquals("one line: " + refused, 1, refused.stderr().strip().lines().count());
             assertEquals("no pod is left", List.of(), withPods(pods -> pods.list(paths)));
             return;
         }
@@ -325,17 +325,14 @@ public abstract class Stage1EngineTck {
             args.addAll(List.of(aci.toString(), "--name=app" + i, "---"));
         }
         args.remove(args.size() - 1);
-        Run refused = withCli(cli -> new Run(TckPlatform.bosun(cli, tmp, args.toArray(String[]::new))));
-        assertEquals("prepare of " + (max + 1) + " apps: invalid argument: " + refused.run, 4, refused.run.exitCode());
-        assertTrue("the refusal names the engine: " + refused.run, refused.run.stderr().contains(engineName()));
-        assertEquals("one line: " + refused.run, 1, refused.run.stderr().strip().lines().count());
+        TckPlatform.Run refused = withCli(cli -> TckPlatform.bosun(cli, tmp, args.toArray(String[]::new)));
+        assertEquals("prepare of " + (max + 1) + " apps: invalid argument: " + refused, 4, refused.exitCode());
+        assertTrue("the refusal names the engine: " + refused, refused.stderr().contains(engineName()));
+        assertEquals("one line: " + refused, 1, refused.stderr().strip().lines().count());
         assertEquals("no pod is left", List.of(), withPods(pods -> pods.list(paths)));
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private record Run(TckPlatform.Run run) {
-    }
 
     @FunctionalInterface
     protected interface WithService<S, R> {
@@ -416,9 +413,12 @@ public abstract class Stage1EngineTck {
     }
 
     /** The one pod, once it runs and its app has started (its {@code started} file). */
-    private PodInfo awaitRunningApp() throws Exception {
+    private PodInfo awaitRunningApp(Process run) throws Exception {
         PodInfo[] seen = new PodInfo[1];
         boolean ok = TckPlatform.eventually(120_000, () -> {
+            if (!run.isAlive()) {
+                return true;
+            }
             List<PodInfo> pods = withPods(p -> p.list(paths));
             if (pods.size() != 1) {
                 return false;
@@ -426,6 +426,9 @@ public abstract class Stage1EngineTck {
             seen[0] = pods.get(0);
             return seen[0].state() == PodState.RUNNING && seen[0].apps().get(0).state() == AppState.RUNNING;
         });
+        if (!run.isAlive()) {
+            fail("bosun run ended (exit code " + run.exitValue() + ") before its app ran: " + seen[0] + output());
+        }
         if (!ok) {
             fail("no running pod with a running app within 120 s: " + seen[0] + output());
         }
