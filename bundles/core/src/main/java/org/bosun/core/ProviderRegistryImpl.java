@@ -54,7 +54,9 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * during a swap is served by the new version instead of failing with "unavailable". (A provider
  * lent before the swap and used after it still says it went away: its operation may be half done.)
  */
-@Component(service = ProviderRegistry.class)
+// Immediate: the swap detection needs the bundle events of before the lookup; a delayed component is
+// disposed between two commands of the agent (its users let it go), and its listener with it.
+@Component(service = ProviderRegistry.class, immediate = true)
 public final class ProviderRegistryImpl implements ProviderRegistry {
     /** The longest a lookup waits for a swapped bundle's providers; a swap takes well under a second. */
     static final long SWAP_WAIT_MILLIS = 10_000;
