@@ -446,9 +446,37 @@ final class ExtensionBundles {
         }
     }
 
-    /** Refreshes the wires of {@code bundles} and waits until the framework has done it. */
+    /**
+     * Refreshes the wires of {@code bundles} and waits until the framework has done it; then starts
+     * again the bundles wired to them that ran before. Felix's refresh restarts only the dependents
+     * that were ACTIVE: one lazily activated and not yet used (STARTING, as bosun's engines are until
+     * a pod needs them) was left INSTALLED, so an update of a library such as org.bosun.stage1.rules
+     * took every engine away.
+     */
     private void refresh(List<Bundle> bundles) {
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        List<Bundle> dependentsRunning = new ArrayList<>();
+        for (Bundle b : wiring.getDependencyClosure(bundles)) {
+            if (!bundles.contains(b) && (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                dependentsRunning.add(b);
+            }
+        }
+        awaitRefresh(wiring, bundles);
+        for (Bundle b : dependentsRunning) {
+            if ((b.getState() & (Bundle.STARTING | Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
+                try {
+                    b.start(b.getHeaders().get(org.osgi.framework.Constants.BUNDLE_ACTIVATIONPOLICY) != null
+                            ? Bundle.START_ACTIVATION_POLICY : 0);
+                } catch (BundleException | IllegalStateException e) {
+                    throw BosunException.precondition("bundle " + b.getSymbolicName() + ", wired to "
+                            + bundles.get(0).getSymbolicName() + ", does not start again after the change: "
+                            + firstLine(e));
+                }
+            }
+        }
+    }
+
+    private void awaitRefresh(FrameworkWiring wiring, List<Bundle> bundles) {
         CountDownLatch done = new CountDownLatch(1);
         wiring.refreshBundles(new ArrayList<>(bundles), event -> {
             if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
