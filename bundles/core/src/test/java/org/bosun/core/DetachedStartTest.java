@@ -43,7 +43,12 @@ public class DetachedStartTest {
         long pid = Long.parseLong(Files.readString(launch.runDir().resolve("pid")).trim());
         ProcessHandle pod = ProcessHandle.of(pid).orElseThrow();
         try {
-            assertTrue(pod.info().command().orElse("").endsWith("sleep"));
+            // the pid is recorded by the forked child, which may not have exec'd the engine's command yet
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!pod.info().command().orElse("").endsWith("sleep") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(pod.info().command().orElse(""), pod.info().command().orElse("").endsWith("sleep"));
             assertNotEquals("not our child", ProcessHandle.current().pid(), pod.parent().map(ProcessHandle::pid)
                     .orElse(-1L).longValue());
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

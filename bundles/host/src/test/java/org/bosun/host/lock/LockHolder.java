@@ -31,8 +31,9 @@ public final class LockHolder implements AutoCloseable {
     private static LockHolder hold(Path lockFile, String mode) throws IOException {
         // opened read-write, as every holder of a pod's lock opens it (the events watch its release
         // by IN_CLOSE_WRITE); flock(1) given a file would open it read-only
+        // "locked" only once the sleep is forked, so that close() finds it among the shell's descendants
         Process p = new ProcessBuilder("sh", "-c", "exec 9<>\"$1\" || exit 1; flock " + mode
-                + " --nonblock 9 || exit 1; echo locked; sleep 30 & wait", "sh", lockFile.toString())
+                + " --nonblock 9 || exit 1; sleep 30 & echo locked; wait", "sh", lockFile.toString())
                 .redirectErrorStream(true).start();
         LockHolder holder = new LockHolder(p);
         try {
@@ -54,8 +55,15 @@ public final class LockHolder implements AutoCloseable {
     @Override
     public void close() {
         try {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            // Until the shell has exited: a child it forks meanwhile (it holds the lock too) is killed as well,
+            // rather than orphaned with the lock while the shell is killed (a test then saw the pod RUNNING).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.waitFor(100, TimeUnit.MILLISECONDS);
+            }
+            if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
