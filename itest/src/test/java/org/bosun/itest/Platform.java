@@ -52,6 +52,21 @@ final class Platform {
     private Platform() {
     }
 
+    /** The TCK classes the *TckIT test classes extend or use (tck/common, tck/stage1-tck, tck/image-format-tck). */
+    private static final List<String> TCK_CLASSES = List.of("org.bosun.tck.common.TckPlatform",
+            "org.bosun.tck.stage1.Stage1EngineTck", "org.bosun.tck.image.ImageFormatTck");
+
+    /** The URL of the jar {@code className} is loaded from, or null when it is not on the class path. */
+    private static String jarOf(String className) {
+        try {
+            Class<?> c = Class.forName(className, false, Platform.class.getClassLoader());
+            Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isRegularFile(location) ? location.toUri().toString() : null;
+        } catch (ClassNotFoundException | java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The distribution the launcher module built (failsafe's bosun.dist). */
     static Path dist() {
         return Path.of(System.getProperty("bosun.dist", "../launcher/target/bosun")).toAbsolutePath().normalize();
@@ -71,6 +86,14 @@ final class Platform {
         for (Assembly.Bundle b : shipped.bundles()) {
             options.add(bundle(b.file().toUri().toString()).startLevel(b.startLevel()));
             names.add(symbolicName(b.file()));
+        }
+        // pax-exam's probe bundle holds every test class of this module and loads each one, the *TckIT
+        // classes too: the TCK suites they extend must be bundles in this framework as well.
+        for (String suite : TCK_CLASSES) {
+            String jar = jarOf(suite);
+            if (jar != null) {
+                options.add(bundle(jar).startLevel(shipped.startLevel()));
+            }
         }
         shipped.systemPackages().forEach(p -> options.add(systemPackage(p)));
         shipped.frameworkProperties().forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
