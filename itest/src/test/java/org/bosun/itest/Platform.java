@@ -11,15 +11,10 @@ import static org.ops4j.pax.exam.CoreOptions.systemPackage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -28,14 +23,11 @@ import org.bosun.command.protocol.CommandService;
 import org.bosun.command.protocol.Invocation;
 import org.bosun.command.protocol.Outcome;
 import org.bosun.launcher.Assembly;
+import org.bosun.tck.common.TckPlatform;
 import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Filter;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * What every pax-exam test shares: the platform it boots, which is the one that ships (the bundles,
@@ -50,21 +42,6 @@ final class Platform {
     static final String SHIPPED_BUNDLES = "bosun.itest.shipped-bundles";
 
     private Platform() {
-    }
-
-    /** The TCK classes the *TckIT test classes extend or use (tck/common, tck/stage1-tck, tck/image-format-tck). */
-    private static final List<String> TCK_CLASSES = List.of("org.bosun.tck.common.TckPlatform",
-            "org.bosun.tck.stage1.Stage1EngineTck", "org.bosun.tck.image.ImageFormatTck");
-
-    /** The URL of the jar {@code className} is loaded from, or null when it is not on the class path. */
-    private static String jarOf(String className) {
-        try {
-            Class<?> c = Class.forName(className, false, Platform.class.getClassLoader());
-            Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(location) ? location.toUri().toString() : null;
-        } catch (ClassNotFoundException | java.net.URISyntaxException | RuntimeException e) {
-            return null;
-        }
     }
 
     /** The distribution the launcher module built (failsafe's bosun.dist). */
@@ -89,12 +66,7 @@ final class Platform {
         }
         // pax-exam's probe bundle holds every test class of this module and loads each one, the *TckIT
         // classes too: the TCK suites they extend must be bundles in this framework as well.
-        for (String suite : TCK_CLASSES) {
-            String jar = jarOf(suite);
-            if (jar != null) {
-                options.add(bundle(jar).startLevel(shipped.startLevel()));
-            }
-        }
+        TckPlatform.tckBundles().forEach(jar -> options.add(bundle(jar).startLevel(shipped.startLevel())));
         shipped.systemPackages().forEach(p -> options.add(systemPackage(p)));
         shipped.frameworkProperties().forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
         // The tests run once every shipped bundle has started (pax-exam's probe starts at level 5).
@@ -145,42 +117,12 @@ final class Platform {
      */
     static <S> ServiceReference<S> awaitService(BundleContext context, Class<S> type, String filter, int seconds)
             throws InterruptedException {
-        // Object.class: any service matching the filter, whatever its interfaces (Gogo commands).
-        String full = type == Object.class ? filter : "(objectClass=" + type.getName() + ")";
-        if (filter != null && type != Object.class) {
-            full = "(&" + full + filter + ")";
-        }
-        Filter f;
-        try {
-            f = FrameworkUtil.createFilter(full);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, f, null);
-        tracker.open();
-        try {
-            if (tracker.waitForService(TimeUnit.SECONDS.toMillis(seconds)) == null) {
-                throw new AssertionError("no " + type.getSimpleName() + " service matching " + full + " within "
-                        + seconds + " s");
-            }
-            return tracker.getServiceReference();
-        } finally {
-            tracker.close();
-        }
+        return TckPlatform.awaitService(context, type, filter, seconds);
     }
 
     /** Waits until {@code condition} holds, polling; false when it did not within {@code millis}. */
     static boolean eventually(long millis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(100);
-        }
+        return TckPlatform.eventually(millis, condition);
     }
 
     /** What one command printed and how it ended. */
@@ -229,67 +171,11 @@ final class Platform {
      * only {@code /bin/busybox} (Debian's static busybox), made with the system's tar.
      */
     static Path buildBusyboxAci(Path workDir, String name) throws IOException, InterruptedException {
-        Path src = workDir.resolve("aci-src");
-        Path bin = src.resolve("rootfs/bin");
-        Files.createDirectories(bin);
-        Path busybox = Path.of("/bin/busybox");
-        if (!Files.isExecutable(busybox)) {
-            throw new AssertionError("/bin/busybox is needed to build the test image (apt-get install busybox-static)");
-        }
-        Files.copy(busybox, bin.resolve("busybox"));
-        bin.resolve("busybox").toFile().setExecutable(true, false);
-        Files.writeString(src.resolve("manifest"), """
-                {"acKind":"ImageManifest","acVersion":"0.8.11","name":"%s",\
-                "labels":[{"name":"os","value":"linux"},{"name":"arch","value":"amd64"}],\
-                "app":{"exec":["/bin/busybox","true"],"user":"0","group":"0"}}
-                """.formatted(name));
-        Path aci = workDir.resolve("itest.aci");
-        Process tar = new ProcessBuilder("tar", "--numeric-owner", "--owner=0", "--group=0", "-czf", aci.toString(),
-                "-C", src.toString(), "manifest", "rootfs")
-                .redirectErrorStream(true).start();
-        String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!tar.waitFor(60, TimeUnit.SECONDS) || tar.exitValue() != 0) {
-            tar.destroyForcibly();
-            throw new AssertionError("tar failed to build " + aci + ": " + output);
-        }
-        deleteQuietly(src);
-        return aci;
+        return TckPlatform.busyboxAci(workDir, name);
     }
 
     /** Deletes a tree without following symbolic links, making read-only directories writable first. */
     static void deleteQuietly(Path root) {
-        if (root == null || !Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    d.toFile().setWritable(true, true);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException gone) {
-            // already gone
-        } catch (IOException e) {
-            System.err.println("itest: could not delete " + root + ": " + e);
-        }
+        TckPlatform.deleteQuietly(root);
     }
 }

@@ -102,11 +102,8 @@ public final class TckPlatform {
         for (String b : extra) {
             options.add(bundle(url(b)).startLevel(level));
         }
-        List<String> tck = new ArrayList<>();
-        tck.add(jarOf(TckPlatform.class));
-        List<Class<?>> classes = new ArrayList<>(List.of(tckClasses));
-        classes.addAll(otherTcks());
-        for (Class<?> c : classes) {
+        List<String> tck = tckBundles();
+        for (Class<?> c : tckClasses) {
             String jar = jarOf(c);
             if (!tck.contains(jar)) {
                 tck.add(jar);
@@ -129,20 +126,25 @@ public final class TckPlatform {
             "org.bosun.tck.image.ImageFormatTck");
 
     /**
-     * Every TCK suite on the test class path: pax-exam's probe bundle holds all the test classes of
-     * the module and loads each of them, so a module that runs two TCKs needs both TCK bundles in each
-     * framework.
+     * The jars (URLs) of this class and of every TCK suite on the test class path, to install as
+     * bundles: pax-exam's probe bundle holds all the test classes of the module and loads each of
+     * them, so every framework of a module that has TCK test classes needs every TCK bundle, also
+     * the frameworks of its tests that are not TCK runs.
      */
-    private static List<Class<?>> otherTcks() {
-        List<Class<?>> found = new ArrayList<>();
+    public static List<String> tckBundles() {
+        List<String> jars = new ArrayList<>();
+        jars.add(jarOf(TckPlatform.class));
         for (String name : TCK_SUITES) {
             try {
-                found.add(Class.forName(name, false, TckPlatform.class.getClassLoader()));
+                String jar = jarOf(Class.forName(name, false, TckPlatform.class.getClassLoader()));
+                if (!jars.contains(jar)) {
+                    jars.add(jar);
+                }
             } catch (ClassNotFoundException absent) {
                 // that TCK is not used here
             }
         }
-        return found;
+        return jars;
     }
 
     private static String url(String bundle) {
@@ -170,11 +172,15 @@ public final class TckPlatform {
         }
     }
 
-    /** The service of {@code type} matching {@code filter} (may be null), waiting up to {@code seconds}. */
+    /**
+     * The service of {@code type} matching {@code filter} (may be null), waiting up to {@code seconds};
+     * for {@code Object.class}, any service matching {@code filter}, whatever its interfaces (Gogo
+     * commands register under no interface of their own).
+     */
     public static <S> ServiceReference<S> awaitService(BundleContext context, Class<S> type, String filter, int seconds)
             throws InterruptedException {
-        String full = "(objectClass=" + type.getName() + ")";
-        if (filter != null) {
+        String full = type == Object.class && filter != null ? filter : "(objectClass=" + type.getName() + ")";
+        if (filter != null && type != Object.class) {
             full = "(&" + full + filter + ")";
         }
         Filter f;
