@@ -24,7 +24,6 @@ import org.bosun.api.image.ImageFormatService;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
-import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.image.oci.layers.StagedBlobs;
@@ -178,9 +177,16 @@ public final class DockerFormat implements ImageFormat {
                     throw BosunException.invalid(subject + " is built for " + config.platform() + ", and this host runs "
                             + host);
                 }
+                List<StagedBlobs.Layer> layers = new ArrayList<>();
                 for (Descriptor layer : manifest.layers()) {
-                    layer(registry, layer, blobs);
+                    layers.add(new StagedBlobs.Layer(layer.digest(), layer.size(), "layer " + layer.digest() + " of "
+                            + subject, () -> blob(registry, layer)));
                 }
+                // Downloaded several at a time, as skopeo and containerd do: each layer is hashed,
+                // checked and written in one pass on its own thread.
+                blobs.addLayers(layers, options.progress(), StagedBlobs.PARALLEL_LAYERS,
+                        (layer, e) -> BosunException.unavailable("cannot fetch " + layer.what() + " ("
+                                + e.getMessage() + ")"));
                 blobs.commit();
             }
             Set<String> references = new LinkedHashSet<>();
@@ -242,19 +248,6 @@ public final class DockerFormat implements ImageFormat {
             }
             blobs.add(descriptor.digest(), bytes, "the config " + descriptor.digest() + " of " + subject);
             return Documents.config(bytes, subject + "'s config " + descriptor.digest());
-        }
-
-        private void layer(RegistryClient registry, Descriptor layer, StagedBlobs blobs) {
-            if (blobs.has(layer.digest())) {
-                return;
-            }
-            try (Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size());
-                    InputStream in = blob(registry, layer)) {
-                blobs.addLayer(layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
-            } catch (IOException e) {
-                throw BosunException.unavailable("cannot fetch layer " + layer.digest() + " of " + subject + " ("
-                        + e.getMessage() + ")");
-            }
         }
 
         private InputStream blob(RegistryClient registry, Descriptor d) {

@@ -39,7 +39,8 @@ final class RegistryClient {
     private final RegistryCredentials.Credentials credentials;
     private final boolean plainHttpAllowed;
     private final String subject;
-    private String authorization;
+    // Read by the threads that download an image's layers at the same time.
+    private volatile String authorization;
 
     /**
      * @param base {@code https://host[:port]} (or http)

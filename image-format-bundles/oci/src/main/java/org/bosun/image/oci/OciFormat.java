@@ -1,11 +1,11 @@
 package org.bosun.image.oci;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +19,6 @@ import org.bosun.api.image.ImageFormatService;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.image.ImageReference;
 import org.bosun.api.image.ImageStore;
-import org.bosun.api.image.Progress;
 import org.bosun.api.image.StoredImage;
 import org.bosun.api.trust.TrustStore;
 import org.bosun.host.files.FileTree;
@@ -115,19 +114,14 @@ public final class OciFormat implements ImageFormat {
         try (StagedBlobs blobs = new StagedBlobs(store, paths, subject)) {
             blobs.add(image.manifest().config().digest(), image.config(), "the config "
                     + image.manifest().config().digest() + " of " + subject);
+            List<StagedBlobs.Layer> layers = new ArrayList<>();
             for (Descriptor layer : image.manifest().layers()) {
-                if (blobs.has(layer.digest())) {
-                    continue;
-                }
-                Path blob = image.blobFile().apply(layer.digest());
-                try (InputStream in = Files.newInputStream(blob);
-                        Progress.Task task = options.progress().task(layer.digest().substring(7, 19), layer.size())) {
-                    blobs.addLayer(layer.digest(), in, task, "layer " + layer.digest() + " of " + subject);
-                } catch (IOException e) {
-                    throw BosunException.precondition("cannot read layer " + layer.digest() + " of " + subject + " ("
-                            + e.getMessage() + ")");
-                }
+                layers.add(new StagedBlobs.Layer(layer.digest(), layer.size(), "layer " + layer.digest() + " of " + subject,
+                        () -> Files.newInputStream(image.blobFile().apply(layer.digest()))));
             }
+            // Several at a time: hashing and checking a layer is CPU work, which the cores share.
+            blobs.addLayers(layers, options.progress(), StagedBlobs.PARALLEL_LAYERS,
+                    (layer, e) -> BosunException.precondition("cannot read " + layer.what() + " (" + e.getMessage() + ")"));
             blobs.commit();
         }
         ImageManifest manifest = ImageConfigMapping.toManifest(name, image.tag(), config, subject);

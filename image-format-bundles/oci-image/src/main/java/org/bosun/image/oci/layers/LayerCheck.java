@@ -4,6 +4,8 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -18,7 +20,7 @@ import org.bosun.host.archive.TarEntryCheck;
  * they are fetched, bottom first: every entry by the rule of {@link org.bosun.host.archive}, the
  * names of whiteouts, and the image's entry and byte limits. A layer refused here is refused
  * before it is stored; the renderer applies the same checks, and those that need the tree, again.
- * One instance per image.
+ * One instance per image; its layers may be checked at the same time, from several threads.
  */
 public final class LayerCheck {
     static final String WHITEOUT = ".wh.";
@@ -27,8 +29,9 @@ public final class LayerCheck {
     private final String subject;
     private final int maxEntries;
     private final long maxBytes;
-    private int entries;
-    private long bytes;
+    // The image's totals: its layers may be checked at the same time, on threads of their own.
+    private final AtomicInteger entries = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
 
     /** @param subject how messages name the image ({@code image docker://host/x:1}) */
     public LayerCheck(String subject) {
@@ -53,7 +56,7 @@ public final class LayerCheck {
                 TarArchiveInputStream tar = new TarArchiveInputStream(tarStream)) {
             TarArchiveEntry header;
             while ((header = tar.getNextEntry()) != null) {
-                if (++entries > maxEntries) {
+                if (entries.incrementAndGet() > maxEntries) {
                     throw refuse(subject, layer, header.getName(), "takes the image over " + maxEntries + " entries");
                 }
                 TarEntry entry = check.check(header);
@@ -61,8 +64,7 @@ public final class LayerCheck {
                     continue;
                 }
                 if (!isOpaque(entry) && whiteout(entry, subject, layer) == null && entry.type() == TarEntry.Type.FILE) {
-                    bytes += header.getSize();
-                    if (bytes > maxBytes) {
+                    if (bytes.addAndGet(header.getSize()) > maxBytes) {
                         throw refuse(subject, layer, header.getName(), "takes the image over " + maxBytes + " bytes");
                     }
                 }

@@ -4,7 +4,7 @@
  * are fetched, and the renderer that applies its tar layers, with whiteouts, to a tree as
  * untrusted input (both through {@link org.bosun.host.archive}).
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.image.oci.layers;
 

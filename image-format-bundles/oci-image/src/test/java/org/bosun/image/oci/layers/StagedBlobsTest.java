@@ -155,4 +155,118 @@ public class StagedBlobsTest {
         }
         assertEquals(List.of(), stored());
     }
+
+    private static StagedBlobs.Layer layer(byte[] bytes, StagedBlobs.LayerSource source) {
+        String digest = Digests.sha256(bytes);
+        return new StagedBlobs.Layer(digest, bytes.length, "layer " + digest + " of " + IMAGE, source);
+    }
+
+    private static final java.util.function.BiFunction<StagedBlobs.Layer, IOException, BosunException> UNAVAILABLE =
+            (layer, e) -> BosunException.unavailable("cannot fetch " + layer.what() + " (" + e.getMessage() + ")");
+
+    /** A source that sends nothing until it is closed or its reader is interrupted, as a stalled download. */
+    private static final class Stalled extends InputStream {
+        final java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public int read() throws IOException {
+            return read(new byte[1], 0, 1);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            reading.countDown();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+            throw new IOException("stream closed");
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    @Test
+    public void layersStagedSeveralAtATimeAreAllStoredOnCommitEachOnce() throws IOException {
+        List<byte[]> bytes = new ArrayList<>();
+        List<StagedBlobs.Layer> layers = new ArrayList<>();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < 6; i++) {
+            byte[] b = new Tar().dir("d" + i, 0755).file("d" + i + "/f", "x".repeat(50_000 + i)).gzipped();
+            bytes.add(b);
+            layers.add(layer(b, () -> {
+                threads.add(Thread.currentThread().getName());
+                opened.incrementAndGet();
+                return new ByteArrayInputStream(b);
+            }));
+        }
+        layers.add(layers.get(2)); // a layer listed twice is fetched once
+        try (StagedBlobs blobs = new StagedBlobs(store, paths, IMAGE)) {
+            blobs.addLayers(layers, Progress.NONE, 3, UNAVAILABLE);
+            assertTrue("staged is not stored", store.blob(paths, Digests.sha256(bytes.get(0))).isEmpty());
+            blobs.commit();
+        }
+        for (byte[] b : bytes) {
+            assertArrayEquals(b, Files.readAllBytes(store.blob(paths, Digests.sha256(b)).orElseThrow()));
+        }
+        assertEquals("each layer opened once", 6, opened.get());
+        assertTrue("staged on threads of their own: " + threads, threads.stream().allMatch(t -> t.startsWith("bosun-layer-")));
+        assertEquals("no temporary file is left", 6, stored().size());
+
+        // Fetched again: every layer is in the store, none is opened.
+        opened.set(0);
+        try (StagedBlobs blobs = new StagedBlobs(store, paths, IMAGE)) {
+            blobs.addLayers(layers, Progress.NONE, 3, UNAVAILABLE);
+            blobs.commit();
+        }
+        assertEquals(0, opened.get());
+    }
+
+    @Test
+    public void aRefusedLayerStopsTheLayersInFlightAndItsRefusalIsWhatIsThrown() throws Exception {
+        byte[] stalledBytes = new Tar().file("slow", "slow").gzipped();
+        Stalled stalled = new Stalled();
+        byte[] bad = HostileContent.forLayers().get(0).layer().gzipped();
+        List<StagedBlobs.Layer> layers = List.of(layer(stalledBytes, () -> stalled), layer(bad, () -> {
+            try {
+                stalled.reading.await(); // refused only once the other is in flight
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            return new ByteArrayInputStream(bad);
+        }));
+        long start = System.nanoTime();
+        try (StagedBlobs blobs = new StagedBlobs(store, paths, IMAGE)) {
+            BosunException e = assertThrows(BosunException.class, () -> blobs.addLayers(layers, Progress.NONE, 3,
+                    UNAVAILABLE));
+            assertEquals(e.getMessage(), ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().startsWith(IMAGE + " is refused: layer " + Digests.sha256(bad)));
+        }
+        assertEquals("the stalled download was stopped", 0, stalled.closed.getCount());
+        assertTrue("stopped at once", System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+        assertEquals(List.of(), stored());
+    }
+
+    @Test
+    public void aBrokenDownloadAmongSeveralIsTheSourceFailureGiven() throws IOException {
+        byte[] good = new Tar().file("a", "a".repeat(100_000)).gzipped();
+        byte[] broken = new Tar().file("b", "b").gzipped();
+        List<StagedBlobs.Layer> layers = List.of(layer(good, () -> new ByteArrayInputStream(good)), layer(broken, () -> {
+            throw new IOException("connection reset");
+        }));
+        try (StagedBlobs blobs = new StagedBlobs(store, paths, IMAGE)) {
+            BosunException e = assertThrows(BosunException.class, () -> blobs.addLayers(layers, Progress.NONE, 3,
+                    UNAVAILABLE));
+            assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+            assertEquals("cannot fetch layer " + Digests.sha256(broken) + " of " + IMAGE + " (connection reset)",
+                    e.getMessage());
+        }
+        assertEquals(List.of(), stored());
+    }
 }
