@@ -165,6 +165,7 @@ final class CriContainers {
         }
         refuseUnsupported(config);
         refusePidMismatch(config, pod);
+        refuseUnprivilegedSandbox(config, pod);
         String image = config.getImage().getImage();
         if (image.isBlank()) {
             throw BosunException.invalid("the container names no image (image.image is empty)");
@@ -314,12 +315,15 @@ final class CriContainers {
     private static AppSettings settings(ContainerConfig config, Map<String, String> annotations,
             List<AppSettings.MountRequest> mounts) {
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
-        Caps caps = security.hasCapabilities() ? capabilities(security.getCapabilities()) : Caps.DEFAULT;
+        // privileged: every capability, no seccomp filter, no kernel paths, whatever else the context says
+        // (the capabilities, seccomp and paths modules switch themselves off for it), as containerd does
+        boolean privileged = security.getPrivileged();
+        Caps caps = security.hasCapabilities() && !privileged ? capabilities(security.getCapabilities()) : Caps.DEFAULT;
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
         return new AppSettings(groups, mounts, security.getReadonlyRootfs(),
-                resources(config.getLinux().getResources()), caps.retain(), caps.remove(), seccomp(security),
-                annotations, config.getLabelsMap(), caps.add(), security.getMaskedPathsList(),
-                security.getReadonlyPathsList());
+                resources(config.getLinux().getResources()), caps.retain(), caps.remove(), privileged ? null : seccomp(security),
+                annotations, config.getLabelsMap(), caps.add(), privileged ? null : security.getMaskedPathsList(),
+                privileged ? null : security.getReadonlyPathsList(), privileged);
     }
 
     /**
@@ -377,10 +381,6 @@ final class CriContainers {
                     + " open after an attach ends; leave stdin_once false");
         }
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
-        if (security.getPrivileged()) {
-            throw BosunException.notImplemented("privileged containers are not supported: bosun does not give an"
-                    + " app all of the host's devices and capabilities");
-        }
         if (security.hasApparmor() && security.getApparmor().getProfileType() != SecurityProfile.ProfileType.Unconfined) {
             throw BosunException.notImplemented("AppArmor is not available on this host; leave the apparmor profile"
                     + " out or make it Unconfined");
@@ -431,6 +431,17 @@ final class CriContainers {
         if (pid == NamespaceMode.CONTAINER && oci && CriSandboxes.sharesPid(sandbox)) {
             throw BosunException.notImplemented("a container with a PID namespace of its own in sandbox "
                     + sandbox.uuid() + ", whose containers share one (pid POD), is not supported; give pid POD");
+        }
+    }
+
+    /**
+     * A privileged container needs a privileged sandbox, as containerd requires: a sandbox made without
+     * it gives none of its containers the host.
+     */
+    static void refuseUnprivilegedSandbox(ContainerConfig config, PodInfo sandbox) {
+        if (config.getLinux().getSecurityContext().getPrivileged() && !CriSandboxes.isPrivileged(sandbox)) {
+            throw BosunException.invalid("a privileged container needs a privileged sandbox, and sandbox "
+                    + sandbox.uuid() + " is not privileged; make the sandbox with linux.security_context.privileged");
         }
     }
 

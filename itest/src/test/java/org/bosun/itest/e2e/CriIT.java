@@ -290,7 +290,7 @@ public class CriIT {
             }
         }
         String[] disk = Files.readAllLines(Path.of("/proc/partitions")).get(2).trim().split("\\s+");
-        String capBnd = "while read -r k v; do [ \"$k\" = CapBnd: ] && echo \"$v\"; done < /proc/self/status";
+        String capBnd = "while read -r k v; do [ \"$k\" != CapBnd: ] || echo \"$v\"; done < /proc/self/status";
         String paths = "[ -n \"$(head -c 1 /proc/cpuinfo 2>/dev/null)\" ] && echo cpuinfo || echo -cpuinfo;"
                 + " [ -n \"$(head -c 1 /proc/timer_list 2>/dev/null)\" ] && echo timer_list || echo -timer_list;"
                 + " touch /tmp/w 2>/dev/null && echo tmp || echo -tmp;"
@@ -335,6 +335,66 @@ public class CriIT {
                     .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                             .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
                                     .addMaskedPaths("/proc/../etc")))).build()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * critest "Privileged is true": a privileged container, in a privileged sandbox only, has every
+     * capability of the host, no seccomp filter, no masked kernel path, a writable /sys and the
+     * host's devices (it opens the host's first disk); a container of the same sandbox that is not
+     * privileged still cannot open it. nspawn refuses a privileged sandbox clearly.
+     */
+    @Test
+    public void privilegedContainersHaveTheHostOnlyInPrivilegedSandboxes() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String host = "";
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapBnd:")) {
+                host = line.substring(7).trim();
+            }
+        }
+        String[] disk = Files.readAllLines(Path.of("/proc/partitions")).get(2).trim().split("\\s+");
+        String script = "while read -r k v; do case $k in CapBnd:|Seccomp:) printf '%s ' \"$v\";; esac; done"
+                + " < /proc/self/status; [ -c /proc/kcore ] && echo -n 'kcore-masked ' || echo -n 'kcore ';"
+                + " while read -r _ mp _ o _; do [ \"$mp\" = /sys ] && echo -n \"sys-${o%%,*} \"; done < /proc/mounts;"
+                + " mknod /tmp/disk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3</tmp/disk) 2>/dev/null"
+                + " && echo disk || echo -disk";
+        LinuxSandboxSecurityContext privilegedSandbox = LinuxSandboxSecurityContext.newBuilder().setPrivileged(true)
+                .build();
+        try {
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("priv-nspawn", logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                            .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler("nspawn").build()));
+            String plain = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("unpriv", logs)).setRuntimeHandler("runc").build()).getPodSandboxId();
+            ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                    .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(plain).setConfig(privileged).build()));
+            for (String handler : List.of("runc", "crun")) {
+                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(sandboxConfig("priv-" + handler, logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                                .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler(handler).build())
+                        .getPodSandboxId();
+                List<String> seen = new ArrayList<>();
+                for (ContainerConfig config : List.of(privileged, containerConfig(image))) {
+                    String container = runtime.createContainer(CreateContainerRequest.newBuilder()
+                            .setPodSandboxId(sandbox).setConfig(config.toBuilder().setMetadata(ContainerMetadata
+                                    .newBuilder().setName("c" + seen.size())).setLogPath("priv-" + handler + "-"
+                                            + seen.size() + ".log")).build()).getContainerId();
+                    runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                    ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                            .addAllCmd(List.of("/bin/sh", "-c", script)).setTimeout(30).build());
+                    seen.add(exec.getStdout().toStringUtf8().trim());
+                }
+                assertEquals(handler, List.of(host + " 0 kcore sys-rw disk", "00000000a80425fb 0 kcore-masked"
+                        + " sys-ro -disk"), seen);
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            }
         } finally {
             removeAll(image);
         }

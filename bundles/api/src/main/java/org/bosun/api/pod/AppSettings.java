@@ -19,11 +19,14 @@ import java.util.List;
  * @param maskedPaths the app's masked kernel paths instead of the paths module's default list; empty: the default
  * @param readonlyPaths the app's read-only kernel paths instead of the paths module's default list; empty: the
  *        default
+ * @param privileged a privileged CRI container: every protection off ({@code --insecure-options=capabilities,
+ *        paths,seccomp} for this app alone) and the host's devices; only the CRI sets it, for a container
+ *        the CRI calls privileged in a sandbox it calls privileged
  */
 public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
         Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
         java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels, List<String> capsAdd,
-        List<String> maskedPaths, List<String> readonlyPaths) {
+        List<String> maskedPaths, List<String> readonlyPaths, boolean privileged) {
     public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null, null, null);
 
     public AppSettings {
@@ -46,7 +49,7 @@ public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mo
             Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
             java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
         this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, userAnnotations,
-                userLabels, null, null, null);
+                userLabels, null, null, null, false);
     }
 
     /**

@@ -20,7 +20,7 @@ public class KernelPathsModuleTest {
 
     private SecurityPolicy policy(List<String> masked, List<String> readonly, Set<InsecureOption> insecure) {
         AppSettings settings = new AppSettings(null, null, false, null, null, null, null, null, null, null, masked,
-                readonly);
+                readonly, false);
         return module.contribute(new SecurityContext(null, "pod", "app", insecure, settings, List.of(), null, null),
                 SecurityPolicy.UNCONFINED);
     }
