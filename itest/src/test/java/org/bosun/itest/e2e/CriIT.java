@@ -784,7 +784,8 @@ public class CriIT {
             runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(odd).build());
             ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                     .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
-            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+            // a privileged container in a sandbox that is not privileged
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
                     .setPodSandboxId(sandbox).setConfig(privileged).build()));
             assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
             assertTrue("no app was left half-added", !Files.exists(FIXTURE.agentData().resolve("pods/run").resolve(sandbox)
