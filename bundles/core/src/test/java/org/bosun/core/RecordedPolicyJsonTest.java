@@ -48,7 +48,8 @@ public class RecordedPolicyJsonTest {
         SecurityPolicy policy = files.read(dir.resolve("security.json"), SecurityPolicy.class);
         assertEquals(new SecurityPolicy(Set.of("CAP_KILL"), true, null, List.of("/proc/kcore"), List.of("/proc/sys"),
                 List.of(new IdMapping(0, 524288, 65536)), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
-                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of(Protection.PATHS, Protection.SECCOMP), false),
+                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of(Protection.PATHS, Protection.SECCOMP),
+                false),
                 policy);
     }
 

@@ -311,7 +311,10 @@ final class CriContainers {
         return out.append("]}").toString();
     }
 
-    /** The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, kernel paths, labels and annotations. */
+    /**
+     * The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, kernel paths,
+     * privileged, labels and annotations.
+     */
     private static AppSettings settings(ContainerConfig config, Map<String, String> annotations,
             List<AppSettings.MountRequest> mounts) {
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
@@ -321,7 +324,8 @@ final class CriContainers {
         Caps caps = security.hasCapabilities() && !privileged ? capabilities(security.getCapabilities()) : Caps.DEFAULT;
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
         return new AppSettings(groups, mounts, security.getReadonlyRootfs(),
-                resources(config.getLinux().getResources()), caps.retain(), caps.remove(), privileged ? null : seccomp(security),
+                resources(config.getLinux().getResources()), caps.retain(), caps.remove(),
+                privileged ? null : seccomp(security),
                 annotations, config.getLabelsMap(), caps.add(), privileged ? null : security.getMaskedPathsList(),
                 privileged ? null : security.getReadonlyPathsList(), privileged);
     }
@@ -358,7 +362,8 @@ final class CriContainers {
                 .forEach(c -> add.add(capability(c)));
         add.removeAll(drop);
         if (dropAll || addAll) {
-            java.util.Set<String> exactly = new java.util.LinkedHashSet<>(dropAll ? List.of() : HostCapabilities.BY_NUMBER);
+            java.util.Set<String> exactly = new java.util.LinkedHashSet<>(dropAll ? List.of()
+                    : HostCapabilities.BY_NUMBER);
             exactly.addAll(add);
             exactly.removeAll(drop);
             // an empty retain set reads as none given (the image's or the default set): remove them all

@@ -265,7 +265,8 @@ public class CriContainersTest {
         assertTrue(c.retain().contains("CAP_SYS_ADMIN"));
         assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER.size(),
                 caps(java.util.List.of("all"), java.util.List.of()).retain().size());
-        assertEquals(java.util.List.of("CAP_CHOWN"), caps(java.util.List.of("CHOWN"), java.util.List.of("ALL")).retain());
+        assertEquals(java.util.List.of("CAP_CHOWN"),
+                caps(java.util.List.of("CHOWN"), java.util.List.of("ALL")).retain());
         c = caps(java.util.List.of("ALL"), java.util.List.of("ALL"));
         assertTrue("drop ALL and add ALL: none", c.retain().isEmpty());
         assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER, c.remove());

@@ -378,7 +378,8 @@ public class CriIT {
             for (String handler : List.of("runc", "crun")) {
                 String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
                         .setConfig(sandboxConfig("priv-" + handler, logs).toBuilder().setLinux(LinuxPodSandboxConfig
-                                .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler(handler).build())
+                                .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler(handler)
+                                .build())
                         .getPodSandboxId();
                 List<String> seen = new ArrayList<>();
                 for (ContainerConfig config : List.of(privileged, containerConfig(image))) {

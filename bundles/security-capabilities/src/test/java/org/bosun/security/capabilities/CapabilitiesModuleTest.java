@@ -48,8 +48,8 @@ public class CapabilitiesModuleTest {
 
     private static SecurityContext adding(List<String> retain, List<String> remove, List<String> add) {
         return new SecurityContext(null, "pod", "app", Set.of(),
-                new AppSettings(null, null, false, null, retain, remove, null, null, null, add, null, null, false), List.of(),
-                null, null);
+                new AppSettings(null, null, false, null, retain, remove, null, null, null, add, null, null, false),
+                List.of(), null, null);
     }
 
     @Test
