@@ -280,4 +280,22 @@ public class CriContainersTest {
                 .setSecurityContext(LinuxContainerSecurityContext.newBuilder().addMaskedPaths("/proc/kcore")
                         .addReadonlyPaths("/proc/sys"))).build());
     }
+
+    @Test
+    public void aPrivilegedContainerNeedsAPrivilegedSandbox() {
+        ContainerConfig privileged = ContainerConfig.newBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
+        org.bosun.api.pod.PodInfo plain = sandbox("runc");
+        BosunException e = assertThrows(BosunException.class,
+                () -> CriContainers.refuseUnprivilegedSandbox(privileged, plain));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("needs a privileged sandbox"));
+        CriContainers.refuseUnsupported(privileged); // no longer refused as such
+        org.bosun.api.pod.PodInfo privilegedSandbox = new org.bosun.api.pod.PodInfo(plain.uuid(), plain.state(),
+                java.util.List.of(), null, null, 0, null, Map.of(CriSandboxes.HANDLER, "runc", CriSandboxes.PRIVILEGED,
+                        "true"), null, java.util.List.of(), java.util.Set.of(), Map.of(), Map.of());
+        CriContainers.refuseUnprivilegedSandbox(privileged, privilegedSandbox);
+        CriContainers.refuseUnprivilegedSandbox(ContainerConfig.getDefaultInstance(), plain);
+        assertFalse(CriSandboxes.isPrivileged(plain));
+    }
 }
