@@ -294,7 +294,7 @@ public class CriIT {
         String paths = "[ -n \"$(head -c 1 /proc/cpuinfo 2>/dev/null)\" ] && echo cpuinfo || echo -cpuinfo;"
                 + " [ -n \"$(head -c 1 /proc/timer_list 2>/dev/null)\" ] && echo timer_list || echo -timer_list;"
                 + " touch /tmp/w 2>/dev/null && echo tmp || echo -tmp;"
-                + " mknod /tmp/disk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3<>/tmp/disk) 2>/dev/null"
+                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3<>/dev/xdisk) 2>/dev/null"
                 + " && echo disk || echo -disk";
         try {
             for (String handler : List.of("runc", "crun", "nspawn")) {
@@ -315,7 +315,8 @@ public class CriIT {
                     String container = runtime.createContainer(CreateContainerRequest.newBuilder()
                             .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder()
                                     .setMetadata(ContainerMetadata.newBuilder().setName("secctx-" + i))
-                                    .setLogPath("secctx-" + handler + "-" + i + ".log").setLinux(LinuxContainerConfig
+                                    .setLogPath(handler.equals("nspawn") ? "" : "secctx-" + handler + "-" + i + ".log")
+                                    .setLinux(LinuxContainerConfig
                                             .newBuilder().setSecurityContext(contexts.get(i)))).build())
                             .getContainerId();
                     runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
@@ -359,9 +360,9 @@ public class CriIT {
         }
         String[] disk = Files.readAllLines(Path.of("/proc/partitions")).get(2).trim().split("\\s+");
         String script = "while read -r k v; do case $k in CapBnd:|Seccomp:) printf '%s ' \"$v\";; esac; done"
-                + " < /proc/self/status; [ -c /proc/kcore ] && echo -n 'kcore-masked ' || echo -n 'kcore ';"
+                + " < /proc/self/status; [ -c /proc/kallsyms ] && echo -n 'kallsyms-masked ' || echo -n 'kallsyms ';"
                 + " while read -r _ mp _ o _; do [ \"$mp\" = /sys ] && echo -n \"sys-${o%%,*} \"; done < /proc/mounts;"
-                + " mknod /tmp/disk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3</tmp/disk) 2>/dev/null"
+                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3</dev/xdisk) 2>/dev/null"
                 + " && echo disk || echo -disk";
         LinuxSandboxSecurityContext privilegedSandbox = LinuxSandboxSecurityContext.newBuilder().setPrivileged(true)
                 .build();
@@ -392,7 +393,7 @@ public class CriIT {
                             .addAllCmd(List.of("/bin/sh", "-c", script)).setTimeout(30).build());
                     seen.add(exec.getStdout().toStringUtf8().trim());
                 }
-                assertEquals(handler, List.of(host + " 0 kcore sys-rw disk", "00000000a80425fb 0 kcore-masked"
+                assertEquals(handler, List.of(host + " 0 kallsyms sys-rw disk", "00000000a80425fb 0 kallsyms-masked"
                         + " sys-ro -disk"), seen);
                 runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
             }
