@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.bosun.api.BosunException;
+import org.bosun.api.InsecureOption;
 import org.bosun.api.RuntimePaths;
 import org.bosun.api.image.ImageManifest;
 import org.bosun.api.pod.AppRequest;
@@ -32,6 +33,9 @@ import org.bosun.api.stage1.PodDirectory;
  */
 final class PodSecurity {
     static final String FILE = "security.json";
+    /** What a privileged app runs without: rkt's {@code all-run} but {@code ondisk}, which is the pod's. */
+    static final Set<InsecureOption> PRIVILEGED = Set.of(InsecureOption.CAPABILITIES, InsecureOption.PATHS,
+            InsecureOption.SECCOMP);
     private final ServiceLookup services;
     private final PodFiles files;
 
@@ -44,8 +48,15 @@ final class PodSecurity {
     SecurityPolicy record(RuntimePaths paths, PrepareRequest request, AppRequest app, ImageManifest image, String name,
             Path podDir) {
         Path appDir = podDir.resolve("apps").resolve(name);
+        // A privileged app (the CRI's privileged container) runs with every protection off, as the
+        // modules switch them off for --insecure-options, and with the host's devices: for it alone.
+        Set<InsecureOption> insecure = EnumSet.noneOf(InsecureOption.class);
+        insecure.addAll(request.insecureOptions());
+        if (app.settings().privileged()) {
+            insecure.addAll(PRIVILEGED);
+        }
         SecurityContext context = new SecurityContext(paths, podDir.getFileName().toString(), name,
-                request.insecureOptions(), app.settings(), image.isolators(), request.options(), appDir.resolve("rootfs"));
+                insecure, app.settings(), image.isolators(), request.options(), appDir.resolve("rootfs"));
         boolean isolated = services.withEngine(request.stage1Name(), e -> e.capabilities().isolated()).result();
         if (request.options().privateUsers() && !isolated) {
             throw BosunException.invalid("stage1 engine '" + request.stage1Name() + "' does not isolate its apps and"
@@ -67,14 +78,14 @@ final class PodSecurity {
         Set<Protection> provided = EnumSet.noneOf(Protection.class);
         for (Protection p : Protection.values()) {
             // the module that provides a protection is named as it (see Protection#id)
-            if (!isolated || !active.contains(p.id()) || request.insecureOptions().contains(p.insecureOption())) {
+            if (!isolated || !active.contains(p.id()) || insecure.contains(p.insecureOption())) {
                 result = result.withProtectionOff(p);
             }
             if (active.contains(p.id())) {
                 provided.add(p);
             }
         }
-        result = PolicyDefaults.resolve(result, provided);
+        result = PolicyDefaults.resolve(result, provided).withHostDevices(app.settings().privileged());
         files.writeJson(appDir.resolve(FILE), result);
         return result;
     }

@@ -30,14 +30,14 @@ public class PolicyDefaultsTest {
     @Test
     public void whatTheModulesContributedStaysAsItIs() {
         SecurityPolicy contributed = new SecurityPolicy(Set.of("CAP_CHOWN"), true, PROFILE, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), null, Set.of());
+                List.of("/proc/sys"), List.of(), null, Set.of(), false);
         assertEquals(contributed, PolicyDefaults.resolve(contributed));
     }
 
     @Test
     public void aProtectionThatIsOffLeavesNothingOfItselfAndEveryCapability() {
         SecurityPolicy contributed = new SecurityPolicy(Set.of("CAP_CHOWN"), true, PROFILE, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), null, Set.of(Protection.values()));
+                List.of("/proc/sys"), List.of(), null, Set.of(Protection.values()), false);
         SecurityPolicy p = PolicyDefaults.resolve(contributed);
         assertEquals(Set.copyOf(HostCapabilities.BY_NUMBER), p.capabilities());
         assertEquals(List.of(), p.maskedPaths());

@@ -165,6 +165,7 @@ final class CriContainers {
         }
         refuseUnsupported(config);
         refusePidMismatch(config, pod);
+        refuseUnprivilegedSandbox(config, pod);
         String image = config.getImage().getImage();
         if (image.isBlank()) {
             throw BosunException.invalid("the container names no image (image.image is empty)");
@@ -310,33 +311,66 @@ final class CriContainers {
         return out.append("]}").toString();
     }
 
-    /** The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, labels and annotations. */
+    /**
+     * The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, kernel paths,
+     * privileged, labels and annotations.
+     */
     private static AppSettings settings(ContainerConfig config, Map<String, String> annotations,
             List<AppSettings.MountRequest> mounts) {
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
-        List<String> capsRetain = null;
-        List<String> capsRemove = null;
-        if (security.hasCapabilities()) {
-            List<String> add = security.getCapabilities().getAddCapabilitiesList();
-            List<String> drop = security.getCapabilities().getDropCapabilitiesList();
-            boolean dropAll = drop.stream().anyMatch(c -> c.equalsIgnoreCase("ALL"));
-            if (!add.isEmpty() && !dropAll) {
-                throw BosunException.notImplemented("adding capabilities to the default set is not supported yet;"
-                        + " drop ALL and add the ones the container needs");
-            }
-            if (dropAll && add.isEmpty()) {
-                // an empty retain set reads as none given (the image's or rkt's default set): remove them all
-                capsRemove = HostCapabilities.BY_NUMBER;
-            } else if (dropAll) {
-                capsRetain = add.stream().map(CriContainers::capability).toList();
-            } else {
-                capsRemove = drop.stream().map(CriContainers::capability).toList();
-            }
-        }
+        // privileged: every capability, no seccomp filter, no kernel paths, whatever else the context says
+        // (the capabilities, seccomp and paths modules switch themselves off for it), as containerd does
+        boolean privileged = security.getPrivileged();
+        Caps caps = security.hasCapabilities() && !privileged ? capabilities(security.getCapabilities()) : Caps.DEFAULT;
         List<Integer> groups = security.getSupplementalGroupsList().stream().map(Long::intValue).toList();
         return new AppSettings(groups, mounts, security.getReadonlyRootfs(),
-                resources(config.getLinux().getResources()), capsRetain, capsRemove, seccomp(security),
-                annotations, config.getLabelsMap());
+                resources(config.getLinux().getResources()), caps.retain(), caps.remove(),
+                privileged ? null : seccomp(security),
+                annotations, config.getLabelsMap(), caps.add(), privileged ? null : security.getMaskedPathsList(),
+                privileged ? null : security.getReadonlyPathsList(), privileged);
+    }
+
+    /**
+     * A container's capabilities as the capabilities module's settings: exactly {@code retain}, or the
+     * default set without {@code remove} and with {@code add}.
+     */
+    record Caps(List<String> retain, List<String> remove, List<String> add) {
+        static final Caps DEFAULT = new Caps(null, null, null);
+
+        Caps {
+            retain = retain == null ? List.of() : retain;
+            remove = remove == null ? List.of() : remove;
+            add = add == null ? List.of() : add;
+        }
+    }
+
+    /**
+     * The CRI's add and drop lists as containerd and CRI-O apply them: {@code ALL} added gives every
+     * capability, {@code ALL} dropped then none (drop ALL wins over add ALL), then the named ones are
+     * added to that set (the default one when neither list says ALL), then the named ones dropped
+     * (a capability both added and dropped is dropped). {@code add ALL, drop CHOWN}: every capability
+     * but CAP_CHOWN; {@code add CHOWN, drop ALL}: CAP_CHOWN only.
+     */
+    static Caps capabilities(org.bosun.cri.v1.Capability given) {
+        boolean addAll = given.getAddCapabilitiesList().stream().anyMatch(c -> c.equalsIgnoreCase("ALL"));
+        boolean dropAll = given.getDropCapabilitiesList().stream().anyMatch(c -> c.equalsIgnoreCase("ALL"));
+        java.util.Set<String> drop = new java.util.LinkedHashSet<>();
+        given.getDropCapabilitiesList().stream().filter(c -> !c.equalsIgnoreCase("ALL"))
+                .forEach(c -> drop.add(capability(c)));
+        java.util.Set<String> add = new java.util.LinkedHashSet<>();
+        given.getAddCapabilitiesList().stream().filter(c -> !c.equalsIgnoreCase("ALL"))
+                .forEach(c -> add.add(capability(c)));
+        add.removeAll(drop);
+        if (dropAll || addAll) {
+            java.util.Set<String> exactly = new java.util.LinkedHashSet<>(dropAll ? List.of()
+                    : HostCapabilities.BY_NUMBER);
+            exactly.addAll(add);
+            exactly.removeAll(drop);
+            // an empty retain set reads as none given (the image's or the default set): remove them all
+            return exactly.isEmpty() ? new Caps(null, HostCapabilities.BY_NUMBER, null)
+                    : new Caps(List.copyOf(exactly), null, null);
+        }
+        return new Caps(null, List.copyOf(drop), List.copyOf(add));
     }
 
     static void refuseUnsupported(ContainerConfig config) {
@@ -352,13 +386,6 @@ final class CriContainers {
                     + " open after an attach ends; leave stdin_once false");
         }
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
-        if (security.getPrivileged()) {
-            throw BosunException.notImplemented("privileged containers are not supported: bosun does not give an"
-                    + " app all of the host's devices and capabilities");
-        }
-        if (security.getMaskedPathsCount() > 0 || security.getReadonlyPathsCount() > 0) {
-            throw BosunException.notImplemented("masked and read-only paths of a container are not supported yet");
-        }
         if (security.hasApparmor() && security.getApparmor().getProfileType() != SecurityProfile.ProfileType.Unconfined) {
             throw BosunException.notImplemented("AppArmor is not available on this host; leave the apparmor profile"
                     + " out or make it Unconfined");
@@ -409,6 +436,17 @@ final class CriContainers {
         if (pid == NamespaceMode.CONTAINER && oci && CriSandboxes.sharesPid(sandbox)) {
             throw BosunException.notImplemented("a container with a PID namespace of its own in sandbox "
                     + sandbox.uuid() + ", whose containers share one (pid POD), is not supported; give pid POD");
+        }
+    }
+
+    /**
+     * A privileged container needs a privileged sandbox, as containerd requires: a sandbox made without
+     * it gives none of its containers the host.
+     */
+    static void refuseUnprivilegedSandbox(ContainerConfig config, PodInfo sandbox) {
+        if (config.getLinux().getSecurityContext().getPrivileged() && !CriSandboxes.isPrivileged(sandbox)) {
+            throw BosunException.invalid("a privileged container needs a privileged sandbox, and sandbox "
+                    + sandbox.uuid() + " is not privileged; make the sandbox with linux.security_context.privileged");
         }
     }
 

@@ -54,6 +54,8 @@ final class CriSandboxes {
      * ({@value #PID_CONTAINER}, also a sandbox made before this annotation).
      */
     static final String PID_NAMESPACE = "bosun.org/cri-pid-namespace";
+    /** "true" on a sandbox made privileged: only its containers may be privileged. */
+    static final String PRIVILEGED = "bosun.org/cri-privileged";
     static final String PID_POD = "pod";
     static final String PID_CONTAINER = "container";
     /** The oci engine's option of its apps' PID namespaces ({@code pid=app|pod}). */
@@ -88,6 +90,9 @@ final class CriSandboxes {
         annotations.put(ATTEMPT, Integer.toUnsignedString(meta.getAttempt()));
         annotations.put(HANDLER, engine.handler());
         annotations.put(PID_NAMESPACE, sharesPid(config) ? PID_POD : PID_CONTAINER);
+        if (config.getLinux().getSecurityContext().getPrivileged()) {
+            annotations.put(PRIVILEGED, "true");
+        }
         if (!config.getLogDirectory().isEmpty()) {
             annotations.put(LOG_DIRECTORY, config.getLogDirectory());
         }
@@ -133,6 +138,11 @@ final class CriSandboxes {
     private static PodOptions options(PodSandboxConfig config, CriHandlers.Engine engine) {
         if (config.hasLinux()) {
             refuseUnsupported(config.getLinux().getSecurityContext());
+            if (config.getLinux().getSecurityContext().getPrivileged() && !engine.stage1().equals("oci")) {
+                throw BosunException.notImplemented("privileged sandboxes are supported on the oci engine only"
+                        + " (handler runc or crun): the " + engine.stage1() + " engine cannot give one app the"
+                        + " host's devices");
+            }
             if (config.getLinux().getSysctlsCount() > 0) {
                 throw BosunException.notImplemented("sandbox sysctls are not supported yet; leave linux.sysctls out");
             }
@@ -188,6 +198,11 @@ final class CriSandboxes {
         return handler.equals("runc") || handler.equals("crun");
     }
 
+    /** Whether {@code sandbox} was made privileged, so that its containers may be. */
+    static boolean isPrivileged(PodInfo sandbox) {
+        return "true".equals(sandbox.annotations().get(PRIVILEGED));
+    }
+
     /** Whether the containers of {@code sandbox} share one PID namespace, as it was made. */
     static boolean sharesPid(PodInfo sandbox) {
         return PID_POD.equals(sandbox.annotations().get(PID_NAMESPACE));
@@ -203,10 +218,6 @@ final class CriSandboxes {
         }
         if (ns.hasUsernsOptions() && ns.getUsernsOptions().getMode() != NamespaceMode.NODE) {
             throw BosunException.notImplemented("a sandbox with a user namespace is not supported yet");
-        }
-        if (security.getPrivileged()) {
-            throw BosunException.notImplemented("privileged sandboxes are not supported: bosun does not give a pod"
-                    + " all of the host's devices and capabilities");
         }
     }
 

@@ -240,4 +240,62 @@ public class CriContainersTest {
         assertEquals(new org.bosun.api.app.AppIo(org.bosun.api.app.AppIo.Mode.NULL, s, s),
                 CriContainers.io(org.bosun.cri.v1.ContainerConfig.getDefaultInstance()));
     }
+
+    private static CriContainers.Caps caps(java.util.List<String> add, java.util.List<String> drop) {
+        return CriContainers.capabilities(org.bosun.cri.v1.Capability.newBuilder().addAllAddCapabilities(add)
+                .addAllDropCapabilities(drop).build());
+    }
+
+    @Test
+    public void addedCapabilitiesGoOnTheDefaultSetAndDropWinsOverAddAsInContainerd() {
+        CriContainers.Caps c = caps(java.util.List.of("SYS_ADMIN", "net_admin"), java.util.List.of("CHOWN"));
+        assertTrue(c.retain().isEmpty());
+        assertEquals(java.util.List.of("CAP_CHOWN"), c.remove());
+        assertEquals(java.util.List.of("CAP_SYS_ADMIN", "CAP_NET_ADMIN"), c.add());
+        c = caps(java.util.List.of("NET_RAW", "SYS_TIME"), java.util.List.of("NET_RAW"));
+        assertEquals("a capability both added and dropped is dropped", java.util.List.of("CAP_SYS_TIME"), c.add());
+        assertEquals(java.util.List.of("CAP_NET_RAW"), c.remove());
+    }
+
+    @Test
+    public void addAllGivesEveryCapabilityButTheDroppedOnesAndDropAllWinsOverIt() {
+        CriContainers.Caps c = caps(java.util.List.of("ALL"), java.util.List.of("CHOWN"));
+        assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER.size() - 1, c.retain().size());
+        assertFalse(c.retain().contains("CAP_CHOWN"));
+        assertTrue(c.retain().contains("CAP_SYS_ADMIN"));
+        assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER.size(),
+                caps(java.util.List.of("all"), java.util.List.of()).retain().size());
+        assertEquals(java.util.List.of("CAP_CHOWN"),
+                caps(java.util.List.of("CHOWN"), java.util.List.of("ALL")).retain());
+        c = caps(java.util.List.of("ALL"), java.util.List.of("ALL"));
+        assertTrue("drop ALL and add ALL: none", c.retain().isEmpty());
+        assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER, c.remove());
+        assertEquals(org.bosun.host.HostCapabilities.BY_NUMBER,
+                caps(java.util.List.of("CHOWN"), java.util.List.of("ALL", "CHOWN")).remove());
+    }
+
+    @Test
+    public void maskedAndReadOnlyPathsAreNoLongerRefused() {
+        CriContainers.refuseUnsupported(ContainerConfig.newBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                .setSecurityContext(LinuxContainerSecurityContext.newBuilder().addMaskedPaths("/proc/kcore")
+                        .addReadonlyPaths("/proc/sys"))).build());
+    }
+
+    @Test
+    public void aPrivilegedContainerNeedsAPrivilegedSandbox() {
+        ContainerConfig privileged = ContainerConfig.newBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
+        org.bosun.api.pod.PodInfo plain = sandbox("runc");
+        BosunException e = assertThrows(BosunException.class,
+                () -> CriContainers.refuseUnprivilegedSandbox(privileged, plain));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("needs a privileged sandbox"));
+        CriContainers.refuseUnsupported(privileged); // no longer refused as such
+        org.bosun.api.pod.PodInfo privilegedSandbox = new org.bosun.api.pod.PodInfo(plain.uuid(), plain.state(),
+                java.util.List.of(), null, null, 0, null, Map.of(CriSandboxes.HANDLER, "runc", CriSandboxes.PRIVILEGED,
+                        "true"), null, java.util.List.of(), java.util.Set.of(), Map.of(), Map.of());
+        CriContainers.refuseUnprivilegedSandbox(privileged, privilegedSandbox);
+        CriContainers.refuseUnprivilegedSandbox(ContainerConfig.getDefaultInstance(), plain);
+        assertFalse(CriSandboxes.isPrivileged(plain));
+    }
 }

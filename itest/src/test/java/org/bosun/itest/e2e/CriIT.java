@@ -268,6 +268,142 @@ public class CriIT {
     }
 
     /**
+     * critest "should set adding capability" and "adding ALL capabilities", and kubelet's masked and
+     * read-only paths, on runc, crun and nspawn: added capabilities go on bosun's default set (the
+     * dropped ones taken out, as containerd does), ALL is every capability of the host; a container's
+     * own masked and read-only paths replace the default lists; and a container that asks for nothing
+     * keeps the default, which still refuses it a host device.
+     */
+    @Test
+    public void addedCapabilitiesAndGivenKernelPathsApplyOnRuncCrunAndNspawn() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        long defaultSet = 0;
+        for (int bit : new int[] {0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31}) {
+            defaultSet |= 1L << bit;
+        }
+        long chown = 1L, netAdmin = 1L << 12, sysAdmin = 1L << 21;
+        long host = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapBnd:")) {
+                host = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            }
+        }
+        String[] disk = Files.readAllLines(Path.of("/proc/partitions")).get(2).trim().split("\\s+");
+        String capBnd = "while read -r k v; do [ \"$k\" != CapBnd: ] || echo \"$v\"; done < /proc/self/status";
+        String paths = "[ -n \"$(head -c 1 /proc/cpuinfo 2>/dev/null)\" ] && echo cpuinfo || echo -cpuinfo;"
+                + " [ -n \"$(head -c 1 /proc/timer_list 2>/dev/null)\" ] && echo timer_list || echo -timer_list;"
+                + " touch /tmp/w 2>/dev/null && echo tmp || echo -tmp;"
+                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3<>/dev/xdisk) 2>/dev/null"
+                + " && echo disk || echo -disk";
+        try {
+            for (String handler : List.of("runc", "crun", "nspawn")) {
+                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(sandboxConfig("secctx-" + handler, logs)).setRuntimeHandler(handler).build())
+                        .getPodSandboxId();
+                List<LinuxContainerSecurityContext> contexts = List.of(
+                        LinuxContainerSecurityContext.newBuilder().setCapabilities(org.bosun.cri.v1.Capability
+                                .newBuilder().addAllAddCapabilities(List.of("SYS_ADMIN", "net_admin"))
+                                .addDropCapabilities("CHOWN")).build(),
+                        LinuxContainerSecurityContext.newBuilder().setCapabilities(org.bosun.cri.v1.Capability
+                                .newBuilder().addAddCapabilities("ALL").addDropCapabilities("CHOWN")).build(),
+                        LinuxContainerSecurityContext.newBuilder().addMaskedPaths("/proc/cpuinfo")
+                                .addReadonlyPaths("/tmp").build(),
+                        LinuxContainerSecurityContext.getDefaultInstance());
+                List<String> seen = new ArrayList<>();
+                for (int i = 0; i < contexts.size(); i++) {
+                    String container = runtime.createContainer(CreateContainerRequest.newBuilder()
+                            .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder()
+                                    .setMetadata(ContainerMetadata.newBuilder().setName("secctx-" + i))
+                                    .setLogPath(handler.equals("nspawn") ? "" : "secctx-" + handler + "-" + i + ".log")
+                                    .setLinux(LinuxContainerConfig
+                                            .newBuilder().setSecurityContext(contexts.get(i)))).build())
+                            .getContainerId();
+                    runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                    ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                            .addAllCmd(List.of("/bin/sh", "-c", i < 2 ? capBnd : paths)).setTimeout(30).build());
+                    assertEquals(handler + " " + i + ": " + exec.getStderr().toStringUtf8(), 0, exec.getExitCode());
+                    seen.add(exec.getStdout().toStringUtf8().trim().replace('\n', ' '));
+                }
+                assertEquals(handler, List.of(String.format("%016x", defaultSet & ~chown | netAdmin | sysAdmin),
+                        String.format("%016x", host & ~chown), "-cpuinfo timer_list -tmp -disk",
+                        "cpuinfo -timer_list tmp -disk"), seen);
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            }
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                            .setConfig(sandboxConfig("secctx-bad", logs)).build()).getPodSandboxId())
+                    .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                            .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                                    .addMaskedPaths("/proc/../etc")))).build()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * critest "Privileged is true": a privileged container, in a privileged sandbox only, has every
+     * capability of the host, no seccomp filter, no masked kernel path, a writable /sys and the
+     * host's devices (it opens the host's first disk); a container of the same sandbox that is not
+     * privileged still cannot open it. nspawn refuses a privileged sandbox clearly.
+     */
+    @Test
+    public void privilegedContainersHaveTheHostOnlyInPrivilegedSandboxes() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String host = "";
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapBnd:")) {
+                host = line.substring(7).trim();
+            }
+        }
+        String[] disk = Files.readAllLines(Path.of("/proc/partitions")).get(2).trim().split("\\s+");
+        String script = "while read -r k v; do case $k in CapBnd:|Seccomp:) printf '%s ' \"$v\";; esac; done"
+                + " < /proc/self/status; [ -c /proc/kallsyms ] && echo -n 'kallsyms-masked ' || echo -n 'kallsyms ';"
+                + " while read -r _ mp _ o _; do [ \"$mp\" = /sys ] && echo -n \"sys-${o%%,*} \"; done < /proc/mounts;"
+                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3</dev/xdisk) 2>/dev/null"
+                + " && echo disk || echo -disk";
+        LinuxSandboxSecurityContext privilegedSandbox = LinuxSandboxSecurityContext.newBuilder().setPrivileged(true)
+                .build();
+        try {
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("priv-nspawn", logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                            .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler("nspawn").build()));
+            String plain = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("unpriv", logs)).setRuntimeHandler("runc").build()).getPodSandboxId();
+            ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
+                    .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(plain).setConfig(privileged).build()));
+            for (String handler : List.of("runc", "crun")) {
+                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(sandboxConfig("priv-" + handler, logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                                .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler(handler)
+                                .build())
+                        .getPodSandboxId();
+                List<String> seen = new ArrayList<>();
+                for (ContainerConfig config : List.of(privileged, containerConfig(image))) {
+                    String container = runtime.createContainer(CreateContainerRequest.newBuilder()
+                            .setPodSandboxId(sandbox).setConfig(config.toBuilder().setMetadata(ContainerMetadata
+                                    .newBuilder().setName("c" + seen.size())).setLogPath("priv-" + handler + "-"
+                                            + seen.size() + ".log")).build()).getContainerId();
+                    runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                    ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                            .addAllCmd(List.of("/bin/sh", "-c", script)).setTimeout(30).build());
+                    seen.add(exec.getStdout().toStringUtf8().trim());
+                }
+                assertEquals(handler, List.of(host + " 0 kallsyms sys-rw disk", "00000000a80425fb 0 kallsyms-masked"
+                        + " sys-ro -disk"), seen);
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            }
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
      * critest's SeccompProfilePath specs: a container that names no seccomp profile (kubelet's default,
      * the CRI's Unconfined) and one that asks for Unconfined, through the profile or the deprecated
      * path, run with no filter; RuntimeDefault is bosun's default filter; a Localhost profile, by the
@@ -650,7 +786,8 @@ public class CriIT {
             runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(odd).build());
             ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                     .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
-            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+            // a privileged container in a sandbox that is not privileged
+            assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
                     .setPodSandboxId(sandbox).setConfig(privileged).build()));
             assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList());
             assertTrue("no app was left half-added", !Files.exists(FIXTURE.agentData().resolve("pods/run").resolve(sandbox)

@@ -14,10 +14,19 @@ import java.util.List;
  * @param seccomp {@code --seccomp mode=...,errno=...,SYSCALL,...}, as given, or null
  * @param userAnnotations {@code --user-annotation} after this app's image: the app's {@code userAnnotations}
  * @param userLabels {@code --user-label} after this app's image: the app's {@code userLabels}
+ * @param capsAdd capabilities added to the set {@code capsRetain}, {@code capsRemove} or the default gives
+ *        (the CRI's {@code add_capabilities}); empty adds none
+ * @param maskedPaths the app's masked kernel paths instead of the paths module's default list; empty: the default
+ * @param readonlyPaths the app's read-only kernel paths instead of the paths module's default list; empty: the
+ *        default
+ * @param privileged a privileged CRI container: every protection off ({@code --insecure-options=capabilities,
+ *        paths,seccomp} for this app alone) and the host's devices; only the CRI sets it, for a container
+ *        the CRI calls privileged in a sandbox it calls privileged
  */
 public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
         Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
-        java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
+        java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels, List<String> capsAdd,
+        List<String> maskedPaths, List<String> readonlyPaths, boolean privileged) {
     public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null, null, null);
 
     public AppSettings {
@@ -30,6 +39,17 @@ public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mo
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userAnnotations));
         userLabels = userLabels == null ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(userLabels));
+        capsAdd = capsAdd == null ? List.of() : List.copyOf(capsAdd);
+        maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
+        readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
+    }
+
+    /** The settings rkt's per-app flags give: nothing added to the capabilities, the default kernel paths. */
+    public AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
+            Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
+            java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
+        this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, userAnnotations,
+                userLabels, null, null, null, false);
     }
 
     /**

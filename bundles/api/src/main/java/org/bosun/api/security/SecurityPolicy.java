@@ -21,13 +21,16 @@ import java.util.Set;
  * @param uidMappings the user namespace's id ranges (gids alike), or empty for none
  * @param selinuxLabels the SELinux labels, {@link SelinuxLabels#NONE} for none
  * @param protectionsOff protections the app runs without, recorded in the pod
+ * @param hostDevices whether the app may open every device of the host and sees them (a privileged CRI
+ *        container: with every protection off too); false for every other app, and in a policy recorded
+ *        before the component existed
  */
 public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, String seccompProfile,
         List<String> maskedPaths, List<String> readonlyPaths, List<IdMapping> uidMappings,
-        SelinuxLabels selinuxLabels, Set<Protection> protectionsOff) {
+        SelinuxLabels selinuxLabels, Set<Protection> protectionsOff, boolean hostDevices) {
     /** Nothing contributed: what a pod gets with no security module installed. */
     public static final SecurityPolicy UNCONFINED = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(),
-            List.of(), SelinuxLabels.NONE, Set.of());
+            List.of(), SelinuxLabels.NONE, Set.of(), false);
 
     public SecurityPolicy {
         // null as empty: what a policy recorded before the component existed reads as
@@ -43,40 +46,48 @@ public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, 
         protectionsOff = Collections.unmodifiableSet(off); // in a fixed order, as pods record it
     }
 
+    /** A policy without the host's devices, as every policy was before {@code hostDevices} existed. */
+    public SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, String seccompProfile,
+            List<String> maskedPaths, List<String> readonlyPaths, List<IdMapping> uidMappings,
+            SelinuxLabels selinuxLabels, Set<Protection> protectionsOff) {
+        this(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths, uidMappings, selinuxLabels,
+                protectionsOff, false);
+    }
+
     /** This policy with the bounding set {@code capabilities}. */
     public SecurityPolicy withCapabilities(Set<String> capabilities) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with no_new_privs set or not. */
     public SecurityPolicy withNoNewPrivileges(boolean noNewPrivileges) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with the seccomp profile {@code seccompProfile} (OCI JSON), or none for null. */
     public SecurityPolicy withSeccompProfile(String seccompProfile) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with these masked and read-only paths. */
     public SecurityPolicy withPaths(List<String> maskedPaths, List<String> readonlyPaths) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with the user namespace's id ranges {@code uidMappings}. */
     public SecurityPolicy withUidMappings(List<IdMapping> uidMappings) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with the SELinux labels {@code selinuxLabels}. */
     public SecurityPolicy withSelinuxLabels(SelinuxLabels selinuxLabels) {
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, protectionsOff);
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 
     /** This policy with {@code protection} added to the protections it runs without. */
@@ -84,6 +95,12 @@ public record SecurityPolicy(Set<String> capabilities, boolean noNewPrivileges, 
         Set<Protection> off = EnumSet.of(protection);
         off.addAll(protectionsOff);
         return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
-                uidMappings, selinuxLabels, off);
+                uidMappings, selinuxLabels, off, hostDevices);
+    }
+
+    /** This policy with the host's devices given to the app or not. */
+    public SecurityPolicy withHostDevices(boolean hostDevices) {
+        return new SecurityPolicy(capabilities, noNewPrivileges, seccompProfile, maskedPaths, readonlyPaths,
+                uidMappings, selinuxLabels, protectionsOff, hostDevices);
     }
 }

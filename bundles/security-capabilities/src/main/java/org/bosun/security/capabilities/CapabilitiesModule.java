@@ -30,6 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     (an image may declare only one of them, as the appc spec says);
  * <li>no_new_privs is on unless the image's {@code os/linux/no-new-privileges} isolator is {@code false}
  *     (rkt left it off by default; of several such isolators the last one counts, as in rkt);
+ * <li>the app's {@code capsAdd} (the CRI's {@code add_capabilities}) are added to whichever set the above
+ *     gives: Kubernetes' "the default set plus these";
  * <li>a set may be empty: {@code --caps-remove} of every default capability runs the app with none;
  * <li>{@code --insecure-options=capabilities} gives the app every capability.
  * </ul>
@@ -81,12 +83,13 @@ public final class CapabilitiesModule implements SecurityModule {
                 result = new TreeSet<>(Capabilities.RKT_DEFAULT);
             }
         }
+        result.addAll(named(context.settings().capsAdd(), app + ": the capabilities to add"));
         // Empty is an app with no capability at all, as rkt ran one: valid, and safer (see PolicyDefaults).
         return result;
     }
 
     private static Set<String> named(List<String> names, String where) {
-        Set<String> caps = new TreeSet<>();
+        Set<String> caps = new TreeSet<>(); // mutable: boundingSet adds to it
         for (String name : names) {
             caps.add(Capabilities.canonical(name, where));
         }

@@ -46,6 +46,32 @@ public class CapabilitiesModuleTest {
         assertEquals(Set.of("CAP_NET_ADMIN", "CAP_KILL"), p.capabilities());
     }
 
+    private static SecurityContext adding(List<String> retain, List<String> remove, List<String> add) {
+        return new SecurityContext(null, "pod", "app", Set.of(),
+                new AppSettings(null, null, false, null, retain, remove, null, null, null, add, null, null, false),
+                List.of(), null, null);
+    }
+
+    @Test
+    public void capsAddGoesOnTopOfTheDefaultTheRemovedOrTheRetainedSet() {
+        SecurityPolicy p = policy(adding(null, null, List.of("sys_admin", "CAP_NET_ADMIN")));
+        assertEquals(16, p.capabilities().size());
+        assertTrue(p.capabilities().containsAll(Capabilities.RKT_DEFAULT));
+        assertTrue(p.capabilities().containsAll(Set.of("CAP_SYS_ADMIN", "CAP_NET_ADMIN")));
+        p = policy(adding(null, List.of("CAP_CHOWN"), List.of("CAP_SYS_TIME")));
+        assertFalse(p.capabilities().contains("CAP_CHOWN"));
+        assertTrue(p.capabilities().contains("CAP_SYS_TIME"));
+        assertEquals(14, p.capabilities().size());
+        assertEquals(Set.of("CAP_KILL", "CAP_SYS_TIME"),
+                policy(adding(List.of("CAP_KILL"), null, List.of("CAP_SYS_TIME"))).capabilities());
+    }
+
+    @Test
+    public void anUnknownCapabilityToAddIsRefusedByName() {
+        BosunException e = assertThrows(BosunException.class, () -> policy(adding(null, null, List.of("FLY"))));
+        assertTrue(e.getMessage(), e.getMessage().contains("'FLY'") && e.getMessage().contains("to add"));
+    }
+
     @Test
     public void capsRemoveTakesTheNamedOnesOutOfTheDefaultSet() {
         SecurityPolicy p = policy(app(null, List.of("CAP_NET_RAW"), Set.of()));

@@ -24,7 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code seccomp.d/}) or {@code profile=/PATH} (a profile file of the host, in the same formats: the
  * CRI's Localhost profiles); {@code --seccomp mode=...} ({@link SeccompSet}); the image's
  * {@code os/linux/seccomp-retain-set} or {@code -remove-set} isolator; else bosun's default
- * whitelist ({@code @bosun/default-whitelist}, refused calls get EPERM). It runs after the
+ * whitelist ({@code @bosun/default-whitelist}, refused calls get EPERM; an app holding CAP_SYS_ADMIN is
+ * also allowed the calls Docker's default allows with it). It runs after the
  * capabilities module, so Docker profiles' capability conditions see the app's final set.
  */
 @Component(service = SecurityModule.class, property = "service.ranking:Integer=100")
@@ -85,7 +86,7 @@ public final class SeccompModule implements SecurityModule {
             return fromIsolator(isolator, retain != null, app + ": the image's isolator " + isolator.name())
                     .toOciProfile(SyscallTable.X86_64);
         }
-        return SeccompSet.defaultWhitelist().toOciProfile(SyscallTable.X86_64);
+        return SeccompSet.defaultWhitelist(policy.capabilities()).toOciProfile(SyscallTable.X86_64);
     }
 
     /** {@code {"set": ["@docker/default-blacklist", "reboot"], "errno": "ENOTSUP"}}. */

@@ -44,6 +44,27 @@ record SeccompSet(boolean retain, String errno, List<String> items, String where
         return new SeccompSet(true, "EPERM", List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST), "the default seccomp set");
     }
 
+    /**
+     * The calls Docker's default profile allows only an app that holds CAP_SYS_ADMIN (its rule with
+     * {@code "includes": {"caps": ["CAP_SYS_ADMIN"]}}); the kernel still checks the capability.
+     */
+    static final List<String> SYS_ADMIN_CALLS = List.of("bpf", "clone", "fanotify_init", "lookup_dcookie", "mount",
+            "name_to_handle_at", "perf_event_open", "quotactl", "setdomainname", "sethostname", "setns", "syslog",
+            "umount2", "unshare"); // Docker's list also has umount, which x86_64 does not have
+
+    /**
+     * The default whitelist for an app with {@code capabilities}: with CAP_SYS_ADMIN (a CRI container
+     * that adds it) also {@link #SYS_ADMIN_CALLS}, as Docker's and containerd's default profile does.
+     */
+    static SeccompSet defaultWhitelist(java.util.Set<String> capabilities) {
+        if (!capabilities.contains("CAP_SYS_ADMIN")) {
+            return defaultWhitelist();
+        }
+        List<String> items = new ArrayList<>(List.of(SyscallGroups.BOSUN_DEFAULT_WHITELIST));
+        items.addAll(SYS_ADMIN_CALLS);
+        return new SeccompSet(true, "EPERM", items, "the default seccomp set with CAP_SYS_ADMIN");
+    }
+
     /** Parses the value of {@code --seccomp} (everything after {@code profile=} is handled elsewhere). */
     static SeccompSet parseFlag(String value, String where) {
         Boolean retain = null;

@@ -48,6 +48,22 @@ public class SeccompModuleTest {
     }
 
     @Test
+    public void theDefaultAllowsDockersSysAdminCallsOnlyToAnAppHoldingCapSysAdmin() throws Exception {
+        SecurityPolicy withSysAdmin = SecurityPolicy.UNCONFINED.withCapabilities(Set.of("CAP_SYS_ADMIN", "CAP_KILL"));
+        List<String> allowed = names(JSON.readTree(module.contribute(app(null, null, Set.of()), withSysAdmin)
+                .seccompProfile()));
+        for (String call : List.of("sethostname", "setdomainname", "mount", "umount2", "unshare", "setns")) {
+            assertTrue(call, allowed.contains(call));
+        }
+        assertFalse(allowed.contains("reboot"));
+        List<String> without = names(JSON.readTree(module.contribute(app(null, null, Set.of()),
+                SecurityPolicy.UNCONFINED.withCapabilities(Set.of("CAP_KILL", "CAP_NET_ADMIN"))).seccompProfile()));
+        for (String call : List.of("sethostname", "mount", "unshare", "setns")) {
+            assertFalse(call, without.contains(call));
+        }
+    }
+
+    @Test
     public void theDefaultIsAWhitelistRefusingWithEperm() throws Exception {
         JsonNode p = profile(app(null, null, Set.of()));
         assertEquals("SCMP_ACT_ERRNO", p.path("defaultAction").asText());

@@ -43,6 +43,11 @@ final class AppSecurity {
 
     /** Refuses, at prepare time, a policy this engine cannot enforce. */
     static void check(PodDirectory pod, PodDirectory.App app) {
+        if (app.security().hostDevices()) {
+            throw BosunException.notImplemented("app " + app.name() + " of pod " + pod.uuid() + " is privileged (the"
+                    + " host's devices): the nspawn engine holds one device program for the whole pod and cannot give"
+                    + " one app the host's devices; use the oci engine (CRI handler runc or crun)");
+        }
         String profile = app.security().seccompProfile();
         if (profile != null) {
             seccompLines(profile, "app " + app.name() + " of pod " + pod.uuid());

@@ -23,6 +23,16 @@ public class AppSecurityTest {
     }
 
     @Test
+    public void aPrivilegedAppIsRefusedClearly() {
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED.withHostDevices(true));
+        PodDirectory pod = new PodDirectory(PodUnitsTest.UUID, PodUnitsTest.POD, List.of(app), Map.of());
+        BosunException e = assertThrows(BosunException.class, () -> AppSecurity.check(pod, app));
+        assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().contains("use the oci engine"));
+        AppSecurity.check(pod, app(SecurityPolicy.UNCONFINED));
+    }
+
+    @Test
     public void anAllowListBecomesSystemCallFilterLinesWithTheErrno() {
         String lines = AppSecurity.seccompLines("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
                 + "\"syscalls\":[{\"names\":[\"write\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", "app web");
@@ -48,7 +58,7 @@ public class AppSecurityTest {
     @Test
     public void theUnitCarriesCapabilitiesNoNewPrivilegesAndPaths() {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_KILL", "CAP_CHOWN"), true, null, List.of("/proc/kcore"),
-                List.of("/proc/sys"), List.of(), SelinuxLabels.NONE, Set.of());
+                List.of("/proc/sys"), List.of(), SelinuxLabels.NONE, Set.of(), false);
         String unit = AppSecurity.unitLines(app(policy));
         assertEquals("CapabilityBoundingSet=CAP_CHOWN CAP_KILL\nNoNewPrivileges=yes\nProtectKernelTunables=yes\n"
                 + "InaccessiblePaths=-/proc/kcore\nReadOnlyPaths=-/proc/sys\n", unit);

@@ -54,7 +54,7 @@ public class NspawnCommandTest {
     public void aPodWithEverySettingOfItsOwn() throws IOException {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL", "CAP_NET_ADMIN"), true, null,
                 List.of(), List.of(), List.of(), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
-                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of(), false);
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", Path.of("/srv/a:b"), "/data", false, true),
                 new PodDirectory.Mount("conf", POD.resolve("volumes/conf"), "/etc/conf", true, false));
         PodDirectory.Pod settings = new PodDirectory.Pod("pod1", Path.of("/run/netns/bosun-1"), POD.resolve("etc"), true,

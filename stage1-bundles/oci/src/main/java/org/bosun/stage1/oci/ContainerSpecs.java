@@ -142,13 +142,13 @@ final class ContainerSpecs {
         OciSpec spec = SpecOpt.apply(root(id, app.rootfs(), app.readonlyRootfs()),
                 ProcessOpts.app(pod, app, args, handler),
                 CapabilityOpts.app(policy),
-                ResourceOpts.app(app.resources(), minimumOomScoreAdj),
+                ResourceOpts.app(app.resources(), minimumOomScoreAdj, policy.hostDevices()),
                 SelinuxOpts.app(policy),
                 MountOpts.app(pod, app, id, init),
                 NamespaceOpts.app(pod),
                 UserNamespaceOpts.app(pod),
                 ResourceOpts.cgroup(id),
-                DeviceOpts.enforced(id),
+                DeviceOpts.enforced(id, policy.hostDevices()),
                 MaskedPathOpts.app(policy),
                 SeccompOpts.app(app, policy, compiledSeccomp));
         return handler ? spec : StartedHook.app(app.name()).apply(spec);

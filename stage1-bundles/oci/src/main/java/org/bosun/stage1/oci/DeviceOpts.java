@@ -58,11 +58,14 @@ final class DeviceOpts {
     private DeviceOpts() {
     }
 
-    /** {@code linux.resources.devices}: every device denied, then each rule of {@link AllowedDevices#DEFAULT}. */
-    static List<OciSpec.DeviceRule> rules() {
+    /**
+     * {@code linux.resources.devices}: every device denied, then each rule of {@link AllowedDevices#DEFAULT}
+     * ({@link AllowedDevices#HOST} for a privileged app).
+     */
+    static List<OciSpec.DeviceRule> rules(boolean hostDevices) {
         List<OciSpec.DeviceRule> rules = new ArrayList<>();
         rules.add(new OciSpec.DeviceRule(false, null, null, null, "rwm"));
-        for (AllowedDevices.Rule rule : AllowedDevices.DEFAULT) {
+        for (AllowedDevices.Rule rule : AllowedDevices.of(hostDevices)) {
             rules.add(new OciSpec.DeviceRule(true, String.valueOf(rule.type()), number(rule.major()),
                     number(rule.minor()), rule.access()));
         }
@@ -73,10 +76,13 @@ final class DeviceOpts {
         return n == AllowedDevices.ANY ? null : (long) n;
     }
 
-    /** The hook that leaves the container {@code id}'s devices cgroup with bosun's rules alone. */
-    static SpecOpt enforced(String id) {
+    /**
+     * The hook that leaves the container {@code id}'s devices cgroup with bosun's rules alone ({@link
+     * AllowedDevices#HOST} for a privileged app).
+     */
+    static SpecOpt enforced(String id, boolean hostDevices) {
         List<String> args = new ArrayList<>(List.of("sh", "-c", HOOK, "sh", id));
-        for (AllowedDevices.Rule rule : AllowedDevices.DEFAULT) {
+        for (AllowedDevices.Rule rule : AllowedDevices.of(hostDevices)) {
             args.add(rule.line());
         }
         OciSpec.Hook hook = new OciSpec.Hook(SupervisorScript.SH, List.copyOf(args));

@@ -13,6 +13,16 @@ final class MountOpts {
     /** Where each app sees its own cgroups, read-only. */
     static final String CGROUP_MOUNT = "/sys/fs/cgroup";
     private static final Path HOST_MQUEUE = Path.of("/dev/mqueue");
+    private static final Path HOST_DEV = Path.of("/dev");
+    /** Directories of /dev a privileged app does not get from the host: its own pts, shm and mqueue, and tools' own. */
+    private static final java.util.Set<String> OWN_DEV_DIRS = java.util.Set.of("pts", "shm", "fd", "mqueue", ".lxc",
+            ".lxd-mounts", ".udev");
+    /** The nodes every container has of its own (the runtime makes them), not the host's. */
+    private static final java.util.Set<String> OWN_DEV_NODES = java.util.Set.of("/dev/null", "/dev/zero", "/dev/full",
+            "/dev/random", "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx");
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
 
     private MountOpts() {
     }
@@ -38,8 +48,15 @@ final class MountOpts {
         } else {
             mounts.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
         }
-        mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
-        mounts.add(mount(CGROUP_MOUNT, "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
+        // a privileged app (the host's devices) has /sys and its cgroups writable, as runc gives a privileged container
+        String sysAccess = app.security().hostDevices() ? "rw" : "ro";
+        mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", sysAccess));
+        mounts.add(mount(CGROUP_MOUNT, "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", sysAccess));
+        if (app.security().hostDevices()) {
+            for (String node : hostDevices(HOST_DEV)) {
+                mounts.add(mount(node, "bind", node, "bind", "rprivate"));
+            }
+        }
         mounts.add(mount(ProcessOpts.INIT_TARGET, "bind", init.toString(), "bind", "ro", "nosuid", "nodev", "rprivate"));
         for (PodDirectory.Mount m : app.mounts()) {
             // A file has no mounts below it, and crun refuses "rro" on one (it opens the target as a directory).
@@ -79,5 +96,35 @@ final class MountOpts {
 
     static OciSpec.Mount mount(String destination, String type, String source, String... options) {
         return new OciSpec.Mount(destination, type, source, List.of(options));
+    }
+
+    /**
+     * The host's device nodes below {@code dev} (character and block, not through symlinks), as runc
+     * lists them for a privileged container: not those of {@link #OWN_DEV_DIRS}, and not the nodes
+     * the container has of its own. A privileged app gets each bound at the same path.
+     */
+    static List<String> hostDevices(Path dev) {
+        List<String> nodes = new ArrayList<>();
+        try (var walk = Files.walk(dev)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path rel = dev.relativize(p);
+                if (rel.getNameCount() > 0 && OWN_DEV_DIRS.contains(rel.getName(0).toString())) {
+                    continue;
+                }
+                String path = HOST_DEV.resolve(rel).toString();
+                if (OWN_DEV_NODES.contains(path) || Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
+                    nodes.add(path);
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw org.bosun.api.BosunException.internal("cannot list the host's devices in " + dev
+                    + " for a privileged app", e instanceof java.io.UncheckedIOException u ? u.getCause() : e);
+        }
+        java.util.Collections.sort(nodes);
+        return nodes;
     }
 }

@@ -17,13 +17,14 @@ final class ResourceOpts {
     /**
      * @param minimumOomScoreAdj the lowest {@code oom_score_adj} the host lets the engine give
      *        (without CAP_SYS_RESOURCE, nothing below the engine's own)
+     * @param hostDevices whether the app may open every device (a privileged app)
      */
-    static SpecOpt app(Resources r, int minimumOomScoreAdj) {
+    static SpecOpt app(Resources r, int minimumOomScoreAdj, boolean hostDevices) {
         OciSpec.Memory memory = r.memoryBytes() == null ? null : new OciSpec.Memory(r.memoryBytes());
         OciSpec.Cpu cpu = r.cpuMillis() == null && r.cpuShares() == null ? null
                 : new OciSpec.Cpu(r.cpuShares(), r.cpuMillis() == null ? null : r.cpuMillis() * CPU_PERIOD_MICROS / 1000,
                         r.cpuMillis() == null ? null : CPU_PERIOD_MICROS);
-        OciSpec.Resources resources = new OciSpec.Resources(DeviceOpts.rules(), memory, cpu);
+        OciSpec.Resources resources = new OciSpec.Resources(DeviceOpts.rules(hostDevices), memory, cpu);
         Integer oom = oomScoreAdj(r, minimumOomScoreAdj);
         return spec -> spec.linux(l -> l.withResources(resources)).process(p -> p.withOomScoreAdj(oom));
     }

@@ -100,7 +100,7 @@ public class ContainerSpecGoldenTest {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_KILL"), true, SECCOMP,
                 List.of("/proc/kcore", "/proc/keys"), List.of("/proc/sys", "/proc/bus"), List.of(),
                 new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2", "system_u:object_r:container_file_t:s0:c1,c2"),
-                Set.of());
+                Set.of(), false);
         List<PodDirectory.Mount> mounts = List.of(new PodDirectory.Mount("data", pod.resolve("volumes/data"), "/data",
                 false, false), new PodDirectory.Mount("share", Path.of("/srv/share"), "/share", true, true));
         PodDirectory.App db = app("db", policy, new Resources(64L << 20, 1500L, 512L, -500), mounts, true, List.of(10, 20),

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,7 +168,7 @@ public class ContainerSpecsTest {
     public void theSecurityPolicyReachesTheRuntimeUnchanged() throws Exception {
         SecurityPolicy policy = new SecurityPolicy(Set.of("CAP_CHOWN", "CAP_KILL"), true, SECCOMP, List.of("/proc/kcore"),
                 List.of("/proc/sys"), List.of(), new SelinuxLabels("system_u:system_r:container_t:s0:c1,c2",
-                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of());
+                        "system_u:object_r:container_file_t:s0:c1,c2"), Set.of(), false);
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of("CAP_CHOWN", "CAP_KILL"), strings(c.path("process").path("capabilities").path("bounding")));
@@ -219,10 +220,60 @@ public class ContainerSpecsTest {
                 MaskedPathOpts.maskedPaths(List.of("/sys/fs/cgroup"), dir -> host.getOrDefault(dir, List.of())));
     }
 
+    private static List<String> mountsOf(JsonNode c, String type) {
+        List<String> out = new ArrayList<>();
+        c.path("mounts").forEach(m -> {
+            if (m.path("type").asText().equals(type)) {
+                out.add(m.path("destination").asText() + " " + strings(m.path("options")));
+            }
+        });
+        return out;
+    }
+
+    private static List<String> hookRules(JsonNode c) {
+        List<String> args = strings(c.path("hooks").path("createRuntime").get(0).path("args"));
+        return args.subList(5, args.size());
+    }
+
+    @Test
+    public void aPrivilegedAppHasEveryDeviceTheHostsNodesAndWritableSysOthersNone() throws Exception {
+        PodDirectory.App plain = app(SecurityPolicy.UNCONFINED, null, null);
+        JsonNode c = json(new ContainerSpecs(pod(plain, null), 0, INIT, false).app(plain, "app-web", plain.exec()));
+        assertTrue(mountsOf(c, "sysfs").toString(), mountsOf(c, "sysfs").get(0).endsWith(", ro]"));
+        assertTrue(mountsOf(c, "cgroup").get(0).endsWith(", ro]"));
+        List<String> nodes = MountOpts.hostDevices(Path.of("/dev"));
+        assertTrue("no host device node: " + mountsOf(c, "bind"), mountsOf(c, "bind").stream()
+                .noneMatch(m -> nodes.contains(m.substring(0, m.indexOf(' ')))));
+        assertEquals(org.bosun.stage1.rules.AllowedDevices.DEFAULT.stream().map(r -> r.line()).toList(), hookRules(c));
+        assertEquals(12, c.path("linux").path("resources").path("devices").size());
+
+        PodDirectory.App privileged = app(SecurityPolicy.UNCONFINED.withHostDevices(true), null, null);
+        c = json(new ContainerSpecs(pod(privileged, null), 0, INIT, false).app(privileged, "app-web",
+                privileged.exec()));
+        assertTrue(mountsOf(c, "sysfs").get(0).endsWith(", rw]"));
+        assertTrue(mountsOf(c, "cgroup").get(0).endsWith(", rw]"));
+        assertEquals(List.of("c *:* rwm", "b *:* rwm"), hookRules(c));
+        JsonNode devices = c.path("linux").path("resources").path("devices");
+        assertEquals(3, devices.size());
+        assertFalse(devices.get(0).path("allow").asBoolean(true));
+        assertTrue(devices.get(1).path("allow").asBoolean() && devices.get(1).path("major").isMissingNode());
+        List<String> binds = mountsOf(c, "bind").stream().filter(m -> nodes.contains(m.substring(0, m.indexOf(' '))))
+                .toList();
+        assertEquals(nodes.size(), binds.size());
+        assertFalse(nodes.contains("/dev/null"));
+        assertTrue(nodes.stream().noneMatch(n -> n.startsWith("/dev/pts/") || n.startsWith("/dev/shm/")));
+        for (String line : Files.readAllLines(Path.of("/proc/partitions"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && f[0].matches("\\d+") && Files.exists(Path.of("/dev", f[3]))) {
+                assertTrue(f[3] + " in " + nodes, nodes.contains("/dev/" + f[3]));
+            }
+        }
+    }
+
     @Test
     public void pathsSwitchedOffLeaveNothingMasked() throws Exception {
         SecurityPolicy policy = new SecurityPolicy(Set.of(), false, null, List.of(), List.of(), List.of(),
-                SelinuxLabels.NONE, Set.of(Protection.PATHS));
+                SelinuxLabels.NONE, Set.of(Protection.PATHS), false);
         PodDirectory.App app = app(policy, null, null);
         JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
         assertEquals(List.of(), strings(c.path("linux").path("maskedPaths")));

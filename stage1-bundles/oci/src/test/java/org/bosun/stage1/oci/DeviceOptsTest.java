@@ -80,7 +80,7 @@ public class DeviceOptsTest {
 
     /** The spec's createRuntime hook of a container whose cgroup is {@code id}, given the runtime's state on stdin. */
     private static Result runHook(String id) throws IOException, InterruptedException {
-        OciSpec spec = DeviceOpts.enforced(id).apply(OciSpec.EMPTY);
+        OciSpec spec = DeviceOpts.enforced(id, false).apply(OciSpec.EMPTY);
         JsonNode hook = new ObjectMapper().valueToTree(spec.hooks().createRuntime().get(0));
         List<String> argv = new ArrayList<>(List.of(hook.path("path").asText()));
         for (int i = 1; i < hook.path("args").size(); i++) {

@@ -54,6 +54,17 @@ public final class AllowedDevices {
             new Rule('c', 5, 2, "rwm"), // ptmx
             new Rule('c', 136, ANY, "rwm")); // the pseudo-terminals, /dev/pts/N
 
+    /**
+     * What a privileged app gets ({@code SecurityPolicy#hostDevices}, a privileged CRI container):
+     * every character and block device, as runc and containerd allow a privileged container.
+     */
+    public static final List<Rule> HOST = List.of(new Rule('c', ANY, ANY, "rwm"), new Rule('b', ANY, ANY, "rwm"));
+
+    /** {@link #HOST} for an app with the host's devices, else {@link #DEFAULT}. */
+    public static List<Rule> of(boolean hostDevices) {
+        return hostDevices ? HOST : DEFAULT;
+    }
+
     private AllowedDevices() {
     }
 }
