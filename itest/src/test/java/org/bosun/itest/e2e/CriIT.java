@@ -677,6 +677,11 @@ public class CriIT {
         logs("crun");
     }
 
+    @Test
+    public void logsAreWrittenInTheCriFormatAndReopenedOnNspawn() throws Exception {
+        logs("nspawn");
+    }
+
     /**
      * The container's output at the sandbox's log directory and its log_path, one CRI line per line of
      * either stream, a long line split into partial lines; kubelet's rotation: the file renamed, the
