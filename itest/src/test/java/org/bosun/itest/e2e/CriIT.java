@@ -872,6 +872,22 @@ public class CriIT {
             long cpu2 = second.getCpu().getUsageCoreNanoSeconds().getValue();
             assertTrue("the burning container used cpu: " + cpu1 + " then " + cpu2, cpu2 - cpu1 > 100_000_000L);
             assertTrue(second.getCpu().getTimestamp() > first.getCpu().getTimestamp());
+            // usage_nano_cores: none from a first sample, then the CPU time between two samples over their distance
+            assertFalse("a first sample has no rate: " + first.getCpu(), first.getCpu().hasUsageNanoCores());
+            assertEquals(java.math.BigInteger.valueOf(cpu2 - cpu1).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
+                    .divide(java.math.BigInteger.valueOf(second.getCpu().getTimestamp() - first.getCpu().getTimestamp()))
+                    .longValue(), second.getCpu().getUsageNanoCores().getValue());
+            assertTrue("the burner's rate: " + second.getCpu(), second.getCpu().getUsageNanoCores().getValue() > 100_000_000L);
+            // this host's cgroups: swap accounted in v1 (memsw), PSI in the unified hierarchy
+            if (Files.exists(memory.resolve("memory.memsw.usage_in_bytes"))) {
+                assertTrue("swap: " + second, second.hasSwap() && second.getSwap().hasSwapUsageBytes());
+            }
+            if (Files.exists(Path.of("/proc/pressure/cpu"))) {
+                assertTrue("cpu PSI: " + second.getCpu(), second.getCpu().hasPsi()
+                        && second.getCpu().getPsi().getSome().getTotal() >= 0);
+                assertTrue("memory PSI: " + second.getMemory(), second.getMemory().hasPsi());
+                assertTrue("io PSI: " + second, second.hasIo() && second.getIo().getPsi().hasSome());
+            }
 
             assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setId(container).build()));
             assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setPodSandboxId(sandbox)
@@ -899,6 +915,9 @@ public class CriIT {
             assertTrue("bytes sent: " + pod.getLinux().getNetwork(),
                     pod.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue() > 0);
             assertTrue(pod.getLinux().getProcess().getProcessCount().getValue() >= 2);
+            if (Files.exists(Path.of("/proc/pressure/cpu"))) {
+                assertTrue("sandbox PSI: " + pod.getLinux(), pod.getLinux().getCpu().hasPsi() && pod.getLinux().hasIo());
+            }
             assertEquals(List.of(sandbox), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.newBuilder().setFilter(
                     PodSandboxStatsFilter.newBuilder().putLabelSelector("tier", "frontend")).build()).getStatsList()
                     .stream().map(p -> p.getAttributes().getId()).toList());
