@@ -168,7 +168,7 @@ final class AddedApps {
             }
         }
         if (io.criLog() != null) {
-            mountInPod(pod, systemd, criLogDir(app.name()), List.of("bind", Path.of(io.criLog()).getParent().toString(),
+            mountInPod(pod, systemd, criLogDir(app.name()), List.of("bind", criLogDirectory(io.criLog(), app.name()).toString(),
                     "0"), "the directory of the CRI log of app " + app.name());
         }
         if (app.overlay()) {
@@ -306,6 +306,7 @@ final class AddedApps {
      */
     private static void prepareCriLog(PodDirectory pod, String app, String criLog) {
         Path file = Path.of(criLog);
+        criLogDirectory(criLog, app);
         try {
             Files.createDirectories(file.getParent());
             Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
@@ -330,6 +331,17 @@ final class AddedApps {
     }
 
     static final String MKFIFO = "/usr/bin/mkfifo";
+
+    /** The host directory of a CRI log, which is bound into the pod: never the host's root. */
+    static Path criLogDirectory(String criLog, String app) {
+        Path dir = Path.of(criLog).getParent();
+        if (dir == null || dir.getParent() == null) {
+            throw BosunException.invalid("the CRI log " + criLog + " of app " + app + " is in the host's root directory,"
+                    + " which would be bound into the pod; give a log path in a directory of its own (kubelet's are"
+                    + " under /var/log/pods)");
+        }
+        return dir;
+    }
 
     /**
      * Has the app's CRI log writer close the file and open its path again, and waits for its answer

@@ -52,6 +52,15 @@ public class AddedCriLogTest {
         assertTrue(holder.toString(), holder.contains("StandardOutput=file:/opt/stage2/sh/cri.out"));
     }
 
+    @Test
+    public void aCriLogInTheHostsRootIsRefusedSinceItsDirectoryIsBoundIntoThePod() {
+        assertEquals(Path.of("/var/log/pods/p/c"), AddedApps.criLogDirectory("/var/log/pods/p/c/0.log", "web"));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> AddedApps.criLogDirectory("/web.log", "web"));
+        assertEquals(org.bosun.api.ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().startsWith("the CRI log /web.log of app web is in the host's root"));
+    }
+
     /**
      * The writer's script as the unit runs it (the programs from the stage1 rules bundle): both
      * streams, a line longer than a part, a reopen after a rename, and the end at SIGTERM with the
