@@ -882,7 +882,9 @@ public class CriIT {
             if (Files.exists(memory.resolve("memory.memsw.usage_in_bytes"))) {
                 assertTrue("swap: " + second, second.hasSwap() && second.getSwap().hasSwapUsageBytes());
             }
-            if (Files.exists(Path.of("/proc/pressure/cpu"))) {
+            // PSI where the container has a cgroup v2 directory with pressure files: runc makes one in the
+            // unified hierarchy of this hybrid host, crun does not (its containers then have no PSI)
+            if (Files.exists(unifiedCgroup(sandbox).resolve("cpu.pressure"))) {
                 assertTrue("cpu PSI: " + second.getCpu(), second.getCpu().hasPsi()
                         && second.getCpu().getPsi().getSome().getTotal() >= 0);
                 assertTrue("memory PSI: " + second.getMemory(), second.getMemory().hasPsi());
@@ -1011,6 +1013,18 @@ public class CriIT {
                 .equals("bosun-" + uuid))) {
             Path pod = found.findFirst().orElseThrow(() -> new AssertionError("no cgroup of pod " + uuid + " in " + root));
             return pod.resolve("app-main-0");
+        }
+    }
+
+    /** The container's cgroup in the unified hierarchy of a hybrid host; a path that does not exist if it has none. */
+    private static Path unifiedCgroup(String uuid) throws Exception {
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        if (!Files.isDirectory(unified)) {
+            return unified.resolve("none");
+        }
+        try (var found = Files.find(unified.toRealPath(), 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
+                .equals("bosun-" + uuid))) {
+            return found.findFirst().map(p -> p.resolve("app-main-0")).orElse(unified.resolve("none"));
         }
     }
 
