@@ -917,7 +917,7 @@ public class CriIT {
             assertTrue("bytes sent: " + pod.getLinux().getNetwork(),
                     pod.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue() > 0);
             assertTrue(pod.getLinux().getProcess().getProcessCount().getValue() >= 2);
-            if (Files.exists(Path.of("/proc/pressure/cpu"))) {
+            if (Files.exists(unifiedCgroup(sandbox).getParent().resolve("cpu.pressure"))) {
                 assertTrue("sandbox PSI: " + pod.getLinux(), pod.getLinux().getCpu().hasPsi() && pod.getLinux().hasIo());
             }
             assertEquals(List.of(sandbox), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.newBuilder().setFilter(
