@@ -66,10 +66,12 @@ final class CriSandboxes {
     private final AppService apps;
     private final RuntimePaths paths;
     private final CriHandlers handlers;
+    private final CriNetwork network;
     /** Sandbox names being created: a second RunPodSandbox of the same name waits for no prepare. */
     private final Set<String> reserving = ConcurrentHashMap.newKeySet();
 
-    CriSandboxes(PodService pods, AppService apps, RuntimePaths paths, CriHandlers handlers) {
+    CriSandboxes(PodService pods, AppService apps, RuntimePaths paths, CriHandlers handlers, CriNetwork network) {
+        this.network = network;
         this.pods = pods;
         this.apps = apps;
         this.paths = paths;
@@ -135,7 +137,7 @@ final class CriSandboxes {
         return meta.getName() + "_" + meta.getNamespace() + "_" + meta.getUid() + "_" + meta.getAttempt();
     }
 
-    private static PodOptions options(PodSandboxConfig config, CriHandlers.Engine engine) {
+    private PodOptions options(PodSandboxConfig config, CriHandlers.Engine engine) {
         if (config.hasLinux()) {
             refuseUnsupported(config.getLinux().getSecurityContext());
             if (config.getLinux().getSecurityContext().getPrivileged() && !engine.stage1().equals("oci")) {
@@ -171,8 +173,7 @@ final class CriSandboxes {
         }
         boolean hostNetwork = config.hasLinux() && config.getLinux().getSecurityContext().getNamespaceOptions()
                 .getNetwork() == NamespaceMode.NODE;
-        List<PodOptions.NetworkChoice> networks = List.of(new PodOptions.NetworkChoice(hostNetwork ? "host" : "default",
-                null));
+        List<PodOptions.NetworkChoice> networks = List.of(new PodOptions.NetworkChoice(network.choose(hostNetwork), null));
         Map<String, String> engineOptions = new LinkedHashMap<>(engine.options());
         if (sharesPid(config) && engine.stage1().equals("oci")) {
             // the oci engine's apps each have a PID namespace unless told; nspawn's share the pod's systemd's

@@ -74,6 +74,11 @@ public final class CriSocket {
         @AttributeDefinition(description = "The RuntimeClass handler of a pod that names none: runc or crun (the oci"
                 + " engine with that runtime) or nspawn")
         String defaultRuntimeHandler() default "runc";
+
+        @AttributeDefinition(description = "The CNI configuration directory: a sandbox not in the node's network"
+                + " joins the network of its first *.conflist, *.conf or *.json file (lexical order, as libcni),"
+                + " or bosun's own 'default' network when there is none")
+        String cniConfigDirectory() default CriNetwork.DEFAULT_DIRECTORY;
     }
 
     private final Path socketPath;
@@ -100,7 +105,9 @@ public final class CriSocket {
         Set<InsecureOption> insecure = InsecureOption.parse(config.insecureOptions());
         CriHandlers handlers = new CriHandlers(config.defaultRuntimeHandler());
         CriImageService images = new CriImageService(providers, pods, paths, insecure);
-        CriSandboxes sandboxes = new CriSandboxes(pods, apps, paths, handlers);
+        CriSandboxes sandboxes = new CriSandboxes(pods, apps, paths, handlers,
+                new CriNetwork(Path.of(config.cniConfigDirectory().isBlank() ? CriNetwork.DEFAULT_DIRECTORY
+                        : config.cniConfigDirectory())));
         CriContainers containers = new CriContainers(pods, apps, paths, sandboxes, images);
         // One event loop accepts connections and reads and writes their frames; the calls themselves run on
         // grpc's default executor (a cached pool), so a slow RunPodSandbox does not hold up other calls.

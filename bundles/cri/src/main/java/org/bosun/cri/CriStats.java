@@ -14,6 +14,7 @@ import org.bosun.api.app.AppStats;
 import org.bosun.api.app.InterfaceUsage;
 import org.bosun.api.app.LayerUsage;
 import org.bosun.api.app.PodStats;
+import org.bosun.api.app.Pressure;
 import org.bosun.api.app.ResourceUpdate;
 import org.bosun.api.app.ResourceUsage;
 import org.bosun.api.pod.PodInfo;
@@ -25,6 +26,7 @@ import org.bosun.cri.v1.ContainerStatus;
 import org.bosun.cri.v1.CpuUsage;
 import org.bosun.cri.v1.FilesystemIdentifier;
 import org.bosun.cri.v1.FilesystemUsage;
+import org.bosun.cri.v1.IoUsage;
 import org.bosun.cri.v1.LinuxContainerResources;
 import org.bosun.cri.v1.LinuxPodSandboxStats;
 import org.bosun.cri.v1.MemoryUsage;
@@ -34,6 +36,9 @@ import org.bosun.cri.v1.PodSandboxAttributes;
 import org.bosun.cri.v1.PodSandboxStats;
 import org.bosun.cri.v1.PodSandboxStatsFilter;
 import org.bosun.cri.v1.ProcessUsage;
+import org.bosun.cri.v1.PsiData;
+import org.bosun.cri.v1.PsiStats;
+import org.bosun.cri.v1.SwapUsage;
 import org.bosun.cri.v1.UInt64Value;
 
 /**
@@ -47,8 +52,12 @@ final class CriStats {
     /** The interface kubelet reports as the pod's (the CNI convention). */
     static final String DEFAULT_INTERFACE = "eth0";
 
+    /** How long a container's or sandbox's last CPU sample is kept without a newer one. */
+    static final java.time.Duration SAMPLE_KEPT = java.time.Duration.ofMinutes(10);
+
     private final AppService apps;
     private final RuntimePaths paths;
+    private final CpuSamples samples = new CpuSamples();
     private final CriSandboxes sandboxes;
     private final CriContainers containers;
 
@@ -137,7 +146,7 @@ final class CriStats {
 
     private PodSandboxStats sandbox(PodInfo pod, PodStats stats) {
         LinuxPodSandboxStats.Builder linux = LinuxPodSandboxStats.newBuilder();
-        usage(stats.usage(), linux::setCpu, linux::setMemory);
+        usage(SANDBOX_KEY + pod.uuid(), stats.usage(), linux::setCpu, linux::setMemory, linux::setIo, null);
         if (stats.usage().processes() != null) {
             linux.setProcess(ProcessUsage.newBuilder().setTimestamp(nanos(stats.usage().timestamp()))
                     .setProcessCount(u64(stats.usage().processes())));
@@ -158,7 +167,7 @@ final class CriStats {
                 .putAllAnnotations(pod.userAnnotations())).setLinux(linux).build();
     }
 
-    private static List<ContainerStats> containerStats(PodInfo pod, List<ContainerStatus> statuses, PodStats stats) {
+    private List<ContainerStats> containerStats(PodInfo pod, List<ContainerStatus> statuses, PodStats stats) {
         Map<String, AppStats> byApp = new HashMap<>();
         stats.apps().forEach(a -> byApp.put(a.app(), a));
         List<ContainerStats> out = new ArrayList<>();
@@ -171,12 +180,12 @@ final class CriStats {
         return out;
     }
 
-    private static ContainerStats stats(ContainerStatus status, AppStats stats) {
+    private ContainerStats stats(ContainerStatus status, AppStats stats) {
         ContainerStats.Builder out = ContainerStats.newBuilder().setAttributes(ContainerAttributes.newBuilder()
                 .setId(status.getId()).setMetadata(status.getMetadata()).putAllLabels(status.getLabelsMap())
                 .putAllAnnotations(status.getAnnotationsMap()));
         if (stats.usage() != null) {
-            usage(stats.usage(), out::setCpu, out::setMemory);
+            usage(status.getId(), stats.usage(), out::setCpu, out::setMemory, out::setIo, out::setSwap);
         }
         LayerUsage layer = stats.writableLayer();
         if (layer != null) {
@@ -187,12 +196,24 @@ final class CriStats {
         return out.build();
     }
 
-    private static void usage(ResourceUsage u, java.util.function.Consumer<CpuUsage> cpu,
-            java.util.function.Consumer<MemoryUsage> memory) {
+    /** The key of a sandbox's CPU samples (a container's is its id, which has no such prefix). */
+    private static final String SANDBOX_KEY = "sandbox/";
+
+    /** The figures of {@code u} as the CRI's messages; {@code swap} null where the message has none (a sandbox's). */
+    private void usage(String key, ResourceUsage u, java.util.function.Consumer<CpuUsage> cpu,
+            java.util.function.Consumer<MemoryUsage> memory, java.util.function.Consumer<IoUsage> io,
+            java.util.function.Consumer<SwapUsage> swap) {
         long at = nanos(u.timestamp());
         CpuUsage.Builder c = CpuUsage.newBuilder().setTimestamp(at);
         if (u.cpuUsageNanos() != null) {
             c.setUsageCoreNanoSeconds(u64(u.cpuUsageNanos()));
+            Long rate = samples.nanoCores(key, at, u.cpuUsageNanos());
+            if (rate != null) {
+                c.setUsageNanoCores(u64(rate));
+            }
+        }
+        if (u.cpuPressure() != null) {
+            c.setPsi(psi(u.cpuPressure()));
         }
         cpu.accept(c.build());
         MemoryUsage.Builder m = MemoryUsage.newBuilder().setTimestamp(at);
@@ -211,7 +232,30 @@ final class CriStats {
         if (u.majorPageFaults() != null) {
             m.setMajorPageFaults(u64(u.majorPageFaults()));
         }
+        if (u.memoryPressure() != null) {
+            m.setPsi(psi(u.memoryPressure()));
+        }
         memory.accept(m.build());
+        if (u.ioPressure() != null) {
+            io.accept(IoUsage.newBuilder().setTimestamp(at).setPsi(psi(u.ioPressure())).build());
+        }
+        if (swap != null && u.swapUsageBytes() != null) {
+            swap.accept(SwapUsage.newBuilder().setTimestamp(at).setSwapUsageBytes(u64(u.swapUsageBytes())).build());
+        }
+    }
+
+    /** The kernel's PSI as the CRI's: totals in microseconds, averages in percent, as the pressure files give them. */
+    static PsiStats psi(Pressure p) {
+        PsiStats.Builder out = PsiStats.newBuilder().setSome(psi(p.some()));
+        if (p.full() != null) {
+            out.setFull(psi(p.full()));
+        }
+        return out.build();
+    }
+
+    private static PsiData psi(Pressure.Stall s) {
+        return PsiData.newBuilder().setTotal(s.totalMicros()).setAvg10(s.avg10()).setAvg60(s.avg60())
+                .setAvg300(s.avg300()).build();
     }
 
     /**
@@ -276,6 +320,43 @@ final class CriStats {
             r.setMemoryLimitInBytes(u.memoryLimitBytes());
         }
         return r.build();
+    }
+
+    /**
+     * The last CPU sample of each container and sandbox, as cadvisor and containerd keep it:
+     * {@code usage_nano_cores} is the CPU time used between the previous sample and this one over
+     * the time between them (nanoseconds of CPU per second, 10^9 a whole core). The first sample of
+     * a container, and one whose counter went back (a new cgroup), has none: left unset, so that a
+     * kubelet computes its own rather than read a 0. A sample older than {@link #SAMPLE_KEPT} is
+     * forgotten (its container is gone, or no one asked for so long that the rate would mean little).
+     */
+    static final class CpuSamples {
+        private record Sample(long at, long usage) {
+        }
+
+        private final Map<String, Sample> last = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Records the sample (nanoseconds since the epoch, cumulative CPU nanoseconds); the rate since the last, or null. */
+        Long nanoCores(String key, long at, long usage) {
+            long oldest = at - SAMPLE_KEPT.toNanos();
+            last.values().removeIf(s -> s.at() < oldest);
+            Sample now = new Sample(at, usage);
+            Sample before = last.get(key);
+            if (before != null && at <= before.at()) {
+                // an older sample than the last (two callers at once): the newer one stays the base
+                return null;
+            }
+            last.put(key, now);
+            if (before == null || usage < before.usage()) {
+                return null;
+            }
+            return java.math.BigInteger.valueOf(usage - before.usage()).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
+                    .divide(java.math.BigInteger.valueOf(at - before.at())).longValue();
+        }
+
+        int size() {
+            return last.size();
+        }
     }
 
     static long nanos(Instant t) {

@@ -814,6 +814,11 @@ public class CriIT {
         logs("crun");
     }
 
+    @Test
+    public void logsAreWrittenInTheCriFormatAndReopenedOnNspawn() throws Exception {
+        logs("nspawn");
+    }
+
     /**
      * The container's output at the sandbox's log directory and its log_path, one CRI line per line of
      * either stream, a long line split into partial lines; kubelet's rotation: the file renamed, the
@@ -1004,6 +1009,24 @@ public class CriIT {
             long cpu2 = second.getCpu().getUsageCoreNanoSeconds().getValue();
             assertTrue("the burning container used cpu: " + cpu1 + " then " + cpu2, cpu2 - cpu1 > 100_000_000L);
             assertTrue(second.getCpu().getTimestamp() > first.getCpu().getTimestamp());
+            // usage_nano_cores: none from a first sample, then the CPU time between two samples over their distance
+            assertFalse("a first sample has no rate: " + first.getCpu(), first.getCpu().hasUsageNanoCores());
+            assertEquals(java.math.BigInteger.valueOf(cpu2 - cpu1).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
+                    .divide(java.math.BigInteger.valueOf(second.getCpu().getTimestamp() - first.getCpu().getTimestamp()))
+                    .longValue(), second.getCpu().getUsageNanoCores().getValue());
+            assertTrue("the burner's rate: " + second.getCpu(), second.getCpu().getUsageNanoCores().getValue() > 100_000_000L);
+            // this host's cgroups: swap accounted in v1 (memsw), PSI in the unified hierarchy
+            if (Files.exists(memory.resolve("memory.memsw.usage_in_bytes"))) {
+                assertTrue("swap: " + second, second.hasSwap() && second.getSwap().hasSwapUsageBytes());
+            }
+            // PSI where the container has a cgroup v2 directory with pressure files: runc makes one in the
+            // unified hierarchy of this hybrid host, crun does not (its containers then have no PSI)
+            if (Files.exists(unifiedCgroup(sandbox).resolve("cpu.pressure"))) {
+                assertTrue("cpu PSI: " + second.getCpu(), second.getCpu().hasPsi()
+                        && second.getCpu().getPsi().getSome().getTotal() >= 0);
+                assertTrue("memory PSI: " + second.getMemory(), second.getMemory().hasPsi());
+                assertTrue("io PSI: " + second, second.hasIo() && second.getIo().getPsi().hasSome());
+            }
 
             assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setId(container).build()));
             assertEquals(List.of(container), listContainerStats(ContainerStatsFilter.newBuilder().setPodSandboxId(sandbox)
@@ -1031,6 +1054,9 @@ public class CriIT {
             assertTrue("bytes sent: " + pod.getLinux().getNetwork(),
                     pod.getLinux().getNetwork().getDefaultInterface().getTxBytes().getValue() > 0);
             assertTrue(pod.getLinux().getProcess().getProcessCount().getValue() >= 2);
+            if (Files.exists(unifiedCgroup(sandbox).getParent().resolve("cpu.pressure"))) {
+                assertTrue("sandbox PSI: " + pod.getLinux(), pod.getLinux().getCpu().hasPsi() && pod.getLinux().hasIo());
+            }
             assertEquals(List.of(sandbox), runtime.listPodSandboxStats(ListPodSandboxStatsRequest.newBuilder().setFilter(
                     PodSandboxStatsFilter.newBuilder().putLabelSelector("tier", "frontend")).build()).getStatsList()
                     .stream().map(p -> p.getAttributes().getId()).toList());
@@ -1124,6 +1150,18 @@ public class CriIT {
                 .equals("bosun-" + uuid))) {
             Path pod = found.findFirst().orElseThrow(() -> new AssertionError("no cgroup of pod " + uuid + " in " + root));
             return pod.resolve("app-main-0");
+        }
+    }
+
+    /** The container's cgroup in the unified hierarchy of a hybrid host; a path that does not exist if it has none. */
+    private static Path unifiedCgroup(String uuid) throws Exception {
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        if (!Files.isDirectory(unified)) {
+            return unified.resolve("none");
+        }
+        try (var found = Files.find(unified.toRealPath(), 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
+                .equals("bosun-" + uuid))) {
+            return found.findFirst().map(p -> p.resolve("app-main-0")).orElse(unified.resolve("none"));
         }
     }
 

@@ -15,8 +15,21 @@ import java.time.Instant;
  * @param pageFaults page faults (cumulative)
  * @param majorPageFaults major page faults (cumulative)
  * @param processes the processes in the cgroup and below it
+ * @param swapUsageBytes swap used by the cgroup (v1: {@code memory.memsw.usage_in_bytes} less
+ *        {@code memory.usage_in_bytes}, as cAdvisor computes it; v2: {@code memory.swap.current});
+ *        null where the host does not account swap (since 1.2)
+ * @param cpuPressure the CPU's pressure stall information, or null (since 1.2)
+ * @param memoryPressure memory's, or null (since 1.2)
+ * @param ioPressure I/O's, or null (since 1.2)
  * @since 1.1
  */
 public record ResourceUsage(Instant timestamp, Long cpuUsageNanos, Long memoryUsageBytes, Long memoryWorkingSetBytes,
-        Long memoryRssBytes, Long pageFaults, Long majorPageFaults, Long processes) {
+        Long memoryRssBytes, Long pageFaults, Long majorPageFaults, Long processes, Long swapUsageBytes,
+        Pressure cpuPressure, Pressure memoryPressure, Pressure ioPressure) {
+    /** The figures of 1.1: no swap and no pressure figures. */
+    public ResourceUsage(Instant timestamp, Long cpuUsageNanos, Long memoryUsageBytes, Long memoryWorkingSetBytes,
+            Long memoryRssBytes, Long pageFaults, Long majorPageFaults, Long processes) {
+        this(timestamp, cpuUsageNanos, memoryUsageBytes, memoryWorkingSetBytes, memoryRssBytes, pageFaults,
+                majorPageFaults, processes, null, null, null, null);
+    }
 }

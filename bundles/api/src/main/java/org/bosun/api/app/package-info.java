@@ -5,7 +5,7 @@
  * Everything about an added app is recorded in its pod's directory, so the CLI or agent that added
  * it, and the engine bundle version that added it, may all be gone when it is stopped and removed.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.bosun.api.app;
 

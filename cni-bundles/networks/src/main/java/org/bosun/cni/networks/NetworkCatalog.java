@@ -23,7 +23,10 @@ import org.bosun.host.config.ConfigFolder;
  * declares a network of that name, and every other name is a user network from
  * {@code net.d/*.conf} or {@code *.conflist} of the local configuration directory, then the system
  * one. Files are read in file-name order; the first file declaring a name wins, so a local file
- * shadows a system file of the same network.
+ * shadows a system file of the same network. A name that is an absolute path is that CNI
+ * configuration file itself ({@code .conf}, {@code .conflist} or {@code .json}, as libcni reads
+ * them), whatever directory it is in: the CRI server's default network, the first file of
+ * Kubernetes' CNI configuration directory ({@code /etc/cni/net.d}), is named so.
  */
 final class NetworkCatalog {
     static final String HOST = "host";
@@ -78,6 +81,11 @@ final class NetworkCatalog {
         Map<String, NetworkConfig> user = userNetworks(paths);
         List<Planned> planned = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> e : asked) {
+            if (e.getKey().startsWith("/")) {
+                NetworkConfig config = file(Path.of(e.getKey()));
+                planned.add(new Planned(config.name(), e.getValue(), config));
+                continue;
+            }
             NetworkConfig config = user.get(e.getKey());
             if (config == null) {
                 config = builtin(paths, e.getKey());
@@ -123,6 +131,27 @@ final class NetworkCatalog {
     private NetworkConfig builtin(RuntimePaths paths, String name) {
         String json = builtins.json(name, ipamDir(paths));
         return json == null ? null : executor.parse(json, "built-in network " + name);
+    }
+
+    /** The network a CNI configuration file declares, named by its path. */
+    private NetworkConfig file(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (!(name.endsWith(".conf") || name.endsWith(".conflist") || name.endsWith(".json"))) {
+            throw BosunException.invalid("network config " + file + " is not a .conf, .conflist or .json file; name a"
+                    + " CNI configuration file");
+        }
+        NetworkConfig config;
+        try {
+            config = executor.load(file);
+        } catch (BosunException e) {
+            throw new BosunException(e.kind(), e.getMessage() + "; fix the file, or remove it from " + file.getParent()
+                    + " if that directory chose it", e);
+        }
+        if (RESERVED.contains(config.name())) {
+            throw BosunException.invalid("network config " + file + " declares network '" + config.name()
+                    + "', a name bosun reserves (" + String.join(", ", new TreeSet<>(RESERVED)) + "); rename it");
+        }
+        return config;
     }
 
     /** The user networks by name, local before system, each directory in file-name order. */

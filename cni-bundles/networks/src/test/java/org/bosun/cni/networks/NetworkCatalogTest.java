@@ -137,6 +137,43 @@ public class NetworkCatalogTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
+    /** A network named by the path of its file, wherever it is (the CRI server's default network). */
+    @Test
+    public void anAbsolutePathIsThatConfigFileWhateverItsDirectory() throws IOException {
+        Path dir = temp.newFolder("cni").toPath();
+        Path file = Files.writeString(dir.resolve("10-k8s.conflist"), """
+                {"cniVersion": "1.0.0", "name": "k8s-pod-network", "plugins": [{"type": "bridge"}, {"type": "portmap",
+                "capabilities": {"portMappings": true}}]}""");
+        NetworkCatalog.Planned p = catalog.plan(paths, List.of(Map.entry(file.toString(), Map.of()))).networks().get(0);
+        assertEquals("k8s-pod-network", p.name());
+        assertEquals(file.toString(), p.config().source());
+        assertEquals(List.of("bridge", "portmap"), p.config().plugins().stream().map(c -> c.type()).toList());
+        Path single = Files.writeString(dir.resolve("20-one.conf"), """
+                {"cniVersion": "0.4.0", "name": "one", "type": "bridge"}""");
+        assertEquals("one", catalog.plan(paths, List.of(Map.entry(single.toString(), Map.of()))).networks().get(0).name());
+    }
+
+    @Test
+    public void aBrokenOrMissingConfigFileNamedByPathIsOneLineSayingWhatToDo() throws IOException {
+        Path dir = temp.newFolder("cni").toPath();
+        Path broken = Files.writeString(dir.resolve("10-broken.conflist"), "{\"name\": \"x\", \"plugins\": [\n");
+        BosunException e = assertThrows(BosunException.class,
+                () -> catalog.plan(paths, List.of(Map.entry(broken.toString(), Map.of()))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage(), e.getMessage().startsWith("network config " + broken + " is not valid JSON: "));
+        assertTrue(e.getMessage(), e.getMessage().endsWith("; fix the file, or remove it from " + dir
+                + " if that directory chose it"));
+        assertFalse(e.getMessage().contains("\n"));
+        Path lo = Files.writeString(dir.resolve("00-lo.conf"), "{\"cniVersion\": \"0.4.0\", \"name\": \"lo\", \"type\": \"loopback\"}");
+        assertTrue(assertThrows(BosunException.class, () -> catalog.plan(paths, List.of(Map.entry(lo.toString(),
+                Map.of())))).getMessage().contains("a name bosun reserves"));
+        Path other = Files.writeString(dir.resolve("notes.txt"), "{}");
+        assertTrue(assertThrows(BosunException.class, () -> catalog.plan(paths, List.of(Map.entry(other.toString(),
+                Map.of())))).getMessage().contains("is not a .conf, .conflist or .json file"));
+        assertEquals(ErrorKind.NOT_FOUND, assertThrows(BosunException.class, () -> catalog.plan(paths,
+                List.of(Map.entry(dir.resolve("gone.conflist").toString(), Map.of())))).kind());
+    }
+
     @Test
     public void theNetworksAreListedInLookupOrderAFileReplacingABuiltInOne() throws IOException {
         Path local = netd(paths.localConfigDir(), "10-lab.conflist", "lab", "l");

@@ -256,15 +256,17 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
      */
     private static void requireIo(PodDirectory pod, String appName) {
         AppIo io = AppIo.read(pod.path().resolve("apps").resolve(appName));
-        if (io.criLog() != null) {
-            throw BosunException.notImplemented("the nspawn engine writes no CRI log (" + io.criLog() + ") for an added"
-                    + " app yet; run the container with the runc or crun runtime handler (the oci engine)");
-        }
         if (AddedApps.needsHolder(io) && !Files.isExecutable(Path.of(TerminalHolder.PYTHON))) {
             throw BosunException.unavailable("app " + appName + " has a " + (io.tty() ? "terminal" : "stream stdin")
                     + ", whose holder on the nspawn engine needs " + TerminalHolder.PYTHON + " (package python3-minimal);"
                     + " install it");
         }
+    }
+
+    /** The writer of the app's CRI log reopens it (see {@link AddedApps#reopenLog}). */
+    @Override
+    public void reopenLog(PodDirectory pod, String appName) {
+        AddedApps.reopenLog(pod, app(pod, appName).name());
     }
 
     @Override

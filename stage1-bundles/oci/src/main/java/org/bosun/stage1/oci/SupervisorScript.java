@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.stage1.rules.CriLogFormat;
 import org.bosun.stage1.rules.TerminalHolder;
 
 /**
@@ -26,7 +27,9 @@ import org.bosun.stage1.rules.TerminalHolder;
  * <li>{@code engine/ttyhold} ({@link TerminalHolder}, shared with the nspawn engine), a Python 3 program (Debian's /usr/bin/python3): the terminal holder of
  * an added app with the {@code tty} I/O mode, which runs its container with a console socket, keeps
  * the pty's master it receives (SCM_RIGHTS), copies its output into the app's output pipe and to
- * attached clients ({@code apps/NAME/tty}), their input to it, and sets their window sizes.</li>
+ * attached clients ({@code apps/NAME/tty}), their input to it, and sets their window sizes;</li>
+ * <li>{@code engine/cri-forward.awk} and {@code engine/cri-log.awk} ({@link CriLogFormat}, shared with
+ * the nspawn engine), the forwarders and writer of an added app's CRI log, which the supervisor runs.</li>
  * </ul>
  *
  * What differs from pod to pod is data the scripts read, {@code engine/plan} ({@link PodPlan}); no
@@ -40,7 +43,8 @@ final class SupervisorScript {
     static final String UNSHARE = "/usr/bin/unshare";
     static final String AWK = "/usr/bin/awk";
     /** The scripts, by their names in the pod's engine directory (and in this bundle). */
-    static final List<String> SCRIPTS = List.of("run", "supervise", "ttyhold");
+    static final List<String> SCRIPTS = List.of("run", "supervise", "ttyhold", CriLogFormat.FORWARDER,
+            CriLogFormat.WRITER);
     /** Those of the {@link #SCRIPTS} that are POSIX shell scripts. */
     static final List<String> SHELL_SCRIPTS = List.of("run", "supervise");
 
@@ -52,6 +56,9 @@ final class SupervisorScript {
         if (script.equals("ttyhold")) {
             // the holder every engine runs alike (the stage1 rules bundle's)
             return TerminalHolder.program();
+        }
+        if (script.equals(CriLogFormat.FORWARDER) || script.equals(CriLogFormat.WRITER)) {
+            return CriLogFormat.program(script);
         }
         try (InputStream in = SupervisorScript.class.getResourceAsStream(script)) {
             if (in == null) {

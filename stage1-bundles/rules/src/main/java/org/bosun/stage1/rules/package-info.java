@@ -4,10 +4,10 @@
  * {@code etc/} files in each app ({@link org.bosun.stage1.rules.EtcMountPoints}), the check of the
  * apps' names at the engine's own boundary ({@link org.bosun.stage1.rules.AppNames}), the devices
  * an app may open ({@link org.bosun.stage1.rules.AllowedDevices}), how an entered process joins
- * an app's cgroups ({@link org.bosun.stage1.rules.ProcessCgroups}) and the holder of an added app's attachable streams ({@link org.bosun.stage1.rules.TerminalHolder}). What the host can give (its
+ * an app's cgroups ({@link org.bosun.stage1.rules.ProcessCgroups}) and the holder of an added app's attachable streams ({@link org.bosun.stage1.rules.TerminalHolder}) and the writer of its CRI log ({@link org.bosun.stage1.rules.CriLogFormat}). What the host can give (its
  * capability bounding set) is a host fact: {@code org.bosun.host.HostCapabilities}.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.bosun.stage1.rules;
 
