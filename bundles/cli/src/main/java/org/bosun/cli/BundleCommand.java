@@ -1,21 +1,16 @@
 package org.bosun.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.bosun.api.BosunException;
-import org.bosun.api.provider.ProviderKind;
-import org.bosun.api.trust.Signer;
-import org.bosun.api.trust.TrustStore;
-import org.osgi.framework.Bundle;
+import org.bosun.api.bundle.BundleChange;
+import org.bosun.api.bundle.BundleRecord;
+import org.bosun.api.bundle.PlatformBundles;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,21 +65,20 @@ final class BundleCommand implements Callable<Integer> {
         return session.context != null && session.context.getProperty(TrustCommand.AGENT_SOCKET_PROPERTY) != null;
     }
 
-    static ExtensionBundles extensions(Session session) {
-        ExtensionBundles extensions = new ExtensionBundles(context(session), session.paths().dataDir());
-        extensions.checkSameDirectory(throughAgent(session));
-        return extensions;
-    }
-
-    static String state(Bundle b) {
-        return switch (b.getState()) {
-            case Bundle.ACTIVE -> "active";
-            case Bundle.RESOLVED -> b.getHeaders().get("Fragment-Host") != null ? "fragment" : "resolved";
-            case Bundle.INSTALLED -> "installed";
-            case Bundle.STARTING -> "starting";
-            case Bundle.STOPPING -> "stopping";
-            default -> "uninstalled";
-        };
+    /** The platform's bundle service (bundle org.bosun.extensions), for one command. */
+    static <R> R bundles(Session session, java.util.function.Function<PlatformBundles, R> operation) {
+        BundleContext context = context(session);
+        ServiceReference<PlatformBundles> ref = context.getServiceReference(PlatformBundles.class);
+        PlatformBundles bundles = ref == null ? null : context.getService(ref);
+        if (bundles == null) {
+            throw BosunException.unavailable("the bundle service (bundle org.bosun.extensions) is not running in "
+                    + where(session) + "; bosun bundle needs it");
+        }
+        try {
+            return operation.apply(bundles);
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     static String where(Session session) {
@@ -113,39 +107,21 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BundleContext context = context(session);
-            ExtensionIndex index = ExtensionIndex.read(session.paths().dataDir());
-            String loadedFrom = context.getProperty(ExtensionBundles.DIR_PROPERTY);
-            boolean sameDir = loadedFrom == null || Path.of(loadedFrom).equals(session.paths().dataDir());
+            List<BundleRecord> records = bundles(session, b -> b.list(session.paths()));
             ArrayNode array = PodJson.JSON.createArrayNode();
-            Set<String> seen = new HashSet<>();
-            for (Bundle b : context.getBundles()) {
+            for (BundleRecord r : records) {
                 ObjectNode node = array.addObject();
-                node.put("id", b.getBundleId());
-                node.put("symbolicName", String.valueOf(b.getSymbolicName()));
-                node.put("version", b.getVersion().toString());
-                node.put("state", state(b));
-                var entry = sameDir && b.getSymbolicName() != null ? index.find(b.getSymbolicName()) : java.util.Optional.<ExtensionIndex.Entry>empty();
-                node.put("origin", b.getBundleId() == 0 ? "framework" : entry.isPresent() ? origin(entry.get()) : "built-in");
-                entry.ifPresent(e -> {
-                    seen.add(e.symbolicName());
-                    if (e.previous() != null) {
-                        node.put("previousVersion", e.previous().version());
-                    }
-                });
-            }
-            for (ExtensionIndex.Entry e : index.entries()) {
-                if (!seen.contains(e.symbolicName())) {
-                    // Indexed but not in this framework: the agent started before, or it loads another --dir.
-                    ObjectNode node = array.addObject();
+                if (r.id() == null) {
                     node.putNull("id");
-                    node.put("symbolicName", e.symbolicName());
-                    node.put("version", e.current().version());
-                    node.put("state", "not loaded");
-                    node.put("origin", origin(e));
-                    if (e.previous() != null) {
-                        node.put("previousVersion", e.previous().version());
-                    }
+                } else {
+                    node.put("id", r.id());
+                }
+                node.put("symbolicName", r.symbolicName());
+                node.put("version", r.version());
+                node.put("state", r.state());
+                node.put("origin", r.origin());
+                if (r.previousVersion() != null) {
+                    node.put("previousVersion", r.previousVersion());
                 }
             }
             if (format != OutputFormat.TABULAR) {
@@ -162,11 +138,6 @@ final class BundleCommand implements Callable<Integer> {
             Table.print(session.out(), rows);
             return 0;
         }
-    }
-
-    /** An extension of the vendor's, or the update of a built-in bundle ({@code bosun bundle update}). */
-    static String origin(ExtensionIndex.Entry entry) {
-        return entry.updatesBuiltIn() ? "updated built-in" : "extension";
     }
 
     /** The flags of install and update: the jar and its signature. */
@@ -189,49 +160,20 @@ final class BundleCommand implements Callable<Integer> {
             this.session = session;
         }
 
-        /** The jar, read and (unless --insecure-options=bundle) verified. */
-        BundleJar verifiedJar() {
-            BundleJar jar = BundleJar.read(session.resolve(file));
-            Path signatureFile = signature != null ? session.resolve(signature)
-                    : jar.file().resolveSibling(jar.file().getFileName() + ".asc");
-            if (session.global.insecureBundles()) {
-                return jar;
+        /** The jar's path, as the user gave it, resolved against the caller's directory. */
+        Path jar() {
+            return session.resolve(file);
+        }
+
+        /** The signature given with --signature, or null for FILE.asc beside the jar. */
+        Path signature() {
+            return signature == null ? null : session.resolve(signature);
+        }
+
+        void debugSigner(BundleChange change) {
+            if (change.signer() != null) {
+                session.debug("bundle " + jar() + " signed by " + change.signer());
             }
-            if (!Files.isRegularFile(signatureFile)) {
-                throw BosunException.precondition("bundle " + jar.file() + " is not signed: "
-                        + (signature != null ? "the signature " + signatureFile + " does not exist"
-                                : "no " + signatureFile.getFileName() + " beside it")
-                        + "; give its detached signature with --signature=FILE, or accept it unsigned with"
-                        + " --insecure-options=bundle");
-            }
-            try {
-                if (Files.size(signatureFile) > MAX_SIGNATURE_BYTES) {
-                    throw BosunException.invalid("signature " + signatureFile + " is larger than "
-                            + MAX_SIGNATURE_BYTES + " bytes; a detached signature is far smaller");
-                }
-            } catch (IOException e) {
-                throw BosunException.precondition("cannot read signature " + signatureFile + ": " + e.getMessage());
-            }
-            Signer signer = session.provider(ProviderKind.TRUST_STORE, null)
-                    .orElseThrow(() -> BosunException.unavailable("the trust service (bundle org.bosun.trust) is not"
-                            + " installed; bosun bundle needs it to verify signatures"))
-                    .use((TrustStore t) -> {
-                        try (InputStream signed = Files.newInputStream(jar.file());
-                                InputStream sig = Files.newInputStream(signatureFile)) {
-                            return t.verify(session.paths(), jar.trustName(), "bundle " + jar.file(), signed, sig);
-                        } catch (IOException e) {
-                            throw BosunException.precondition("cannot read bundle " + jar.file() + " or its signature "
-                                    + signatureFile + ": " + e.getMessage());
-                        }
-                    });
-            if (signer.scope().isRoot()) {
-                throw BosunException.precondition("bundle " + jar.file() + " is signed by root key "
-                        + signer.key().fingerprint() + ", but bundles run as root and need a key trusted for their"
-                        + " vendor: bosun trust --prefix=" + jar.trustName() + " KEYFILE");
-            }
-            session.debug("bundle " + jar.file() + " signed by " + signer.key().fingerprint() + " ("
-                    + signer.key().userId() + "), trusted for " + signer.scope());
-            return jar;
         }
     }
 
@@ -245,11 +187,11 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ExtensionBundles extensions = extensions(session);
-            BundleJar jar = verifiedJar();
-            Bundle bundle = extensions.install(jar);
-            session.out().println("Installed " + bundle.getSymbolicName() + " " + bundle.getVersion() + " (bundle "
-                    + bundle.getBundleId() + ", " + state(bundle) + " in " + where(session) + ")");
+            BundleChange c = bundles(session,
+                    b -> b.install(session.paths(), jar(), signature(), session.global.insecureBundles()));
+            debugSigner(c);
+            session.out().println("Installed " + c.symbolicName() + " " + c.to() + " (bundle " + c.bundleId() + ", "
+                    + c.state() + " in " + c.platform() + ")");
             return 0;
         }
     }
@@ -265,15 +207,11 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ExtensionBundles extensions = extensions(session);
-            BundleJar jar = verifiedJar();
-            String before = extensions.index().find(jar.symbolicName()).map(e -> e.current().version())
-                    .or(() -> extensions.installed(jar.symbolicName()).map(b -> b.getVersion().toString()))
-                    .orElse(null);
-            Bundle bundle = extensions.update(jar);
-            session.out().println("Updated " + bundle.getSymbolicName() + " from " + before + " to "
-                    + bundle.getVersion() + " (bundle " + bundle.getBundleId() + ", " + state(bundle) + " in "
-                    + where(session) + ")");
+            BundleChange c = bundles(session,
+                    b -> b.update(session.paths(), jar(), signature(), session.global.insecureBundles()));
+            debugSigner(c);
+            session.out().println("Updated " + c.symbolicName() + " from " + c.from() + " to " + c.to() + " (bundle "
+                    + c.bundleId() + ", " + c.state() + " in " + c.platform() + ")");
             return 0;
         }
     }
@@ -296,11 +234,9 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ExtensionBundles extensions = extensions(session);
-            String before = extensions.index().find(name).map(e -> e.current().version()).orElse(null);
-            Bundle bundle = extensions.rollback(name);
-            session.out().println("Rolled " + name + " back from " + before + " to " + bundle.getVersion() + " (bundle "
-                    + bundle.getBundleId() + ", " + state(bundle) + " in " + where(session) + ")");
+            BundleChange c = bundles(session, b -> b.rollback(session.paths(), name));
+            session.out().println("Rolled " + name + " back from " + c.from() + " to " + c.to() + " (bundle "
+                    + c.bundleId() + ", " + c.state() + " in " + c.platform() + ")");
             return 0;
         }
     }
@@ -323,16 +259,15 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ExtensionBundles extensions = extensions(session);
-            ExtensionIndex.Entry removed = extensions.uninstall(name);
-            if (removed.updatesBuiltIn()) {
-                session.out().println("Uninstalled the update " + removed.symbolicName() + " " + removed.current().version()
-                        + extensions.installed(name).map(b -> "; the built-in " + b.getVersion() + " is back").orElse("")
-                        + " (in " + where(session) + " and " + ExtensionIndex.folder(session.paths().dataDir()) + ")");
+            BundleChange c = bundles(session, b -> b.uninstall(session.paths(), name));
+            if (c.updatesBuiltIn()) {
+                session.out().println("Uninstalled the update " + c.symbolicName() + " " + c.from()
+                        + (c.to() == null ? "" : "; the built-in " + c.to() + " is back") + " (in " + c.platform()
+                        + " and " + c.folder() + ")");
                 return 0;
             }
-            session.out().println("Uninstalled " + removed.symbolicName() + " " + removed.current().version()
-                    + " (from " + where(session) + " and " + ExtensionIndex.folder(session.paths().dataDir()) + ")");
+            session.out().println("Uninstalled " + c.symbolicName() + " " + c.from() + " (from " + c.platform()
+                    + " and " + c.folder() + ")");
             return 0;
         }
     }

@@ -33,16 +33,51 @@ abstract class BosunPage extends AbstractServlet {
     }
 
     BosunPage(BundleContext context, String label) {
-        this.paths = dataPaths(context.getProperty("bosun.agent.dir"));
+        this.paths = dataPaths(context.getProperty("bosun.agent.dir"), context.getProperty("bosun.agent.localConfig"),
+                context.getProperty("bosun.agent.systemConfig"));
         this.label = label;
     }
 
-    /** The agent's data directory (its --dir), as its other services use it. */
-    static RuntimePaths dataPaths(String dataDir) {
+    /**
+     * The agent's data directory and configuration directories ({@code bosun --dir=D --local-config=L
+     * --system-config=S agent}), each else its default, as its other services use them: a bundle update
+     * verifies its signature with the keys trusted in the agent's configuration.
+     */
+    static RuntimePaths dataPaths(String dataDir, String localConfig, String systemConfig) {
         RuntimePaths defaults = RuntimePaths.defaults();
-        return dataDir == null || dataDir.isEmpty() ? defaults
-                : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
+        return new RuntimePaths(given(dataDir) ? Path.of(dataDir) : defaults.dataDir(),
+                given(localConfig) ? Path.of(localConfig) : defaults.localConfigDir(),
+                given(systemConfig) ? Path.of(systemConfig) : defaults.systemConfigDir());
     }
+
+    private static boolean given(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    /**
+     * A form field: a parameter, or in a multipart form (an upload) the text of its part, at most
+     * {@link #MAX_FIELD_BYTES}; null when the request has none.
+     */
+    static String field(HttpServletRequest request, String name) {
+        String value = request.getParameter(name);
+        String type = request.getContentType();
+        if (value != null || type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
+            return value;
+        }
+        try {
+            jakarta.servlet.http.Part part = request.getPart(name);
+            if (part == null || part.getSubmittedFileName() != null) {
+                return null;
+            }
+            try (java.io.InputStream in = part.getInputStream()) {
+                return new String(in.readNBytes(MAX_FIELD_BYTES), StandardCharsets.UTF_8);
+            }
+        } catch (IOException | jakarta.servlet.ServletException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    static final int MAX_FIELD_BYTES = 8192;
 
     /** The page's address: the console's root and the label. */
     final String root(HttpServletRequest request) {
@@ -90,7 +125,7 @@ abstract class BosunPage extends AbstractServlet {
 
     @Override
     protected final void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refusal = token.refusal(request.getParameter(FormToken.FIELD), request.getHeader("Origin"),
+        String refusal = token.refusal(field(request, FormToken.FIELD), request.getHeader("Origin"),
                 request.getHeader("Sec-Fetch-Site"), request.getScheme(), request.getHeader("Host"));
         if (refusal != null) {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.webconsole.servlet.ServletConstants;
 import org.bosun.api.BosunException;
+import org.bosun.api.bundle.PlatformBundles;
 import org.bosun.api.net.NetworkDefinition;
 import org.bosun.api.net.NetworkProvider;
 import org.bosun.api.provider.ProviderKind;
@@ -16,9 +17,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * The Networks page: the network providers with their bundles and states (as on the Engines page), and
+ * The Networks page: the network providers with their bundles and states (as on the Engines page; a
+ * provider's bundle is updated and rolled back here as {@code bosun bundle update|rollback} does), and
  * the networks each one defines for this node, which {@code --net=} names: name, where it is defined
  * (a {@code net.d} file, or built in), and its CNI plugins. Read through each provider's
  * {@link NetworkProvider#networks}, the provider's own reading of its configuration.
@@ -27,16 +32,22 @@ import org.osgi.service.component.annotations.Reference;
         ServletConstants.PLUGIN_LABEL + "=" + NetworksPlugin.LABEL,
         ServletConstants.PLUGIN_TITLE + "=Networks",
         ServletConstants.PLUGIN_CATEGORY + "=bosun" })
-public final class NetworksPlugin extends BosunPage {
+public final class NetworksPlugin extends SwapPage {
     static final String LABEL = "bosun-networks";
     private static final long serialVersionUID = 1L;
 
-    private final transient ProviderRegistry providers;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile PlatformBundles bundles;
 
     @Activate
     public NetworksPlugin(BundleContext context, @Reference ProviderRegistry providers) {
-        super(context, LABEL);
-        this.providers = providers;
+        super(context, LABEL, providers, List.of(ProviderKind.NETWORK), "a network provider");
+    }
+
+    @Override
+    PlatformBundles bundles() {
+        return bundles;
     }
 
     /** One provider's networks, or why it does not list them. */
@@ -44,8 +55,7 @@ public final class NetworksPlugin extends BosunPage {
     }
 
     @Override
-    void render(HttpServletRequest request, PrintWriter out) {
-        EnginesPlugin.providers(out, ProviderKind.NETWORK, providers.status(paths));
+    void more(HttpServletRequest request, PrintWriter out) {
         List<Listed> listed = new ArrayList<>();
         for (ProviderReference<NetworkProvider> ref : providers.providers(ProviderKind.NETWORK, null)) {
             try {

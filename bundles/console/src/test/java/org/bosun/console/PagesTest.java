@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.bundle.BundleRecord;
+import org.bosun.api.provider.ProviderStatus;
 import org.bosun.api.event.BosunEvent;
 import org.bosun.api.event.EventType;
 import org.bosun.api.image.ImageGcReport;
@@ -264,5 +266,105 @@ public class PagesTest {
         assertTrue(html, html.contains("<td class='name'>" + EVIL_ESCAPED + "</td><td class='source'>/etc/bosun/net.d/"
                 + EVIL_ESCAPED + "</td>"));
         assertTrue(html, html.contains("<p class='statline ui-state-error'>other: network provider x does not list its networks</p>"));
+    }
+
+    static final java.util.function.Function<String, ProviderStatus> ACTIVE_ENGINE = name -> new ProviderStatus(
+            org.bosun.api.provider.ProviderKind.ENGINE, name, "org.bosun.stage1." + name, "1.99.0", 1,
+            ProviderStatus.State.ACTIVE, null);
+
+    @Test
+    public void aProvidersRowHasItsBundleVersionAbiStateAndTheRollbackOfAnUpdate() {
+        List<ProviderStatus> all = List.of(ACTIVE_ENGINE.apply("fly"),
+                new ProviderStatus(org.bosun.api.provider.ProviderKind.ENGINE, "nspawn", "org.bosun.stage1.nspawn",
+                        "1.1.0", 1, ProviderStatus.State.INACTIVE, "systemd-nspawn is not installed"),
+                new ProviderStatus(org.bosun.api.provider.ProviderKind.SECURITY_MODULE, "selinux",
+                        "org.bosun.security.selinux", "1.1.0", null, ProviderStatus.State.ACTIVE, null));
+        Map<String, BundleRecord> records = Map.of(
+                "org.bosun.stage1.fly", new BundleRecord(7L, "org.bosun.stage1.fly", "1.99.0", "active",
+                        "updated built-in", null),
+                "org.bosun.stage1.nspawn", new BundleRecord(8L, "org.bosun.stage1.nspawn", "1.1.0", "active",
+                        "built-in", null));
+        String html = page(out -> ProviderBundles.providers(out, "/c/bosun-engines", "tok",
+                org.bosun.api.provider.ProviderKind.ENGINE, all, records));
+        assertTrue(html, html.contains("<table class='nicetable' id='bosun-engine'>"));
+        assertTrue(html, html.contains("<tr data-bundle='org.bosun.stage1.fly'><td class='name'>fly</td>"
+                + "<td class='bundle'>org.bosun.stage1.fly</td><td class='version'>1.99.0</td><td>1</td>"
+                + "<td class='state'>active</td><td class='origin'>updated built-in</td><td><form method='post'"
+                + " action='/c/bosun-engines'"));
+        assertTrue(html, html.contains("name='action' value='rollback'><input type='hidden' name='bundle'"
+                + " value='org.bosun.stage1.fly'><button type='submit' class='bosun-rollback ui-button'"
+                + " id='bosun-rollback-org.bosun.stage1.fly'>Roll back to the built-in</button>"));
+        assertTrue("the inactive one says why", html.contains("<td class='state'>inactive: systemd-nspawn is not"
+                + " installed</td><td class='origin'>built-in</td><td></td></tr>"));
+        assertFalse("another kind's provider is not on this table", html.contains("selinux"));
+        assertFalse("a bundle without an update has no Roll back", html.contains("bosun-rollback-org.bosun.stage1.nspawn"));
+    }
+
+    @Test
+    public void anExtensionWithAPreviousVersionRollsBackToIt() {
+        BundleRecord r = new BundleRecord(9L, "com.example.x", "2.0.0", "active", "extension", "1.0.0");
+        assertTrue(ProviderBundles.rollback("/c/p", "tok", r).contains(">Roll back to 1.0.0</button>"));
+        assertEquals("", ProviderBundles.rollback("/c/p", "tok",
+                new BundleRecord(9L, "com.example.x", "1.0.0", "active", "extension", null)));
+    }
+
+    @Test
+    public void providerAndBundleNamesAreEscapedInTheTableAndItsForms() {
+        ProviderStatus evil = new ProviderStatus(org.bosun.api.provider.ProviderKind.ENGINE, EVIL, "com.example." + EVIL,
+                EVIL, 1, ProviderStatus.State.INACTIVE, EVIL);
+        BundleRecord r = new BundleRecord(9L, "com.example." + EVIL, "2.0.0", "active", "extension", EVIL);
+        String html = page(out -> ProviderBundles.providers(out, "/c/" + EVIL, EVIL,
+                org.bosun.api.provider.ProviderKind.ENGINE, List.of(evil), Map.of(evil.bundleSymbolicName(), r)));
+        html += page(out -> ProviderBundles.updateForm(out, "/c/" + EVIL, EVIL, EVIL));
+        assertFalse(html, html.contains("<script>"));
+        assertFalse(html, html.contains("'x'"));
+        assertTrue(html, html.contains("Roll back to " + EVIL_ESCAPED));
+    }
+
+    @Test
+    public void theUpdateFormUploadsAJarAndItsSignatureOrAUrlWithTheToken() {
+        String html = page(out -> ProviderBundles.updateForm(out, "/c/bosun-security", "tok", "a security module"));
+        assertTrue(html, html.contains("<form method='post' action='/c/bosun-security' enctype='multipart/form-data'"
+                + " id='bosun-update-form'><input type='hidden' name='bosun-token' value='tok'><input type='hidden'"
+                + " name='action' value='update'>"));
+        assertTrue(html, html.contains("<input type='file' name='jar'"));
+        assertTrue(html, html.contains("<input type='file' name='signature'"));
+        assertTrue(html, html.contains("<input type='url' name='url'"));
+    }
+
+    @Test
+    public void anUploadKeepsAPlainFileNameOnly() {
+        assertEquals("fly-1.99.jar", ProviderBundles.plainName("C:\\Users\\me\\fly-1.99.jar"));
+        assertEquals("fly-1.99.jar", ProviderBundles.plainName("/a/b/fly-1.99.jar"));
+        assertEquals("bundle.jar", ProviderBundles.plainName("../.."));
+        assertEquals("bundle.jar", ProviderBundles.plainName(".hidden.jar"));
+        assertEquals("bundle.jar", ProviderBundles.plainName("a b.jar"));
+        assertEquals("bundle.jar", ProviderBundles.plainName("x.jar.asc"));
+        assertEquals("bundle.jar", ProviderBundles.plainName(null));
+    }
+
+    @Test
+    public void aBundleUrlMustBeHttpOrHttps() {
+        Path dir = Path.of("/nonexistent");
+        for (String url : List.of("file:///etc/passwd", "ftp://example.com/x.jar", "x.jar", "http:///x.jar")) {
+            try {
+                ProviderBundles.download(url, dir);
+                throw new AssertionError(url + " was accepted");
+            } catch (org.bosun.api.BosunException e) {
+                assertEquals(org.bosun.api.ErrorKind.INVALID_ARGUMENT, e.kind());
+                assertTrue(e.getMessage(), e.getMessage().startsWith("bundle URL " + url + " is not an http or https"
+                        + " URL"));
+            }
+        }
+    }
+
+    @Test
+    public void withoutTheBundleServiceAnUpdateIsUnavailable() {
+        try {
+            ProviderBundles.rollback(null, PATHS, "org.bosun.stage1.fly");
+            throw new AssertionError("rolled back without a service");
+        } catch (org.bosun.api.BosunException e) {
+            assertEquals(org.bosun.api.ErrorKind.UNAVAILABLE, e.kind());
+        }
     }
 }

@@ -261,6 +261,11 @@ public class BundleIT extends E2eCase {
 
     /** The distribution's jar whose file name starts with {@code prefix}. */
     private Path builtInJar(String prefix) throws IOException {
+        return builtInJar(fixture, prefix);
+    }
+
+    /** The distribution's jar whose file name starts with {@code prefix}. */
+    static Path builtInJar(BosunFixture fixture, String prefix) throws IOException {
         try (Stream<Path> jars = Files.list(fixture.dist.resolve("bundles"))) {
             return jars.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
                     .orElseThrow(() -> new AssertionError("no " + prefix + "*.jar in " + fixture.dist));
@@ -268,7 +273,7 @@ public class BundleIT extends E2eCase {
     }
 
     /** {@code jar} with its Bundle-Version replaced, as a vendor's rebuild of it would be. */
-    private static Path withVersion(Path jar, String version, Path target) throws IOException {
+    static Path withVersion(Path jar, String version, Path target) throws IOException {
         try (JarInputStream in = new JarInputStream(Files.newInputStream(jar), false)) {
             Manifest manifest = in.getManifest();
             manifest.getMainAttributes().putValue("Bundle-Version", version);

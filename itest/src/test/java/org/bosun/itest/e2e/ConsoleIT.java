@@ -37,6 +37,9 @@ import org.junit.runners.Parameterized.Parameters;
 public class ConsoleIT extends E2eCase {
     @ClassRule
     public static final BosunFixture FIXTURE = new BosunFixture();
+    @ClassRule
+    public static final GpgHome GPG = new GpgHome();
+    static final String FLY_ENGINE = "org.bosun.stage1.fly";
 
     static final Path BROWSER = Path.of(System.getProperty("user.dir"), "browser");
     static final String USER = "admin";
@@ -293,6 +296,161 @@ public class ConsoleIT extends E2eCase {
                 !pagesOutput.contains("Exception"));
         assertExit(0, bosun("gc", "--grace-period=0s"));
         assertNoPods();
+    }
+
+    /**
+     * The swap of a provider's bundle from the console: the fly engine's bundle updated from the Engines page
+     * (an uploaded jar and its signature, then a URL) while a fly pod runs, which keeps running with the same
+     * pid; each rolled back from the page; an unsigned jar refused with the message {@code bosun bundle update}
+     * gives. The Image formats and Security modules pages list their providers.
+     */
+    @Test
+    public void theFlyBundleIsSwappedFromTheEnginesPageWhileAFlyPodRuns() throws Exception {
+        assertTrue("playwright-core is not installed in " + BROWSER + "; run scripts/install (npm ci there)",
+                Files.isDirectory(BROWSER.resolve("node_modules/playwright-core")));
+        int port = freePort();
+        Path etc = config("\"password\": \"" + PASSWORD + "\"", port);
+        // The key that signs the update, trusted for bosun's own bundles in the console agent's configuration.
+        String signer = GPG.generate("Bundle Vendor <vendor@example.com>", "ed25519");
+        assertExit(0, call(Mode.IN_PROCESS, work, null, List.of(fixture.bin.toString(), "--dir", data.toString(),
+                "--local-config", etc.toString(), "trust", "--prefix=bundle/org.bosun", "--skip-fingerprint-review",
+                GPG.export(signer, work.resolve("vendor.asc")).toString())));
+        Path builtIn = BundleIT.builtInJar(fixture, "bosun-stage1-fly-");
+        Path update = BundleIT.withVersion(builtIn, "1.99.0.consoleit", work.resolve("fly-update.jar"));
+        Path signature = GPG.sign(signer, update);
+        Path served = Files.createDirectories(work.resolve("served"));
+        Path byUrl = BundleIT.withVersion(builtIn, "1.98.0.consoleit", served.resolve("fly-url.jar"));
+        GPG.sign(signer, byUrl);
+        Path unsigned = BundleIT.withVersion(builtIn, "1.97.0.consoleit",
+                Files.createDirectories(work.resolve("unsigned")).resolve("fly-unsigned.jar"));
+        // What the CLI says to the unsigned jar (the directory aside), which the page must say too.
+        BosunResult cliUnsigned = call(Mode.IN_PROCESS, work, null, List.of(fixture.bin.toString(), "--dir",
+                data.toString(), "--local-config", etc.toString(), "bundle", "update", unsigned.toString()));
+        assertExit(5, cliUnsigned);
+        String unsignedError = cliUnsigned.stderr.trim().replaceFirst("^bosun bundle update: ", "")
+                .replace(unsigned.getParent() + "/", "DIR/");
+        assertTrue(unsignedError, unsignedError.contains("is not signed"));
+
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Path file = served.resolve(exchange.getRequestURI().getPath().substring(1));
+            if (!file.getParent().equals(served) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                exchange.sendResponseHeaders(200, Files.size(file));
+                try (var body = exchange.getResponseBody()) {
+                    Files.copy(file, body);
+                }
+            }
+            exchange.close();
+        });
+        server.start();
+        Process agent = consoleAgent(etc).start();
+        BosunProcess run = null;
+        try {
+            String console = "http://127.0.0.1:" + port + "/system/console";
+            boolean up = eventually(Duration.ofSeconds(90), Duration.ofMillis(200),
+                    () -> !agent.isAlive() || answers(console + "/bosun-engines", PASSWORD) == 200);
+            assertTrue("the console answers within 90 s; agent output:\n"
+                    + Files.readString(work.resolve("console-agent.err")), up && agent.isAlive());
+            startupOutput = Files.size(work.resolve("console-agent.err"));
+
+            Path uuidFile = work.resolve("pod.uuid");
+            run = startBosun("run", INSECURE, FLY, "--uuid-file-save=" + uuidFile, aci(), "--", "-c", "sleep 120");
+            assertTrue("the pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
+                    () -> Files.exists(uuidFile) && states(list()).equals(List.of("running"))));
+            String uuid = Files.readString(uuidFile).trim();
+            String pidBefore = pid(uuid);
+            String builtInVersion = manifestVersion(builtIn);
+
+            Path shots = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target/console-screenshots"));
+            ProcessBuilder node = new ProcessBuilder("node", BROWSER.resolve("console-swap.mjs").toString())
+                    .directory(BROWSER.toFile()).redirectErrorStream(true);
+            node.environment().put("CONSOLE_URL", console);
+            node.environment().put("CONSOLE_USER", USER);
+            node.environment().put("CONSOLE_PASSWORD", PASSWORD);
+            node.environment().put("POD_UUID", uuid);
+            node.environment().put("UPDATE_JAR", update.toString());
+            node.environment().put("UPDATE_SIGNATURE", signature.toString());
+            node.environment().put("UPDATE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/fly-url.jar");
+            node.environment().put("UNSIGNED_JAR", unsigned.toString());
+            node.environment().put("SCREENSHOTS", shots.toString());
+            Process browser = node.start();
+            String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("the browser test ends within 120 s", browser.waitFor(120, TimeUnit.SECONDS));
+            assertEquals("browser test:\n" + out, 0, browser.exitValue());
+            List<String> lines = out.lines().toList();
+            String where = " in the agent)";
+            assertTrue(out, lines.contains("engines-page-status: 200"));
+            assertTrue(out, lines.contains("fly-version-before: " + builtInVersion));
+            assertTrue(out, lines.contains("fly-state-before: active"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("update-message: Updated " + FLY_ENGINE.replace(".", "\\.")
+                    + " from " + builtInVersion.replace(".", "\\.") + " to 1\\.99\\.0\\.consoleit \\(bundle \\d+, \\w+"
+                    + where.replace(".", "\\.").replace(")", "\\)"))));
+            assertTrue(out, lines.contains("fly-version-after-update: 1.99.0.consoleit"));
+            assertTrue(out, lines.contains("fly-origin-after-update: updated built-in"));
+            assertTrue(out, lines.contains("pod-state-after-update: running"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("rollback-message: Rolled " + FLY_ENGINE
+                    + " back from 1.99.0.consoleit to " + builtInVersion + " (bundle ") && l.endsWith(where)));
+            assertTrue(out, lines.contains("fly-version-after-rollback: " + builtInVersion));
+            assertTrue(out, lines.contains("rollback-shown-after-rollback: 0"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("url-update-message: Updated " + FLY_ENGINE
+                    + " from " + builtInVersion + " to 1.98.0.consoleit (bundle ")));
+            assertTrue(out, lines.contains("fly-version-after-url-update: 1.98.0.consoleit"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("url-rollback-message: Rolled " + FLY_ENGINE
+                    + " back from 1.98.0.consoleit to " + builtInVersion)));
+            assertTrue(out, lines.contains("pod-state-after-swaps: running"));
+            String pageUnsigned = lines.stream().filter(l -> l.startsWith("unsigned-message: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(out)).substring("unsigned-message: ".length())
+                    .replaceAll("bundle /\\S*/bosun-console-upload-[^/]+/", "bundle DIR/");
+            assertEquals("the page refuses the unsigned jar as the CLI does", "error: " + unsignedError, pageUnsigned);
+            assertTrue(out, lines.contains("fly-version-after-unsigned: " + builtInVersion));
+            assertTrue(out, lines.contains("image-format-page-status: 200"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("image-format: appc \\| org\\.bosun\\.image\\.appc \\| \\S+ \\| \\d* \\| active")));
+            assertTrue(out, lines.contains("image-format-update-form: 1"));
+            assertTrue(out, lines.contains("security-module-page-status: 200"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("security-module: \\S+ \\| org\\.bosun\\.security\\.capabilities \\| .*")));
+            assertTrue(out, lines.contains("security-module-update-form: 1"));
+            assertTrue(out, lines.contains("forged-rollback-status: 403"));
+
+            // the pod was never disturbed: the same process, still running, through every swap
+            assertEquals("the pod's pid after the swaps", pidBefore, pid(uuid));
+            assertEquals(List.of("running"), states(list()));
+            assertTrue("no update is left in the data directory",
+                    !Files.exists(data.resolve("bundles/index.json"))
+                            || !Files.readString(data.resolve("bundles/index.json")).contains(FLY_ENGINE));
+            assertExit(0, bosun("stop", uuid));
+            run.await(Duration.ofSeconds(60));
+            run = null;
+        } finally {
+            if (run != null && Files.exists(work.resolve("pod.uuid"))) {
+                bosun("stop", "--force", Files.readString(work.resolve("pod.uuid")).trim());
+            }
+            stop(agent);
+            server.stop(0);
+        }
+        byte[] err = Files.readAllBytes(work.resolve("console-agent.err"));
+        String pagesOutput = new String(err, (int) startupOutput, err.length - (int) startupOutput, StandardCharsets.UTF_8);
+        assertTrue("the console agent's output has no exception after its start:\n" + pagesOutput,
+                !pagesOutput.contains("Exception"));
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+    }
+
+    /** The pod's {@code pid=} as {@code bosun status} prints it. */
+    String pid(String uuid) throws Exception {
+        BosunResult status = bosun("status", uuid);
+        assertExit(0, status);
+        return status.stdout.lines().filter(l -> l.startsWith("pid=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no pid in\n" + status.describe()));
+    }
+
+    static String manifestVersion(Path jar) throws IOException {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            return org.osgi.framework.Version.parseVersion(j.getManifest().getMainAttributes().getValue("Bundle-Version"))
+                    .toString();
+        }
     }
 
     /** {@code bosun image list --format=json}, parsed. */

@@ -1,4 +1,4 @@
-package org.bosun.cli;
+package org.bosun.extensions;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;

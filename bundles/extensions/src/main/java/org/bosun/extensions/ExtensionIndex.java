@@ -1,4 +1,4 @@
-package org.bosun.cli;
+package org.bosun.extensions;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,6 +15,8 @@ import java.util.Optional;
 import org.bosun.api.BosunException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -35,6 +37,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ExtensionIndex {
     static final String FOLDER = "bundles";
     static final String FILE = "index.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A jar of the folder and its version. */
     record Jar(String version, String file) {
@@ -79,7 +82,7 @@ final class ExtensionIndex {
         }
         JsonNode root;
         try {
-            root = PodJson.JSON.readTree(file.toFile());
+            root = JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw BosunException.precondition("the bundle index " + file + " cannot be read ("
                     + e.getMessage().lines().findFirst().orElse("") + "); fix or remove it");
@@ -152,7 +155,7 @@ final class ExtensionIndex {
 
     /** Writes the index to a temporary file and renames it over the old one. */
     void write() throws IOException {
-        ObjectNode root = PodJson.JSON.createObjectNode();
+        ObjectNode root = JSON.createObjectNode();
         ArrayNode array = root.putArray("bundles");
         for (Entry e : entries) {
             ObjectNode b = array.addObject();
@@ -170,7 +173,7 @@ final class ExtensionIndex {
         }
         Files.createDirectories(folder);
         Path temporary = folder.resolve("." + FILE + ".tmp");
-        Files.writeString(temporary, PodJson.write(root, "json-pretty") + "\n");
+        Files.writeString(temporary, JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n");
         try {
             Files.move(temporary, folder.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);

@@ -1,4 +1,4 @@
-package org.bosun.cli;
+package org.bosun.extensions;
 
 import java.io.IOException;
 import java.io.InputStream;
