@@ -148,7 +148,7 @@ final class Stage1Tree {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("/usr/bin/mkdir -p ").append(SYSCTL_PROC).append(" && /usr/bin/mount -t proc -o nosuid,nodev,noexec proc ")
-                .append(SYSCTL_PROC).append(" || { echo 'bosun: cannot mount a proc to set the pod'\''s sysctls' >&2;"
+                .append(SYSCTL_PROC).append(" || { echo 'bosun: cannot mount a proc to set the sysctls of the pod' >&2;"
                         + " exit 125; }\n");
         pod.settings().sysctls().forEach((key, value) -> {
             String file = SYSCTL_PROC + "/sys/" + key.replace('.', '/');
