@@ -437,7 +437,7 @@ public class CriIT {
         String hostPid = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
         String hostSomaxconn = Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim();
         String hostShmmni = Files.readString(Path.of("/proc/sys/kernel/shmmni")).trim();
-        String script = "readlink /proc/self/ns/ipc /proc/self/ns/pid; grep CapEff /proc/self/status;"
+        String script = "readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid; grep CapEff /proc/self/status;"
                 + " cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni";
         try {
             for (String handler : List.of("runc", "crun", "nspawn")) {
