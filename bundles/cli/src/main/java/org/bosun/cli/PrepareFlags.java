@@ -108,6 +108,12 @@ final class PrepareFlags {
                     + " nspawn and oci, parent on fly (which cannot give it one)")
     String ipc;
 
+    @Option(names = "--sysctl", paramLabel = "KEY=VALUE",
+            description = "a kernel setting of the pod's own namespaces (repeatable), set before any app starts:"
+                    + " net.* (not with --net=host), kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* (not with"
+                    + " --ipc=parent); nspawn and oci")
+    List<String> sysctls = new ArrayList<>();
+
     @Parameters(paramLabel = "IMAGE [APP FLAGS] [-- ARGS ---] [IMAGE ...]",
             description = {"images to run, one app each, each followed by its own flags, then '--' and the app's"
                     + " arguments, which '---' ends. The app flags:",
@@ -172,7 +178,7 @@ final class PrepareFlags {
         org.bosun.api.pod.PodOptions options = new org.bosun.api.pod.PodOptions(flags.hostname(), flags.networks(),
                 flags.ports(), flags.dns(), flags.hostsEntries(), file.volumes, flags.environment(),
                 flags.inheritedEnvironment(), flags.interactive(), flags.privateUsers(), flags.noOverlay(),
-                flags.pullPolicy(), flags.engineOptions(), flags.ipc());
+                flags.pullPolicy(), flags.engineOptions(), flags.ipc(), flags.sysctls());
         return new PrepareRequest(file.apps, engine, session.global.insecure(), file.annotations, options,
                 file.userAnnotations, file.userLabels);
     }
@@ -190,7 +196,8 @@ final class PrepareFlags {
                 network.dns(), hostsEntries, PodFlagParser.volumes(volumes),
                 PodFlagParser.environment(setEnvFiles, setEnv, session),
                 inheritEnv ? session.invocation.environment() : null, interactive, privateUsers, noOverlay,
-                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session), PodFlagParser.ipc(ipc));
+                PodFlagParser.pullPolicy(pullPolicy), engineOptions(session), PodFlagParser.ipc(ipc),
+                keyValues(sysctls, "--sysctl"));
     }
 
     /** The engine's option defaults from stage1.d, each overridden by a --stage1-option. */

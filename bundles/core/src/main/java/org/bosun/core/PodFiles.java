@@ -213,7 +213,7 @@ final class PodFiles {
         PodDirectory.Pod settings = new PodDirectory.Pod(etcDir == null ? options.hostname()
                 : PodNetwork.hostname(options, uuid), PodNetworkNamespace.recorded(whereNow(podDir)), etcDir, options.interactive(),
                 options.engineOptions(), PodSecurity.userNamespace(uuid, apps),
-                org.bosun.api.pod.PodOptions.IPC_PARENT.equals(options.ipc()));
+                org.bosun.api.pod.PodOptions.IPC_PARENT.equals(options.ipc()), options.sysctls());
         return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }
 }

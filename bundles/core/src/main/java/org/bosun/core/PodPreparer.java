@@ -86,6 +86,8 @@ final class PodPreparer {
         request = withIpc(request, engineName, caps);
         PhaseClock clock = new PhaseClock();
         network.check(engineName, caps.privateNetwork(), request.options());
+        PodSysctls.check(engineName, caps.isolated(), PodNetwork.isHost(PodNetwork.networks(request.options(),
+                caps.privateNetwork())), request.options(), PodSysctls.PROC_SYS);
         PodVolumes volumes = PodVolumes.check(request.options(), request.apps());
         PodStore store = new PodStore(paths.podsDir());
         store.ensureLayout();

@@ -292,8 +292,11 @@ public final class PodServiceImpl implements PodService, AppService {
      */
     private void reprepare(RuntimePaths paths, PodStore.Found f, PodOptions prepared, PodOptions wanted) {
         EngineRecordJson engine = engineOf(f);
-        boolean privateNetwork = services.withEngine(engine.name(), e -> e.capabilities()).result().privateNetwork();
+        org.bosun.api.stage1.EngineCapabilities caps = services.withEngine(engine.name(), e -> e.capabilities()).result();
+        boolean privateNetwork = caps.privateNetwork();
         network.check(engine.name(), privateNetwork, wanted);
+        PodSysctls.check(engine.name(), caps.isolated(), PodNetwork.isHost(PodNetwork.networks(wanted, privateNetwork)),
+                wanted, PodSysctls.PROC_SYS);
         try (PodLock lock = PodLock.tryExclusive(f.path())) {
             if (lock == null) {
                 throw BosunException.precondition("pod " + f.uuid() + " is being run by another command");
@@ -341,7 +344,7 @@ public final class PodServiceImpl implements PodService, AppService {
                 prepared.environment(), prepared.inheritedEnvironment(),
                 settings.interactive() != null ? settings.interactive() : prepared.interactive(),
                 prepared.privateUsers(), prepared.noOverlay(), prepared.pullPolicy(), prepared.engineOptions(),
-                prepared.ipc());
+                prepared.ipc(), prepared.sysctls());
     }
 
     @Override

@@ -405,8 +405,9 @@ final class CriContainers {
             case POD -> {
                 // the sandbox's, checked against it (refusePidMismatch)
             }
-            case NODE -> throw BosunException.notImplemented("a container in the host's PID namespace is not supported"
-                    + " yet; give pid CONTAINER");
+            case NODE -> {
+                // the sandbox's, checked against it (refusePidMismatch)
+            }
             case TARGET -> throw BosunException.notImplemented("a container in another container's PID namespace"
                     + " (pid TARGET) is not supported; give pid CONTAINER");
             default -> throw BosunException.invalid("unknown PID namespace mode "
@@ -416,7 +417,8 @@ final class CriContainers {
 
     /**
      * A container's PID namespace is its sandbox's choice: the containers of a sandbox made with pid POD
-     * on the oci engine share one, the others have one each. A container whose namespace options ask
+     * on the oci engine share one, those of a sandbox made with pid NODE (oci only) are in the host's,
+     * the others have one each. A container whose namespace options ask
      * for the other (kubelet gives a container the sandbox's) is refused, not run otherwise than asked.
      * The containers of an nspawn sandbox share the pod's systemd's PID namespace anyway: pid POD is
      * what they get.
@@ -427,6 +429,19 @@ final class CriContainers {
             return;
         }
         NamespaceMode pid = security.getNamespaceOptions().getPid();
+        boolean hostPid = CriSandboxes.hostPid(sandbox);
+        if (pid == NamespaceMode.NODE && !hostPid) {
+            throw BosunException.invalid("the container asks for the host's PID namespace (pid NODE), but sandbox "
+                    + sandbox.uuid() + " is not in it; make the sandbox with pid NODE, or give the container the"
+                    + " sandbox's pid mode");
+        }
+        if (pid != NamespaceMode.NODE && hostPid) {
+            throw BosunException.invalid("the container asks for pid " + pid + ", but sandbox " + sandbox.uuid()
+                    + " and its containers are in the host's PID namespace (pid NODE); give pid NODE");
+        }
+        if (hostPid) {
+            return;
+        }
         boolean oci = CriSandboxes.isOci(sandbox);
         if (pid == NamespaceMode.POD && oci && !CriSandboxes.sharesPid(sandbox)) {
             throw BosunException.invalid("the container asks for its sandbox's shared PID namespace (pid POD), but"

@@ -50,16 +50,23 @@ final class CriSandboxes {
     static final String LOG_DIRECTORY = "bosun.org/cri-log-directory";
     static final String HANDLER = "bosun.org/cri-runtime-handler";
     /**
-     * Whether the sandbox's containers share one PID namespace ({@value #PID_POD}) or each has its own
-     * ({@value #PID_CONTAINER}, also a sandbox made before this annotation).
+     * Whether the sandbox's containers share one PID namespace ({@value #PID_POD}), each has its own
+     * ({@value #PID_CONTAINER}, also a sandbox made before this annotation) or all are in the host's
+     * ({@value #PID_NODE}).
      */
     static final String PID_NAMESPACE = "bosun.org/cri-pid-namespace";
     /** "true" on a sandbox made privileged: only its containers may be privileged. */
     static final String PRIVILEGED = "bosun.org/cri-privileged";
     static final String PID_POD = "pod";
     static final String PID_CONTAINER = "container";
-    /** The oci engine's option of its apps' PID namespaces ({@code pid=app|pod}). */
+    static final String PID_NODE = "node";
+    /** {@value #NODE} when the sandbox is in the host's IPC namespace; absent when it has its own. */
+    static final String IPC_NAMESPACE = "bosun.org/cri-ipc-namespace";
+    static final String NODE = "node";
+    /** The oci engine's option of its apps' PID namespaces ({@code pid=app|pod|host}). */
     static final String PID_OPTION = "pid";
+    /** The oci engine's value of that option for the host's PID namespace. */
+    static final String PID_HOST = "host";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final PodService pods;
@@ -84,16 +91,19 @@ final class CriSandboxes {
             throw BosunException.invalid("the sandbox's metadata needs a name, a namespace and a uid");
         }
         CriHandlers.Engine engine = handlers.engine(runtimeHandler);
-        PodOptions options = options(config, engine);
+        PodOptions options = options(config, engine, network);
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(NAME, meta.getName());
         annotations.put(UID, meta.getUid());
         annotations.put(NAMESPACE, meta.getNamespace());
         annotations.put(ATTEMPT, Integer.toUnsignedString(meta.getAttempt()));
         annotations.put(HANDLER, engine.handler());
-        annotations.put(PID_NAMESPACE, sharesPid(config) ? PID_POD : PID_CONTAINER);
+        annotations.put(PID_NAMESPACE, hostPid(config) ? PID_NODE : sharesPid(config) ? PID_POD : PID_CONTAINER);
         if (config.getLinux().getSecurityContext().getPrivileged()) {
             annotations.put(PRIVILEGED, "true");
+        }
+        if (config.hasLinux() && hostIpc(config)) {
+            annotations.put(IPC_NAMESPACE, NODE);
         }
         if (!config.getLogDirectory().isEmpty()) {
             annotations.put(LOG_DIRECTORY, config.getLogDirectory());
@@ -137,7 +147,8 @@ final class CriSandboxes {
         return meta.getName() + "_" + meta.getNamespace() + "_" + meta.getUid() + "_" + meta.getAttempt();
     }
 
-    private PodOptions options(PodSandboxConfig config, CriHandlers.Engine engine) {
+    /** The pod options of a sandbox; its network is the one {@code network} chooses. */
+    static PodOptions options(PodSandboxConfig config, CriHandlers.Engine engine, CriNetwork network) {
         if (config.hasLinux()) {
             refuseUnsupported(config.getLinux().getSecurityContext());
             if (config.getLinux().getSecurityContext().getPrivileged() && !engine.stage1().equals("oci")) {
@@ -145,8 +156,10 @@ final class CriSandboxes {
                         + " (handler runc or crun): the " + engine.stage1() + " engine cannot give one app the"
                         + " host's devices");
             }
-            if (config.getLinux().getSysctlsCount() > 0) {
-                throw BosunException.notImplemented("sandbox sysctls are not supported yet; leave linux.sysctls out");
+            if (hostPid(config) && !engine.stage1().equals("oci")) {
+                throw BosunException.notImplemented("runtime handler " + engine.handler() + " (stage1 engine "
+                        + engine.stage1() + ") cannot run a sandbox in the host's PID namespace (pid NODE): its pod's"
+                        + " init has a PID namespace of its own; use the runc or crun handler");
             }
         }
         List<PodOptions.PortForward> ports = new ArrayList<>();
@@ -175,12 +188,28 @@ final class CriSandboxes {
                 .getNetwork() == NamespaceMode.NODE;
         List<PodOptions.NetworkChoice> networks = List.of(new PodOptions.NetworkChoice(network.choose(hostNetwork), null));
         Map<String, String> engineOptions = new LinkedHashMap<>(engine.options());
-        if (sharesPid(config) && engine.stage1().equals("oci")) {
+        if (hostPid(config)) {
+            engineOptions.put(PID_OPTION, PID_HOST); // the oci engine's, the only one that gets here
+        } else if (sharesPid(config) && engine.stage1().equals("oci")) {
             // the oci engine's apps each have a PID namespace unless told; nspawn's share the pod's systemd's
             engineOptions.put(PID_OPTION, "pod");
         }
+        // ipc NODE: the host's IPC namespace (--ipc=parent), which every isolating engine gives
         return new PodOptions(config.getHostname().isEmpty() ? null : config.getHostname(), networks, ports, dns,
-                null, null, null, null, false, false, false, "never", engineOptions);
+                null, null, null, null, false, false, false, "never", engineOptions,
+                hostIpc(config) ? PodOptions.IPC_PARENT : PodOptions.IPC_PRIVATE,
+                // checked by the core: namespaced ones only, none of a namespace shared with the host
+                new java.util.TreeMap<>(config.getLinux().getSysctlsMap()));
+    }
+
+    /** Whether the sandbox and its containers are in the host's PID namespace (pid NODE). */
+    static boolean hostPid(PodSandboxConfig config) {
+        return config.getLinux().getSecurityContext().getNamespaceOptions().getPid() == NamespaceMode.NODE;
+    }
+
+    /** Whether the sandbox's containers are in the host's IPC namespace (ipc NODE). */
+    static boolean hostIpc(PodSandboxConfig config) {
+        return config.getLinux().getSecurityContext().getNamespaceOptions().getIpc() == NamespaceMode.NODE;
     }
 
     /**
@@ -209,10 +238,15 @@ final class CriSandboxes {
         return PID_POD.equals(sandbox.annotations().get(PID_NAMESPACE));
     }
 
+    /** Whether the containers of {@code sandbox} are in the host's PID namespace, as it was made. */
+    static boolean hostPid(PodInfo sandbox) {
+        return PID_NODE.equals(sandbox.annotations().get(PID_NAMESPACE));
+    }
+
     static void refuseUnsupported(LinuxSandboxSecurityContext security) {
         NamespaceOption ns = security.getNamespaceOptions();
-        if (ns.getPid() == NamespaceMode.NODE || ns.getIpc() == NamespaceMode.NODE) {
-            throw BosunException.notImplemented("a sandbox in the host's PID or IPC namespace is not supported yet");
+        if (ns.getIpc() == NamespaceMode.TARGET) {
+            throw BosunException.invalid("a sandbox's IPC namespace cannot be TARGET (a container's PID option)");
         }
         if (ns.getPid() == NamespaceMode.TARGET) {
             throw BosunException.invalid("a sandbox's PID namespace cannot be TARGET (a container's option)");
@@ -342,8 +376,10 @@ final class CriSandboxes {
         boolean host = pod.networks().isEmpty();
         status.setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
                 .setOptions(NamespaceOption.newBuilder().setNetwork(host ? NamespaceMode.NODE : NamespaceMode.POD)
-                        .setPid(sharesPid(pod) || !isOci(pod) ? NamespaceMode.POD : NamespaceMode.CONTAINER)
-                        .setIpc(NamespaceMode.POD))));
+                        .setPid(hostPid(pod) ? NamespaceMode.NODE
+                                : sharesPid(pod) || !isOci(pod) ? NamespaceMode.POD : NamespaceMode.CONTAINER)
+                        .setIpc(NODE.equals(pod.annotations().get(IPC_NAMESPACE)) ? NamespaceMode.NODE
+                                : NamespaceMode.POD))));
         return status.build();
     }
 

@@ -557,6 +557,109 @@ public class CriIT {
         assertNothingLeft();
     }
 
+    /**
+     * Namespace options and sysctls (critest "Security Context" HostIpc, HostPID, and "PodSandbox"
+     * sysctls): ipc NODE is the host's IPC namespace on every handler, pid NODE the host's PID
+     * namespace on runc and crun (nspawn refuses it, naming itself), with the capabilities a container
+     * of a sandbox of its own has; a sandbox's namespaced sysctls are set in its namespaces before the
+     * container starts and the host's stay; a host sysctl, or a net.* one in the host's network, is
+     * invalid and makes nothing.
+     */
+    @Test
+    public void hostNamespacesAndSysctlsOnRuncCrunAndNspawn() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String hostIpc = Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString();
+        String hostPid = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        String hostSomaxconn = Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim();
+        String hostShmmni = Files.readString(Path.of("/proc/sys/kernel/shmmni")).trim();
+        String script = "readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid; grep CapEff /proc/self/status;"
+                + " cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni";
+        try {
+            for (String handler : List.of("runc", "crun", "nspawn")) {
+                boolean oci = !handler.equals("nspawn");
+                NamespaceOption host = NamespaceOption.newBuilder().setIpc(NamespaceMode.NODE)
+                        .setPid(oci ? NamespaceMode.NODE : NamespaceMode.POD).build();
+                String hosted = sandboxWith(handler, "host-" + handler, logs, host, java.util.Map.of());
+                PodSandboxStatus status = runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                        .setPodSandboxId(hosted).build()).getStatus();
+                assertEquals(NamespaceMode.NODE, status.getLinux().getNamespaces().getOptions().getIpc());
+                assertEquals(oci ? NamespaceMode.NODE : NamespaceMode.POD,
+                        status.getLinux().getNamespaces().getOptions().getPid());
+                List<String> inHost = execIn(startedIn(hosted, handler, "host-" + handler, logs, image, host), script);
+                assertEquals(handler + ": the host's IPC namespace: " + inHost, hostIpc, inHost.get(0));
+                if (oci) {
+                    assertEquals(handler + ": the host's PID namespace: " + inHost, hostPid, inHost.get(1));
+                } else {
+                    assertFalse(handler + ": a PID namespace of its own: " + inHost, hostPid.equals(inHost.get(1)));
+                }
+
+                NamespaceOption own = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
+                java.util.Map<String, String> sysctls = java.util.Map.of("net.core.somaxconn", "1111",
+                        "kernel.shmmni", "2222");
+                String isolated = sandboxWith(handler, "own-" + handler, logs, own, sysctls);
+                List<String> inOwn = execIn(startedIn(isolated, handler, "own-" + handler, logs, image, own), script);
+                assertFalse(handler + ": an IPC namespace of its own: " + inOwn, hostIpc.equals(inOwn.get(0)));
+                assertFalse(handler + ": a PID namespace of its own: " + inOwn, hostPid.equals(inOwn.get(1)));
+                assertEquals(handler + ": the same capabilities in the host's namespaces", inOwn.get(2), inHost.get(2));
+                assertEquals(handler + ": the sandbox's sysctls: " + inOwn, List.of("1111", "2222"), inOwn.subList(3, 5));
+                assertEquals(handler + ": the host's network sysctl stays", hostSomaxconn,
+                        Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+                assertEquals(handler + ": the host's IPC sysctl stays", hostShmmni,
+                        Files.readString(Path.of("/proc/sys/kernel/shmmni")).trim());
+                for (String id : List.of(hosted, isolated)) {
+                    runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+                    runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+                }
+            }
+            // refused in one line naming the handler or the key, nothing made
+            StatusRuntimeException nspawnPid = assertThrows(StatusRuntimeException.class, () -> sandboxWith("nspawn",
+                    "pid-nspawn", logs, NamespaceOption.newBuilder().setPid(NamespaceMode.NODE).build(), java.util.Map.of()));
+            assertEquals(Status.Code.UNIMPLEMENTED, nspawnPid.getStatus().getCode());
+            assertTrue(nspawnPid.getStatus().getDescription(), nspawnPid.getStatus().getDescription().contains("nspawn"));
+            StatusRuntimeException hostKey = assertThrows(StatusRuntimeException.class, () -> sandboxWith("runc",
+                    "sysctl-host", logs, NamespaceOption.getDefaultInstance(), java.util.Map.of("vm.swappiness", "1")));
+            assertEquals(Status.Code.INVALID_ARGUMENT, hostKey.getStatus().getCode());
+            assertTrue(hostKey.getStatus().getDescription(), hostKey.getStatus().getDescription().contains("vm.swappiness"));
+            StatusRuntimeException hostNet = assertThrows(StatusRuntimeException.class, () -> sandboxWith("crun",
+                    "sysctl-hostnet", logs, NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE).build(),
+                    java.util.Map.of("net.core.somaxconn", "1111")));
+            assertEquals(Status.Code.INVALID_ARGUMENT, hostNet.getStatus().getCode());
+            assertTrue(hostNet.getStatus().getDescription(), hostNet.getStatus().getDescription().contains("host's network"));
+            assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    private String sandboxWith(String handler, String name, Path logs, NamespaceOption ns,
+            java.util.Map<String, String> sysctls) {
+        return runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setRuntimeHandler(handler)
+                .setConfig(sandboxConfig(name, logs).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .putAllSysctls(sysctls).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(ns))))
+                .build()).getPodSandboxId();
+    }
+
+    /** A started container of {@code sandbox} with the sandbox's namespace options, as kubelet gives them. */
+    private String startedIn(String sandbox, String handler, String name, Path logs, String image, NamespaceOption ns) {
+        String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                .setSandboxConfig(sandboxConfig(name, logs)).setConfig(containerConfig(image).toBuilder()
+                        .setLogPath(handler + "-" + name + ".log").setLinux(LinuxContainerConfig.newBuilder()
+                                .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(ns))))
+                .build()).getContainerId();
+        runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    /** The lines {@code script} prints in {@code container}, which must exit 0. */
+    private List<String> execIn(String container, String script) {
+        ExecSyncResponse r = exec(container, script);
+        assertEquals(r.getStdout().toStringUtf8() + r.getStderr().toStringUtf8(), 0, r.getExitCode());
+        return r.getStdout().toStringUtf8().lines().map(String::trim).toList();
+    }
+
     @Test
     public void aSandboxAndItsContainerLiveAndGoOnRunc() throws Exception {
         lifecycle("runc");

@@ -244,6 +244,58 @@ public class OciEngineIT extends E2eCase {
         assertNoPods();
     }
 
+    /**
+     * {@code --stage1-option=pid=host}: the apps are in the host's PID namespace with the capabilities
+     * they have in one of their own; {@code --sysctl}: the pod's network and IPC settings, set before
+     * the app starts, the host's unchanged. A host setting, a network one with --net=host and pid=host on
+     * nspawn are refused in one line, nothing left.
+     */
+    @Test
+    public void withPidHostTheAppsAreInTheHostsPidNamespaceAndSysctlsAreThePods() throws Exception {
+        String hostPid = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        String hostSomaxconn = Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim();
+        String hostShmmni = Files.readString(Path.of("/proc/sys/kernel/shmmni")).trim();
+        String look = "readlink /proc/self/ns/pid; cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni;"
+                + " grep CapEff /proc/self/status";
+        for (String rt : RUNTIMES) {
+            List<List<String>> seen = new ArrayList<>();
+            for (boolean host : new boolean[] {true, false}) {
+                List<String> args = new ArrayList<>(List.of("run", INSECURE, OCI, runtime(rt), "--net=none",
+                        "--sysctl=net.core.somaxconn=1111", "--sysctl", "kernel.shmmni=2222"));
+                if (host) {
+                    args.add("--stage1-option=pid=host");
+                }
+                args.addAll(List.of(aci(), "--exec", "/bin/sh", "--", "-c", look));
+                BosunResult run = bosun(args.toArray(String[]::new));
+                assertExit(0, run);
+                List<String> lines = run.stdout.lines().map(String::trim).toList();
+                String where = rt + (host ? " pid=host" : " pid=app") + ":\n" + run.describe();
+                assertEquals(where, host, hostPid.equals(lines.get(0)));
+                assertEquals(where, List.of("1111", "2222"), lines.subList(1, 3));
+                seen.add(lines);
+                assertExit(0, bosun("gc", "--grace-period=0s"));
+            }
+            assertEquals(rt + ": the same capabilities in the host's PID namespace", seen.get(1).get(3), seen.get(0).get(3));
+        }
+        assertEquals(hostSomaxconn, Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+        assertEquals(hostShmmni, Files.readString(Path.of("/proc/sys/kernel/shmmni")).trim());
+        BosunResult hostKey = bosun("run", INSECURE, OCI, "--net=none", "--sysctl=vm.swappiness=1", aci(), "--exec",
+                "/bin/true");
+        assertExit(4, hostKey);
+        assertTrue(hostKey.describe(), hostKey.stderr.contains("--sysctl vm.swappiness=1: vm.swappiness is not a setting"));
+        BosunResult hostNet = bosun("run", INSECURE, OCI, "--net=host", "--sysctl=net.core.somaxconn=1", aci(), "--exec",
+                "/bin/true");
+        assertExit(4, hostNet);
+        assertTrue(hostNet.describe(), hostNet.stderr.contains("host's network"));
+        BosunResult nspawn = bosun("run", INSECURE, "--stage1-name=nspawn", "--net=none", "--stage1-option=pid=host",
+                aci(), "--exec", "/bin/true");
+        assertTrue(nspawn.describe(), nspawn.exitCode != 0 && nspawn.stderr.contains("stage1 engine nspawn cannot run apps"
+                + " in the host's PID namespace"));
+        assertExit(0, bosun("gc", "--grace-period=0s"));
+        assertNoPods();
+        assertEquals("mounts under " + work, List.of(), E2e.mountsUnder(work));
+    }
+
     @Test
     public void gcAfterStopForceLeavesNoProcessCgroupMountOrRuntimeState() throws Exception {
         for (String rt : RUNTIMES) {

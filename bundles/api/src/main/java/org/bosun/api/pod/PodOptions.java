@@ -22,13 +22,15 @@ import java.util.Map;
  * @param engineOptions engine-specific settings ({@code --stage1-option K=V}, e.g. {@code runtime=crun})
  * @param ipc {@code --ipc}: {@code auto} (the engine's default), {@code private} (the pod's own IPC
  *        namespace) or {@code parent} (the host's); a prepared pod records {@code private} or {@code parent}
+ * @param sysctls {@code --sysctl KEY=VALUE}: kernel settings of the pod's own namespaces (network, IPC),
+ *        set before any app starts, in order
  */
 public record PodOptions(String hostname, List<NetworkChoice> networks, List<PortForward> ports, DnsSettings dns,
         List<String> hostsEntries, List<VolumeSpec> volumes, Map<String, String> environment,
         Map<String, String> inheritedEnvironment, boolean interactive, boolean privateUsers, boolean noOverlay,
-        String pullPolicy, Map<String, String> engineOptions, String ipc) {
+        String pullPolicy, Map<String, String> engineOptions, String ipc, Map<String, String> sysctls) {
     public static final PodOptions DEFAULTS = new PodOptions(null, null, null, null, null, null, null, null, false,
-            false, false, null, null, null);
+            false, false, null, null, null, null);
     /** The values of {@link #ipc()}. */
     public static final String IPC_AUTO = "auto", IPC_PRIVATE = "private", IPC_PARENT = "parent";
 
@@ -39,6 +41,15 @@ public record PodOptions(String hostname, List<NetworkChoice> networks, List<Por
             String pullPolicy, Map<String, String> engineOptions) {
         this(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment, interactive,
                 privateUsers, noOverlay, pullPolicy, engineOptions, null);
+    }
+
+    /** The options without sysctls. */
+    public PodOptions(String hostname, List<NetworkChoice> networks, List<PortForward> ports, DnsSettings dns,
+            List<String> hostsEntries, List<VolumeSpec> volumes, Map<String, String> environment,
+            Map<String, String> inheritedEnvironment, boolean interactive, boolean privateUsers, boolean noOverlay,
+            String pullPolicy, Map<String, String> engineOptions, String ipc) {
+        this(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment, interactive,
+                privateUsers, noOverlay, pullPolicy, engineOptions, ipc, null);
     }
 
     public PodOptions {
@@ -54,12 +65,20 @@ public record PodOptions(String hostname, List<NetworkChoice> networks, List<Por
         pullPolicy = pullPolicy == null ? "new" : pullPolicy;
         engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
         ipc = ipc == null ? IPC_AUTO : ipc;
+        sysctls = sysctls == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sysctls));
     }
 
     /** These options with {@code ipc} instead. */
     public PodOptions withIpc(String ipc) {
         return new PodOptions(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment,
-                interactive, privateUsers, noOverlay, pullPolicy, engineOptions, ipc);
+                interactive, privateUsers, noOverlay, pullPolicy, engineOptions, ipc, sysctls);
+    }
+
+    /** These options with {@code sysctls} instead. */
+    public PodOptions withSysctls(Map<String, String> sysctls) {
+        return new PodOptions(hostname, networks, ports, dns, hostsEntries, volumes, environment, inheritedEnvironment,
+                interactive, privateUsers, noOverlay, pullPolicy, engineOptions, ipc, sysctls);
     }
 
     /**

@@ -49,11 +49,20 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      * @param userNamespace the pod's user namespace: its uids and gids, from container id 0, or null for none
      * @param hostIpc whether the pod shares the host's IPC namespace ({@code --ipc=parent}) instead of
      *        having its own; an engine that gives pods no namespaces of their own ignores it
+     * @param sysctls kernel settings of the pod's network and IPC namespaces ({@code --sysctl}), checked
+     *        by the core (namespaced keys only, none of a namespace the pod shares with the host), which
+     *        the engine sets there before any app starts, in order
      */
     public record Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
-            IdMapping userNamespace, boolean hostIpc) {
+            IdMapping userNamespace, boolean hostIpc, Map<String, String> sysctls) {
         /** Host networking, nothing else set. */
         public static final Pod HOST = new Pod(null, null, null, false, null, null, false);
+
+        /** The settings of a pod without sysctls. */
+        public Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
+                IdMapping userNamespace, boolean hostIpc) {
+            this(hostname, netns, etcDir, interactive, engineOptions, userNamespace, hostIpc, null);
+        }
 
         /** The settings of a pod with an IPC namespace of its own. */
         public Pod(String hostname, Path netns, Path etcDir, boolean interactive, Map<String, String> engineOptions,
@@ -63,6 +72,8 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
 
         public Pod {
             engineOptions = engineOptions == null ? Map.of() : Map.copyOf(engineOptions);
+            sysctls = sysctls == null ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sysctls));
         }
     }
 

@@ -4,7 +4,7 @@
  * {@link org.bosun.api.stage1.Stage1EngineService#name() name} property and never keeps it beyond
  * one operation, so an engine bundle can be updated while its pods run.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.bosun.api.stage1;
 

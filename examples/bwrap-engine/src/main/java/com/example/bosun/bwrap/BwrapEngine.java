@@ -95,6 +95,8 @@ public final class BwrapEngine implements Stage1Engine {
             what = "appc event handlers";
         } else if (!app.supplementaryGids().isEmpty()) {
             what = "supplementary groups";
+        } else if (!pod.settings().sysctls().isEmpty()) {
+            what = "pod sysctls (--sysctl)";
         }
         if (what != null) {
             throw BosunException.notImplemented("the bwrap engine does not enforce " + what + " (app " + app.name()

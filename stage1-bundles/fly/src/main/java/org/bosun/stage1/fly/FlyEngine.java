@@ -53,7 +53,8 @@ public final class FlyEngine implements Stage1Engine {
     static void refusePodPid(PodDirectory pod) {
         if ("pod".equals(pod.settings().engineOptions().get("pid"))) {
             throw BosunException.invalid("stage1 engine fly runs its app in the host's PID namespace and gives the pod"
-                    + " none to share; leave out --stage1-option=pid=pod, or use --stage1-name=oci");
+                    + " none to share; leave out --stage1-option=pid=pod (fly's app is where pid=host puts the oci"
+                    + " engine's), or use --stage1-name=oci");
         }
     }
 

@@ -65,6 +65,7 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
 
     @Override
     public void prepare(PodDirectory pod) {
+        refuseUnsupported(pod);
         requireTools();
         PodDevices.requireHost();
         if (PodCgroup.requireHost().hybrid() && pod.apps().stream().anyMatch(AppUnitSettings::hasLegacyLimits)) {
@@ -137,6 +138,25 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
         }
         env.addAll(AppSecurity.nspawnEnvironment(pod));
         return new EngineCommand(command.argv(), env, "/");
+    }
+
+    /**
+     * Refused, not ignored: the oci engine's {@code pid=host} (the pod's systemd is PID 1 of a PID
+     * namespace of its own, which systemd-nspawn always makes and its apps cannot leave), and network
+     * sysctls in a pod with a user namespace.
+     */
+    static void refuseUnsupported(PodDirectory pod) {
+        if ("host".equals(pod.settings().engineOptions().get("pid"))) {
+            throw BosunException.notImplemented("stage1 engine nspawn cannot run apps in the host's PID namespace:"
+                    + " the pod's systemd has one of its own; leave out --stage1-option=pid=host, or use"
+                    + " --stage1-name=oci");
+        }
+        if (pod.settings().userNamespace() != null && pod.settings().sysctls().keySet().stream()
+                .anyMatch(k -> k.startsWith("net."))) {
+            // the pod's init, root of the pod's user namespace, has no rights over the host root's network namespace
+            throw BosunException.notImplemented("stage1 engine nspawn does not set network sysctls (net.*) in a pod"
+                    + " with a user namespace; leave out --private-users or those --sysctl");
+        }
     }
 
     @Override

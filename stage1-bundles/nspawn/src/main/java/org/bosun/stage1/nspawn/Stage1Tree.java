@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.stage1.PodDirectory;
+import org.bosun.host.ShellWords;
 
 /**
  * The engine's files in a pod ({@link PodDirectory#stage1Dir()}):
@@ -122,11 +123,40 @@ final class Stage1Tree {
         stream(sb, 1, PodUnits.STDOUT, copyPipes);
         stream(sb, 2, PodUnits.STDERR, copyPipes);
         sb.append(AppLogs.initPart(pod));
+        sb.append(sysctlPart(pod));
         // The host's generators make units of its fstab, crypttab, gettys, SysV scripts, ... none of
         // which a pod has, and running them all is about 100 ms of every pod's start: systemd is
         // pointed at a directory with none (its environment does not reach the apps' units).
         sb.append("SYSTEMD_GENERATOR_PATH=").append(NO_GENERATORS).append(" SYSTEMD_ENVIRONMENT_GENERATOR_PATH=")
                 .append(NO_GENERATORS).append(" exec /usr/lib/systemd/systemd \"$@\"\n");
+        return sb.toString();
+    }
+
+    /** Where the init mounts a proc of its own to set the pod's sysctls. */
+    static final String SYSCTL_PROC = "/run/bosun/sysctl-proc";
+
+    /**
+     * The pod's sysctls ({@code --sysctl}, checked by the core), set by its init before systemd and so
+     * before any app: the init is in the pod's network namespace and in the IPC namespace
+     * systemd-nspawn made, whose settings /proc/sys shows it. systemd-nspawn mounts /proc/sys
+     * read-only: they are written through a proc mounted for them, then unmounted. A value the
+     * kernel refuses ends the pod with the key named.
+     */
+    static String sysctlPart(PodDirectory pod) {
+        if (pod.settings().sysctls().isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("/usr/bin/mkdir -p ").append(SYSCTL_PROC).append(" && /usr/bin/mount -t proc -o nosuid,nodev,noexec proc ")
+                .append(SYSCTL_PROC).append(" || { echo 'bosun: cannot mount a proc to set the sysctls of the pod' >&2;"
+                        + " exit 125; }\n");
+        pod.settings().sysctls().forEach((key, value) -> {
+            String file = SYSCTL_PROC + "/sys/" + key.replace('.', '/');
+            sb.append("printf '%s\\n' ").append(ShellWords.quote(value)).append(" > ").append(ShellWords.quote(file))
+                    .append(" || { echo ").append(ShellWords.quote("bosun: cannot set sysctl " + key + "=" + value
+                            + " in the pod")).append(" >&2; exit 125; }\n");
+        });
+        sb.append("/usr/bin/umount ").append(SYSCTL_PROC).append(" || exit 125\n");
         return sb.toString();
     }
 

@@ -27,10 +27,14 @@ final class ContainerSpecs {
     static final String INFRA_PID = "@INFRA_PID@";
     /** The placeholder of the pid of the pod's PID namespace holder, see {@link #sharesPid}. */
     static final String PID_HOLDER = "@PID_HOLDER@";
-    /** The engine option of the apps' PID namespaces: {@code app} (each its own, the default) or {@code pod}. */
+    /**
+     * The engine option of the apps' PID namespaces: {@code app} (each its own, the default),
+     * {@code pod} or {@code host}.
+     */
     static final String PID_OPTION = "pid";
     static final String PID_APP = "app";
     static final String PID_POD = "pod";
+    static final String PID_HOST = "host";
     static final String INFRA = "infra";
     /** A spec the supervisor completes with the infra container's pid. */
     static final String TEMPLATE = "config.json.in";
@@ -86,15 +90,31 @@ final class ContainerSpecs {
      * each app has a PID namespace of its own.
      */
     static boolean sharesPid(PodDirectory pod) {
+        return pidMode(pod).equals(PID_POD);
+    }
+
+    /**
+     * Whether the pod's apps are in the host's PID namespace ({@code --stage1-option=pid=host}, the
+     * CRI's pid NODE): their specs name no PID namespace, so each has the runtime's, the supervisor's,
+     * which is the host's (the supervisor makes IPC, UTS, mount and cgroup namespaces, never a PID
+     * one). Nothing else changes: capabilities, seccomp, masked and read-only paths, no_new_privs and
+     * the other namespaces stay the app's; catatonit, no longer PID 1, is its processes' subreaper.
+     */
+    static boolean hostPid(PodDirectory pod) {
+        return pidMode(pod).equals(PID_HOST);
+    }
+
+    /** The pod's {@code pid} option, checked: {@code app} when not given. */
+    static String pidMode(PodDirectory pod) {
         String value = pod.settings().engineOptions().get(PID_OPTION);
-        if (value == null || value.equals(PID_APP)) {
-            return false;
+        if (value == null) {
+            return PID_APP;
         }
-        if (value.equals(PID_POD)) {
-            return true;
+        if (value.equals(PID_APP) || value.equals(PID_POD) || value.equals(PID_HOST)) {
+            return value;
         }
         throw org.bosun.api.BosunException.invalid("--stage1-option=" + PID_OPTION + "=" + value
-                + " is not app (a PID namespace per app) or pod (one shared by the pod's apps)");
+                + " is not app (a PID namespace per app), pod (one shared by the pod's apps) or host (the host's)");
     }
 
     /**

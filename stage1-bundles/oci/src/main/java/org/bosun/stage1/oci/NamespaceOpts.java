@@ -7,7 +7,8 @@ import org.bosun.api.stage1.PodDirectory;
 
 /**
  * The container's namespaces but the user namespace ({@link UserNamespaceOpts}). Each app has its
- * own PID (unless the pod's apps share one, {@link ContainerSpecs#sharesPid}), mount and cgroup
+ * own PID (unless the pod's apps share one, {@link ContainerSpecs#sharesPid}, or are in the host's,
+ * {@link ContainerSpecs#hostPid}), mount and cgroup
  * namespaces and joins the pod's network namespace (the one the core made,
  * by its path). The pod's IPC and UTS namespaces are held by the supervisor, which makes them when
  * it starts: the apps' specs name no IPC or UTS namespace, so each app has the runtime's, the
@@ -19,9 +20,14 @@ final class NamespaceOpts {
     }
 
     static SpecOpt app(PodDirectory pod) {
-        List<OciSpec.Namespace> namespaces = new ArrayList<>(List.of(ContainerSpecs.sharesPid(pod)
-                ? new OciSpec.Namespace("pid", "/proc/" + ContainerSpecs.PID_HOLDER + "/ns/pid")
-                : OciSpec.Namespace.created("pid"), OciSpec.Namespace.created("mount"), OciSpec.Namespace.created("cgroup")));
+        List<OciSpec.Namespace> namespaces = new ArrayList<>();
+        if (ContainerSpecs.sharesPid(pod)) {
+            namespaces.add(new OciSpec.Namespace("pid", "/proc/" + ContainerSpecs.PID_HOLDER + "/ns/pid"));
+        } else if (!ContainerSpecs.hostPid(pod)) {
+            namespaces.add(OciSpec.Namespace.created("pid"));
+        } // else pid=host: none, so the runtime's, the supervisor's, the host's
+        namespaces.add(OciSpec.Namespace.created("mount"));
+        namespaces.add(OciSpec.Namespace.created("cgroup"));
         if (ContainerSpecs.needsInfra(pod)) {
             for (String shared : shared(pod)) {
                 namespaces.add(new OciSpec.Namespace(shared, ContainerSpecs.infraNamespace(shared)));

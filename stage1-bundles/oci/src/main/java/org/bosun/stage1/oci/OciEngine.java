@@ -38,7 +38,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * crun ({@code --stage1-option=runtime=crun}, default runc). Each app is an OCI container of its
  * own that joins the pod's network, IPC and UTS namespaces, with its own PID, mount and cgroup
  * namespaces and rootfs; with {@code --stage1-option=pid=pod} the apps share one PID namespace
- * instead, whose PID 1 the supervisor starts (see {@link ContainerSpecs#sharesPid}). The pod's process is a POSIX shell supervisor (see
+ * instead, whose PID 1 the supervisor starts (see {@link ContainerSpecs#sharesPid}), with
+ * {@code pid=host} they are in the host's ({@link ContainerSpecs#hostPid}). The pod's process is a POSIX shell supervisor (see
  * {@link SupervisorScript}) that holds the IPC and UTS namespaces itself (a pod with a user namespace
  * has an infra container for them, see {@link NamespaceOpts}), so no JVM stays in the pod's tree
  * and the caller's cgroup holds the pod.
@@ -103,14 +104,24 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                     && !key.equals(ContainerSpecs.PID_OPTION)) {
                 throw BosunException.invalid("the oci engine has no option '" + key + "'; it knows "
                         + RUNTIME_OPTION + "=runc|crun, " + STOP_TIMEOUT_OPTION + "=SECONDS and "
-                        + ContainerSpecs.PID_OPTION + "=app|pod");
+                        + ContainerSpecs.PID_OPTION + "=app|pod|host");
             }
         }
         boolean sharedPid = ContainerSpecs.sharesPid(pod);
+        if (ContainerSpecs.hostPid(pod) && ContainerSpecs.needsInfra(pod)) {
+            throw BosunException.invalid("--stage1-option=" + ContainerSpecs.PID_OPTION + "=" + ContainerSpecs.PID_HOST
+                    + " puts the apps in the host's PID namespace, where a pod with a user namespace cannot mount"
+                    + " its /proc (the host's user namespace owns it); leave out --private-users or the option");
+        }
         if (sharedPid && ContainerSpecs.needsInfra(pod)) {
             throw BosunException.notImplemented("the oci engine does not share a PID namespace among the apps of a"
                     + " pod with a user namespace yet; leave out --private-users or " + ContainerSpecs.PID_OPTION + "="
                     + ContainerSpecs.PID_POD);
+        }
+        if (ContainerSpecs.needsInfra(pod) && pod.settings().sysctls().keySet().stream().anyMatch(k -> !k.startsWith("net."))) {
+            // the supervisor sets them in its own IPC namespace; a pod with a user namespace has the infra's
+            throw BosunException.notImplemented("the oci engine does not set IPC sysctls (kernel.*, fs.mqueue.*) in"
+                    + " a pod with a user namespace yet; leave out --private-users or those --sysctl");
         }
         OciRuntime runtime = OciRuntime.named(options.get(RUNTIME_OPTION));
         Path binary = runtime.path();
@@ -156,7 +167,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
         PodPlan plan = new PodPlan(PodCgroups.name(pod.uuid()), runtime, binary, apps, pod.settings().interactive(),
                 stopTimeout, warnings, HostLimits.awkIsMawk(), infra, pod.settings().hostname(), infraConfigs,
-                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod), pod.settings().hostIpc(), sharedPid ? init : null);
+                PodPlan.LOG_MAX_BYTES, PodPlan.LOG_KEEP, sandbox(pod), pod.settings().hostIpc(), sharedPid ? init : null,
+                pod.settings().netns(), pod.settings().sysctls());
         files.put(engine.resolve(PodPlan.FILE), plan.text());
         try {
             // made here, not by the supervisor: a fork less in every run

@@ -2,6 +2,7 @@ package org.bosun.stage1.oci;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.bosun.api.BosunException;
 import org.bosun.stage1.rules.AppNames;
@@ -35,11 +36,15 @@ import org.bosun.stage1.rules.AppNames;
  * @param pidHolder the init that holds the PID namespace the pod's apps share
  *        ({@code --stage1-option=pid=pod}), started by the supervisor as its PID 1, or null when each app
  *        has a PID namespace of its own
+ * @param netns the pod's network namespace, where the supervisor sets the network sysctls, or null
+ * @param sysctls the pod's sysctls ({@code --sysctl}, checked by the core), in order: the supervisor
+ *        sets them before any app starts, a network one in {@code netns}, an IPC one in its own IPC
+ *        namespace, the apps'
  */
 record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
         int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
         List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox, boolean hostIpc,
-        Path pidHolder) {
+        Path pidHolder, Path netns, Map<String, String> sysctls) {
     static final String FILE = "plan";
     /** The FIFO a sandbox's supervisor reads app requests from, in the engine directory. */
     static final String CONTROL = "control";
@@ -53,7 +58,7 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
             List<String> infraConfigs, long logMaxBytes, int logKeep) {
         this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
-                infraConfigs, logMaxBytes, logKeep, false, false, null);
+                infraConfigs, logMaxBytes, logKeep, false, false, null, null, Map.of());
     }
 
     /** The plan of a pod with an IPC namespace of its own. */
@@ -61,10 +66,19 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
             List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox) {
         this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
-                infraConfigs, logMaxBytes, logKeep, sandbox, false, null);
+                infraConfigs, logMaxBytes, logKeep, sandbox, false, null, null, Map.of());
+    }
+
+    /** The plan of a pod without sysctls. */
+    PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> apps, boolean interactive,
+            int stopTimeoutSeconds, List<String> warnings, boolean mawk, boolean infra, String hostname,
+            List<String> infraConfigs, long logMaxBytes, int logKeep, boolean sandbox, boolean hostIpc, Path pidHolder) {
+        this(cgroup, runtime, runtimeBinary, apps, interactive, stopTimeoutSeconds, warnings, mawk, infra, hostname,
+                infraConfigs, logMaxBytes, logKeep, sandbox, hostIpc, pidHolder, null, Map.of());
     }
 
     PodPlan {
+        sysctls = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sysctls));
         apps = List.copyOf(apps);
         warnings = List.copyOf(warnings);
         infraConfigs = List.copyOf(infraConfigs);
@@ -92,6 +106,11 @@ record PodPlan(String cgroup, OciRuntime runtime, Path runtimeBinary, List<App> 
             line(sb, "pid-namespace", "pod");
             line(sb, "pid-holder", pidHolder.toString());
         }
+        if (netns != null) {
+            line(sb, "netns", netns.toString());
+        }
+        // in the order given: the CRI's map has none, --sysctl's flags do
+        sysctls.forEach((key, value) -> line(sb, "sysctl", key + " " + value));
         line(sb, "runtime", runtime.command);
         line(sb, "runtime-binary", runtimeBinary.toString());
         line(sb, "stop-timeout", Integer.toString(stopTimeoutSeconds));

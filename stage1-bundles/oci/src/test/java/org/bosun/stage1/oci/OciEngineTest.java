@@ -125,10 +125,75 @@ public class OciEngineTest {
         Path dir = tmp.newFolder("pidbad").toPath();
         java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
         org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
-                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "host"), null)));
-        assertEquals("--stage1-option=pid=host is not app (a PID namespace per app) or pod (one shared by the pod's"
-                + " apps)", e.getMessage());
+                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "node"), null)));
+        assertEquals("--stage1-option=pid=node is not app (a PID namespace per app), pod (one shared by the pod's"
+                + " apps) or host (the host's)", e.getMessage());
         assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
+
+    /**
+     * pid=host: the apps' specs name no PID namespace (so the runtime's, the host's) and no holder;
+     * everything else of the app's spec is as with pid=app.
+     */
+    @Test
+    public void aPodInTheHostsPidNamespaceNamesNoPidNamespaceAndKeepsTheRest() throws Exception {
+        Path dir = tmp.newFolder("pidhost").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        new OciEngine().prepare(podWithOptions(dir, Map.of("runtime", "crun", "pid", "host"), null));
+        Path config = dir.resolve("engine/bundles/app-web/config.json");
+        com.fasterxml.jackson.databind.JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        List<String> types = new java.util.ArrayList<>();
+        spec.path("linux").path("namespaces").forEach(n -> types.add(n.path("type").asText()));
+        assertEquals(List.of("mount", "cgroup"), types);
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.stream().noneMatch(l -> l.startsWith("pid-")));
+
+        Path appDir = tmp.newFolder("pidapp2").toPath();
+        java.nio.file.Files.createDirectories(appDir.resolve("apps/web/rootfs"));
+        new OciEngine().prepare(podWithOptions(appDir, Map.of("runtime", "crun"), null));
+        com.fasterxml.jackson.databind.node.ObjectNode own = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(appDir.resolve("engine/bundles/app-web/config.json")
+                        .toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode host = ((com.fasterxml.jackson.databind.node.ObjectNode) spec).deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) own.path("linux")).remove("namespaces");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) host.path("linux")).remove("namespaces");
+        assertEquals("capabilities, seccomp, masked and read-only paths as with a PID namespace of its own",
+                own.toString().replace(appDir.toString(), "POD"), host.toString().replace(dir.toString(), "POD"));
+    }
+
+    @Test
+    public void theHostsPidNamespaceWithAUserNamespaceIsRefused() throws Exception {
+        Path dir = tmp.newFolder("pidhostusers").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "host"), new IdMapping(0, 300_000, 65_536))));
+        assertEquals(org.bosun.api.ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+    }
+
+    /** The sysctls are the supervisor's, in order, with the network namespace it sets the net.* ones in. */
+    @Test
+    public void thePlanNamesTheSysctlsAndTheNetworkNamespace() throws Exception {
+        Path dir = tmp.newFolder("sysctls").toPath();
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        Map<String, String> sysctls = new java.util.LinkedHashMap<>();
+        sysctls.put("net.ipv4.ip_local_port_range", "1024 65000");
+        sysctls.put("kernel.shmmax", "1000000");
+        PodDirectory.App app = new PodDirectory.App("web", dir.resolve("apps/web/rootfs"), List.of("/bin/true"), Map.of(),
+                0, 0, "/", List.of(), List.of(), false, null, SecurityPolicy.UNCONFINED, null, null, null, null);
+        new OciEngine().prepare(new PodDirectory("1234", dir, List.of(app), Map.of(), new PodDirectory.Pod(null,
+                Path.of("/run/netns/bosun-1234"), null, false, Map.of("runtime", "runc"), null, false, sysctls)));
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        List<String> lines = plan.stream().filter(l -> l.startsWith("sysctl ") || l.startsWith("netns ")).toList();
+        assertEquals(List.of("netns /run/netns/bosun-1234", "sysctl net.ipv4.ip_local_port_range 1024 65000",
+                "sysctl kernel.shmmax 1000000"), lines);
+        Path users = tmp.newFolder("sysctlusers").toPath();
+        java.nio.file.Files.createDirectories(users.resolve("apps/web/rootfs"));
+        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
+                () -> new OciEngine().prepare(new PodDirectory("1234", users, List.of(app), Map.of(), new PodDirectory.Pod(
+                        null, null, null, false, Map.of(), new IdMapping(0, 300_000, 65_536), false,
+                        Map.of("kernel.shmmax", "1")))));
+        assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
     }
 
     @Test

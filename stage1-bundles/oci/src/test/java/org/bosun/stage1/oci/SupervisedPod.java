@@ -41,6 +41,8 @@ final class SupervisedPod implements AutoCloseable {
     private long logMaxBytes = PodPlan.LOG_MAX_BYTES;
     private boolean sandbox;
     private Path pidHolder;
+    private Path netns;
+    private java.util.Map<String, String> sysctls = java.util.Map.of();
     private Process process;
 
     SupervisedPod(Path dir) throws IOException {
@@ -124,6 +126,13 @@ final class SupervisedPod implements AutoCloseable {
         return this;
     }
 
+    /** The pod's sysctls, the network ones set in {@code netns}. */
+    SupervisedPod sysctls(Path netns, java.util.Map<String, String> sysctls) {
+        this.netns = netns;
+        this.sysctls = sysctls;
+        return this;
+    }
+
     SupervisedPod runtime(OciRuntime kind) {
         this.kind = kind;
         return this;
@@ -185,7 +194,7 @@ final class SupervisedPod implements AutoCloseable {
     PodPlan plan() {
         return new PodPlan(PodCgroups.name(uuid), kind, runtime, apps, interactive, stopTimeout, warnings,
                 HostLimits.awkIsMawk(), infra, hostname, infraConfigs, logMaxBytes, PodPlan.LOG_KEEP, sandbox, false,
-                pidHolder);
+                pidHolder, netns, sysctls);
     }
 
     /** Writes the plan (unless one was written) and execs engine/run, as bosun run does. */

@@ -123,6 +123,50 @@ public class SupervisorScriptTest {
     }
 
     /**
+     * The pod's sysctls are set before any app starts: an IPC one in the supervisor's IPC namespace
+     * (the apps'), a network one in the pod's network namespace; the host's stay. A value the kernel
+     * refuses fails the pod naming the key, before any app.
+     */
+    @Test(timeout = 60_000)
+    public void theSupervisorSetsThePodsSysctlsBeforeAnyApp() throws Exception {
+        Process net = new ProcessBuilder("/usr/bin/unshare", "--net", "--", "/bin/sleep", "60").start();
+        try {
+            Path netns = Path.of("/proc/" + net.pid() + "/ns/net");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Files.readSymbolicLink(netns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+                assertTrue("unshare made no network namespace", System.nanoTime() < deadline);
+                Thread.sleep(10);
+            }
+            String hostShmmni = Files.readString(Path.of("/proc/sys/kernel/shmmni"));
+            String hostSomaxconn = Files.readString(Path.of("/proc/sys/net/core/somaxconn"));
+            java.util.Map<String, String> sysctls = new java.util.LinkedHashMap<>();
+            sysctls.put("net.core.somaxconn", "1111");
+            sysctls.put("kernel.shmmni", "2222");
+            try (SupervisedPod pod = pod()) {
+                pod.sysctls(netns, sysctls).app("web", "cat /proc/sys/kernel/shmmni\n");
+                SupervisedPod.Result r = pod.run();
+                assertEquals(r.stderr(), 0, r.exitCode());
+                assertEquals("2222\n", r.stdout());
+            }
+            Process read = new ProcessBuilder("/usr/bin/nsenter", "--net=" + netns, "--", "/bin/cat",
+                    "/proc/sys/net/core/somaxconn").start();
+            assertEquals("1111\n", new String(read.getInputStream().readAllBytes()));
+            assertEquals(hostShmmni, Files.readString(Path.of("/proc/sys/kernel/shmmni")));
+            assertEquals(hostSomaxconn, Files.readString(Path.of("/proc/sys/net/core/somaxconn")));
+            try (SupervisedPod pod = pod()) {
+                pod.sysctls(netns, java.util.Map.of("kernel.shmmni", "many")).app("web", "echo started\n");
+                SupervisedPod.Result r = pod.run();
+                assertEquals(r.stderr(), 125, r.exitCode());
+                assertTrue(r.stderr(), r.stderr().contains("bosun: cannot set sysctl kernel.shmmni=many in the pod's IPC"
+                        + " namespace"));
+                assertEquals("", r.stdout());
+            }
+        } finally {
+            net.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
      * The infra container is created first; the containers that join it get its pid in their
      * namespace paths, and nowhere else (an app's environment may hold anything); it is deleted last.
      */
