@@ -36,7 +36,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * a pod network, and its apps get no {@code AC_METADATA_URL} (a note says so with --debug).
  * <p>
  * A running service is also told, over HTTP on its root-only unix socket (the path it recorded in
- * {@value #SOCKET_NAME} beside its port, as rkt's {@code /run/rkt/metadata-svc.sock}):
+ * {@value #SOCKET_NAME} beside its port, else {@link #DEFAULT_SOCKET}, as rkt's
+ * {@code /run/rkt/metadata-svc.sock}):
  * {@code PUT /pods/UUID} once the file is written, {@code DELETE /pods/UUID} at gc, before the
  * directory goes. The file stays the record: a service started later serves the pods registered
  * before it, so a pod prepared with no service running only gets a note (--debug) saying so.
@@ -47,6 +48,8 @@ final class PodMetadataRegistration {
     static final Path PORT_FILE = PodHoldings.ROOT.resolve("metadata-service/port");
     /** Beside the port: where the running service takes registrations (written by the metadata-service bundle). */
     static final String SOCKET_NAME = "socket";
+    /** The socket of the service on the default port (when none recorded its own). */
+    static final Path DEFAULT_SOCKET = Path.of("/run/bosun/metadata-svc.sock");
     /** How long a registration may take before the pod goes on without the service's answer. */
     static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(2);
     static final int DEFAULT_PORT = 18112;
@@ -61,14 +64,19 @@ final class PodMetadataRegistration {
     }
 
     private final Path portFile;
+    private final Path defaultSocket;
 
     PodMetadataRegistration() {
-        this(PORT_FILE);
+        this(PORT_FILE, DEFAULT_SOCKET);
     }
 
-    /** @param portFile {@link #PORT_FILE}; tests give their own */
-    PodMetadataRegistration(Path portFile) {
+    /**
+     * @param portFile {@link #PORT_FILE}; tests give their own
+     * @param defaultSocket {@link #DEFAULT_SOCKET}, where the service on the default port takes registrations
+     */
+    PodMetadataRegistration(Path portFile, Path defaultSocket) {
         this.portFile = portFile;
+        this.defaultSocket = defaultSocket;
     }
 
     /**
@@ -119,6 +127,10 @@ final class PodMetadataRegistration {
         try {
             socket = Path.of(Files.readString(portFile.resolveSibling(SOCKET_NAME)).trim());
         } catch (IOException | java.nio.file.InvalidPathException none) {
+            // as the port: the default one's, which a service on another port that stopped leaves unrecorded
+            socket = defaultSocket;
+        }
+        if (!Files.exists(socket)) {
             return "no appc metadata service runs (bosun metadata-service, or an agent): the pod's " + ENV
                     + " answers once one does";
         }

@@ -28,12 +28,17 @@ public class PodMetadataRegistrationTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    /** No service at the default socket: only one recorded beside the port counts. */
+    private PodMetadataRegistration withoutService(Path portFile) {
+        return new PodMetadataRegistration(portFile, tmp.getRoot().toPath().resolve("none.sock"));
+    }
+
     @Test
     public void aPodOnANetworkGetsAUrlOnItsGatewayWithARandomTokenAndARootOnlyKey() throws Exception {
         Path pod = tmp.newFolder("pod").toPath();
         Path portFile = tmp.getRoot().toPath().resolve("port");
         Files.writeString(portFile, "18555\n");
-        PodMetadataRegistration registration = new PodMetadataRegistration(portFile);
+        PodMetadataRegistration registration = withoutService(portFile);
         String note = registration.register(pod, UUID, false, false, List.of(ON_DEFAULT));
         assertTrue("no service recorded its socket: " + note, note.startsWith("no appc metadata service runs"));
 
@@ -84,7 +89,7 @@ public class PodMetadataRegistrationTest {
                 }
             });
             service.start();
-            PodMetadataRegistration registration = new PodMetadataRegistration(portFile);
+            PodMetadataRegistration registration = withoutService(portFile);
             assertNull(registration.register(pod, UUID, false, false, List.of(ON_DEFAULT)));
             String refused = registration.register(pod, UUID, false, false, List.of(ON_DEFAULT));
             assertTrue(refused, refused.contains("did not take the pod's registration (404 pod gone)"));
@@ -115,15 +120,14 @@ public class PodMetadataRegistrationTest {
     @Test
     public void withoutARecordedPortTheUrlNamesRktsPort() throws Exception {
         Path pod = tmp.newFolder("pod").toPath();
-        new PodMetadataRegistration(tmp.getRoot().toPath().resolve("absent")).register(pod, UUID, false, false,
-                List.of(ON_DEFAULT));
+        withoutService(tmp.getRoot().toPath().resolve("absent")).register(pod, UUID, false, false, List.of(ON_DEFAULT));
         assertTrue(PodMetadataRegistration.url(pod).startsWith("http://172.16.28.1:18112/"));
     }
 
     @Test
     public void noneAndHostAndANetworkWithoutGatewayGetNoUrlAndSaySo() throws Exception {
         Path pod = tmp.newFolder("pod").toPath();
-        PodMetadataRegistration registration = new PodMetadataRegistration(tmp.getRoot().toPath().resolve("absent"));
+        PodMetadataRegistration registration = withoutService(tmp.getRoot().toPath().resolve("absent"));
         registration.register(pod, UUID, false, false, List.of(ON_DEFAULT));
         String none = registration.register(pod, UUID, false, true, List.of());
         assertTrue(none, none.startsWith("--net=none: the apps get no AC_METADATA_URL"));
