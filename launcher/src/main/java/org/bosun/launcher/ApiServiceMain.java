@@ -112,7 +112,7 @@ final class ApiServiceMain {
             }
         }
         if (socket == null) {
-            // the agent's directory is root's alone: a service that drops root gets one of its own
+            // only root may create sockets in the agent's directory: a service that drops root gets one of its own
             socket = user != null ? USER_SOCKET : Main.agentSocket().resolveSibling("api-service.sock").toString();
         }
         if (port == 0 && socket.equals("-")) {

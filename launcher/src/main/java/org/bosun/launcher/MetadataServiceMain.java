@@ -41,6 +41,9 @@ final class MetadataServiceMain {
 
                           --listen-port=PORT  the TCP port (default 18112); pods prepared while it
                                               runs get it in their AC_METADATA_URL
+                        bosun registers pods at start and removes them at gc over HTTP on a root-only
+                        unix socket, /run/bosun/metadata-svc.sock (metadata-svc-PORT.sock for another
+                        port), as rkt did on /run/rkt/metadata-svc.sock.
                           --debug             show the framework's diagnostics
                         """);
                 System.out.flush();

@@ -97,7 +97,8 @@ public final class ApiServiceServer {
         int port = config.port() != 0 ? config.port() : parsePort(context.getProperty("bosun.api.port"));
         String socket = !config.socket().isEmpty() ? config.socket()
                 : first(context.getProperty("bosun.api.socket"), "");
-        socketPath = socket.equals("-") ? null : socket.isEmpty()
+        boolean besideAgent = socket.isEmpty();
+        socketPath = socket.equals("-") ? null : besideAgent
                 ? Path.of(first(context.getProperty("bosun.agent.socket"), "/run/bosun/agent.sock"))
                         .resolveSibling(SOCKET_NAME)
                 : Path.of(socket);
@@ -140,6 +141,9 @@ public final class ApiServiceServer {
                         .bossEventLoopGroup(loops).workerEventLoopGroup(loops)
                         .addService(api).build().start();
                 Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+                if (besideAgent) {
+                    enterable(socketPath.getParent());
+                }
             }
         } catch (IOException | RuntimeException e) {
             if (tcpServer != null) {
@@ -181,6 +185,20 @@ public final class ApiServiceServer {
 
     static String oneLine(String message) {
         return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /**
+     * Lets every user through the agent's socket directory (x only: no listing), which the agent
+     * makes root's alone (0700): the API socket in it is for every local user. The agent's own
+     * socket stays root's (its file is 0600, bound in a private directory first), as does every
+     * other socket there (the CRI's, the metadata service's).
+     */
+    static void enterable(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (mode.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)
+                | mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)) {
+            Files.setPosixFilePermissions(dir, mode);
+        }
     }
 
     /** Whether a server accepts connections on the unix socket {@code path} (a stale socket file does not). */

@@ -411,6 +411,8 @@ final class PublicApi extends PublicAPIGrpc.PublicAPIImplBase implements AutoClo
                             + "'; its apps are " + String.join(", ", names));
                 }
                 names = List.of(request.getAppName());
+            } else {
+                names = null;
             }
             new AppLogs(pods, paths, pod, names, request.getLines() > 0 ? request.getLines() : null)
                     .stream(out, request.getFollow());

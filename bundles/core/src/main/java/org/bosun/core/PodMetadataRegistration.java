@@ -34,11 +34,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * </ul>
  * A pod with {@code --net=none} or {@code --net=host} has none: it cannot reach the host's side of
  * a pod network, and its apps get no {@code AC_METADATA_URL} (a note says so with --debug).
+ * <p>
+ * A running service is also told, over HTTP on its root-only unix socket (the path it recorded in
+ * {@value #SOCKET_NAME} beside its port, else {@link #DEFAULT_SOCKET}, as rkt's
+ * {@code /run/rkt/metadata-svc.sock}):
+ * {@code PUT /pods/UUID} once the file is written, {@code DELETE /pods/UUID} at gc, before the
+ * directory goes. The file stays the record: a service started later serves the pods registered
+ * before it, so a pod prepared with no service running only gets a note (--debug) saying so.
  */
 final class PodMetadataRegistration {
     static final String FILE = "metadata-service.json";
     /** Where the running service records its TCP port (written by the metadata-service bundle). */
     static final Path PORT_FILE = PodHoldings.ROOT.resolve("metadata-service/port");
+    /** Beside the port: where the running service takes registrations (written by the metadata-service bundle). */
+    static final String SOCKET_NAME = "socket";
+    /** The socket of the service on the default port (when none recorded its own). */
+    static final Path DEFAULT_SOCKET = Path.of("/run/bosun/metadata-svc.sock");
+    /** How long a registration may take before the pod goes on without the service's answer. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(2);
     static final int DEFAULT_PORT = 18112;
     static final String ENV = "AC_METADATA_URL";
     static final int VERSION = 1;
@@ -51,14 +64,19 @@ final class PodMetadataRegistration {
     }
 
     private final Path portFile;
+    private final Path defaultSocket;
 
     PodMetadataRegistration() {
-        this(PORT_FILE);
+        this(PORT_FILE, DEFAULT_SOCKET);
     }
 
-    /** @param portFile {@link #PORT_FILE}; tests give their own */
-    PodMetadataRegistration(Path portFile) {
+    /**
+     * @param portFile {@link #PORT_FILE}; tests give their own
+     * @param defaultSocket {@link #DEFAULT_SOCKET}, where the service on the default port takes registrations
+     */
+    PodMetadataRegistration(Path portFile, Path defaultSocket) {
         this.portFile = portFile;
+        this.defaultSocket = defaultSocket;
     }
 
     /**
@@ -87,7 +105,38 @@ final class PodMetadataRegistration {
         String key = Base64.getEncoder().encodeToString(random(64));
         String url = "http://" + hostInUrl(gateway) + ":" + port() + "/" + token;
         write(podDir.resolve(FILE), new Registration(VERSION, uuid, token, key, url, addresses));
-        return null;
+        return tell("PUT", uuid);
+    }
+
+    /**
+     * Tells the running service (if any) that the pod is removed (gc): it refuses the pod from now
+     * on. Without a service, nothing to tell: the registration goes with the pod's directory.
+     */
+    void forget(String uuid) {
+        tell("DELETE", uuid);
+    }
+
+    /**
+     * One request on the service's registration socket.
+     *
+     * @return null when the service took it, else a note saying why the service does not know of
+     *         it yet
+     */
+    String tell(String method, String uuid) {
+        Path socket;
+        try {
+            socket = Path.of(Files.readString(portFile.resolveSibling(SOCKET_NAME)).trim());
+        } catch (IOException | java.nio.file.InvalidPathException none) {
+            // as the port: the default one's, which a service on another port that stopped leaves unrecorded
+            socket = defaultSocket;
+        }
+        if (!Files.exists(socket)) {
+            return "no appc metadata service runs (bosun metadata-service, or an agent): the pod's " + ENV
+                    + " answers once one does";
+        }
+        String answer = MetadataSocketClient.exchange(socket, method, "/pods/" + uuid, SOCKET_TIMEOUT);
+        return answer == null ? null : "the appc metadata service on " + socket + " did not take the pod's registration ("
+                + answer + "); its " + ENV + " answers once the service reads it";
     }
 
     /** The pod's {@code AC_METADATA_URL}, or null when it has no registration. */

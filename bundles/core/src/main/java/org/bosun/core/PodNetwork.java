@@ -168,6 +168,11 @@ final class PodNetwork {
         }
     }
 
+    /** Tells a running appc metadata service that the pod is gone (gc): it is refused from now on. */
+    void forgetMetadata(String uuid) {
+        metadata.forget(uuid);
+    }
+
     /**
      * Detaches the pod's networks through the provider that attached them, removes its namespace,
      * then its records and its host record. Safe to call again, also after a partial set-up or a

@@ -565,6 +565,8 @@ public final class PodServiceImpl implements PodService, AppService {
                 return null;
             });
         }
+        // The metadata service refuses the pod from now on, before its registration goes with the directory.
+        network.forgetMetadata(f.uuid());
         // After the engine has let go of the pod's processes, before its records go with the directory.
         network.tearDown(f.path(), f.uuid());
         PodTree.delete(f.path(), f.uuid());

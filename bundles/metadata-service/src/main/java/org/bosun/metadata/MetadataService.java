@@ -35,12 +35,18 @@ import com.sun.net.httpserver.HttpServer;
  * came from the pod's own address to that one, with the pod's token. The port it listens on is
  * recorded in {@value #PORT_FILE} under the host root while it runs, where core reads it for the
  * URLs of the pods it prepares next (without it, they name the default port).
+ * <p>
+ * Core registers pods and removes them over a root-only unix socket ({@link RegistrationSocket};
+ * {@value #DEFAULT_SOCKET} for the default port, as rkt's {@code /run/rkt/metadata-svc.sock}), whose
+ * path is recorded in {@value #SOCKET_FILE} beside the port.
  */
 @Component(immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MetadataService.Config.class)
 public final class MetadataService {
     static final String PORT_FILE = "metadata-service/port";
     static final int DEFAULT_PORT = 18112;
+    static final String SOCKET_FILE = "metadata-service/socket";
+    static final String DEFAULT_SOCKET = "/run/bosun/metadata-svc.sock";
     private static final System.Logger LOG = System.getLogger(MetadataService.class.getName());
 
     @ObjectClassDefinition(name = "bosun appc metadata service")
@@ -50,6 +56,10 @@ public final class MetadataService {
 
         @AttributeDefinition(description = "The TCP port; 0 for the framework property bosun.metadata.port, else 18112")
         int port() default 0;
+
+        @AttributeDefinition(description = "The runtime's registration socket; empty for " + DEFAULT_SOCKET
+                + " (metadata-svc-PORT.sock there for another port)")
+        String socket() default "";
     }
 
     /** For the apps' image manifests; dynamic, so an update of the store bundle leaves the server up. */
@@ -60,6 +70,7 @@ public final class MetadataService {
     private final HttpServer server;
     private final ExecutorService workers;
     private final int port;
+    private final RegistrationSocket registrations;
 
     @Activate
     public MetadataService(BundleContext context, Config config) throws IOException {
@@ -67,13 +78,14 @@ public final class MetadataService {
             server = null;
             workers = null;
             port = 0;
+            registrations = null;
             return;
         }
         String property = context.getProperty("bosun.metadata.port");
         port = config.port() != 0 ? config.port()
                 : property != null && !property.isBlank() ? Integer.parseInt(property.trim()) : DEFAULT_PORT;
-        MetadataRequests requests = new MetadataRequests(new PodRegistrations(PodRegistrations.HOST_ROOT),
-                this::imageManifest);
+        PodRegistrations pods = new PodRegistrations(PodRegistrations.HOST_ROOT);
+        MetadataRequests requests = new MetadataRequests(pods, this::imageManifest);
         try {
             server = HttpServer.create(new InetSocketAddress(port), 16);
         } catch (IOException e) {
@@ -88,17 +100,35 @@ public final class MetadataService {
         });
         server.setExecutor(workers);
         server.createContext("/", exchange -> serve(requests, exchange));
+        Path socket = Path.of(!config.socket().isBlank() ? config.socket()
+                : port == DEFAULT_PORT ? DEFAULT_SOCKET : DEFAULT_SOCKET.replace(".sock", "-" + port + ".sock"));
+        try {
+            registrations = RegistrationSocket.listen(pods, socket, workers);
+        } catch (IOException e) {
+            server.stop(0);
+            workers.shutdownNow();
+            throw e;
+        }
         server.start();
-        recordPort(port);
-        LOG.log(System.Logger.Level.INFO, "appc metadata service listening on port " + port);
+        record(PORT_FILE, Integer.toString(port));
+        record(SOCKET_FILE, socket.toString());
+        LOG.log(System.Logger.Level.INFO, "appc metadata service listening on port " + port + ", registrations on "
+                + socket);
     }
 
     @Deactivate
     void deactivate() {
         if (server != null) {
+            forget(SOCKET_FILE, registrations.path().toString());
+            forget(PORT_FILE, Integer.toString(port));
             server.stop(0);
+            try {
+                registrations.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove the registration socket " + registrations.path()
+                        + ": " + e.getMessage());
+            }
             workers.shutdownNow();
-            forgetPort(port);
         }
     }
 
@@ -112,20 +142,23 @@ public final class MetadataService {
         return s.find(paths, imageId).flatMap(image -> s.originalManifest(paths, image));
     }
 
-    /** Core names this port in the URLs of the pods it prepares from now on. */
-    private static void recordPort(int port) throws IOException {
-        Path file = PodRegistrations.HOST_ROOT.resolve(PORT_FILE);
+    /**
+     * Core names this port in the URLs of the pods it prepares from now on, and registers them on
+     * this socket.
+     */
+    private static void record(String name, String value) throws IOException {
+        Path file = PodRegistrations.HOST_ROOT.resolve(name);
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("port.tmp");
-        Files.writeString(tmp, port + "\n");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, value + "\n");
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Pods prepared from now on get the default port again, not this stopped one's. */
-    private static void forgetPort(int port) {
-        Path file = PodRegistrations.HOST_ROOT.resolve(PORT_FILE);
+    /** Pods prepared from now on get the default port again, not this stopped one's, and no socket. */
+    private static void forget(String name, String value) {
+        Path file = PodRegistrations.HOST_ROOT.resolve(name);
         try {
-            if (Files.readString(file).trim().equals(Integer.toString(port))) {
+            if (Files.readString(file).trim().equals(value)) {
                 Files.delete(file);
             }
         } catch (IOException e) {

@@ -20,9 +20,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * network has a host record {@code /var/lib/bosun-host/held/<uuid>/pod.json} naming its data
  * directory, whatever {@code --dir} it was prepared in, and its pod directory holds its
  * registration {@code metadata-service.json} (token, HMAC key, URL, addresses; written by core when
- * the pod's network is set up, root only). A pod's registration goes with its directory at gc, so
- * the service keeps no state of its own: only a cache from token to registration file, checked
- * again at every use.
+ * the pod's network is set up, root only). Core also tells a running service over its registration
+ * socket ({@link RegistrationSocket}): {@link #register} when the network is set up, {@link #forget}
+ * at gc, after which the pod is refused at once, before its directory goes. The files are the
+ * record, so a service started later serves the pods registered before it: the service keeps only
+ * a cache from token to registration file, checked again at every use, and the pods removed.
  */
 final class PodRegistrations {
     static final Path HOST_ROOT = Path.of("/var/lib/bosun-host");
@@ -56,6 +58,8 @@ final class PodRegistrations {
 
     private final Path held;
     private final Map<String, Path> byToken = new ConcurrentHashMap<>();
+    /** Pods removed by the runtime (at gc) whose host record may still be there: never answered again. */
+    private final java.util.Set<String> forgotten = ConcurrentHashMap.newKeySet();
 
     /** @param hostRoot {@link #HOST_ROOT}; tests give their own */
     PodRegistrations(Path hostRoot) {
@@ -69,14 +73,15 @@ final class PodRegistrations {
     Optional<Pod> byToken(String token) {
         Path cached = byToken.get(token);
         if (cached != null) {
-            Optional<Pod> pod = read(cached).filter(p -> sameToken(p, token) && running(p));
+            Optional<Pod> pod = read(cached).filter(p -> sameToken(p, token) && running(p) && !forgotten.contains(
+                    p.uuid()));
             if (pod.isPresent()) {
                 return pod;
             }
             byToken.remove(token);
         }
         for (Holding h : holdings()) {
-            Optional<Pod> pod = locate(h).filter(PodRegistrations::running);
+            Optional<Pod> pod = locate(h).filter(p -> running(p) && !forgotten.contains(p.uuid()));
             if (pod.isPresent()) {
                 byToken.put(pod.get().registration().token(), pod.get().podDir().resolve(REGISTRATION));
                 if (sameToken(pod.get(), token)) {
@@ -93,7 +98,7 @@ final class PodRegistrations {
 
     /** The registered pod of this uuid, in whatever state until gc: its signatures verify until then. */
     Optional<Pod> byUuid(String uuid) {
-        if (!uuid.matches("[0-9a-f-]{36}")) {
+        if (!isUuid(uuid) || forgotten.contains(uuid)) {
             return Optional.empty();
         }
         Path record = held.resolve(uuid).resolve("pod.json");
@@ -102,6 +107,49 @@ final class PodRegistrations {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    static boolean isUuid(String s) {
+        return s.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+
+    /**
+     * The runtime registers the pod: its registration is read now and its token cached.
+     *
+     * @return null, or why the pod has no registration the service can read
+     */
+    String register(String uuid) {
+        forgotten.remove(uuid);
+        Path record = held.resolve(uuid).resolve("pod.json");
+        Holding h;
+        try {
+            h = JSON.readValue(record.toFile(), Holding.class);
+        } catch (IOException e) {
+            return "pod " + uuid + " has no readable host record " + record + " (" + e.getMessage() + ")";
+        }
+        Optional<Pod> pod = locate(h).filter(p -> p.uuid().equals(uuid));
+        if (pod.isEmpty()) {
+            return "pod " + uuid + " has no readable registration " + REGISTRATION + " under " + h.podsDir();
+        }
+        byToken.put(pod.get().registration().token(), pod.get().podDir().resolve(REGISTRATION));
+        return null;
+    }
+
+    /** The runtime removes the pod (gc): it is refused from now on, whatever is left of its files. */
+    void forget(String uuid) {
+        // Pods whose host record is gone need no entry: nothing can find them any more.
+        forgotten.removeIf(u -> !Files.exists(held.resolve(u)));
+        forgotten.add(uuid);
+        byToken.values().removeIf(file -> file.getParent().getFileName().toString().equals(uuid));
+    }
+
+    /** The pods registered now, in any state until gc. */
+    List<Pod> registered() {
+        List<Pod> all = new java.util.ArrayList<>();
+        for (Holding h : holdings()) {
+            locate(h).filter(p -> !forgotten.contains(p.uuid())).ifPresent(all::add);
+        }
+        return all;
     }
 
     private static boolean sameToken(Pod pod, String token) {

@@ -51,6 +51,12 @@ public class MetadataRequestsTest {
 
     private void register(Path host, String uuid, String token, String address, String state, String annotations,
             String app) throws Exception {
+        registerPod(host, dataDir, uuid, token, address, state, annotations, app);
+    }
+
+    /** A pod as core leaves it: its host record, its manifest, its registration. */
+    static void registerPod(Path host, Path dataDir, String uuid, String token, String address, String state,
+            String annotations, String app) throws Exception {
         Path record = Files.createDirectories(host.resolve("held").resolve(uuid));
         Files.writeString(record.resolve("pod.json"), "{\"version\":1,\"uuid\":\"" + uuid + "\",\"dataDir\":\""
                 + dataDir + "\",\"podsDir\":\"" + dataDir.resolve("pods") + "\",\"ports\":[]}");

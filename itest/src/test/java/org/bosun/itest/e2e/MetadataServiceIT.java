@@ -27,7 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * an app reads its pod's uuid and manifest and its image's manifest and id from
  * {@code $AC_METADATA_URL}, signs a blob that the pod's other app verifies; an app of another pod
  * is refused the first pod's data, even with its token, and can only verify its signature; after
- * gc the first pod's registration is gone (its signature no longer verifies). On runc, crun and
+ * gc the first pod's registration is gone (its signature no longer verifies); core registered the pod with
+ * the service over its root-only unix socket and removed it at gc. On runc, crun and
  * nspawn; through the agent the agent's service answers, in-process a {@code bosun
  * metadata-service} started by the test on a port of its own.
  */
@@ -114,6 +115,8 @@ public class MetadataServiceIT extends E2eCase {
 
         // Another pod, while the first runs: its own data, never the first's, not even with its token.
         String firstUrl = registration(uuid).path("url").asText();
+        assertEquals(name + ": registered by core over the service's unix socket", List.of(firstUrl),
+                registeredUrls(uuid));
         List<String> other = new ArrayList<>(List.of("run", INSECURE));
         other.addAll(engine);
         other.addAll(List.of("--set-env=FIRST_URL=" + firstUrl, aci(), "--name=other", "--exec", "/bin/sh", "--", "-c",
@@ -141,6 +144,7 @@ public class MetadataServiceIT extends E2eCase {
         // After gc the first pod's registration is gone: its signature verifies no more.
         assertExit(0, bosun("gc", "--grace-period=0"));
         assertFalse(name, registrationFiles());
+        assertEquals(name + ": removed at gc", List.of(), registeredUrls(uuid));
         List<String> late = new ArrayList<>(List.of("run", INSECURE));
         late.addAll(engine);
         late.addAll(List.of(aci(), "--name=late", "--exec", "/bin/sh", "--", "-c", METADATA
@@ -172,6 +176,39 @@ public class MetadataServiceIT extends E2eCase {
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(file)));
             return JSON.readTree(file.toFile());
+        }
+    }
+
+    /**
+     * The URLs the running service lists for the pod on its registration socket (root only, its
+     * path recorded beside its port, else the default one), as core registered it there.
+     */
+    private static List<String> registeredUrls(String uuid) throws IOException {
+        Path record = Path.of("/var/lib/bosun-host/metadata-service/socket");
+        // none recorded: the default port's (a service on another port that stopped removed its record)
+        Path socket = Path.of(Files.exists(record) ? Files.readString(record).trim() : "/run/bosun/metadata-svc.sock");
+        assertEquals(socket.toString(), "rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)));
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            c.connect(java.net.UnixDomainSocketAddress.of(socket));
+            c.write(java.nio.ByteBuffer.wrap("GET /pods HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8192);
+            while (c.read(b) > 0) {
+                answer.write(b.array(), 0, b.position());
+                b.clear();
+            }
+            String[] parts = answer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\r\n\r\n", 2);
+            assertTrue(parts[0], parts[0].startsWith("HTTP/1.1 200 "));
+            List<String> urls = new ArrayList<>();
+            JSON.readTree(parts[1]).forEach(p -> {
+                if (p.path("uuid").asText().equals(uuid)) {
+                    urls.add(p.path("url").asText());
+                }
+            });
+            return urls;
         }
     }
 
