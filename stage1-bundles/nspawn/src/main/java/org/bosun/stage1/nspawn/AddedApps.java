@@ -88,10 +88,6 @@ final class AddedApps {
             throw BosunException.precondition("pod " + pod.uuid() + " is not a sandbox; apps are added only to pods"
                     + " made by bosun app sandbox");
         }
-        if (pod.settings().userNamespace() != null) {
-            throw BosunException.notImplemented("the nspawn engine does not add apps to a pod with a user namespace yet;"
-                    + " make the sandbox without --private-users");
-        }
         boolean hybrid = PodCgroup.requireHost().hybrid();
         if (hybrid && AppUnitSettings.hasLegacyLimits(app)) {
             throw BosunException.notImplemented("on this hybrid-cgroup host the nspawn engine puts memory and cpu limits"
@@ -102,6 +98,8 @@ final class AddedApps {
         AppSecurity.check(pod, app);
         long systemd = podSystemd(pod);
         Path root = pod.stage1Dir().resolve(Stage1Tree.ROOTFS);
+        // in a pod with a user namespace, the app's directory is its root's (its rootfs was shifted at prepare)
+        PodUserNamespace.giveApp(pod, app);
         // the new app alone: the running apps' files stay as they are
         EtcMountPoints.prepare(new PodDirectory(pod.uuid(), pod.path(), List.of(app), pod.annotations(), pod.settings()));
         Map<Path, String> files = new LinkedHashMap<>();

@@ -107,11 +107,6 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             }
         }
         boolean sharedPid = ContainerSpecs.sharesPid(pod);
-        if (sharedPid && ContainerSpecs.needsInfra(pod)) {
-            throw BosunException.notImplemented("the oci engine does not share a PID namespace among the apps of a"
-                    + " pod with a user namespace yet; leave out --private-users or " + ContainerSpecs.PID_OPTION + "="
-                    + ContainerSpecs.PID_POD);
-        }
         OciRuntime runtime = OciRuntime.named(options.get(RUNTIME_OPTION));
         Path binary = runtime.path();
         int stopTimeout = stopTimeout(options.get(STOP_TIMEOUT_OPTION));
@@ -388,10 +383,6 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
     public void add(PodDirectory pod, String appName) {
         PodDirectory.App app = app(pod, appName);
         requireSandbox(pod);
-        if (ContainerSpecs.needsInfra(pod)) {
-            throw BosunException.notImplemented("the oci engine does not add apps to a pod with a user namespace yet;"
-                    + " make the sandbox without --private-users");
-        }
         check(pod, app);
         requireTools();
         OciRuntime runtime = OciRuntime.named(pod.settings().engineOptions().get(RUNTIME_OPTION));
@@ -401,8 +392,9 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         ContainerSpecs specs = new ContainerSpecs(pod, HostLimits.minimumOomScoreAdj(), AppInit.find(),
                 runtime == OciRuntime.CRUN);
         Map<Path, String> files = new LinkedHashMap<>();
-        // in a pod whose apps share a PID namespace, templates: the supervisor names its holder's pid at start
-        containerFiles(pod, app, specs, ContainerSpecs.sharesPid(pod), files, new ArrayList<>());
+        // in a pod whose apps share a PID namespace or that has a user namespace, templates: the supervisor
+        // names its holder's pid, its infra container's, when it starts the app
+        containerFiles(pod, app, specs, ContainerSpecs.templated(pod), files, new ArrayList<>());
         // the I/O modes the core recorded, as plan lines "stdin MODE" (the same text)
         files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text());
         try {
