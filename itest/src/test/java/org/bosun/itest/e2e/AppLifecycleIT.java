@@ -135,6 +135,8 @@ public class AppLifecycleIT extends E2eCase {
      */
     @Test
     public void privateUsersSandboxesGiveEveryAddedAppThePodsUserNamespace() throws Exception {
+        // the runtime works as the pod's unprivileged root: every parent of the pods searchable
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Map<String, List<String>> cases = new LinkedHashMap<>(ENGINES);
         cases.put("runc pid=pod", List.of(OCI, OciEngineIT.runtime("runc"), "--stage1-option=pid=pod"));
         for (Map.Entry<String, List<String>> c : cases.entrySet()) {

@@ -431,6 +431,9 @@ public class CriIT {
     public void aPodUserNamespaceSandboxRunsItsContainersInIt() throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        // the runtime works as the pod's unprivileged root: the fixture's directory searchable
+        Files.setPosixFilePermissions(FIXTURE.agentData().getParent(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         try {
             IDMapping kubelet = IDMapping.newBuilder().setContainerId(0).setHostId(65536 * 40).setLength(65536).build();
             assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()

@@ -432,7 +432,12 @@ final class AddedApps {
 
     private static void systemctl(PodDirectory pod, long systemd, String what, String... args) {
         List<String> argv = new ArrayList<>(List.of(NspawnEngine.NSENTER, "--target", Long.toString(systemd), "--mount",
-                "--pid", "--", SYSTEMCTL, "--quiet"));
+                "--pid"));
+        if (pod.settings().userNamespace() != null) {
+            // the pod's systemd takes requests on its private bus from its own root only, not the host's (nobody there)
+            argv.add("--user");
+        }
+        argv.addAll(List.of("--", SYSTEMCTL, "--quiet"));
         argv.addAll(List.of(args));
         run(argv, what + " in pod " + pod.uuid());
     }
