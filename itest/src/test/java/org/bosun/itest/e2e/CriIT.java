@@ -451,7 +451,9 @@ public class CriIT {
                     .build()).getPodSandboxId();
             String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setSandboxConfig(sandboxConfig("userns", logs)).setConfig(containerConfig(image).toBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("c")).setLogPath("c.log").clearCommand()
+                            // a copied rootfs (as with --private-users) must have the working directory: busybox has no /tmp
+                            .setMetadata(ContainerMetadata.newBuilder().setName("c")).setLogPath("c.log").setWorkingDir("/")
+                            .clearCommand()
                             .addAllCommand(List.of("sleep", "1000"))).build()).getContainerId();
             runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
             ExecSyncResponse seen = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(id)
