@@ -100,7 +100,8 @@ final class PrepareFlags {
     List<String> hostsEntries = new ArrayList<>();
 
     // Security.
-    @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own")
+    @Option(names = "--private-users", description = "run the pod in a user namespace with a host uid range of its own"
+            + " (app sandbox: chosen when the sandbox is made; every app added later runs in it)")
     boolean privateUsers;
 
     @Option(names = "--ipc", paramLabel = "auto|private|parent",

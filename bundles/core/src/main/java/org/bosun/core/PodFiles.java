@@ -35,6 +35,12 @@ final class PodFiles {
     static final String OPTIONS = "options";
     /** The ports its apps' images declare, which {@code --port NAME:...} refers to; read again when run-prepared sets the network up anew. */
     static final String IMAGE_PORTS = "image-ports";
+    /**
+     * A sandbox's user namespace ({@code app sandbox --private-users}), {@code [0, HOSTID, SIZE]} as
+     * JSON: chosen before it had apps, the mapping of every app added to it. A pod given its apps at
+     * prepare has none: its apps' policies say it.
+     */
+    static final String USER_NAMESPACE = "user-namespace";
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(RecordedPolicyJson.MODULE);
@@ -187,6 +193,25 @@ final class PodFiles {
         return Files.exists(prepared) ? prepared : podDir;
     }
 
+    /**
+     * The pod's user namespace: the one recorded for a sandbox ({@link #USER_NAMESPACE}), or the one
+     * its apps' policies share; null for none.
+     */
+    org.bosun.api.security.IdMapping userNamespace(Path podDir, PodManifestJson manifest) {
+        org.bosun.api.security.IdMapping recorded = read(podDir.resolve(USER_NAMESPACE),
+                org.bosun.api.security.IdMapping.class);
+        if (recorded != null || manifest == null) {
+            return recorded;
+        }
+        for (PodManifestJson.RuntimeApp app : manifest.apps()) {
+            var maps = PodSecurity.recorded(this, podDir, app.name()).uidMappings();
+            if (!maps.isEmpty()) {
+                return maps.get(0);
+            }
+        }
+        return null;
+    }
+
     /** The engine's view of a pod, with paths under {@code podDir}. */
     PodDirectory podDirectory(String uuid, Path podDir, PodManifestJson manifest) {
         List<PodDirectory.App> apps = new java.util.ArrayList<>();
@@ -212,7 +237,8 @@ final class PodFiles {
         Path etcDir = PodEtcFiles.etcDir(whereNow(podDir)) == null ? null : podDir.resolve(PodEtcFiles.DIR);
         PodDirectory.Pod settings = new PodDirectory.Pod(etcDir == null ? options.hostname()
                 : PodNetwork.hostname(options, uuid), PodNetworkNamespace.recorded(whereNow(podDir)), etcDir, options.interactive(),
-                options.engineOptions(), PodSecurity.userNamespace(uuid, apps),
+                options.engineOptions(), PodSecurity.userNamespace(uuid, apps,
+                        read(whereNow(podDir).resolve(USER_NAMESPACE), org.bosun.api.security.IdMapping.class)),
                 org.bosun.api.pod.PodOptions.IPC_PARENT.equals(options.ipc()), options.sysctls());
         return new PodDirectory(uuid, podDir, apps, annotations, settings);
     }

@@ -105,9 +105,12 @@ final class PodPreparer {
             files.writeText(embryo.resolve(PodFiles.CREATED), Instant.now().toString() + "\n");
             podDir = store.move(new PodStore.Found(uuid, PodStore.Dir.EMBRYO, embryo), PodStore.Dir.PREPARE);
             List<ImageManifest.Port> imagePorts = new ArrayList<>();
+            if (sandbox) {
+                security.recordSandbox(paths, request, podDir);
+            }
             clock.lap("pod dir");
             PodManifestJson manifest = renderApps(paths, request, podDir, imagePorts, volumes, progress, clock, pin);
-            PodVolumes.createEmptyVolumes(podDir, manifest);
+            PodVolumes.createEmptyVolumes(podDir, manifest, files.userNamespace(podDir, manifest));
             volumes.seedImplicitVolumes(podDir);
             files.writeJson(podDir.resolve(PodFiles.MANIFEST), manifest);
             files.appendNotes(podDir, volumes.notes());
@@ -335,7 +338,7 @@ final class PodPreparer {
         List<PodManifestJson.Volume> fresh = allVolumes.values().stream()
                 .filter(v -> !Files.isDirectory(podDir.resolve(PodVolumes.DIR).resolve(v.name()))).toList();
         PodVolumes.createEmptyVolumes(podDir, new PodManifestJson(manifest.acVersion(), manifest.acKind(),
-                List.of(added), fresh, List.of(), List.of(), List.of()));
+                List.of(added), fresh, List.of(), List.of(), List.of()), files.userNamespace(podDir, manifest));
         return new PodManifestJson(manifest.acVersion(), manifest.acKind(), apps, new ArrayList<>(allVolumes.values()),
                 manifest.isolators(), manifest.annotations(), manifest.ports(), manifest.userAnnotations(),
                 manifest.userLabels());

@@ -142,11 +142,13 @@ final class PodSecurity {
     }
 
     /**
-     * The pod's user namespace: the mapping its apps' policies share (a pod has one user namespace),
-     * or null for none.
+     * The pod's user namespace: {@code recorded}, the one chosen for a sandbox before it had apps
+     * (see {@link #recordSandbox}), or else the mapping its apps' policies share (a pod has one user
+     * namespace); null for none. Every app must have the pod's.
      */
-    static IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
-        IdMapping mapping = null;
+    static IdMapping userNamespace(String uuid, List<PodDirectory.App> apps, IdMapping recorded) {
+        IdMapping mapping = recorded;
+        boolean first = recorded == null;
         for (PodDirectory.App app : apps) {
             List<IdMapping> maps = app.security().uidMappings();
             IdMapping own = maps.isEmpty() ? null : maps.get(0);
@@ -154,12 +156,53 @@ final class PodSecurity {
                 throw BosunException.internal("pod " + uuid + ": app " + app.name() + " maps its user namespace from"
                         + " container id " + own.container() + ", not 0", null);
             }
-            if (app != apps.get(0) && !java.util.Objects.equals(own, mapping)) {
-                throw BosunException.internal("pod " + uuid + ": its apps record different user namespaces", null);
+            if (!first && !java.util.Objects.equals(own, mapping)) {
+                throw BosunException.internal("pod " + uuid + ": app " + app.name() + " records the user namespace "
+                        + own + ", not the pod's " + mapping, null);
             }
             mapping = own;
+            first = false;
         }
         return mapping;
+    }
+
+    static IdMapping userNamespace(String uuid, List<PodDirectory.App> apps) {
+        return userNamespace(uuid, apps, null);
+    }
+
+    /**
+     * A sandbox's user namespace ({@code bosun app sandbox --private-users}), chosen now, before it
+     * has apps, by the user namespace module, and recorded as {@link PodFiles#USER_NAMESPACE}: every
+     * app added later is prepared with it ({@link #record}, whose module gives the pod's range again)
+     * and its engine makes the namespace when the sandbox starts. Nothing for a sandbox without
+     * {@code --private-users}.
+     */
+    IdMapping recordSandbox(RuntimePaths paths, PrepareRequest request, Path podDir) {
+        if (!request.options().privateUsers()) {
+            return null;
+        }
+        boolean isolated = services.withEngine(request.stage1Name(), e -> e.capabilities().isolated()).result();
+        if (!isolated) {
+            throw BosunException.invalid("stage1 engine '" + request.stage1Name() + "' does not isolate its apps and"
+                    + " cannot run them in a user namespace; drop --private-users or use --stage1-name=nspawn or oci");
+        }
+        String uuid = podDir.getFileName().toString();
+        IdMapping[] mapping = {null};
+        services.withSecurityModules((module, provider) -> {
+            if (mapping[0] == null && provider.inactiveReason(paths) == null) {
+                mapping[0] = provider.podUserNamespace(paths, uuid, request.options());
+            }
+        });
+        if (mapping[0] == null) {
+            throw BosunException.unavailable("--private-users needs the user namespace security module (bundle"
+                    + " org.bosun.security.userns), which is not installed or not active here (see bosun version)");
+        }
+        if (mapping[0].container() != 0) {
+            throw BosunException.internal("pod " + uuid + ": the user namespace module mapped it from container id "
+                    + mapping[0].container() + ", not 0", null);
+        }
+        files.writeJson(podDir.resolve(PodFiles.USER_NAMESPACE), mapping[0]);
+        return mapping[0];
     }
 
     /**

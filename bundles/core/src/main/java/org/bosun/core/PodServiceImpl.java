@@ -58,9 +58,6 @@ public final class PodServiceImpl implements PodService, AppService {
 
     @Override
     public PodLaunch sandbox(RuntimePaths paths, PrepareRequest request, Consumer<PodInfo> prepared) {
-        if (request.options().privateUsers()) {
-            throw BosunException.notImplemented("a sandbox with --private-users is not supported yet; leave it out");
-        }
         try (CgroupMigrationPrimer primer = CgroupMigrationPrimer.start()) {
             String uuid = preparer.prepare(paths, request, org.bosun.api.image.Progress.NONE, true);
             prepared.accept(status(paths, uuid));

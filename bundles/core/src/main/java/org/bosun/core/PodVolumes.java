@@ -249,8 +249,11 @@ final class PodVolumes {
         return List.copyOf(notes);
     }
 
-    /** Creates the {@code empty} volumes that some app mounts, with their mode and owner. */
-    static void createEmptyVolumes(Path podDir, PodManifestJson manifest) {
+    /**
+     * Creates the {@code empty} volumes that some app mounts, with their mode and owner; in a pod with
+     * a user namespace ({@code userNamespace}, else null) the owner is the pod's id, as the apps see it.
+     */
+    static void createEmptyVolumes(Path podDir, PodManifestJson manifest, org.bosun.api.security.IdMapping userNamespace) {
         Set<String> used = new HashSet<>();
         for (PodManifestJson.RuntimeApp app : manifest.apps()) {
             if (app.mounts() != null) {
@@ -268,8 +271,8 @@ final class PodVolumes {
             try {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, permissions(Integer.parseInt(v.mode(), 8)));
-                Files.setAttribute(dir, "unix:uid", v.uid(), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(dir, "unix:gid", v.gid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:uid", hostId(v.uid(), userNamespace), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dir, "unix:gid", hostId(v.gid(), userNamespace), LinkOption.NOFOLLOW_LINKS);
                 if ((Integer.parseInt(v.mode(), 8) & 07000) != 0) {
                     // setuid/setgid/sticky: beyond what PosixFilePermission can say
                     Files.setAttribute(dir, "unix:mode", Integer.parseInt(v.mode(), 8), LinkOption.NOFOLLOW_LINKS);
@@ -279,6 +282,19 @@ final class PodVolumes {
                         + e.getMessage(), e);
             }
         }
+    }
+
+    /** The host id of the pod's id {@code id}: itself without a user namespace. */
+    static int hostId(int id, org.bosun.api.security.IdMapping userNamespace) {
+        if (userNamespace == null) {
+            return id;
+        }
+        if (id < userNamespace.container() || id >= userNamespace.container() + userNamespace.size()) {
+            throw BosunException.invalid("the owner id " + id + " of an empty volume is outside the pod's user namespace"
+                    + " (ids " + userNamespace.container() + ".." + (userNamespace.container() + userNamespace.size() - 1)
+                    + "); give --volume ...,uid=,gid= within it");
+        }
+        return (int) (id - userNamespace.container() + userNamespace.host());
     }
 
     private static Set<PosixFilePermission> permissions(int mode) {

@@ -77,11 +77,34 @@ public class PodVolumesTest {
         assertEquals("the implicit volume is said on --debug", 1, volumes.notes().size());
         assertTrue(volumes.notes().get(0).contains("implicit empty volume"));
 
-        PodVolumes.createEmptyVolumes(pod, read);
+        PodVolumes.createEmptyVolumes(pod, read, null);
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(pod.resolve("volumes/cache"))));
         assertEquals(1000, Files.getAttribute(pod.resolve("volumes/cache"), "unix:uid"));
         assertTrue(Files.isDirectory(pod.resolve("volumes/logs")));
+    }
+
+    @Test
+    public void inAPodWithAUserNamespaceAnEmptyVolumeIsOwnedByThePodsIds() throws Exception {
+        Path pod = Files.createDirectories(scratch.root().resolve("pod"));
+        PodOptions options = volumes(new VolumeSpec("shared", "empty", null, false, true, "0750", 1000, 100));
+        AppRequest request = app(mounts(new AppSettings.MountRequest("shared", "/shared")));
+        PodVolumes volumes = PodVolumes.check(options, List.of(request));
+        List<PodManifestJson.Mount> mounts = volumes.mounts(request, image(), "a",
+                Files.createDirectories(scratch.root().resolve("rootfs")));
+        PodManifestJson.RuntimeApp app = new PodManifestJson.RuntimeApp("a", new PodManifestJson.RuntimeImage(
+                "example.com/db", "sha512-x", List.of()), new PodManifestJson.App(List.of("/bin/db"), "0", "0", "/",
+                List.of(), null, null, null), false, mounts, List.of());
+        PodManifestJson manifest = new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, List.of(app),
+                volumes.manifestVolumes(), List.of(), List.of(), List.of());
+        org.bosun.api.security.IdMapping userns = new org.bosun.api.security.IdMapping(0, 589824, 65536);
+        PodVolumes.createEmptyVolumes(pod, manifest, userns);
+        assertEquals(589824 + 1000, Files.getAttribute(pod.resolve("volumes/shared"), "unix:uid"));
+        assertEquals(589824 + 100, Files.getAttribute(pod.resolve("volumes/shared"), "unix:gid"));
+        assertEquals(0, PodVolumes.hostId(0, null));
+
+        BosunException e = assertThrows(BosunException.class, () -> PodVolumes.hostId(65536, userns));
+        assertTrue(e.getMessage(), e.getMessage().contains("owner id 65536") && e.getMessage().contains("0..65535"));
     }
 
     @Test
@@ -164,7 +187,7 @@ public class PodVolumesTest {
                 List.of(), null, null, null), false, mounts, List.of());
         PodManifestJson manifest = new PodManifestJson(PodManifestJson.AC_VERSION, PodManifestJson.AC_KIND, List.of(app),
                 volumes.manifestVolumes(), List.of(), List.of(), List.of());
-        PodVolumes.createEmptyVolumes(pod, manifest);
+        PodVolumes.createEmptyVolumes(pod, manifest, null);
         volumes.seedImplicitVolumes(pod);
         Path volume = pod.resolve("volumes/volume-var-lib-data");
         assertEquals("from the image\n", Files.readString(volume.resolve("sub/seed")));

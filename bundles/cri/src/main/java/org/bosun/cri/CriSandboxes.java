@@ -196,8 +196,8 @@ final class CriSandboxes {
         }
         // ipc NODE: the host's IPC namespace (--ipc=parent), which every isolating engine gives
         return new PodOptions(config.getHostname().isEmpty() ? null : config.getHostname(), networks, ports, dns,
-                null, null, null, null, false, false, false, "never", engineOptions,
-                hostIpc(config) ? PodOptions.IPC_PARENT : PodOptions.IPC_PRIVATE,
+                null, null, null, null, false, config.hasLinux() && privateUsers(config.getLinux().getSecurityContext()),
+                false, "never", engineOptions, hostIpc(config) ? PodOptions.IPC_PARENT : PodOptions.IPC_PRIVATE,
                 // checked by the core: namespaced ones only, none of a namespace shared with the host
                 new java.util.TreeMap<>(config.getLinux().getSysctlsMap()));
     }
@@ -243,6 +243,28 @@ final class CriSandboxes {
         return PID_NODE.equals(sandbox.annotations().get(PID_NAMESPACE));
     }
 
+    /**
+     * Whether the sandbox has a user namespace of its own (userns_options mode POD): bosun's
+     * {@code app sandbox --private-users}, whose 65536 host ids the userns module chooses. Mappings
+     * given with it cannot be honoured (the module allocates its own ranges) and are refused.
+     */
+    static boolean privateUsers(LinuxSandboxSecurityContext security) {
+        NamespaceOption ns = security.getNamespaceOptions();
+        if (!ns.hasUsernsOptions() || ns.getUsernsOptions().getMode() == NamespaceMode.NODE) {
+            return false;
+        }
+        org.bosun.cri.v1.UserNamespace userns = ns.getUsernsOptions();
+        if (userns.getMode() != NamespaceMode.POD) {
+            throw BosunException.invalid("a sandbox's user namespace is NODE or POD, not " + userns.getMode());
+        }
+        if (userns.getUidsCount() > 0 || userns.getGidsCount() > 0) {
+            throw BosunException.notImplemented("bosun chooses the host ids of a sandbox's user namespace itself (65536"
+                    + " ids from its userns module's ranges) and cannot take the given uids/gids mappings; give"
+                    + " userns_options mode POD without mappings");
+        }
+        return true;
+    }
+
     static void refuseUnsupported(LinuxSandboxSecurityContext security) {
         NamespaceOption ns = security.getNamespaceOptions();
         if (ns.getIpc() == NamespaceMode.TARGET) {
@@ -251,9 +273,7 @@ final class CriSandboxes {
         if (ns.getPid() == NamespaceMode.TARGET) {
             throw BosunException.invalid("a sandbox's PID namespace cannot be TARGET (a container's option)");
         }
-        if (ns.hasUsernsOptions() && ns.getUsernsOptions().getMode() != NamespaceMode.NODE) {
-            throw BosunException.notImplemented("a sandbox with a user namespace is not supported yet");
-        }
+        privateUsers(security);
     }
 
     void stop(String id) {

@@ -121,6 +121,91 @@ public class AppLifecycleIT extends E2eCase {
         }
     }
 
+    /** An app that records its user namespace and ids in the shared volume, leaves a file there and ends with 3 on SIGTERM. */
+    static final String USERNS_APP = "cat /proc/self/uid_map > /shared/$AC_APP_NAME.map; id -u > /shared/$AC_APP_NAME.uid;"
+            + " echo by $AC_APP_NAME > /shared/$AC_APP_NAME.file; echo started $AC_APP_NAME;"
+            + " trap 'exit 3' TERM; while :; do sleep 0.1; done";
+
+    /**
+     * {@code app sandbox --private-users}: the pod's user namespace is chosen when the sandbox is
+     * made; every app added later runs in it (the same uid_map, not the host's identity), as the
+     * pod's root, its files in the shared volume owned by the pod's host range; an app removed and
+     * another added keep it; gc frees the range and leaves nothing. On the oci engine also with the
+     * apps sharing a PID namespace, whose holder is in the pod's user namespace.
+     */
+    @Test
+    public void privateUsersSandboxesGiveEveryAddedAppThePodsUserNamespace() throws Exception {
+        // the runtime works as the pod's unprivileged root: every parent of the pods searchable
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Map<String, List<String>> cases = new LinkedHashMap<>(ENGINES);
+        cases.put("runc pid=pod", List.of(OCI, OciEngineIT.runtime("runc"), "--stage1-option=pid=pod"));
+        for (Map.Entry<String, List<String>> c : cases.entrySet()) {
+            String rt = c.getKey();
+            List<String> args = new ArrayList<>(List.of("app", "sandbox"));
+            args.addAll(c.getValue());
+            args.addAll(List.of("--private-users", "--net=none", "--volume=shared,kind=empty,mode=0755"));
+            BosunResult sandbox = bosun(args.toArray(String[]::new));
+            assertExit(0, sandbox);
+            String uuid = uuidIn(sandbox);
+            Path podDir = data.resolve("pods/run/" + uuid);
+            String recorded = Files.readString(podDir.resolve("user-namespace")).replaceAll("\\s", "");
+            assertTrue(rt + ": the sandbox records its mapping before it has apps: " + recorded,
+                    recorded.matches("\\[0,[0-9]+,65536\\]"));
+            long hostId = Long.parseLong(recorded.split(",")[1]);
+            for (String name : List.of("one", "two")) {
+                assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=" + name,
+                        "--mount", "volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c", USERNS_APP));
+            }
+            for (String name : List.of("one", "two")) {
+                assertExit(0, bosun("app", "start", uuid, "--app=" + name));
+            }
+            Path shared = podDir.resolve("volumes/shared");
+            assertTrue(rt + ": both apps wrote into the shared volume", eventually(Duration.ofSeconds(10),
+                    Duration.ofMillis(50), () -> Files.exists(shared.resolve("one.file")) && Files.exists(shared.resolve("two.file"))));
+            String map = Files.readString(shared.resolve("one.map"));
+            assertEquals(rt + ": one user namespace", map, Files.readString(shared.resolve("two.map")));
+            assertEquals(rt + ": the pod's range, not the host's identity: " + map, List.of("0", Long.toString(hostId), "65536"),
+                    List.of(map.trim().split("\\s+")));
+            assertEquals(rt + ": each app is the pod's root", "0\n", Files.readString(shared.resolve("two.uid")));
+            assertEquals(rt + ": the volume is the pod root's", (int) hostId, Files.getAttribute(shared, "unix:uid"));
+            for (String name : List.of("one", "two")) {
+                assertEquals(rt + ": what the pod's root wrote is the range's first id", (int) hostId,
+                        Files.getAttribute(shared.resolve(name + ".file"), "unix:uid"));
+                assertEquals(rt, (int) hostId, Files.getAttribute(shared.resolve(name + ".file"), "unix:gid"));
+            }
+            BosunResult enter = bosun("enter", "--app=two", uuid, "/bin/sh", "-c", "cat /proc/self/uid_map; cat /shared/one.file");
+            assertExit(0, enter);
+            assertEquals(rt + ": enter --app joins the pod's user namespace", map + "by one\n", enter.stdout);
+            BosunResult logs = bosun("logs", "--app=one", uuid);
+            assertExit(0, logs);
+            assertEquals(rt, "started one\n", logs.stdout);
+
+            assertExit(0, bosun("app", "stop", uuid, "--app=one", "--timeout=5"));
+            assertEquals(rt, 3, appStatus(uuid, "one").path("exit_code").asInt());
+            assertExit(0, bosun("app", "rm", uuid, "--app=one"));
+            assertExit(0, bosun("app", "add", INSECURE, uuid, aci(), "--name=three",
+                    "--mount", "volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c", USERNS_APP));
+            assertExit(0, bosun("app", "start", uuid, "--app=three"));
+            assertTrue(rt + ": the third app ran", eventually(Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> Files.exists(shared.resolve("three.file"))));
+            assertEquals(rt + ": an app added after a removal gets the pod's namespace too", map,
+                    Files.readString(shared.resolve("three.map")));
+            assertExit(0, bosun("app", "stop", uuid, "--app=three", "--timeout=5"));
+            assertEquals(rt, "running", appStatus(uuid, "two").path("state").asText());
+
+            assertExit(0, bosun("stop", uuid));
+            assertTrue(rt + ": bosun stop ends the sandbox", eventually(Duration.ofSeconds(20), Duration.ofMillis(100),
+                    () -> states(list()).equals(List.of("exited"))));
+            assertExit(0, bosun("gc", "--grace-period=0s"));
+            assertNoPods();
+            Path ranges = data.resolve("userns-ranges");
+            assertFalse(rt + ": gc freed the pod's range", Files.exists(ranges) && Files.readString(ranges).contains(uuid));
+            assertEquals(rt + ": mounts under " + work, List.of(), E2e.mountsUnder(work));
+            assertEquals(rt + ": cgroups of pod " + uuid, List.of(), OciEngineIT.cgroupsOf(uuid));
+            assertEquals(rt + ": processes", List.of(), E2e.processesUnder(work));
+        }
+    }
+
     @Test
     public void twoConcurrentAddsOfOneNameGiveOneAppAndOneClearLine() throws Exception {
         for (String engine : List.of("runc", "nspawn")) {

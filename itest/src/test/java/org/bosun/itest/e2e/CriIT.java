@@ -47,6 +47,8 @@ import org.bosun.cri.v1.LinuxPodSandboxConfig;
 import org.bosun.cri.v1.LinuxSandboxSecurityContext;
 import org.bosun.cri.v1.NamespaceMode;
 import org.bosun.cri.v1.NamespaceOption;
+import org.bosun.cri.v1.IDMapping;
+import org.bosun.cri.v1.UserNamespace;
 import org.bosun.cri.v1.SecurityProfile;
 import org.bosun.cri.v1.ListContainersRequest;
 import org.bosun.cri.v1.ListImagesRequest;
@@ -627,6 +629,55 @@ public class CriIT {
             assertEquals(Status.Code.INVALID_ARGUMENT, hostNet.getStatus().getCode());
             assertTrue(hostNet.getStatus().getDescription(), hostNet.getStatus().getDescription().contains("host's network"));
             assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * userns_options mode POD: a private-users sandbox, its containers in the sandbox's user namespace
+     * (the range bosun chose, not the host's identity). Mappings given with it are UNIMPLEMENTED, nothing made.
+     */
+    @Test
+    public void aPodUserNamespaceSandboxRunsItsContainersInIt() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        // the runtime works as the pod's unprivileged root: the fixture's directory searchable
+        Files.setPosixFilePermissions(FIXTURE.agentData().getParent(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        try {
+            IDMapping kubelet = IDMapping.newBuilder().setContainerId(0).setHostId(65536 * 40).setLength(65536).build();
+            assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setRuntimeHandler("runc").setConfig(sandboxConfig("userns-mapped", logs).toBuilder().setLinux(
+                            LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                    .setNamespaceOptions(NamespaceOption.newBuilder().setUsernsOptions(UserNamespace
+                                            .newBuilder().setMode(NamespaceMode.POD).addUids(kubelet).addGids(kubelet))))))
+                    .build()));
+            assertEquals(0, runtime.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount());
+            NamespaceOption ns = NamespaceOption.newBuilder().setUsernsOptions(UserNamespace.newBuilder()
+                    .setMode(NamespaceMode.POD)).build();
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setRuntimeHandler("runc")
+                    .setConfig(sandboxConfig("userns", logs).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(ns))))
+                    .build()).getPodSandboxId();
+            String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setSandboxConfig(sandboxConfig("userns", logs)).setConfig(containerConfig(image).toBuilder()
+                            // a copied rootfs (as with --private-users) must have the working directory: busybox has no /tmp
+                            .setMetadata(ContainerMetadata.newBuilder().setName("c")).setLogPath("c.log").setWorkingDir("/")
+                            .clearCommand()
+                            .addAllCommand(List.of("sleep", "1000"))).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            ExecSyncResponse seen = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(id)
+                    .addAllCmd(List.of("/bin/sh", "-c", "cat /proc/self/uid_map; id -u")).setTimeout(30).build());
+            String out = seen.getStdout().toStringUtf8();
+            assertEquals(out + seen.getStderr().toStringUtf8(), 0, seen.getExitCode());
+            String[] map = out.trim().split("\\s+");
+            assertEquals(out, "0", map[0]);
+            assertTrue("a host range of bosun's, not the identity: " + out, Long.parseLong(map[1]) >= 524288);
+            assertEquals(out, List.of("65536", "0"), List.of(map[2], map[3]));
+            runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
         } finally {
             removeAll(image);
         }

@@ -1,6 +1,7 @@
 package org.bosun.api.security;
 
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.pod.PodOptions;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -25,6 +26,18 @@ public interface SecurityModule {
      * Must be idempotent. The default holds nothing.
      */
     default void release(RuntimePaths paths, String podUuid) {
+    }
+
+    /**
+     * The user namespace of pod {@code podUuid}, chosen before it has any app ({@code bosun app
+     * sandbox --private-users}): the same mapping {@link #contribute} then gives every app added to
+     * the pod, which the core records with the pod. Null when this module gives the pod none (the
+     * default: a module that makes no user namespaces). Called once per pod, at prepare time.
+     *
+     * @since 1.1
+     */
+    default IdMapping podUserNamespace(RuntimePaths paths, String podUuid, PodOptions pod) {
+        return null;
     }
 
     /**

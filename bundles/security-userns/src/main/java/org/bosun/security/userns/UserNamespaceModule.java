@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
+import org.bosun.api.pod.PodOptions;
 import org.bosun.api.security.IdMapping;
 import org.bosun.api.security.SecurityContext;
 import org.bosun.api.security.SecurityModule;
@@ -26,7 +27,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * image trees instead of layering them (an overlay's lower layer is shared and cannot be chowned);
  * this module shifts the copy's owners into the range ({@link OwnerShift}), so root in the pod owns
  * its files and is nobody to the rest of the host. Engines enforce the mapping (nspawn
- * {@code --private-users=HOSTID:65536}, OCI {@code linux.uidMappings}). gc frees the range.
+ * {@code --private-users=HOSTID:65536}, OCI {@code linux.uidMappings}). A sandbox
+ * ({@code bosun app sandbox --private-users}) gets its range before it has apps
+ * ({@link #podUserNamespace}); every app added later gets the same one. gc frees the range.
  */
 @Component(service = SecurityModule.class, property = "service.ranking:Integer=150")
 @SecurityModuleService(name = UserNamespaceModule.NAME)
@@ -91,6 +94,19 @@ public final class UserNamespaceModule implements SecurityModule {
         HostIdRanges.Range range = ranges(context.paths()).allocate(context.podUuid());
         OwnerShift.shift(context.rootfs(), range.hostId(), range.size());
         return policy.withUidMappings(List.of(new IdMapping(0, range.hostId(), range.size())));
+    }
+
+    /**
+     * A sandbox's range, chosen before it has apps: the one {@link #contribute} then gives each app
+     * added to it (a pod has one range).
+     */
+    @Override
+    public IdMapping podUserNamespace(RuntimePaths paths, String podUuid, PodOptions pod) {
+        if (!pod.privateUsers()) {
+            return null;
+        }
+        HostIdRanges.Range range = ranges(paths).allocate(podUuid);
+        return new IdMapping(0, range.hostId(), range.size());
     }
 
     @Override

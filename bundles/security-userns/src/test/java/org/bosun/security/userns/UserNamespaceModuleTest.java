@@ -82,6 +82,25 @@ public class UserNamespaceModuleTest {
     }
 
     @Test
+    public void aSandboxGetsItsRangeBeforeItHasAppsAndEveryAddedAppTheSameOne() throws IOException {
+        UserNamespaceModule module = module(List.of());
+        module.contribute(app("other", "a", true), SecurityPolicy.UNCONFINED);
+        IdMapping sandbox = module.podUserNamespace(paths, "sb", privateUsers(true));
+        assertEquals(new IdMapping(0, 524288 + 65536, 65536), sandbox);
+        assertEquals(sandbox, module.podUserNamespace(paths, "sb", privateUsers(true)));
+        assertEquals(List.of(sandbox), module.contribute(app("sb", "a", true), SecurityPolicy.UNCONFINED).uidMappings());
+        assertEquals(List.of(sandbox), module.contribute(app("sb", "b", true), SecurityPolicy.UNCONFINED).uidMappings());
+        module.release(paths, "sb");
+        assertEquals(sandbox, module.podUserNamespace(paths, "next", privateUsers(true)));
+    }
+
+    @Test
+    public void aSandboxWithoutPrivateUsersGetsNoRange() {
+        assertEquals(null, module(List.of()).podUserNamespace(paths, "sb", privateUsers(false)));
+        assertTrue(Files.notExists(paths.dataDir().resolve(UserNamespaceModule.RANGES_FILE)));
+    }
+
+    @Test
     public void releaseFreesTheRangeForTheNextPodAndIsIdempotent() throws IOException {
         UserNamespaceModule module = module(List.of());
         long first = module.contribute(app("p1", "a", true), SecurityPolicy.UNCONFINED).uidMappings().get(0).host();

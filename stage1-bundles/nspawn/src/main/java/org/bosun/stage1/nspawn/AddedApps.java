@@ -102,10 +102,6 @@ final class AddedApps {
             throw BosunException.precondition("pod " + pod.uuid() + " is not a sandbox; apps are added only to pods"
                     + " made by bosun app sandbox");
         }
-        if (pod.settings().userNamespace() != null) {
-            throw BosunException.notImplemented("the nspawn engine does not add apps to a pod with a user namespace yet;"
-                    + " make the sandbox without --private-users");
-        }
         boolean hybrid = PodCgroup.requireHost().hybrid();
         if (hybrid && AppUnitSettings.hasLegacyLimits(app)) {
             throw BosunException.notImplemented("on this hybrid-cgroup host the nspawn engine puts memory and cpu limits"
@@ -116,6 +112,8 @@ final class AddedApps {
         AppSecurity.check(pod, app);
         long systemd = podSystemd(pod);
         Path root = pod.stage1Dir().resolve(Stage1Tree.ROOTFS);
+        // in a pod with a user namespace, the app's directory is its root's (its rootfs was shifted at prepare)
+        PodUserNamespace.giveApp(pod, app);
         // the new app alone: the running apps' files stay as they are
         EtcMountPoints.prepare(new PodDirectory(pod.uuid(), pod.path(), List.of(app), pod.annotations(), pod.settings()));
         Map<Path, String> files = new LinkedHashMap<>();
@@ -642,7 +640,12 @@ final class AddedApps {
 
     private static void systemctl(PodDirectory pod, long systemd, String what, String... args) {
         List<String> argv = new ArrayList<>(List.of(NspawnEngine.NSENTER, "--target", Long.toString(systemd), "--mount",
-                "--pid", "--", SYSTEMCTL, "--quiet"));
+                "--pid"));
+        if (pod.settings().userNamespace() != null) {
+            // the pod's systemd takes requests on its private bus from its own root only, not the host's (nobody there)
+            argv.add("--user");
+        }
+        argv.addAll(List.of("--", SYSTEMCTL, "--quiet"));
         argv.addAll(List.of(args));
         run(argv, what + " in pod " + pod.uuid());
     }

@@ -67,6 +67,23 @@ final class PodUserNamespace {
                 + mapping.host() + ".." + (mapping.host() + mapping.size() - 1));
     }
 
+    /**
+     * Hands an app added to a running sandbox its directory, as {@link #prepare} does for the pod's
+     * own apps; nothing without a user namespace.
+     */
+    static void giveApp(PodDirectory pod, PodDirectory.App app) {
+        IdMapping mapping = pod.settings().userNamespace();
+        if (mapping == null) {
+            return;
+        }
+        try {
+            give(app.rootfs().getParent(), mapping);
+        } catch (IOException e) {
+            throw BosunException.internal("cannot give the directory of app " + app.name() + " of pod " + pod.uuid()
+                    + " to its user namespace: " + e.getMessage(), e);
+        }
+    }
+
     /** Container root owns it: host-root-owned files of the stage1 tree become the pod root's. */
     private static void give(Path path, IdMapping mapping) throws IOException {
         int uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);

@@ -113,11 +113,6 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                     + " puts the apps in the host's PID namespace, where a pod with a user namespace cannot mount"
                     + " its /proc (the host's user namespace owns it); leave out --private-users or the option");
         }
-        if (sharedPid && ContainerSpecs.needsInfra(pod)) {
-            throw BosunException.notImplemented("the oci engine does not share a PID namespace among the apps of a"
-                    + " pod with a user namespace yet; leave out --private-users or " + ContainerSpecs.PID_OPTION + "="
-                    + ContainerSpecs.PID_POD);
-        }
         if (ContainerSpecs.needsInfra(pod) && pod.settings().sysctls().keySet().stream().anyMatch(k -> !k.startsWith("net."))) {
             // the supervisor sets them in its own IPC namespace; a pod with a user namespace has the infra's
             throw BosunException.notImplemented("the oci engine does not set IPC sysctls (kernel.*, fs.mqueue.*) in"
@@ -400,10 +395,6 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
     public void add(PodDirectory pod, String appName) {
         PodDirectory.App app = app(pod, appName);
         requireSandbox(pod);
-        if (ContainerSpecs.needsInfra(pod)) {
-            throw BosunException.notImplemented("the oci engine does not add apps to a pod with a user namespace yet;"
-                    + " make the sandbox without --private-users");
-        }
         check(pod, app);
         requireTools();
         OciRuntime runtime = OciRuntime.named(pod.settings().engineOptions().get(RUNTIME_OPTION));
@@ -413,8 +404,9 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         ContainerSpecs specs = new ContainerSpecs(pod, HostLimits.minimumOomScoreAdj(), AppInit.find(),
                 runtime == OciRuntime.CRUN);
         Map<Path, String> files = new LinkedHashMap<>();
-        // in a pod whose apps share a PID namespace, templates: the supervisor names its holder's pid at start
-        containerFiles(pod, app, specs, ContainerSpecs.sharesPid(pod), files, new ArrayList<>());
+        // in a pod whose apps share a PID namespace or that has a user namespace, templates: the supervisor
+        // names its holder's pid, its infra container's, when it starts the app
+        containerFiles(pod, app, specs, ContainerSpecs.templated(pod), files, new ArrayList<>());
         // the I/O modes the core recorded, as plan lines "stdin MODE" (the same text)
         files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text());
         try {

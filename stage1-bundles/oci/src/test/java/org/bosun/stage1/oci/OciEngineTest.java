@@ -196,14 +196,44 @@ public class OciEngineTest {
         assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
     }
 
+    /** pid=pod with a user namespace: the apps join the infra's user namespace and the holder's PID namespace. */
     @Test
-    public void aSharedPidNamespaceWithAUserNamespaceIsNotImplemented() throws Exception {
+    public void aSharedPidNamespaceWithAUserNamespaceGetsTemplatesNamingTheInfraAndTheHolder() throws Exception {
         Path dir = tmp.newFolder("pidusers").toPath();
         java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
-        org.bosun.api.BosunException e = org.junit.Assert.assertThrows(org.bosun.api.BosunException.class,
-                () -> new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "pod"), new IdMapping(0, 300_000, 65_536))));
-        assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
-        assertEquals("nothing written", List.of(dir.resolve("apps")), java.nio.file.Files.list(dir).toList());
+        java.nio.file.Files.setPosixFilePermissions(tmp.getRoot().toPath(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        new OciEngine().prepare(podWithOptions(dir, Map.of("pid", "pod"), new IdMapping(0, 300_000, 65_536)));
+        String spec = java.nio.file.Files.readString(dir.resolve("engine/bundles/app-web/config.json.in"));
+        org.junit.Assert.assertTrue(spec, spec.contains("\"/proc/@PID_HOLDER@/ns/pid\"")
+                && spec.contains("\"/proc/@INFRA_PID@/ns/user\""));
+        List<String> plan = java.nio.file.Files.readAllLines(dir.resolve("engine/plan"));
+        org.junit.Assert.assertTrue(plan.toString(), plan.containsAll(List.of("infra 1", "pid-namespace pod")));
+    }
+
+    /** An app added to a sandbox with a user namespace: a template the supervisor completes with the infra's pid. */
+    @Test
+    public void anAppAddedToASandboxWithAUserNamespaceJoinsTheInfraContainer() throws Exception {
+        Path dir = tmp.newFolder("sandbox").toPath();
+        java.nio.file.Files.setPosixFilePermissions(tmp.getRoot().toPath(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        IdMapping users = new IdMapping(0, 300_000, 65_536);
+        Map<String, String> sandbox = Map.of(org.bosun.api.app.AppLifecycle.EXIT_POLICY,
+                org.bosun.api.app.AppLifecycle.EXIT_POLICY_NEVER);
+        PodDirectory.Pod settings = new PodDirectory.Pod(null, null, null, false, Map.of("runtime", "runc"), users);
+        new OciEngine().prepare(new PodDirectory("1234", dir, List.of(), sandbox, settings));
+        org.junit.Assert.assertTrue("the sandbox has its infra container from the start",
+                java.nio.file.Files.isRegularFile(dir.resolve("engine/bundles/infra/config.json")));
+        java.nio.file.Files.createDirectories(dir.resolve("apps/web/rootfs"));
+        PodDirectory.App app = new PodDirectory.App("web", dir.resolve("apps/web/rootfs"), List.of("/bin/true"), Map.of(),
+                0, 0, "/", List.of(), List.of(), false, null, SecurityPolicy.UNCONFINED.withUidMappings(List.of(users)),
+                null, null, null, null);
+        new OciEngine().add(new PodDirectory("1234", dir, List.of(app), sandbox, settings), "web");
+        Path bundles = dir.resolve("engine/bundles");
+        String spec = java.nio.file.Files.readString(bundles.resolve("app-web/config.json.in"));
+        org.junit.Assert.assertTrue(spec, spec.contains("\"/proc/@INFRA_PID@/ns/user\"")
+                && spec.contains("\"hostID\" : 300000"));
+        org.junit.Assert.assertFalse(java.nio.file.Files.exists(bundles.resolve("app-web/config.json")));
     }
 
     @Test
