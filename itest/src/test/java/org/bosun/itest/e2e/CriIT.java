@@ -317,6 +317,8 @@ public class CriIT {
                     String container = runtime.createContainer(CreateContainerRequest.newBuilder()
                             .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder()
                                     .setMetadata(ContainerMetadata.newBuilder().setName("secctx-" + i))
+                                    // the image has no /tmp, which a container with a copied rootfs must have
+                                    .setWorkingDir("/")
                                     .setLogPath(handler.equals("nspawn") ? "" : "secctx-" + handler + "-" + i + ".log")
                                     .setLinux(LinuxContainerConfig
                                             .newBuilder().setSecurityContext(contexts.get(i)))).build())
@@ -364,8 +366,9 @@ public class CriIT {
         String script = "while read -r k v; do case $k in CapBnd:|Seccomp:) printf '%s ' \"$v\";; esac; done"
                 + " < /proc/self/status; [ -c /proc/kallsyms ] && echo -n 'kallsyms-masked ' || echo -n 'kallsyms ';"
                 + " while read -r _ mp _ o _; do [ \"$mp\" = /sys ] && echo -n \"sys-${o%%,*} \"; done < /proc/mounts;"
-                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3</dev/xdisk) 2>/dev/null"
-                + " && echo disk || echo -disk";
+                + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null;"
+                // a privileged container has the host's device nodes bound at their paths
+                + " { (exec 3</dev/xdisk) || (exec 3</dev/" + disk[3] + "); } 2>/dev/null && echo disk || echo -disk";
         LinuxSandboxSecurityContext privilegedSandbox = LinuxSandboxSecurityContext.newBuilder().setPrivileged(true)
                 .build();
         try {
@@ -697,7 +700,7 @@ public class CriIT {
     private String startedIn(String sandbox, String handler, String name, Path logs, String image, NamespaceOption ns) {
         String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                 .setSandboxConfig(sandboxConfig(name, logs)).setConfig(containerConfig(image).toBuilder()
-                        .setLogPath(handler + "-" + name + ".log").setLinux(LinuxContainerConfig.newBuilder()
+                        .setLogPath(handler + "-" + name + ".log").setWorkingDir("/").setLinux(LinuxContainerConfig.newBuilder()
                                 .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(ns))))
                 .build()).getContainerId();
         runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
