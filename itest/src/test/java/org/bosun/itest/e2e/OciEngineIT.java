@@ -80,8 +80,10 @@ public class OciEngineIT extends E2eCase {
         for (String rt : RUNTIMES) {
             Path uuidFile = work.resolve(rt + ".uuid");
             BosunResult run = bosun("run", INSECURE, OCI, runtime(rt), "--uuid-file-save=" + uuidFile,
-                    aci(), "--name=first", "--exec", "/bin/sh", "--", "-c", String.format(report, "0.5", "4"),
-                    "---", aci(), "--name=second", "--exec", "/bin/sh", "--", "-c", String.format(report, "0", "0"));
+                    // Both apps outlive each other's report by seconds: a namespace's inode number is reused
+                    // once it is freed, so an app that had already exited could seem to share the other's.
+                    aci(), "--name=first", "--exec", "/bin/sh", "--", "-c", String.format(report, "3", "4"),
+                    "---", aci(), "--name=second", "--exec", "/bin/sh", "--", "-c", String.format(report, "2", "0"));
             assertExit(4, run);
             List<String> lines = run.stdoutLines();
             assertEquals(rt + ": one line per app:\n" + run.describe(), 2, lines.size());
