@@ -92,8 +92,8 @@ public final class ApiServiceServer {
             warm = null;
             return;
         }
-        RuntimePaths paths = dataPaths(first(context.getProperty("bosun.api.dir"),
-                context.getProperty("bosun.agent.dir")));
+        RuntimePaths paths = RuntimePaths.of(first(context.getProperty("bosun.api.dir"),
+                context.getProperty("bosun.agent.dir")), null, null);
         int port = config.port() != 0 ? config.port() : parsePort(context.getProperty("bosun.api.port"));
         String socket = !config.socket().isEmpty() ? config.socket()
                 : first(context.getProperty("bosun.api.socket"), "");
@@ -215,12 +215,6 @@ public final class ApiServiceServer {
 
     static int parsePort(String property) {
         return property == null || property.isBlank() ? DEFAULT_PORT : Integer.parseInt(property.trim());
-    }
-
-    static RuntimePaths dataPaths(String dataDir) {
-        RuntimePaths defaults = RuntimePaths.defaults();
-        return dataDir == null || dataDir.isEmpty() ? defaults
-                : new RuntimePaths(Path.of(dataDir), defaults.localConfigDir(), defaults.systemConfigDir());
     }
 
     private static String first(String a, String b) {

@@ -27,6 +27,23 @@ public record RuntimePaths(Path dataDir, Path localConfigDir, Path systemConfigD
         return new RuntimePaths(DEFAULT_DATA_DIR, DEFAULT_LOCAL_CONFIG, DEFAULT_SYSTEM_CONFIG);
     }
 
+    /**
+     * The directories a service of the agent was started with ({@code bosun --dir=D --local-config=L
+     * --system-config=S agent}, which it reads as framework properties), each one not given (null or
+     * empty) its default.
+     *
+     * @since 1.1
+     */
+    public static RuntimePaths of(String dataDir, String localConfigDir, String systemConfigDir) {
+        return new RuntimePaths(given(dataDir) ? Path.of(dataDir) : DEFAULT_DATA_DIR,
+                given(localConfigDir) ? Path.of(localConfigDir) : DEFAULT_LOCAL_CONFIG,
+                given(systemConfigDir) ? Path.of(systemConfigDir) : DEFAULT_SYSTEM_CONFIG);
+    }
+
+    private static boolean given(String dir) {
+        return dir != null && !dir.isEmpty();
+    }
+
     public Path podsDir() {
         return dataDir.resolve("pods");
     }

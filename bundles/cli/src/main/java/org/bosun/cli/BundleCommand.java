@@ -190,8 +190,7 @@ final class BundleCommand implements Callable<Integer> {
             BundleChange c = bundles(session,
                     b -> b.install(session.paths(), jar(), signature(), session.global.insecureBundles()));
             debugSigner(c);
-            session.out().println("Installed " + c.symbolicName() + " " + c.to() + " (bundle " + c.bundleId() + ", "
-                    + c.state() + " in " + c.platform() + ")");
+            session.out().println(c.installed());
             return 0;
         }
     }
@@ -210,8 +209,7 @@ final class BundleCommand implements Callable<Integer> {
             BundleChange c = bundles(session,
                     b -> b.update(session.paths(), jar(), signature(), session.global.insecureBundles()));
             debugSigner(c);
-            session.out().println("Updated " + c.symbolicName() + " from " + c.from() + " to " + c.to() + " (bundle "
-                    + c.bundleId() + ", " + c.state() + " in " + c.platform() + ")");
+            session.out().println(c.updated());
             return 0;
         }
     }
@@ -234,9 +232,7 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BundleChange c = bundles(session, b -> b.rollback(session.paths(), name));
-            session.out().println("Rolled " + name + " back from " + c.from() + " to " + c.to() + " (bundle "
-                    + c.bundleId() + ", " + c.state() + " in " + c.platform() + ")");
+            session.out().println(bundles(session, b -> b.rollback(session.paths(), name)).rolledBack());
             return 0;
         }
     }
@@ -259,15 +255,7 @@ final class BundleCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BundleChange c = bundles(session, b -> b.uninstall(session.paths(), name));
-            if (c.updatesBuiltIn()) {
-                session.out().println("Uninstalled the update " + c.symbolicName() + " " + c.from()
-                        + (c.to() == null ? "" : "; the built-in " + c.to() + " is back") + " (in " + c.platform()
-                        + " and " + c.folder() + ")");
-                return 0;
-            }
-            session.out().println("Uninstalled " + c.symbolicName() + " " + c.from() + " (from " + c.platform()
-                    + " and " + c.folder() + ")");
+            session.out().println(bundles(session, b -> b.uninstall(session.paths(), name)).uninstalled());
             return 0;
         }
     }

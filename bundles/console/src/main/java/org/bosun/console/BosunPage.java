@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.apache.felix.webconsole.servlet.ServletConstants;
@@ -33,25 +32,11 @@ abstract class BosunPage extends AbstractServlet {
     }
 
     BosunPage(BundleContext context, String label) {
-        this.paths = dataPaths(context.getProperty("bosun.agent.dir"), context.getProperty("bosun.agent.localConfig"),
-                context.getProperty("bosun.agent.systemConfig"));
+        // the agent's own, as its other services use them: a bundle update verifies its signature with
+        // the keys trusted in the agent's configuration
+        this.paths = RuntimePaths.of(context.getProperty("bosun.agent.dir"),
+                context.getProperty("bosun.agent.localConfig"), context.getProperty("bosun.agent.systemConfig"));
         this.label = label;
-    }
-
-    /**
-     * The agent's data directory and configuration directories ({@code bosun --dir=D --local-config=L
-     * --system-config=S agent}), each else its default, as its other services use them: a bundle update
-     * verifies its signature with the keys trusted in the agent's configuration.
-     */
-    static RuntimePaths dataPaths(String dataDir, String localConfig, String systemConfig) {
-        RuntimePaths defaults = RuntimePaths.defaults();
-        return new RuntimePaths(given(dataDir) ? Path.of(dataDir) : defaults.dataDir(),
-                given(localConfig) ? Path.of(localConfig) : defaults.localConfigDir(),
-                given(systemConfig) ? Path.of(systemConfig) : defaults.systemConfigDir());
-    }
-
-    private static boolean given(String value) {
-        return value != null && !value.isEmpty();
     }
 
     /**

@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bosun.api.BosunException;
 import org.bosun.api.RuntimePaths;
-import org.bosun.api.bundle.BundleChange;
 import org.bosun.api.bundle.BundleRecord;
 import org.bosun.api.bundle.PlatformBundles;
 import org.bosun.api.provider.ProviderKind;
@@ -124,9 +123,7 @@ final class ProviderBundles {
             + " and bundle=NAME";
 
     static String rollback(PlatformBundles bundles, RuntimePaths paths, String name) {
-        BundleChange c = service(bundles).rollback(paths, name);
-        return "Rolled " + c.symbolicName() + " back from " + c.from() + " to " + c.to() + " (bundle " + c.bundleId()
-                + ", " + c.state() + " in " + c.platform() + ")";
+        return service(bundles).rollback(paths, name).rolledBack();
     }
 
     /** The uploaded or downloaded jar, and its signature beside it, in a directory of their own for this one call. */
@@ -141,9 +138,7 @@ final class ProviderBundles {
         }
         try {
             Path jar = receive(request, dir);
-            BundleChange c = service.update(paths, jar, null, false);
-            return "Updated " + c.symbolicName() + " from " + c.from() + " to " + c.to() + " (bundle " + c.bundleId()
-                    + ", " + c.state() + " in " + c.platform() + ")";
+            return service.update(paths, jar, null, false).updated();
         } finally {
             deleteTree(dir);
         }

@@ -100,7 +100,8 @@ public final class CriSocket {
             return;
         }
         socketPath = socketPath(config, agentSocket(context, configurations));
-        RuntimePaths paths = dataPaths(context.getProperty("bosun.agent.dir"),
+        // the agent's own configuration: the CRI's pulls read its mirrors.d, auth.d and trust
+        RuntimePaths paths = RuntimePaths.of(context.getProperty("bosun.agent.dir"),
                 context.getProperty("bosun.agent.localConfig"), context.getProperty("bosun.agent.systemConfig"));
         Set<InsecureOption> insecure = InsecureOption.parse(config.insecureOptions());
         CriHandlers handlers = new CriHandlers(config.defaultRuntimeHandler());
@@ -162,22 +163,6 @@ public final class CriSocket {
             }
         }
         return context.getProperty("bosun.agent.socket");
-    }
-
-    /**
-     * The data directory and configuration directories the agent was started with ({@code bosun
-     * --dir=D --local-config=L --system-config=S agent}), each else its default: the CRI's pulls read
-     * mirrors.d, auth.d and the trust of the agent's own configuration.
-     */
-    static RuntimePaths dataPaths(String dataDir, String localConfig, String systemConfig) {
-        RuntimePaths defaults = RuntimePaths.defaults();
-        return new RuntimePaths(given(dataDir) ? Path.of(dataDir) : defaults.dataDir(),
-                given(localConfig) ? Path.of(localConfig) : defaults.localConfigDir(),
-                given(systemConfig) ? Path.of(systemConfig) : defaults.systemConfigDir());
-    }
-
-    private static boolean given(String value) {
-        return value != null && !value.isEmpty();
     }
 
     @Deactivate

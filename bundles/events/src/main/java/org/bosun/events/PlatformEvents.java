@@ -71,10 +71,7 @@ public final class PlatformEvents implements EventFeed {
         context.addBundleListener(bundles);
         if (context.getProperty("bosun.agent.socket") != null) {
             // The agent journals its own data directory's events while it runs, followed or not.
-            String dir = context.getProperty("bosun.agent.dir");
-            RuntimePaths defaults = RuntimePaths.defaults();
-            RuntimePaths paths = dir == null || dir.isEmpty() ? defaults
-                    : new RuntimePaths(Path.of(dir), defaults.localConfigDir(), defaults.systemConfigDir());
+            RuntimePaths paths = RuntimePaths.of(context.getProperty("bosun.agent.dir"), null, null);
             try {
                 agentWatch = watch(paths);
             } catch (BosunException e) {

@@ -1,17 +1,15 @@
 package org.bosun.metadata;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.bosun.host.http.HttpHead;
 import org.bosun.host.socket.PrivateSocketServer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +63,7 @@ final class RegistrationSocket implements AutoCloseable {
                 OutputStream out = Channels.newOutputStream(channel)) {
             MetadataRequests.Reply reply;
             try {
-                reply = handle(readRequestLine(in));
+                reply = handle(readRequest(in));
             } catch (IOException bad) {
                 reply = MetadataRequests.Reply.error(400, bad.getMessage());
             }
@@ -75,42 +73,23 @@ final class RegistrationSocket implements AutoCloseable {
         }
     }
 
-    /** The method and path of a request whose head is read to its end; a body is refused. */
-    static String[] readRequestLine(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            if (head.size() > MAX_HEAD) {
-                throw new IOException("a request head larger than " + MAX_HEAD + " bytes");
+    /** A request whose head is read to its end; a body is refused. */
+    static HttpHead readRequest(InputStream in) throws IOException {
+        HttpHead head = HttpHead.read(in, MAX_HEAD);
+        String length = head.values("content-length").stream().filter(l -> !l.equals("0")).findFirst().orElse(null);
+        if (length != null || head.header("transfer-encoding") != null) {
+            if (length != null && length.matches("[0-9]{1,5}")) {
+                // read, so that the answer is not lost to a reset of a connection closed with input unread
+                in.readNBytes(Integer.parseInt(length));
             }
-            String h = head.toString(StandardCharsets.ISO_8859_1);
-            if (h.endsWith("\r\n\r\n") || h.endsWith("\n\n")) {
-                break;
-            }
+            throw new IOException("a registration request has no body: the pod's registration is in its directory");
         }
-        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r?\n");
-        String[] request = lines[0].split(" ");
-        if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
-            throw new IOException("not an HTTP/1 request line: '" + lines[0] + "'");
-        }
-        for (int i = 1; i < lines.length; i++) {
-            String l = lines[i].toLowerCase(Locale.ROOT);
-            String length = l.startsWith("content-length:") ? l.substring("content-length:".length()).trim() : "0";
-            if (!length.equals("0") || l.startsWith("transfer-encoding:")) {
-                if (length.matches("[0-9]{1,5}")) {
-                    // read, so that the answer is not lost to a reset of a connection closed with input unread
-                    in.readNBytes(Integer.parseInt(length));
-                }
-                throw new IOException("a registration request has no body: the pod's registration is in its directory");
-            }
-        }
-        return new String[] {request[0], request[1]};
+        return head;
     }
 
-    MetadataRequests.Reply handle(String[] request) {
-        String method = request[0];
-        String path = request[1];
+    MetadataRequests.Reply handle(HttpHead request) {
+        String method = request.method();
+        String path = request.path();
         if (path.equals("/pods") || path.equals("/pods/")) {
             if (!method.equals("GET")) {
                 return MetadataRequests.Reply.methodNotAllowed("GET");
@@ -147,14 +126,7 @@ final class RegistrationSocket implements AutoCloseable {
     }
 
     private static void write(OutputStream out, MetadataRequests.Reply reply) throws IOException {
-        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(reply.status()).append(' ')
-                .append(reason(reply.status())).append("\r\nContent-Type: ").append(reply.contentType())
-                .append("\r\nContent-Length: ").append(reply.body().length).append("\r\nConnection: close\r\n");
-        reply.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-        head.append("\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        out.write(reply.body());
-        out.flush();
+        HttpHead.answer(out, reply.status(), reason(reply.status()), reply.contentType(), reply.body(), reply.headers());
     }
 
     private static String reason(int status) {

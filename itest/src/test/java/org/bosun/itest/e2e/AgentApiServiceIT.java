@@ -5,23 +5,17 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.bosun.apiservice.v1alpha.PublicAPIGrpc;
 import org.junit.ClassRule;
 import org.junit.Test;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 
 /**
  * The API service inside an agent (issue 16): {@code bosun agent --feature=api}, started by the test
@@ -49,22 +43,21 @@ public class AgentApiServiceIT extends ApiClientCase {
         Path agentSocket = run.resolve("agent.sock");
         Path apiSocket = run.resolve("api-service.sock");
         Path log = work.resolve("api-agent.err");
+        Path out = work.resolve("api-agent.out");
         ProcessBuilder pb = new ProcessBuilder(fixture.bin.toString(), "--dir=" + data, "--local-config=" + config(port),
                 "agent", "--feature=api", "--socket=" + agentSocket)
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(work.resolve("api-agent.out").toFile()).redirectError(log.toFile());
+                .redirectOutput(out.toFile()).redirectError(log.toFile());
         pb.environment().remove("BOSUN_AGENT");
         pb.environment().remove("BOSUN_AGENT_SOCKET");
         pb.environment().put("BOSUN_CACHE_DIR", work.resolve("cache").toString());
         Files.createDirectories(data);
         Process agent = pb.start();
-        ManagedChannel unix = null;
-        ManagedChannel tcp = null;
         try {
-            awaitListening(agent, port, apiSocket, log);
+            awaitListening(agent, "bosun agent --feature=api", Duration.ofSeconds(120), apiSocket, port, log, null);
             // the socket's mode and its directory's are set last, once it listens
-            eventually(java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(50), () -> Files.getPosixFilePermissions(run)
+            eventually(Duration.ofSeconds(10), Duration.ofMillis(50), () -> Files.getPosixFilePermissions(run)
                     .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
             assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(apiSocket)));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(agentSocket)));
@@ -82,24 +75,8 @@ public class AgentApiServiceIT extends ApiClientCase {
             CurlResult agentRefused = asNobody(empty, "--unix-socket", agentSocket.toString(), "http://localhost/");
             assertEquals("nobody cannot connect to the agent's socket: " + agentRefused, 7, agentRefused.exit);
 
-            unix = Grpc.newChannelBuilder("unix://" + apiSocket, InsecureChannelCredentials.create()).build();
-            tcp = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
-            PublicAPIGrpc.PublicAPIBlockingStub overUnix = PublicAPIGrpc.newBlockingStub(unix);
-            PublicAPIGrpc.PublicAPIBlockingStub overTcp = PublicAPIGrpc.newBlockingStub(tcp);
-            try {
-                onService(() -> overUnix.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-                        () -> overTcp.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-                        overUnix, PublicAPIGrpc.newStub(unix));
-            } catch (StatusRuntimeException | AssertionError e) {
-                throw new AssertionError(e + "\n--- api-agent.err ---\n" + Files.readString(log)
-                        + (deadlineExceeded(e) ? threads(agent) : ""), e);
-            }
+            onServiceAt(apiSocket, port, agent, out, log);
         } finally {
-            for (ManagedChannel c : new ManagedChannel[] {unix, tcp}) {
-                if (c != null) {
-                    c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                }
-            }
             List<ProcessHandle> children = agent.descendants().toList();
             agent.destroy();
             boolean stopped = agent.waitFor(30, TimeUnit.SECONDS);
@@ -144,26 +121,5 @@ public class AgentApiServiceIT extends ApiClientCase {
         }
         return new CurlResult(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1),
                 Files.readString(err));
-    }
-
-    private static void awaitListening(Process agent, int port, Path socket, Path log) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!agent.isAlive()) {
-                throw new AssertionError("bosun agent --feature=api exited with " + agent.exitValue() + ":\n"
-                        + Files.readString(log));
-            }
-            if (Files.exists(socket)) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                    return;
-                } catch (IOException e) {
-                    // not yet
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("bosun agent --feature=api never served the API on " + socket + " and port " + port
-                + ":\n" + Files.readString(log));
     }
 }

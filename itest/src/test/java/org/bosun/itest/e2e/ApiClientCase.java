@@ -6,6 +6,8 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,6 +44,9 @@ import org.bosun.apiservice.v1alpha.PodState;
 import org.bosun.apiservice.v1alpha.PublicAPIGrpc;
 
 import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -63,6 +68,56 @@ abstract class ApiClientCase extends E2eCase {
 
     ApiClientCase(BosunFixture fixture, Mode mode) {
         super(fixture, mode);
+    }
+
+    /**
+     * Waits until the service, still alive, has made its socket, said {@code ready} on its stderr ({@code
+     * log}; null: nothing to say) and accepts on its loopback port.
+     */
+    static void awaitListening(Process service, String name, Duration within, Path socket, int port, Path log,
+            String ready) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new AssertionError(name + " exited with " + service.exitValue() + ":\n" + Files.readString(log));
+            }
+            if (Files.exists(socket) && (ready == null || Files.readString(log).contains(ready))) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                    return;
+                } catch (IOException e) {
+                    // not yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never served the API on " + socket + " and port " + port + " within "
+                + within.toSeconds() + " s:\n" + Files.readString(log));
+    }
+
+    /**
+     * {@link #onService} over a channel to the service's socket and one to its port, both shut down after;
+     * a failure shows the service's stderr and, for a call past its deadline, the threads of both ends.
+     */
+    void onServiceAt(Path socket, int port, Process service, Path stdout, Path stderr) throws Exception {
+        ManagedChannel unix = Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create()).build();
+        ManagedChannel tcp = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
+        try {
+            PublicAPIGrpc.PublicAPIBlockingStub overUnix = PublicAPIGrpc.newBlockingStub(unix);
+            PublicAPIGrpc.PublicAPIBlockingStub overTcp = PublicAPIGrpc.newBlockingStub(tcp);
+            try {
+                onService(() -> overUnix.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                        () -> overTcp.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                        overUnix, PublicAPIGrpc.newStub(unix));
+            } catch (StatusRuntimeException | AssertionError e) {
+                throw new AssertionError(e + "\n--- " + stderr.getFileName() + " ---\n" + Files.readString(stderr)
+                        + (deadlineExceeded(e) ? threads(service, stdout) : ""), e);
+            }
+        } finally {
+            for (ManagedChannel c : new ManagedChannel[] {unix, tcp}) {
+                c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /**
@@ -318,7 +373,7 @@ abstract class ApiClientCase extends E2eCase {
         throw new AssertionError("no error");
     }
 
-    static boolean deadlineExceeded(Throwable e) {
+    private static boolean deadlineExceeded(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
                 return true;
@@ -332,7 +387,7 @@ abstract class ApiClientCase extends E2eCase {
      * threads of both ends, the service's (SIGQUIT: the JVM prints them on its stdout) and this
      * JVM's gRPC and test threads, so the next occurrence says where each side waits.
      */
-    String threads(Process service) throws IOException, InterruptedException {
+    private static String threads(Process service, Path stdout) throws IOException, InterruptedException {
         StringBuilder b = new StringBuilder("\n--- the client's threads ---\n");
         Thread.getAllStackTraces().forEach((t, stack) -> {
             String n = t.getName();
@@ -347,6 +402,6 @@ abstract class ApiClientCase extends E2eCase {
             new ProcessBuilder("kill", "-QUIT", Long.toString(service.pid())).inheritIO().start().waitFor();
             Thread.sleep(1000);
         }
-        return b + "--- the service's threads (api-service.out) ---\n" + Files.readString(work.resolve("api-service.out"));
+        return b + "--- the service's threads (" + stdout.getFileName() + ") ---\n" + Files.readString(stdout);
     }
 }

@@ -4,24 +4,18 @@ import static org.junit.Assert.assertEquals;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.bosun.apiservice.v1alpha.PublicAPIGrpc;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.runners.Parameterized.Parameters;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 
 /**
  * {@code bosun api-service} (issue 16): rkt's read-only gRPC API, started by the test as root with
@@ -54,38 +48,21 @@ public class ApiServiceIT extends ApiClientCase {
         Path socketDir = Path.of("/tmp", "bosun-api-" + port + "-" + System.nanoTime());
         Path socket = socketDir.resolve("api.sock");
         Path log = work.resolve("api-service.err");
+        Path out = work.resolve("api-service.out");
         ProcessBuilder pb = new ProcessBuilder(bosunArgs("api-service", "--listen-port=" + port, "--socket=" + socket,
                 "--user=nobody"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(work.resolve("api-service.out").toFile()).redirectError(log.toFile())
+                .redirectOutput(out.toFile()).redirectError(log.toFile())
                 // run from the test's directory, so that its clean-up ends the service even if this thread cannot
                 .directory(work.toFile());
         fixture.environment(pb.environment(), Mode.IN_PROCESS);
         Process service = pb.start();
-        ManagedChannel unix = null;
-        ManagedChannel tcp = null;
         try {
-            awaitListening(service, port, socket, log);
+            awaitListening(service, "bosun api-service", Duration.ofSeconds(90), socket, port, log, "listening on");
             assertEquals("the service runs as nobody:\n" + Files.readString(log), NOBODY, uid(service.pid()));
             assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-            unix = Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create()).build();
-            tcp = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
-            PublicAPIGrpc.PublicAPIBlockingStub overUnix = PublicAPIGrpc.newBlockingStub(unix);
-            PublicAPIGrpc.PublicAPIBlockingStub overTcp = PublicAPIGrpc.newBlockingStub(tcp);
-            try {
-                onService(() -> overUnix.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-                        () -> overTcp.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
-                        overUnix, PublicAPIGrpc.newStub(unix));
-            } catch (StatusRuntimeException | AssertionError e) {
-                throw new AssertionError(e + "\n--- api-service.err ---\n" + Files.readString(log)
-                        + (deadlineExceeded(e) ? threads(service) : ""), e);
-            }
+            onServiceAt(socket, port, service, out, log);
         } finally {
-            for (ManagedChannel c : new ManagedChannel[] {unix, tcp}) {
-                if (c != null) {
-                    c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                }
-            }
             service.destroy();
             if (!service.waitFor(30, TimeUnit.SECONDS)) {
                 service.destroyForcibly();
@@ -106,25 +83,5 @@ public class ApiServiceIT extends ApiClientCase {
             }
         }
         throw new AssertionError("no Uid in /proc/" + pid + "/status");
-    }
-
-    private static void awaitListening(Process service, int port, Path socket, Path log) throws Exception {
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new AssertionError("bosun api-service exited with " + service.exitValue() + ":\n"
-                        + Files.readString(log));
-            }
-            if (Files.readString(log).contains("listening on") && Files.exists(socket)) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                    return;
-                } catch (IOException e) {
-                    // not yet
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("bosun api-service never listened on " + port + ":\n" + Files.readString(log));
     }
 }

@@ -4,7 +4,7 @@
  * uninstalls them with the jar's detached OpenPGP signature verified against the trust store
  * ({@code bundle/VENDOR}). {@code bosun bundle} and the web console's pages make the same calls.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.bosun.api.bundle;
 

@@ -39,6 +39,7 @@ import org.bosun.cri.streaming.PortForwardSession;
 import org.bosun.cri.streaming.StreamedProcess;
 import org.bosun.cri.streaming.StreamingService;
 import org.bosun.cri.streaming.Streams;
+import org.bosun.host.http.HttpHead;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -73,6 +74,8 @@ public final class StreamingServer implements StreamingService {
     static final String REMOTE_COMMAND_V5 = "v5.channel.k8s.io";
     static final String PORT_FORWARD_SPDY = "portforward.k8s.io";
     static final Duration STREAM_CREATION_TIMEOUT = Duration.ofSeconds(30);
+    /** The largest request head a streaming URL's client may send: its upgrade headers fit many times over. */
+    static final int MAX_HEAD = 16 * 1024;
 
     @ObjectClassDefinition(name = "bosun CRI streaming server")
     public @interface Config {
@@ -222,7 +225,7 @@ public final class StreamingServer implements StreamingService {
             socket.setSoTimeout((int) STREAM_CREATION_TIMEOUT.toMillis());
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
-            HttpHead head = HttpHead.read(in);
+            HttpHead head = HttpHead.read(in, MAX_HEAD);
             socket.setSoTimeout(0);
             String[] parts = head.path().split("/");
             Pending pending = parts.length == 3 && parts[0].isEmpty() ? tokens.take(parts[2]) : null;
