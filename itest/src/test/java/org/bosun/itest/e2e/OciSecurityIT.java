@@ -113,7 +113,7 @@ public class OciSecurityIT extends E2eCase {
             BosunResult flagOff = suidEuid(engine, INSECURE, escapeAci, "--no-new-privileges=false");
             assertEquals(runtime + ": " + flagOff.describe(), "euid=0\nSeccomp:\t2\n", flagOff.stdout);
             BosunResult flagOn = suidEuid(engine, INSECURE, nnpOffAci, "--no-new-privileges=true");
-            assertEquals(runtime + ": " + flagOn.describe(), "euid=65534\n", flagOn.stdout);
+            assertEquals(runtime + ": " + flagOn.describe(), "euid=65534\nSeccomp:\t2\n", flagOn.stdout);
         }
     }
 
