@@ -19,9 +19,9 @@ import org.bosun.api.pod.Resources;
 final class AppFlagParser {
     static final List<String> NAMES = List.of("--supplementary-gids", "--readonly-rootfs", "--mount", "--memory",
             "--cpu", "--cpu-shares", "--oom-score-adj", "--caps-retain", "--caps-remove", "--seccomp",
-            "--user-annotation", "--user-label");
+            "--user-annotation", "--user-label", "--no-new-privileges");
     /** Flags that may stand alone, meaning true. */
-    static final Set<String> BOOLEAN = Set.of("--readonly-rootfs");
+    static final Set<String> BOOLEAN = Set.of("--readonly-rootfs", "--no-new-privileges");
 
     private final String image;
     private final List<Integer> supplementaryGids = new ArrayList<>();
@@ -34,6 +34,7 @@ final class AppFlagParser {
     private final List<String> capsRetain = new ArrayList<>();
     private final List<String> capsRemove = new ArrayList<>();
     private String seccomp;
+    private Boolean noNewPrivileges;
     private final java.util.Map<String, String> userAnnotations = new java.util.LinkedHashMap<>();
     private final java.util.Map<String, String> userLabels = new java.util.LinkedHashMap<>();
 
@@ -69,6 +70,7 @@ final class AppFlagParser {
                 }
             }
             case "--readonly-rootfs" -> readonlyRootfs = bool(flag, value);
+            case "--no-new-privileges" -> noNewPrivileges = bool(flag, value);
             case "--mount" -> mounts.add(mount(value));
             case "--memory" -> memory = bytes(value);
             case "--cpu" -> cpuMillis = cpu(value);
@@ -94,7 +96,7 @@ final class AppFlagParser {
     AppSettings settings() {
         Resources resources = new Resources(memory, cpuMillis, cpuShares, oomScoreAdj);
         return new AppSettings(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp,
-                userAnnotations, userLabels);
+                userAnnotations, userLabels, null, null, null, false, noNewPrivileges);
     }
 
     private boolean bool(String flag, String value) {

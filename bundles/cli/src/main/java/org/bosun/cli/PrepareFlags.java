@@ -135,6 +135,8 @@ final class PrepareFlags {
                 "  --caps-remove=CAP,...      capabilities taken from the default set (all of them: none)",
                 "  --seccomp=mode=retain|remove[,errno=ENAME],SYSCALL|@GROUP,...  or profile=NAME (seccomp.d) or profile=/PATH (a profile file); a refused"
                         + " call kills the process with SIGSYS unless errno= names the error to return",
+                "  --no-new-privileges[=BOOL] no_new_privs (default: the image's isolator, else true); false lets"
+                        + " setuid and file-capability programs gain privileges",
                 "  --user-annotation=NAME=VALUE --user-label=NAME=VALUE  the app's own (repeatable)",
                 "  --signature=FILE           the image's detached signature (an ACI: a file, URL or appc name)"})
     List<String> images = new ArrayList<>();

@@ -70,6 +70,15 @@ final class AppRootfs {
     }
 
     /**
+     * Makes the app's working directory where its image lacks it ({@link AppWorkingDirectory}): in its
+     * copy, or in its overlay's upper layer, read through the image's tree {@code tree}.
+     */
+    static void makeWorkingDirectory(Path appDir, Path tree, boolean copy, String workingDirectory, String app) {
+        Path rootfs = appDir.resolve(ROOTFS);
+        AppWorkingDirectory.make(copy ? rootfs : tree, copy ? rootfs : appDir.resolve(UPPER), workingDirectory, app);
+    }
+
+    /**
      * Every app's {@code /etc/mtab} is a link to {@code /proc/self/mounts}, as rkt made it: tools that
      * read it ({@code df}, {@code mount}) then see the app's own mounts. An image's regular file,
      * written when the image was built, would show the builder's mounts, so it is replaced (in the

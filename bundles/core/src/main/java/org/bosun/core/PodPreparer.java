@@ -259,7 +259,10 @@ final class PodPreparer {
             Path appDir = podDir.resolve("apps").resolve(name);
             checkNotCancelled(podDir.getFileName().toString());
             // A private-users pod's rootfs gets its owners shifted: the store's shared tree cannot be a lower layer.
-            AppRootfs.create(appDir, tree, request.options().noOverlay() || request.options().privateUsers());
+            boolean copy = request.options().noOverlay() || request.options().privateUsers();
+            AppRootfs.create(appDir, tree, copy);
+            // Before the user namespace module shifts a copy's owners: the pod's root owns what is made.
+            AppRootfs.makeWorkingDirectory(appDir, tree, copy, workingDirectory(app, manifest, name), name);
             clock.lap("rootfs");
             security.record(paths, request, app, manifest, name, podDir);
             clock.lap("security");
@@ -364,6 +367,18 @@ final class PodPreparer {
         }
     }
 
+    /** The app's working directory: as asked, else its image's, else {@code /}; absolute. */
+    private static String workingDirectory(AppRequest app, ImageManifest image, String name) {
+        String workingDir = app.workingDirectory() != null ? app.workingDirectory() : image.workingDirectory();
+        if (workingDir == null || workingDir.isEmpty()) {
+            return "/";
+        }
+        if (!workingDir.startsWith("/") || workingDir.indexOf('\0') >= 0) {
+            throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
+        }
+        return workingDir;
+    }
+
     private static PodManifestJson.RuntimeApp runtimeApp(PodOptions pod, AppRequest app, ImageManifest image,
             String imageId, String name, Path rootfs) {
         List<String> exec = new ArrayList<>(app.exec().isEmpty() ? image.exec() : app.exec());
@@ -377,13 +392,7 @@ final class PodPreparer {
         // Docker's User "name" without a group runs with the user's primary group, as docker does.
         int gid = group == null || group.isEmpty() ? ImageAccounts.primaryGid(rootfs, user, app.image())
                 : ImageAccounts.gid(rootfs, group, app.image());
-        String workingDir = app.workingDirectory() != null ? app.workingDirectory() : image.workingDirectory();
-        if (workingDir == null || workingDir.isEmpty()) {
-            workingDir = "/";
-        }
-        if (!workingDir.startsWith("/")) {
-            throw BosunException.invalid("working directory '" + workingDir + "' of app " + name + " is not absolute");
-        }
+        String workingDir = workingDirectory(app, image, name);
         Map<String, String> env = appEnvironment(pod, app, image, name);
         if (!exec.get(0).startsWith("/")) {
             // As rkt did (and docker does): a bare name is looked up in the app's PATH inside its image.

@@ -313,7 +313,7 @@ final class CriContainers {
 
     /**
      * The app's settings: groups, read-only rootfs, resources, capabilities, seccomp, kernel paths,
-     * privileged, labels and annotations.
+     * privileged, no_new_privs (given by every request: proto3 cannot leave it out), labels and annotations.
      */
     private static AppSettings settings(ContainerConfig config, Map<String, String> annotations,
             List<AppSettings.MountRequest> mounts) {
@@ -327,7 +327,7 @@ final class CriContainers {
                 resources(config.getLinux().getResources()), caps.retain(), caps.remove(),
                 privileged ? null : seccomp(security),
                 annotations, config.getLabelsMap(), caps.add(), privileged ? null : security.getMaskedPathsList(),
-                privileged ? null : security.getReadonlyPathsList(), privileged);
+                privileged ? null : security.getReadonlyPathsList(), privileged, security.getNoNewPrivs());
     }
 
     /**

@@ -69,8 +69,8 @@ public class BadInputIT extends E2eCase {
                         null, "escape"),
                 new Case("--exec found nowhere in the PATH", List.of("run", INSECURE, FLY, aci, "--exec", "nosuchcommand"), 125,
                         "nosuchcommand"),
-                new Case("missing working directory", List.of("run", INSECURE, FLY, aci, "--working-dir=/nonexistent"), 125,
-                        "/nonexistent"),
+                new Case("working directory below a file", List.of("run", INSECURE, FLY, aci, "--working-dir=/etc/passwd/x"),
+                        125, "/etc/passwd is not a directory in its image"),
                 new Case("unknown user", List.of("run", INSECURE, FLY, aci, "--user=nosuchuser"), 125, "nosuchuser"),
                 new Case("bad duration", List.of("gc", "--grace-period=soon"), null, "soon"),
                 // issue 12 item 10

@@ -299,9 +299,8 @@ public class CriIT {
                 + " mknod /dev/xdisk b " + disk[0] + " " + disk[1] + " 2>/dev/null; (exec 3<>/dev/xdisk) 2>/dev/null"
                 + " && echo disk || echo -disk";
         try {
-            // Not nspawn yet: there its containers are refused at creation, their working directory /tmp
-            // missing from the image (session 12's full run); runc and crun make it.
-            for (String handler : List.of("runc", "crun")) {
+            // The image has no /tmp, the containers' working directory: every engine makes it, as runc does.
+            for (String handler : List.of("runc", "crun", "nspawn")) {
                 String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
                         .setConfig(sandboxConfig("secctx-" + handler, logs)).setRuntimeHandler(handler).build())
                         .getPodSandboxId();
@@ -324,14 +323,23 @@ public class CriIT {
                                             .newBuilder().setSecurityContext(contexts.get(i)))).build())
                             .getContainerId();
                     runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                    ExecSyncResponse pwd = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                            .addAllCmd(List.of("/bin/pwd")).setTimeout(30).build());
+                    assertEquals(handler + " " + i + ": the working directory the image lacks", "/tmp\n",
+                            pwd.getStdout().toStringUtf8());
                     ExecSyncResponse exec = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
                             .addAllCmd(List.of("/bin/sh", "-c", i < 2 ? capBnd : paths)).setTimeout(30).build());
                     assertEquals(handler + " " + i + ": " + exec.getStderr().toStringUtf8(), 0, exec.getExitCode());
                     seen.add(exec.getStdout().toStringUtf8().trim().replace('\n', ' '));
                 }
-                assertEquals(handler, List.of(String.format("%016x", defaultSet & ~chown | netAdmin | sysAdmin),
-                        String.format("%016x", host & ~chown), "-cpuinfo timer_list -tmp -disk",
-                        "cpuinfo -timer_list tmp -disk"), seen);
+                // Not asserted on nspawn (seen there, not fixed yet): a container added to a running
+                // sandbox gets no capability the pod's systemd lacks (CAP_NET_ADMIN added: missing; ALL:
+                // nspawn's set), and its kernel paths are not masked or read-only in what ExecSync sees.
+                if (!handler.equals("nspawn")) {
+                    assertEquals(handler, List.of(String.format("%016x", defaultSet & ~chown | netAdmin | sysAdmin),
+                            String.format("%016x", host & ~chown), "-cpuinfo timer_list -tmp -disk",
+                            "cpuinfo -timer_list tmp -disk"), seen);
+                }
                 runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
             }
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
@@ -344,6 +352,96 @@ public class CriIT {
             removeAll(image);
         }
         assertNothingLeft();
+    }
+
+    /**
+     * critest "NoNewPrivs": a setuid-root copy of Debian's {@code id} run as uid 1000 prints uid 0 with
+     * no_new_privs false (kubelet's usual), 1000 with true, on runc and crun, and the RuntimeDefault
+     * seccomp filter is still installed without no_new_privs. nspawn gives true; false there (systemd
+     * would set it itself for a non-root unit with kernel paths) is UNIMPLEMENTED, nothing created.
+     */
+    @Test
+    public void noNewPrivsFalseLetsASetuidBinaryGainRootOnRuncAndCrun() throws Exception {
+        Path dir = Files.createTempDirectory(FIXTURE.agentData().getParent(), "suid-id");
+        Path aci = TestImages.busyboxWith(dir, "suid-id", TestImages.MANIFEST.replace("example.com/busybox",
+                "example.com/suid-id"), rootfs -> copySetuidId(rootfs));
+        BosunResult fetched = bosun("--insecure-options=image", "fetch", "--full", aci.toString());
+        assertEquals(fetched.describe(), 0, fetched.exitCode);
+        String image = fetched.stdout.trim();
+        E2e.deleteTree(dir);
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        try {
+            for (String handler : List.of("runc", "crun", "nspawn")) {
+                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                        .setConfig(sandboxConfig("nnp-" + handler, logs)).setRuntimeHandler(handler).build())
+                        .getPodSandboxId();
+                List<String> seen = new ArrayList<>();
+                for (boolean noNewPrivs : new boolean[] {false, true}) {
+                    String name = "nnp-" + noNewPrivs;
+                    CreateContainerRequest create = CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                            .setConfig(containerConfig(image).toBuilder().setMetadata(ContainerMetadata.newBuilder()
+                                    .setName(name)).setLogPath(name + "-" + handler + ".log").clearCommand()
+                                    .addAllCommand(List.of("/bin/sh", "-c", "echo euid=$(/usr/local/bin/suid-id -u)"
+                                            + " $(grep ^Seccomp: /proc/self/status); trap 'exit 0' TERM;"
+                                            + " while true; do sleep 1; done"))
+                                    .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(
+                                            LinuxContainerSecurityContext.newBuilder().setNoNewPrivs(noNewPrivs)
+                                                    .setRunAsUser(org.bosun.cri.v1.Int64Value.newBuilder()
+                                                            .setValue(1000))
+                                                    .setSeccomp(SecurityProfile.newBuilder().setProfileType(
+                                                            SecurityProfile.ProfileType.RuntimeDefault)))))
+                            .build();
+                    if (handler.equals("nspawn") && !noNewPrivs) {
+                        assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.createContainer(create));
+                        assertEquals(0, runtime.listContainers(ListContainersRequest.getDefaultInstance())
+                                .getContainersList().stream().filter(c -> c.getPodSandboxId().equals(sandbox)).count());
+                        seen.add("refused");
+                        continue;
+                    }
+                    String container = runtime.createContainer(create).getContainerId();
+                    runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+                    Path log = logs.resolve(name + "-" + handler + ".log");
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    List<CriLine> lines = List.of();
+                    while (lines.isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                        lines = Files.exists(log) ? readCriLines(log) : List.of();
+                    }
+                    assertFalse(handler + ": no line in " + log, lines.isEmpty());
+                    seen.add(lines.get(0).text());
+                }
+                assertEquals(handler, handler.equals("nspawn") ? List.of("refused", "euid=1000 Seccomp: 2")
+                        : List.of("euid=0 Seccomp: 2", "euid=1000 Seccomp: 2"), seen);
+                runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
+            }
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /** Debian's {@code id} and the libraries it links, as a setuid-root {@code /usr/local/bin/suid-id}. */
+    private static void copySetuidId(Path rootfs) throws java.io.IOException {
+        Path id = rootfs.resolve("usr/local/bin/suid-id");
+        Files.createDirectories(id.getParent());
+        Files.copy(Path.of("/usr/bin/id"), id);
+        try {
+            Process ldd = new ProcessBuilder("ldd", "/usr/bin/id").redirectErrorStream(true).start();
+            String out = new String(ldd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(out, 0, ldd.waitFor());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/\\S+)").matcher(out);
+            while (m.find()) {
+                Path lib = rootfs.resolve(m.group(1).substring(1));
+                if (!Files.exists(lib)) {
+                    Files.createDirectories(lib.getParent());
+                    Files.copy(Path.of(m.group(1)), lib);
+                }
+            }
+            // setuid: beyond what PosixFilePermissions can say
+            assertEquals(0, new ProcessBuilder("chmod", "4755", id.toString()).inheritIO().start().waitFor());
+        } catch (InterruptedException e) {
+            throw new java.io.IOException(e);
+        }
     }
 
     /**
@@ -668,8 +766,8 @@ public class CriIT {
                     .build()).getPodSandboxId();
             String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setSandboxConfig(sandboxConfig("userns", logs)).setConfig(containerConfig(image).toBuilder()
-                            // a copied rootfs (as with --private-users) must have the working directory: busybox has no /tmp
-                            .setMetadata(ContainerMetadata.newBuilder().setName("c")).setLogPath("c.log").setWorkingDir("/")
+                            // busybox has no /tmp, the working directory: made in the copied rootfs, the pod root's
+                            .setMetadata(ContainerMetadata.newBuilder().setName("c")).setLogPath("c.log")
                             .clearCommand()
                             .addAllCommand(List.of("sleep", "1000"))).build()).getContainerId();
             runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
@@ -681,6 +779,10 @@ public class CriIT {
             assertEquals(out, "0", map[0]);
             assertTrue("a host range of bosun's, not the identity: " + out, Long.parseLong(map[1]) >= 524288);
             assertEquals(out, List.of("65536", "0"), List.of(map[2], map[3]));
+            ExecSyncResponse wd = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(id).addAllCmd(List.of(
+                    "/bin/sh", "-c", "ls -ldn /tmp | { read -r mode _ uid gid _; echo $mode $uid $gid; }"))
+                    .setTimeout(30).build());
+            assertEquals(wd.getStderr().toStringUtf8(), "drwxr-xr-x 0 0\n", wd.getStdout().toStringUtf8());
             runtime.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
             runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
         } finally {

@@ -108,13 +108,30 @@ public class OciSecurityIT extends E2eCase {
             assertEquals(runtime + ": " + seccompOff.describe(), "euid=65534\n", seccompOff.stdout);
             BosunResult nnpOff = suidEuid(engine, INSECURE, nnpOffAci);
             assertEquals(runtime + ": " + nnpOff.describe(), "euid=0\n", nnpOff.stdout);
+            // the app's own setting: false over the image's default, true over the image's false; the
+            // default seccomp filter is still installed without no_new_privs
+            BosunResult flagOff = suidEuid(engine, INSECURE, escapeAci, "--no-new-privileges=false");
+            assertEquals(runtime + ": " + flagOff.describe(), "euid=0\nSeccomp:\t2\n", flagOff.stdout);
+            BosunResult flagOn = suidEuid(engine, INSECURE, nnpOffAci, "--no-new-privileges=true");
+            assertEquals(runtime + ": " + flagOn.describe(), "euid=65534\nSeccomp:\t2\n", flagOn.stdout);
         }
     }
 
     private BosunResult suidEuid(List<String> engine, String insecure, Path aci) throws Exception {
+        return suidEuid(engine, insecure, aci, null);
+    }
+
+    /** With {@code flag}, the app also prints its seccomp mode after the euid the setuid binary had. */
+    private BosunResult suidEuid(List<String> engine, String insecure, Path aci, String flag) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", insecure));
         args.addAll(engine);
-        args.addAll(List.of("--net=none", aci.toString(), "--user=nobody", "--exec", "/bin/suid-escape", "--", "euid"));
+        args.addAll(List.of("--net=none", aci.toString(), "--user=nobody"));
+        if (flag != null) {
+            args.addAll(List.of(flag, "--exec", "/bin/sh", "--", "-c",
+                    "/bin/suid-escape euid; grep ^Seccomp: /proc/self/status"));
+        } else {
+            args.addAll(List.of("--exec", "/bin/suid-escape", "--", "euid"));
+        }
         BosunResult r = bosun(args.toArray(String[]::new));
         assertExit(0, r);
         return r;

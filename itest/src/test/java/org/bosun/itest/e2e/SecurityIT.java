@@ -174,6 +174,31 @@ public class SecurityIT extends E2eCase {
         assertEquals(off.describe(), "euid=0\n", off.stdout);
     }
 
+    /**
+     * {@code --no-new-privileges=false} is the image's isolator set per app, and {@code =true} wins over
+     * an image's {@code false}. Where systemd would set no_new_privs itself (a non-root app with a
+     * seccomp filter or kernel paths), nspawn refuses it in one line and leaves no pod behind.
+     */
+    @Test
+    public void noNewPrivilegesFlagIsHonouredOrRefusedInOneLine() throws Exception {
+        BosunResult off = bosun("run", "--insecure-options=image,seccomp,paths", NSPAWN, escapeAci.toString(),
+                "--user=nobody", "--no-new-privileges=false", "--exec", "/bin/suid-escape", "--", "euid");
+        assertExit(0, off);
+        assertEquals(off.describe(), "euid=0\n", off.stdout);
+        BosunResult on = bosun("run", "--insecure-options=image,seccomp,paths", NSPAWN, nnpOffAci.toString(),
+                "--user=nobody", "--no-new-privileges", "--exec", "/bin/suid-escape", "--", "euid");
+        assertExit(0, on);
+        assertEquals(on.describe(), "euid=65534\n", on.stdout);
+        List<String> before = E2e.podDirs(data);
+        BosunResult refused = bosun("run", INSECURE, NSPAWN, escapeAci.toString(), "--user=nobody",
+                "--no-new-privileges=false", "--exec", "/bin/suid-escape", "--", "euid");
+        assertExit(125, refused);
+        assertEquals(refused.describe(), 1, refused.stderr.strip().lines().count());
+        assertTrue(refused.describe(), refused.stderr.contains("no_new_privs off, which the nspawn engine cannot give"
+                + " an app running as uid 65534"));
+        assertEquals(refused.describe(), before, E2e.podDirs(data));
+    }
+
     @Test
     public void kernelSymbolsAreMaskedAndKernelTunablesReadOnly() throws Exception {
         String script = "if head -c1 /proc/kallsyms 2>/dev/null | grep -q .; then echo kallsyms=readable;"

@@ -22,11 +22,14 @@ import java.util.List;
  * @param privileged a privileged CRI container: every protection off ({@code --insecure-options=capabilities,
  *        paths,seccomp} for this app alone) and the host's devices; only the CRI sets it, for a container
  *        the CRI calls privileged in a sandbox it calls privileged
+ * @param noNewPrivileges whether the app runs with no_new_privs (setuid and file capabilities give it
+ *        nothing): null leaves it to the image's {@code os/linux/no-new-privileges} isolator (set when the
+ *        image has none); the CRI gives its {@code no_new_privs}
  */
 public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
         Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
         java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels, List<String> capsAdd,
-        List<String> maskedPaths, List<String> readonlyPaths, boolean privileged) {
+        List<String> maskedPaths, List<String> readonlyPaths, boolean privileged, Boolean noNewPrivileges) {
     public static final AppSettings NONE = new AppSettings(null, null, false, null, null, null, null, null, null);
 
     public AppSettings {
@@ -44,12 +47,21 @@ public record AppSettings(List<Integer> supplementaryGids, List<MountRequest> mo
         readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
     }
 
+    /** These settings with no_new_privs left to the image. */
+    public AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
+            Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
+            java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels, List<String> capsAdd,
+            List<String> maskedPaths, List<String> readonlyPaths, boolean privileged) {
+        this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, userAnnotations,
+                userLabels, capsAdd, maskedPaths, readonlyPaths, privileged, null);
+    }
+
     /** The settings rkt's per-app flags give: nothing added to the capabilities, the default kernel paths. */
     public AppSettings(List<Integer> supplementaryGids, List<MountRequest> mounts, boolean readonlyRootfs,
             Resources resources, List<String> capsRetain, List<String> capsRemove, String seccomp,
             java.util.Map<String, String> userAnnotations, java.util.Map<String, String> userLabels) {
         this(supplementaryGids, mounts, readonlyRootfs, resources, capsRetain, capsRemove, seccomp, userAnnotations,
-                userLabels, null, null, null, false);
+                userLabels, null, null, null, false, null);
     }
 
     /**

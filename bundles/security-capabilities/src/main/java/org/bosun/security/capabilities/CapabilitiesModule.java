@@ -28,8 +28,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     takes the named ones out of the default set; either replaces the image's isolators
  *     {@code os/linux/capabilities-retain-set} / {@code os/linux/capabilities-remove-set}
  *     (an image may declare only one of them, as the appc spec says);
- * <li>no_new_privs is on unless the image's {@code os/linux/no-new-privileges} isolator is {@code false}
- *     (rkt left it off by default; of several such isolators the last one counts, as in rkt);
+ * <li>no_new_privs is the app's own setting ({@code AppSettings.noNewPrivileges}, the CRI's
+ *     {@code no_new_privs}) when it has one; else on unless the image's {@code os/linux/no-new-privileges}
+ *     isolator is {@code false} (rkt left it off by default; of several such isolators the last one counts,
+ *     as in rkt);
  * <li>the app's {@code capsAdd} (the CRI's {@code add_capabilities}) are added to whichever set the above
  *     gives: Kubernetes' "the default set plus these";
  * <li>a set may be empty: {@code --caps-remove} of every default capability runs the app with none;
@@ -115,6 +117,9 @@ public final class CapabilitiesModule implements SecurityModule {
     }
 
     static boolean noNewPrivileges(SecurityContext context, String app) {
+        if (context.settings().noNewPrivileges() != null) {
+            return context.settings().noNewPrivileges();
+        }
         ImageManifest.Isolator isolator = context.isolator(NO_NEW_PRIVILEGES);
         if (isolator == null) {
             return true;

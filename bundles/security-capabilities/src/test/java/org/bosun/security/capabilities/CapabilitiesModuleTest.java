@@ -109,6 +109,20 @@ public class CapabilitiesModuleTest {
     }
 
     @Test
+    public void theAppsOwnNoNewPrivilegesWinsOverTheImagesIsolator() {
+        ImageManifest.Isolator on = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "true");
+        ImageManifest.Isolator off = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "false");
+        for (Boolean own : new Boolean[] {false, true}) {
+            for (ImageManifest.Isolator isolator : new ImageManifest.Isolator[] {on, off}) {
+                SecurityContext context = new SecurityContext(null, "pod", "app", Set.of(), new AppSettings(null, null,
+                        false, null, null, null, null, null, null, null, null, null, false, own), List.of(isolator),
+                        null, null);
+                assertEquals(own + " over " + isolator.value(), own, policy(context).noNewPrivileges());
+            }
+        }
+    }
+
+    @Test
     public void ofSeveralNoNewPrivilegesIsolatorsTheLastOneCounts() {
         ImageManifest.Isolator on = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "true");
         ImageManifest.Isolator off = new ImageManifest.Isolator(CapabilitiesModule.NO_NEW_PRIVILEGES, "false");

@@ -42,11 +42,7 @@ public final class FlyEngine implements Stage1Engine {
     public void prepare(PodDirectory pod) {
         refusePodPid(pod);
         requireTool();
-        PodDirectory.App app = onlyApp(pod);
-        if (!existsInRootfs(app, app.workingDirectory())) {
-            throw BosunException.invalid("working directory " + app.workingDirectory() + " of app " + app.name()
-                    + " does not exist in its image; give an existing one with --working-dir");
-        }
+        onlyApp(pod);
     }
 
     /** The oci engine's {@code pid=pod}: fly's app has the host's PID namespace, which it cannot share as asked. */
@@ -179,18 +175,6 @@ public final class FlyEngine implements Stage1Engine {
         List<String> lower = new ArrayList<>();
         app.lowerDirs().forEach(p -> lower.add(p.toString()));
         return "lowerdir=" + String.join(":", lower) + ",upperdir=" + app.upperDir() + ",workdir=" + app.workDir();
-    }
-
-    /** Whether {@code path} exists in the app's rootfs, or, for an overlay not mounted yet, in a layer. */
-    static boolean existsInRootfs(PodDirectory.App app, String path) {
-        String relative = path.substring(1);
-        if (!app.overlay()) {
-            return Files.isDirectory(app.rootfs().resolve(relative));
-        }
-        if (Files.isDirectory(app.upperDir().resolve(relative))) {
-            return true;
-        }
-        return app.lowerDirs().stream().anyMatch(l -> Files.isDirectory(l.resolve(relative)));
     }
 
     @Override

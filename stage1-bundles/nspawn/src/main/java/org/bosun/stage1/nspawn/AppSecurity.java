@@ -28,10 +28,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     {@code SystemCallFilter=} (the policy's OCI profile in systemd's syntax),
  *     {@code InaccessiblePaths=} and {@code ReadOnlyPaths=} for the masked and read-only paths.
  * </ul>
- * A policy's {@code noNewPrivileges=false} holds only where nothing installs a seccomp filter in the
- * app: the kernel requires no_new_privs for a filter installed without CAP_SYS_ADMIN, so the app's
- * own seccomp profile and {@code ProtectKernelTunables=} (which adds systemd's {@code _sysctl}
- * filter, see {@link #unitLines}) both imply it, as rkt documented for its seccomp isolators.
+ * A policy's {@code noNewPrivileges=false} holds only where nothing installs a seccomp filter in a
+ * non-root app: the kernel requires no_new_privs for a filter installed without CAP_SYS_ADMIN, so
+ * systemd sets it for a non-root unit with the app's own seccomp profile or
+ * {@code ProtectKernelTunables=} (which adds systemd's {@code _sysctl} filter, see {@link #unitLines});
+ * {@link #check} refuses that case rather than let systemd set it silently.
  * Non-root apps get no ambient capabilities: only root in an app holds its bounding set, as with
  * runc and Docker (rkt handed non-root apps its set as ambient capabilities).
  */
@@ -52,6 +53,23 @@ final class AppSecurity {
         if (profile != null) {
             seccompLines(profile, "app " + app.name() + " of pod " + pod.uuid());
         }
+        if (!app.security().noNewPrivileges() && app.uid() != 0 && installsFilter(app.security())) {
+            throw BosunException.notImplemented("app " + app.name() + " of pod " + pod.uuid() + " asks for no_new_privs"
+                    + " off, which the nspawn engine cannot give an app running as uid " + app.uid() + " with a seccomp"
+                    + " filter or kernel paths (systemd sets no_new_privs itself on such a unit); use the oci engine"
+                    + " (CRI handler runc or crun), or leave no_new_privs on");
+        }
+    }
+
+    /**
+     * Whether the app's unit makes systemd install a seccomp filter: its profile's
+     * {@code SystemCallFilter=}, or {@code ProtectKernelTunables=} (systemd's {@code _sysctl} filter),
+     * which kernel paths bring. For a unit with a non-root {@code User=}, systemd 252 then sets
+     * no_new_privs whatever {@code NoNewPrivileges=} says (checked in an nspawn pod: NoNewPrivs 1 with
+     * either, 0 with neither or as root).
+     */
+    static boolean installsFilter(SecurityPolicy policy) {
+        return policy.seccompProfile() != null || !policy.maskedPaths().isEmpty() || !policy.readonlyPaths().isEmpty();
     }
 
     /** The lines of the app's {@code [Service]} section. */

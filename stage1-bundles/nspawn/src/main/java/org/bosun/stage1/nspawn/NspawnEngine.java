@@ -395,10 +395,6 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
         if (problem != null) {
             throw BosunException.invalid(where + ": working directory '" + wd + "' cannot be given to systemd: " + problem);
         }
-        if (!PodOverlays.isDirectory(app, wd)) {
-            throw BosunException.invalid("working directory " + wd + " of app " + app.name()
-                    + " does not exist in its image; give an existing one with --working-dir");
-        }
     }
 
     private static void requireTools() {

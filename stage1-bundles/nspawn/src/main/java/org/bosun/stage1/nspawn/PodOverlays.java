@@ -44,21 +44,4 @@ final class PodOverlays {
         app.lowerDirs().forEach(p -> lower.add(p.toString()));
         return "lowerdir=" + String.join(":", lower) + ",upperdir=" + app.upperDir() + ",workdir=" + app.workDir();
     }
-
-    /** Whether a directory exists in the app's rootfs; for an overlay not mounted yet, in one of its layers. */
-    static boolean isDirectory(PodDirectory.App app, String absolutePath) {
-        String relative = absolutePath.substring(1);
-        if (!app.overlay()) {
-            return Files.isDirectory(app.rootfs().resolve(relative));
-        }
-        if (Files.isDirectory(app.upperDir().resolve(relative))) {
-            return true;
-        }
-        for (Path lower : app.lowerDirs()) {
-            if (Files.isDirectory(lower.resolve(relative))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

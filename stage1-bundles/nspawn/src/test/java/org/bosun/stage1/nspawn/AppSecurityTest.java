@@ -1,6 +1,7 @@
 package org.bosun.stage1.nspawn;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -30,6 +31,35 @@ public class AppSecurityTest {
         assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
         assertTrue(e.getMessage(), e.getMessage().contains("use the oci engine"));
         AppSecurity.check(pod, app(SecurityPolicy.UNCONFINED));
+    }
+
+    private static PodDirectory.App app(SecurityPolicy policy, int uid) {
+        return new PodDirectory.App("web", Path.of("/pods/p/apps/web/rootfs"), List.of("/bin/sh"), Map.of(), uid, uid,
+                "/", null, null, false, null, policy, null, null, null, null);
+    }
+
+    /** systemd sets no_new_privs itself for a non-root unit with a seccomp filter: refused rather than given silently. */
+    @Test
+    public void noNewPrivilegesOffIsRefusedWhereSystemdWouldSetItForANonRootApp() {
+        SecurityPolicy paths = new SecurityPolicy(Set.of("CAP_KILL"), false, null, List.of("/proc/kcore"), List.of(),
+                List.of(), SelinuxLabels.NONE, Set.of(), false);
+        SecurityPolicy filter = new SecurityPolicy(Set.of("CAP_KILL"), false, "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+                + "\"syscalls\":[{\"names\":[\"reboot\"],\"action\":\"SCMP_ACT_KILL\"}]}", List.of(), List.of(),
+                List.of(), SelinuxLabels.NONE, Set.of(), false);
+        for (SecurityPolicy policy : List.of(paths, filter)) {
+            PodDirectory.App app = app(policy, 1000);
+            PodDirectory pod = new PodDirectory(PodUnitsTest.UUID, PodUnitsTest.POD, List.of(app), Map.of());
+            BosunException e = assertThrows(BosunException.class, () -> AppSecurity.check(pod, app));
+            assertEquals(org.bosun.api.ErrorKind.NOT_IMPLEMENTED, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().startsWith("app web of pod ") && e.getMessage().contains(
+                    "no_new_privs off, which the nspawn engine cannot give an app running as uid 1000"));
+            // as root, or with no_new_privs on, systemd does as the unit says
+            AppSecurity.check(pod, app(policy, 0));
+            AppSecurity.check(pod, app(policy.withNoNewPrivileges(true), 1000));
+            assertFalse(AppSecurity.unitLines(app(policy, 0)).contains("NoNewPrivileges"));
+        }
+        PodDirectory.App bare = app(SecurityPolicy.UNCONFINED.withNoNewPrivileges(false), 1000);
+        AppSecurity.check(new PodDirectory(PodUnitsTest.UUID, PodUnitsTest.POD, List.of(bare), Map.of()), bare);
     }
 
     @Test

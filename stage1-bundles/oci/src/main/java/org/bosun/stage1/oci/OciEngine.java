@@ -684,9 +684,6 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
                             + " (it contains ',' or ':'); move the data directory, or use --no-overlay");
                 }
             }
-        } else if (!Files.isDirectory(app.rootfs().resolve(app.workingDirectory().substring(1)))) {
-            throw BosunException.invalid("working directory " + app.workingDirectory() + " of app " + app.name()
-                    + " does not exist in its image; give an existing one with --working-dir");
         }
         for (PodDirectory.Mount m : app.mounts()) {
             if (!m.target().startsWith("/")) {
