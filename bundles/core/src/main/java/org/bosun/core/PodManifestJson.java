@@ -61,7 +61,11 @@ record PodManifestJson(String acVersion, String acKind, List<RuntimeApp> apps, L
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Volume(String name, String kind, String source, Boolean readOnly, Boolean recursive, String mode,
-            Integer uid, Integer gid, Boolean implicit) {
+            Integer uid, Integer gid, Boolean implicit, String propagation) {
+        Volume(String name, String kind, String source, Boolean readOnly, Boolean recursive, String mode,
+                Integer uid, Integer gid, Boolean implicit) {
+            this(name, kind, source, readOnly, recursive, mode, uid, gid, implicit, null);
+        }
     }
 
     /** A volume mounted into an app (appc {@code apps[].mounts}); {@code readOnly} (not appc) from the mount point. */

@@ -90,7 +90,7 @@ final class PodVolumes {
                     kind.equals("host") ? Path.of(v.source()).normalize().toString() : null, v.readOnly(),
                     kind.equals("host") ? v.recursive() : null, mode == null ? null : String.format("%04o", mode),
                     kind.equals("empty") ? (v.uid() == null ? 0 : v.uid()) : null,
-                    kind.equals("empty") ? (v.gid() == null ? 0 : v.gid()) : null, null));
+                    kind.equals("empty") ? (v.gid() == null ? 0 : v.gid()) : null, null, propagation(v, where)));
         }
         for (AppRequest app : apps) {
             for (AppSettings.MountRequest m : app.settings().mounts()) {
@@ -311,6 +311,21 @@ final class PodVolumes {
         return set;
     }
 
+    /** A host volume's propagation as recorded: null for private, else rslave or rshared. */
+    private static String propagation(PodOptions.VolumeSpec v, String where) {
+        String p = v.propagation();
+        if (p == null || p.equals("private")) {
+            return null;
+        }
+        if (!p.equals("rslave") && !p.equals("rshared")) {
+            throw BosunException.invalid(where + ": propagation '" + p + "' is not private, rslave or rshared");
+        }
+        if (!"host".equals(v.kind())) {
+            throw BosunException.invalid(where + ": only a host volume has a propagation");
+        }
+        return p;
+    }
+
     /** The engine's view of an app's mounts: host paths resolved, read-only if the volume or mount point is. */
     static List<org.bosun.api.stage1.PodDirectory.Mount> resolve(Path podDir, PodManifestJson manifest,
             PodManifestJson.RuntimeApp app) {
@@ -332,7 +347,8 @@ final class PodVolumes {
             Path source = host ? Path.of(v.source()) : podDir.resolve(DIR).resolve(v.name());
             boolean readOnly = Boolean.TRUE.equals(v.readOnly()) || Boolean.TRUE.equals(m.readOnly());
             boolean recursive = host && !Boolean.FALSE.equals(v.recursive());
-            result.add(new org.bosun.api.stage1.PodDirectory.Mount(v.name(), source, m.path(), readOnly, recursive));
+            result.add(new org.bosun.api.stage1.PodDirectory.Mount(v.name(), source, m.path(), readOnly, recursive,
+                    host ? v.propagation() : null));
         }
         return result;
     }

@@ -187,7 +187,7 @@ final class CriContainers {
         String appName = base + "-" + Integer.toUnsignedString(meta.getAttempt());
         List<PodOptions.VolumeSpec> volumes = new ArrayList<>();
         List<AppSettings.MountRequest> mounts = new ArrayList<>();
-        mounts(config, appName, volumes, mounts, annotations);
+        mounts(config, appName, volumes, mounts, annotations, pod);
         AppSettings settings = settings(config, annotations, mounts);
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         Map<String, String> env = new LinkedHashMap<>();
@@ -210,13 +210,13 @@ final class CriContainers {
     /**
      * A container's mounts as volumes of the app's own ({@code cri-APP-N}, kind host, recursive binds
      * as kubelet expects of a runtime) and its mounts of them. Refused: a relative container path, a
-     * host path that does not exist (INVALID_ARGUMENT, as kubelet expects), propagation other than
-     * private (INVALID_ARGUMENT: bosun binds a container's mounts private), id-mapped, recursively
+     * host path that does not exist (INVALID_ARGUMENT, as kubelet expects), id-mapped, recursively
      * read-only and image mounts (not implemented). selinux_relabel is ignored on a host without
-     * SELinux (the container's verbose status says so) and refused on one with it.
+     * SELinux (the container's verbose status says so) and refused on one with it. Propagation: see
+     * {@link #propagation}.
      */
     private static void mounts(ContainerConfig config, String app, List<PodOptions.VolumeSpec> volumes,
-            List<AppSettings.MountRequest> mounts, Map<String, String> annotations) {
+            List<AppSettings.MountRequest> mounts, Map<String, String> annotations, PodInfo sandbox) {
         int i = 0;
         for (Mount m : config.getMountsList()) {
             String where = "mount " + i + " (" + m.getHostPath() + " at " + m.getContainerPath() + ")";
@@ -242,26 +242,85 @@ final class CriContainers {
                 throw BosunException.invalid(where + ": host_path " + m.getHostPath() + " does not exist on this"
                         + " host; create it first");
             }
-            switch (m.getPropagation()) {
-                case PROPAGATION_PRIVATE -> {
-                }
-                case PROPAGATION_HOST_TO_CONTAINER, PROPAGATION_BIDIRECTIONAL -> throw BosunException.invalid(where
-                        + ": propagation " + m.getPropagation() + " is not supported: bosun binds a container's"
-                        + " mounts private; give PROPAGATION_PRIVATE");
-                default -> throw BosunException.invalid(where + ": unknown propagation " + m.getPropagationValue());
-            }
+            String propagation = propagation(m, where, config, sandbox);
             if (m.getSelinuxRelabel() && SELINUX) {
                 throw BosunException.notImplemented(where + ": relabelling a mount for SELinux is not supported yet;"
                         + " leave selinux_relabel false");
             }
             String volume = "cri-" + app + "-" + i;
             volumes.add(new PodOptions.VolumeSpec(volume, "host", m.getHostPath(), m.getReadonly(), true, null, null,
-                    null));
+                    null, propagation));
             mounts.add(new AppSettings.MountRequest(volume, m.getContainerPath()));
             annotations.put(MOUNT + i, (m.getReadonly() ? "ro" : "rw") + (m.getSelinuxRelabel() ? "z" : "-") + " "
-                    + m.getContainerPath() + "\n" + m.getHostPath());
+                    + m.getContainerPath() + "\n" + m.getHostPath() + (propagation == null ? "" : "\n" + propagation));
             i++;
         }
+    }
+
+    /**
+     * A mount's propagation as the volume records it: null (private), {@code rslave}
+     * (HOST_TO_CONTAINER) or {@code rshared} (BIDIRECTIONAL), as containerd applies them: the host
+     * path's mount (the one that holds it, in the agent's mount namespace, which is the host's) must
+     * be shared for BIDIRECTIONAL, shared or slave for HOST_TO_CONTAINER, else FAILED_PRECONDITION.
+     * BIDIRECTIONAL only for a privileged container, as Kubernetes validates it (a container that
+     * could mount on the host is as strong as the host). Only on the oci engine (runc, crun); nspawn
+     * binds its volumes private: UNIMPLEMENTED there.
+     */
+    private static String propagation(Mount m, String where, ContainerConfig config, PodInfo sandbox) {
+        String wanted = switch (m.getPropagation()) {
+            case PROPAGATION_PRIVATE -> null;
+            case PROPAGATION_HOST_TO_CONTAINER -> "rslave";
+            case PROPAGATION_BIDIRECTIONAL -> "rshared";
+            default -> throw BosunException.invalid(where + ": unknown propagation " + m.getPropagationValue());
+        };
+        if (wanted == null) {
+            return null;
+        }
+        if (!CriSandboxes.isOci(sandbox)) {
+            throw BosunException.notImplemented(where + ": propagation " + m.getPropagation() + " is supported by the"
+                    + " runc and crun handlers only; sandbox " + sandbox.uuid() + " runs on "
+                    + sandbox.annotations().getOrDefault(CriSandboxes.HANDLER, "another engine"));
+        }
+        boolean bidirectional = wanted.equals("rshared");
+        if (bidirectional && !config.getLinux().getSecurityContext().getPrivileged()) {
+            throw BosunException.invalid(where + ": propagation PROPAGATION_BIDIRECTIONAL is allowed only for a"
+                    + " privileged container, as Kubernetes allows it; make the container privileged or give"
+                    + " PROPAGATION_HOST_TO_CONTAINER");
+        }
+        org.bosun.host.files.MountInfo mount = holdingMount(Path.of(m.getHostPath()), where);
+        boolean shared = mount.optionalFields().stream().anyMatch(f -> f.startsWith("shared:"));
+        boolean slave = mount.optionalFields().stream().anyMatch(f -> f.startsWith("master:"));
+        if (bidirectional ? !shared : !shared && !slave) {
+            throw BosunException.precondition(where + ": propagation " + m.getPropagation() + " needs the host mount "
+                    + mount.mountPoint() + " that holds " + m.getHostPath() + " to be shared"
+                    + (bidirectional ? "" : " or slave") + ", and it is " + (slave ? "slave" : "private")
+                    + "; make it shared (mount --make-rshared " + mount.mountPoint() + ") or give PROPAGATION_PRIVATE");
+        }
+        return wanted;
+    }
+
+    /** The mount of this (the agent's, the host's) mount namespace that holds {@code path}: the last one mounted on its longest prefix. */
+    private static org.bosun.host.files.MountInfo holdingMount(Path path, String where) {
+        Path real;
+        List<org.bosun.host.files.MountInfo> all;
+        try {
+            real = path.toRealPath();
+            all = org.bosun.host.files.MountInfo.read();
+        } catch (IOException e) {
+            throw BosunException.invalid(where + ": cannot find the host mount that holds " + path + ": "
+                    + e.getMessage());
+        }
+        org.bosun.host.files.MountInfo best = null;
+        for (org.bosun.host.files.MountInfo mi : all) {
+            if (real.startsWith(mi.mountPoint())
+                    && (best == null || mi.mountPoint().getNameCount() >= best.mountPoint().getNameCount())) {
+                best = mi;
+            }
+        }
+        if (best == null) {
+            throw BosunException.invalid(where + ": no host mount holds " + path);
+        }
+        return best;
     }
 
     /** The mounts {@link #mounts} recorded in an app's annotations, in order. */
@@ -273,9 +332,17 @@ final class CriContainers {
             if (v.length() < 4 || nl < 0) {
                 break;
             }
+            String host = v.substring(nl + 1);
+            int second = host.indexOf('\n');
+            String propagation = second < 0 ? "" : host.substring(second + 1);
+            host = second < 0 ? host : host.substring(0, second);
             result.add(Mount.newBuilder().setReadonly(v.startsWith("ro")).setSelinuxRelabel(v.charAt(2) == 'z')
-                    .setContainerPath(v.substring(4, nl)).setHostPath(v.substring(nl + 1))
-                    .setPropagation(org.bosun.cri.v1.MountPropagation.PROPAGATION_PRIVATE).build());
+                    .setContainerPath(v.substring(4, nl)).setHostPath(host)
+                    .setPropagation(switch (propagation) {
+                        case "rslave" -> org.bosun.cri.v1.MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+                        case "rshared" -> org.bosun.cri.v1.MountPropagation.PROPAGATION_BIDIRECTIONAL;
+                        default -> org.bosun.cri.v1.MountPropagation.PROPAGATION_PRIVATE;
+                    }).build());
         }
         return result;
     }
@@ -290,7 +357,11 @@ final class CriContainers {
             }
             out.append("{\"container_path\":").append(CriJson.quote(m.getContainerPath())).append(",\"host_path\":")
                     .append(CriJson.quote(m.getHostPath())).append(",\"readonly\":").append(m.getReadonly())
-                    .append(",\"propagation\":\"private\",\"recursive\":true}");
+                    .append(",\"propagation\":\"").append(switch (m.getPropagation()) {
+                        case PROPAGATION_HOST_TO_CONTAINER -> "rslave";
+                        case PROPAGATION_BIDIRECTIONAL -> "rshared";
+                        default -> "private";
+                    }).append("\",\"recursive\":true}");
             if (m.getSelinuxRelabel()) {
                 notes.add("selinux_relabel of " + m.getContainerPath() + " ignored: SELinux is not enabled on this host");
             }

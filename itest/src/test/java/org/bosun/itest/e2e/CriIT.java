@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -1141,7 +1143,8 @@ public class CriIT {
 
     /**
      * Container mounts: host paths bound read-only or read-write; a host path that does not exist and
-     * a propagation bosun does not give refused with INVALID_ARGUMENT, leaving no container.
+     * BIDIRECTIONAL propagation for a container that is not privileged refused with INVALID_ARGUMENT,
+     * leaving no container.
      */
     @Test
     public void mountsBindHostPathsReadOnlyOrWritableOnRunc() throws Exception {
@@ -1209,6 +1212,200 @@ public class CriIT {
             removeAll(image);
         }
         assertNothingLeft();
+    }
+
+    /**
+     * Mount propagation as the CRI defines it (critest "Container Mount Propagation"): the host path is
+     * a shared mount of its own; three privileged containers of a privileged sandbox bind it private,
+     * HOST_TO_CONTAINER (rslave) and BIDIRECTIONAL (rshared). A mount the host makes below it after
+     * they started is seen by the rslave and rshared ones only; a mount each container makes below it
+     * reaches the host from the rshared one only. Every mount is undone, also when an assertion fails.
+     */
+    @Test
+    public void mountPropagationReachesAsAskedOnRunc() throws Exception {
+        mountPropagation("runc");
+    }
+
+    @Test
+    public void mountPropagationReachesAsAskedOnCrun() throws Exception {
+        mountPropagation("crun");
+    }
+
+    private void mountPropagation(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        Path base = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-prop");
+        Path volume = Files.createDirectories(base.resolve("vol"));
+        Path source = Files.createDirectories(base.resolve("src"));
+        Files.writeString(source.resolve("flag"), "from the host\n");
+        Files.createDirectories(volume.resolve("from-host"));
+        try {
+            host("mount", "--bind", volume.toString(), volume.toString());
+            host("mount", "--make-rshared", volume.toString());
+            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("prop-" + handler, logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                            .newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                    .setPrivileged(true)))).setRuntimeHandler(handler).build()).getPodSandboxId();
+            Map<String, MountPropagation> asked = new LinkedHashMap<>();
+            asked.put("private", MountPropagation.PROPAGATION_PRIVATE);
+            asked.put("slave", MountPropagation.PROPAGATION_HOST_TO_CONTAINER);
+            asked.put("shared", MountPropagation.PROPAGATION_BIDIRECTIONAL);
+            Map<String, String> containers = new LinkedHashMap<>();
+            for (Map.Entry<String, MountPropagation> e : asked.entrySet()) {
+                ContainerConfig config = containerConfig(image).toBuilder().setWorkingDir("/")
+                        .setMetadata(ContainerMetadata.newBuilder().setName(e.getKey()))
+                        .setLogPath("prop-" + e.getKey() + ".log")
+                        .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext
+                                .newBuilder().setPrivileged(true)))
+                        .addMounts(Mount.newBuilder().setHostPath(volume.toString()).setContainerPath("/vol")
+                                .setPropagation(e.getValue())).build();
+                String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                        .setConfig(config).build()).getContainerId();
+                runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                assertEquals(e.getKey(), e.getValue(), runtime.containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(id).build()).getStatus().getMounts(0).getPropagation());
+                containers.put(e.getKey(), id);
+            }
+            // after every container started: the host mounts below the volume, each container too
+            host("mount", "--bind", source.toString(), volume.resolve("from-host").toString());
+            Map<String, String> seen = new LinkedHashMap<>();
+            for (Map.Entry<String, String> c : containers.entrySet()) {
+                String dir = "/vol/from-" + c.getKey();
+                ExecSyncResponse made = exec(c.getValue(), "mkdir -p " + dir + " && mount -t tmpfs tmpfs " + dir
+                        + " && touch " + dir + "/mark");
+                assertEquals(made.toString(), 0, made.getExitCode());
+                seen.put(c.getKey(), exec(c.getValue(), "cat /vol/from-host/flag 2>/dev/null || echo none")
+                        .getStdout().toStringUtf8().trim() + ", host sees "
+                        + (Files.exists(volume.resolve("from-" + c.getKey()).resolve("mark")) ? "mark" : "nothing"));
+            }
+            assertEquals(handler, Map.of("private", "none, host sees nothing", "slave", "from the host, host sees"
+                    + " nothing", "shared", "from the host, host sees mark"), seen);
+            // the verbose status says what each got
+            assertTrue(runtime.containerStatus(ContainerStatusRequest.newBuilder().setContainerId(
+                    containers.get("shared")).setVerbose(true).build()).getInfoOrDefault("info", "")
+                    .contains("\"propagation\":\"rshared\""));
+            runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containers.get("slave")).build());
+            // removing a container unmounts nothing on the host
+            assertTrue(Files.exists(volume.resolve("from-host").resolve("flag")));
+            assertTrue(Files.exists(volume.resolve("from-shared").resolve("mark")));
+        } finally {
+            try {
+                removeAll(image);
+            } finally {
+                unmountBelow(base);
+                deleteTree(base);
+            }
+        }
+        assertEquals("no mount left below " + base, List.of(), mountsBelow(base));
+        assertNothingLeft();
+    }
+
+    /**
+     * What stays refused, each in one line with nothing made: propagation on nspawn (UNIMPLEMENTED),
+     * BIDIRECTIONAL for a container that is not privileged (INVALID_ARGUMENT, as Kubernetes), and a
+     * host path whose mount is private (FAILED_PRECONDITION, as containerd refuses it).
+     */
+    @Test
+    public void mountPropagationIsRefusedWhereItCannotHold() throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        Path base = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-prop");
+        Path shared = Files.createDirectories(base.resolve("shared"));
+        Path closed = Files.createDirectories(base.resolve("private"));
+        try {
+            host("mount", "--bind", shared.toString(), shared.toString());
+            host("mount", "--make-rshared", shared.toString());
+            host("mount", "--bind", closed.toString(), closed.toString());
+            host("mount", "--make-private", closed.toString());
+            LinuxContainerConfig privileged = LinuxContainerConfig.newBuilder().setSecurityContext(
+                    LinuxContainerSecurityContext.newBuilder().setPrivileged(true)).build();
+            String oci = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("prop-refused", logs).toBuilder().setLinux(LinuxPodSandboxConfig
+                            .newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                    .setPrivileged(true)))).setRuntimeHandler("runc").build()).getPodSandboxId();
+            ContainerConfig base0 = containerConfig(image).toBuilder().setWorkingDir("/").build();
+            assertMessage(Status.Code.INVALID_ARGUMENT, "allowed only for a privileged container", () -> runtime
+                    .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(oci).setConfig(base0
+                            .toBuilder().addMounts(Mount.newBuilder().setHostPath(shared.toString())
+                                    .setContainerPath("/vol").setPropagation(MountPropagation
+                                            .PROPAGATION_BIDIRECTIONAL))).build()));
+            for (MountPropagation p : List.of(MountPropagation.PROPAGATION_HOST_TO_CONTAINER,
+                    MountPropagation.PROPAGATION_BIDIRECTIONAL)) {
+                assertMessage(Status.Code.FAILED_PRECONDITION, "needs the host mount " + closed + " that holds "
+                        + closed + " to be shared", () -> runtime.createContainer(CreateContainerRequest.newBuilder()
+                                .setPodSandboxId(oci).setConfig(base0.toBuilder().setLinux(privileged).addMounts(Mount
+                                        .newBuilder().setHostPath(closed.toString()).setContainerPath("/vol")
+                                        .setPropagation(p))).build()));
+            }
+            String nspawn = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig("prop-nspawn", logs)).setRuntimeHandler("nspawn").build())
+                    .getPodSandboxId();
+            assertMessage(Status.Code.UNIMPLEMENTED, "supported by the runc and crun handlers only", () -> runtime
+                    .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(nspawn).setConfig(base0
+                            .toBuilder().addMounts(Mount.newBuilder().setHostPath(shared.toString())
+                                    .setContainerPath("/vol").setPropagation(MountPropagation
+                                            .PROPAGATION_HOST_TO_CONTAINER))).build()));
+            assertEquals(List.of(), runtime.listContainers(ListContainersRequest.getDefaultInstance())
+                    .getContainersList());
+        } finally {
+            try {
+                removeAll(image);
+            } finally {
+                unmountBelow(base);
+                deleteTree(base);
+            }
+        }
+        assertEquals("no mount left below " + base, List.of(), mountsBelow(base));
+        assertNothingLeft();
+    }
+
+    private static void assertMessage(Status.Code code, String part, Runnable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(e.getStatus().toString(), code, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription(), e.getStatus().getDescription().contains(part)
+                && !e.getStatus().getDescription().contains("\n"));
+    }
+
+    /** A command on the host (as the test's root), which must succeed. */
+    private static void host(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(String.join(" ", argv) + ": " + out, 0, p.waitFor());
+    }
+
+    /** The host's mount points below {@code dir}, deepest last. */
+    private static List<String> mountsBelow(Path dir) throws Exception {
+        List<String> found = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            // ID PARENT MAJOR:MINOR ROOT MOUNTPOINT ...: the test's directories have no blank to escape
+            Path point = Path.of(line.split(" ")[4]);
+            if (point.startsWith(dir)) {
+                found.add(point.toString());
+            }
+        }
+        return found;
+    }
+
+    /** {@code dir} and everything in it, once nothing is mounted there. */
+    private static void deleteTree(Path dir) throws Exception {
+        if (!mountsBelow(dir).isEmpty()) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Every mount below {@code dir} on the host, detached deepest first; each made private first, so nothing propagates. */
+    private static void unmountBelow(Path dir) throws Exception {
+        List<String> mounts = mountsBelow(dir);
+        java.util.Collections.reverse(mounts);
+        for (String m : mounts) {
+            new ProcessBuilder("mount", "--make-rprivate", m).redirectErrorStream(true).start().waitFor();
+            new ProcessBuilder("umount", "-l", m).redirectErrorStream(true).start().waitFor();
+        }
     }
 
     /**

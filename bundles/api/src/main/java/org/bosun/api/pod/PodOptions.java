@@ -134,8 +134,17 @@ public record PodOptions(String hostname, List<NetworkChoice> networks, List<Por
      * @param mode permissions of an {@code empty} volume, octal ({@code 0755})
      * @param uid owner of an {@code empty} volume
      * @param gid group of an {@code empty} volume
+     * @param propagation the mount propagation of a {@code host} volume's binds: null or {@code private}
+     *        (the default), {@code rslave} (mounts made on the host below the source after the app
+     *        started appear in it) or {@code rshared} (also the app's mounts appear on the host); only
+     *        for apps added to a sandbox on an engine that supports it (oci)
      */
     public record VolumeSpec(String name, String kind, String source, boolean readOnly, boolean recursive, String mode,
-            Integer uid, Integer gid) {
+            Integer uid, Integer gid, String propagation) {
+        /** A volume with the default (private) propagation. */
+        public VolumeSpec(String name, String kind, String source, boolean readOnly, boolean recursive, String mode,
+                Integer uid, Integer gid) {
+            this(name, kind, source, readOnly, recursive, mode, uid, gid, null);
+        }
     }
 }

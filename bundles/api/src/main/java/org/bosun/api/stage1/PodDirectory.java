@@ -128,7 +128,27 @@ public record PodDirectory(String uuid, Path path, List<App> apps, Map<String, S
      * @param target the path inside the app
      * @param readOnly whether it is read-only
      * @param recursive whether sub-mounts are bound too
+     * @param propagation {@code private}, {@code rslave} or {@code rshared} (see
+     *        {@link org.bosun.api.pod.PodOptions.VolumeSpec#propagation()}); never null
      */
-    public record Mount(String volume, Path source, String target, boolean readOnly, boolean recursive) {
+    public record Mount(String volume, Path source, String target, boolean readOnly, boolean recursive,
+            String propagation) {
+        public static final String PRIVATE = "private";
+        public static final String RSLAVE = "rslave";
+        public static final String RSHARED = "rshared";
+
+        public Mount {
+            propagation = propagation == null ? PRIVATE : propagation;
+        }
+
+        /** A mount with private propagation. */
+        public Mount(String volume, Path source, String target, boolean readOnly, boolean recursive) {
+            this(volume, source, target, readOnly, recursive, PRIVATE);
+        }
+
+        /** Whether mounts propagate between the host and the app (rslave or rshared). */
+        public boolean propagates() {
+            return !PRIVATE.equals(propagation);
+        }
     }
 }

@@ -375,6 +375,11 @@ public final class NspawnEngine implements Stage1Engine, AppLifecycle {
             }
         }
         for (PodDirectory.Mount m : app.mounts()) {
+            if (m.propagates()) {
+                throw BosunException.notImplemented(where + ": volume " + m.volume() + " asks " + m.propagation()
+                        + " mount propagation, which the nspawn engine does not give (its binds are private);"
+                        + " use the oci engine");
+            }
             String problem = UnitSyntax.pathProblem(m.target());
             if (problem == null && m.target().contains(":")) {
                 problem = "systemd separates bind mounts with ':'";

@@ -58,7 +58,24 @@ final class MountOpts {
             }
         }
         mounts.add(mount(ProcessOpts.INIT_TARGET, "bind", init.toString(), "bind", "ro", "nosuid", "nodev", "rprivate"));
-        for (PodDirectory.Mount m : app.mounts()) {
+        String rootfsPropagation = null;
+        for (int i = 0; i < app.mounts().size(); i++) {
+            PodDirectory.Mount m = app.mounts().get(i);
+            if (m.propagates()) {
+                // the host's mount, attached in the supervisor's namespace when the app starts (VolumeStaging)
+                String source = ContainerSpecs.relative(pod, id, VolumeStaging.path(pod, app.name(), i));
+                List<String> options = new ArrayList<>(List.of("rbind", m.readOnly() ? "ro" : "rw"));
+                if (m.readOnly()) {
+                    options.add("rro");
+                }
+                options.add(m.propagation());
+                mounts.add(new OciSpec.Mount(m.target(), "bind", source, options));
+                // as containerd: the container's root rshared for a bidirectional mount, else rslave
+                if (!PodDirectory.Mount.RSHARED.equals(rootfsPropagation)) {
+                    rootfsPropagation = m.propagation();
+                }
+                continue;
+            }
             // A file has no mounts below it, and crun refuses "rro" on one (it opens the target as a directory).
             boolean recursive = m.recursive() && !Files.isRegularFile(m.source());
             mounts.add(volume(m.target(), ContainerSpecs.relative(pod, id, m.source()), m.readOnly(), recursive));
@@ -70,7 +87,11 @@ final class MountOpts {
                         "ro", "rprivate"));
             }
         }
-        return spec -> spec.withMoreMounts(mounts);
+        String propagation = rootfsPropagation;
+        return spec -> {
+            OciSpec withMounts = spec.withMoreMounts(mounts);
+            return propagation == null ? withMounts : withMounts.linux(l -> l.withRootfsPropagation(propagation));
+        };
     }
 
     /**

@@ -131,6 +131,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         }
         for (PodDirectory.App app : pod.apps()) {
             check(pod, app);
+            VolumeStaging.refuseInitial(app);
         }
         UserNamespaceAccess.check(pod);
         EtcMountPoints.prepare(pod);
@@ -408,7 +409,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
         // names its holder's pid, its infra container's, when it starts the app
         containerFiles(pod, app, specs, ContainerSpecs.templated(pod), files, new ArrayList<>());
         // the I/O modes the core recorded, as plan lines "stdin MODE" (the same text)
-        files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text());
+        files.put(addedPlan(pod, app.name()), PodPlan.appText(planApp(pod, app)) + appIo(pod, app.name()).text()
+                + VolumeStaging.planLines(pod, app));
         try {
             for (Map.Entry<Path, String> file : files.entrySet()) {
                 write(file.getKey(), file.getValue());
@@ -422,7 +424,11 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
 
     @Override
     public void start(PodDirectory pod, String appName) {
-        request(pod, "start", app(pod, appName).name(), "");
+        PodDirectory.App app = app(pod, appName);
+        if (app.mounts().stream().anyMatch(PodDirectory.Mount::propagates)) {
+            VolumeStaging.attach(pod, app, supervisorPid(pod));
+        }
+        request(pod, "start", app.name(), "");
     }
 
     @Override
@@ -482,6 +488,7 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             paths.add(ContainerSpecs.bundle(pod, ContainerSpecs.handlerId(handler, app)));
         }
         paths.add(addedPlan(pod, app));
+        paths.add(pod.stage1Dir().resolve(VolumeStaging.DIR).resolve(app));
         for (Path p : paths) {
             org.bosun.host.files.FileTree.deleteQuietly(p);
         }

@@ -110,12 +110,12 @@ record OciSpec(String ociVersion, Process process, Root root, String hostname, L
     /** Every field may be null but the two path lists, which runc would otherwise fill with its defaults. */
     record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
             String cgroupsPath, Resources resources, List<String> maskedPaths, List<String> readonlyPaths,
-            Seccomp seccomp, String mountLabel) {
-        static final Linux EMPTY = new Linux(null, null, null, null, null, null, null, null, null);
+            Seccomp seccomp, String mountLabel, String rootfsPropagation) {
+        static final Linux EMPTY = new Linux(null, null, null, null, null, null, null, null, null, null);
 
         Linux withNamespaces(List<Namespace> namespaces) {
             return new Linux(List.copyOf(namespaces), uidMappings, gidMappings, cgroupsPath, resources, maskedPaths,
-                    readonlyPaths, seccomp, mountLabel);
+                    readonlyPaths, seccomp, mountLabel, rootfsPropagation);
         }
 
         /** The namespaces and {@code more} after them. */
@@ -127,32 +127,37 @@ record OciSpec(String ociVersion, Process process, Root root, String hostname, L
 
         Linux withIdMappings(List<IdMapping> uids, List<IdMapping> gids) {
             return new Linux(namespaces, uids, gids, cgroupsPath, resources, maskedPaths, readonlyPaths, seccomp,
-                    mountLabel);
+                    mountLabel, rootfsPropagation);
         }
 
         Linux withCgroupsPath(String cgroupsPath) {
             return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, maskedPaths, readonlyPaths,
-                    seccomp, mountLabel);
+                    seccomp, mountLabel, rootfsPropagation);
         }
 
         Linux withResources(Resources resources) {
             return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, maskedPaths, readonlyPaths,
-                    seccomp, mountLabel);
+                    seccomp, mountLabel, rootfsPropagation);
         }
 
         Linux withPaths(List<String> maskedPaths, List<String> readonlyPaths) {
             return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, List.copyOf(maskedPaths),
-                    List.copyOf(readonlyPaths), seccomp, mountLabel);
+                    List.copyOf(readonlyPaths), seccomp, mountLabel, rootfsPropagation);
         }
 
         Linux withSeccomp(Seccomp seccomp) {
             return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, maskedPaths, readonlyPaths,
-                    seccomp, mountLabel);
+                    seccomp, mountLabel, rootfsPropagation);
+        }
+
+        Linux withRootfsPropagation(String rootfsPropagation) {
+            return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, maskedPaths, readonlyPaths,
+                    seccomp, mountLabel, rootfsPropagation);
         }
 
         Linux withMountLabel(String mountLabel) {
             return new Linux(namespaces, uidMappings, gidMappings, cgroupsPath, resources, maskedPaths, readonlyPaths,
-                    seccomp, mountLabel);
+                    seccomp, mountLabel, rootfsPropagation);
         }
     }
 

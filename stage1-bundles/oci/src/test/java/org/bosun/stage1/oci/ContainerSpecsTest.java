@@ -362,6 +362,39 @@ public class ContainerSpecsTest {
         assertTrue(strings(byTarget.get("/sys").path("options")).contains("ro"));
     }
 
+    /**
+     * A propagating volume is bound from its clone in the supervisor's namespace (engine/volumes/APP/N,
+     * attached when the app starts) with the propagation asked, and the container's root is rslave, or
+     * rshared as soon as one volume is; private volumes and apps without them leave the root alone.
+     */
+    @Test
+    public void propagatingVolumesAreBoundFromTheirStagedCloneWithTheRootPropagationToMatch() throws Exception {
+        List<PodDirectory.Mount> mounts = List.of(
+                new PodDirectory.Mount("a", Path.of("/srv/a"), "/a", false, true, PodDirectory.Mount.RSLAVE),
+                new PodDirectory.Mount("b", Path.of("/srv/b"), "/b", false, true, null),
+                new PodDirectory.Mount("c", Path.of("/srv/c"), "/c", true, true, PodDirectory.Mount.RSHARED));
+        PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, mounts);
+        JsonNode c = json(new ContainerSpecs(pod(app, null), 0, INIT, false).app(app, "app-web", app.exec()));
+        Map<String, JsonNode> byTarget = new LinkedHashMap<>();
+        c.path("mounts").forEach(m -> byTarget.put(m.path("destination").asText(), m));
+        assertEquals("../../volumes/web/0", byTarget.get("/a").path("source").asText());
+        assertEquals(List.of("rbind", "rw", "rslave"), strings(byTarget.get("/a").path("options")));
+        assertEquals("/srv/b", byTarget.get("/b").path("source").asText());
+        assertEquals(List.of("rbind", "rw", "rprivate"), strings(byTarget.get("/b").path("options")));
+        assertEquals("../../volumes/web/2", byTarget.get("/c").path("source").asText());
+        assertEquals(List.of("rbind", "ro", "rro", "rshared"), strings(byTarget.get("/c").path("options")));
+        assertEquals("rshared", c.path("linux").path("rootfsPropagation").asText());
+
+        PodDirectory.App slave = app(SecurityPolicy.UNCONFINED, null, mounts.subList(0, 2));
+        assertEquals("rslave", json(new ContainerSpecs(pod(slave, null), 0, INIT, false).app(slave, "app-web",
+                slave.exec())).path("linux").path("rootfsPropagation").asText());
+        PodDirectory.App none = app(SecurityPolicy.UNCONFINED, null, mounts.subList(1, 2));
+        assertTrue(json(new ContainerSpecs(pod(none, null), 0, INIT, false).app(none, "app-web", none.exec()))
+                .path("linux").path("rootfsPropagation").isMissingNode());
+        assertEquals("staged " + POD.resolve("engine/volumes/web/0") + "\nstaged " + POD.resolve("engine/volumes/web/2")
+                + "\n", VolumeStaging.planLines(pod(app, null), app));
+    }
+
     @Test
     public void aTerminalOnlyWithInteractive() throws Exception {
         PodDirectory.App app = app(SecurityPolicy.UNCONFINED, null, null);
