@@ -1,12 +1,17 @@
 // Drives Debian's chromium through the console's swap of a provider's bundle (ConsoleIT): on the Engines page,
 // updates the fly engine's bundle from an uploaded jar and its signature while a fly pod runs, rolls it back,
-// updates it again from a URL and rolls back, and uploads an unsigned jar (refused); reads the Image formats and
-// Security modules pages; a POST without the form token gets 403. Prints one "key: value" line per finding;
+// updates it again from a URL and rolls back, and uploads an unsigned jar (refused); installs a vendor's engine
+// (INSTALL_JAR and INSTALL_SIGNATURE) from the Install form, then, once INSTALLED_CHECKED exists (the test ran a
+// pod on it meanwhile), uninstalls it from its row; reads the Image formats and Security modules pages; a POST
+// without the form token gets 403. Prints one "key: value" line per finding;
 // exits non-zero with one line on the first failure.
 // Environment: CONSOLE_URL, CONSOLE_USER, CONSOLE_PASSWORD, POD_UUID (a running fly pod), UPDATE_JAR and
 // UPDATE_SIGNATURE (the fly bundle at a new version, signed), UPDATE_URL (the same jar served over http, its
-// signature at UPDATE_URL.asc), UNSIGNED_JAR (a new version without a signature), SCREENSHOTS.
+// signature at UPDATE_URL.asc), UNSIGNED_JAR (a new version without a signature), INSTALL_JAR and
+// INSTALL_SIGNATURE (a vendor's engine, signed), INSTALL_BUNDLE (its symbolic name), INSTALLED_CHECKED (a file
+// the test makes once it ran a pod on that engine), SCREENSHOTS.
 import { chromium } from 'playwright-core';
+import fs from 'node:fs';
 
 const url = process.env.CONSOLE_URL;
 const uuid = process.env.POD_UUID;
@@ -77,6 +82,28 @@ try {
   console.log('unsigned-message: ' + await message());
   console.log('fly-version-after-unsigned: ' + await flyVersion());
   await page.screenshot({ path: shots + '/swap-unsigned-refused.png', fullPage: true });
+
+  // A vendor's engine installed from the Install form: its row on the Engines page, with Uninstall
+  await page.goto(url + '/bosun-engines');
+  await page.locator('#bosun-install-jar').setInputFiles(process.env.INSTALL_JAR);
+  await page.locator('#bosun-install-signature').setInputFiles(process.env.INSTALL_SIGNATURE);
+  await submit(page.locator('#bosun-install'));
+  console.log('install-message: ' + await message());
+  const vendorRow = page.locator(`#bosun-engine tr[data-bundle="${process.env.INSTALL_BUNDLE}"]`);
+  console.log('installed-row: ' + (await vendorRow.locator('td').allTextContents()).slice(0, 6).map(c => c.trim()).join(' | '));
+  console.log('uninstall-shown: ' + await page.locator(`[id="bosun-uninstall-${process.env.INSTALL_BUNDLE}"]`).count());
+  console.log('uninstall-shown-for-fly: ' + await page.locator(`[id="bosun-uninstall-${fly}"]`).count());
+  await page.screenshot({ path: shots + '/installed-extension.png', fullPage: true });
+  // the test runs a pod on the new engine, then says so with this file
+  console.log('installed: ready');
+  for (let i = 0; i < 600 && !fs.existsSync(process.env.INSTALLED_CHECKED); i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  await page.goto(url + '/bosun-engines');
+  await submit(page.locator(`[id="bosun-uninstall-${process.env.INSTALL_BUNDLE}"]`));
+  console.log('uninstall-message: ' + await message());
+  console.log('row-after-uninstall: ' + await vendorRow.count());
+  await page.screenshot({ path: shots + '/uninstalled-extension.png', fullPage: true });
 
   // The other swap pages: each lists its providers with bundle, version, ABI and state
   for (const [label, table, key] of [['bosun-image-formats', 'image-format', 'image-format'],

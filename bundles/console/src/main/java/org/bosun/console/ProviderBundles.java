@@ -28,10 +28,11 @@ import org.bosun.api.provider.ProviderKind;
 import org.bosun.api.provider.ProviderStatus;
 
 /**
- * The providers of a kind with their bundles, and the swap of a provider's bundle from a page: Update
- * (a jar uploaded with its detached signature, or downloaded from a URL with {@code URL.asc}) and Roll back,
- * each the {@link PlatformBundles} call {@code bosun bundle update|rollback} makes, with its errors. The
- * console never accepts an unsigned bundle ({@code --insecure-options=bundle} is the CLI's alone).
+ * The providers of a kind with their bundles, and the changes of a provider's bundle from a page: Update
+ * (a jar uploaded with its detached signature, or downloaded from a URL with {@code URL.asc}), Roll back,
+ * Install of a new extension (the same two ways) and Uninstall of an installed one, each the
+ * {@link PlatformBundles} call {@code bosun bundle update|rollback|install|uninstall} makes, with its
+ * errors. The console never accepts an unsigned bundle ({@code --insecure-options=bundle} is the CLI's alone).
  */
 final class ProviderBundles {
     /** The largest bundle jar the console takes from a URL. */
@@ -76,7 +77,7 @@ final class ProviderBundles {
                     + Html.esc(s.bundleSymbolicName()) + "</td><td class='version'>" + Html.esc(s.bundleVersion())
                     + "</td><td>" + (s.abiVersion() == null ? "" : s.abiVersion()) + "</td><td class='state'>"
                     + Html.esc(s.describe()) + "</td><td class='origin'>" + Html.esc(r == null ? "" : r.origin())
-                    + "</td><td>" + rollback(root, token, r) + "</td></tr>");
+                    + "</td><td>" + rollback(root, token, r) + uninstall(root, token, r) + "</td></tr>");
         }
         out.println("</tbody></table>");
     }
@@ -88,6 +89,34 @@ final class ProviderBundles {
         }
         return Html.form(root, token, "rollback", "bundle", r.symbolicName(), "Roll back to "
                 + (r.previousVersion() == null ? "the built-in" : r.previousVersion()), "bosun-rollback", "ui-button");
+    }
+
+    /**
+     * The Uninstall button of an installed extension (not of bosun's own bundles, whose updates Roll back
+     * undoes); nothing for the others. Its pods keep running: an engine's pods need it again to be stopped.
+     */
+    static String uninstall(String root, String token, BundleRecord r) {
+        if (r == null || !"extension".equals(r.origin())) {
+            return "";
+        }
+        return Html.form(root, token, "uninstall", "bundle", r.symbolicName(), "Uninstall", "bosun-uninstall",
+                "ui-button");
+    }
+
+    /** The Install form: a new extension's jar and its detached signature uploaded, or a URL. */
+    static void installForm(PrintWriter out, String root, String token) {
+        out.println("<h2>Install an extension</h2>");
+        out.println("<form method='post' action='" + Html.esc(root) + "' enctype='multipart/form-data'"
+                + " id='bosun-install-form'><input type='hidden' name='" + FormToken.FIELD + "' value='" + Html.esc(token)
+                + "'><input type='hidden' name='action' value='install'><p>Add a vendor's bundle (an engine, an image"
+                + " format, a network provider or a security module built against bosun's SDK), live, as"
+                + " <code>bosun bundle install</code> does; it stays installed for every bosun command until"
+                + " uninstalled. The jar needs its detached OpenPGP signature by a key trusted for"
+                + " <code>bundle/VENDOR</code>.</p><p><label>Bundle jar <input type='file' name='jar' id='bosun-install-jar'"
+                + " accept='.jar'></label> <label>Signature <input type='file' name='signature' id='bosun-install-signature'"
+                + " accept='.asc,.sig'></label></p><p><label>or its URL (the signature at URL.asc) <input type='url' name='url'"
+                + " id='bosun-install-url' size='60'></label></p><p><button type='submit' class='ui-button'"
+                + " id='bosun-install'>Install</button></p></form>");
     }
 
     /** The Update form: a jar and its detached signature uploaded, or a URL. */
@@ -105,30 +134,50 @@ final class ProviderBundles {
                 + " id='bosun-update'>Update</button></p></form>");
     }
 
-    /** The swap a POST asks for ({@code action=update} or {@code action=rollback&bundle=NAME}), or null. */
+    /**
+     * The change a POST asks for ({@code action=update} or {@code action=install} with a jar, or
+     * {@code action=rollback&bundle=NAME} or {@code action=uninstall&bundle=NAME}), or null.
+     */
     static BosunPage.Action action(HttpServletRequest request, String root, PlatformBundles bundles,
             RuntimePaths paths) {
         String action = BosunPage.field(request, "action");
-        if ("rollback".equals(action)) {
+        if ("rollback".equals(action) || "uninstall".equals(action)) {
             String name = BosunPage.field(request, "bundle");
-            return name == null || name.isEmpty() ? null : new BosunPage.Action(() -> rollback(bundles, paths, name), root);
+            if (name == null || name.isEmpty()) {
+                return null;
+            }
+            return new BosunPage.Action("rollback".equals(action) ? () -> rollback(bundles, paths, name)
+                    : () -> uninstall(bundles, paths, name), root);
         }
         if ("update".equals(action)) {
-            return new BosunPage.Action(() -> update(request, bundles, paths), root);
+            return new BosunPage.Action(() -> withJar(request, bundles, jar -> service(bundles)
+                    .update(paths, jar, null, false).updated()), root);
+        }
+        if ("install".equals(action)) {
+            return new BosunPage.Action(() -> withJar(request, bundles, jar -> service(bundles)
+                    .install(paths, jar, null, false).installed()), root);
         }
         return null;
     }
 
-    static final String ACTIONS = "action=update with a jar and signature (multipart) or url=URL, or action=rollback"
-            + " and bundle=NAME";
+    static final String ACTIONS = "action=update or action=install with a jar and signature (multipart) or url=URL,"
+            + " or action=rollback or action=uninstall with bundle=NAME";
 
     static String rollback(PlatformBundles bundles, RuntimePaths paths, String name) {
         return service(bundles).rollback(paths, name).rolledBack();
     }
 
-    /** The uploaded or downloaded jar, and its signature beside it, in a directory of their own for this one call. */
-    static String update(HttpServletRequest request, PlatformBundles bundles, RuntimePaths paths) {
-        PlatformBundles service = service(bundles);
+    static String uninstall(PlatformBundles bundles, RuntimePaths paths, String name) {
+        return service(bundles).uninstall(paths, name).uninstalled();
+    }
+
+    /**
+     * Calls {@code change} with the uploaded or downloaded jar, its signature beside it, in a directory of
+     * their own for this one call, removed after it.
+     */
+    static String withJar(HttpServletRequest request, PlatformBundles bundles,
+            java.util.function.Function<Path, String> change) {
+        service(bundles);
         Path dir;
         try {
             dir = Files.createTempDirectory("bosun-console-upload-");
@@ -137,8 +186,7 @@ final class ProviderBundles {
                     + "; check the free space of " + System.getProperty("java.io.tmpdir"));
         }
         try {
-            Path jar = receive(request, dir);
-            return service.update(paths, jar, null, false).updated();
+            return change.apply(receive(request, dir));
         } finally {
             deleteTree(dir);
         }
@@ -147,7 +195,7 @@ final class ProviderBundles {
     private static PlatformBundles service(PlatformBundles bundles) {
         if (bundles == null) {
             throw BosunException.unavailable("the bundle service (bundle org.bosun.extensions) is not running in the"
-                    + " agent; the console needs it to update or roll back bundles");
+                    + " agent; the console needs it to install, update, roll back or uninstall bundles");
         }
         return bundles;
     }

@@ -13,8 +13,9 @@ import org.osgi.framework.BundleContext;
 
 /**
  * A page of providers whose bundles can be swapped (Engines, Image formats, Networks, Security modules):
- * the providers of its kinds with their bundles, Roll back per updated bundle and the Update form; its
- * actions are the {@link PlatformBundles} calls of {@code bosun bundle update|rollback}.
+ * the providers of its kinds with their bundles, Roll back per updated bundle, Uninstall per installed
+ * extension, and the Update and Install forms; its actions are the {@link PlatformBundles} calls of
+ * {@code bosun bundle update|rollback|install|uninstall}.
  */
 abstract class SwapPage extends BosunPage {
     private static final long serialVersionUID = 1L;
@@ -44,6 +45,7 @@ abstract class SwapPage extends BosunPage {
             ProviderBundles.providers(out, root(request), token.value(), kind, all, records);
         }
         ProviderBundles.updateForm(out, root(request), token.value(), what);
+        ProviderBundles.installForm(out, root(request), token.value());
         more(request, out);
     }
 

@@ -333,6 +333,50 @@ public class PagesTest {
     }
 
     @Test
+    public void anInstalledExtensionHasUninstallAndBosunsOwnBundlesHaveNot() {
+        BundleRecord extension = new BundleRecord(9L, "com.example.bosun.bwrap", "1.0.0", "active", "extension", null);
+        assertTrue(ProviderBundles.uninstall("/c/bosun-engines", "tok", extension).contains("name='action'"
+                + " value='uninstall'><input type='hidden' name='bundle' value='com.example.bosun.bwrap'><button"
+                + " type='submit' class='bosun-uninstall ui-button' id='bosun-uninstall-com.example.bosun.bwrap'>"
+                + "Uninstall</button>"));
+        for (String origin : List.of("built-in", "updated built-in", "framework")) {
+            assertEquals(origin, "", ProviderBundles.uninstall("/c/p", "tok",
+                    new BundleRecord(7L, "org.bosun.stage1.fly", "1.1.0", "active", origin, null)));
+        }
+        assertEquals("", ProviderBundles.uninstall("/c/p", "tok", null));
+        String row = page(out -> ProviderBundles.providers(out, "/c/bosun-engines", "tok",
+                org.bosun.api.provider.ProviderKind.ENGINE, List.of(new ProviderStatus(
+                        org.bosun.api.provider.ProviderKind.ENGINE, "bwrap", "com.example.bosun.bwrap", "1.0.0", 1,
+                        ProviderStatus.State.ACTIVE, null)), Map.of("com.example.bosun.bwrap", extension)));
+        assertTrue(row, row.contains("id='bosun-uninstall-com.example.bosun.bwrap'"));
+        assertFalse("nothing to roll back to", row.contains("bosun-rollback"));
+    }
+
+    @Test
+    public void theInstallFormUploadsAJarAndItsSignatureOrAUrlWithTheToken() {
+        String html = page(out -> ProviderBundles.installForm(out, "/c/bosun-engines", "tok"));
+        assertTrue(html, html.contains("<form method='post' action='/c/bosun-engines' enctype='multipart/form-data'"
+                + " id='bosun-install-form'><input type='hidden' name='bosun-token' value='tok'><input type='hidden'"
+                + " name='action' value='install'>"));
+        assertTrue(html, html.contains("<input type='file' name='jar' id='bosun-install-jar'"));
+        assertTrue(html, html.contains("<input type='file' name='signature' id='bosun-install-signature'"));
+        assertTrue(html, html.contains("<input type='url' name='url' id='bosun-install-url'"));
+        String evil = page(out -> ProviderBundles.installForm(out, "/c/" + EVIL, EVIL));
+        assertFalse(evil, evil.contains("<script>"));
+    }
+
+    @Test
+    public void withoutTheBundleServiceAnUninstallIsUnavailable() {
+        try {
+            ProviderBundles.uninstall(null, PATHS, "com.example.bosun.bwrap");
+            throw new AssertionError("uninstalled without a service");
+        } catch (org.bosun.api.BosunException e) {
+            assertEquals(org.bosun.api.ErrorKind.UNAVAILABLE, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("install, update, roll back or uninstall"));
+        }
+    }
+
+    @Test
     public void anUploadKeepsAPlainFileNameOnly() {
         assertEquals("fly-1.99.jar", ProviderBundles.plainName("C:\\Users\\me\\fly-1.99.jar"));
         assertEquals("fly-1.99.jar", ProviderBundles.plainName("/a/b/fly-1.99.jar"));

@@ -40,6 +40,8 @@ public class ConsoleIT extends E2eCase {
     @ClassRule
     public static final GpgHome GPG = new GpgHome();
     static final String FLY_ENGINE = "org.bosun.stage1.fly";
+    /** The example vendor engine's bundle (examples/bwrap-engine). */
+    static final String VENDOR_BUNDLE = "com.example.bosun.bwrap";
 
     static final Path BROWSER = Path.of(System.getProperty("user.dir"), "browser");
     static final String USER = "admin";
@@ -302,7 +304,10 @@ public class ConsoleIT extends E2eCase {
      * The swap of a provider's bundle from the console: the fly engine's bundle updated from the Engines page
      * (an uploaded jar and its signature, then a URL) while a fly pod runs, which keeps running with the same
      * pid; each rolled back from the page; an unsigned jar refused with the message {@code bosun bundle update}
-     * gives. The Image formats and Security modules pages list their providers.
+     * gives. A vendor's engine (examples/bwrap-engine, signed by a key trusted for {@code bundle/com.example})
+     * installed from the Install form is listed with Uninstall, runs a pod through the console's agent, and is
+     * uninstalled from its row with nothing of it left. The Image formats and Security modules pages list their
+     * providers.
      */
     @Test
     public void theFlyBundleIsSwappedFromTheEnginesPageWhileAFlyPodRuns() throws Exception {
@@ -321,6 +326,16 @@ public class ConsoleIT extends E2eCase {
         Path served = Files.createDirectories(work.resolve("served"));
         Path byUrl = BundleIT.withVersion(builtIn, "1.98.0.consoleit", served.resolve("fly-url.jar"));
         GPG.sign(signer, byUrl);
+        // The vendor's engine, signed by the vendor's own key, trusted for bundle/com.example only.
+        Path vendorBuilt = Path.of(System.getProperty("bosun.example.bwrap",
+                "../examples/bwrap-engine/target/bwrap-engine-1.0.0.jar"));
+        assertTrue(vendorBuilt + " is missing: the itest build makes it", Files.isRegularFile(vendorBuilt));
+        Path vendorJar = Files.copy(vendorBuilt, Files.createDirectories(work.resolve("vendor")).resolve("bwrap-engine-1.0.0.jar"));
+        String vendor = GPG.generate("Example Vendor <engines@example.com>", "ed25519");
+        Path vendorSignature = GPG.sign(vendor, vendorJar);
+        assertExit(0, call(Mode.IN_PROCESS, work, null, List.of(fixture.bin.toString(), "--dir", data.toString(),
+                "--local-config", etc.toString(), "trust", "--prefix=bundle/com.example", "--skip-fingerprint-review",
+                GPG.export(vendor, work.resolve("example-vendor.asc")).toString())));
         Path unsigned = BundleIT.withVersion(builtIn, "1.97.0.consoleit",
                 Files.createDirectories(work.resolve("unsigned")).resolve("fly-unsigned.jar"));
         // What the CLI says to the unsigned jar (the directory aside), which the page must say too.
@@ -375,9 +390,37 @@ public class ConsoleIT extends E2eCase {
             node.environment().put("UPDATE_SIGNATURE", signature.toString());
             node.environment().put("UPDATE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/fly-url.jar");
             node.environment().put("UNSIGNED_JAR", unsigned.toString());
+            node.environment().put("INSTALL_JAR", vendorJar.toString());
+            node.environment().put("INSTALL_SIGNATURE", vendorSignature.toString());
+            node.environment().put("INSTALL_BUNDLE", VENDOR_BUNDLE);
+            Path installedChecked = work.resolve("installed-checked");
+            node.environment().put("INSTALLED_CHECKED", installedChecked.toString());
             node.environment().put("SCREENSHOTS", shots.toString());
             Process browser = node.start();
-            String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // Up to "installed: ready", then a pod on the engine the page installed, through the console's agent.
+            StringBuilder output = new StringBuilder();
+            BosunResult vendorPod = null;
+            try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    browser.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    output.append(line).append('\n');
+                    if (line.equals("installed: ready")) {
+                        List<String> viaConsoleAgent = List.of("env", "BOSUN_AGENT=connect", "BOSUN_AGENT_SOCKET="
+                                + sockets.resolve("agent.sock"), fixture.bin.toString(), "--dir", data.toString());
+                        Path vendorUuid = work.resolve("vendor-pod.uuid");
+                        vendorPod = call(Mode.IN_PROCESS, work, null, concat(viaConsoleAgent, "run", INSECURE,
+                                "--stage1-name=bwrap", "--net=none", "--uuid-file-save=" + vendorUuid, aci(), "--", "-c",
+                                "echo hello from the installed engine; exit 3"));
+                        // removed while its engine is there, as a user must (gc needs the pod's engine)
+                        if (Files.exists(vendorUuid)) {
+                            assertExit(0, call(Mode.IN_PROCESS, work, null, concat(viaConsoleAgent, "rm",
+                                    Files.readString(vendorUuid).trim())));
+                        }
+                        Files.createFile(installedChecked);
+                    }
+                }
+            }
+            String out = output.toString();
             assertTrue("the browser test ends within 120 s", browser.waitFor(120, TimeUnit.SECONDS));
             assertEquals("browser test:\n" + out, 0, browser.exitValue());
             List<String> lines = out.lines().toList();
@@ -413,13 +456,26 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.stream().anyMatch(l -> l.matches("security-module: \\S+ \\| org\\.bosun\\.security\\.capabilities \\| .*")));
             assertTrue(out, lines.contains("security-module-update-form: 1"));
             assertTrue(out, lines.contains("forged-rollback-status: 403"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("install-message: Installed " + VENDOR_BUNDLE
+                    + " 1.0.0 (bundle ") && l.endsWith(where)));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("installed-row: bwrap \\| "
+                    + VENDOR_BUNDLE.replace(".", "\\.") + " \\| 1\\.0\\.0 \\| 1 \\| active \\| extension")));
+            assertTrue(out, lines.contains("uninstall-shown: 1"));
+            assertTrue("bosun's own bundles roll back, not uninstall: " + out, lines.contains("uninstall-shown-for-fly: 0"));
+            assertTrue("a pod ran on the installed engine:\n" + out, vendorPod != null);
+            assertExit(3, vendorPod);
+            assertTrue(vendorPod.describe(), vendorPod.stdout.contains("hello from the installed engine"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("uninstall-message: Uninstalled " + VENDOR_BUNDLE
+                    + " 1.0.0 (from the agent and ")));
+            assertTrue(out, lines.contains("row-after-uninstall: 0"));
 
             // the pod was never disturbed: the same process, still running, through every swap
             assertEquals("the pod's pid after the swaps", pidBefore, pid(uuid));
             assertEquals(List.of("running"), states(list()));
-            assertTrue("no update is left in the data directory",
+            assertTrue("no update or extension is left in the data directory",
                     !Files.exists(data.resolve("bundles/index.json"))
-                            || !Files.readString(data.resolve("bundles/index.json")).contains(FLY_ENGINE));
+                            || !Files.readString(data.resolve("bundles/index.json")).contains(FLY_ENGINE)
+                            && !Files.readString(data.resolve("bundles/index.json")).contains(VENDOR_BUNDLE));
             assertExit(0, bosun("stop", uuid));
             run.await(Duration.ofSeconds(60));
             run = null;
@@ -436,6 +492,12 @@ public class ConsoleIT extends E2eCase {
                 !pagesOutput.contains("Exception"));
         assertExit(0, bosun("gc", "--grace-period=0s"));
         assertNoPods();
+    }
+
+    static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
     }
 
     /** The pod's {@code pid=} as {@code bosun status} prints it. */
