@@ -12,15 +12,20 @@ import org.bosun.api.stage1.EngineCommand;
  * input goes into the app's stdin FIFO; the app's output is followed in its log from the moment the
  * attach began, so a line the app writes while no one is attached is in the log and nothing is lost.
  * It detaches, leaving the app running, at the end of the caller's input (ctrl-d on a terminal) or on
- * SIGINT (ctrl-c), and ends by itself, code 0, once the app has exited.
+ * SIGINT (ctrl-c), and ends by itself, code 0, once the app has exited. A stdin attached to once
+ * ({@link AppIo#stdinOnce()}) is the first such attach's alone, claimed and released as {@link AppIo}
+ * says; the end of that attach's input is the app's, and the attach goes on showing the app's output
+ * until the app has exited or the caller detaches (SIGINT), as containerd's CRI attach does with
+ * stdin_once. A later attach says on stderr that it gets no stdin, drops the caller's input and
+ * shows the output likewise.
  */
 final class AppAttach {
-    /** $1 the app's directory, $2 its pid, $3 1 to write its stdin, $4 1 to follow its output. */
+    /** $1 the app's directory, $2 its pid, $3 1 to write its stdin, $4 1 to follow its output, $5 1 if its stdin is once. */
     static final String SCRIPT = """
             set -u
-            dir=$1 pid=$2 follower='' writer=''
+            dir=$1 pid=$2 once=$5 follower='' writer='' dropper=''
             detach() {
-                for p in $follower $writer; do kill "$p" 2>/dev/null || :; done
+                for p in $follower $writer $dropper; do kill "$p" 2>/dev/null || :; done
                 exit 0
             }
             trap detach INT TERM HUP
@@ -33,13 +38,36 @@ final class AppAttach {
             if [ "$3" = 1 ]; then
                 # an explicit copy: a background job's input would be /dev/null
                 exec 3<&0
-                /usr/bin/cat <&3 > "$dir/stdin" 3<&- &
-                writer=$!
+                if [ "$once" = 0 ]; then
+                    /usr/bin/cat <&3 > "$dir/stdin" 3<&- &
+                    writer=$!
+                elif (set -C && : > "$dir/stdin-claimed") 2>/dev/null; then
+                    # the first attach: its own end (read-write: never waits) before the holder lets go of its
+                    exec 4<> "$dir/stdin"
+                    if [ -p "$dir/stdin-release" ]; then
+                        echo 1<> "$dir/stdin-release"
+                    fi
+                    /usr/bin/cat <&3 >&4 3<&- 4<&- &
+                    writer=$!
+                    exec 4<&-
+                else
+                    echo "bosun: the stdin of app ${dir##*/} was attached to once and is closed; this attach gets its output only" >&2
+                    /usr/bin/cat <&3 > /dev/null 3<&- &
+                    dropper=$!
+                fi
                 exec 3<&-
+            fi
+            if [ -z "$writer" ] && [ -z "$follower" ]; then
+                # nothing to write, nothing to follow
+                detach
             fi
             while kill -0 "$pid" 2>/dev/null; do
                 if [ -n "$writer" ] && ! kill -0 "$writer" 2>/dev/null; then
-                    detach
+                    writer=''
+                    # the end of the caller's input detaches; a once stdin's end is the app's, whose output goes on
+                    if [ "$once" = 0 ] || [ -z "$follower" ]; then
+                        detach
+                    fi
                 fi
                 sleep 0.1
             done
@@ -47,7 +75,7 @@ final class AppAttach {
             if [ -n "$follower" ]; then
                 wait "$follower" || :
             fi
-            [ -z "$writer" ] || kill "$writer" 2>/dev/null || :
+            for p in $writer $dropper; do kill "$p" 2>/dev/null || :; done
             exit 0
             """;
 
@@ -149,9 +177,9 @@ final class AppAttach {
                 List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"), "/");
     }
 
-    static EngineCommand command(Path appDir, int pid, boolean input, boolean output) {
+    static EngineCommand command(Path appDir, int pid, boolean input, boolean output, boolean once) {
         return new EngineCommand(List.of("/usr/bin/sh", "-c", SCRIPT, "bosun-attach", appDir.toString(),
-                Integer.toString(pid), input ? "1" : "0", output ? "1" : "0"),
+                Integer.toString(pid), input ? "1" : "0", output ? "1" : "0", once ? "1" : "0"),
                 List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"), "/");
     }
 }

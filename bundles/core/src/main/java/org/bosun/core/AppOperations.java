@@ -423,7 +423,7 @@ final class AppOperations {
         }
         return AppAttach.command(f.path().resolve("apps").resolve(name), status.pid(),
                 wanted.contains(AppIo.Stream.STDIN),
-                wanted.contains(AppIo.Stream.STDOUT) || wanted.contains(AppIo.Stream.STDERR));
+                wanted.contains(AppIo.Stream.STDOUT) || wanted.contains(AppIo.Stream.STDERR), status.io().stdinOnce());
     }
 
     /**

@@ -97,16 +97,20 @@ final class CriContainers {
      * The container's I/O modes, on every engine (oci, and nspawn since its added apps have the holder
      * the oci engine runs, stage1 rules' TerminalHolder): its output is {@code stream} (kept in the log
      * and the CRI log exactly as {@code log}, and attachable), and a container with {@code stdin} gets a
-     * {@code stream} input that Attach writes into; a container with {@code tty} gets a terminal (the
-     * {@code tty} mode, all three streams) that Attach with a tty is joined to.
+     * {@code stream} input that Attach writes into, attached to once with {@code stdin_once} (closed when
+     * its first attach ends: the app reads the end of its input); a container with {@code tty} gets a
+     * terminal (the {@code tty} mode, all three streams) that Attach with a tty is joined to, whose input
+     * stays open with {@code stdin_once} too, as containerd keeps it (a terminal has no end of input to
+     * give; ctrl-d is the app's to read).
      */
     static AppIo io(ContainerConfig config) {
         if (config.getTty()) {
             // a terminal is all three streams; its output is the CRI log's stdout
             return new AppIo(AppIo.Mode.TTY, AppIo.Mode.TTY, AppIo.Mode.TTY);
         }
-        return new AppIo(config.getStdin() ? AppIo.Mode.STREAM : AppIo.Mode.NULL, AppIo.Mode.STREAM,
+        AppIo io = new AppIo(config.getStdin() ? AppIo.Mode.STREAM : AppIo.Mode.NULL, AppIo.Mode.STREAM,
                 AppIo.Mode.STREAM);
+        return config.getStdin() && config.getStdinOnce() ? io.withStdinOnce() : io;
     }
 
     /** A container id: the sandbox and the app. */
@@ -452,10 +456,6 @@ final class CriContainers {
         if (config.getDevicesCount() > 0 || config.getCDIDevicesCount() > 0) {
             throw BosunException.notImplemented("container devices are not supported yet; leave devices out");
         }
-        if (config.getStdin() && config.getStdinOnce()) {
-            throw BosunException.notImplemented("stdin_once is not supported yet: an attachable app's input stays"
-                    + " open after an attach ends; leave stdin_once false");
-        }
         LinuxContainerSecurityContext security = config.getLinux().getSecurityContext();
         if (security.hasApparmor() && security.getApparmor().getProfileType() != SecurityProfile.ProfileType.Unconfined) {
             throw BosunException.notImplemented("AppArmor is not available on this host; leave the apparmor profile"
@@ -793,10 +793,14 @@ final class CriContainers {
         return true;
     }
 
+    /** How long a timed-out exec's processes may take to end once killed (see {@link ProcessTree}). */
+    static final Duration EXEC_KILL_WAIT = Duration.ofSeconds(5);
+
     /**
      * Runs {@code command} in the container as {@code bosun enter --app} does (the app's whole security
-     * context), its output captured; after {@code timeoutSeconds} (0: none) it is killed and the call
-     * fails with DEADLINE_EXCEEDED.
+     * context), its output captured; after {@code timeoutSeconds} (0: none) it and its children are
+     * killed and, once they are gone from the container (reaped, not zombies), the call fails with
+     * DEADLINE_EXCEEDED.
      */
     ExecSyncResponse execSync(String id, List<String> command, long timeoutSeconds) {
         Id c = find(id);
@@ -828,15 +832,20 @@ final class CriContainers {
         try {
             boolean done = timeoutSeconds > 0 ? p.waitFor(timeoutSeconds, TimeUnit.SECONDS) : p.waitFor() >= 0;
             if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                boolean gone = ProcessTree.killBelow(p, EXEC_KILL_WAIT);
                 throw BosunException.deadlineExceeded("command " + command.get(0) + " in container " + id
-                        + " did not end within " + timeoutSeconds + " s; it was killed");
+                        + " did not end within " + timeoutSeconds + " s; it was killed"
+                        + (gone ? "" : ", but not all of its processes had ended " + EXEC_KILL_WAIT.toSeconds()
+                                + " s later"));
             }
             return ExecSyncResponse.newBuilder().setStdout(ByteString.copyFrom(out.get()))
                     .setStderr(ByteString.copyFrom(err.get())).setExitCode(p.exitValue()).build();
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            try {
+                ProcessTree.killBelow(p, EXEC_KILL_WAIT);
+            } catch (InterruptedException again) {
+                p.destroyForcibly();
+            }
             Thread.currentThread().interrupt();
             throw BosunException.cancelled("exec in container " + id + " was cancelled");
         } catch (ExecutionException e) {

@@ -37,6 +37,22 @@ public class CriContainersTest {
     }
 
     @Test
+    public void stdinOnceIsAStreamStdinAttachedToOnceAndATerminalKeepsItsInput() {
+        org.bosun.api.app.AppIo once = CriContainers.io(ContainerConfig.newBuilder().setStdin(true).setStdinOnce(true)
+                .build());
+        assertEquals(org.bosun.api.app.AppIo.Mode.STREAM, once.stdin());
+        assertTrue(once.stdinOnce());
+        assertFalse(CriContainers.io(ContainerConfig.newBuilder().setStdin(true).build()).stdinOnce());
+        org.bosun.api.app.AppIo noStdin = CriContainers.io(ContainerConfig.newBuilder().setStdinOnce(true).build());
+        assertEquals(org.bosun.api.app.AppIo.Mode.NULL, noStdin.stdin());
+        assertFalse(noStdin.stdinOnce());
+        org.bosun.api.app.AppIo tty = CriContainers.io(ContainerConfig.newBuilder().setStdin(true).setStdinOnce(true)
+                .setTty(true).build());
+        assertTrue(tty.tty());
+        assertFalse(tty.stdinOnce());
+    }
+
+    @Test
     public void aLabelSelectorWantsEveryLabelWithItsValue() {
         assertTrue(CriContainers.selects(Map.of(), Map.of("a", "1")));
         assertTrue(CriContainers.selects(Map.of("a", "1"), Map.of("a", "1", "b", "2")));

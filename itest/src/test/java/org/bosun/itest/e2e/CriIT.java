@@ -925,6 +925,220 @@ public class CriIT {
         assertNothingLeft();
     }
 
+    @Test
+    public void aStdinOnceIsClosedWhenItsFirstAttachEndsOnRunc() throws Exception {
+        stdinOnce("runc");
+    }
+
+    @Test
+    public void aStdinOnceIsClosedWhenItsFirstAttachEndsOnCrun() throws Exception {
+        stdinOnce("crun");
+    }
+
+    @Test
+    public void aStdinOnceIsClosedWhenItsFirstAttachEndsOnNspawn() throws Exception {
+        stdinOnce("nspawn");
+    }
+
+    /**
+     * stdin_once (critest's attach spec asks for it): a container's stdin is the first attach's; when
+     * its input ends the app reads the end of its input ({@code cat} exits 0, and the session ends with
+     * it), while an app that runs on keeps showing its output to that attach until the client goes; a
+     * second attach gets no stdin (one line on its stderr), what it sends never reaches the app, and
+     * the client's going ends it on the server too.
+     */
+    private void stdinOnce(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("once-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            String cat = onceContainer(sandbox, image, "cat", List.of("/bin/cat"));
+            ChannelTestClient first = attach(cat);
+            first.send(0, "hello\n");
+            awaitChannel(first, 1, "hello\n");
+            first.send(255, new byte[] {0}); // v5: the end of the client's input
+            assertEquals("the session ends with the app", 1000, first.awaitClose());
+            assertEquals("{\"metadata\":{},\"status\":\"Success\"}", first.text(3));
+            assertEquals("", first.text(2));
+            ContainerStatus exited = awaitExited(cat);
+            assertEquals("cat read the end of its input and exited by itself", 0, exited.getExitCode());
+
+            String reader = onceContainer(sandbox, image, "reader", List.of("/bin/sh", "-c",
+                    "while IFS= read -r l; do echo \"got $l\"; done; echo saw-eof;"
+                            + " while sleep 0.2; do if IFS= read -r l; then echo \"late $l\"; fi; done"));
+            ChannelTestClient one = attach(reader);
+            one.send(0, "one\n");
+            awaitChannel(one, 1, "got one\n");
+            one.send(255, new byte[] {0});
+            awaitChannel(one, 1, "saw-eof\n");
+            Thread.sleep(500);
+            assertFalse("the attach goes on while the app runs", one.closed.isDone());
+            one.socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            one.awaitClose();
+            awaitNoAttachOf(reader);
+
+            ChannelTestClient two = attach(reader);
+            awaitChannel(two, 2, "was attached to once and is closed");
+            two.send(0, "two\n");
+            Thread.sleep(1500);
+            assertEquals("nothing new for the second attach: '" + two.text(1) + "'", "", two.text(1));
+            assertEquals(ContainerState.CONTAINER_RUNNING, containerStatus(reader).getState());
+            two.socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            two.awaitClose();
+            awaitNoAttachOf(reader);
+            BosunResult log = bosun("logs", "--app=" + reader.substring(sandbox.length() + 1), sandbox);
+            assertTrue(log.describe(), log.stdout.contains("got one\nsaw-eof\n") && !log.stdout.contains("late"));
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    private String onceContainer(String sandbox, String image, String name, List<String> command) {
+        String id = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName(name))
+                        .setImage(ImageSpec.newBuilder().setImage(image)).addAllCommand(command).setStdin(true)
+                        .setStdinOnce(true)).build()).getContainerId();
+        runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private ChannelTestClient attach(String container) throws Exception {
+        return new ChannelTestClient(java.net.URI.create(runtime.attach(org.bosun.cri.v1.AttachRequest.newBuilder()
+                .setContainerId(container).setStdin(true).setStdout(true).setStderr(true).build()).getUrl()),
+                "v5.channel.k8s.io");
+    }
+
+    private static void awaitChannel(ChannelTestClient client, int channel, String text) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!client.text(channel).contains(text) && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertTrue("'" + text + "' on channel " + channel + ": '" + client.text(channel) + "'",
+                client.text(channel).contains(text));
+    }
+
+    private ContainerStatus awaitExited(String container) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        ContainerStatus s = containerStatus(container);
+        while (s.getState() != ContainerState.CONTAINER_EXITED && System.nanoTime() < end) {
+            Thread.sleep(100);
+            s = containerStatus(container);
+        }
+        assertEquals(s.toString(), ContainerState.CONTAINER_EXITED, s.getState());
+        return s;
+    }
+
+    /** No attach process of the container is left on the host (the script's argv names the app's directory). */
+    private static void awaitNoAttachOf(String container) throws Exception {
+        String dir = "/" + container.substring(0, 36) + "/apps/" + container.substring(37);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Long> left;
+        do {
+            left = new ArrayList<>();
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    String cmdline;
+                    try {
+                        cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                    } catch (java.io.IOException e) {
+                        continue;
+                    }
+                    if (cmdline.contains("bosun-attach") && cmdline.contains(dir + " ")) {
+                        left.add(Long.parseLong(proc.getFileName().toString()));
+                    }
+                }
+            }
+            if (!left.isEmpty()) {
+                Thread.sleep(100);
+            }
+        } while (!left.isEmpty() && System.nanoTime() < end);
+        assertEquals("attach processes of " + container + " left after its client went", List.of(), left);
+    }
+
+    @Test
+    public void aTimedOutExecSyncLeavesNothingInTheContainerOnRunc() throws Exception {
+        execSyncTimeout("runc");
+    }
+
+    @Test
+    public void aTimedOutExecSyncLeavesNothingInTheContainerOnCrun() throws Exception {
+        execSyncTimeout("crun");
+    }
+
+    @Test
+    public void aTimedOutExecSyncLeavesNothingInTheContainerOnNspawn() throws Exception {
+        execSyncTimeout("nspawn");
+    }
+
+    /**
+     * critest "execSync with timeout": an ExecSync past its timeout is DEADLINE_EXCEEDED within moments,
+     * and when it returns the command and its children are gone from the container, not even zombies
+     * (critest's {@code pgrep sleep} lists those): checked on the host, every process in the
+     * container's PID namespace.
+     */
+    private void execSyncTimeout(String handler) throws Exception {
+        String image = fetchBusybox();
+        Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
+        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("timeout-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        try {
+            String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
+                    .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("idle"))
+                            .setImage(ImageSpec.newBuilder().setImage(image))
+                            .addAllCommand(List.of("/bin/tail", "-f", "/dev/null"))).build()).getContainerId();
+            runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(container).build());
+            BosunResult status = bosun("app", "status", sandbox, "--app=" + container.substring(37), "--format=json");
+            java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"pid\":(\\d+)").matcher(status.stdout);
+            assertTrue(status.describe(), pid.find());
+            String namespace = Files.readSymbolicLink(Path.of("/proc", pid.group(1), "ns", "pid")).toString();
+            assertEquals(List.of(), sleepsIn(namespace));
+
+            for (List<String> command : List.of(List.of("sleep", "30"), List.of("/bin/sh", "-c", "sleep 31 & sleep 32"))) {
+                long started = System.nanoTime();
+                StatusRuntimeException slow = assertThrows(StatusRuntimeException.class, () -> runtime.execSync(
+                        ExecSyncRequest.newBuilder().setContainerId(container).addAllCmd(command).setTimeout(1).build()));
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+                assertEquals(slow.getStatus().toString(), Status.Code.DEADLINE_EXCEEDED, slow.getStatus().getCode());
+                assertTrue(command + " took " + seconds + " s", seconds < 6);
+                assertEquals(command + " left in the container", List.of(), sleepsIn(namespace));
+            }
+            ExecSyncResponse pgrep = runtime.execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                    .addAllCmd(List.of("/bin/sh", "-c", "ps -o args | grep -E -c '^(sleep 3|\\[sleep\\])' || true"))
+                    .setTimeout(10).build());
+            assertEquals(pgrep.toString(), "0", pgrep.getStdout().toStringUtf8().trim());
+        } finally {
+            removeAll(image);
+        }
+        assertNothingLeft();
+    }
+
+    /**
+     * The exec'd sleeps ({@code sleep 30} to {@code 32}) and zombie sleeps (a zombie has no command line) in the
+     * PID namespace {@code namespace} ({@code pid:[N]}), by /proc of the host; not the pod's own helpers'
+     * sleeps (nspawn's {@code sleep infinity}).
+     */
+    private static List<Long> sleepsIn(String namespace) throws Exception {
+        List<Long> found = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline"));
+                    if (Files.readString(proc.resolve("comm")).trim().equals("sleep")
+                            && (cmdline.isEmpty() || cmdline.matches("sleep\\x003[0-2]\\x00"))
+                            && Files.readSymbolicLink(proc.resolve("ns/pid")).toString().equals(namespace)) {
+                        found.add(Long.parseLong(proc.getFileName().toString()));
+                    }
+                } catch (java.io.IOException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        java.util.Collections.sort(found);
+        return found;
+    }
+
     /**
      * GetContainerEvents (kubelet's evented PLEG): a container's creation, start, exit and removal reach
      * a client streaming them, in that order, each with its sandbox's status and its containers'; a pod

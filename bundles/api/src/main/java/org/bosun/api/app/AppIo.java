@@ -38,13 +38,26 @@ import org.bosun.api.BosunException;
  * output in the pod (the oci engine: the pod's supervisor), not by the caller that added it, and
  * {@link AppService#reopenLog} has it open that path again after it was renamed. A terminal's output
  * is all {@code stdout} there, as the CRI has it for a container with a tty.
+ * <p>
+ * Since 1.2 a {@code stream} stdin may be attached to once ({@code stdinOnce}, a line
+ * {@value #STDIN_ONCE}; the CRI's {@code stdin_once}): it is open from the app's start, empty until
+ * the first attach that writes it, and closed when that attach ends, so the app reads the end of its
+ * input; later attaches get no stdin. The engine makes the FIFO {@value #STDIN_FIFO} as for any
+ * {@code stream} stdin, but the app opens it for reading only, and a holder of the engine's keeps it
+ * open for writing (so that the app neither waits in its open nor reads an end of file) until one
+ * byte is written into the FIFO {@code apps/NAME/}{@value #STDIN_RELEASE}, which the engine makes
+ * beside it: then the holder closes its end. The first attach claims the stdin by creating the file
+ * {@code apps/NAME/}{@value #STDIN_CLAIM} (exclusively: an attach that cannot create it gets no
+ * stdin), opens the stdin FIFO for writing, and only then writes the release byte: its end is the
+ * app's last writer from then on, and its end of input (or detach) is the app's.
  *
  * @param stdin {@link Mode#NULL} or {@link Mode#STREAM} (or {@link Mode#TTY})
  * @param stdout any mode
  * @param stderr any mode
  * @param criLog an absolute host path for the output in the CRI log format, or null
+ * @param stdinOnce whether a {@code stream} stdin is closed when its first attach ends
  */
-public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
+public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog, boolean stdinOnce) {
     /** rkt's defaults: no input, output in the log. */
     public static final AppIo DEFAULT = new AppIo(Mode.NULL, Mode.LOG, Mode.LOG);
     /** The file in the app's directory that records the modes. */
@@ -53,11 +66,22 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
     public static final String STDIN_FIFO = "stdin";
     /** The unix socket in the app's directory on which a {@code tty} app's terminal is attached to. */
     public static final String TTY_SOCKET = "tty";
+    /** The line of {@value #FILE} that makes a {@code stream} stdin one attached to once. */
+    public static final String STDIN_ONCE = "stdin-once";
+    /** The FIFO in the app's directory whose first byte has the holder of a once stdin close its end. */
+    public static final String STDIN_RELEASE = "stdin-release";
+    /** The file in the app's directory whose creation claims a once stdin for one attach. */
+    public static final String STDIN_CLAIM = "stdin-claimed";
     private static final String CRI_LOG = "cri-log";
 
     /** The modes, with no CRI log. */
     public AppIo(Mode stdin, Mode stdout, Mode stderr) {
         this(stdin, stdout, stderr, null);
+    }
+
+    /** The modes and CRI log, the stdin (if {@code stream}) attachable any number of times. */
+    public AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
+        this(stdin, stdout, stderr, criLog, false);
     }
 
     public AppIo {
@@ -77,11 +101,20 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
             throw BosunException.invalid("the CRI log path '" + criLog + "' is not an absolute path of a file;"
                     + " give one such as /var/log/pods/POD/NAME/0.log");
         }
+        if (stdinOnce && stdin != Mode.STREAM) {
+            throw BosunException.invalid("only a stream stdin can be attached to once; give --stdin=stream, not "
+                    + stdin.label());
+        }
     }
 
     /** These modes, the output also kept at {@code path} in the CRI log format. */
     public AppIo withCriLog(String path) {
-        return new AppIo(stdin, stdout, stderr, path);
+        return new AppIo(stdin, stdout, stderr, path, stdinOnce);
+    }
+
+    /** These modes, the {@code stream} stdin closed when its first attach ends. */
+    public AppIo withStdinOnce() {
+        return new AppIo(stdin, stdout, stderr, criLog, true);
     }
 
     /** The modes of an app's standard streams. */
@@ -155,6 +188,9 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
         if (criLog != null) {
             sb.append(CRI_LOG).append(' ').append(criLog).append('\n');
         }
+        if (stdinOnce) {
+            sb.append(STDIN_ONCE).append('\n');
+        }
         return sb.toString();
     }
 
@@ -162,8 +198,13 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
     public static AppIo parse(String text) {
         Mode[] modes = {DEFAULT.stdin, DEFAULT.stdout, DEFAULT.stderr};
         String criLog = null;
+        boolean once = false;
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
+                continue;
+            }
+            if (line.equals(STDIN_ONCE)) {
+                once = true;
                 continue;
             }
             if (line.startsWith(CRI_LOG + " ")) {
@@ -182,7 +223,7 @@ public record AppIo(Mode stdin, Mode stdout, Mode stderr, String criLog) {
             }
             modes[stream.ordinal()] = Mode.of(kv[1], "--" + kv[0]);
         }
-        return new AppIo(modes[0], modes[1], modes[2], criLog);
+        return new AppIo(modes[0], modes[1], modes[2], criLog, once);
     }
 
     /**

@@ -42,4 +42,22 @@ public class AppIoTest {
                     && !e.getMessage().contains("\n"));
         }
     }
+
+    @Test
+    public void aOnceStdinIsALineOfItsOwnKeptWithTheCriLogAndOnlyForAStreamStdin() {
+        AppIo once = new AppIo(AppIo.Mode.STREAM, AppIo.Mode.STREAM, AppIo.Mode.STREAM).withStdinOnce()
+                .withCriLog("/var/log/pods/p/c/0.log");
+        assertTrue(once.stdinOnce());
+        assertEquals("stdin stream\nstdout stream\nstderr stream\ncri-log /var/log/pods/p/c/0.log\nstdin-once\n",
+                once.text());
+        assertEquals(once, AppIo.parse(once.text()));
+        assertEquals(false, AppIo.parse("stdin stream\n").stdinOnce());
+        for (AppIo.Mode mode : new AppIo.Mode[] {AppIo.Mode.NULL, AppIo.Mode.TTY}) {
+            BosunException e = assertThrows(BosunException.class, () -> new AppIo(mode, mode == AppIo.Mode.TTY ? mode
+                    : AppIo.Mode.LOG, mode == AppIo.Mode.TTY ? mode : AppIo.Mode.LOG).withStdinOnce());
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertEquals("only a stream stdin can be attached to once; give --stdin=stream, not " + mode.label(),
+                    e.getMessage());
+        }
+    }
 }

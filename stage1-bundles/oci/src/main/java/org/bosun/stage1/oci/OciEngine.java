@@ -457,7 +457,8 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
 
     /**
      * The modes the core recorded for an added app. A terminal ({@code tty}) is kept by the app's
-     * holder, engine/ttyhold, a Python 3 program: refused here, with one line, where there is none.
+     * holder, engine/ttyhold, a Python 3 program: refused here, with one line, where there is none; a
+     * stdin attached to once, by a pod whose supervisor was written before it knew one.
      */
     private static org.bosun.api.app.AppIo appIo(PodDirectory pod, String app) {
         org.bosun.api.app.AppIo io = org.bosun.api.app.AppIo.read(pod.path().resolve("apps").resolve(app));
@@ -470,7 +471,21 @@ public final class OciEngine implements Stage1Engine, AppLifecycle {
             throw BosunException.notImplemented("pod " + pod.uuid() + " was made by an oci engine without terminal"
                     + " support; add the app with --stdin=stream, or make a new sandbox for a tty app");
         }
+        if (io.stdinOnce() && !supervisorHolds(pod, org.bosun.api.app.AppIo.STDIN_RELEASE)) {
+            throw BosunException.notImplemented("pod " + pod.uuid() + " was made by an oci engine whose supervisor"
+                    + " cannot close a stdin after its first attach; add the app without stdin once, or make a new"
+                    + " sandbox for it");
+        }
         return io;
+    }
+
+    /** Whether the pod's own copy of the supervisor script (written at prepare) knows {@code word}. */
+    private static boolean supervisorHolds(PodDirectory pod, String word) {
+        try {
+            return Files.readString(pod.stage1Dir().resolve("supervise")).contains(word);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The interpreter of the terminal holder. */

@@ -331,13 +331,15 @@ public final class StreamingServer implements StreamingService {
         }
         Map<String, SpdyStream> byType = new ConcurrentHashMap<>();
         CountDownLatch all = new CountDownLatch(expected.size());
+        ClientGone gone = new ClientGone();
         conn.start(name, s -> {
             String type = s.header("streamType");
             if (type != null && expected.contains(type) && byType.putIfAbsent(type, s) == null) {
                 all.countDown();
             }
-        }, () -> { });
+        }, gone);
         if (!all.await(STREAM_CREATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            gone.sessionEnded();
             conn.close();
             return;
         }
@@ -345,7 +347,30 @@ public final class StreamingServer implements StreamingService {
             RemoteCommand.run(name, new RemoteCommand.Channels(input(byType.get("stdin")), output(byType.get("stdout")),
                     output(byType.get("stderr")), input(byType.get("resize")), byType.get("error").output()), start);
         } finally {
+            gone.sessionEnded();
             conn.close();
+        }
+    }
+
+    /**
+     * The end of a client's connection while its session runs: it interrupts the session's thread, so
+     * that the session ends and its process is closed (killed) rather than left running for no one,
+     * as an attach that goes on after the end of its input (a stdin attached to once) would be.
+     */
+    static final class ClientGone implements Runnable {
+        private Thread session = Thread.currentThread();
+
+        @Override
+        public synchronized void run() {
+            if (session != null) {
+                session.interrupt();
+            }
+        }
+
+        /** The session is over: a later end of the connection is its normal end. */
+        synchronized void sessionEnded() {
+            session = null;
+            Thread.interrupted();
         }
     }
 
@@ -371,13 +396,15 @@ public final class StreamingServer implements StreamingService {
         ChannelConnection conn = new ChannelConnection(socket, in, REMOTE_COMMAND_V5.equals(protocol));
         InputStream stdin = streams.stdin() ? conn.reader(0) : null;
         InputStream resize = streams.tty() ? conn.reader(4) : null;
-        conn.start(name, () -> { });
+        ClientGone gone = new ClientGone();
+        conn.start(name, gone);
         try {
             // As kubelet does: an empty message on the first stream the client reads says the session is up.
             conn.writer(streams.stdout() ? 1 : streams.stderr() ? 2 : 3).write(new byte[0]);
             RemoteCommand.run(name, new RemoteCommand.Channels(stdin, streams.stdout() ? conn.writer(1) : null,
                     streams.stderr() ? conn.writer(2) : null, resize, conn.writer(3)), start);
         } finally {
+            gone.sessionEnded();
             conn.close();
         }
     }
