@@ -68,10 +68,12 @@ public record HttpHead(String method, String path, Map<String, List<String>> que
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String h : lines.subList(1, lines.size())) {
             int colon = h.indexOf(':');
-            if (colon <= 0 || h.substring(0, colon).isBlank()) {
+            // A field name is a token (RFC 9110 5.1), with nothing between it and its colon (5.6.2): trimming
+            // one would take control characters for nothing and give two names that differ to one key.
+            if (colon <= 0 || !isToken(h, colon)) {
                 throw new IOException("a malformed header line: '" + h + "'");
             }
-            headers.computeIfAbsent(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+            headers.computeIfAbsent(h.substring(0, colon).toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(h.substring(colon + 1).trim());
         }
         String target = request[1];
@@ -146,5 +148,21 @@ public record HttpHead(String method, String path, Map<String, List<String>> que
         b.append("\r\n");
         out.write(b.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+    }
+
+    /** Whether {@code s}'s first {@code end} characters are an RFC 9110 token: tchar, at least one. */
+    static boolean isToken(String s, int end) {
+        if (end <= 0) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
     }
 }

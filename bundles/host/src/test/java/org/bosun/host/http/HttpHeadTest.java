@@ -62,6 +62,11 @@ class HttpHeadTest {
         assertRefused("a malformed header line: 'Host'", "GET / HTTP/1.1\r\nHost\r\n\r\n");
         assertRefused("a malformed header line: ': x'", "GET / HTTP/1.1\r\n: x\r\n\r\n");
         assertRefused("a malformed header line: ' : x'", "GET / HTTP/1.1\r\n : x\r\n\r\n");
+        // a name is a token, with nothing before its colon: no space, no control character (the fuzz
+        // target found a name of control characters only, which trimming made empty)
+        assertRefused("a malformed header line: 'Host : x'", "GET / HTTP/1.1\r\nHost : x\r\n\r\n");
+        assertRefused("a malformed header line: '\u0001\u0000\u0003:'", "GET / HTTP/1.1\r\n\u0001\u0000\u0003:\r\n\r\n");
+        assertRefused("a malformed header line: 'X(y): z'", "GET / HTTP/1.1\r\nX(y): z\r\n\r\n");
         assertRefused("a malformed query parameter: 'port=%zz'", "GET /portforward/a?port=%zz HTTP/1.1\r\n\r\n");
     }
 
