@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * A real Docker registry for one test class or test: Debian's {@code docker-registry}
  * (distribution 2.8) on a free 127.0.0.1 port, with its storage, configuration, log and a lookaside
  * signature store ({@code sigstore/}, where {@code skopeo --sign-by} puts simple signatures) in a
- * directory of its own. {@link #close()} stops it (SIGTERM, then SIGKILL) whatever happened.
+ * directory of its own. {@link #close()} stops it (SIGTERM, then SIGKILL) whatever happened. Public for
+ * the image format TCK's run on the docker format (org.bosun.itest.tck.DockerFormatTckIT).
  */
-final class Registry implements AutoCloseable {
+public final class Registry implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -50,7 +51,7 @@ final class Registry implements AutoCloseable {
      * Starts a registry in {@code dir} (created). {@code auth} is the YAML of the {@code auth:}
      * section (null: none); {@code credentials} ({@code user:secret}) are what pushes use.
      */
-    static Registry start(Path dir, String auth, String credentials) throws IOException, InterruptedException {
+    public static Registry start(Path dir, String auth, String credentials) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("data"));
         Files.createDirectories(dir.resolve("sigstore"));
         Files.createDirectories(dir.resolve("registries.d"));
@@ -122,7 +123,7 @@ final class Registry implements AutoCloseable {
     }
 
     /** {@code docker://127.0.0.1:PORT/REPOSITORY}: a bosun image reference. */
-    String image(String repositoryAndTag) {
+    public String image(String repositoryAndTag) {
         return "docker://" + host + "/" + repositoryAndTag;
     }
 
@@ -153,6 +154,11 @@ final class Registry implements AutoCloseable {
         OciImages.run(dir, gpg, cmd);
     }
 
+    /** {@code skopeo copy SOURCE docker://HOST/REPOSITORY:TAG}, unsigned, in the source's manifest format. */
+    public void push(String source, String repositoryAndTag) throws IOException, InterruptedException {
+        push(source, repositoryAndTag, null, null, null);
+    }
+
     /** PUT {@code /v2/REPOSITORY/manifests/REF} with the given media type, as a client that pushes by hand. */
     void putManifest(String repository, String reference, String mediaType, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + repository
@@ -172,6 +178,11 @@ final class Registry implements AutoCloseable {
     Path blobData(String digest) {
         String hex = digest.substring("sha256:".length());
         return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+    }
+
+    /** The directory of the registry's filesystem storage: its blobs, repositories and uploads. */
+    public Path storage() {
+        return dir.resolve("data");
     }
 
     @Override

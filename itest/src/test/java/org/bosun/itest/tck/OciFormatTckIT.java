@@ -32,6 +32,14 @@ public class OciFormatTckIT extends ImageFormatTck {
 
     @Override
     protected String buildImage(Path workDir, TestImage image) throws Exception {
+        return "oci:" + layout(workDir, image) + ":latest";
+    }
+
+    /**
+     * Writes {@code image} as an OCI image layout {@code WORKDIR/image-format-tck} with one manifest,
+     * tagged {@code latest}, and returns the layout's directory (DockerFormatTckIT pushes it).
+     */
+    static Path layout(Path workDir, TestImage image) throws Exception {
         Path layout = workDir.resolve(LAYOUT);
         Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
         Path tar = workDir.resolve("layer.tar");
@@ -58,7 +66,7 @@ public class OciFormatTckIT extends ImageFormatTck {
         Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
                 + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestDigest + "\",\"size\":"
                 + manifest.length + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}");
-        return "oci:" + layout + ":latest";
+        return layout;
     }
 
     private static String blob(Path blobs, byte[] content) throws IOException, NoSuchAlgorithmException {

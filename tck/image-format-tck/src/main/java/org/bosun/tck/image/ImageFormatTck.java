@@ -246,13 +246,43 @@ public abstract class ImageFormatTck {
     public void aMissingImageIsNotFound() throws Exception {
         String reference = buildImage(tmp, testImage());
         ImageReference parsed = ImageReference.parse(reference, tmp);
-        String missing = reference.replace(tmp.toString(), tmp.resolve("missing").toString());
+        String missing = missingReference(reference);
         assertFalse("the TCK makes the reference point elsewhere: " + parsed, missing.equals(reference));
         RuntimePaths paths = paths("data");
         BosunException e = refused(missing, paths);
         assertEquals("a missing image is not found: " + e.getMessage(), ErrorKind.NOT_FOUND, e.kind());
-        assertTrue("the message names it: " + e.getMessage(), e.getMessage().contains(tmp.resolve("missing").toString()));
+        assertTrue("the message names it: " + e.getMessage(), e.getMessage().contains(missingName(missing)));
         assertEquals("the store has no image", List.of(), withStore(store -> store.list(paths)));
+    }
+
+    /**
+     * The reference of an image that is not there, made from {@code reference} (a built image's): by
+     * default the same path under {@code TMP/missing}. Override it for a format whose references are not
+     * paths (a registry's: a repository that does not exist there).
+     *
+     * @since 1.1
+     */
+    protected String missingReference(String reference) {
+        return reference.replace(tmp.toString(), tmp.resolve("missing").toString());
+    }
+
+    /**
+     * What the not-found message for {@code missingReference} must name: by default {@code TMP/missing}.
+     *
+     * @since 1.1
+     */
+    protected String missingName(String missingReference) {
+        return tmp.resolve("missing").toString();
+    }
+
+    /**
+     * The insecure options of the TCK's fetches: {@code image} (no signature checks) by default; a format
+     * fetching from a local registry over plain HTTP adds {@code http}.
+     *
+     * @since 1.1
+     */
+    protected Set<InsecureOption> insecureOptions() {
+        return Set.of(InsecureOption.IMAGE);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -286,7 +316,7 @@ public abstract class ImageFormatTck {
     private StoredImage fetch(String reference, RuntimePaths paths) {
         ImageReference parsed = ImageReference.parse(reference, tmp);
         return withFormat(format -> withStore(store -> format.fetch(parsed,
-                new FetchOptions(paths, Set.of(InsecureOption.IMAGE), "new"), store)));
+                new FetchOptions(paths, insecureOptions(), "new"), store)));
     }
 
     @FunctionalInterface
