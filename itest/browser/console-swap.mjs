@@ -9,7 +9,7 @@
 // UPDATE_SIGNATURE (the fly bundle at a new version, signed), UPDATE_URL (the same jar served over http, its
 // signature at UPDATE_URL.asc), UNSIGNED_JAR (a new version without a signature), INSTALL_JAR and
 // INSTALL_SIGNATURE (a vendor's engine, signed), INSTALL_BUNDLE (its symbolic name), INSTALLED_CHECKED (a file
-// the test makes once it ran a pod on that engine), SCREENSHOTS.
+// the test makes once it ran a pod on that engine), FETCH_URL (an ACI served slowly over http), SCREENSHOTS.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 
@@ -104,6 +104,38 @@ try {
   console.log('uninstall-message: ' + await message());
   console.log('row-after-uninstall: ' + await vendorRow.count());
   await page.screenshot({ path: shots + '/uninstalled-extension.png', fullPage: true });
+
+  // A fetch from the Images page: its bar advances while the image downloads, then the image is listed
+  await page.goto(url + '/bosun-images');
+  await page.locator('#bosun-fetch-image').fill(process.env.FETCH_URL);
+  await page.locator('#bosun-fetch-insecure').fill('image,http');
+  await submit(page.locator('#bosun-fetch'));
+  console.log('fetch-message: ' + await message());
+  let partial = null;
+  const fetchRow = page.locator('#bosun-fetches tbody tr').first();
+  for (let i = 0; i < 600; i++) {
+    const bars = page.locator('#bosun-fetches tr[data-state="running"] progress.bosun-fetch-bar');
+    for (const b of await bars.all().catch(() => [])) {
+      const v = Number(await b.evaluate(e => e.value).catch(() => 0));
+      const m = Number(await b.evaluate(e => e.max).catch(() => 0));
+      if (partial === null && m > 1 && v > 0 && v < m) {
+        partial = v + '/' + m;
+        await page.screenshot({ path: shots + '/fetch-progress.png', fullPage: true });
+      }
+    }
+    if ((await fetchRow.getAttribute('data-state').catch(() => 'running')) !== 'running') {
+      break;
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  console.log('fetch-progress-seen: ' + partial);
+  console.log('fetch-row-state: ' + await fetchRow.getAttribute('data-state'));
+  const outcome = (await fetchRow.locator('td.outcome').textContent()).trim();
+  console.log('fetch-outcome: ' + outcome);
+  const fetchedRow = page.locator(`#bosun-images tr[data-id="${outcome.replace(/^fetched /, '')}"]`);
+  console.log('fetched-image-listed: ' + await fetchedRow.count());
+  console.log('fetched-image-signer: ' + (await fetchedRow.locator('td.signer').textContent()).trim());
+  await page.screenshot({ path: shots + '/fetched.png', fullPage: true });
 
   // The other swap pages: each lists its providers with bundle, version, ABI and state
   for (const [label, table, key] of [['bosun-image-formats', 'image-format', 'image-format'],

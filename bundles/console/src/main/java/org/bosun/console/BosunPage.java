@@ -134,7 +134,8 @@ abstract class BosunPage extends AbstractServlet {
             message = e.getMessage();
             error = true;
         }
-        response.sendRedirect(action.back() + "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8)
+        response.sendRedirect(action.back() + (action.back().contains("?") ? "&" : "?") + "message="
+                + URLEncoder.encode(message, StandardCharsets.UTF_8)
                 + (error ? "&error=1" : ""));
     }
 }

@@ -101,6 +101,81 @@ public class PagesTest {
     }
 
     @Test
+    public void anImageShowsTheKeyThatSignedItOrNotVerified() {
+        String fingerprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+        StoredImage plain = image(ID, "example.com/app", "1.0", NOW, null, 1);
+        StoredImage signed = new StoredImage("sha256:" + "cd".repeat(32), "example.com/signed", "docker", List.of(),
+                plain.manifest(), List.of(), List.of(), Map.of(StoredImage.SIGNED_BY, fingerprint), NOW, null, 1);
+        StoredImage oldAppc = new StoredImage("sha512-" + "ef".repeat(64), "example.com/old", "appc", List.of(),
+                plain.manifest(), List.of(), List.of(), Map.of("signer", fingerprint), NOW, null, 1);
+        String html = page(out -> ImagesPlugin.render(out, "/c", PATHS, List.of(plain, signed, oldAppc), "tok", NOW));
+        assertTrue(html, html.contains("<th>Signed by</th>"));
+        assertTrue(html, html.contains("<td class='signer'>not verified</td>"));
+        assertEquals(html, 2, html.split("<td class='signer' title='" + fingerprint + "'>89ABCDEF01234567</td>", -1).length - 1);
+    }
+
+    @Test
+    public void theFetchFormAsksForAReferenceAndInsecureOptionsWithTheToken() {
+        String html = page(out -> ImagesPlugin.fetchForm(out, "/c/bosun-images", "tok"));
+        assertTrue(html, html.contains("<form method='post' action='/c/bosun-images' id='bosun-fetch-form'><input"
+                + " type='hidden' name='bosun-token' value='tok'><input type='hidden' name='action' value='fetch'>"));
+        assertTrue(html, html.contains("<input type='text' name='image' id='bosun-fetch-image'"));
+        assertTrue(html, html.contains("<input type='text' name='insecure' id='bosun-fetch-insecure'"));
+        assertFalse(page(out -> ImagesPlugin.fetchForm(out, "/c/" + EVIL, EVIL)).contains("<script>"));
+    }
+
+    @Test
+    public void aRunningFetchHasABarPerTaskAndTheScriptThatReadsIt() throws Exception {
+        FetchJobs jobs = new FetchJobs();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FetchJobs.Job job = jobs.start(EVIL, progress -> {
+            progress.task("layer " + EVIL, 2048).advance(512);
+            progress.task("config", -1);
+            started.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "fetched";
+        });
+        try {
+            started.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            String html = page(out -> ImagesPlugin.fetches(out, "/c/bosun-images", jobs.list()));
+            assertFalse(html, html.contains("<script>alert"));
+            assertTrue(html, html.contains("<tr data-fetch='" + job.id + "' data-state='running'><td class='image'>"
+                    + EVIL_ESCAPED + "</td><td class='state'>running</td>"));
+            assertTrue(html, html.contains("<div>layer " + EVIL_ESCAPED + " <progress class='bosun-fetch-bar' title='layer "
+                    + EVIL_ESCAPED + "' max='2048' value='512'></progress></div>"));
+            assertTrue("a task of unknown size is an indeterminate bar: " + html, html.contains(
+                    "<div>config <progress class='bosun-fetch-bar' title='config'></progress></div>"));
+            assertTrue(html, html.contains("'/c/bosun-images', busy = false;") || html.contains("\"/c/bosun-images\", busy"));
+        } finally {
+            release.countDown();
+        }
+        assertEquals("no fetch, no section", "", page(out -> ImagesPlugin.fetches(out, "/c", List.of())));
+    }
+
+    @Test
+    public void aPathToFetchMustBeAbsoluteForTheConsoleHasNoWorkingDirectory() {
+        for (String relative : List.of("busybox.aci", "./busybox.aci", "oci:layout:latest", "oci-archive:x.tar",
+                "docker-archive:x.tar", "file://x.aci")) {
+            org.bosun.api.BosunException e = org.junit.Assert.assertThrows(relative, org.bosun.api.BosunException.class,
+                    () -> ImagesPlugin.reference(relative));
+            assertEquals(org.bosun.api.ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().endsWith("is a relative path, and the console has no working"
+                    + " directory; give the absolute path on the node"));
+        }
+        for (String absolute : List.of("/srv/busybox.aci", "oci:/srv/layout:latest", "docker-archive:/srv/x.tar",
+                "file:///srv/x.aci", "docker://127.0.0.1:5000/busybox:1", "https://example.com/x.aci",
+                "example.com/app:v1")) {
+            ImagesPlugin.reference(absolute);
+        }
+        org.junit.Assert.assertThrows(org.bosun.api.BosunException.class, () -> ImagesPlugin.reference(" "));
+    }
+
+    @Test
     public void theImageGcSummaryIsTheClis() {
         assertEquals("removed 1 images, 2 trees, 3 blobs, 0 leftovers; freed 1.5 KiB",
                 ImagesPlugin.gcSummary(new ImageGcReport(List.of(ID), 2, 3, 0, 1536)));

@@ -360,6 +360,22 @@ public class ConsoleIT extends E2eCase {
             }
             exchange.close();
         });
+        // An ACI served at about 25 MB/s, so that the Images page's fetch shows its bar between empty and full.
+        Path large = fixture.largeAci();
+        server.createContext("/slow/large.aci", exchange -> {
+            exchange.sendResponseHeaders(200, Files.size(large));
+            try (var body = exchange.getResponseBody(); var in = Files.newInputStream(large)) {
+                byte[] chunk = new byte[256 * 1024];
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    body.write(chunk, 0, n);
+                    body.flush();
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
         server.start();
         Process agent = consoleAgent(etc).start();
         BosunProcess run = null;
@@ -395,6 +411,7 @@ public class ConsoleIT extends E2eCase {
             node.environment().put("INSTALL_BUNDLE", VENDOR_BUNDLE);
             Path installedChecked = work.resolve("installed-checked");
             node.environment().put("INSTALLED_CHECKED", installedChecked.toString());
+            node.environment().put("FETCH_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/slow/large.aci");
             node.environment().put("SCREENSHOTS", shots.toString());
             Process browser = node.start();
             // Up to "installed: ready", then a pod on the engine the page installed, through the console's agent.
@@ -468,6 +485,16 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.stream().anyMatch(l -> l.startsWith("uninstall-message: Uninstalled " + VENDOR_BUNDLE
                     + " 1.0.0 (from the agent and ")));
             assertTrue(out, lines.contains("row-after-uninstall: 0"));
+            assertTrue(out, lines.stream().anyMatch(l -> l.matches("fetch-message: fetching http://127\\.0\\.0\\.1:\\d+"
+                    + "/slow/large\\.aci \\(fetch \\d+\\); its progress is below")));
+            assertTrue("the page showed the download between empty and full: " + out,
+                    lines.stream().anyMatch(l -> l.matches("fetch-progress-seen: \\d+/\\d+")));
+            assertTrue(out, lines.contains("fetch-row-state: done"));
+            String fetchedId = lines.stream().filter(l -> l.startsWith("fetch-outcome: fetched sha512-")).findFirst()
+                    .orElseThrow(() -> new AssertionError(out)).substring("fetch-outcome: fetched ".length());
+            assertTrue(out, lines.contains("fetched-image-listed: 1"));
+            assertTrue("fetched with --insecure-options=image: " + out, lines.contains("fetched-image-signer: not verified"));
+            assertTrue("the store has the fetched image: " + imageList(), imageList().toString().contains(fetchedId));
 
             // the pod was never disturbed: the same process, still running, through every swap
             assertEquals("the pod's pid after the swaps", pidBefore, pid(uuid));

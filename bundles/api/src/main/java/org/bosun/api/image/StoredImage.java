@@ -22,10 +22,30 @@ import java.util.Map;
 public record StoredImage(String id, String name, String format, List<String> references, ImageManifest manifest,
         List<String> blobs, List<String> dependencies, Map<String, String> metadata, Instant importTime,
         Instant lastUsed, long size) {
+    /**
+     * The {@link #metadata()} key under which a format records the fingerprint of the key whose signature
+     * it verified at fetch.
+     *
+     * @since 1.4
+     */
+    public static final String SIGNED_BY = "signedBy";
+
     public StoredImage {
         references = references == null ? List.of() : List.copyOf(references);
         blobs = blobs == null ? List.of() : List.copyOf(blobs);
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /**
+     * The fingerprint of the key whose signature was verified when the image was fetched, or null for an
+     * image fetched without a signature check ({@code --insecure-options=image}). The appc format recorded
+     * it as {@code signer} before 1.4, which is read too.
+     *
+     * @since 1.4
+     */
+    public String signer() {
+        String signer = metadata.get(SIGNED_BY);
+        return signer != null ? signer : metadata.get("signer");
     }
 }

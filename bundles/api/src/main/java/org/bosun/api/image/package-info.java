@@ -3,7 +3,7 @@
  * the image and renders it into a root filesystem; it is selected by the reference's scheme
  * ({@link org.bosun.api.image.ImageFormatService#schemes()}).
  */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package org.bosun.api.image;
 

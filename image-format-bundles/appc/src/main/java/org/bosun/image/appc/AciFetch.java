@@ -279,7 +279,7 @@ final class AciFetch {
         Map<String, String> metadata = new LinkedHashMap<>(baseMetadata);
         if (verify) {
             Signer signer = verifySignature(trustStore, archive, label, sig, manifest.name());
-            metadata.put("signer", signer.signingKeyFingerprint());
+            metadata.put(StoredImage.SIGNED_BY, signer.signingKeyFingerprint());
         }
         metadata.put(AciFormat.MANIFEST_METADATA, new String(scan.manifest(), StandardCharsets.UTF_8));
         List<String> whitelist = AciManifest.pathWhitelist(scan.manifest(), archive);

@@ -25,7 +25,7 @@ import org.bosun.image.oci.model.OciManifest;
 public final class StoredImages {
     public static final String CONFIG_DIGEST = "configDigest";
     public static final String MEDIA_TYPE = "mediaType";
-    public static final String SIGNED_BY = "signedBy";
+    public static final String SIGNED_BY = org.bosun.api.image.StoredImage.SIGNED_BY;
     public static final String SIGNED_IDENTITY = "signedIdentity";
 
     private StoredImages() {
