@@ -192,9 +192,10 @@ public final class ImagesPlugin extends BosunPage {
                 "ui-button") + "</p>");
     }
 
-    /** A key fingerprint as gpg shows it short: its last 16 hex digits. */
+    /** A key fingerprint as gpg shows it short: its last 16 hex digits (formats write it with or without spaces). */
     static String shortKey(String fingerprint) {
-        return fingerprint.length() > 16 ? fingerprint.substring(fingerprint.length() - 16) : fingerprint;
+        String hex = fingerprint.replace(" ", "");
+        return hex.length() > 16 ? hex.substring(hex.length() - 16) : hex;
     }
 
     /** A time as {@code bosun image list} prints it: "never", or how long ago. */

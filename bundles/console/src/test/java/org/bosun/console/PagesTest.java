@@ -112,6 +112,7 @@ public class PagesTest {
         assertTrue(html, html.contains("<th>Signed by</th>"));
         assertTrue(html, html.contains("<td class='signer'>not verified</td>"));
         assertEquals(html, 2, html.split("<td class='signer' title='" + fingerprint + "'>89ABCDEF01234567</td>", -1).length - 1);
+        assertEquals("89ABCDEF01234567", ImagesPlugin.shortKey("0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567"));
     }
 
     @Test
