@@ -60,6 +60,12 @@ try {
   console.log('log-pod-live: ' + (now >= before + 3 ? 'yes' : 'no (' + before + ' then ' + now + ')') + ' after '
     + logNavigations.length + ' navigations');
   console.log('log-pod-markup-in-log: ' + (await log.locator('b').count()));
+  for (const row of await page.locator('#bosun-volumes tbody tr').all()) {
+    console.log('log-pod-volume: ' + (await row.locator('td').allTextContents()).map(c => c.trim()).join(' | '));
+  }
+  const podManifest = JSON.parse(await page.locator('#bosun-manifest').textContent());
+  console.log('log-pod-manifest: ' + podManifest.acKind + ', ' + podManifest.apps.length + ' apps, volume '
+    + podManifest.volumes.map(v => v.name).join(','));
   const logJson = await context.request.get(url + '/bosun-pods/' + logPod + '/log.json');
   console.log('log-json: ' + logJson.status() + ' ' + (/^application\/json/.test(logJson.headers()['content-type']) ? 'json' : logJson.headers()['content-type']) + ' '
     + ((await logJson.json()).apps[0].lines.some(l => /^console-log \d+ <b>&amp;$/.test(l)) ? 'has lines' : 'no lines'));

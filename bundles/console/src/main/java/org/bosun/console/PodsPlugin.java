@@ -33,8 +33,9 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The Pods page: the pods of the agent's data directory as {@code bosun list} shows them, a pod's detail
- * as {@code bosun status} and its Stop button, which calls the CLI's stop (the same PodService call, the
- * same errors, shown on the page).
+ * as {@code bosun status} with its volumes and manifest ({@code bosun cat-manifest}), the last lines of its
+ * apps' logs, live, and its Stop, Force stop and Remove buttons, which call the CLI's (the same PodService
+ * calls, the same errors, shown on the page).
  */
 @Component(service = Servlet.class, property = {
         ServletConstants.PLUGIN_LABEL + "=" + PodsPlugin.LABEL,
@@ -72,6 +73,13 @@ public final class PodsPlugin extends BosunPage {
         } else {
             PodInfo pod = pods.status(paths, uuid);
             detail(out, root(request), pod, token.value());
+            String manifest;
+            try {
+                manifest = pods.manifest(paths, pod.uuid());
+            } catch (org.bosun.api.BosunException e) {
+                manifest = null; // a pod being created has none yet
+            }
+            manifest(out, manifest);
             logs(out, root(request), pod.uuid(), logs(pod));
         }
     }
@@ -224,6 +232,46 @@ public final class PodsPlugin extends BosunPage {
         } else if (removable(pod.state())) {
             out.println("<p>" + Html.form(target, token, "rm", null, null, "Remove", "bosun-rm", "ui-button") + "</p>");
         }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The pod's volumes (appc {@code volumes}: name, kind, host source, read-only) and its manifest as
+     * {@code bosun cat-manifest} prints it, pretty; "none yet" for a pod without one.
+     */
+    static void manifest(PrintWriter out, String manifestJson) {
+        com.fasterxml.jackson.databind.JsonNode manifest = null;
+        if (manifestJson != null) {
+            try {
+                manifest = JSON.readTree(manifestJson);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                manifest = null;
+            }
+        }
+        out.println("<h2>Volumes</h2>");
+        com.fasterxml.jackson.databind.JsonNode volumes = manifest == null ? null : manifest.path("volumes");
+        if (volumes == null || !volumes.isArray() || volumes.isEmpty()) {
+            out.println("<p class='statline' id='bosun-volumes-none'>none</p>");
+        } else {
+            out.println("<table class='nicetable' id='bosun-volumes'><thead><tr><th>Name</th><th>Kind</th><th>Source</th>"
+                    + "<th>Read-only</th></tr></thead><tbody>");
+            for (com.fasterxml.jackson.databind.JsonNode v : volumes) {
+                out.println("<tr><td class='name'>" + Html.esc(v.path("name").asText()) + "</td><td class='kind'>"
+                        + Html.esc(v.path("kind").asText()) + "</td><td class='source'>" + Html.esc(v.path("source").asText(""))
+                        + "</td><td class='readonly'>" + (v.path("readOnly").asBoolean(false) ? "yes" : "no") + "</td></tr>");
+            }
+            out.println("</tbody></table>");
+        }
+        out.println("<h2>Manifest</h2>");
+        String text;
+        try {
+            text = manifest == null ? (manifestJson == null ? "none yet" : manifestJson)
+                    : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            text = manifestJson;
+        }
+        out.println("<pre id='bosun-manifest' style='white-space:pre-wrap;word-break:break-all'>" + Html.esc(text) + "</pre>");
     }
 
     /** The states {@code bosun rm} takes: prepared or exited. */

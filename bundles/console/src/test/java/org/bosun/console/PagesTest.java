@@ -177,6 +177,24 @@ public class PagesTest {
     }
 
     @Test
+    public void aPodsPageShowsItsVolumesAndItsManifestPrettyAndEscaped() {
+        String manifest = "{\"acVersion\":\"0.8.11\",\"acKind\":\"PodManifest\",\"apps\":[],\"volumes\":["
+                + "{\"name\":\"data\",\"kind\":\"host\",\"source\":\"/srv/" + EVIL.replace("\"", "\\\"") + "\",\"readOnly\":true},"
+                + "{\"name\":\"scratch\",\"kind\":\"empty\"}]}";
+        String html = page(out -> PodsPlugin.manifest(out, manifest));
+        assertFalse(html, html.contains("<script>"));
+        assertTrue(html, html.contains("<tr><td class='name'>data</td><td class='kind'>host</td><td class='source'>/srv/"
+                + EVIL_ESCAPED + "</td><td class='readonly'>yes</td></tr>"));
+        assertTrue(html, html.contains("<tr><td class='name'>scratch</td><td class='kind'>empty</td><td class='source'>"
+                + "</td><td class='readonly'>no</td></tr>"));
+        assertTrue(html, html.contains("<pre id='bosun-manifest' style='white-space:pre-wrap;word-break:break-all'>{\n"
+                + "  &quot;acVersion&quot; : &quot;0.8.11&quot;,"));
+        String none = page(out -> PodsPlugin.manifest(out, null));
+        assertTrue(none, none.contains("<p class='statline' id='bosun-volumes-none'>none</p>"));
+        assertTrue(none, none.contains(">none yet</pre>"));
+    }
+
+    @Test
     public void theImageGcSummaryIsTheClis() {
         assertEquals("removed 1 images, 2 trees, 3 blobs, 0 leftovers; freed 1.5 KiB",
                 ImagesPlugin.gcSummary(new ImageGcReport(List.of(ID), 2, 3, 0, 1536)));

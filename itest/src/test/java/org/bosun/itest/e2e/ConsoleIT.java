@@ -182,7 +182,7 @@ public class ConsoleIT extends E2eCase {
             // A pod whose app writes a numbered line a second, with markup in it (shown as text, never markup).
             Path logUuidFile = work.resolve("log-pod.uuid");
             logRun = startBosun("run", INSECURE, "--stage1-name=nspawn", "--net=none", "--uuid-file-save=" + logUuidFile,
-                    aci(), "--", "-c", "i=0; while [ $i -lt 300 ]; do echo \"console-log $i <b>&amp;\"; i=$((i+1)); sleep 1; done");
+                    "--volume=console-scratch,kind=empty", aci(), "--mount", "volume=console-scratch,target=/scratch", "--", "-c", "i=0; while [ $i -lt 300 ]; do echo \"console-log $i <b>&amp;\"; i=$((i+1)); sleep 1; done");
             assertTrue("the log pod runs within 60 s", eventually(Duration.ofSeconds(60), Duration.ofMillis(200),
                     () -> Files.exists(logUuidFile) && states(list()).equals(List.of("running", "running"))));
             logPod = Files.readString(logUuidFile).trim();
@@ -237,6 +237,9 @@ public class ConsoleIT extends E2eCase {
             assertTrue(out, lines.contains("log-pod-first-lines: yes"));
             assertTrue(out, lines.contains("log-pod-live: yes after 0 navigations"));
             assertTrue(out, lines.contains("log-pod-markup-in-log: 0"));
+            // its volumes and its manifest, as bosun cat-manifest gives it
+            assertTrue(out, lines.contains("log-pod-volume: console-scratch | empty |  | no"));
+            assertTrue(out, lines.contains("log-pod-manifest: PodManifest, 1 apps, volume console-scratch"));
             assertTrue(out, lines.contains("log-json: 200 json has lines"));
             assertTrue(out, lines.contains("log-json-unknown-pod: 404 error"));
             assertTrue(out, lines.contains("fly-pod-logs-status: no output kept: its engine 'fly' does not supervise its"
