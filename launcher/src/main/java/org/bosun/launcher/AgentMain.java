@@ -120,7 +120,25 @@ final class AgentMain {
         Assembly assembly;
         try {
             assembly = Assembly.forCommand(dist, "agent", features, Main.configurationFolders(args));
-            Map<String, String> console = ConsoleSettings.check(assembly, Main.configurationFolders(args).get(1));
+            Path localFolder = Main.configurationFolders(args).get(1).toAbsolutePath();
+            if (ConsoleSettings.needsPassword(assembly)) {
+                Path data = Extensions.dataDir(args);
+                Path generated;
+                try {
+                    generated = ConsoleSettings.generatePassword(localFolder, data);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("the web console has no password, and generating one failed"
+                            + " (nothing was kept): " + e + "; set \"password\" of " + ConsoleSettings.CONSOLE_PID
+                            + " in " + localFolder.resolve("console.json") + " (see docs/console.md)");
+                }
+                if (generated != null) {
+                    System.err.println("bosun agent: the web console had no password; generated one (its hash is in "
+                            + localFolder.resolve(ConsoleSettings.GENERATED_CONFIG) + "): read it from " + generated
+                            + " and delete that file");
+                }
+                assembly = Assembly.forCommand(dist, "agent", features, Main.configurationFolders(args));
+            }
+            Map<String, String> console = ConsoleSettings.check(assembly, localFolder);
             if (!console.isEmpty() && System.getProperty(ConsoleSettings.LOG_LEVEL) == null) {
                 // Jetty's start-up chatter stays out of the agent's standard error; warnings and errors do not.
                 System.setProperty(ConsoleSettings.LOG_LEVEL, "warn");

@@ -112,6 +112,8 @@ public class ConsoleIT extends E2eCase {
 
     static int status(String url, String user, String password) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(30000);
         if (password != null) {
             c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
@@ -552,19 +554,155 @@ public class ConsoleIT extends E2eCase {
         return JSON.readTree(r.stdout);
     }
 
+    /** The console agent's standard error so far. */
+    String agentErr() throws IOException {
+        return Files.readString(work.resolve("console-agent.err"));
+    }
+
     @Test
-    public void withoutAPasswordTheConsoleDoesNotStart() throws Exception {
-        Process agent = consoleAgent(config("", freePort())).start();
+    public void withoutAPasswordTheFirstStartGeneratesOne() throws Exception {
+        int port = freePort();
+        Path etc = config("", port);
+        Process agent = consoleAgent(etc).start();
+        try {
+            Path plain = data.resolve("console/initial-admin-password");
+            Path hashed = etc.resolve("configurations.d/console-password.json");
+            String line = "bosun agent: the web console had no password; generated one (its hash is in " + hashed
+                    + "): read it from " + plain + " and delete that file";
+            String console = "http://127.0.0.1:" + port + "/system/console";
+            assertTrue("the agent names the file; its output:\n" + agentErr(), eventually(Duration.ofSeconds(60),
+                    Duration.ofMillis(100), () -> !agent.isAlive() || agentErr().lines().anyMatch(line::equals)) && agent.isAlive());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(plain.getParent())));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(hashed)));
+            String password = Files.readString(plain).strip();
+            assertTrue(password, password.matches("[A-Za-z0-9]{24}"));
+            String config = Files.readString(hashed);
+            assertTrue("the configuration holds the hash only: " + config, !config.contains(password)
+                    && config.matches("(?s).*\"password\":\"\\{sha-256\\}[0-9a-f]{16}-1000-[A-Za-z0-9+/=]{44}\".*"));
+            boolean up = eventually(Duration.ofSeconds(90), Duration.ofMillis(200),
+                    () -> !agent.isAlive() || answers(console + "/bosun-pods", password) == 200);
+            assertTrue("the console lets the generated password in within 90 s; agent output:\n" + agentErr(), up && agent.isAlive());
+            assertEquals("admin/admin", 401, status(console + "/bosun-pods", "admin", "admin"));
+            assertEquals("a wrong password", 401, status(console + "/bosun-pods", password.substring(1)));
+            assertTrue("the password is in no log", !agentErr().contains(password)
+                    && !Files.readString(work.resolve("console-agent.out")).contains(password));
+        } finally {
+            stop(agent);
+        }
+        // Started again, it keeps that password and says nothing of one.
+        String before = Files.readString(data.resolve("console/initial-admin-password"));
+        Process again = consoleAgent(etc).start();
+        try {
+            String password = before.strip();
+            assertTrue("the console answers again; agent output:\n" + agentErr(), eventually(Duration.ofSeconds(90),
+                    Duration.ofMillis(200), () -> !again.isAlive() || answers("http://127.0.0.1:" + port
+                            + "/system/console/bosun-pods", password) == 200) && again.isAlive());
+            assertTrue(agentErr(), !agentErr().contains("generated"));
+            assertEquals(before, Files.readString(data.resolve("console/initial-admin-password")));
+        } finally {
+            stop(again);
+        }
+    }
+
+    /** A configurations.d with the console's password and {@code http} as the HTTP service's settings. */
+    Path httpConfig(String http) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("etc/configurations.d"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path file = dir.resolve("console.json");
+        Files.writeString(file, "{\"org.apache.felix.webconsole.internal.servlet.OsgiManager\": {\"password\": \"" + PASSWORD + "\"},\n"
+                + " \"org.apache.felix.http\": {" + http + "},\n"
+                + " \"org.bosun.cri.CriSocket\": {\"enabled\": false},\n"
+                + " \"org.bosun.metadata.MetadataService\": {\"enabled\": false}}\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return dir.getParent();
+    }
+
+    /** The agent with {@code etc} refuses at once: exit code 4 and {@code line} as its only output. */
+    void refused(Path etc, String line) throws Exception {
+        Process agent = consoleAgent(etc).start();
         boolean ended = agent.waitFor(60, TimeUnit.SECONDS);
         if (!ended) {
             stop(agent);
         }
         assertTrue("the agent refuses at once", ended);
-        String err = Files.readString(work.resolve("console-agent.err"));
+        assertEquals(line + "\n", agentErr());
         assertEquals(4, agent.exitValue());
-        assertEquals("bosun agent: the web console has no password; set \"password\" of"
-                + " org.apache.felix.webconsole.internal.servlet.OsgiManager in " + work.resolve("etc/configurations.d/console.json")
-                + " (mode 0600; see docs/console.md), the agent does not start it with a default\n", err);
         assertTrue("no agent socket", !Files.exists(sockets.resolve("agent.sock")));
+    }
+
+    /** An HTTPS GET trusting the keystore's own certificate (and checking the host name against it). */
+    static int httpsStatus(String url, Path keystore, String storePassword, String password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            ks.load(in, storePassword.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) URI.create(url).toURL().openConnection();
+        c.setSSLSocketFactory(tls.getSocketFactory());
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(10000);
+        if (password != null) {
+            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test
+    public void withTlsTheConsoleServesHttpsOnly() throws Exception {
+        // A self-signed key for 127.0.0.1, made with the JDK's keytool.
+        Path keystore = work.resolve("console.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "ks-" + PASSWORD,
+                "-alias", "console", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2").redirectErrorStream(true).start();
+        String made = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(made, 0, keytool.waitFor());
+        int port = freePort();
+        int httpPort = freePort();
+        String tls = "\"org.osgi.service.http.port\": " + httpPort + ", \"org.osgi.service.http.port.secure\": " + port
+                + ", \"org.apache.felix.https.enable\": true, \"org.apache.felix.https.keystore\": \"" + keystore
+                + "\", \"org.apache.felix.https.keystore.password\": ";
+        // Without TLS, no other address than loopback; a keystore that does not open, not at all.
+        refused(httpConfig("\"org.apache.felix.http.host\": \"0.0.0.0\", \"org.osgi.service.http.port\": " + port),
+                "bosun agent: the web console's address 0.0.0.0 (org.apache.felix.http.host of org.apache.felix.http) is not"
+                + " a loopback address, and the console serves other addresses only with TLS: set org.apache.felix.https.enable"
+                + " and a keystore (see docs/console.md)");
+        refused(httpConfig(tls + "\"wrong\""), "bosun agent: the web console's keystore " + keystore + " does not open with"
+                + " its password (org.apache.felix.https.keystore.password of org.apache.felix.http): wrong password");
+        refused(httpConfig(tls.replace(keystore.toString(), work.resolve("none.p12").toString()) + "\"ks-" + PASSWORD + "\""),
+                "bosun agent: the web console's keystore " + work.resolve("none.p12") + " (org.apache.felix.https.keystore of"
+                + " org.apache.felix.http) does not exist");
+        for (String host : List.of("127.0.0.1", "0.0.0.0")) {
+            Files.deleteIfExists(work.resolve("console-agent.err"));
+            Process agent = consoleAgent(httpConfig(tls + "\"ks-" + PASSWORD + "\", \"org.apache.felix.http.host\": \"" + host + "\"")).start();
+            try {
+                String console = "https://127.0.0.1:" + port + "/system/console";
+                boolean up = eventually(Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
+                    try {
+                        return !agent.isAlive() || httpsStatus(console + "/bosun-pods", keystore, "ks-" + PASSWORD, PASSWORD) == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+                assertTrue("the console on " + host + " answers over TLS within 90 s; agent output:\n" + agentErr(), up && agent.isAlive());
+                assertEquals("no credentials", 401, httpsStatus(console + "/bosun-pods", keystore, "ks-" + PASSWORD, null));
+                assertEquals("plain HTTP is not served on " + httpPort, -1, answers("http://127.0.0.1:" + httpPort
+                        + "/system/console/bosun-pods", PASSWORD));
+                int plainOnTls = answers("http://127.0.0.1:" + port + "/system/console/bosun-pods", PASSWORD);
+                assertTrue("plain HTTP on the TLS port gets no page: " + plainOnTls, plainOnTls != 200 && plainOnTls != 401);
+            } finally {
+                stop(agent);
+            }
+        }
     }
 }
