@@ -163,6 +163,44 @@ public class ConsoleSettingsTest {
                 Files.readString(data.resolve("console/initial-admin-password")).strip()));
     }
 
+    /** A process of its own that generates once the file {@code args[2]} exists: prints "generated" or "found". */
+    public static final class Generate {
+        public static void main(String[] args) throws Exception {
+            Path go = Path.of(args[2]);
+            while (!Files.exists(go)) {
+                Thread.sleep(1);
+            }
+            System.out.println(ConsoleSettings.generatePassword(Path.of(args[0]), Path.of(args[1])) == null ? "found" : "generated");
+        }
+    }
+
+    @Test
+    public void agentProcessesStartingAtOnceGenerateOnePassword() throws Exception {
+        // The file lock is the process's: separate JVMs, released together, race for it.
+        Path folder = temp.getRoot().toPath().resolve("etc/configurations.d");
+        Path data = temp.getRoot().toPath().resolve("data");
+        Path go = temp.getRoot().toPath().resolve("go");
+        List<Process> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            all.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Generate.class.getName(),
+                    folder.toString(), data.toString(), go.toString()).redirectErrorStream(true).start());
+        }
+        Thread.sleep(1500);
+        Files.writeString(go, "");
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (Process p : all) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(out, 0, p.waitFor());
+            outcomes.add(out);
+        }
+        assertEquals(outcomes.toString(), 1, outcomes.stream().filter("generated"::equals).count());
+        assertEquals(outcomes.toString(), 3, outcomes.stream().filter("found"::equals).count());
+        String json = Files.readString(folder.resolve("console-password.json"));
+        assertTrue(consoleAccepts(json.replaceAll(".*\"password\":\"([^\"]+)\".*\\s*", "$1"),
+                Files.readString(data.resolve("console/initial-admin-password")).strip()));
+    }
+
     @Test
     public void aFailedWriteKeepsNothing() throws Exception {
         Path folder = temp.getRoot().toPath().resolve("etc/configurations.d");
