@@ -114,6 +114,11 @@ public class ConsoleIT extends E2eCase {
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
         c.setConnectTimeout(5000);
         c.setReadTimeout(30000);
+        return status(c, user, password);
+    }
+
+    /** The status of a GET on {@code c}, with basic credentials unless {@code password} is null. */
+    static int status(HttpURLConnection c, String user, String password) throws IOException {
         if (password != null) {
             c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
@@ -646,15 +651,7 @@ public class ConsoleIT extends E2eCase {
         c.setSSLSocketFactory(tls.getSocketFactory());
         c.setConnectTimeout(5000);
         c.setReadTimeout(10000);
-        if (password != null) {
-            c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
-        }
-        try {
-            return c.getResponseCode();
-        } finally {
-            c.disconnect();
-        }
+        return status(c, USER, password);
     }
 
     @Test

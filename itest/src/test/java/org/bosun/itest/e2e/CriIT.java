@@ -252,8 +252,7 @@ public class CriIT {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
         try {
-            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("caps", logs)).build()).getPodSandboxId();
+            String sandbox = runSandbox("caps", logs, "");
             String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                             .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setCapabilities(
@@ -303,9 +302,7 @@ public class CriIT {
         try {
             // The image has no /tmp, the containers' working directory: every engine makes it, as runc does.
             for (String handler : List.of("runc", "crun", "nspawn")) {
-                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                        .setConfig(sandboxConfig("secctx-" + handler, logs)).setRuntimeHandler(handler).build())
-                        .getPodSandboxId();
+                String sandbox = runSandbox("secctx-" + handler, logs, handler);
                 List<LinuxContainerSecurityContext> contexts = List.of(
                         LinuxContainerSecurityContext.newBuilder().setCapabilities(org.bosun.cri.v1.Capability
                                 .newBuilder().addAllAddCapabilities(List.of("SYS_ADMIN", "net_admin"))
@@ -345,8 +342,7 @@ public class CriIT {
                 runtime.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox).build());
             }
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
-                    .setPodSandboxId(runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                            .setConfig(sandboxConfig("secctx-bad", logs)).build()).getPodSandboxId())
+                    .setPodSandboxId(runSandbox("secctx-bad", logs, ""))
                     .setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                             .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
                                     .addMaskedPaths("/proc/../etc")))).build()));
@@ -374,9 +370,7 @@ public class CriIT {
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
         try {
             for (String handler : List.of("runc", "crun", "nspawn")) {
-                String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                        .setConfig(sandboxConfig("nnp-" + handler, logs)).setRuntimeHandler(handler).build())
-                        .getPodSandboxId();
+                String sandbox = runSandbox("nnp-" + handler, logs, handler);
                 List<String> seen = new ArrayList<>();
                 for (boolean noNewPrivs : new boolean[] {false, true}) {
                     String name = "nnp-" + noNewPrivs;
@@ -475,8 +469,7 @@ public class CriIT {
             assertCode(Status.Code.UNIMPLEMENTED, () -> runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig("priv-nspawn", logs).toBuilder().setLinux(LinuxPodSandboxConfig
                             .newBuilder().setSecurityContext(privilegedSandbox))).setRuntimeHandler("nspawn").build()));
-            String plain = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("unpriv", logs)).setRuntimeHandler("runc").build()).getPodSandboxId();
+            String plain = runSandbox("unpriv", logs, "runc");
             ContainerConfig privileged = containerConfig(image).toBuilder().setLinux(LinuxContainerConfig.newBuilder()
                     .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))).build();
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
@@ -526,8 +519,7 @@ public class CriIT {
         Files.writeString(profile, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\","
                 + "\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
         try {
-            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("seccomp", logs)).build()).getPodSandboxId();
+            String sandbox = runSandbox("seccomp", logs, "");
             SecurityProfile.Builder unconfined = SecurityProfile.newBuilder()
                     .setProfileType(SecurityProfile.ProfileType.Unconfined);
             SecurityProfile.Builder runtimeDefault = SecurityProfile.newBuilder()
@@ -574,8 +566,7 @@ public class CriIT {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
         try {
-            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("rungroup", logs)).build()).getPodSandboxId();
+            String sandbox = runSandbox("rungroup", logs, "");
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
                     .setPodSandboxId(sandbox).setConfig(containerConfig(image).toBuilder().setLinux(LinuxContainerConfig
                             .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setRunAsGroup(
@@ -837,8 +828,7 @@ public class CriIT {
     private void lifecycle(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("web-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("web-" + handler, logs, handler);
         try {
             PodSandboxStatusResponse status = runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
                     .setPodSandboxId(sandbox).setVerbose(true).build());
@@ -950,8 +940,7 @@ public class CriIT {
     private void stdinOnce(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("once-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("once-" + handler, logs, handler);
         try {
             String cat = onceContainer(sandbox, image, "cat", List.of("/bin/cat"));
             ChannelTestClient first = attach(cat);
@@ -1081,8 +1070,7 @@ public class CriIT {
     private void execSyncTimeout(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("timeout-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("timeout-" + handler, logs, handler);
         try {
             String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("idle"))
@@ -1169,8 +1157,7 @@ public class CriIT {
                     }
                 }));
         try {
-            String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("events", logs)).setRuntimeHandler("crun").build()).getPodSandboxId();
+            String sandbox = runSandbox("events", logs, "crun");
             BosunResult cli = bosun("run", "--insecure-options=image", "--stage1-name=oci", "--net=none",
                     FIXTURE.busyboxAci.toString(), "--exec", "/bin/true");
             assertEquals(cli.describe(), 0, cli.exitCode);
@@ -1239,8 +1226,7 @@ public class CriIT {
         assertEquals(List.of(), sandboxIds(PodSandboxFilter.getDefaultInstance()));
 
         String image = fetchBusybox();
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig("bad", logs))
-                .build()).getPodSandboxId();
+        String sandbox = runSandbox("bad", logs, "");
         try {
             assertEquals("runc", runtime.podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandbox)
                     .build()).getStatus().getRuntimeHandler());
@@ -1304,8 +1290,7 @@ public class CriIT {
     private void logs(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("logs-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("logs-" + handler, logs, handler);
         try {
             String container = runtime.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox)
                     .setConfig(tickerConfig(image)).build()).getContainerId();
@@ -1376,8 +1361,7 @@ public class CriIT {
         Path shared = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-ro");
         Files.writeString(shared.resolve("hello"), "from the host\n");
         Path scratch = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-rw");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("mounts-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("mounts-" + handler, logs, handler);
         try {
             ContainerConfig base = containerConfig(image);
             assertCode(Status.Code.INVALID_ARGUMENT, () -> runtime.createContainer(CreateContainerRequest.newBuilder()
@@ -1551,9 +1535,7 @@ public class CriIT {
                                         .newBuilder().setHostPath(closed.toString()).setContainerPath("/vol")
                                         .setPropagation(p))).build()));
             }
-            String nspawn = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                    .setConfig(sandboxConfig("prop-nspawn", logs)).setRuntimeHandler("nspawn").build())
-                    .getPodSandboxId();
+            String nspawn = runSandbox("prop-nspawn", logs, "nspawn");
             assertMessage(Status.Code.UNIMPLEMENTED, "supported by the runc and crun handlers only", () -> runtime
                     .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(nspawn).setConfig(base0
                             .toBuilder().addMounts(Mount.newBuilder().setHostPath(shared.toString())
@@ -1643,8 +1625,7 @@ public class CriIT {
     private void statsAndUpdates(String handler) throws Exception {
         String image = fetchBusybox();
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("stats-" + handler, logs)).setRuntimeHandler(handler).build()).getPodSandboxId();
+        String sandbox = runSandbox("stats-" + handler, logs, handler);
         try {
             // awk doubles a string to 32 MiB and keeps it, then burns CPU
             ContainerConfig burner = containerConfig(image).toBuilder().clearCommand().addAllCommand(List.of("/bin/awk",
@@ -1789,8 +1770,7 @@ public class CriIT {
     @Test
     public void statsOfAnNspawnSandboxAreRefusedClearly() throws Exception {
         Path logs = Files.createTempDirectory(FIXTURE.agentData().getParent(), "cri-logs");
-        String sandbox = runtime.runPodSandbox(RunPodSandboxRequest.newBuilder()
-                .setConfig(sandboxConfig("stats-nspawn", logs)).setRuntimeHandler("nspawn").build()).getPodSandboxId();
+        String sandbox = runSandbox("stats-nspawn", logs, "nspawn");
         try {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> runtime.podSandboxStats(
                     PodSandboxStatsRequest.newBuilder().setPodSandboxId(sandbox).build()));
@@ -1975,6 +1955,12 @@ public class CriIT {
         BosunResult fetched = bosun("--insecure-options=image", "fetch", "--full", FIXTURE.busyboxAci.toString());
         assertEquals(fetched.describe(), 0, fetched.exitCode);
         return fetched.stdout.trim();
+    }
+
+    /** A sandbox of {@link #sandboxConfig} on {@code handler} (empty: the default handler); its id. */
+    private String runSandbox(String name, Path logs, String handler) {
+        return runtime.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig(name, logs))
+                .setRuntimeHandler(handler).build()).getPodSandboxId();
     }
 
     private static PodSandboxConfig sandboxConfig(String name, Path logs) {

@@ -59,7 +59,11 @@ final class VolumeStaging {
         }
     }
 
-    /** Attaches the app's propagating volumes in the supervisor's namespace; nothing is left attached if one fails. */
+    /**
+     * Attaches the app's propagating volumes in the supervisor's namespace. If one fails, those attached
+     * before it stay until the app is removed: the supervisor's {@code rm_app} detaches every
+     * {@code staged} path of the app that is a mount point.
+     */
     static void attach(PodDirectory pod, PodDirectory.App app, long supervisor) {
         Path ns = Path.of("/proc", Long.toString(supervisor), "ns", "mnt");
         try {
