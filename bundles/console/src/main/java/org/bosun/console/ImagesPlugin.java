@@ -244,14 +244,14 @@ public final class ImagesPlugin extends BosunPage {
         return "fetching " + ref.original() + " (fetch " + job.id + "); its progress is below";
     }
 
-    /** The reference; the console has no working directory, so a path on the node must be absolute. */
+    /**
+     * The reference; the console has no working directory, so a path on the node must be absolute: a
+     * reference that ImageReference resolves differently against two directories names a relative path.
+     */
     static ImageReference reference(String image) {
         String given = image == null ? "" : image.strip();
         ImageReference ref = ImageReference.parse(given, Path.of("/"));
-        boolean local = Set.of("file", "oci", "oci-archive", "docker-archive").contains(ref.scheme());
-        String path = given.startsWith("file://") ? given.substring(7)
-                : given.contains(":") && !ref.scheme().equals("file") ? given.substring(given.indexOf(':') + 1) : given;
-        if (local && !path.startsWith("/")) {
+        if (!ref.location().equals(ImageReference.parse(given, Path.of("/nonexistent")).location())) {
             throw BosunException.invalid("image " + given + " is a relative path, and the console has no working"
                     + " directory; give the absolute path on the node");
         }
