@@ -150,11 +150,11 @@ final class ProviderBundles {
                     : () -> uninstall(bundles, paths, name), root);
         }
         if ("update".equals(action)) {
-            return new BosunPage.Action(() -> withJar(request, bundles, jar -> service(bundles)
+            return new BosunPage.Action(() -> withJar(request, bundles, (service, jar) -> service
                     .update(paths, jar, null, false).updated()), root);
         }
         if ("install".equals(action)) {
-            return new BosunPage.Action(() -> withJar(request, bundles, jar -> service(bundles)
+            return new BosunPage.Action(() -> withJar(request, bundles, (service, jar) -> service
                     .install(paths, jar, null, false).installed()), root);
         }
         return null;
@@ -172,12 +172,13 @@ final class ProviderBundles {
     }
 
     /**
-     * Calls {@code change} with the uploaded or downloaded jar, its signature beside it, in a directory of
-     * their own for this one call, removed after it.
+     * Calls {@code change} with the bundle service (UNAVAILABLE before anything is received when it is not
+     * running) and the uploaded or downloaded jar, its signature beside it, in a directory of their own for
+     * this one call, removed after it.
      */
     static String withJar(HttpServletRequest request, PlatformBundles bundles,
-            java.util.function.Function<Path, String> change) {
-        service(bundles);
+            java.util.function.BiFunction<PlatformBundles, Path, String> change) {
+        PlatformBundles service = service(bundles);
         Path dir;
         try {
             dir = Files.createTempDirectory("bosun-console-upload-");
@@ -186,7 +187,7 @@ final class ProviderBundles {
                     + "; check the free space of " + System.getProperty("java.io.tmpdir"));
         }
         try {
-            return change.apply(receive(request, dir));
+            return change.apply(service, receive(request, dir));
         } finally {
             deleteTree(dir);
         }
