@@ -3,6 +3,8 @@ package org.bosun.itest.e2e;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +39,40 @@ public class WorkingDirectoryIT extends E2eCase {
             BosunResult r = bosun(args.toArray(String[]::new));
             assertExit(0, r);
             assertEquals(engine + ": " + r.describe(), "/does/not/exist\ndrwxr-xr-x 0 0\n", r.stdout);
+        }
+    }
+
+    /**
+     * A non-root app gets the made directory too (root's, 0755: it can enter it), and an absolute symlink
+     * in the image on the way leads into the app's root, never to the host's: the host directory it names
+     * stays absent. (A relative link climbing past the root never gets this far: the image's extraction
+     * refuses it.) On the isolating engines: on fly the directory is made inside the root, but fly's
+     * chdir does not reach it through the link yet (seen in session 13, not fixed).
+     */
+    @Test
+    public void aNonRootAppsDirectoryIsMadeInsideItsRootWhateverTheImagesLinksSay() throws Exception {
+        Path host = Path.of("/tmp", "bosun-wd-escape-" + Long.toHexString(System.nanoTime()));
+        Path image = TestImages.busyboxWith(work, "wd-links", "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\","
+                + "\"name\":\"example.com/wd-links\",\"labels\":[{\"name\":\"os\",\"value\":\"linux\"},"
+                + "{\"name\":\"arch\",\"value\":\"amd64\"}],\"app\":{\"exec\":[\"/bin/sh\"],\"user\":\"65534\","
+                + "\"group\":\"65534\"}}", rootfs -> {
+                    Files.createSymbolicLink(rootfs.resolve("abs"), host);
+                });
+        try {
+            for (List<String> engine : ENGINES.subList(0, 3)) {
+                for (String link : List.of("/abs")) {
+                    List<String> args = new ArrayList<>(List.of("run", INSECURE));
+                    args.addAll(engine);
+                    args.addAll(List.of(image.toString(), "--working-dir=" + link + "/made", "--exec", "/bin/sh", "--",
+                            "-c", "id -u; cd . && ls -ldn . | { read -r mode _ uid gid _; echo $mode $uid $gid; }"));
+                    BosunResult r = bosun(args.toArray(String[]::new));
+                    assertExit(0, r);
+                    assertEquals(engine + " " + link + ": " + r.describe(), "65534\ndrwxr-xr-x 0 0\n", r.stdout);
+                    assertTrue(engine + " " + link + ": the host's " + host + " was made", !Files.exists(host));
+                }
+            }
+        } finally {
+            E2e.deleteTree(host);
         }
     }
 
